@@ -1,0 +1,4 @@
+export { ErrorCode, errorMessages, isKnownErrorCode, type ErrorCodeName } from './codes.js';
+export { WaasBaseError } from './base.js';
+export { WaasError, WaasTransportError, WaasTimeoutError } from './api.js';
+export { EnvelopeError, KeyParseError, type EnvelopeErrorReason } from './envelope.js';
