@@ -1,0 +1,28 @@
+import type { Logger } from 'pino';
+import type { ServiceConfig } from './config/config.js';
+import type { Clock } from './domain/clock.js';
+import type { AddressAllocator } from './keys/address-allocator.js';
+import type { Store } from './store/db.js';
+
+/** Seals payloads with a merchant's wallet private key off the event loop. */
+export interface EnvelopeSealer {
+  /** Encrypts `value` (JSON) with the wallet private key of merchant `merchantId`. */
+  seal(merchantId: number, walletPrivateKeyPem: string, value: unknown): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Wakes the notification worker after a commit that enqueued notifications. */
+export interface NotifierHandle {
+  wake(): void;
+}
+
+/** Everything a domain operation or route needs, built once at start-up. */
+export interface ServiceContext {
+  config: ServiceConfig;
+  store: Store;
+  log: Logger;
+  clock: Clock;
+  sealer: EnvelopeSealer;
+  addresses: AddressAllocator;
+  notifier: NotifierHandle;
+}

@@ -1,0 +1,89 @@
+import type { Deposit, MinerFee, Withdrawal } from '../store/schema.js';
+import type { CoinLookup } from './coins.js';
+import { formatAmount } from './amount.js';
+
+/** A withdrawal as the list endpoints return it (seed shape: ms numbers, decimal strings). */
+export async function withdrawRecord(w: Withdrawal, coins: CoinLookup) {
+  const coin = await coins.byIdOrThrow(Number(w.coin_id));
+  const feeCoin = await coins.bySymbolOrThrow(w.withdraw_fee_symbol);
+  const baseCoin = await coins.bySymbolOrThrow(w.fee_symbol).catch(() => coin);
+  return {
+    id: Number(w.id),
+    request_id: w.request_id,
+    uid: Number(w.uid),
+    symbol: w.symbol,
+    amount: formatAmount(BigInt(w.amount), coin.decimals),
+    withdraw_fee_symbol: w.withdraw_fee_symbol,
+    withdraw_fee: formatAmount(BigInt(w.withdraw_fee), feeCoin.decimals),
+    fee_symbol: w.fee_symbol,
+    real_fee: formatAmount(BigInt(w.real_fee), baseCoin.decimals),
+    address_from: w.address_from,
+    address_to: w.address_to,
+    txid: w.txid,
+    confirmations: w.confirmations,
+    saas_status: w.saas_status,
+    company_status: w.company_status,
+    status: w.status,
+    withdraw_type: w.withdraw_type,
+    created_at: Number(w.created_at),
+    updated_at: Number(w.updated_at),
+  };
+}
+
+/** A deposit as the list endpoints return it. */
+export async function depositRecord(d: Deposit, coins: CoinLookup) {
+  const coin = await coins.byIdOrThrow(Number(d.coin_id));
+  return {
+    id: Number(d.id),
+    uid: Number(d.uid),
+    symbol: d.symbol,
+    amount: formatAmount(BigInt(d.amount), coin.decimals),
+    address_from: d.address_from,
+    address_to: d.address_to,
+    txid: d.txid,
+    confirmations: d.confirmations,
+    status: d.status,
+    created_at: Number(d.created_at),
+    updated_at: Number(d.updated_at),
+  };
+}
+
+/** A collection miner-fee record as the list endpoints return it. */
+export async function minerFeeRecord(m: MinerFee, coins: CoinLookup) {
+  const coin = await coins.byIdOrThrow(Number(m.coin_id));
+  const base = await coins.bySymbolOrThrow(m.base_symbol).catch(() => coin);
+  return {
+    id: Number(m.id),
+    symbol: m.symbol,
+    amount: formatAmount(BigInt(m.amount), coin.decimals),
+    fee: formatAmount(BigInt(m.fee), base.decimals),
+    address_from: m.address_from,
+    address_to: m.address_to,
+    txid: m.txid,
+    txid_type: m.txid_type,
+    confirmations: m.confirmations,
+    status: m.status,
+    base_symbol: m.base_symbol,
+    contract_address: m.contract_address,
+    email: m.email,
+    created_at: Number(m.created_at),
+    updated_at: Number(m.updated_at),
+  };
+}
+
+/** Notifications carry every field as a string (seeds). */
+function stringify(record: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(record)) out[k] = v === null || v === undefined ? '' : String(v);
+  return out;
+}
+
+/** The outbox payload of a withdrawal status change. */
+export async function withdrawNotificationPayload(w: Withdrawal, coins: CoinLookup): Promise<Record<string, string>> {
+  return stringify(await withdrawRecord(w, coins));
+}
+
+/** The outbox payload of a deposit status change. */
+export async function depositNotificationPayload(d: Deposit, coins: CoinLookup): Promise<Record<string, string>> {
+  return stringify(await depositRecord(d, coins));
+}

@@ -1,0 +1,26 @@
+import { Migrator, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
+import type { Store } from './db.js';
+import * as m001 from './migrations/001_initial.js';
+
+/** Every migration, in order. Names never change once released. */
+const migrations = [{ name: '001_initial', module: m001 }] as const;
+
+class CodeMigrationProvider implements MigrationProvider {
+  constructor(private readonly store: Store) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    const out: Record<string, Migration> = {};
+    for (const { name, module } of migrations) {
+      out[name] = { up: (db) => module.up(db, this.store.dialect) };
+    }
+    return out;
+  }
+}
+
+/** Applies pending migrations; `onProgress` reports each one (start-up and `openwaas migrate`). */
+export async function migrateToLatest(store: Store, onProgress?: (line: string) => void): Promise<MigrationResultSet> {
+  const migrator = new Migrator({ db: store.db, provider: new CodeMigrationProvider(store) });
+  const result = await migrator.migrateToLatest();
+  for (const r of result.results ?? []) onProgress?.(`migration ${r.migrationName}: ${r.status}`);
+  if (result.error) throw result.error;
+  return result;
+}

@@ -1,0 +1,271 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/**
+ * Amounts are integers of a coin's base unit. They are stored as numeric(78,0) on PostgreSQL
+ * (any 256-bit value) and as decimal TEXT on SQLite; both come back as strings and are
+ * turned into BigInt at the store boundary, never into a JS number.
+ */
+export type AmountColumn = ColumnType<string, string, string>;
+/** Milliseconds since the epoch (bigint on PostgreSQL, parsed into a number: far below 2^53). */
+export type MsColumn = number;
+/** References to serial ids (bigint on PostgreSQL, parsed into a number). */
+export type RefId = number;
+
+export interface MerchantTable {
+  id: Generated<number>;
+  app_id: string;
+  name: string;
+  /** The service's RSA pair for this merchant (PKCS#8 / SPKI PEM). */
+  wallet_private_key: string;
+  wallet_public_key: string;
+  /** The merchant's registered public key (SPKI PEM); null until the operator registers it. */
+  merchant_public_key: string | null;
+  notify_url: string | null;
+  confirm_url: string | null;
+  /** JSON array of IPs / CIDRs; empty array = any. */
+  ip_allowlist: string;
+  auto_collect: number;
+  user_limit: number;
+  /** 1 active, 0 disabled (answers 100016). */
+  active: number;
+  created_at: MsColumn;
+}
+
+export interface CoinTable {
+  id: Generated<number>;
+  symbol: string;
+  name: string;
+  chain: string;
+  base_symbol: string;
+  contract_address: string;
+  decimals: number;
+  confirmations: number;
+  min_withdraw: AmountColumn;
+  max_withdraw: AmountColumn;
+  withdraw_fee: AmountColumn;
+  /** Symbol the withdrawal fee is charged in (may differ from `symbol`). */
+  withdraw_fee_symbol: string;
+  /** Withdrawals at or below this amount are approved automatically; above it, manual review. */
+  auto_approve_max: AmountColumn;
+  /** Per-user total per UTC day before manual review; "0" = no limit. */
+  daily_limit: AmountColumn;
+  min_deposit: AmountColumn;
+  icon: string;
+  explorer: string;
+  enabled: number;
+  created_at: MsColumn;
+}
+
+export interface MerchantCoinTable {
+  merchant_id: RefId;
+  coin_id: RefId;
+}
+
+export interface UserTable {
+  id: Generated<number>;
+  merchant_id: RefId;
+  country: string | null;
+  mobile: string | null;
+  email: string | null;
+  nickname: string;
+  frozen: number;
+  /** Flagged by risk control: withdrawals answer 900006. */
+  at_risk: number;
+  created_at: MsColumn;
+}
+
+/** One address per user per chain (shared by the chain's native coin and tokens). */
+export interface ChainAddressTable {
+  id: Generated<number>;
+  chain: string;
+  address: string;
+  merchant_id: RefId;
+  uid: RefId;
+  hd_index: number;
+  created_at: MsColumn;
+}
+
+/** The (user, symbol) → address assignments issued through the API. */
+export interface UserAddressTable {
+  id: Generated<number>;
+  merchant_id: RefId;
+  uid: RefId;
+  symbol: string;
+  chain_address_id: RefId;
+  address: string;
+  created_at: MsColumn;
+}
+
+export type AccountKind = 'user' | 'collection' | 'fee' | 'external';
+
+export interface AccountTable {
+  id: Generated<number>;
+  kind: AccountKind;
+  /** null for the service-wide external account. */
+  merchant_id: RefId | null;
+  uid: RefId | null;
+  coin_id: RefId;
+  normal: AmountColumn;
+  lock: AmountColumn;
+  /** Unique key: kind:merchant:uid:coin, so accounts are created once under concurrency. */
+  key: string;
+}
+
+/** A balanced set of entries: one money movement. */
+export interface JournalTable {
+  id: Generated<number>;
+  /** What caused it: withdrawal, deposit, transfer, adjustment. */
+  ref_type: string;
+  ref_id: RefId;
+  /** Short machine-readable reason, e.g. "withdraw.lock". */
+  reason: string;
+  memo: string;
+  created_at: MsColumn;
+}
+
+export interface EntryTable {
+  id: Generated<number>;
+  journal_id: RefId;
+  account_id: RefId;
+  coin_id: RefId;
+  bucket: 'normal' | 'lock';
+  /** Signed change of the bucket. */
+  delta: AmountColumn;
+}
+
+export interface WithdrawalTable {
+  id: Generated<number>;
+  merchant_id: RefId;
+  request_id: string;
+  uid: RefId;
+  coin_id: RefId;
+  symbol: string;
+  amount: AmountColumn;
+  withdraw_fee: AmountColumn;
+  withdraw_fee_symbol: string;
+  fee_symbol: string;
+  real_fee: AmountColumn;
+  address_from: string;
+  address_to: string;
+  txid: string;
+  confirmations: number;
+  saas_status: number;
+  company_status: number;
+  status: number;
+  withdraw_type: number;
+  /** Why the withdrawal went to review, for operators. */
+  review_reason: string;
+  created_at: MsColumn;
+  updated_at: MsColumn;
+}
+
+export interface DepositTable {
+  id: Generated<number>;
+  merchant_id: RefId;
+  uid: RefId;
+  coin_id: RefId;
+  symbol: string;
+  amount: AmountColumn;
+  address_from: string;
+  address_to: string;
+  txid: string;
+  /** Distinguishes several deposits in one transaction (log index, or the withdrawal id for internal ones). */
+  tx_index: string;
+  confirmations: number;
+  status: number;
+  /** Credited to the collection account (auto-collection) instead of the user. */
+  to_collection: number;
+  /** The internal withdrawal that produced it, when it came from an alliance address. */
+  withdrawal_id: RefId | null;
+  created_at: MsColumn;
+  updated_at: MsColumn;
+}
+
+export interface MinerFeeTable {
+  id: Generated<number>;
+  merchant_id: RefId;
+  coin_id: RefId;
+  symbol: string;
+  amount: AmountColumn;
+  fee: AmountColumn;
+  address_from: string;
+  address_to: string;
+  txid: string;
+  txid_type: string;
+  confirmations: number;
+  status: number;
+  base_symbol: string;
+  contract_address: string;
+  email: string;
+  created_at: MsColumn;
+  updated_at: MsColumn;
+}
+
+export interface TransferTable {
+  id: Generated<number>;
+  from_merchant_id: RefId;
+  to_merchant_id: RefId;
+  request_id: string;
+  receipt: string;
+  coin_id: RefId;
+  symbol: string;
+  amount: AmountColumn;
+  remark: string;
+  created_at: MsColumn;
+}
+
+export interface BlacklistTable {
+  id: Generated<number>;
+  /** Lower-cased address. */
+  address: string;
+  reason: string;
+  created_at: MsColumn;
+}
+
+/** Outbox: written in the same transaction as the status change it reports. */
+export interface NotificationTable {
+  id: Generated<number>;
+  merchant_id: RefId;
+  side: 'deposit' | 'withdraw';
+  record_id: RefId;
+  /** The record's fields at the time of the change (JSON). */
+  payload: string;
+  state: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  next_attempt_at: MsColumn;
+  /** A worker holds the row until then; expired leases are taken over (crash recovery). */
+  lease_until: MsColumn;
+  last_error: string;
+  created_at: MsColumn;
+  delivered_at: MsColumn | null;
+}
+
+export interface Database {
+  merchants: MerchantTable;
+  coins: CoinTable;
+  merchant_coins: MerchantCoinTable;
+  users: UserTable;
+  chain_addresses: ChainAddressTable;
+  user_addresses: UserAddressTable;
+  accounts: AccountTable;
+  journals: JournalTable;
+  entries: EntryTable;
+  withdrawals: WithdrawalTable;
+  deposits: DepositTable;
+  miner_fees: MinerFeeTable;
+  transfers: TransferTable;
+  blacklist: BlacklistTable;
+  notifications: NotificationTable;
+}
+
+export type Merchant = Selectable<MerchantTable>;
+export type Coin = Selectable<CoinTable>;
+export type User = Selectable<UserTable>;
+export type Account = Selectable<AccountTable>;
+export type Withdrawal = Selectable<WithdrawalTable>;
+export type Deposit = Selectable<DepositTable>;
+export type MinerFee = Selectable<MinerFeeTable>;
+export type Transfer = Selectable<TransferTable>;
+export type NotificationRow = Selectable<NotificationTable>;
+export type NewWithdrawal = Insertable<WithdrawalTable>;
+export type WithdrawalUpdate = Updateable<WithdrawalTable>;
