@@ -1,4 +1,4 @@
-import { Migrator, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
+import { Migrator, sql, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
 import type { Store } from './db.js';
 import * as m001 from './migrations/001_initial.js';
 
@@ -18,7 +18,17 @@ class CodeMigrationProvider implements MigrationProvider {
 
 /** Applies pending migrations; `onProgress` reports each one (start-up and `openwaas migrate`). */
 export async function migrateToLatest(store: Store, onProgress?: (line: string) => void): Promise<MigrationResultSet> {
-  const migrator = new Migrator({ db: store.db, provider: new CodeMigrationProvider(store) });
+  // Kysely looks for its bookkeeping tables in any schema; pin them to ours so several
+  // services (or test runs) can share one PostgreSQL database in separate schemas.
+  const schema =
+    store.dialect === 'postgres'
+      ? (await sql<{ s: string }>`select current_schema() as s`.execute(store.db)).rows[0]?.s
+      : undefined;
+  const migrator = new Migrator({
+    db: store.db,
+    provider: new CodeMigrationProvider(store),
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
   const result = await migrator.migrateToLatest();
   for (const r of result.results ?? []) onProgress?.(`migration ${r.migrationName}: ${r.status}`);
   if (result.error) throw result.error;
