@@ -51,7 +51,10 @@ export function parsePrivateKey(input: KeyInput, which = 'private key'): KeyObje
   if (text !== undefined && pemHeader.test(text)) {
     const label = pemHeader.exec(text)?.[1] ?? '';
     if (label.includes('PUBLIC')) throw new KeyParseError(which, `it is a public key (${label}), a private key is needed`);
-    if (label.includes('ENCRYPTED')) throw new KeyParseError(which, 'it is passphrase-encrypted; decrypt it first');
+    // PKCS#8 says so in its label; legacy PKCS#1 ("RSA PRIVATE KEY") in a Proc-Type header.
+    if (label.includes('ENCRYPTED') || /^Proc-Type:\s*4,\s*ENCRYPTED/im.test(text)) {
+      throw new KeyParseError(which, 'it is passphrase-encrypted; decrypt it first');
+    }
     const { value, error } = tryParse([() => createPrivateKey({ key: text, format: 'pem' })]);
     if (!value) throw new KeyParseError(which, `the PEM (${label}) does not decode: ${(error as Error).message}`, { cause: error });
     return requireRsa(value, which);

@@ -1,0 +1,1 @@
+export { WaasClient, type WaasClientOptions } from './WaasClient.js';
