@@ -95,5 +95,6 @@ function describeFailure(error: unknown): string {
       if (typeof code === 'string') return typeof message === 'string' && message.includes(code) ? message : `${code}: ${String(message)}`;
     }
   }
+  if (cause instanceof Error && cause.message) return cause.message;
   return error instanceof Error ? error.message : String(error);
 }
