@@ -34,3 +34,13 @@ export async function migrateToLatest(store: Store, onProgress?: (line: string) 
   if (result.error) throw result.error;
   return result;
 }
+
+/** Names of migrations not applied yet; the CLI refuses to work on an outdated schema. */
+export async function pendingMigrations(store: Store): Promise<string[]> {
+  const schema =
+    store.dialect === 'postgres'
+      ? (await sql<{ s: string }>`select current_schema() as s`.execute(store.db)).rows[0]?.s
+      : undefined;
+  const migrator = new Migrator({ db: store.db, provider: new CodeMigrationProvider(store), ...(schema ? { migrationTableSchema: schema } : {}) });
+  return (await migrator.getMigrations()).filter((m) => m.executedAt === undefined).map((m) => m.name);
+}

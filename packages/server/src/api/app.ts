@@ -1,0 +1,114 @@
+import { apiBasePath, endpoints, ErrorCode, errorMessages, type EndpointName } from '@openwaas/sdk';
+import Fastify, { LogController, type FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import type { ServiceContext } from '../context.js';
+import { operatorBasePath, operatorRoutes } from '../operator/routes.js';
+import { ApiGateway } from './envelope.js';
+import { handlers } from './handlers/index.js';
+
+/** Form fields as parsed from a query string or urlencoded body; repeated keys keep the first value. */
+type FormFields = Record<string, string>;
+
+function parseForm(text: string): FormFields {
+  const fields: FormFields = {};
+  for (const [key, value] of new URLSearchParams(text)) if (!(key in fields)) fields[key] = value;
+  return fields;
+}
+
+/** A body of unknown type: JSON when it looks like an object, a form otherwise (lax clients omit the header). */
+function parseLoose(text: string): unknown {
+  const trimmed = text.trimStart();
+  if (trimmed.startsWith('{')) return JSON.parse(trimmed);
+  return parseForm(text);
+}
+
+/** First value of a field from a parsed body or query (arrays from repeated keys → the first). */
+function pick(source: unknown, key: string): unknown {
+  if (source === null || typeof source !== 'object') return undefined;
+  const value = (source as Record<string, unknown>)[key];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** A plain (not enveloped) JSON error for requests that never reach a merchant. */
+function plainError(code: ErrorCode, msg: string = errorMessages[code]) {
+  return { code, msg };
+}
+
+/** The Fastify instance buildApp returns (its logger is the service's pino logger). */
+export type ApiApp = Awaited<ReturnType<typeof buildApp>>;
+
+/**
+ * The HTTP API: every endpoint of the SDK table under /api/v2, on GET (query string) and POST
+ * (urlencoded form, or JSON `{app_id, data}`), through the ApiGateway's checks.
+ */
+export async function buildApp(ctx: ServiceContext) {
+  const app = Fastify({
+    loggerInstance: ctx.log,
+    bodyLimit: ctx.config.bodyLimitBytes,
+    trustProxy: false,
+    // Request bodies are small forms; keep slow clients from holding sockets forever.
+    requestTimeout: 60_000,
+    // One line per API call (below) instead of Fastify's two, which would log `data` in GET URLs.
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    done(null, parseForm(body as string));
+  });
+  // Fastify reads text/plain as a bare string; lax clients send forms under that type too.
+  app.removeContentTypeParser('text/plain');
+  app.addContentTypeParser(['text/plain', '*'], { parseAs: 'string' }, (_req, body, done) => {
+    try {
+      done(null, parseLoose(body as string));
+    } catch {
+      const error = Object.assign(new Error('body is not valid JSON or form data'), { statusCode: 400 });
+      done(error, undefined);
+    }
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    void reply.code(404).send({ error: 'Not Found', message: `no route ${request.method} ${request.url.split('?')[0]}` });
+  });
+
+  // Errors before the route handler (body parsing, size): plain JSON, no stack trace.
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
+    const status = error.statusCode ?? 500;
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || status === 413) {
+      request.log.warn({ path: request.url.split('?')[0] }, 'request body too large');
+      return reply.code(413).send(plainError(ErrorCode.InvalidParameter, `request body exceeds ${ctx.config.bodyLimitBytes} bytes`));
+    }
+    if (status >= 400 && status < 500) {
+      request.log.warn({ path: request.url.split('?')[0], reason: error.message }, 'malformed request');
+      return reply.code(400).send(plainError(ErrorCode.InvalidParameter, 'request body is not valid'));
+    }
+    request.log.error({ err: error, path: request.url.split('?')[0] }, 'unexpected error');
+    return reply.code(500).send(plainError(ErrorCode.SystemError));
+  });
+
+  // The operator API (its own auth, errors and JSON shapes); it answers 404 `disabled` without a token.
+  await app.register(operatorRoutes, { prefix: operatorBasePath, ctx });
+
+  const gateway = new ApiGateway(ctx);
+  for (const name of Object.keys(endpoints) as EndpointName[]) {
+    const handler = handlers[name];
+    app.route({
+      method: ['GET', 'POST'],
+      url: apiBasePath + endpoints[name].path,
+      handler: async (request: FastifyRequest, reply) => {
+        const body = request.body;
+        const query = request.query;
+        // POST: the body's fields, falling back to the query string (some clients mix them).
+        const appId = pick(body, 'app_id') ?? pick(query, 'app_id');
+        const data = pick(body, 'data') ?? pick(query, 'data');
+        const started = performance.now();
+        const answer = await gateway.handle(name, handler, { appId, data, ip: request.ip, log: request.log as Logger });
+        request.log.info(
+          { endpoint: name, method: request.method, app_id: typeof appId === 'string' ? appId.slice(0, 64) : undefined, status: answer.status, code: answer.code, ms: Math.round(performance.now() - started) },
+          'api call',
+        );
+        return reply.code(answer.status).header('content-type', 'application/json; charset=utf-8').send(answer.body);
+      },
+    });
+  }
+  return app;
+}

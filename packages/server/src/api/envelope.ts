@@ -1,0 +1,225 @@
+import type { KeyObject } from 'node:crypto';
+import { BlockList, isIPv4, isIPv6 } from 'node:net';
+import { EnvelopeError, ErrorCode, errorMessages, openText, parsePublicKey, type EndpointName } from '@openwaas/sdk';
+import type { Logger } from 'pino';
+import type { ServiceContext } from '../context.js';
+import { ApiError } from '../domain/api-error.js';
+import { findMerchantByAppId } from '../domain/merchants.js';
+import type { Merchant } from '../store/schema.js';
+import type { Handler } from './handler.js';
+
+/** What the transport layer extracted from a request: the two form fields and the peer address. */
+export interface RawApiRequest {
+  appId: unknown;
+  data: unknown;
+  /** Socket peer address as Node reports it (may be IPv4-mapped IPv6). */
+  ip: string;
+  /** The request's logger (carries its request id); the service logger when absent. */
+  log?: Logger;
+}
+
+/** An HTTP answer: status and JSON body (`{"data":"<envelope>"}` or a plain `{code,msg}`). */
+export interface ApiReply {
+  status: number;
+  /** The API code answered (for the access log). */
+  code: ErrorCode;
+  body: Record<string, unknown>;
+}
+
+/** Longest `app_id` looked up; longer ones cannot exist. */
+const appIdLengthMax = 128;
+/** Merchants whose parsed key / allowlist are cached; a bound on memory. */
+const cacheEntriesMax = 10_000;
+
+/** "::ffff:127.0.0.1" → "127.0.0.1": IPv4 clients on a dual-stack socket. */
+export function normaliseIp(ip: string): string {
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
+  return mapped ? mapped[1]! : ip;
+}
+
+/** A merchant's IP allowlist (JSON array of IPv4, IPv4 CIDR, IPv6, IPv6 CIDR); empty = any. */
+export class IpAllowlist {
+  readonly any: boolean;
+  readonly #list = new BlockList();
+  /** Entries that did not parse (reported by the operator tooling; never widen access). */
+  readonly invalid: string[] = [];
+
+  constructor(json: string) {
+    let entries: unknown;
+    try {
+      entries = JSON.parse(json);
+    } catch {
+      entries = [json];
+    }
+    const items = Array.isArray(entries) ? entries : [entries];
+    this.any = items.length === 0;
+    for (const raw of items) {
+      const item = typeof raw === 'string' ? normaliseIp(raw.trim()) : '';
+      const [net, prefixText] = item.split('/');
+      const type = isIPv4(net ?? '') ? 'ipv4' : isIPv6(net ?? '') ? 'ipv6' : undefined;
+      const prefix = prefixText === undefined ? undefined : Number(prefixText);
+      if (!type || (prefix !== undefined && (!/^\d{1,3}$/.test(prefixText!) || prefix > (type === 'ipv4' ? 32 : 128)))) {
+        this.invalid.push(String(raw));
+        continue;
+      }
+      if (prefix === undefined) this.#list.addAddress(net!, type);
+      else this.#list.addSubnet(net!, prefix, type);
+    }
+  }
+
+  allows(ip: string): boolean {
+    if (this.any) return true;
+    const address = normaliseIp(ip);
+    const type = isIPv4(address) ? 'ipv4' : isIPv6(address) ? 'ipv6' : undefined;
+    return type !== undefined && this.#list.check(address, type);
+  }
+}
+
+/** A small map that forgets its oldest entry beyond a bound. */
+class BoundedCache<V> {
+  readonly #map = new Map<number, V>();
+  get(key: number): V | undefined {
+    return this.#map.get(key);
+  }
+  set(key: number, value: V): void {
+    this.#map.delete(key);
+    this.#map.set(key, value);
+    if (this.#map.size > cacheEntriesMax) this.#map.delete(this.#map.keys().next().value!);
+  }
+}
+
+/** Why a request was refused before its handler ran (logged, never sent in full). */
+type Refusal = { code: ErrorCode; msg: string; reason: string; enveloped: false; status: number } | { code: ErrorCode; msg: string; reason: string; enveloped: true; merchant: Merchant };
+
+/**
+ * The request pipeline of every endpoint (API.md §1): app_id → merchant active → IP allowed →
+ * `data` decrypts to a JSON object → `time` within the window → handler. Refusals are logged
+ * and answered without a stack trace; nothing is written before the handler runs.
+ */
+export class ApiGateway {
+  readonly #publicKeys = new BoundedCache<{ pem: string; key: KeyObject }>();
+  readonly #allowlists = new BoundedCache<{ json: string; list: IpAllowlist }>();
+
+  constructor(private readonly ctx: ServiceContext) {}
+
+  async handle(endpoint: EndpointName, handler: Handler, raw: RawApiRequest): Promise<ApiReply> {
+    const ip = normaliseIp(raw.ip);
+    const appId = raw.appId;
+    const log = raw.log ?? this.ctx.log;
+    if (typeof appId !== 'string' || appId === '' || appId.length > appIdLengthMax) {
+      return this.#refuse(log, endpoint, ip, { code: ErrorCode.InvalidAppId, msg: errorMessages[ErrorCode.InvalidAppId], reason: 'app_id missing or malformed', enveloped: false, status: 400 });
+    }
+    const merchant = await findMerchantByAppId(this.ctx.store.db, appId);
+    if (!merchant) {
+      return this.#refuse(log, endpoint, ip, { code: ErrorCode.InvalidAppId, msg: errorMessages[ErrorCode.InvalidAppId], reason: `unknown app_id ${appId}`, enveloped: false, status: 400 });
+    }
+    if (merchant.active !== 1) {
+      return this.#refuse(log, endpoint, ip, { code: ErrorCode.MerchantExpired, msg: errorMessages[ErrorCode.MerchantExpired], reason: 'merchant disabled', enveloped: true, merchant });
+    }
+    if (!this.#allowlist(merchant).allows(ip)) {
+      return this.#refuse(log, endpoint, ip, { code: ErrorCode.IllegalIp, msg: `${errorMessages[ErrorCode.IllegalIp]}: ${ip}`, reason: `ip ${ip} not in allowlist`, enveloped: true, merchant });
+    }
+    const opened = this.#open(merchant, raw.data);
+    if (!opened.ok) {
+      return this.#refuse(log, endpoint, ip, { code: ErrorCode.DecryptFailed, msg: `${errorMessages[ErrorCode.DecryptFailed]}: ${opened.why}`, reason: opened.why, enveloped: false, status: 400 });
+    }
+    const fields = opened.fields;
+    const timeProblem = this.#checkTime(fields['time']);
+    if (timeProblem) {
+      return this.#refuse(log, endpoint, ip, { code: ErrorCode.InvalidParameter, msg: `time ${timeProblem}`, reason: `time ${timeProblem}`, enveloped: true, merchant });
+    }
+
+    let envelope: { code: ErrorCode; msg: string; data?: unknown };
+    try {
+      const data = await handler(this.ctx, { merchant, fields, ip });
+      envelope = { code: ErrorCode.Success, msg: errorMessages[ErrorCode.Success], data: data ?? null };
+    } catch (error) {
+      if (error instanceof ApiError) {
+        log.info({ endpoint, app_id: merchant.app_id, code: error.code, msg: error.message }, 'api error');
+        envelope = { code: error.code, msg: error.message };
+        if (error.data !== undefined) envelope.data = error.data;
+      } else {
+        log.error({ err: error, endpoint, app_id: merchant.app_id }, 'unexpected error in handler');
+        envelope = { code: ErrorCode.SystemError, msg: errorMessages[ErrorCode.SystemError] };
+      }
+    }
+    return this.#sealed(log, merchant, envelope);
+  }
+
+  /** Seals an envelope for the merchant; when sealing itself fails, a plain 100001 is all we can say. */
+  async #sealed(log: Logger, merchant: Merchant, envelope: { code: ErrorCode; msg: string; data?: unknown }): Promise<ApiReply> {
+    try {
+      const data = await this.ctx.sealer.seal(Number(merchant.id), merchant.wallet_private_key, envelope);
+      return { status: 200, code: envelope.code, body: { data } };
+    } catch (error) {
+      log.error({ err: error, app_id: merchant.app_id }, 'cannot seal response');
+      return { status: 503, code: ErrorCode.SystemError, body: { code: ErrorCode.SystemError, msg: errorMessages[ErrorCode.SystemError] } };
+    }
+  }
+
+  #refuse(log: Logger, endpoint: EndpointName, ip: string, refusal: Refusal): Promise<ApiReply> | ApiReply {
+    const appId = refusal.enveloped ? refusal.merchant.app_id : undefined;
+    log.warn({ endpoint, app_id: appId, ip, code: refusal.code, reason: refusal.reason }, 'request refused');
+    if (refusal.enveloped) return this.#sealed(log, refusal.merchant, { code: refusal.code, msg: refusal.msg });
+    return { status: refusal.status, code: refusal.code, body: { code: refusal.code, msg: refusal.msg } };
+  }
+
+  #allowlist(merchant: Merchant): IpAllowlist {
+    const id = Number(merchant.id);
+    const cached = this.#allowlists.get(id);
+    if (cached && cached.json === merchant.ip_allowlist) return cached.list;
+    const list = new IpAllowlist(merchant.ip_allowlist);
+    if (list.invalid.length > 0) this.ctx.log.warn({ app_id: merchant.app_id, invalid: list.invalid }, 'ip allowlist holds entries that are not IPs or CIDRs');
+    this.#allowlists.set(id, { json: merchant.ip_allowlist, list });
+    return list;
+  }
+
+  #publicKey(merchant: Merchant): KeyObject | undefined {
+    const pem = merchant.merchant_public_key;
+    if (!pem) return undefined;
+    const id = Number(merchant.id);
+    const cached = this.#publicKeys.get(id);
+    if (cached && cached.pem === pem) return cached.key;
+    const key = parsePublicKey(pem, 'merchant public key');
+    this.#publicKeys.set(id, { pem, key });
+    return key;
+  }
+
+  #open(merchant: Merchant, data: unknown): { ok: true; fields: Record<string, unknown> } | { ok: false; why: string } {
+    let key: KeyObject | undefined;
+    try {
+      key = this.#publicKey(merchant);
+    } catch {
+      return { ok: false, why: 'the registered merchant public key does not parse' };
+    }
+    if (!key) return { ok: false, why: 'no merchant public key is registered' };
+    if (typeof data !== 'string' || data.trim() === '') return { ok: false, why: 'data is missing' };
+    let text: string;
+    try {
+      text = openText(data, key);
+    } catch (error) {
+      return { ok: false, why: error instanceof EnvelopeError ? error.message : 'data does not decrypt' };
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return { ok: false, why: 'decrypted data is not JSON' };
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return { ok: false, why: 'decrypted data is not a JSON object' };
+    return { ok: true, fields: value as Record<string, unknown> };
+  }
+
+  /** undefined when `time` (ms, number or numeric string) is within the window; otherwise why not. */
+  #checkTime(time: unknown): string | undefined {
+    if (time === undefined || time === null || time === '') return 'is required';
+    let ms: number;
+    if (typeof time === 'number') ms = time;
+    else if (typeof time === 'string' && /^\s*\d{1,16}\s*$/.test(time)) ms = Number(time);
+    else return 'must be a millisecond timestamp';
+    if (!Number.isFinite(ms)) return 'must be a millisecond timestamp';
+    const skew = Math.abs(this.ctx.clock.nowMs() - ms);
+    if (skew > this.ctx.config.requestTimeWindowMs) return `is outside the accepted window of ±${this.ctx.config.requestTimeWindowMs} ms`;
+    return undefined;
+  }
+}

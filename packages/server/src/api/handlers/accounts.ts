@@ -1,0 +1,51 @@
+import { findAddressOwner, findUserAddress, issueDepositAddress } from '../../domain/addresses.js';
+import { formatAmount } from '../../domain/amount.js';
+import { readBalance } from '../../domain/ledger.js';
+import { requireUser } from '../../domain/users.js';
+import { stringField, symbolField, uidField } from '../fields.js';
+import type { Handler } from '../handler.js';
+import { requireMerchantCoin } from './common.js';
+
+/** Longest address text looked up (any chain's address, memo included, is far shorter). */
+const addressLengthMax = 128;
+
+/** #5 The user's deposit address for a coin, issued on the first call. */
+export const getDepositAddress: Handler = async (ctx, { merchant, fields }) => {
+  const uid = uidField(fields, 'uid');
+  const symbol = symbolField(fields, 'symbol');
+  const user = await requireUser(ctx.store.db, Number(merchant.id), uid);
+  const coin = await requireMerchantCoin(ctx.store.db, merchant, symbol);
+  const issued = await issueDepositAddress(ctx, { user, coin });
+  return { uid, address: issued.address };
+};
+
+/** #6 A user's spendable and locked balance of a coin, and its deposit address ("" if none). */
+export const getByUidAndSymbol: Handler = async (ctx, { merchant, fields }) => {
+  const uid = uidField(fields, 'uid');
+  const symbol = symbolField(fields, 'symbol');
+  const merchantId = Number(merchant.id);
+  await requireUser(ctx.store.db, merchantId, uid);
+  const coin = await requireMerchantCoin(ctx.store.db, merchant, symbol);
+  const balance = await readBalance(ctx.store.db, { kind: 'user', merchantId, uid, coinId: Number(coin.id) });
+  const address = await findUserAddress(ctx.store.db, uid, coin.symbol);
+  return {
+    normal_balance: formatAmount(balance.normal, coin.decimals),
+    lock_balance: formatAmount(balance.lock, coin.decimals),
+    deposit_address: address?.address ?? '',
+  };
+};
+
+/** #7 The merchant's collection-account balance of a coin. */
+export const getCompanyBySymbol: Handler = async (ctx, { merchant, fields }) => {
+  const symbol = symbolField(fields, 'symbol');
+  const coin = await requireMerchantCoin(ctx.store.db, merchant, symbol);
+  const balance = await readBalance(ctx.store.db, { kind: 'collection', merchantId: Number(merchant.id), uid: null, coinId: Number(coin.id) });
+  return { symbol: coin.symbol, balance: formatAmount(balance.normal, coin.decimals) };
+};
+
+/** #19 Who owns a deposit address among this merchant's users; 110055 when it is not ours. */
+export const getDepositAddressInfo: Handler = async (ctx, { merchant, fields }) => {
+  const address = stringField(fields, 'address', { max: addressLengthMax });
+  const owner = await findAddressOwner(ctx.store.db, Number(merchant.id), address);
+  return { uid: owner.uid, symbol: owner.symbol, address: owner.address };
+};

@@ -1,0 +1,32 @@
+import { addressPattern, listMerchantCoins } from '../../domain/coins.js';
+import type { Coin } from '../../store/schema.js';
+import type { Handler } from '../handler.js';
+
+/** Chain families whose coins include tokens (contract-based assets). */
+const tokenFamilies = new Set(['evm']);
+
+function coinInfo(c: Coin) {
+  const family = c.chain.split(':')[0] ?? c.chain;
+  return {
+    symbol: c.symbol,
+    icon: c.icon,
+    // The coin table has no separate asset symbol: each configured symbol is its own asset.
+    real_symbol: c.symbol,
+    decimals: String(c.decimals),
+    name: c.name,
+    base_symbol: c.base_symbol,
+    contract_address: c.contract_address,
+    deposit_confirmation: String(c.confirmations),
+    explorer: c.explorer,
+    address_regex: addressPattern(c.chain)?.source ?? '',
+    address_tag_regex: '',
+    support_memo: '0',
+    support_token: tokenFamilies.has(family) ? '1' : '0',
+  };
+}
+
+/** #4 The coins enabled for this merchant; every field a string. */
+export const getCoinList: Handler = async (ctx, { merchant }) => {
+  const coins = await listMerchantCoins(ctx.store.db, Number(merchant.id));
+  return coins.map(coinInfo);
+};

@@ -1,0 +1,17 @@
+import { ErrorCode } from '@openwaas/sdk';
+import { ApiError } from '../../domain/api-error.js';
+import { findMerchantCoin } from '../../domain/coins.js';
+import type { Coin, Merchant } from '../../store/schema.js';
+import type { Db } from '../../store/tx.js';
+
+/** Records per page of every sync list (API.md §2). */
+export const pageSizeMax = 100;
+/** Ids per by-id list request. */
+export const idsMax = 100;
+
+/** The coin the merchant may use under `symbol`, or 120202. */
+export async function requireMerchantCoin(db: Db, merchant: Merchant, symbol: string): Promise<Coin> {
+  const coin = await findMerchantCoin(db, Number(merchant.id), symbol);
+  if (!coin) throw new ApiError(ErrorCode.CurrencyNotSupported, `currency not supported: ${symbol}`);
+  return coin;
+}

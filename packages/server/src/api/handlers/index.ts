@@ -1,0 +1,34 @@
+import type { EndpointName } from '@openwaas/sdk';
+import type { Handler } from '../handler.js';
+import { getByUidAndSymbol, getCompanyBySymbol, getDepositAddress, getDepositAddressInfo } from './accounts.js';
+import { syncAddressList } from './addresses.js';
+import { depositList, minerFeeList, syncDepositList, syncMinerFeeList, syncWithdrawList, withdrawList } from './billing-lists.js';
+import { getCoinList } from './coins.js';
+import { syncTransferList, transferList } from './transfer-lists.js';
+import { transferHandler } from './transfer.js';
+import { createUser, getUserInfo, registerEmail, syncUserList } from './users.js';
+import { withdrawHandler } from './withdraw.js';
+
+/** The implementation of every endpoint of the SDK's `endpoints` table (the type makes a gap a compile error). */
+export const handlers: Record<EndpointName, Handler> = {
+  createUser,
+  registerEmail,
+  getUserInfo,
+  getCoinList,
+  getDepositAddress,
+  getByUidAndSymbol,
+  getCompanyBySymbol,
+  withdraw: withdrawHandler,
+  syncWithdrawList,
+  withdrawList,
+  syncDepositList,
+  depositList,
+  syncMinerFeeList,
+  minerFeeList,
+  transfer: transferHandler,
+  transferList,
+  syncTransferList,
+  syncUserList,
+  getDepositAddressInfo,
+  syncAddressList,
+};

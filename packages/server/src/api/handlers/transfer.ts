@@ -1,0 +1,25 @@
+import { requestTransfer, transferRemarkLengthMax, type TransferRequestInput } from '../../domain/transfers.js';
+import { ApiError } from '../../domain/api-error.js';
+import { requestIdField, stringField, symbolField } from '../fields.js';
+import type { Handler } from '../handler.js';
+import { amountField } from './withdraw.js';
+
+/** app_ids are short tokens; anything longer is not one. */
+const appIdLengthMax = 64;
+
+/** Checks the fields of #15; each failure is 100004 naming the field. */
+export function parseTransferFields(fields: Record<string, unknown>): TransferRequestInput {
+  const requestId = requestIdField(fields);
+  const symbol = symbolField(fields);
+  const amount = amountField(fields);
+  const to = stringField(fields, 'to', { max: appIdLengthMax }).trim();
+  if (to === '') throw ApiError.invalid('to', 'is required');
+  const remark = stringField(fields, 'remark', { max: transferRemarkLengthMax, optional: true }) ?? '';
+  return { requestId, symbol, amount, to, remark };
+}
+
+/** #15 `/account/transfer`: answers `{receipt}`. */
+export const transferHandler: Handler = async (ctx, call) => {
+  const t = await requestTransfer(ctx, call.merchant, parseTransferFields(call.fields));
+  return { receipt: t.receipt };
+};

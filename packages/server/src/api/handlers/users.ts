@@ -1,0 +1,69 @@
+import { ErrorCode } from '@openwaas/sdk';
+import { ApiError } from '../../domain/api-error.js';
+import { createUserByEmail, createUserByMobile } from '../../domain/users.js';
+import type { User } from '../../store/schema.js';
+import { inTransaction } from '../../store/tx.js';
+import { maxIdField, stringField } from '../fields.js';
+import type { Handler } from '../handler.js';
+import { pageSizeMax } from './common.js';
+
+/** Longest mobile / country texts considered at all (the domain then checks their digits). */
+const mobileLengthMax = 32;
+const countryLengthMax = 8;
+const emailLengthMax = 100;
+
+/** #1 Registers a user by phone: 110089 bad number, 110023 taken, 110101 at the user limit. */
+export const createUser: Handler = async (ctx, { merchant, fields }) => {
+  const country = stringField(fields, 'country', { max: countryLengthMax });
+  const mobile = stringField(fields, 'mobile', { max: mobileLengthMax });
+  const user = await inTransaction(ctx.store, (tx) => createUserByMobile(tx, merchant, { country, mobile, nowMs: ctx.clock.nowMs() }));
+  return { uid: Number(user.id) };
+};
+
+/** #2 Registers a user by email or any unique "virtual account" string (≤ 100 chars). */
+export const registerEmail: Handler = async (ctx, { merchant, fields }) => {
+  const email = stringField(fields, 'email', { max: emailLengthMax });
+  const user = await inTransaction(ctx.store, (tx) => createUserByEmail(tx, merchant, { email, nowMs: ctx.clock.nowMs() }));
+  return { uid: Number(user.id) };
+};
+
+/** #3 Looks a user up by `email`, or by `country` + `mobile`; 110065 when none. */
+export const getUserInfo: Handler = async (ctx, { merchant, fields }) => {
+  const email = stringField(fields, 'email', { max: emailLengthMax, optional: true });
+  let query = ctx.store.db.selectFrom('users').selectAll().where('merchant_id', '=', Number(merchant.id));
+  if (email !== undefined) {
+    query = query.where('email', '=', email.trim());
+  } else {
+    const country = stringField(fields, 'country', { max: countryLengthMax }).replace(/^\+/, '');
+    const mobile = stringField(fields, 'mobile', { max: mobileLengthMax });
+    query = query.where('country', '=', country).where('mobile', '=', mobile);
+  }
+  const user = await query.executeTakeFirst();
+  if (!user) throw new ApiError(ErrorCode.UserNotFound);
+  return { uid: Number(user.id), nickname: user.nickname };
+};
+
+function userRecord(u: User) {
+  return {
+    uid: Number(u.id),
+    nickname: u.nickname,
+    mobile: u.mobile ?? '',
+    country: u.country ?? '',
+    email: u.email ?? '',
+    created_at: Number(u.created_at),
+  };
+}
+
+/** #18 The merchant's users with uid > `max_id`, ascending, 100 at most. */
+export const syncUserList: Handler = async (ctx, { merchant, fields }) => {
+  const maxId = maxIdField(fields);
+  const rows = await ctx.store.db
+    .selectFrom('users')
+    .selectAll()
+    .where('merchant_id', '=', Number(merchant.id))
+    .where('id', '>', maxId)
+    .orderBy('id')
+    .limit(pageSizeMax)
+    .execute();
+  return rows.map(userRecord);
+};

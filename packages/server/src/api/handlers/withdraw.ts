@@ -1,0 +1,39 @@
+import { ApiError } from '../../domain/api-error.js';
+import { requestWithdrawal, type WithdrawalRequestInput } from '../../domain/withdrawals.js';
+import { requestIdField, stringField, symbolField, uidField } from '../fields.js';
+import type { Handler } from '../handler.js';
+
+/** Longest destination accepted (memo chains add a tag to the address). */
+const addressLengthMax = 256;
+/** Longest amount text accepted (parseAmount refuses more anyway). */
+const amountLengthMax = 100;
+const decimalPattern = /^\d+(?:\.\d+)?$/;
+const zeroPattern = /^0+(?:\.0+)?$/;
+
+/**
+ * A decimal amount field: present, a plain positive decimal (no sign, exponent or blank).
+ * Precision against the coin's decimals is checked later (110161), once the coin is known.
+ */
+export function amountField(fields: Record<string, unknown>, name = 'amount'): string {
+  const text = stringField(fields, name, { max: amountLengthMax }).trim();
+  if (!decimalPattern.test(text)) throw ApiError.invalid(name, 'must be a positive decimal number');
+  if (zeroPattern.test(text)) throw ApiError.invalid(name, 'must be greater than 0');
+  return text;
+}
+
+/** Checks the fields of #8 in the seed's order; each failure is 100004 naming the field. */
+export function parseWithdrawFields(fields: Record<string, unknown>): WithdrawalRequestInput {
+  const requestId = requestIdField(fields);
+  const fromUid = uidField(fields, 'from_uid');
+  const toAddress = stringField(fields, 'to_address', { max: addressLengthMax }).trim();
+  if (toAddress === '') throw ApiError.invalid('to_address', 'is required');
+  const amount = amountField(fields);
+  const symbol = symbolField(fields);
+  return { requestId, fromUid, toAddress, amount, symbol };
+}
+
+/** #8 `/billing/withdraw`: answers `{id, status, withdraw_type}`. */
+export const withdrawHandler: Handler = async (ctx, call) => {
+  const w = await requestWithdrawal(ctx, call.merchant, parseWithdrawFields(call.fields));
+  return { id: Number(w.id), status: w.status, withdraw_type: w.withdraw_type };
+};

@@ -1,0 +1,61 @@
+import { userInfo } from 'node:os';
+import { adjustBalance, listAdjustments } from '../domain/adjustments.js';
+import { describe, exitCode, group, idArg, leaf, need, print, str, table, UsageError, type Io } from './args.js';
+import { withContext } from './context.js';
+
+/** Who ran the command, recorded with the reason. */
+function operatorName(io: Io): string {
+  try {
+    return io.env.OPENWAAS_OPERATOR ?? io.env.USER ?? userInfo().username;
+  } catch {
+    return 'cli';
+  }
+}
+
+function adjust(direction: 'credit' | 'debit') {
+  const name = `balance ${direction}`;
+  return leaf({
+    name,
+    summary: `${direction} a user's or collection account's balance by hand (journaled)`,
+    help: `${name} <uid> <symbol> <amount> --reason TEXT
+       ${name} --collection <app_id> <symbol> <amount> --reason TEXT
+
+Moves <amount> (decimal, in the coin's units) ${direction === 'credit' ? 'into' : 'out of'} the available balance, journaled
+as an adjustment against the external account.${direction === 'debit' ? ' A debit never takes the balance below zero.' : ''}
+
+  --reason TEXT          why (required; kept in the journal)
+  --collection APP_ID    the merchant's collection account instead of a user
+  --by NAME              who did it (default: $OPENWAAS_OPERATOR or the login name)`,
+    options: { reason: { type: 'string' }, collection: { type: 'string' }, by: { type: 'string' } },
+    positionals: { min: 2, max: 3 },
+    async run(p, io) {
+      const reason = need(p, 'reason', name);
+      const collection = str(p, 'collection');
+      const args = [...p.positionals];
+      if (collection === undefined && args.length !== 3) throw new UsageError('expected <uid> <symbol> <amount>', name);
+      if (collection !== undefined && args.length !== 2) throw new UsageError('with --collection, expected <symbol> <amount>', name);
+      const target = collection !== undefined ? { collectionAppId: collection } : { uid: idArg(args.shift(), 'uid', name) };
+      const [symbol, amount] = args as [string, string];
+      const result = await withContext(io, (ctx) =>
+        adjustBalance(ctx, { target, symbol, amount, direction, reason, by: str(p, 'by') ?? operatorName(io) }),
+      );
+      print(io, p, result, () => describe({ ...result, balance: `${result.balance.normal} (locked ${result.balance.lock})` }));
+      return exitCode.ok;
+    },
+  });
+}
+
+const history = leaf({
+  name: 'balance adjustments',
+  summary: 'recent manual adjustments',
+  help: `balance adjustments [--limit N]`,
+  options: { limit: { type: 'string' } },
+  async run(p, io) {
+    const limit = str(p, 'limit');
+    const rows = await withContext(io, (ctx) => listAdjustments(ctx, limit === undefined ? 100 : idArg(limit, '--limit', 'balance adjustments')));
+    print(io, p, rows, () => table(rows, ['journal_id', 'account_key', 'symbol', 'amount', 'memo', 'created_at']));
+    return exitCode.ok;
+  },
+});
+
+export const balance = group('balance', 'manual balance adjustments', { credit: adjust('credit'), debit: adjust('debit'), adjustments: history });

@@ -1,0 +1,43 @@
+import { addToBlacklist, listBlacklist, removeFromBlacklist } from '../domain/blacklist.js';
+import { describe, exitCode, group, leaf, print, str, table } from './args.js';
+import { withContext } from './context.js';
+
+const add = leaf({
+  name: 'blacklist add',
+  summary: 'refuse withdrawals to an address (110037)',
+  help: 'blacklist add <address> [--reason TEXT]',
+  options: { reason: { type: 'string' } },
+  positionals: { min: 1, max: 1 },
+  async run(p, io) {
+    const reason = str(p, 'reason');
+    const entry = await withContext(io, (ctx) => addToBlacklist(ctx.store.db, { address: p.positionals[0]!, ...(reason !== undefined ? { reason } : {}), nowMs: ctx.clock.nowMs() }));
+    print(io, p, entry, () => describe(entry));
+    return exitCode.ok;
+  },
+});
+
+const remove = leaf({
+  name: 'blacklist remove',
+  summary: 'take an address off the blacklist',
+  help: 'blacklist remove <address>',
+  positionals: { min: 1, max: 1 },
+  async run(p, io) {
+    const address = p.positionals[0]!;
+    await withContext(io, (ctx) => removeFromBlacklist(ctx.store.db, address));
+    print(io, p, { removed: address.trim().toLowerCase() }, () => `removed ${address.trim().toLowerCase()}\n`);
+    return exitCode.ok;
+  },
+});
+
+const listCommand = leaf({
+  name: 'blacklist list',
+  summary: 'blacklisted addresses',
+  help: 'blacklist list',
+  async run(p, io) {
+    const rows = await withContext(io, (ctx) => listBlacklist(ctx.store.db));
+    print(io, p, rows, () => table(rows, ['address', 'reason', 'created_at']));
+    return exitCode.ok;
+  },
+});
+
+export const blacklist = group('blacklist', 'addresses withdrawals may not go to', { add, remove, list: listCommand });

@@ -1,0 +1,90 @@
+import { parsePrivateKey, seal } from '@openwaas/sdk';
+import { pino } from 'pino';
+import { ConfigError, loadConfig, type ServiceConfig } from '../config/config.js';
+import type { EnvelopeSealer, ServiceContext } from '../context.js';
+import type { AddressAllocator } from '../keys/address-allocator.js';
+import { systemClock } from '../domain/clock.js';
+import { openStore } from '../store/db.js';
+import { migrateToLatest, pendingMigrations } from '../store/migrate.js';
+import { CommandFailed, type Io } from './args.js';
+
+/** The configuration from the environment (DATABASE_URL, OPENWAAS_CONFIG, …); bad settings are usage errors. */
+export function cliConfig(io: Io, overrides: Partial<ServiceConfig> = {}): ServiceConfig {
+  try {
+    return loadConfig(overrides, io.env);
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    // The OPENWAAS_CONFIG file is missing or not JSON.
+    throw new ConfigError(`OPENWAAS_CONFIG ${io.env.OPENWAAS_CONFIG ?? ''}: ${(error as Error).message}`);
+  }
+}
+
+/** A database URL fit for printing: the password is hidden. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return /^postgres/.test(url) ? u.toString() : url;
+  } catch {
+    return url;
+  }
+}
+
+/**
+ * Seals in this thread: the CLI seals rarely (never per request), so a worker pool would only
+ * slow start-up down.
+ */
+function inlineSealer(): EnvelopeSealer {
+  const keys = new Map<number, { pem: string; key: ReturnType<typeof parsePrivateKey> }>();
+  return {
+    async seal(merchantId, pem, value) {
+      let k = keys.get(merchantId);
+      if (!k || k.pem !== pem) keys.set(merchantId, (k = { pem, key: parsePrivateKey(pem) }));
+      return seal(value, k.key);
+    },
+    async close() {},
+  };
+}
+
+/**
+ * Issuing deposit addresses is the API's job, never an operator command's; leaving the HD
+ * library out keeps every CLI start about a second faster.
+ */
+const noAddresses: AddressAllocator = {
+  deriveAddress() {
+    throw new CommandFailed('deriving deposit addresses is not available in the CLI; it happens through the API');
+  },
+};
+
+/**
+ * Runs `fn` with a service context on the configured database and closes it afterwards.
+ * Refuses an outdated schema (run `openwaas migrate`) unless `migrate` is set. No workers run:
+ * a running service's notifier picks up what the command queued within one poll interval.
+ */
+export async function withContext<T>(io: Io, fn: (ctx: ServiceContext) => Promise<T>, options: { migrate?: boolean } = {}): Promise<T> {
+  const config = cliConfig(io);
+  const store = openStore(config.databaseUrl);
+  try {
+    if (options.migrate) await migrateToLatest(store, (line) => io.stderr.write(`${line}\n`));
+    else {
+      const pending = await pendingMigrations(store);
+      if (pending.length > 0) {
+        throw new CommandFailed(`the database ${redactUrl(config.databaseUrl)} is not migrated (pending: ${pending.join(', ')}): run 'openwaas migrate' first`);
+      }
+    }
+    // Logs go to stderr so stdout stays the command's output; quiet unless LOG_LEVEL says otherwise.
+    const log = pino({ level: io.env.LOG_LEVEL ?? 'warn' }, pino.destination(2));
+    const ctx: ServiceContext = {
+      config,
+      store,
+      log,
+      clock: systemClock,
+      sealer: inlineSealer(),
+      addresses: noAddresses,
+      notifier: { wake() {} },
+    };
+    return await fn(ctx);
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,91 @@
+import { countNotifications, getNotification, listNotifications, resendAllFailed, resendNotification, type NotificationState } from '../domain/notifications-admin.js';
+import { requireMerchant } from '../operator/actions.js';
+import { describe, exitCode, flag, group, idArg, leaf, print, str, table, UsageError } from './args.js';
+import { withContext } from './context.js';
+
+const listCommand = leaf({
+  name: 'notifications list',
+  summary: 'notifications by state (all states by default)',
+  help: `notifications list [--failed | --pending | --delivered] [--app-id APP_ID] [--after-id N] [--limit N]`,
+  options: {
+    failed: { type: 'boolean' },
+    pending: { type: 'boolean' },
+    delivered: { type: 'boolean' },
+    'app-id': { type: 'string' },
+    'after-id': { type: 'string' },
+    limit: { type: 'string' },
+  },
+  async run(p, io) {
+    const states = (['failed', 'pending', 'delivered'] as const).filter((s) => flag(p, s));
+    if (states.length > 1) throw new UsageError('give at most one of --failed, --pending, --delivered', 'notifications list');
+    const state: NotificationState | undefined = states[0];
+    const appId = str(p, 'app-id');
+    const after = str(p, 'after-id');
+    const limit = str(p, 'limit');
+    const result = await withContext(io, async (ctx) => {
+      const merchantId = appId !== undefined ? Number((await requireMerchant(ctx.store.db, appId)).id) : undefined;
+      const notifications = await listNotifications(ctx.store.db, {
+        ...(state ? { state } : {}),
+        ...(merchantId !== undefined ? { merchantId } : {}),
+        ...(after !== undefined ? { afterId: idArg(after, '--after-id', 'notifications list') } : {}),
+        ...(limit !== undefined ? { limit: idArg(limit, '--limit', 'notifications list') } : {}),
+      });
+      return { counts: await countNotifications(ctx.store.db, merchantId), notifications };
+    });
+    print(io, p, result, () => {
+      const rows = result.notifications.map((n) => ({ ...n, last_error: n.waiting || n.last_error }));
+      const { pending, delivered, failed } = result.counts;
+      return table(rows, ['id', 'app_id', 'side', 'record_id', 'state', 'attempts', 'last_error']) + `\n${pending} pending, ${delivered} delivered, ${failed} failed\n`;
+    });
+    return exitCode.ok;
+  },
+});
+
+const show = leaf({
+  name: 'notifications show',
+  summary: 'one notification with its payload',
+  help: 'notifications show <id>',
+  positionals: { min: 1, max: 1 },
+  async run(p, io) {
+    const id = idArg(p.positionals[0], 'notification id', 'notifications show');
+    const n = await withContext(io, (ctx) => getNotification(ctx.store.db, id));
+    print(io, p, n, () => describe(n));
+    return exitCode.ok;
+  },
+});
+
+const resend = leaf({
+  name: 'notifications resend',
+  summary: 'deliver a notification again, or every failed one',
+  help: `notifications resend <id>
+       notifications resend --all [--app-id APP_ID]
+
+Re-queues the notification with a fresh retry schedule; a running service delivers it within
+its poll interval.`,
+  options: { all: { type: 'boolean' }, 'app-id': { type: 'string' } },
+  positionals: { min: 0, max: 1 },
+  async run(p, io) {
+    const command = 'notifications resend';
+    const all = flag(p, 'all');
+    if (all === (p.positionals.length === 1)) throw new UsageError('give a notification id or --all', command);
+    if (!all && str(p, 'app-id') !== undefined) throw new UsageError('--app-id goes with --all', command);
+    if (!all) {
+      const id = idArg(p.positionals[0], 'notification id', command);
+      const n = await withContext(io, (ctx) => resendNotification(ctx, id));
+      print(io, p, n, () => `notification ${n.id} queued for delivery\n`);
+      return exitCode.ok;
+    }
+    const appId = str(p, 'app-id');
+    const result = await withContext(io, async (ctx) => {
+      const merchantId = appId !== undefined ? Number((await requireMerchant(ctx.store.db, appId)).id) : undefined;
+      return resendAllFailed(ctx, {
+        ...(merchantId !== undefined ? { merchantId } : {}),
+        onProgress: (n) => io.stderr.write(`re-queued ${n} …\n`),
+      });
+    });
+    print(io, p, result, () => `${result.count} failed notification${result.count === 1 ? '' : 's'} queued for delivery\n`);
+    return exitCode.ok;
+  },
+});
+
+export const notifications = group('notifications', 'inspect and resend merchant notifications', { list: listCommand, show, resend });

@@ -1,0 +1,84 @@
+import { ConfigError } from '../config/config.js';
+import { asAdminError } from '../operator/errors.js';
+import { CommandFailed, exitCode, programName, UsageError, type Command, type GroupCommand, type Io } from './args.js';
+import { audit } from './audit.js';
+import { balance } from './balance.js';
+import { blacklist } from './blacklist.js';
+import { coin } from './coin.js';
+import { demo } from './demo.js';
+import { merchant } from './merchant.js';
+import { migrate } from './migrate.js';
+import { notifications } from './notifications.js';
+import { serve } from './serve.js';
+import { user } from './user.js';
+import { withdrawal } from './withdrawal.js';
+
+/** Every command, in the order the overview lists them. */
+export const commands: Record<string, Command> = { serve, migrate, demo, merchant, coin, user, balance, withdrawal, blacklist, notifications, audit };
+
+export const overview = `Usage: ${programName} <command> [options]
+
+OpenWaaS wallet service: run it and operate it. Works on the database named by DATABASE_URL
+(SQLite path, default ./data/openwaas.sqlite, or postgres://…); settings also come from
+OPENWAAS_CONFIG (a JSON file) and OPENWAAS_* variables.
+
+Commands:
+${Object.entries(commands)
+  .map(([name, c]) => `  ${name.padEnd(14)} ${c.summary}`)
+  .join('\n')}
+
+Run '${programName} <command> --help' for a command's options; add --json for JSON output.
+`;
+
+/** Finds the help text of "merchant create" style command paths. */
+function helpOf(path: string | undefined): string {
+  if (!path) return overview;
+  const [head, sub] = path.split(' ');
+  const top = head !== undefined && Object.hasOwn(commands, head) ? commands[head] : undefined;
+  if (!top) return overview;
+  if (sub === undefined) return top.help;
+  return (top as Partial<GroupCommand>).subcommands?.[sub]?.help ?? top.help;
+}
+
+/** Runs the CLI: picks the command and turns every failure into a message and an exit code. */
+export async function runCli(argv: string[], io: Io, helpFor: (path: string | undefined) => string = helpOf): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined) {
+    io.stderr.write(overview);
+    return exitCode.usage;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(helpFor(rest.join(' ') || undefined));
+    return exitCode.ok;
+  }
+  if (name === '--version') {
+    io.stdout.write('openwaas 0.1.0\n');
+    return exitCode.ok;
+  }
+  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  try {
+    if (!command) throw new UsageError(`unknown command "${name}"`);
+    return await command.run(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr.write(`${programName}${error.command ? ` ${error.command}` : ''}: ${error.message}\n\n${helpFor(error.command ?? (command ? name : undefined))}`);
+      return exitCode.usage;
+    }
+    if (error instanceof CommandFailed) {
+      io.stderr.write(`${programName}: ${error.message}\n`);
+      return exitCode.failed;
+    }
+    if (error instanceof ConfigError) {
+      io.stderr.write(`${programName}: ${error.message}\n`);
+      return exitCode.usage;
+    }
+    const known = asAdminError(error);
+    if (known) {
+      io.stderr.write(`error (${known.code}): ${known.message}\n`);
+      return exitCode.failed;
+    }
+    io.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (io.env.LOG_LEVEL === 'debug' || io.env.LOG_LEVEL === 'trace') io.stderr.write(`${(error as Error)?.stack ?? ''}\n`);
+    return exitCode.failed;
+  }
+}

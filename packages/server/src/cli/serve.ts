@@ -1,0 +1,53 @@
+import { exitCode, flag, leaf, str, whole } from './args.js';
+import { cliConfig } from './context.js';
+
+export const serve = leaf({
+  name: 'serve',
+  summary: 'run the wallet service (API, operator API, workers)',
+  help: `serve [--host HOST] [--port PORT] [--no-workers]
+
+Migrates the database, starts the HTTP API (and the operator API when OPENWAAS_OPERATOR_TOKEN
+is set) and the background workers, and prints the URL. Ctrl-C (SIGINT) or SIGTERM stops it
+gracefully: deliveries in flight are handed back to the database for the next start.
+
+  --host HOST      listen address (default HOST or 127.0.0.1)
+  --port PORT      listen port (default PORT or 8080; 0 = any free port)
+  --no-workers     API only: another process runs the workers`,
+  options: { host: { type: 'string' }, port: { type: 'string' }, 'no-workers': { type: 'boolean' } },
+  async run(p, io) {
+    const port = str(p, 'port');
+    const host = str(p, 'host');
+    const config = cliConfig(io, {
+      ...(host !== undefined ? { host } : {}),
+      ...(port !== undefined ? { port: whole(port, '--port', 'serve', { min: 0, max: 65_535 }) } : {}),
+      ...(flag(p, 'no-workers') ? { workers: false } : {}),
+    });
+    // Loaded here: the whole service (HTTP, workers, HD keys) is heavy for the other commands.
+    const { createService } = await import('../service.js');
+    const service = await createService(config);
+    let url: string;
+    try {
+      url = await service.listen();
+    } catch (error) {
+      await service.close();
+      throw error;
+    }
+    const operator = config.operatorToken ? `${url}/operator/v1` : undefined;
+    // One line, so a supervisor can read it as soon as it appears.
+    if (p.json) io.stdout.write(JSON.stringify({ url, operator: operator ?? null, workers: config.workers }) + '\n');
+    else io.stdout.write(`OpenWaaS listening on ${url}\n${operator ? `operator API on ${operator}\n` : ''}`);
+
+    const signal = await new Promise<NodeJS.Signals>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    // A second signal while closing means "now".
+    const force = () => process.exit(exitCode.failed);
+    process.once('SIGINT', force);
+    process.once('SIGTERM', force);
+    io.stderr.write(`${signal}: shutting down…\n`);
+    await service.close();
+    io.stderr.write('stopped\n');
+    return exitCode.ok;
+  },
+});

@@ -1,0 +1,56 @@
+import type { Coin } from '../store/schema.js';
+import type { Db } from '../store/tx.js';
+import { WithdrawStatus } from '@openwaas/sdk';
+
+/** One UTC day. */
+const dayMs = 86_400_000;
+/** Statuses that no longer count against the daily limit: the money stayed with the user. */
+const releasedStatuses = [WithdrawStatus.Rejected, WithdrawStatus.Failed, WithdrawStatus.Cancelled];
+
+/** The risk decision for a new withdrawal. */
+export type RiskDecision = { autoApprove: true } | { autoApprove: false; reason: string };
+
+/** Start of the UTC day containing `nowMs`. */
+export function utcDayStartMs(nowMs: number): number {
+  return nowMs - (((nowMs % dayMs) + dayMs) % dayMs);
+}
+
+/**
+ * Sum of the user's withdrawals of a coin created since the start of the current UTC day,
+ * excluding released ones and `excludeId` (the withdrawal being decided). Summed in BigInt:
+ * SQLite stores amounts as text, so the database cannot add them.
+ */
+export async function userDailyWithdrawn(db: Db, input: { uid: number; coinId: number; nowMs: number; excludeId?: number }): Promise<bigint> {
+  let q = db
+    .selectFrom('withdrawals')
+    .select('amount')
+    .where('uid', '=', input.uid)
+    .where('coin_id', '=', input.coinId)
+    .where('created_at', '>=', utcDayStartMs(input.nowMs))
+    .where('status', 'not in', releasedStatuses);
+  if (input.excludeId !== undefined) q = q.where('id', '!=', input.excludeId);
+  const rows = await q.execute();
+  let total = 0n;
+  for (const r of rows) total += BigInt(r.amount);
+  return total;
+}
+
+/**
+ * Decides whether a withdrawal is approved automatically: its amount is at most the coin's
+ * auto_approve_max, and with the user's other withdrawals of the coin today it stays within
+ * daily_limit ("0" = no limit). Call it after the user's balance row is locked (postJournal),
+ * so concurrent withdrawals of the same user and coin are decided one after the other.
+ */
+export async function decideWithdrawalRisk(
+  db: Db,
+  input: { coin: Coin; uid: number; amount: bigint; withdrawalId: number; nowMs: number },
+): Promise<RiskDecision> {
+  const autoMax = BigInt(input.coin.auto_approve_max);
+  if (input.amount > autoMax) return { autoApprove: false, reason: `amount above the auto-approval limit of ${input.coin.symbol}` };
+  const dailyLimit = BigInt(input.coin.daily_limit);
+  if (dailyLimit > 0n) {
+    const before = await userDailyWithdrawn(db, { uid: input.uid, coinId: Number(input.coin.id), nowMs: input.nowMs, excludeId: input.withdrawalId });
+    if (before + input.amount > dailyLimit) return { autoApprove: false, reason: `daily limit of ${input.coin.symbol} exceeded` };
+  }
+  return { autoApprove: true };
+}

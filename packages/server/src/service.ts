@@ -1,0 +1,103 @@
+import { pino, type Logger } from 'pino';
+import { buildApp, type ApiApp } from './api/app.js';
+import type { ServiceConfig } from './config/config.js';
+import type { NotifierHandle, ServiceContext } from './context.js';
+import { systemClock, type Clock } from './domain/clock.js';
+import { HdAddressAllocator } from './keys/address-allocator.js';
+import { RsaPool } from './keys/rsa-pool.js';
+import { openStore } from './store/db.js';
+import { migrateToLatest } from './store/migrate.js';
+import { startNotifier } from './workers/notifier.js';
+
+/** A notifier the service can stop on shutdown. */
+interface StoppableNotifier extends NotifierHandle {
+  stop(): Promise<void>;
+}
+
+/** A running (or ready to listen) wallet service. */
+export interface Service {
+  ctx: ServiceContext;
+  app: ApiApp;
+  /** Starts listening on config.host:config.port; resolves to the base URL, e.g. "http://127.0.0.1:8080". */
+  listen(): Promise<string>;
+  /** Stops the notifier, the HTTP server, the RSA pool and the store, in that order. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface CreateServiceOptions {
+  clock?: Clock;
+  log?: Logger;
+}
+
+/** Paths pino replaces with "[redacted]": secrets never reach the logs. */
+const redactPaths = [
+  'wallet_private_key',
+  '*.wallet_private_key',
+  'privateKey',
+  '*.privateKey',
+  'hdMnemonic',
+  '*.hdMnemonic',
+  'operatorToken',
+  '*.operatorToken',
+  'req.headers.authorization',
+];
+
+/** The service's logger (JSON lines on stdout unless `destination` is given), secrets redacted. */
+export function createLogger(config: Pick<ServiceConfig, 'logLevel'>, destination?: NodeJS.WritableStream): Logger {
+  const options = { level: config.logLevel, redact: { paths: redactPaths, censor: '[redacted]' } };
+  return destination ? pino(options, destination) : pino(options);
+}
+
+const noopNotifier: StoppableNotifier = { wake() {}, stop: async () => {} };
+
+/**
+ * Builds the whole service: store (migrated), RSA pool, address allocator, logger, notifier
+ * (when config.workers) and the HTTP app. Nothing listens until listen().
+ */
+export async function createService(config: ServiceConfig, opts: CreateServiceOptions = {}): Promise<Service> {
+  const log = opts.log ?? createLogger(config);
+  const store = openStore(config.databaseUrl);
+  let sealer: RsaPool | undefined;
+  try {
+    await migrateToLatest(store, (line) => log.info(line));
+    sealer = new RsaPool({ size: config.rsaWorkers, log });
+    const ctx: ServiceContext = {
+      config,
+      store,
+      log,
+      clock: opts.clock ?? systemClock,
+      sealer,
+      addresses: new HdAddressAllocator(config.hdMnemonic),
+      notifier: noopNotifier,
+    };
+    const app = await buildApp(ctx);
+    const notifier: StoppableNotifier = config.workers ? startNotifier(ctx) : noopNotifier;
+    ctx.notifier = notifier;
+
+    let closing: Promise<void> | undefined;
+    const close = () =>
+      (closing ??= (async () => {
+        await notifier.stop().catch((err: unknown) => log.error({ err }, 'stopping the notifier failed'));
+        await app.close().catch((err: unknown) => log.error({ err }, 'closing the HTTP server failed'));
+        await sealer!.close();
+        await store.close();
+      })());
+
+    return {
+      ctx,
+      app,
+      async listen() {
+        await app.listen({ host: config.host, port: config.port });
+        const address = app.server.address();
+        if (address === null || typeof address === 'string') throw new Error(`unexpected listen address ${String(address)}`);
+        const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+        return `http://${host}:${address.port}`;
+      },
+      close,
+    };
+  } catch (error) {
+    await sealer?.close();
+    await store.close();
+    throw error;
+  }
+}

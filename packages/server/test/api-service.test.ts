@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { after, it } from 'node:test';
+import { loadConfig } from '../src/config/config.js';
+import { createMerchant } from '../src/domain/merchants.js';
+import { createLogger, createService } from '../src/service.js';
+import { freshDatabase, type TestDatabase } from './support/databases.js';
+import { eachDatabase } from './support/service.js';
+
+eachDatabase('service lifecycle', (kind) => {
+  const databases: TestDatabase[] = [];
+  after(async () => {
+    for (const d of databases) await d.drop();
+  });
+
+  it('listens on an ephemeral port, runs the notifier when asked, closes idempotently, and keeps data across restarts', async () => {
+    const database = await freshDatabase(kind);
+    databases.push(database);
+    const config = loadConfig({ databaseUrl: database.url, port: 0, logLevel: 'silent', workers: true, rsaWorkers: 1 }, {});
+    const first = await createService(config);
+    const baseUrl = await first.listen();
+    assert.match(baseUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.equal((await fetch(`${baseUrl}/api/v2/user/getCoinList`)).status, 400);
+    await createMerchant(first.ctx.store.db, { name: 'kept', appId: 'kept-app', nowMs: Date.now() });
+    first.ctx.notifier.wake();
+    await Promise.all([first.close(), first.close()]);
+    await first.close();
+
+    const second = await createService(config);
+    try {
+      const row = await second.ctx.store.db.selectFrom('merchants').select('name').where('app_id', '=', 'kept-app').executeTakeFirst();
+      assert.equal(row?.name, 'kept');
+    } finally {
+      await second.close();
+    }
+  });
+});
+
+it('the service logger redacts secrets', () => {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  const log = createLogger({ logLevel: 'info' }, sink);
+  log.info({ merchant: { wallet_private_key: 'SECRET-PEM' }, config: { hdMnemonic: 'seed words', operatorToken: 'tok-123' }, req: { headers: { authorization: 'Bearer tok-456' } } }, 'x');
+  assert.equal(lines.length, 1);
+  assert.doesNotMatch(lines.join(''), /SECRET-PEM|seed words|tok-123|tok-456/);
+  assert.match(lines.join(''), /\[redacted\]/);
+});

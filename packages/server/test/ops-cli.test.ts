@@ -1,0 +1,198 @@
+import { strict as assert } from 'node:assert';
+import { execFile, spawn } from 'node:child_process';
+import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, test } from 'node:test';
+import SQLite from 'better-sqlite3';
+
+const main = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+const tsx = import.meta.resolve('tsx');
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+describe('openwaas CLI (child processes, SQLite)', () => {
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+
+  function cli(...args: string[]): Promise<Run> {
+    return new Promise((resolve) => {
+      execFile(process.execPath, ['--conditions=source', '--import', tsx, main, ...args], { env, cwd: dir, timeout: 30_000 }, (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+        resolve({ code, stdout, stderr });
+      });
+    });
+  }
+  const json = (r: Run) => {
+    assert.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout);
+  };
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'openwaas-cli-'));
+    const { LOG_LEVEL: _l, OPENWAAS_CONFIG: _c, OPENWAAS_OPERATOR_TOKEN: _t, ...rest } = process.env;
+    env = { ...rest, DATABASE_URL: join(dir, 'db.sqlite'), PORT: '0' };
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('usage errors exit 2 with help; --help exits 0; an unmigrated database exits 1', async () => {
+    const [none, help, noName, unknown, badLimit, groupHelp, unmigrated] = await Promise.all([
+      cli(),
+      cli('--help'),
+      cli('merchant', 'create'),
+      cli('frobnicate'),
+      cli('merchant', 'create', '--name', 'x', '--user-limit', 'lots'),
+      cli('coin', '--help'),
+      cli('merchant', 'list'),
+    ]);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /Usage: openwaas <command>/);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /notifications/);
+    assert.equal(noName.code, 2);
+    assert.match(noName.stderr, /--name is required/);
+    assert.match(noName.stderr, /Usage: openwaas merchant create/);
+    assert.equal(unknown.code, 2);
+    assert.equal(badLimit.code, 2);
+    assert.match(badLimit.stderr, /--user-limit must be a whole number/);
+    assert.equal(groupHelp.code, 0);
+    assert.match(groupHelp.stdout, /enable/);
+    assert.equal(unmigrated.code, 1);
+    assert.match(unmigrated.stderr, /openwaas migrate/);
+  });
+
+  test('migrate, merchant create, coin add/enable, audit exit codes', async () => {
+    const migrated = await cli('migrate');
+    assert.equal(migrated.code, 0, migrated.stderr);
+    assert.match(migrated.stdout, /migration 001_initial: Success/);
+    assert.match((await cli('migrate')).stdout, /up to date/);
+
+    const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const keyFile = join(dir, 'merchant.pub.pem');
+    writeFileSync(keyFile, publicKey.export({ type: 'spki', format: 'pem' }));
+    const m = json(await cli('merchant', 'create', '--name', 'Shop', '--merchant-key', keyFile, '--notify-url', 'https://shop.test/n', '--ip', '10.0.0.0/8,192.168.1.1', '--auto-collect', '--user-limit', '7', '--json'));
+    assert.match(m.app_id, /^[0-9a-f]{32}$/);
+    assert.match(m.rsa_wallet_pub, /BEGIN PUBLIC KEY/);
+    assert.deepEqual(m.ip_allowlist, ['10.0.0.0/8', '192.168.1.1']);
+    assert.equal(m.auto_collect, true);
+    assert.equal(m.user_limit, 7);
+    const [text, added] = await Promise.all([
+      cli('merchant', 'show', m.app_id),
+      cli('coin', 'add', 'ETH', '--chain', 'evm:31337', '--decimals', '18', '--fee', '0.001', '--min-withdraw', '0.01', '--auto-approve-max', '5', '--daily-limit', '50', '--json'),
+    ]);
+    assert.match(text.stdout, /notify_url\s+https:\/\/shop\.test\/n/);
+    const eth = json(added);
+    assert.equal(eth.withdraw_fee, '0.001');
+    assert.equal(eth.daily_limit, '50');
+    const [again, enabled, tooPrecise] = await Promise.all([
+      cli('coin', 'add', 'ETH', '--chain', 'evm:31337', '--decimals', '18'),
+      cli('coin', 'enable', m.app_id, 'ETH', '--json'),
+      cli('coin', 'set', 'ETH', '--fee', '0.0000000000000000001'),
+    ]);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /coin set/);
+    assert.deepEqual(json(enabled).coins, ['ETH']);
+    assert.equal(tooPrecise.code, 1);
+
+    const credit = json(await cli('balance', 'credit', '--collection', m.app_id, 'ETH', '2.5', '--reason', 'float', '--json'));
+    assert.deepEqual(credit.balance, { normal: '2.5', lock: '0' });
+    const [overdraw, noReason, clean] = await Promise.all([
+      cli('balance', 'debit', '--collection', m.app_id, 'ETH', '3', '--reason', 'too much'),
+      cli('balance', 'credit', '--collection', m.app_id, 'ETH', '1'),
+      cli('audit'),
+    ]);
+    assert.equal(overdraw.code, 1);
+    assert.match(overdraw.stderr, /insufficient_balance/);
+    assert.equal(noReason.code, 2, 'reason is mandatory');
+    assert.equal(clean.code, 0, clean.stdout + clean.stderr);
+    assert.match(clean.stdout, /no findings/);
+
+    // Someone edits a balance behind the ledger's back.
+    const db = new SQLite(env.DATABASE_URL!);
+    db.prepare(`update accounts set normal = '999' where kind = 'collection'`).run();
+    db.close();
+    const dirty = await cli('audit', '--json');
+    assert.equal(dirty.code, 1);
+    const report = JSON.parse(dirty.stdout);
+    assert.equal(report.ok, false);
+    assert.equal(report.findings[0].kind, 'balance-mismatch');
+  });
+
+  test('notifications list and resend --all', async () => {
+    const m = json(await cli('merchant', 'create', '--name', 'Notified', '--json'));
+    const db = new SQLite(env.DATABASE_URL!);
+    const insert = db.prepare(
+      `insert into notifications (merchant_id, side, record_id, payload, state, attempts, next_attempt_at, lease_until, last_error, created_at) values (?, 'deposit', ?, '{}', 'failed', 6, 0, 0, 'HTTP 500', 0)`,
+    );
+    for (const record of [1, 2]) insert.run(m.id, record);
+    db.close();
+    const listed = json(await cli('notifications', 'list', '--failed', '--app-id', m.app_id, '--json'));
+    assert.equal(listed.notifications.length, 2);
+    assert.equal(listed.counts.failed, 2);
+    const resent = json(await cli('notifications', 'resend', '--all', '--json'));
+    assert.deepEqual(resent, { count: 2 });
+    const pending = json(await cli('notifications', 'list', '--pending', '--json'));
+    assert.ok(pending.notifications.every((n: { attempts: number }) => n.attempts === 0));
+    assert.match(pending.notifications[0].waiting, /no notify_url/);
+    assert.equal((await cli('notifications', 'resend')).code, 2);
+  });
+
+  test('demo writes keys and an SDK config, and reuses them on a second run', async () => {
+    const first = json(await cli('demo', '--dir', 'demo-out', '--base-url', 'http://127.0.0.1:9999', '--json'));
+    assert.equal(first.merchant, 'created');
+    assert.deepEqual(first.coins, ['ETH', 'USDT']);
+    const config = JSON.parse(readFileSync(join(dir, 'demo-out', 'waas.json'), 'utf8'));
+    assert.deepEqual(Object.keys(config).sort(), ['appId', 'baseUrl', 'privateKey', 'walletPublicKey']);
+    assert.equal(config.baseUrl, 'http://127.0.0.1:9999');
+    const privatePem = readFileSync(config.privateKey, 'utf8');
+    assert.equal(statSync(config.privateKey).mode & 0o777, 0o600);
+    const derived = createPublicKey(createPrivateKey(privatePem)).export({ type: 'spki', format: 'pem' });
+    assert.equal(readFileSync(join(dir, 'demo-out', 'merchant-public.pem'), 'utf8'), derived);
+    const shown = json(await cli('merchant', 'show', config.appId, '--json'));
+    assert.equal(shown.rsa_wallet_pub, readFileSync(config.walletPublicKey, 'utf8'));
+    assert.equal(shown.merchant_public_key, derived);
+
+    const second = json(await cli('demo', '--dir', 'demo-out', '--json'));
+    assert.equal(second.merchant, 'reused');
+    assert.equal(readFileSync(config.privateKey, 'utf8'), privatePem);
+  });
+
+  test('serve prints its URL and stops gracefully on SIGTERM', { timeout: 40_000 }, async () => {
+    const child = spawn(process.execPath, ['--conditions=source', '--import', tsx, main, 'serve', '--port', '0', '--json'], { env: { ...env, LOG_LEVEL: 'silent' }, cwd: dir });
+    try {
+      let stdout = '';
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`serve printed no URL: ${stdout} ${stderr}`)), 20_000);
+        child.once('exit', () => reject(new Error(`serve exited: ${stderr}`)));
+        child.stdout.on('data', (d) => {
+          stdout += d;
+          const line = stdout.split('\n').find((l) => l.startsWith('{"url"'));
+          if (!line) return;
+          clearTimeout(timer);
+          try {
+            resolve((JSON.parse(line) as { url: string }).url);
+          } catch (error) {
+            reject(error as Error);
+          }
+        });
+      });
+      assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
+      const res = await fetch(`${url}/api/v2/user/getCoinList`, { method: 'POST', body: 'app_id=nobody&data=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      assert.ok(res.status >= 400 && res.status < 500);
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0, stderr);
+      assert.match(stderr, /stopped/);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+  });
+});
