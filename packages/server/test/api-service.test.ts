@@ -16,11 +16,15 @@ eachDatabase('service lifecycle', (kind) => {
   it('listens on an ephemeral port, runs the notifier when asked, closes idempotently, and keeps data across restarts', async () => {
     const database = await freshDatabase(kind);
     databases.push(database);
-    const config = loadConfig({ databaseUrl: database.url, port: 0, logLevel: 'silent', workers: true, rsaWorkers: 1 }, {});
+    const config = loadConfig({ databaseUrl: database.url, port: 0, logLevel: 'silent', workers: true, rsaWorkers: 1, operatorToken: 'op-secret' }, {});
     const first = await createService(config);
     const baseUrl = await first.listen();
     assert.match(baseUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
     assert.equal((await fetch(`${baseUrl}/api/v2/user/getCoinList`)).status, 400);
+    // The operator API is mounted beside the merchant API.
+    assert.equal((await fetch(`${baseUrl}/operator/v1/merchants`)).status, 401);
+    const listed = await fetch(`${baseUrl}/operator/v1/merchants`, { headers: { authorization: 'Bearer op-secret' } });
+    assert.equal(listed.status, 200);
     await createMerchant(first.ctx.store.db, { name: 'kept', appId: 'kept-app', nowMs: Date.now() });
     first.ctx.notifier.wake();
     await Promise.all([first.close(), first.close()]);

@@ -7,7 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Agent, createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -208,6 +208,8 @@ export interface MerchantServers {
   processedCount: Map<string, number>;
   /** The notification as processed (first successful callback), per notify_id. */
   processed: Map<string, Notification>;
+  /** Deliveries the SDK handler answered SUCCESS without running the callback (already processed). */
+  dedupeHits(): number;
   /** Deliveries currently being answered (a kill now leaves a processed, unacknowledged row). */
   inFlight(): number;
   /** Errors the SDK handler reported (callback failures we caused are expected here). */
@@ -256,6 +258,7 @@ export async function startMerchantServers(options: {
   const unreadable: string[] = [];
   const pendingTimers = new Set<NodeJS.Timeout>();
   let inFlight = 0;
+  let dedupeHits = 0;
   let closed = false;
 
   const wait = (ms: number) =>
@@ -320,7 +323,9 @@ export async function startMerchantServers(options: {
           res.end('busy');
           return;
         }
+        const runsBefore = callbackRuns.get(notifyId) ?? 0;
         const reply = await handler.handle(body);
+        if (reply.body === 'SUCCESS' && (callbackRuns.get(notifyId) ?? 0) === runsBefore) dedupeHits += 1;
         if (behaviour === 'slow') await wait(options.slowMs);
         if (behaviour === 'timeout-first' && attempt === 1) await wait(options.hangMs);
         if (closed || res.destroyed) return;
@@ -345,6 +350,7 @@ export async function startMerchantServers(options: {
     receipts,
     processedCount,
     processed,
+    dedupeHits: () => dedupeHits,
     inFlight: () => inFlight,
     handlerErrors,
     unreadable,
@@ -353,6 +359,91 @@ export async function startMerchantServers(options: {
       for (const t of pendingTimers) clearTimeout(t);
       pendingTimers.clear();
       await Promise.all([closeServer(confirmServer), closeServer(notifyServer)]);
+    },
+  };
+}
+
+/**
+ * An HTTP proxy between the merchant's client and the service (a load balancer, say) that can
+ * lose answers: while holding is on, every `n`-th answer to a path starting with `pathPrefix` is
+ * kept back; dropHeld() then cuts those connections, as a crash right after the service
+ * committed would. A failed upstream connection cuts the client's connection too.
+ */
+export interface LossyProxy {
+  url: string;
+  /** Points the proxy at another service root (a restarted process). */
+  setTarget(url: string): void;
+  /** Holds every `n`-th answer to `pathPrefix` from now on; 0 turns holding off. */
+  holdEvery(n: number, pathPrefix?: string): void;
+  /** Cuts the connections whose answers are held; returns how many. */
+  dropHeld(): number;
+  close(): Promise<void>;
+}
+
+export async function startLossyProxy(target: string): Promise<LossyProxy> {
+  let upstream = new URL(target);
+  let holdN = 0;
+  let holdPrefix = '';
+  let counted = 0;
+  const held = new Set<ServerResponse>();
+  // No keep-alive upstream: a socket to a killed process must never be reused.
+  const agent = new Agent({ keepAlive: false });
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('error', () => res.destroy());
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', upstream);
+      const headers: Record<string, string> = {};
+      for (const name of ['content-type', 'accept']) {
+        const v = req.headers[name];
+        if (typeof v === 'string') headers[name] = v;
+      }
+      const body = Buffer.concat(chunks);
+      if (body.length > 0) headers['content-length'] = String(body.length);
+      const up = httpRequest(url, { method: req.method ?? 'GET', headers, agent }, (upRes) => {
+        const out: Buffer[] = [];
+        upRes.on('data', (c: Buffer) => out.push(c));
+        upRes.on('error', () => res.destroy());
+        upRes.on('end', () => {
+          if (!upRes.complete) return res.destroy();
+          const payload = Buffer.concat(out);
+          const hold = holdN > 0 && (req.url ?? '').startsWith(holdPrefix) && ++counted % holdN === 0;
+          if (hold) {
+            held.add(res);
+            res.once('close', () => held.delete(res));
+            return;
+          }
+          const contentType = upRes.headers['content-type'];
+          res.writeHead(upRes.statusCode ?? 502, { ...(contentType ? { 'content-type': contentType } : {}), 'content-length': String(payload.length) });
+          res.end(payload);
+        });
+      });
+      up.on('error', () => res.destroy());
+      up.end(body);
+    });
+  });
+  const root = await listen(server);
+  return {
+    url: root,
+    setTarget(url) {
+      upstream = new URL(url);
+    },
+    holdEvery(n, pathPrefix = '/') {
+      holdN = n;
+      holdPrefix = pathPrefix;
+      counted = 0;
+    },
+    dropHeld() {
+      const n = held.size;
+      for (const res of [...held]) res.destroy();
+      held.clear();
+      return n;
+    },
+    async close() {
+      for (const res of held) res.destroy();
+      await closeServer(server);
+      agent.destroy();
     },
   };
 }
