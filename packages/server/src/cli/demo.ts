@@ -35,7 +35,7 @@ export interface DemoResult {
 
 const pem = (key: ReturnType<typeof createPublicKey>) => key.export({ type: 'spki', format: 'pem' }).toString();
 
-async function setUpDemo(ctx: ServiceContext, input: { dir: string; baseUrl: string; notifyUrl?: string; confirmUrl?: string }): Promise<DemoResult> {
+export async function setUpDemo(ctx: ServiceContext, input: { dir: string; baseUrl: string; notifyUrl?: string; confirmUrl?: string }): Promise<DemoResult> {
   const db = ctx.store.db;
   const nowMs = ctx.clock.nowMs();
   const coins: string[] = [];

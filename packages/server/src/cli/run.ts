@@ -9,12 +9,13 @@ import { demo } from './demo.js';
 import { merchant } from './merchant.js';
 import { migrate } from './migrate.js';
 import { notifications } from './notifications.js';
+import { sandbox } from './sandbox.js';
 import { serve } from './serve.js';
 import { user } from './user.js';
 import { withdrawal } from './withdrawal.js';
 
 /** Every command, in the order the overview lists them. */
-export const commands: Record<string, Command> = { serve, migrate, demo, merchant, coin, user, balance, withdrawal, blacklist, notifications, audit };
+export const commands: Record<string, Command> = { sandbox, serve, migrate, demo, merchant, coin, user, balance, withdrawal, blacklist, notifications, audit };
 
 export const overview = `Usage: ${programName} <command> [options]
 

@@ -8,7 +8,7 @@ import { AdminError } from '../domain/admin-errors.js';
 import { formatAmount } from '../domain/amount.js';
 import { auditLedger, type AuditReport } from '../domain/audit.js';
 import { findCoinBySymbol, listCoins, listMerchantCoins, setMerchantCoin, upsertCoin, type CoinInput } from '../domain/coins.js';
-import { createMerchant, findMerchantByAppId, listMerchants, publicMerchantView, updateMerchant } from '../domain/merchants.js';
+import { createMerchant, findMerchantByAppId, listMerchants, publicMerchantView, updateMerchant, type UpdateMerchantInput } from '../domain/merchants.js';
 import { setUserFlags } from '../domain/users.js';
 import { approveWithdrawal, cancelWithdrawal, findWithdrawal, rejectWithdrawal, type Auditor } from '../domain/withdrawals.js';
 import { CoinLookup } from '../domain/coins.js';
@@ -79,18 +79,8 @@ async function merchantView(db: Db, m: Merchant): Promise<MerchantView> {
   return { ...publicMerchantView(m), coins: coins.map((c) => c.symbol) };
 }
 
-export interface MerchantSettings {
-  name?: string;
-  /** PEM or base64 DER. */
-  merchantPublicKey?: string;
-  /** null clears it. */
-  notifyUrl?: string | null;
-  confirmUrl?: string | null;
-  ipAllowlist?: string[];
-  autoCollect?: boolean;
-  userLimit?: number;
-  active?: boolean;
-}
+/** Merchant settings as operators give them (PEM or base64 DER key; null clears a URL). */
+export type MerchantSettings = UpdateMerchantInput;
 
 function checkSettings(s: MerchantSettings): MerchantSettings {
   return {

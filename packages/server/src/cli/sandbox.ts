@@ -1,0 +1,126 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { createConfirmationResponder, createNotificationHandler, toNodeHttpHandler, type CallbackHandler } from '@openwaas/sdk';
+import { exitCode, flag, leaf, str, whole } from './args.js';
+import { cliConfig } from './context.js';
+import { demoDirDefault, setUpDemo } from './demo.js';
+
+/** The demo merchant app: approves every confirmation and prints every notification. */
+function startDemoMerchant(input: { host: string; port: number; walletPublicKey: string; privateKey: string; say: (line: string) => void }): Promise<Server> {
+  const confirm = createConfirmationResponder({
+    walletPublicKey: input.walletPublicKey,
+    privateKey: input.privateKey,
+    approveWithdraw: (req) => {
+      input.say(`demo merchant: confirmed withdrawal ${req.request_id} (${req.amount} ${req.symbol} from uid ${req.from_uid} to ${req.to_address})`);
+      return true;
+    },
+    approveTransfer: (req) => {
+      input.say(`demo merchant: confirmed transfer ${req.request_id} (${req.amount} ${req.symbol} to ${req.to})`);
+      return true;
+    },
+  });
+  const notify = createNotificationHandler({
+    walletPublicKey: input.walletPublicKey,
+    onNotification: (n) => {
+      input.say(`demo merchant: ${n.side} notification #${n.notify_id ?? '-'}: id ${n.id} uid ${n.uid} ${n.amount} ${n.symbol} status ${n.status}`);
+    },
+  });
+  const routes: Record<string, CallbackHandler> = { '/waas/confirm': confirm, '/waas/notify': notify };
+  const handlers = Object.fromEntries(Object.entries(routes).map(([path, h]) => [path, toNodeHttpHandler(h)]));
+  const server = createServer((req, res) => {
+    const handler = handlers[(req.url ?? '').split('?')[0] ?? ''];
+    if (handler) return handler(req, res);
+    res.writeHead(404).end();
+  });
+  return new Promise((ok, fail) => {
+    server.once('error', fail);
+    server.listen(input.port, input.host, () => ok(server));
+  });
+}
+
+/** The sandbox's operator token: from the environment, else one kept in the demo folder. */
+function operatorToken(envToken: string, dir: string): string {
+  if (envToken) return envToken;
+  const file = join(dir, 'operator-token');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const token = randomBytes(24).toString('hex');
+  writeFileSync(file, token + '\n', { mode: 0o600 });
+  return token;
+}
+
+export const sandbox = leaf({
+  name: 'sandbox',
+  summary: 'run the service with a demo merchant app, ready for the SDK',
+  help: `sandbox [--dir DIR] [--host HOST] [--port PORT] [--merchant-port PORT]
+
+Migrates the database (SQLite ./data/openwaas.sqlite unless DATABASE_URL says otherwise),
+creates or reuses the demo merchant, writes its keys and SDK config to DIR, starts the wallet
+service (API, operator API, workers) and a demo merchant app that answers second
+confirmations (it approves everything) and prints every notification. Ctrl-C stops both.
+
+  --dir DIR             demo files (default ${demoDirDefault})
+  --host HOST           listen address (default 127.0.0.1)
+  --port PORT           service port (default 8080; 0 = any free port)
+  --merchant-port PORT  demo merchant app port (default service port + 1; 0 = any)`,
+  options: { dir: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, 'merchant-port': { type: 'string' }, quiet: { type: 'boolean' } },
+  async run(p, io) {
+    const dir = resolve(io.cwd, str(p, 'dir') ?? demoDirDefault);
+    const portText = str(p, 'port');
+    const host = str(p, 'host');
+    const base = cliConfig(io);
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(dir, { recursive: true });
+    const config = cliConfig(io, {
+      ...(host !== undefined ? { host } : {}),
+      ...(portText !== undefined ? { port: whole(portText, '--port', 'sandbox', { min: 0, max: 65_535 }) } : {}),
+      operatorToken: operatorToken(base.operatorToken, dir),
+      // The sandbox talks to a person: the service's JSON logs only for warnings unless asked.
+      ...(io.env.LOG_LEVEL ? {} : { logLevel: 'warn' as const }),
+    });
+    const say = (line: string) => io.stdout.write(line + '\n');
+    const { createService } = await import('../service.js');
+    const service = await createService(config);
+    let merchantApp: Server | undefined;
+    try {
+      const url = await service.listen();
+      const merchantPortText = str(p, 'merchant-port');
+      const merchantPort = merchantPortText !== undefined ? whole(merchantPortText, '--merchant-port', 'sandbox', { min: 0, max: 65_535 }) : config.port === 0 ? 0 : config.port + 1;
+      // Keys first (setUpDemo writes them), then the app that needs them, then its URLs.
+      let demo = await setUpDemo(service.ctx, { dir, baseUrl: url });
+      merchantApp = await startDemoMerchant({
+        host: config.host,
+        port: merchantPort,
+        walletPublicKey: readFileSync(demo.wallet_public_key, 'utf8'),
+        privateKey: readFileSync(demo.merchant_private_key, 'utf8'),
+        say: flag(p, 'quiet') ? () => {} : say,
+      });
+      const merchantUrl = `http://${config.host}:${(merchantApp.address() as AddressInfo).port}`;
+      demo = await setUpDemo(service.ctx, { dir, baseUrl: url, confirmUrl: `${merchantUrl}/waas/confirm`, notifyUrl: `${merchantUrl}/waas/notify` });
+      if (p.json) {
+        io.stdout.write(JSON.stringify({ url, operator: `${url}/operator/v1`, merchant_app: merchantUrl, ...demo }) + '\n');
+      } else {
+        say(`OpenWaaS sandbox
+  wallet service   ${url}  (database ${config.databaseUrl})
+  operator API     ${url}/operator/v1  (token in ${join(dir, 'operator-token')})
+  demo merchant    app_id ${demo.app_id}, app ${merchantUrl} (approves confirmations, prints notifications)
+  coins            ${demo.coins.join(', ')}
+  SDK config       ${demo.sdk_config}
+
+Try:  npx openwaas-sdk call registerEmail email=alice@example.com --config ${demo.sdk_config}
+Ctrl-C stops the sandbox.`);
+      }
+      const signal = await new Promise<NodeJS.Signals>((ok) => {
+        process.once('SIGINT', ok);
+        process.once('SIGTERM', ok);
+      });
+      io.stderr.write(`${signal}: shutting down…\n`);
+    } finally {
+      await new Promise<void>((ok) => (merchantApp ? merchantApp.close(() => ok()) : ok()));
+      await service.close();
+    }
+    return exitCode.ok;
+  },
+});

@@ -1,0 +1,113 @@
+/**
+ * The README's walkthrough, as a user runs it: `openwaas sandbox` in its own process, then the
+ * SDK against it — users, a deposit address, a faucet credit through the operator API, and a
+ * withdrawal to an alliance address that settles at once, seen by the demo merchant app.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { WaasClient, WaasError, ErrorCode, WithdrawStatus, WithdrawType, DepositStatus } from '@openwaas/sdk';
+
+const cli = new URL('../src/cli/main.ts', import.meta.url).pathname;
+const startTimeoutMs = 30_000;
+
+interface SandboxInfo {
+  url: string;
+  operator: string;
+  app_id: string;
+  sdk_config: string;
+  dir: string;
+}
+
+describe('openwaas sandbox (README walkthrough)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'openwaas-sandbox-'));
+  let child: ChildProcess;
+  let info: SandboxInfo;
+  const output: string[] = [];
+
+  before(async () => {
+    child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', cli, 'sandbox', '--port', '0', '--json', '--dir', join(dir, 'demo')], {
+      env: { ...process.env, DATABASE_URL: join(dir, 'db.sqlite'), OPENWAAS_NOTIFY_SCHEDULE_MS: '100,200,400' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const lines = createInterface({ input: child.stdout! });
+    info = await new Promise<SandboxInfo>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`sandbox did not start: ${output.join('\n')}`)), startTimeoutMs);
+      lines.on('line', (line) => {
+        output.push(line);
+        if (line.startsWith('{')) {
+          clearTimeout(timer);
+          resolve(JSON.parse(line) as SandboxInfo);
+        }
+      });
+      child.once('exit', (code) => reject(new Error(`sandbox exited with ${code}: ${output.join('\n')}`)));
+    });
+  });
+
+  after(async () => {
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('writes an SDK config that works, and settles an alliance withdrawal end to end', async () => {
+    const config = JSON.parse(readFileSync(info.sdk_config, 'utf8')) as { baseUrl: string; appId: string; privateKey: string; walletPublicKey: string };
+    assert.equal(config.baseUrl, info.url);
+    const client = new WaasClient({
+      baseUrl: config.baseUrl,
+      appId: config.appId,
+      privateKey: readFileSync(config.privateKey, 'utf8'),
+      walletPublicKey: readFileSync(config.walletPublicKey, 'utf8'),
+    });
+    const coins = await client.getCoinList();
+    assert.deepEqual(coins.map((c) => c.symbol).sort(), ['ETH', 'USDT']);
+
+    const alice = await client.registerEmail({ email: 'alice@example.com' });
+    const bob = await client.registerEmail({ email: 'bob@example.com' });
+    const { address } = await client.getDepositAddress({ uid: bob.uid, symbol: 'ETH' });
+    assert.match(address, /^0x[0-9a-f]{40}$/);
+
+    const token = readFileSync(join(info.dir, 'operator-token'), 'utf8').trim();
+    const credit = await fetch(`${info.operator}/balances/credit`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ uid: alice.uid, symbol: 'ETH', amount: '1', reason: 'sandbox faucet' }),
+    });
+    assert.equal(credit.status, 200, await credit.clone().text());
+
+    const w = await client.withdraw({ request_id: 'readme-1', from_uid: alice.uid, to_address: address, amount: '0.5', symbol: 'ETH' });
+    assert.equal(w.status, WithdrawStatus.Succeeded);
+    assert.equal(w.withdraw_type, WithdrawType.Internal);
+    await assert.rejects(
+      client.withdraw({ request_id: 'readme-1', from_uid: alice.uid, to_address: address, amount: '0.5', symbol: 'ETH' }),
+      (e: unknown) => e instanceof WaasError && e.is(ErrorCode.DuplicateRequest) && (e.data as { id: number }).id === w.id,
+    );
+
+    // The demo coin's fee is 0.0005 ETH: Bob receives 0.4995, Alice keeps 0.5.
+    assert.deepEqual(await client.getByUidAndSymbol({ uid: bob.uid, symbol: 'ETH' }), { normal_balance: '0.4995', lock_balance: '0', deposit_address: address });
+    assert.equal((await client.getByUidAndSymbol({ uid: alice.uid, symbol: 'ETH' })).normal_balance, '0.5');
+    const deposits = [];
+    for await (const d of client.iterateDeposits()) deposits.push(d);
+    assert.equal(deposits.length, 1);
+    assert.equal(deposits[0]!.status, DepositStatus.Succeeded);
+    assert.equal(deposits[0]!.amount, '0.4995');
+
+    // The demo merchant app confirmed the withdrawal and received both notifications.
+    const deadline = Date.now() + 10_000;
+    const seen = () => output.filter((l) => l.includes('notification')).length;
+    while (seen() < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(output.some((l) => l.includes('confirmed withdrawal readme-1')), output.join('\n'));
+    assert.ok(output.some((l) => l.includes('deposit notification') && l.includes('status 1')), output.join('\n'));
+    assert.ok(output.some((l) => l.includes('withdraw notification') && l.includes('status 5')), output.join('\n'));
+
+    const audit = await fetch(`${info.operator}/audit`, { headers: { authorization: `Bearer ${token}` } });
+    const report = (await audit.json()) as { ok: boolean; findings: unknown[] };
+    assert.equal(report.ok, true, JSON.stringify(report.findings));
+  });
+});
