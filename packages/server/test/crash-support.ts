@@ -26,7 +26,7 @@ import {
 const main = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 const tsx = import.meta.resolve('tsx');
 
-/** Every child still running: killed by killAllServers() (after hooks) and, failing that, at exit. */
+/** Every child still running: killed at exit if an after hook did not (suites kill their own). */
 const live = new Set<ChildProcess>();
 process.once('exit', () => {
   for (const child of live) child.kill('SIGKILL');
@@ -137,24 +137,6 @@ export async function startServe(env: Record<string, string>, port: number, time
     await kill('SIGKILL').catch(() => {});
     throw error;
   }
-}
-
-/** SIGKILLs every serve child still alive (for after hooks). */
-export async function killAllServers(): Promise<void> {
-  await Promise.all(
-    [...live].map(
-      (child) =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          const timer = setTimeout(resolve, 5_000);
-          child.once('exit', () => {
-            clearTimeout(timer);
-            resolve();
-          });
-          child.kill('SIGKILL');
-        }),
-    ),
-  );
 }
 
 /** Deterministic pseudo-random numbers (mulberry32), so a failing run can be replayed. */
@@ -373,8 +355,8 @@ export interface LossyProxy {
   url: string;
   /** Points the proxy at another service root (a restarted process). */
   setTarget(url: string): void;
-  /** Holds every `n`-th answer to `pathPrefix` from now on; 0 turns holding off. */
-  holdEvery(n: number, pathPrefix?: string): void;
+  /** Holds every `n`-th answer to `pathPrefix` from now on, at most `max` at a time; 0 turns holding off. */
+  holdEvery(n: number, pathPrefix?: string, max?: number): void;
   /** Cuts the connections whose answers are held; returns how many. */
   dropHeld(): number;
   close(): Promise<void>;
@@ -383,6 +365,7 @@ export interface LossyProxy {
 export async function startLossyProxy(target: string): Promise<LossyProxy> {
   let upstream = new URL(target);
   let holdN = 0;
+  let holdMax = Infinity;
   let holdPrefix = '';
   let counted = 0;
   const held = new Set<ServerResponse>();
@@ -408,7 +391,7 @@ export async function startLossyProxy(target: string): Promise<LossyProxy> {
         upRes.on('end', () => {
           if (!upRes.complete) return res.destroy();
           const payload = Buffer.concat(out);
-          const hold = holdN > 0 && (req.url ?? '').startsWith(holdPrefix) && ++counted % holdN === 0;
+          const hold = holdN > 0 && held.size < holdMax && (req.url ?? '').startsWith(holdPrefix) && ++counted % holdN === 0;
           if (hold) {
             held.add(res);
             res.once('close', () => held.delete(res));
@@ -429,8 +412,9 @@ export async function startLossyProxy(target: string): Promise<LossyProxy> {
     setTarget(url) {
       upstream = new URL(url);
     },
-    holdEvery(n, pathPrefix = '/') {
+    holdEvery(n, pathPrefix = '/', max = Infinity) {
       holdN = n;
+      holdMax = max;
       holdPrefix = pathPrefix;
       counted = 0;
     },

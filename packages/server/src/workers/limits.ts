@@ -20,9 +20,11 @@ export const notifyClaimScanMax = 256;
 
 /**
  * A claimed row is leased for the merchant timeout plus this margin (sealing, writing the
- * outcome). A crashed worker's rows are taken over once the lease runs out.
+ * outcome). A crashed worker's rows are taken over once the lease runs out, so the margin is
+ * also how late a crash makes their delivery; an overrun at worst delivers twice, and
+ * notify_id lets the merchant drop the second.
  */
-export const notifyLeaseMarginMs = 30_000;
+export const notifyLeaseMarginMs = 5_000;
 
 /** Bytes of a merchant's answer read to look for `SUCCESS`; the rest is discarded. */
 export const notifyResponseBytesMax = 4_096;
