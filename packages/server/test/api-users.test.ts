@@ -60,6 +60,21 @@ eachDatabase('API users (#1 #2 #3 #18)', (kind) => {
     await t.client.registerEmail({ email: 'only-other@example.com' });
   });
 
+  it('#2 concurrent registrations never pass the user limit', async () => {
+    const small = await t.addMerchant({ userLimit: 5 });
+    const results = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => small.client.registerEmail({ email: `racer-${i}@example.com` })));
+    const ok = results.filter((r) => r.status === 'fulfilled');
+    const refused = results.filter((r) => r.status === 'rejected' && r.reason instanceof WaasError && r.reason.code === ErrorCode.RegistrationFailed);
+    assert.equal(ok.length, 5);
+    assert.equal(refused.length, 15);
+    const { count } = await t.ctx.store.db
+      .selectFrom('users')
+      .select((eb) => eb.fn.countAll<number | string>().as('count'))
+      .where('merchant_id', '=', Number(small.merchant.id))
+      .executeTakeFirstOrThrow();
+    assert.equal(Number(count), 5);
+  });
+
   it('#1/#2 110101 once the merchant reaches its user limit', async () => {
     const small = await t.addMerchant({ userLimit: 2 });
     await small.client.registerEmail({ email: 'one@example.com' });

@@ -1,6 +1,7 @@
 import { ErrorCode } from '@openwaas/sdk';
 import type { Db, Tx } from '../store/tx.js';
 import type { Merchant, User } from '../store/schema.js';
+import type { DialectName } from '../store/dialect.js';
 import { isUniqueViolation } from '../store/db.js';
 import { ApiError } from './api-error.js';
 
@@ -9,8 +10,15 @@ const countryPattern = /^\d{1,4}$/;
 /** "Virtual account" strings are up to 100 characters (API.md #2). */
 const emailLengthMax = 100;
 
-async function assertUnderLimit(db: Db, merchant: Merchant): Promise<void> {
-  const { count } = await db
+/**
+ * Counts then inserts, so concurrent registrations must not interleave: on PostgreSQL the
+ * merchant row is locked for the rest of the transaction (SQLite serialises transactions).
+ */
+async function assertUnderLimit(tx: Tx, dialect: DialectName, merchant: Merchant): Promise<void> {
+  if (dialect === 'postgres') {
+    await tx.selectFrom('merchants').select('id').where('id', '=', Number(merchant.id)).forUpdate().execute();
+  }
+  const { count } = await tx
     .selectFrom('users')
     .select((eb) => eb.fn.countAll<number | string>().as('count'))
     .where('merchant_id', '=', Number(merchant.id))
@@ -19,11 +27,11 @@ async function assertUnderLimit(db: Db, merchant: Merchant): Promise<void> {
 }
 
 /** Registers a user by phone (#1): 110089 for a bad number, 110023 when taken. */
-export async function createUserByMobile(tx: Tx, merchant: Merchant, input: { country: string; mobile: string; nowMs: number }): Promise<User> {
+export async function createUserByMobile(tx: Tx, merchant: Merchant, input: { country: string; mobile: string; nowMs: number; dialect: DialectName }): Promise<User> {
   const country = input.country.replace(/^\+/, '');
   if (!countryPattern.test(country)) throw ApiError.invalid('country');
   if (!mobilePattern.test(input.mobile)) throw new ApiError(ErrorCode.InvalidMobile);
-  await assertUnderLimit(tx, merchant);
+  await assertUnderLimit(tx, input.dialect, merchant);
   try {
     return await tx
       .insertInto('users')
@@ -37,10 +45,10 @@ export async function createUserByMobile(tx: Tx, merchant: Merchant, input: { co
 }
 
 /** Registers a user by email or any unique account string ≤ 100 chars (#2). */
-export async function createUserByEmail(tx: Tx, merchant: Merchant, input: { email: string; nowMs: number }): Promise<User> {
+export async function createUserByEmail(tx: Tx, merchant: Merchant, input: { email: string; nowMs: number; dialect: DialectName }): Promise<User> {
   const email = input.email.trim();
   if (email.length === 0 || email.length > emailLengthMax) throw ApiError.invalid('email');
-  await assertUnderLimit(tx, merchant);
+  await assertUnderLimit(tx, input.dialect, merchant);
   try {
     return await tx
       .insertInto('users')

@@ -16,14 +16,14 @@ const emailLengthMax = 100;
 export const createUser: Handler = async (ctx, { merchant, fields }) => {
   const country = stringField(fields, 'country', { max: countryLengthMax });
   const mobile = stringField(fields, 'mobile', { max: mobileLengthMax });
-  const user = await inTransaction(ctx.store, (tx) => createUserByMobile(tx, merchant, { country, mobile, nowMs: ctx.clock.nowMs() }));
+  const user = await inTransaction(ctx.store, (tx) => createUserByMobile(tx, merchant, { country, mobile, nowMs: ctx.clock.nowMs(), dialect: ctx.store.dialect }));
   return { uid: Number(user.id) };
 };
 
 /** #2 Registers a user by email or any unique "virtual account" string (≤ 100 chars). */
 export const registerEmail: Handler = async (ctx, { merchant, fields }) => {
   const email = stringField(fields, 'email', { max: emailLengthMax });
-  const user = await inTransaction(ctx.store, (tx) => createUserByEmail(tx, merchant, { email, nowMs: ctx.clock.nowMs() }));
+  const user = await inTransaction(ctx.store, (tx) => createUserByEmail(tx, merchant, { email, nowMs: ctx.clock.nowMs(), dialect: ctx.store.dialect }));
   return { uid: Number(user.id) };
 };
 
