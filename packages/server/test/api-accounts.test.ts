@@ -4,14 +4,8 @@ import { ErrorCode, WaasError } from '@openwaas/sdk';
 import { mnemonicToAccount } from 'viem/accounts';
 import { HdAddressAllocator } from '../src/keys/address-allocator.js';
 import { eachDatabase, startTestService, testCoins, type TestService } from './support/service.js';
+import { rejectsWith } from './support/assertions.js';
 
-const rejectsWith = (promise: Promise<unknown>, code: string, msg?: RegExp) =>
-  assert.rejects(promise, (e: unknown) => {
-    assert.ok(e instanceof WaasError, `WaasError expected, got ${String(e)}`);
-    assert.equal(e.code, code, `expected ${code}, got ${e.code} ${e.msg}`);
-    if (msg) assert.match(e.msg, msg);
-    return true;
-  });
 
 describe('HD address allocator', () => {
   it('derives the same addresses as viem’s mnemonicToAccount (account 1)', () => {

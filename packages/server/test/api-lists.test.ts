@@ -2,14 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { ErrorCode, WaasError, type DepositRecord, type MinerFeeRecord, type WithdrawRecord } from '@openwaas/sdk';
 import { eachDatabase, startTestService, type TestMerchant, type TestService } from './support/service.js';
+import { rejectsWith } from './support/assertions.js';
 
-const rejectsWith = (promise: Promise<unknown>, code: string, msg?: RegExp) =>
-  assert.rejects(promise, (e: unknown) => {
-    assert.ok(e instanceof WaasError, `WaasError expected, got ${String(e)}`);
-    assert.equal(e.code, code, `expected ${code}, got ${e.code} ${e.msg}`);
-    if (msg) assert.match(e.msg, msg);
-    return true;
-  });
 
 const t0 = 1_700_000_000_000;
 

@@ -2,14 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { ErrorCode, WaasError } from '@openwaas/sdk';
 import { eachDatabase, startTestService, type TestService } from './support/service.js';
+import { rejectsWith } from './support/assertions.js';
 
-const rejectsWith = (promise: Promise<unknown>, code: string, msg?: RegExp) =>
-  assert.rejects(promise, (e: unknown) => {
-    assert.ok(e instanceof WaasError, `WaasError expected, got ${String(e)}`);
-    assert.equal(e.code, code, `expected ${code}, got ${e.code} ${e.msg}`);
-    if (msg) assert.match(e.msg, msg);
-    return true;
-  });
 
 eachDatabase('API users (#1 #2 #3 #18)', (kind) => {
   let t: TestService;

@@ -9,19 +9,12 @@ import { requestTransfer } from '../src/domain/transfers.js';
 import type { Merchant } from '../src/store/schema.js';
 import { eachDatabase } from './support/service.js';
 import { addMerchant, assertLedgerClean, balance, createMoneyWorld, fund, rowCounts, units, type MoneyWorld } from './money-fixtures.js';
+import { expectCode } from './support/assertions.js';
 
 const usdt = (text: string) => units(text, 6);
 let seq = 0;
 const nextId = () => `t-${++seq}-${Date.now()}`;
 
-async function expectCode(promise: Promise<unknown>, code: string, check?: (e: ApiError) => void): Promise<void> {
-  await assert.rejects(promise, (e: unknown) => {
-    assert.ok(e instanceof ApiError, `expected ApiError ${code}, got ${String(e)}`);
-    assert.equal(e.code, code, `expected ${code}, got ${e.code} (${e.message})`);
-    check?.(e);
-    return true;
-  });
-}
 
 eachDatabase('transfers (domain)', (kind) => {
   let w: MoneyWorld;

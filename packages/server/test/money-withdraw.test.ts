@@ -16,6 +16,7 @@ import {
 } from '../src/domain/withdrawals.js';
 import type { Merchant } from '../src/store/schema.js';
 import { eachDatabase } from './support/service.js';
+import { expectCode } from './support/assertions.js';
 import {
   addChainAddress,
   addMerchant,
@@ -38,14 +39,6 @@ const anAddress = '0x' + '1'.repeat(40);
 let seq = 0;
 const nextId = (prefix = 'w') => `${prefix}-${++seq}-${Date.now()}`;
 
-async function expectCode(promise: Promise<unknown>, code: string, check?: (e: ApiError) => void): Promise<void> {
-  await assert.rejects(promise, (e: unknown) => {
-    assert.ok(e instanceof ApiError, `expected ApiError ${code}, got ${String(e)}`);
-    assert.equal(e.code, code, `expected ${code}, got ${e.code} (${e.message})`);
-    check?.(e);
-    return true;
-  });
-}
 
 eachDatabase('withdrawals (domain)', (kind) => {
   let w: MoneyWorld;
