@@ -6,6 +6,7 @@ import { balance } from './balance.js';
 import { blacklist } from './blacklist.js';
 import { coin } from './coin.js';
 import { demo } from './demo.js';
+import { keys } from './keys.js';
 import { merchant } from './merchant.js';
 import { migrate } from './migrate.js';
 import { notifications } from './notifications.js';
@@ -15,7 +16,7 @@ import { user } from './user.js';
 import { withdrawal } from './withdrawal.js';
 
 /** Every command, in the order the overview lists them. */
-export const commands: Record<string, Command> = { sandbox, serve, migrate, demo, merchant, coin, user, balance, withdrawal, blacklist, notifications, audit };
+export const commands: Record<string, Command> = { sandbox, serve, migrate, demo, merchant, coin, user, balance, withdrawal, blacklist, notifications, audit, keys };
 
 export const overview = `Usage: ${programName} <command> [options]
 

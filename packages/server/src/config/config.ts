@@ -21,6 +21,8 @@ const schema = z.object({
   notifyTimeoutMs: z.coerce.number().int().positive().default(10_000),
   /** BIP-39 mnemonic from which deposit addresses are derived. */
   hdMnemonic: z.string().default('test test test test test test test test test test test junk'),
+  /** Encrypted key store (HD seed) written by `openwaas keys init`; its passphrase is never a setting. */
+  keystorePath: z.string().min(1).default('./data/keystore.json'),
   /** RSA worker threads; 0 = one per core. */
   rsaWorkers: z.coerce.number().int().min(0).default(0),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -40,6 +42,7 @@ const envNames: Record<string, keyof ServiceConfig> = {
   OPENWAAS_CONFIRM_TIMEOUT_MS: 'confirmTimeoutMs',
   OPENWAAS_NOTIFY_TIMEOUT_MS: 'notifyTimeoutMs',
   OPENWAAS_HD_MNEMONIC: 'hdMnemonic',
+  OPENWAAS_KEYSTORE: 'keystorePath',
   OPENWAAS_RSA_WORKERS: 'rsaWorkers',
   LOG_LEVEL: 'logLevel',
 };
