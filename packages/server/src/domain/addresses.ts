@@ -103,18 +103,23 @@ export async function issueDepositAddress(ctx: ServiceContext, input: { user: Us
 }
 
 /**
+ * The forms under which an issued address may be stored: EVM addresses are stored lower-case,
+ * so a checksummed (mixed-case) query must still match; other chains' addresses as given.
+ */
+export function addressLookupForms(address: string): string[] {
+  return [...new Set([address, address.toLowerCase()])];
+}
+
+/**
  * Who owns `address` among this merchant's issued addresses (#19): the first assignment
  * (lowest id) when several symbols share a chain address; 110055 when it is not ours.
  */
 export async function findAddressOwner(db: Db, merchantId: number, address: string): Promise<IssuedAddress> {
-  const trimmed = address.trim();
-  // EVM addresses are stored lower-case; a checksummed (mixed-case) query must still match.
-  const candidates = [...new Set([trimmed, trimmed.toLowerCase()])];
   const row = await db
     .selectFrom('user_addresses')
     .select(['id', 'merchant_id', 'uid', 'symbol', 'address'])
     .where('merchant_id', '=', merchantId)
-    .where('address', 'in', candidates)
+    .where('address', 'in', addressLookupForms(address.trim()))
     .orderBy('id')
     .limit(1)
     .executeTakeFirst();

@@ -3,7 +3,8 @@ import type { DialectName } from '../store/dialect.js';
 import type { Coin, Withdrawal } from '../store/schema.js';
 import type { Db, Tx } from '../store/tx.js';
 import { CoinLookup } from './coins.js';
-import { ensureAccount, postJournal, type AccountRef, type Posting } from './ledger.js';
+import { addressLookupForms } from './addresses.js';
+import { postJournal, type AccountRef, type Posting } from './ledger.js';
 import { enqueueNotification } from './outbox.js';
 import { depositNotificationPayload } from './records.js';
 
@@ -34,29 +35,13 @@ export interface AllianceTarget {
  * merchant). EVM addresses are stored lower-case; a memo-chain "addr_memo" is matched whole.
  */
 export async function findAllianceTarget(db: Db, chain: string, address: string): Promise<AllianceTarget | undefined> {
-  const candidates = [...new Set([address, address.toLowerCase()])];
   const row = await db
     .selectFrom('chain_addresses')
     .select(['merchant_id', 'uid', 'address'])
     .where('chain', '=', chain)
-    .where('address', 'in', candidates)
+    .where('address', 'in', addressLookupForms(address))
     .executeTakeFirst();
   return row && { merchantId: Number(row.merchant_id), uid: Number(row.uid), address: row.address };
-}
-
-/**
- * Locks accounts (PostgreSQL: FOR UPDATE, in id order) before a transaction posts more than one
- * journal. postJournal orders its own locks, but a second journal in the same transaction could
- * take a lower id after a higher one and deadlock with a concurrent transaction doing the
- * opposite; taking every lock up front keeps one global order. SQLite serialises writers.
- */
-export async function lockAccounts(tx: Tx, dialect: DialectName, refs: AccountRef[]): Promise<void> {
-  if (dialect !== 'postgres') return;
-  const ids: number[] = [];
-  for (const ref of refs) ids.push(await ensureAccount(tx, ref));
-  for (const id of [...new Set(ids)].sort((a, b) => a - b)) {
-    await tx.selectFrom('accounts').select('id').where('id', '=', id).forUpdate().executeTakeFirstOrThrow();
-  }
 }
 
 /** The account an internal payment to `target` credits: the user's, or its merchant's collection account with auto-collection. */

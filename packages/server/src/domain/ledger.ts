@@ -75,6 +75,31 @@ function assertBalanced(postings: Posting[]): void {
   }
 }
 
+/** Ids of the accounts (created when missing) by key, and the ids in lock order. */
+async function accountIds(tx: Tx, refs: AccountRef[]): Promise<{ ids: Map<string, number>; ordered: number[] }> {
+  const ids = new Map<string, number>();
+  for (const ref of refs) {
+    const key = accountKey(ref);
+    if (!ids.has(key)) ids.set(key, await ensureAccount(tx, ref));
+  }
+  // One global order (ascending id) for every lock, so concurrent transactions cannot deadlock.
+  return { ids, ordered: [...new Set(ids.values())].sort((a, b) => a - b) };
+}
+
+/**
+ * Locks accounts (PostgreSQL: FOR UPDATE, in id order) before a transaction posts more than one
+ * journal. postJournal orders its own locks, but a second journal in the same transaction could
+ * take a lower id after a higher one and deadlock with a concurrent transaction doing the
+ * opposite; taking every lock up front keeps one global order. SQLite serialises writers.
+ */
+export async function lockAccounts(tx: Tx, dialect: DialectName, refs: AccountRef[]): Promise<void> {
+  if (dialect !== 'postgres') return;
+  const { ordered } = await accountIds(tx, refs);
+  for (const id of ordered) {
+    await tx.selectFrom('accounts').select('id').where('id', '=', id).forUpdate().executeTakeFirstOrThrow();
+  }
+}
+
 /**
  * Posts a balanced journal: locks the touched accounts (in id order, so concurrent journals
  * cannot deadlock), refuses any that would go negative, updates balances and writes entries.
@@ -82,12 +107,7 @@ function assertBalanced(postings: Posting[]): void {
 export async function postJournal(tx: Tx, dialect: DialectName, input: JournalInput): Promise<number> {
   const postings = input.postings.filter((p) => p.delta !== 0n);
   assertBalanced(postings);
-  const ids = new Map<string, number>();
-  for (const p of postings) {
-    const key = accountKey(p.account);
-    if (!ids.has(key)) ids.set(key, await ensureAccount(tx, p.account));
-  }
-  const ordered = [...new Set(ids.values())].sort((a, b) => a - b);
+  const { ids, ordered } = await accountIds(tx, postings.map((p) => p.account));
   const balances = new Map<number, { normal: bigint; lock: bigint }>();
   for (const id of ordered) {
     let q = tx.selectFrom('accounts').select(['id', 'normal', 'lock']).where('id', '=', id);
