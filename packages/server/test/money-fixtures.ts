@@ -3,6 +3,7 @@
  * users, a ServiceContext around it, and a merchant confirmation endpoint (node:http) whose
  * behaviour each test chooses.
  */
+import { fundAccount } from './support/funding.js';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,7 +21,7 @@ import { loadConfig } from '../src/config/config.js';
 import type { EnvelopeSealer, ServiceContext } from '../src/context.js';
 import type { Clock } from '../src/domain/clock.js';
 import { setMerchantCoin, upsertCoin, type CoinInput } from '../src/domain/coins.js';
-import { postJournal, readBalance, type AccountRef } from '../src/domain/ledger.js';
+import { readBalance, type AccountRef } from '../src/domain/ledger.js';
 import { createMerchant } from '../src/domain/merchants.js';
 import { createUserByEmail } from '../src/domain/users.js';
 import { auditLedger } from '../src/domain/audit.js';
@@ -224,19 +225,8 @@ export async function addChainAddress(world: Pick<MoneyWorld, 'store' | 'clock'>
 }
 
 /** Credits `units` to an account from the external account (a manual adjustment). */
-export async function fund(world: Pick<MoneyWorld, 'store' | 'clock'>, account: AccountRef, units: bigint): Promise<void> {
-  await inTransaction(world.store, (tx) =>
-    postJournal(tx, world.store.dialect, {
-      refType: 'adjustment',
-      refId: 0,
-      reason: 'test.credit',
-      postings: [
-        { account: { kind: 'external', merchantId: null, uid: null, coinId: account.coinId }, bucket: 'normal', delta: -units },
-        { account, bucket: 'normal', delta: units },
-      ],
-      nowMs: world.clock.nowMs(),
-    }),
-  );
+export function fund(world: Pick<MoneyWorld, 'store' | 'clock'>, account: AccountRef, units: bigint): Promise<void> {
+  return fundAccount(world, account, units);
 }
 
 /** normal/lock of an account. */

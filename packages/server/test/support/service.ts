@@ -5,13 +5,12 @@ import { loadConfig, type ServiceConfig } from '../../src/config/config.js';
 import type { ServiceContext } from '../../src/context.js';
 import type { Clock } from '../../src/domain/clock.js';
 import { setMerchantCoin, upsertCoin, type CoinInput } from '../../src/domain/coins.js';
-import { postJournal } from '../../src/domain/ledger.js';
 import { createMerchant, type CreateMerchantInput } from '../../src/domain/merchants.js';
 import { parseAmount } from '../../src/domain/amount.js';
 import { createService, type Service } from '../../src/service.js';
 import type { Coin, Merchant } from '../../src/store/schema.js';
-import { inTransaction } from '../../src/store/tx.js';
 import { databaseKinds, freshDatabase, type TestDatabase } from './databases.js';
+import { fundAccount } from './funding.js';
 
 export type DatabaseKind = 'sqlite' | 'postgres';
 
@@ -209,18 +208,8 @@ export async function startTestService(options: StartTestServiceOptions): Promis
         const units = parseAmount(amount, coin.decimals);
         const merchantId = Number(merchant.id);
         const coinId = Number(coin.id);
-        await inTransaction(ctx.store, (tx) =>
-          postJournal(tx, ctx.store.dialect, {
-            refType: 'adjustment',
-            refId: 0,
-            reason: 'test.credit',
-            postings: [
-              { account: { kind: 'external', merchantId: null, uid: null, coinId }, bucket: 'normal', delta: -units },
-              { account: uid === undefined ? { kind: 'collection', merchantId, uid: null, coinId } : { kind: 'user', merchantId, uid, coinId }, bucket: 'normal', delta: units },
-            ],
-            nowMs: nowMs(),
-          }),
-        );
+        const account = uid === undefined ? { kind: 'collection' as const, merchantId, uid: null, coinId } : { kind: 'user' as const, merchantId, uid, coinId };
+        await fundAccount(ctx, account, units);
       },
       sealRequest(fields, merchant = demo) {
         const full = { time: Date.now(), charset: 'utf-8', version: 'v2', ...fields };
