@@ -3,6 +3,8 @@ import type { ServiceConfig } from './config/config.js';
 import type { Clock } from './domain/clock.js';
 import type { AddressAllocator } from './keys/address-allocator.js';
 import type { Store } from './store/db.js';
+import type { ChainSet } from './chains/registry.js';
+import type { KytProvider } from './domain/kyt/provider.js';
 
 /** Seals payloads with a merchant's wallet private key off the event loop. */
 export interface EnvelopeSealer {
@@ -25,4 +27,10 @@ export interface ServiceContext {
   sealer: EnvelopeSealer;
   addresses: AddressAllocator;
   notifier: NotifierHandle;
+  /** Chains followed and paid on (empty: ledger-only service, or a CLI command without keys). */
+  chains: ChainSet;
+  /** Screening of deposits and withdrawals; null = no KYT step. */
+  kyt: KytProvider | null;
+  /** Wakes the chain workers (a withdrawal was approved, a deposit released). */
+  chainWorkers: { wake(chain?: string): void };
 }

@@ -3,11 +3,14 @@ import { buildApp, type ApiApp } from './api/app.js';
 import type { ServiceConfig } from './config/config.js';
 import type { NotifierHandle, ServiceContext } from './context.js';
 import { systemClock, type Clock } from './domain/clock.js';
-import { HdAddressAllocator } from './keys/address-allocator.js';
+import { buildChains, keyRingSigners, type SignerSource } from './chains/registry.js';
+import { createKytProvider } from './domain/kyt/factory.js';
+import { openKeyRing } from './keys/unlock.js';
 import { RsaPool } from './keys/rsa-pool.js';
 import { openStore } from './store/db.js';
 import { migrateToLatest } from './store/migrate.js';
 import { startNotifier } from './workers/notifier.js';
+import { startChainWorkers, type ChainWorkers } from './workers/chain-workers.js';
 
 /** A notifier the service can stop on shutdown. */
 interface StoppableNotifier extends NotifierHandle {
@@ -27,6 +30,10 @@ export interface Service {
 export interface CreateServiceOptions {
   clock?: Clock;
   log?: Logger;
+  /** Where the key store passphrase is read (OPENWAAS_KEY_PASSPHRASE); process.env unless given. */
+  env?: NodeJS.ProcessEnv;
+  /** Replaces the in-process signers (an external signer service); default: the unlocked key ring. */
+  signers?: SignerSource;
 }
 
 /** Paths pino replaces with "[redacted]": secrets never reach the logs. */
@@ -37,6 +44,10 @@ const redactPaths = [
   '*.privateKey',
   'hdMnemonic',
   '*.hdMnemonic',
+  'mnemonic',
+  '*.mnemonic',
+  'passphrase',
+  '*.passphrase',
   'operatorToken',
   '*.operatorToken',
   'req.headers.authorization',
@@ -60,6 +71,8 @@ export async function createService(config: ServiceConfig, opts: CreateServiceOp
   let sealer: RsaPool | undefined;
   try {
     await migrateToLatest(store, (line) => log.info(line));
+    const { ring } = await openKeyRing(config, opts.env ?? process.env, log);
+    const signers = opts.signers ?? keyRingSigners(ring);
     sealer = new RsaPool({ size: config.rsaWorkers, log });
     const ctx: ServiceContext = {
       config,
@@ -67,20 +80,28 @@ export async function createService(config: ServiceConfig, opts: CreateServiceOp
       log,
       clock: opts.clock ?? systemClock,
       sealer,
-      addresses: new HdAddressAllocator(config.hdMnemonic),
+      addresses: ring,
       notifier: noopNotifier,
+      chains: buildChains(config.chains, signers),
+      kyt: createKytProvider(config.kyt),
+      chainWorkers: { wake() {} },
     };
+    for (const chain of ctx.chains.values()) log.info({ chain: chain.id, hot: chain.hotAddress, fee: chain.feeAddress }, 'chain configured');
     const app = await buildApp(ctx);
     const notifier: StoppableNotifier = config.workers ? startNotifier(ctx) : noopNotifier;
     ctx.notifier = notifier;
+    const chainWorkers: ChainWorkers | undefined = config.workers ? startChainWorkers(ctx) : undefined;
+    if (chainWorkers) ctx.chainWorkers = chainWorkers;
 
     let closing: Promise<void> | undefined;
     const close = () =>
       (closing ??= (async () => {
+        await chainWorkers?.stop().catch((err: unknown) => log.error({ err }, 'stopping the chain workers failed'));
         await notifier.stop().catch((err: unknown) => log.error({ err }, 'stopping the notifier failed'));
         await app.close().catch((err: unknown) => log.error({ err }, 'closing the HTTP server failed'));
         await sealer!.close();
         await store.close();
+        ring.lock();
       })());
 
     return {

@@ -180,6 +180,9 @@ export async function createMoneyWorld(kind: 'sqlite' | 'postgres', options: { c
     sealer,
     addresses: new HdAddressAllocator(config.hdMnemonic),
     notifier: { wake: () => void wakes.count++ },
+    chains: new Map(),
+    kyt: null,
+    chainWorkers: { wake() {} },
   };
   const nowMs = clock.nowMs();
   const coin = (input: Omit<CoinInput, 'nowMs'>) => upsertCoin(store.db, { ...input, nowMs });

@@ -37,6 +37,9 @@ export async function openOpsContext(kind: 'sqlite' | 'postgres', overrides: Par
     sealer,
     addresses: new HdAddressAllocator(config.hdMnemonic),
     notifier: { wake() {} },
+    chains: new Map(),
+    kyt: null,
+    chainWorkers: { wake() {} },
   };
   return {
     ctx,

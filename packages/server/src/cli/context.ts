@@ -82,6 +82,9 @@ export async function withContext<T>(io: Io, fn: (ctx: ServiceContext) => Promis
       sealer: inlineSealer(),
       addresses: noAddresses,
       notifier: { wake() {} },
+      chains: new Map(),
+      kyt: null,
+      chainWorkers: { wake() {} },
     };
     return await fn(ctx);
   } finally {

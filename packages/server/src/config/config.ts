@@ -1,8 +1,38 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { kytConfigSchema } from './kyt-config.js';
 
 /** The hosted service's notification retry delays: 1 s, 2 min, 8 min, 32 min, 128 min. */
 export const hostedNotifyScheduleMs = [1_000, 120_000, 480_000, 1_920_000, 7_680_000];
+
+/** One chain the service follows and pays on. Only EVM chains ("evm:<chain id>") so far. */
+export const chainConfigSchema = z.object({
+  /** "evm:<chain id>", the `chain` of the coins it carries. */
+  id: z.string().regex(/^evm:[1-9]\d*$/, 'must look like evm:<chain id>'),
+  /** JSON-RPC endpoint of a node (archive and tracing not needed, but debug_traceBlockByNumber or trace_block finds deposits made by contracts). */
+  rpcUrl: z.string().url(),
+  /** How often the workers look at the chain. */
+  pollIntervalMs: z.coerce.number().int().positive().default(2_000),
+  /** First block to scan when there is no cursor yet; default: the head at first start. */
+  startBlock: z.coerce.number().int().min(0).optional(),
+  /** Blocks read per scanner step (one database transaction). */
+  batchBlocks: z.coerce.number().int().min(1).max(10_000).default(50),
+  /** How to find native value moved by contract calls: debug_traceBlockByNumber, trace_block, or none (top-level transfers only). */
+  tracing: z.enum(['debug', 'trace', 'none']).default('debug'),
+  /** Block hashes kept for reorg detection (deeper reorgs are reported, not undone). */
+  reorgDepth: z.coerce.number().int().min(1).default(64),
+  /** A broadcast transaction not mined after this long is re-sent, then replaced with higher fees. */
+  stuckAfterMs: z.coerce.number().int().positive().default(180_000),
+  /** Fee bump of a replacement, percent (nodes require at least 10). */
+  feeBumpPercent: z.coerce.number().int().min(10).max(500).default(25),
+  /** Never pay more than this per gas (wei, decimal string); 0 = no cap. */
+  maxFeePerGasCap: z.string().regex(/^\d+$/).default('0'),
+  /** A withdrawal not found in the node's pool nor mined after this long, whose nonce another transaction took, is dropped. */
+  dropAfterMs: z.coerce.number().int().positive().default(600_000),
+  /** Sweeps: only when the swept value is at least this many times the gas it costs (native coin). */
+  sweepMinGasMultiple: z.coerce.number().positive().default(10),
+});
+export type ChainConfig = z.infer<typeof chainConfigSchema>;
 
 const schema = z.object({
   /** SQLite path (default) or postgres:// URL. */
@@ -26,8 +56,14 @@ const schema = z.object({
   /** RSA worker threads; 0 = one per core. */
   rsaWorkers: z.coerce.number().int().min(0).default(0),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** Background workers (notification delivery) run in this process. */
+  /** Background workers (notification delivery, chain scanners, broadcasters, sweeps) run in this process. */
   workers: z.coerce.boolean().default(true),
+  /** Chains followed (deposits) and paid on (withdrawals, sweeps); none = ledger-only service. */
+  chains: z.array(chainConfigSchema).default([]),
+  /** Deposit/withdrawal screening; see kyt-config.ts. */
+  kyt: kytConfigSchema.prefault({}),
+  /** Sweep thresholds per coin symbol (decimal amounts); a coin not listed is swept at any amount worth its gas. */
+  sweepThresholds: z.record(z.string(), z.string().regex(/^\d+(\.\d+)?$/)).default({}),
 });
 
 export type ServiceConfig = z.infer<typeof schema>;
@@ -60,10 +96,20 @@ export function loadConfig(overrides: Partial<ServiceConfig> = {}, env: NodeJS.P
   const fromFile = env.OPENWAAS_CONFIG ? (JSON.parse(readFileSync(env.OPENWAAS_CONFIG, 'utf8')) as Record<string, unknown>) : {};
   const fromEnv: Record<string, unknown> = {};
   for (const [name, key] of Object.entries(envNames)) if (env[name] !== undefined && env[name] !== '') fromEnv[key] = env[name];
+  if (env.OPENWAAS_CHAINS) fromEnv.chains = parseJsonSetting('OPENWAAS_CHAINS', env.OPENWAAS_CHAINS);
+  if (env.OPENWAAS_KYT) fromEnv.kyt = parseJsonSetting('OPENWAAS_KYT', env.OPENWAAS_KYT);
   if (env.OPENWAAS_NOTIFY_SCHEDULE_MS) fromEnv.notifyScheduleMs = env.OPENWAAS_NOTIFY_SCHEDULE_MS.split(',').map((s) => s.trim());
   const parsed = schema.safeParse({ ...fromFile, ...fromEnv, ...overrides });
   if (!parsed.success) {
     throw new ConfigError('invalid configuration: ' + parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   }
   return parsed.data;
+}
+
+function parseJsonSetting(name: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`invalid configuration: ${name} is not JSON (${(error as Error).message})`);
+  }
 }

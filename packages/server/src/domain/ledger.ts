@@ -15,6 +15,11 @@ export interface Posting {
   account: AccountRef;
   bucket: 'normal' | 'lock';
   delta: bigint;
+  /**
+   * Lets this debit take the account below zero: miner fees are billed to a merchant's
+   * collection account whatever its balance (a negative balance is what the merchant owes).
+   */
+  mayOverdraw?: boolean;
 }
 
 /** What a journal is about. */
@@ -39,8 +44,12 @@ export class InsufficientFundsError extends Error {
   }
 }
 
-/** The external account stands for the world outside the ledger (chains, manual credits): it may go negative. */
-const mayGoNegative = (kind: AccountKind) => kind === 'external';
+/**
+ * The external account (manual credits) and the chain mirror stand for the world outside the
+ * ledger and are negative by design; the treasury is the operator's own money and may be
+ * overdrawn by gas (the audit reports it).
+ */
+export const mayGoNegative = (kind: AccountKind) => kind === 'external' || kind === 'chain' || kind === 'treasury';
 
 export function accountKey(ref: AccountRef): string {
   return `${ref.kind}:${ref.merchantId ?? '-'}:${ref.uid ?? '-'}:${ref.coinId}`;
@@ -119,7 +128,8 @@ export async function postJournal(tx: Tx, dialect: DialectName, input: JournalIn
     const id = ids.get(accountKey(p.account))!;
     const b = balances.get(id)!;
     b[p.bucket] += p.delta;
-    if (b[p.bucket] < 0n && !mayGoNegative(p.account.kind)) throw new InsufficientFundsError(p.account, p.bucket);
+    // Only a debit can be refused: a credit to an overdrawn account (a merchant's unpaid miner fees) must land.
+    if (p.delta < 0n && b[p.bucket] < 0n && !mayGoNegative(p.account.kind) && !p.mayOverdraw) throw new InsufficientFundsError(p.account, p.bucket);
   }
   const journal = await tx
     .insertInto('journals')

@@ -1,9 +1,13 @@
 import { Migrator, sql, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
 import type { Store } from './db.js';
 import * as m001 from './migrations/001_initial.js';
+import * as m002 from './migrations/002_chains.js';
 
 /** Every migration, in order. Names never change once released. */
-const migrations = [{ name: '001_initial', module: m001 }] as const;
+const migrations = [
+  { name: '001_initial', module: m001 },
+  { name: '002_chains', module: m002 },
+] as const;
 
 class CodeMigrationProvider implements MigrationProvider {
   constructor(private readonly store: Store) {}

@@ -96,7 +96,15 @@ export interface UserAddressTable {
   created_at: MsColumn;
 }
 
-export type AccountKind = 'user' | 'collection' | 'fee' | 'external';
+/**
+ * user / collection / fee: what the service owes merchants and their users.
+ * external: the world outside the ledger for manual adjustments (may go negative).
+ * chain: the mirror of what arrived on and left our chain addresses (always ≤ 0); the on-chain
+ *   audit compares −chain with the real balances of deposit, hot and fee wallets.
+ * treasury: the operator's own funds in hot and fee wallets (refills, withdrawal gas).
+ * suspense: funds confirmed on chain but credited to nobody (below the minimum deposit, KYT hold).
+ */
+export type AccountKind = 'user' | 'collection' | 'fee' | 'external' | 'chain' | 'treasury' | 'suspense';
 
 export interface AccountTable {
   id: Generated<number>;
@@ -155,6 +163,8 @@ export interface WithdrawalTable {
   withdraw_type: number;
   /** Why the withdrawal went to review, for operators. */
   review_reason: string;
+  /** The KYT provider's reason for status 8. */
+  kyt_reason: Generated<string>;
   created_at: MsColumn;
   updated_at: MsColumn;
 }
@@ -177,6 +187,13 @@ export interface DepositTable {
   to_collection: number;
   /** The internal withdrawal that produced it, when it came from an alliance address. */
   withdrawal_id: RefId | null;
+  /** On-chain deposits: the block holding the transaction (null for internal ones). */
+  block_number: Generated<number | null>;
+  block_hash: Generated<string>;
+  /** Why the deposit is held (statuses 4/5/6) or failed. */
+  review_reason: Generated<string>;
+  /** The sweep that moved these funds to the hot wallet. */
+  sweep_id: Generated<RefId | null>;
   created_at: MsColumn;
   updated_at: MsColumn;
 }
@@ -197,6 +214,8 @@ export interface MinerFeeTable {
   base_symbol: string;
   contract_address: string;
   email: string;
+  sweep_id: Generated<RefId | null>;
+  chain_tx_id: Generated<RefId | null>;
   created_at: MsColumn;
   updated_at: MsColumn;
 }
@@ -240,6 +259,110 @@ export interface NotificationTable {
   delivered_at: MsColumn | null;
 }
 
+/** The scanner's position on one chain. */
+export interface ChainCursorTable {
+  chain: string;
+  /** Highest block fully scanned (-1 before the first). */
+  scanned_height: number;
+  /** The node's head when last seen. */
+  head_height: number;
+  updated_at: MsColumn;
+}
+
+/** Hashes of recently scanned blocks: a parent hash that no longer matches means a reorg. */
+export interface ChainBlockTable {
+  chain: string;
+  number: number;
+  hash: string;
+  parent_hash: string;
+}
+
+export type ChainTxPurpose = 'withdrawal' | 'sweep' | 'topup';
+/**
+ * signed: stored, not yet sent; broadcast: sent at least once; mined: in a block, not yet at
+ * the coin's confirmations; confirmed: final; reverted: mined but failed; replaced: another
+ * transaction with the same nonce won; dropped: the node forgot it and its nonce was reused.
+ */
+export type ChainTxState = 'signed' | 'broadcast' | 'mined' | 'confirmed' | 'reverted' | 'replaced' | 'dropped';
+
+/** An outgoing transaction: stored (signed) before it is broadcast, so a crash never re-creates it. */
+export interface ChainTxTable {
+  id: Generated<number>;
+  chain: string;
+  purpose: ChainTxPurpose;
+  /** withdrawal id or sweep id. */
+  ref_id: RefId;
+  from_address: string;
+  to_address: string;
+  nonce: number;
+  value: AmountColumn;
+  data: string;
+  gas_limit: AmountColumn;
+  max_fee_per_gas: AmountColumn;
+  max_priority_fee_per_gas: AmountColumn;
+  raw: string;
+  hash: string;
+  state: ChainTxState;
+  /** The transaction this one replaced (same nonce, higher fee). */
+  replaces_id: RefId | null;
+  block_number: number | null;
+  block_hash: string;
+  gas_used: AmountColumn;
+  /** gas_used × effective gas price, in wei, once mined. */
+  fee: AmountColumn;
+  broadcasts: number;
+  last_error: string;
+  broadcast_at: MsColumn;
+  created_at: MsColumn;
+  updated_at: MsColumn;
+}
+
+/** Managed nonces: assigned in the same transaction that stores the signed transaction. */
+export interface ChainNonceTable {
+  chain: string;
+  address: string;
+  next_nonce: number;
+}
+
+export type SweepState = 'topup' | 'topup_pending' | 'sweep_pending' | 'done' | 'failed';
+
+/** Moving one coin's deposits from a deposit address to the hot wallet. */
+export interface SweepTable {
+  id: Generated<number>;
+  chain: string;
+  merchant_id: RefId;
+  coin_id: RefId;
+  chain_address_id: RefId;
+  address: string;
+  amount: AmountColumn;
+  state: SweepState;
+  topup_tx_id: RefId | null;
+  sweep_tx_id: RefId | null;
+  attempts: number;
+  last_error: string;
+  created_at: MsColumn;
+  updated_at: MsColumn;
+}
+
+/** Something an operator must act on (hot wallet low, reorg after credit, failing sweep). */
+export interface OperatorAlertTable {
+  id: Generated<number>;
+  kind: string;
+  key: string;
+  message: string;
+  count: number;
+  created_at: MsColumn;
+  updated_at: MsColumn;
+  resolved_at: MsColumn | null;
+}
+
+/** Single-leader loops (one scanner per chain) hold a lease row. */
+export interface WorkerLeaseTable {
+  name: string;
+  holder: string;
+  lease_until: MsColumn;
+}
+
 export interface Database {
   merchants: MerchantTable;
   coins: CoinTable;
@@ -256,6 +379,13 @@ export interface Database {
   transfers: TransferTable;
   blacklist: BlacklistTable;
   notifications: NotificationTable;
+  chain_cursors: ChainCursorTable;
+  chain_blocks: ChainBlockTable;
+  chain_txs: ChainTxTable;
+  chain_nonces: ChainNonceTable;
+  sweeps: SweepTable;
+  operator_alerts: OperatorAlertTable;
+  worker_leases: WorkerLeaseTable;
 }
 
 export type Merchant = Selectable<MerchantTable>;
@@ -267,5 +397,8 @@ export type Deposit = Selectable<DepositTable>;
 export type MinerFee = Selectable<MinerFeeTable>;
 export type Transfer = Selectable<TransferTable>;
 export type NotificationRow = Selectable<NotificationTable>;
+export type ChainTx = Selectable<ChainTxTable>;
+export type Sweep = Selectable<SweepTable>;
+export type OperatorAlert = Selectable<OperatorAlertTable>;
 export type NewWithdrawal = Insertable<WithdrawalTable>;
 export type WithdrawalUpdate = Updateable<WithdrawalTable>;

@@ -21,6 +21,8 @@ export interface EvmChainConfig {
   pollingIntervalMs?: number;
   /** A local dev chain (anvil): no block-number caching, fast polling. Default: chain id 31337 or 1337. */
   dev?: boolean;
+  /** Batch JSON-RPC calls made in the same tick into one HTTP request (block scans). */
+  batch?: boolean;
 }
 
 export type EvmPublicClient = PublicClient<Transport, Chain>;
@@ -44,7 +46,7 @@ function clientOptions(config: EvmChainConfig) {
   const dev = isDevChain(config);
   return {
     chain: evmChain(config),
-    transport: http(config.rpcUrl, { retryCount: dev ? 0 : 3 }),
+    transport: http(config.rpcUrl, { retryCount: dev ? 0 : 3, ...(config.batch ? { batch: { batchSize: 200, wait: 0 } } : {}) }),
     // viem caches getBlockNumber for cacheTime (= pollingInterval by default): stale heights on a dev chain.
     cacheTime: dev ? 0 : undefined,
     pollingInterval: config.pollingIntervalMs ?? (dev ? 50 : 4_000),

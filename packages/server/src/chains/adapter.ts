@@ -1,0 +1,125 @@
+/**
+ * What the service needs from a chain. The scanner, the withdrawal broadcaster and the sweeper
+ * speak only this interface; an adapter per chain family (EVM first) implements it.
+ * Addresses, hashes and contract addresses are lower-case hex; amounts are base units.
+ */
+
+/** A block as far as reorg detection needs it. */
+export interface BlockHeader {
+  number: number;
+  hash: string;
+  parentHash: string;
+  /** Seconds since the epoch. */
+  timestamp: number;
+}
+
+/** Value that arrived at one address in one transaction: one deposit candidate. */
+export interface IncomingTransfer {
+  txid: string;
+  /**
+   * Distinguishes several transfers in one transaction: "log:<logIndex>" for token logs,
+   * "tx" for a plain native transfer, "trace:<path>" for native value moved by a contract call.
+   */
+  index: string;
+  from: string;
+  to: string;
+  /** Token contract, or "" for the chain's native coin. */
+  token: string;
+  amount: bigint;
+  blockNumber: number;
+  blockHash: string;
+}
+
+/** One scanned block: its header and the transfers to watched addresses it holds. */
+export interface ScannedBlock {
+  header: BlockHeader;
+  transfers: IncomingTransfer[];
+}
+
+/** What the scanner asks for: which addresses and which tokens to look for. */
+export interface WatchSet {
+  /** True for a watched address (lower-case). Called for every candidate recipient. */
+  has(address: string): boolean;
+  /** Token contracts of this chain's coins (lower-case). */
+  tokens: readonly string[];
+}
+
+/** A receipt, once the transaction is in a block. */
+export interface TxReceipt {
+  hash: string;
+  /** False when the transaction reverted (it still used gas and its nonce). */
+  success: boolean;
+  blockNumber: number;
+  blockHash: string;
+  gasUsed: bigint;
+  /** Gas used × effective gas price, in the native coin's base unit. */
+  fee: bigint;
+}
+
+/** EIP-1559 fee suggestion for a transaction to be mined soon. */
+export interface FeeQuote {
+  maxFeePerGas: bigint;
+  maxPriorityFeePerGas: bigint;
+  baseFeePerGas: bigint;
+}
+
+/** A transaction to sign: native value and/or contract call data. */
+export interface TxRequest {
+  from: string;
+  to: string;
+  value: bigint;
+  data: `0x${string}`;
+}
+
+/** Why a broadcast was refused; the broadcaster decides what to do for each. */
+export type BroadcastRefusal =
+  /** The node has it already (re-broadcast after a crash): fine. */
+  | 'known'
+  /** The nonce was used by another mined transaction. */
+  | 'nonce-too-low'
+  /** A transaction with this nonce is pending with a higher or equal fee. */
+  | 'underpriced'
+  /** The sender cannot pay value + gas. */
+  | 'insufficient-funds'
+  | 'other';
+
+export class BroadcastError extends Error {
+  override name = 'BroadcastError';
+  constructor(
+    readonly refusal: BroadcastRefusal,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ChainAdapter {
+  /** The chain's id as coins name it, e.g. "evm:31337". */
+  readonly chain: string;
+  /** Height of the newest block. */
+  headNumber(): Promise<number>;
+  /** The header at `number`, or undefined when the node has no such block (yet, or any more). */
+  header(number: number): Promise<BlockHeader | undefined>;
+  /**
+   * Blocks `from`..`to` (inclusive) with every transfer to a watched address: native value
+   * (top-level and from contract calls, through tracing when configured) and token transfers.
+   * Blocks come back in order; the hashes let the caller check they form one chain.
+   */
+  scanBlocks(from: number, to: number, watch: WatchSet): Promise<ScannedBlock[]>;
+  /** Native balance (token = "") or token balance of `address`, at the newest block or at `blockNumber`. */
+  balance(address: string, token: string, blockNumber?: number): Promise<bigint>;
+  /** Call data and value to move `amount` of `token` ("" = native) to `to`. */
+  transferRequest(from: string, to: string, token: string, amount: bigint): TxRequest;
+  /** Gas a request needs (with a safety margin for token calls). */
+  estimateGas(request: TxRequest): Promise<bigint>;
+  /** Current fee suggestion. */
+  feeQuote(): Promise<FeeQuote>;
+  /** The next nonce of `address` counting mined transactions only ("latest"), or including the node's pool ("pending"). */
+  nonce(address: string, tag: 'latest' | 'pending'): Promise<number>;
+  /** Sends a signed transaction; resolves to its hash, or throws BroadcastError. */
+  broadcast(raw: `0x${string}`): Promise<string>;
+  /** The receipt, or undefined while not mined (or unknown). */
+  receipt(hash: string): Promise<TxReceipt | undefined>;
+  /** True while the node knows the transaction (in its pool or mined). */
+  knowsTransaction(hash: string): Promise<boolean>;
+}

@@ -1,0 +1,44 @@
+import type { ServiceContext } from '../context.js';
+import { startLoop, type Loop } from './loop.js';
+import { scanTick } from './scanner.js';
+import { broadcastTick } from './broadcaster.js';
+import { sweepTick } from './sweeper.js';
+import { kytTick } from './kyt-worker.js';
+import { releaseLease } from './lease.js';
+
+export interface ChainWorkers {
+  wake(chain?: string): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts, for every configured chain, the scanner (deposits), the broadcaster (withdrawals)
+ * and the sweeper (collection); plus the KYT loop when a provider is configured. Each loop
+ * takes a lease per chain so several service processes never run the same one twice.
+ */
+export function startChainWorkers(ctx: ServiceContext): ChainWorkers {
+  const loops = new Map<string, Loop[]>();
+  const all: Loop[] = [];
+  for (const chain of ctx.chains.values()) {
+    const interval = chain.config.pollIntervalMs;
+    const perChain = [
+      startLoop({ name: `scanner ${chain.id}`, intervalMs: interval, log: ctx.log, tick: (signal) => scanTick(ctx, chain, signal) }),
+      startLoop({ name: `broadcaster ${chain.id}`, intervalMs: interval, log: ctx.log, tick: (signal) => broadcastTick(ctx, chain, signal) }),
+      startLoop({ name: `sweeper ${chain.id}`, intervalMs: interval, log: ctx.log, tick: (signal) => sweepTick(ctx, chain, signal) }),
+    ];
+    loops.set(chain.id, perChain);
+    all.push(...perChain);
+  }
+  if (ctx.kyt) all.push(startLoop({ name: 'kyt', intervalMs: 1_000, log: ctx.log, tick: (signal) => kytTick(ctx, signal) }));
+  return {
+    wake(chain) {
+      for (const [id, perChain] of loops) if (chain === undefined || chain === id) perChain.forEach((l) => l.wake());
+    },
+    async stop() {
+      await Promise.all(all.map((l) => l.stop()));
+      // Hand the leases over at once instead of after they expire.
+      const names = [...ctx.chains.keys()].flatMap((id) => [`scanner:${id}`, `broadcaster:${id}`, `sweeper:${id}`]);
+      await Promise.all(names.map((n) => releaseLease(ctx.store, n).catch(() => undefined)));
+    },
+  };
+}

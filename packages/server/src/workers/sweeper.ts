@@ -1,0 +1,7 @@
+import type { ChainHandle } from '../chains/registry.js';
+import type { ServiceContext } from '../context.js';
+
+// PLACEHOLDER: replaced by the real sweeper in this change.
+export async function sweepTick(_ctx: ServiceContext, _chain: ChainHandle, _signal: AbortSignal): Promise<boolean> {
+  return false;
+}
