@@ -24,7 +24,7 @@ export interface Posting {
 
 /** What a journal is about. */
 export interface JournalInput {
-  refType: 'withdrawal' | 'deposit' | 'transfer' | 'adjustment' | 'miner_fee';
+  refType: 'withdrawal' | 'deposit' | 'transfer' | 'adjustment' | 'miner_fee' | 'treasury';
   refId: number;
   /** Machine-readable reason, e.g. "withdraw.lock". */
   reason: string;
