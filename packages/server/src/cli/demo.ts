@@ -13,11 +13,17 @@ import { cliConfig, withContext } from './context.js';
 export const demoAppId = 'openwaas-demo';
 export const demoDirDefault = '.openwaas/demo';
 
-/** Demo coins on the local dev chain (anvil, chain id 31337); existing coins are left as they are. */
+/** The demo USDT's address: the first contract anvil's first dev account deploys (the sandbox does it on a fresh chain). */
+export const demoUsdtContract = '0x5fbdb2315678afecb367f032d93f642f64180aa3';
+
+/**
+ * Demo coins on the local dev chain (anvil, chain id 31337); existing coins are left as they
+ * are. Three confirmations: with a block a second, a deposit is credited in about three seconds.
+ */
 export const demoCoins: Array<Omit<CoinInput, 'nowMs'>> = [
-  { symbol: 'ETH', name: 'Ether', chain: 'evm:31337', decimals: 18, confirmations: 1, minWithdraw: '0.001', maxWithdraw: '100', withdrawFee: '0.0005', autoApproveMax: '10', explorer: '' },
+  { symbol: 'ETH', name: 'Ether', chain: 'evm:31337', decimals: 18, confirmations: 3, minWithdraw: '0.001', maxWithdraw: '100', withdrawFee: '0.0005', autoApproveMax: '10', explorer: '' },
   // The first contract anvil's default account deploys lands at this address.
-  { symbol: 'USDT', name: 'Tether USD (demo)', chain: 'evm:31337', baseSymbol: 'ETH', contractAddress: '0x5fbdb2315678afecb367f032d93f642f64180aa3', decimals: 6, confirmations: 1, minWithdraw: '1', maxWithdraw: '100000', withdrawFee: '1', autoApproveMax: '10000' },
+  { symbol: 'USDT', name: 'Tether USD (demo)', chain: 'evm:31337', baseSymbol: 'ETH', contractAddress: demoUsdtContract, decimals: 6, confirmations: 3, minWithdraw: '1', maxWithdraw: '100000', withdrawFee: '1', autoApproveMax: '10000' },
 ];
 
 export interface DemoResult {

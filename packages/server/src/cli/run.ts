@@ -1,6 +1,7 @@
 import { ConfigError } from '../config/config.js';
 import { asAdminError } from '../operator/errors.js';
 import { CommandFailed, exitCode, programName, UsageError, type Command, type GroupCommand, type Io } from './args.js';
+import { alerts } from './alerts.js';
 import { audit } from './audit.js';
 import { balance } from './balance.js';
 import { blacklist } from './blacklist.js';
@@ -16,7 +17,7 @@ import { user } from './user.js';
 import { withdrawal } from './withdrawal.js';
 
 /** Every command, in the order the overview lists them. */
-export const commands: Record<string, Command> = { sandbox, serve, migrate, demo, merchant, coin, user, balance, withdrawal, blacklist, notifications, audit, keys };
+export const commands: Record<string, Command> = { sandbox, serve, migrate, demo, merchant, coin, user, balance, withdrawal, blacklist, notifications, audit, alerts, keys };
 
 export const overview = `Usage: ${programName} <command> [options]
 

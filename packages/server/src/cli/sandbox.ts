@@ -4,9 +4,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createConfirmationResponder, createNotificationHandler, toNodeHttpHandler, type CallbackHandler } from '@openwaas/sdk';
-import { exitCode, flag, leaf, str, whole } from './args.js';
+import { CommandFailed, exitCode, flag, leaf, str, whole, type Command } from './args.js';
+import { keyPassphraseEnv } from '../keys/unlock.js';
+import { sandboxChainId, sandboxKeys, startSandboxChain } from './sandbox-chain.js';
+import { sandboxDeposit } from './sandbox-deposit.js';
 import { cliConfig } from './context.js';
-import { demoDirDefault, setUpDemo } from './demo.js';
+import { demoDirDefault, demoUsdtContract, setUpDemo } from './demo.js';
 
 /** The demo merchant app: approves every confirmation and prints every notification. */
 function startDemoMerchant(input: { host: string; port: number; walletPublicKey: string; privateKey: string; say: (line: string) => void }): Promise<Server> {
@@ -51,21 +54,36 @@ function operatorToken(envToken: string, dir: string): string {
   return token;
 }
 
-export const sandbox = leaf({
+const sandboxStart = leaf({
   name: 'sandbox',
   summary: 'run the service with a demo merchant app, ready for the SDK',
-  help: `sandbox [--dir DIR] [--host HOST] [--port PORT] [--merchant-port PORT]
+  help: `sandbox [--dir DIR] [--host HOST] [--port PORT] [--merchant-port PORT] [--block-time MS] [--no-chain]
+       sandbox deposit <uid> <symbol> <amount>   (see 'sandbox deposit --help')
 
-Migrates the database (SQLite ./data/openwaas.sqlite unless DATABASE_URL says otherwise),
-creates or reuses the demo merchant, writes its keys and SDK config to DIR, starts the wallet
-service (API, operator API, workers) and a demo merchant app that answers second
-confirmations (it approves everything) and prints every notification. Ctrl-C stops both.
+Starts a local EVM chain (anvil, chain id ${sandboxChainId}, a block every --block-time ms, state
+kept in DIR across restarts) with the demo USDT deployed and the hot and fee wallets funded;
+migrates the database (SQLite ./data/openwaas.sqlite unless DATABASE_URL says otherwise);
+creates or reuses the demo merchant and a key store (seed encrypted at rest; the sandbox keeps
+its passphrase in DIR), writes the merchant's keys and SDK config to DIR; starts the wallet
+service (API, operator API, scanner, broadcaster, sweeper, notifications) and a demo merchant
+app that answers second confirmations (it approves everything) and prints every
+notification. Ctrl-C stops everything.
 
   --dir DIR             demo files (default ${demoDirDefault})
   --host HOST           listen address (default 127.0.0.1)
   --port PORT           service port (default 8080; 0 = any free port)
-  --merchant-port PORT  demo merchant app port (default service port + 1; 0 = any)`,
-  options: { dir: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, 'merchant-port': { type: 'string' }, quiet: { type: 'boolean' } },
+  --merchant-port PORT  demo merchant app port (default service port + 1; 0 = any)
+  --block-time MS       block interval of the local chain (default 1000)
+  --no-chain            no local chain: a ledger-only sandbox (deposits by operator credit)`,
+  options: {
+    dir: { type: 'string' },
+    host: { type: 'string' },
+    port: { type: 'string' },
+    'merchant-port': { type: 'string' },
+    'block-time': { type: 'string' },
+    'no-chain': { type: 'boolean' },
+    quiet: { type: 'boolean' },
+  },
   async run(p, io) {
     const dir = resolve(io.cwd, str(p, 'dir') ?? demoDirDefault);
     const portText = str(p, 'port');
@@ -81,14 +99,32 @@ confirmations (it approves everything) and prints every notification. Ctrl-C sto
       ...(io.env.LOG_LEVEL ? {} : { logLevel: 'warn' as const }),
     });
     const say = (line: string) => io.stdout.write(line + '\n');
+    const blockTimeText = str(p, 'block-time');
+    const blockTimeMs = blockTimeText === undefined ? 1_000 : whole(blockTimeText, '--block-time', 'sandbox', { min: 50, max: 60_000 });
+    let chain: Awaited<ReturnType<typeof startSandboxChain>> | undefined;
+    let env = io.env;
+    if (!flag(p, 'no-chain')) {
+      const keys = await sandboxKeys(dir);
+      chain = await startSandboxChain({ dir, ring: keys.ring, blockTimeMs });
+      keys.ring.lock();
+      config.keystorePath = keys.keystorePath;
+      config.chains = [chain.chainConfig];
+      env = { ...io.env, [keyPassphraseEnv]: keys.passphrase };
+    }
     const { createService } = await import('../service.js');
-    const service = await createService(config);
+    const service = await createService(config, { env }).catch(async (error: unknown) => {
+      await chain?.anvil.stop();
+      throw error;
+    });
     let merchantApp: Server | undefined;
     try {
       const url = await service.listen();
       const merchantPortText = str(p, 'merchant-port');
       const merchantPort = merchantPortText !== undefined ? whole(merchantPortText, '--merchant-port', 'sandbox', { min: 0, max: 65_535 }) : config.port === 0 ? 0 : config.port + 1;
       // Keys first (setUpDemo writes them), then the app that needs them, then its URLs.
+      if (chain && chain.info.usdt !== demoUsdtContract) {
+        throw new CommandFailed(`the demo USDT is at ${chain.info.usdt}, not ${demoUsdtContract}: the chain state in ${dir} is not the sandbox's; remove ${dir} and the database to start over`);
+      }
       let demo = await setUpDemo(service.ctx, { dir, baseUrl: url });
       merchantApp = await startDemoMerchant({
         host: config.host,
@@ -100,7 +136,7 @@ confirmations (it approves everything) and prints every notification. Ctrl-C sto
       const merchantUrl = `http://${config.host}:${(merchantApp.address() as AddressInfo).port}`;
       demo = await setUpDemo(service.ctx, { dir, baseUrl: url, confirmUrl: `${merchantUrl}/waas/confirm`, notifyUrl: `${merchantUrl}/waas/notify` });
       if (p.json) {
-        io.stdout.write(JSON.stringify({ url, operator: `${url}/operator/v1`, merchant_app: merchantUrl, ...demo }) + '\n');
+        io.stdout.write(JSON.stringify({ url, operator: `${url}/operator/v1`, merchant_app: merchantUrl, ...demo, ...(chain ? { chain: chain.info } : {}) }) + '\n');
       } else {
         say(`OpenWaaS sandbox
   wallet service   ${url}  (database ${config.databaseUrl})
@@ -108,8 +144,18 @@ confirmations (it approves everything) and prints every notification. Ctrl-C sto
   demo merchant    app_id ${demo.app_id}, app ${merchantUrl} (approves confirmations, prints notifications)
   coins            ${demo.coins.join(', ')}
   SDK config       ${demo.sdk_config}
-
-Try:  npx openwaas-sdk call registerEmail email=alice@example.com --config ${demo.sdk_config}
+${
+  chain
+    ? `  local chain      ${chain.info.rpc_url}  (${chain.info.chain}, a block every ${blockTimeMs} ms)
+  demo USDT        ${chain.info.usdt}
+  hot wallet       ${chain.info.hot_wallet}
+  fee wallet       ${chain.info.fee_wallet}
+`
+    : ''
+}
+Try:  npx openwaas-sdk call registerEmail email=alice@example.com --config ${demo.sdk_config}${
+          chain ? `\n      npx openwaas sandbox deposit <uid> USDT 25     (a real on-chain deposit to the user's address)` : ''
+        }
 Ctrl-C stops the sandbox.`);
       }
       const signal = await new Promise<NodeJS.Signals>((ok) => {
@@ -120,7 +166,16 @@ Ctrl-C stops the sandbox.`);
     } finally {
       await new Promise<void>((ok) => (merchantApp ? merchantApp.close(() => ok()) : ok()));
       await service.close();
+      // Last: anvil writes its state on the way out.
+      await chain?.anvil.stop();
     }
     return exitCode.ok;
   },
 });
+
+/** `openwaas sandbox` starts everything; `openwaas sandbox deposit …` sends a deposit to it. */
+export const sandbox: Command = {
+  summary: sandboxStart.summary,
+  help: sandboxStart.help,
+  run: (argv, io) => (argv[0] === 'deposit' ? sandboxDeposit.run(argv.slice(1), io) : sandboxStart.run(argv, io)),
+};

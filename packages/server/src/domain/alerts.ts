@@ -29,3 +29,9 @@ export function listAlerts(db: Db, options: { all?: boolean; limit?: number } = 
   if (!options.all) q = q.where('resolved_at', 'is', null);
   return q.execute();
 }
+
+/** Closes alert `id` by hand; false when there is no such open alert. */
+export async function resolveAlertById(db: Db, id: number, nowMs: number): Promise<boolean> {
+  const done = await db.updateTable('operator_alerts').set({ resolved_at: nowMs, updated_at: nowMs }).where('id', '=', id).where('resolved_at', 'is', null).executeTakeFirst();
+  return Number(done.numUpdatedRows) > 0;
+}

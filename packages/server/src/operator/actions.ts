@@ -6,6 +6,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 import type { ServiceContext } from '../context.js';
 import { AdminError } from '../domain/admin-errors.js';
 import { formatAmount } from '../domain/amount.js';
+import { auditChainBalances } from '../domain/chain-audit.js';
 import { auditLedger, type AuditReport } from '../domain/audit.js';
 import { findCoinBySymbol, listCoins, listMerchantCoins, setMerchantCoin, upsertCoin, type CoinInput } from '../domain/coins.js';
 import { createMerchant, findMerchantByAppId, listMerchants, publicMerchantView, updateMerchant, type UpdateMerchantInput } from '../domain/merchants.js';
@@ -336,4 +337,11 @@ export async function decideWithdrawalAction(
 export async function auditAction(ctx: OperatorContext, onProgress?: (entriesRead: number) => void): Promise<AuditReport & { ok: boolean }> {
   const report = await auditLedger(ctx.store.db, onProgress);
   return { ok: report.findings.length === 0, ...report };
+}
+
+/** Ledger against chain balances for every configured chain (read at each scanner's cursor). */
+export async function chainAuditAction(ctx: ServiceContext, onProgress?: (line: string) => void) {
+  const report = await auditChainBalances(ctx, onProgress);
+  const lines = report.lines.map((l) => ({ ...l, holdings: l.holdings.toString(), expected: l.expected.toString() }));
+  return { ok: report.findings.length === 0, lines, findings: report.findings };
 }

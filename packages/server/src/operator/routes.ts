@@ -5,6 +5,7 @@
  * domain/admin-errors.ts); anything else is logged and answers 500 without details.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { chainOperatorRoutes } from './chain-routes.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ServiceContext } from '../context.js';
@@ -279,6 +280,9 @@ export async function operatorRoutes(app: FastifyInstance, options: OperatorRout
   // Audit: always 200; `ok` and `findings` carry the verdict.
   app.get('/audit', async () => auditAction(ctx));
   app.post('/audit', async () => auditAction(ctx));
+
+  // Chains, on-chain audit and operator alerts
+  await chainOperatorRoutes(app, ctx);
 }
 
 /** Every error code the operator API may answer, with its status (for docs and clients). */

@@ -1,0 +1,36 @@
+import { listAlerts, resolveAlertById } from '../domain/alerts.js';
+import { CommandFailed, exitCode, flag, group, idArg, leaf, print, table } from './args.js';
+import { withContext } from './context.js';
+
+const listCommand = leaf({
+  name: 'alerts list',
+  summary: 'open operator alerts (hot wallet low, reorg after credit, failing sweeps)',
+  help: `alerts list [--all]
+
+Open alerts, newest first; --all includes resolved ones. An alert is raised again (count + 1)
+while its condition lasts, and most resolve themselves (a refilled hot wallet).`,
+  options: { all: { type: 'boolean' } },
+  async run(p, io) {
+    const rows = await withContext(io, (ctx) => listAlerts(ctx.store.db, { all: flag(p, 'all') }));
+    const view = rows.map((a) => ({ ...a, id: Number(a.id), resolved: a.resolved_at === null ? '' : new Date(Number(a.resolved_at)).toISOString() }));
+    print(io, p, view, () => (view.length === 0 ? 'no alerts\n' : table(view, ['id', 'kind', 'count', 'message', 'resolved'])));
+    return exitCode.ok;
+  },
+});
+
+const resolveCommand = leaf({
+  name: 'alerts resolve',
+  summary: 'close an alert by hand',
+  help: 'alerts resolve <id>',
+  positionals: { min: 1, max: 1 },
+  async run(p, io) {
+    const id = idArg(p.positionals[0], 'id', 'alerts resolve');
+    await withContext(io, async (ctx) => {
+      if (!(await resolveAlertById(ctx.store.db, id, ctx.clock.nowMs()))) throw new CommandFailed(`no open alert ${id}`);
+    });
+    print(io, p, { id, resolved: true }, () => `alert ${id} resolved\n`);
+    return exitCode.ok;
+  },
+});
+
+export const alerts = group('alerts', 'what needs an operator: hot wallet low, reorgs, failing sweeps', { list: listCommand, resolve: resolveCommand });

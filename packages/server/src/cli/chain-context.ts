@@ -1,0 +1,29 @@
+import { pino } from 'pino';
+import { buildChains, keyRingSigners } from '../chains/registry.js';
+import type { ServiceContext } from '../context.js';
+import { openKeyRing } from '../keys/unlock.js';
+import type { Io } from './args.js';
+import { withContext } from './context.js';
+
+/**
+ * withContext plus the configured chains (settings `chains` / OPENWAAS_CHAINS) and the key
+ * ring (key store unlocked with OPENWAAS_KEY_PASSPHRASE, or the configured mnemonic): for
+ * commands that read balances of our addresses or scan a chain. The ring is locked afterwards.
+ */
+export function withChainContext<T>(io: Io, fn: (ctx: ServiceContext) => Promise<T>, options: { migrate?: boolean } = {}): Promise<T> {
+  return withContext(
+    io,
+    async (ctx) => {
+      const log = pino({ level: io.env.LOG_LEVEL ?? 'warn' }, pino.destination(2));
+      const { ring } = await openKeyRing(ctx.config, io.env, log);
+      try {
+        ctx.addresses = ring;
+        ctx.chains = buildChains(ctx.config.chains, keyRingSigners(ring));
+        return await fn(ctx);
+      } finally {
+        ring.lock();
+      }
+    },
+    options,
+  );
+}

@@ -1,0 +1,66 @@
+import { DepositStatus } from '@openwaas/sdk';
+import type { ServiceContext } from '../context.js';
+import { formatAmount } from './amount.js';
+
+/** What an operator watches per chain: scanner progress, wallets, work in flight. */
+export interface ChainStatus {
+  chain: string;
+  rpc_url: string;
+  head: number | null;
+  /** Highest block scanned (-1 before the first). */
+  scanned: number;
+  behind: number | null;
+  /** Set when the node did not answer. */
+  node_error?: string;
+  hot_wallet: { address: string; balances: Record<string, string> };
+  fee_wallet: { address: string; balances: Record<string, string> };
+  deposits_confirming: number;
+  transactions_in_flight: number;
+  sweeps_in_flight: number;
+  open_alerts: number;
+}
+
+/** Status of every configured chain (balances read from the node now). */
+export async function chainStatuses(ctx: ServiceContext): Promise<ChainStatus[]> {
+  const db = ctx.store.db;
+  const out: ChainStatus[] = [];
+  for (const chain of ctx.chains.values()) {
+    const coins = await db.selectFrom('coins').selectAll().where('chain', '=', chain.id).orderBy('id').execute();
+    const cursor = await db.selectFrom('chain_cursors').select('scanned_height').where('chain', '=', chain.id).executeTakeFirst();
+    const scanned = cursor ? Number(cursor.scanned_height) : -1;
+    const count = async (q: Promise<{ n: number | string | bigint } | undefined>) => Number((await q)?.n ?? 0);
+    const coinIds = coins.map((c) => Number(c.id));
+    const depositsConfirming =
+      coinIds.length === 0
+        ? 0
+        : await count(db.selectFrom('deposits').select((eb) => eb.fn.countAll<number>().as('n')).where('coin_id', 'in', coinIds).where('status', '=', DepositStatus.Confirming).executeTakeFirst());
+    const txs = await count(db.selectFrom('chain_txs').select((eb) => eb.fn.countAll<number>().as('n')).where('chain', '=', chain.id).where('state', 'in', ['signed', 'broadcast', 'mined']).executeTakeFirst());
+    const sweeps = await count(db.selectFrom('sweeps').select((eb) => eb.fn.countAll<number>().as('n')).where('chain', '=', chain.id).where('state', 'not in', ['done', 'failed']).executeTakeFirst());
+    const alerts = await count(db.selectFrom('operator_alerts').select((eb) => eb.fn.countAll<number>().as('n')).where('resolved_at', 'is', null).executeTakeFirst());
+    const status: ChainStatus = {
+      chain: chain.id,
+      rpc_url: chain.config.rpcUrl,
+      head: null,
+      scanned,
+      behind: null,
+      hot_wallet: { address: chain.hotAddress, balances: {} },
+      fee_wallet: { address: chain.feeAddress, balances: {} },
+      deposits_confirming: depositsConfirming,
+      transactions_in_flight: txs,
+      sweeps_in_flight: sweeps,
+      open_alerts: alerts,
+    };
+    try {
+      status.head = await chain.adapter.headNumber();
+      status.behind = Math.max(0, status.head - scanned);
+      for (const coin of coins) {
+        status.hot_wallet.balances[coin.symbol] = formatAmount(await chain.adapter.balance(chain.hotAddress, coin.contract_address), coin.decimals);
+        status.fee_wallet.balances[coin.symbol] = formatAmount(await chain.adapter.balance(chain.feeAddress, coin.contract_address), coin.decimals);
+      }
+    } catch (error) {
+      status.node_error = (error as Error).message.split('\n')[0] ?? 'node error';
+    }
+    out.push(status);
+  }
+  return out;
+}
