@@ -6,7 +6,8 @@ import { cliConfig } from './context.js';
 /** Key addresses are shown per chain family; every EVM chain shares them. */
 const family = 'evm';
 
-const passphraseEnv = 'OPENWAAS_KEY_PASSPHRASE';
+export { keyPassphraseEnv as passphraseEnv } from '../keys/unlock.js';
+import { keyPassphraseEnv as passphraseEnv } from '../keys/unlock.js';
 const newPassphraseEnv = 'OPENWAAS_NEW_KEY_PASSPHRASE';
 
 /** The key store path: --keystore, else the configured keystorePath (OPENWAAS_KEYSTORE), from the working directory. */
@@ -47,7 +48,7 @@ function promptHidden(io: Io, question: string): Promise<string> {
 const interactive = () => process.stdin.isTTY === true && process.stderr.isTTY === true;
 
 /** A passphrase from `envName`, else prompted (twice when `confirm`), else a clear failure. */
-async function passphrase(io: Io, envName: string, question: string, confirm: boolean): Promise<string> {
+export async function passphrase(io: Io, envName: string, question: string, confirm: boolean): Promise<string> {
   const fromEnv = io.env[envName];
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
   if (!interactive()) throw new CommandFailed(`no passphrase: set ${envName} or run on a terminal to be prompted`);

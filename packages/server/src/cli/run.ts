@@ -5,9 +5,11 @@ import { alerts } from './alerts.js';
 import { audit } from './audit.js';
 import { balance } from './balance.js';
 import { blacklist } from './blacklist.js';
+import { chain } from './chain.js';
 import { coin } from './coin.js';
 import { demo } from './demo.js';
 import { keys } from './keys.js';
+import { kyt } from './kyt.js';
 import { merchant } from './merchant.js';
 import { migrate } from './migrate.js';
 import { notifications } from './notifications.js';
@@ -17,7 +19,7 @@ import { user } from './user.js';
 import { withdrawal } from './withdrawal.js';
 
 /** Every command, in the order the overview lists them. */
-export const commands: Record<string, Command> = { sandbox, serve, migrate, demo, merchant, coin, user, balance, withdrawal, blacklist, notifications, audit, alerts, keys };
+export const commands: Record<string, Command> = { sandbox, serve, migrate, demo, merchant, coin, user, balance, withdrawal, blacklist, notifications, audit, alerts, chain, keys };
 
 export const overview = `Usage: ${programName} <command> [options]
 

@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { exitCode, flag, leaf, str, whole } from './args.js';
+import { passphrase, passphraseEnv } from './keys.js';
 import { cliConfig } from './context.js';
 
 export const serve = leaf({
@@ -6,8 +8,10 @@ export const serve = leaf({
   summary: 'run the wallet service (API, operator API, workers)',
   help: `serve [--host HOST] [--port PORT] [--no-workers]
 
-Migrates the database, starts the HTTP API (and the operator API when OPENWAAS_OPERATOR_TOKEN
-is set) and the background workers, and prints the URL. Ctrl-C (SIGINT) or SIGTERM stops it
+Migrates the database, unlocks the key store (passphrase from OPENWAAS_KEY_PASSPHRASE, or asked
+for on a terminal), starts the HTTP API (and the operator API when OPENWAAS_OPERATOR_TOKEN is
+set) and the background workers — notifications, and for every chain in OPENWAAS_CHAINS the
+deposit scanner, withdrawal broadcaster and sweeper — and prints the URL. Ctrl-C (SIGINT) or SIGTERM stops it
 gracefully: deliveries in flight are handed back to the database for the next start.
 
   --host HOST      listen address (default HOST or 127.0.0.1)
@@ -22,9 +26,11 @@ gracefully: deliveries in flight are handed back to the database for the next st
       ...(port !== undefined ? { port: whole(port, '--port', 'serve', { min: 0, max: 65_535 }) } : {}),
       ...(flag(p, 'no-workers') ? { workers: false } : {}),
     });
+    // The key store's passphrase: OPENWAAS_KEY_PASSPHRASE, else asked for on a terminal.
+    const env = existsSync(config.keystorePath) ? { ...io.env, [passphraseEnv]: await passphrase(io, passphraseEnv, 'Key store passphrase', false) } : io.env;
     // Loaded here: the whole service (HTTP, workers, HD keys) is heavy for the other commands.
     const { createService } = await import('../service.js');
-    const service = await createService(config);
+    const service = await createService(config, { env });
     let url: string;
     try {
       url = await service.listen();

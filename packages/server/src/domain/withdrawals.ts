@@ -118,11 +118,22 @@ async function notifyWithdrawal(tx: Tx, w: Withdrawal, nowMs: number): Promise<v
 }
 
 /**
- * Moves an approved withdrawal on: an internal one settles in the ledger (status 5), an
- * on-chain one is left at status 1 for the chain worker. Returns the row as written.
+ * Moves an approved withdrawal on: an internal one settles in the ledger (status 5; never
+ * screened: it does not leave the ledger), an on-chain one is left at status 1 for the chain
+ * worker — or, with KYT screening on (`screening`), at status 7 for the KYT loop, which moves
+ * it to 1 or 8. Returns the row as written.
  */
-async function afterApproval(tx: Tx, dialect: DialectName, w: Withdrawal, nowMs: number): Promise<Withdrawal> {
-  if (w.withdraw_type !== WithdrawType.Internal) return w;
+async function afterApproval(tx: Tx, dialect: DialectName, w: Withdrawal, nowMs: number, screening: boolean): Promise<Withdrawal> {
+  if (w.withdraw_type !== WithdrawType.Internal) {
+    if (!screening) return w;
+    return tx
+      .updateTable('withdrawals')
+      .set({ status: WithdrawStatus.AwaitingKyt, updated_at: nowMs })
+      .where('id', '=', Number(w.id))
+      .where('status', '=', WithdrawStatus.Paying)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  }
   const coin = await tx.selectFrom('coins').selectAll().where('id', '=', Number(w.coin_id)).executeTakeFirstOrThrow();
   const feeCoin = await feeCoinOf(tx, coin);
   const { withdrawal } = await settleInternalWithdrawal(tx, dialect, { withdrawal: w, coin, feeCoinId: Number(feeCoin.id), nowMs });
@@ -243,7 +254,7 @@ export async function requestWithdrawal(ctx: ServiceContext, merchant: Merchant,
           .where('id', '=', Number(w.id))
           .returningAll()
           .executeTakeFirstOrThrow();
-        w = await afterApproval(tx, dialect, w, nowMs);
+        w = await afterApproval(tx, dialect, w, nowMs, ctx.kyt !== null);
       } else {
         w = await tx.updateTable('withdrawals').set({ review_reason: risk.reason }).where('id', '=', Number(w.id)).returningAll().executeTakeFirstOrThrow();
       }
@@ -311,7 +322,7 @@ export async function approveWithdrawal(ctx: ServiceContext, input: { withdrawal
       return { w: await transition(tx, w, { [column]: AuditStatus.Approved, updated_at: nowMs }), changed: false };
     }
     let next = await transition(tx, w, { [column]: AuditStatus.Approved, status: WithdrawStatus.Paying, updated_at: nowMs });
-    next = await afterApproval(tx, dialect, next, nowMs);
+    next = await afterApproval(tx, dialect, next, nowMs, ctx.kyt !== null);
     await notifyWithdrawal(tx, next, nowMs);
     return { w: next, changed: true };
   });
@@ -339,16 +350,21 @@ export async function rejectWithdrawal(ctx: ServiceContext, input: { withdrawalI
   return w;
 }
 
-/** True when a withdrawal in this state may still be cancelled. */
+/**
+ * True when a withdrawal in this state may still be cancelled: nothing was signed for it yet.
+ * That includes an on-chain withdrawal held by KYT (7 awaiting screening, 8 manual review):
+ * it reaches the chain worker only once released to status 1.
+ */
 export function isCancellable(w: Pick<Withdrawal, 'status' | 'withdraw_type' | 'txid'>): boolean {
   if (w.status === WithdrawStatus.Review) return true;
+  if ((w.status === WithdrawStatus.AwaitingKyt || w.status === WithdrawStatus.KytManualReview) && w.txid === '') return true;
   // Paying on chain but not broadcast yet: the chain worker claims a row by setting its txid.
   return w.status === WithdrawStatus.Paying && w.withdraw_type === WithdrawType.OnChain && w.txid === '';
 }
 
 /**
- * Cancels a withdrawal under review, or an on-chain one approved but not yet broadcast
- * (txid empty): status 6, funds back from lock to normal.
+ * Cancels a withdrawal under review, held by KYT (7/8), or an on-chain one approved but not
+ * yet broadcast (txid empty): status 6, funds back from lock to normal.
  * @throws WithdrawalStateError when unknown or past that point.
  */
 export async function cancelWithdrawal(ctx: ServiceContext, input: { withdrawalId: number }): Promise<Withdrawal> {

@@ -31,6 +31,7 @@ import {
   upsertCoinAction,
 } from './actions.js';
 import { asAdminError } from './errors.js';
+import { registerKytRoutes } from './kyt-routes.js';
 
 export interface OperatorRoutesOptions {
   ctx: ServiceContext;
@@ -244,6 +245,9 @@ export async function operatorRoutes(app: FastifyInstance, options: OperatorRout
     return decideWithdrawalAction(ctx, { withdrawalId: idParams.parse(request.params).id, action: 'reject', by: b.by, reason: b.reason });
   });
   app.post('/withdrawals/:id/cancel', async (request) => decideWithdrawalAction(ctx, { withdrawalId: idParams.parse(request.params).id, action: 'cancel' }));
+
+  // KYT holds: deposits 4/5/6 and withdrawals 7/8 (operator/kyt-routes.ts)
+  registerKytRoutes(app, ctx);
 
   // Blacklist
   app.get('/blacklist', async () => ({ addresses: await listBlacklist(ctx.store.db) }));

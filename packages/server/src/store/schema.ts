@@ -356,6 +356,24 @@ export interface OperatorAlertTable {
   resolved_at: MsColumn | null;
 }
 
+/** Value an outsider sent to the hot or fee wallet (a refill): journaled chain −a / treasury +a once. */
+export interface TreasuryReceiptTable {
+  id: Generated<number>;
+  chain: string;
+  coin_id: RefId;
+  txid: string;
+  tx_index: string;
+  address_from: string;
+  address_to: string;
+  amount: AmountColumn;
+  block_number: number;
+  block_hash: string;
+  /** credited: journaled; reorged: its block left the chain and the journal was reversed. */
+  state: 'credited' | 'reorged';
+  created_at: MsColumn;
+  updated_at: MsColumn;
+}
+
 /** Single-leader loops (one scanner per chain) hold a lease row. */
 export interface WorkerLeaseTable {
   name: string;
@@ -386,6 +404,7 @@ export interface Database {
   sweeps: SweepTable;
   operator_alerts: OperatorAlertTable;
   worker_leases: WorkerLeaseTable;
+  treasury_receipts: TreasuryReceiptTable;
 }
 
 export type Merchant = Selectable<MerchantTable>;
@@ -398,6 +417,7 @@ export type MinerFee = Selectable<MinerFeeTable>;
 export type Transfer = Selectable<TransferTable>;
 export type NotificationRow = Selectable<NotificationTable>;
 export type ChainTx = Selectable<ChainTxTable>;
+export type TreasuryReceipt = Selectable<TreasuryReceiptTable>;
 export type Sweep = Selectable<SweepTable>;
 export type OperatorAlert = Selectable<OperatorAlertTable>;
 export type NewWithdrawal = Insertable<WithdrawalTable>;

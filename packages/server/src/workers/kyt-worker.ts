@@ -1,6 +1,119 @@
+import { DepositStatus, WithdrawStatus } from '@openwaas/sdk';
 import type { ServiceContext } from '../context.js';
+import { CoinLookup } from '../domain/coins.js';
+import { applyDepositVerdict } from '../domain/deposit-review.js';
+import type { KytVerdict } from '../domain/kyt/provider.js';
+import { screenDeposit, screenWithdrawal } from '../domain/kyt/screening.js';
+import { applyWithdrawalVerdict } from '../domain/kyt/withdrawal-review.js';
+import { holdLease } from './lease.js';
 
-// PLACEHOLDER: replaced by the real KYT loop in this change.
-export async function kytTick(_ctx: ServiceContext, _signal: AbortSignal): Promise<boolean> {
-  return false;
+/** The lease one process holds to run the KYT loop. */
+export const kytLeaseName = 'kyt';
+/** A crashed leader is replaced after this long; renewed before every screening. */
+const kytLeaseTtlMs = 60_000;
+/** Waiting records looked at per tick and side (oldest first); those in back-off are skipped. */
+const kytCandidatesMax = 1_000;
+/** Records screened per tick and side; more → the next tick runs at once. */
+const kytBatchMax = 20;
+
+/** When a record that got "pending" may be screened again: doubling delays, per process. */
+interface Backoff {
+  attempts: number;
+  nextAtMs: number;
+}
+
+/** Back-off state per service context (tests run several services in one process). */
+const backoffs = new WeakMap<ServiceContext, Map<string, Backoff>>();
+
+function backoffOf(ctx: ServiceContext): Map<string, Backoff> {
+  let map = backoffs.get(ctx);
+  if (!map) backoffs.set(ctx, (map = new Map()));
+  return map;
+}
+
+/** Records the outcome of one screening: a pending verdict pushes the next try back, anything else forgets the record. */
+function noteOutcome(ctx: ServiceContext, key: string, verdict: KytVerdict, nowMs: number): void {
+  const map = backoffOf(ctx);
+  if (verdict.outcome !== 'pending') {
+    map.delete(key);
+    return;
+  }
+  const { retryMinMs, retryMaxMs } = ctx.config.kyt;
+  const attempts = (map.get(key)?.attempts ?? 0) + 1;
+  const delay = Math.min(retryMaxMs, retryMinMs * 2 ** Math.min(attempts - 1, 30));
+  map.set(key, { attempts, nextAtMs: nowMs + delay });
+}
+
+/** Ids of waiting records due now (not in back-off), oldest first; forgets back-off of records no longer waiting. */
+function dueIds(ctx: ServiceContext, prefix: string, waiting: number[], nowMs: number): number[] {
+  const map = backoffOf(ctx);
+  if (waiting.length < kytCandidatesMax) {
+    const still = new Set(waiting.map((id) => `${prefix}${id}`));
+    for (const key of map.keys()) if (key.startsWith(prefix) && !still.has(key)) map.delete(key);
+  }
+  return waiting.filter((id) => (map.get(`${prefix}${id}`)?.nextAtMs ?? 0) <= nowMs).slice(0, kytBatchMax + 1);
+}
+
+type Step = 'continue' | 'stop';
+
+/**
+ * One round of the KYT loop (single leader: lease "kyt"). Screens withdrawals awaiting
+ * screening (7): pass → 1 (the chain worker is woken to pay it), review → 8, pending → stays 7
+ * and is asked again later with doubling delays (kyt.retryMinMs … retryMaxMs). Re-screens
+ * deposits awaiting screening (4): pass → credited (1), review → 5, breaker → 6, pending →
+ * stays 4. Each status change commits with its journal and notification; a record an operator
+ * decided meanwhile is left alone. When the provider is unreachable the round stops early
+ * instead of asking about every waiting record. Returns true when more is due at once.
+ */
+export async function kytTick(ctx: ServiceContext, signal: AbortSignal): Promise<boolean> {
+  if (!ctx.kyt) return false;
+  const lease = () => holdLease(ctx.store, kytLeaseName, ctx.clock.nowMs(), kytLeaseTtlMs);
+  if (!(await lease())) return false;
+  const coins = new CoinLookup(ctx.store.db);
+
+  let more = false;
+  const sides: Array<{ prefix: string; ids: () => Promise<number[]>; screen: (id: number) => Promise<Step> }> = [
+    {
+      prefix: 'w:',
+      ids: async () =>
+        (
+          await ctx.store.db.selectFrom('withdrawals').select('id').where('status', '=', WithdrawStatus.AwaitingKyt).where('txid', '=', '').orderBy('id').limit(kytCandidatesMax).execute()
+        ).map((r) => Number(r.id)),
+      screen: async (id) => {
+        const w = await ctx.store.db.selectFrom('withdrawals').selectAll().where('id', '=', id).executeTakeFirst();
+        if (!w || w.status !== WithdrawStatus.AwaitingKyt) return 'continue';
+        const verdict = await screenWithdrawal(ctx, w, await coins.byIdOrThrow(Number(w.coin_id)), { signal });
+        if (signal.aborted) return 'stop';
+        noteOutcome(ctx, `w:${id}`, verdict, ctx.clock.nowMs());
+        await applyWithdrawalVerdict(ctx, id, verdict);
+        return verdict.outcome === 'pending' && verdict.unavailable ? 'stop' : 'continue';
+      },
+    },
+    {
+      prefix: 'd:',
+      ids: async () =>
+        (await ctx.store.db.selectFrom('deposits').select('id').where('status', '=', DepositStatus.AwaitingKyt).orderBy('id').limit(kytCandidatesMax).execute()).map((r) => Number(r.id)),
+      screen: async (id) => {
+        const d = await ctx.store.db.selectFrom('deposits').selectAll().where('id', '=', id).executeTakeFirst();
+        if (!d || d.status !== DepositStatus.AwaitingKyt) return 'continue';
+        const verdict = await screenDeposit(ctx, d, await coins.byIdOrThrow(Number(d.coin_id)), { signal });
+        if (signal.aborted) return 'stop';
+        noteOutcome(ctx, `d:${id}`, verdict, ctx.clock.nowMs());
+        await applyDepositVerdict(ctx, id, verdict);
+        return verdict.outcome === 'pending' && verdict.unavailable ? 'stop' : 'continue';
+      },
+    },
+  ];
+
+  for (const side of sides) {
+    const due = dueIds(ctx, side.prefix, await side.ids(), ctx.clock.nowMs());
+    if (due.length > kytBatchMax) more = true;
+    for (const id of due.slice(0, kytBatchMax)) {
+      if (signal.aborted) return false;
+      // Screening may be slow: make sure this process still leads before each record.
+      if (!(await lease())) return false;
+      if ((await side.screen(id)) === 'stop') return false;
+    }
+  }
+  return more;
 }

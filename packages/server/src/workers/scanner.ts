@@ -1,7 +1,303 @@
+/**
+ * The deposit scanner of one chain. Each tick (single leader per chain: lease `scanner:<chain>`):
+ *  1. refreshes the watch set (new deposit addresses, the chain's tokens);
+ *  2. checks that the last scanned block is still on the chain (its stored hash, or the parent
+ *     hash of the next block) — if not, walks back to the fork point and undoes what was above
+ *     it (unconfirmed deposits → failed, treasury receipts reversed, credited deposits alerted);
+ *  3. reads up to `batchBlocks` blocks and writes, in ONE transaction, the deposits and
+ *     treasury receipts they hold, their notifications, the blocks' hashes and the cursor;
+ *  4. updates confirmations and settles deposits that reached their coin's count.
+ * The cursor moves by compare-and-set, so a second scanner (lease handed over mid-tick) rolls
+ * its batch back instead of writing it twice; the unique (coin, txid, index) makes re-scans
+ * after a crash harmless.
+ */
+import type { ScannedBlock } from '../chains/adapter.js';
 import type { ChainHandle } from '../chains/registry.js';
+import { ChainWatchSet } from '../chains/watch-set.js';
 import type { ServiceContext } from '../context.js';
+import { raiseAlert, resolveAlert } from '../domain/alerts.js';
+import {
+  addressOwners,
+  candidateKey,
+  coinOfTransfer,
+  depositsAbove,
+  depositsInBlocks,
+  loadChainCoins,
+  orphanDeposits,
+  recordDeposits,
+  settleDueDeposits,
+  updateConfirmations,
+  type ChainCoins,
+  type DepositCandidate,
+} from '../domain/deposits.js';
+import { receiptCandidateKey, receiptsAbove, receiptsInBlocks, recordTreasuryReceipts, reverseTreasuryReceipts, type ReceiptCandidate } from '../domain/treasury-receipts.js';
+import { inTransaction, type Db, type Tx } from '../store/tx.js';
+import { holdLease } from './lease.js';
 
-// PLACEHOLDER: replaced by the real scanner in this change.
-export async function scanTick(_ctx: ServiceContext, _chain: ChainHandle, _signal: AbortSignal): Promise<boolean> {
-  return false;
+/** Block hashes kept beyond reorgDepth: a reorg a little deeper than configured is still undone. */
+const extraBlocksKept = 16;
+/** chain_blocks rows written per INSERT (SQLite caps bound parameters). */
+const blockRowsPerInsert = 1_000;
+
+export const scannerLeaseName = (chain: string) => `scanner:${chain}`;
+
+/** A few poll intervals: a crashed leader is replaced quickly; a slow tick is covered by the cursor's compare-and-set. */
+export function scannerLeaseTtlMs(chain: ChainHandle): number {
+  return Math.max(chain.config.pollIntervalMs * 5, 2_000);
+}
+
+/** Alert raised when a reorg goes below every stored hash: the scanner stops until an operator acts. */
+export const reorgTooDeepKey = (chain: string) => `reorg-too-deep:${chain}`;
+
+/** What one step did (progress lines of `chain backfill`). */
+export interface ScanStepResult {
+  head: number;
+  /** The cursor after the step. */
+  scannedHeight: number;
+  blocks: number;
+  deposits: number;
+  settled: number;
+  /** More to do at once (blocks behind, deposits due, a reorg just undone). */
+  more: boolean;
+  /** Set when the scanner refuses to advance (a reorg deeper than the stored hashes). */
+  stopped?: string;
+}
+
+/** Per chain handle: the in-memory watch set (two services in one process keep theirs apart). */
+interface ScannerState {
+  watch: ChainWatchSet;
+  /** A 'reorg-too-deep' alert may be open: resolved by the next batch that scans normally. */
+  tooDeepAlertMayBeOpen: boolean;
+  /** The cursor at which this process last reported a too-deep reorg (alerted and logged once, not every tick). */
+  stoppedAt?: number;
+}
+const states = new WeakMap<ChainHandle, ScannerState>();
+
+function stateOf(chain: ChainHandle): ScannerState {
+  let s = states.get(chain);
+  if (!s) states.set(chain, (s = { watch: new ChainWatchSet(chain.id, chain), tooDeepAlertMayBeOpen: true }));
+  return s;
+}
+
+/** Another scanner moved the cursor since this one read it: its batch is rolled back. */
+class CursorMoved extends Error {
+  override name = 'CursorMoved';
+}
+
+/** The loop's tick: runs a step while this process holds the chain's scanner lease. */
+export async function scanTick(ctx: ServiceContext, chain: ChainHandle, signal: AbortSignal): Promise<boolean> {
+  if (!(await holdLease(ctx.store, scannerLeaseName(chain.id), ctx.clock.nowMs(), scannerLeaseTtlMs(chain)))) return false;
+  return (await scanStep(ctx, chain, { signal })).more;
+}
+
+/**
+ * One scanner step (the caller holds the lease). `toBlock` stops the scan there (backfill to a
+ * given height); the default is the node's head.
+ */
+export async function scanStep(ctx: ServiceContext, chain: ChainHandle, options: { signal?: AbortSignal; toBlock?: number } = {}): Promise<ScanStepResult> {
+  const { signal } = options;
+  const db = ctx.store.db;
+  const state = stateOf(chain);
+  const coins = await loadChainCoins(db, chain.id);
+  await state.watch.refresh(db, coins.all);
+
+  const head = await chain.adapter.headNumber();
+  const cursor = await readCursor(ctx, chain, head);
+  const target = Math.min(head, options.toBlock ?? head);
+  const result: ScanStepResult = { head, scannedHeight: cursor, blocks: 0, deposits: 0, settled: 0, more: false };
+  if (signal?.aborted) return result;
+
+  const storedTip = cursor >= 0 ? await storedHash(db, chain.id, cursor) : undefined;
+  if (cursor >= target) {
+    // Nothing new to read: make sure the last scanned block is still there (a shorter or replaced chain).
+    if (storedTip !== undefined) {
+      const header = cursor <= head ? await chain.adapter.header(cursor) : undefined;
+      if (header?.hash !== storedTip) return undoReorg(ctx, chain, { coins, cursor, head, signal });
+    }
+  } else {
+    const from = cursor + 1;
+    const to = Math.min(target, cursor + chain.config.batchBlocks);
+    const blocks = consistentPrefix(await chain.adapter.scanBlocks(from, to, state.watch), from);
+    if (storedTip !== undefined && blocks[0] && blocks[0].header.parentHash !== storedTip) return undoReorg(ctx, chain, { coins, cursor, head, signal });
+    if (blocks.length > 0) {
+      try {
+        const written = await writeBatch(ctx, chain, { state, coins, blocks, cursor, head });
+        Object.assign(result, { scannedHeight: written.last, blocks: blocks.length, deposits: written.deposits });
+      } catch (error) {
+        if (error instanceof CursorMoved) return { ...result, more: false };
+        throw error;
+      }
+      if (state.tooDeepAlertMayBeOpen) {
+        await resolveAlert(db, reorgTooDeepKey(chain.id), ctx.clock.nowMs());
+        state.tooDeepAlertMayBeOpen = false;
+        delete state.stoppedAt;
+      }
+    }
+  }
+
+  await updateConfirmations(db, coins.ids, head);
+  const settled = await settleDueDeposits(ctx, { coins, scannedHeight: result.scannedHeight, ...(signal ? { signal } : {}) });
+  result.settled = settled.settled;
+  result.more = result.scannedHeight < target || settled.more;
+  return result;
+}
+
+/** The cursor; created on first start at config.startBlock − 1, or just below the head. */
+async function readCursor(ctx: ServiceContext, chain: ChainHandle, head: number): Promise<number> {
+  const db = ctx.store.db;
+  const row = await db.selectFrom('chain_cursors').select('scanned_height').where('chain', '=', chain.id).executeTakeFirst();
+  if (row) return Number(row.scanned_height);
+  const start = chain.config.startBlock ?? head;
+  await db
+    .insertInto('chain_cursors')
+    .values({ chain: chain.id, scanned_height: start - 1, head_height: head, updated_at: ctx.clock.nowMs() })
+    .onConflict((oc) => oc.column('chain').doNothing())
+    .execute();
+  const created = await db.selectFrom('chain_cursors').select('scanned_height').where('chain', '=', chain.id).executeTakeFirstOrThrow();
+  ctx.log.info({ chain: chain.id, from: Number(created.scanned_height) + 1 }, 'scanner: first start');
+  return Number(created.scanned_height);
+}
+
+async function storedHash(db: Db, chain: string, number: number): Promise<string | undefined> {
+  const row = await db.selectFrom('chain_blocks').select('hash').where('chain', '=', chain).where('number', '=', number).executeTakeFirst();
+  return row?.hash;
+}
+
+/** Moves the cursor from `from` to `to` or throws CursorMoved; first statement of a write, so it also serialises scanners. */
+async function moveCursor(tx: Tx, input: { chain: string; from: number; to: number; head: number; nowMs: number }): Promise<void> {
+  const moved = await tx
+    .updateTable('chain_cursors')
+    .set({ scanned_height: input.to, head_height: input.head, updated_at: input.nowMs })
+    .where('chain', '=', input.chain)
+    .where('scanned_height', '=', input.from)
+    .executeTakeFirst();
+  if (Number(moved.numUpdatedRows) !== 1) throw new CursorMoved(`${input.chain}: the cursor moved from ${input.from} meanwhile`);
+}
+
+/** The blocks up to the first that does not extend the previous one (the node reorganised while we read: the rest waits). */
+function consistentPrefix(blocks: ScannedBlock[], from: number): ScannedBlock[] {
+  let n = 0;
+  while (n < blocks.length && blocks[n]!.header.number === from + n && (n === 0 || blocks[n]!.header.parentHash === blocks[n - 1]!.header.hash)) n++;
+  return blocks.slice(0, n);
+}
+
+/** Sorts a batch's transfers: deposits (to a deposit address) and treasury receipts (to the hot or fee wallet), both from outside. */
+async function classify(ctx: ServiceContext, chain: ChainHandle, state: ScannerState, coins: ChainCoins, blocks: ScannedBlock[]) {
+  const deposits: Array<Omit<DepositCandidate, 'owner'>> = [];
+  const receipts: ReceiptCandidate[] = [];
+  for (const block of blocks) {
+    for (const transfer of block.transfers) {
+      // Sent from one of our addresses: a gas top-up or a sweep, not money arriving.
+      if (state.watch.isOwn(transfer.from)) continue;
+      const coin = coinOfTransfer(coins, transfer);
+      if (!coin) continue;
+      if (state.watch.isDepositAddress(transfer.to)) deposits.push({ transfer, coin });
+      else if (state.watch.isWallet(transfer.to)) receipts.push({ transfer, coin });
+    }
+  }
+  const owners = await addressOwners(ctx.store.db, chain.id, deposits.map((d) => d.transfer.to));
+  const withOwners: DepositCandidate[] = [];
+  for (const d of deposits) {
+    const owner = owners.get(d.transfer.to);
+    if (owner) withOwners.push({ ...d, owner });
+    else ctx.log.error({ chain: chain.id, address: d.transfer.to, txid: d.transfer.txid }, 'scanner: a watched deposit address has no owner row');
+  }
+  return { deposits: withOwners, receipts };
+}
+
+/** Writes one batch in one transaction; returns the new cursor and how many deposits were new. */
+async function writeBatch(
+  ctx: ServiceContext,
+  chain: ChainHandle,
+  input: { state: ScannerState; coins: ChainCoins; blocks: ScannedBlock[]; cursor: number; head: number },
+): Promise<{ last: number; deposits: number }> {
+  const { coins, blocks, cursor, head } = input;
+  const from = blocks[0]!.header.number;
+  const last = blocks[blocks.length - 1]!.header.number;
+  const hashes = new Map(blocks.map((b) => [b.header.number, b.header.hash]));
+  const found = await classify(ctx, chain, input.state, coins, blocks);
+  const nowMs = ctx.clock.nowMs();
+  const dialect = ctx.store.dialect;
+  const keep = { reorgDepth: chain.config.reorgDepth + extraBlocksKept };
+
+  const outcome = await inTransaction(ctx.store, async (tx) => {
+    await moveCursor(tx, { chain: chain.id, from: cursor, to: last, head, nowMs });
+    // Rows stored for these heights under other hashes (a backfill over a branch that was replaced
+    // while nobody looked): the same treatment as a reorg found by the parent-hash check.
+    const staleDeposits = (await depositsInBlocks(tx, coins.ids, from, last)).filter((d) => d.block_hash !== hashes.get(Number(d.block_number)));
+    const orphaned = await orphanDeposits(tx, { rows: staleDeposits, keep: new Set(found.deposits.map(candidateKey)), chain: chain.id, nowMs, log: ctx.log });
+    const staleReceipts = (await receiptsInBlocks(tx, chain.id, from, last)).filter((r) => r.block_hash !== hashes.get(Number(r.block_number)));
+    await reverseTreasuryReceipts(tx, dialect, { rows: staleReceipts, keep: new Set(found.receipts.map(receiptCandidateKey)), nowMs });
+
+    const recorded = await recordDeposits(tx, { candidates: found.deposits, head, nowMs, log: ctx.log });
+    await recordTreasuryReceipts(tx, dialect, { chain: chain.id, candidates: found.receipts, nowMs });
+
+    await tx.deleteFrom('chain_blocks').where('chain', '=', chain.id).where('number', '>=', from).where('number', '<=', last).execute();
+    for (let i = 0; i < blocks.length; i += blockRowsPerInsert) {
+      const rows = blocks.slice(i, i + blockRowsPerInsert).map((b) => ({ chain: chain.id, number: b.header.number, hash: b.header.hash, parent_hash: b.header.parentHash }));
+      await tx.insertInto('chain_blocks').values(rows).execute();
+    }
+    await tx.deleteFrom('chain_blocks').where('chain', '=', chain.id).where('number', '<=', last - keep.reorgDepth).execute();
+    return { inserted: recorded.inserted, notifications: recorded.notifications + orphaned.notifications };
+  });
+  if (outcome.notifications > 0) ctx.notifier.wake();
+  ctx.log.debug({ chain: chain.id, from, to: last, head, deposits: outcome.inserted, receipts: found.receipts.length }, 'scanner: batch written');
+  return { last, deposits: outcome.inserted };
+}
+
+/**
+ * The last scanned block left the chain: finds the fork point (the highest stored block whose
+ * hash the node still has) and, in one transaction, fails the unconfirmed deposits above it,
+ * alerts on settled ones, reverses treasury receipts, forgets the hashes above it and moves the
+ * cursor there; the next step scans the new branch. Below every stored hash: alert and stop.
+ */
+async function undoReorg(ctx: ServiceContext, chain: ChainHandle, input: { coins: ChainCoins; cursor: number; head: number; signal: AbortSignal | undefined }): Promise<ScanStepResult> {
+  const { coins, cursor, head, signal } = input;
+  const db = ctx.store.db;
+  const stopped: ScanStepResult = { head, scannedHeight: cursor, blocks: 0, deposits: 0, settled: 0, more: false };
+  const state = stateOf(chain);
+  // Already found too deep at this cursor: stay stopped without walking the node again each tick.
+  if (state.stoppedAt === cursor) return { ...stopped, stopped: 'reorg-too-deep' };
+  const stored = await db.selectFrom('chain_blocks').select(['number', 'hash']).where('chain', '=', chain.id).where('number', '<=', cursor).orderBy('number', 'desc').execute();
+  let fork: number | undefined;
+  for (const row of stored) {
+    if (signal?.aborted) return stopped;
+    const header = await chain.adapter.header(Number(row.number));
+    if (header?.hash === row.hash) {
+      fork = Number(row.number);
+      break;
+    }
+  }
+  const nowMs = ctx.clock.nowMs();
+  if (fork === undefined) {
+    const lowest = stored.length > 0 ? Number(stored[stored.length - 1]!.number) : cursor;
+    const message =
+      `${chain.id}: the chain was reorganised below block ${lowest}, deeper than the ${stored.length} block hashes kept (reorgDepth ${chain.config.reorgDepth}). ` +
+      `The scanner stopped at block ${cursor} and credits nothing until an operator checks the node and runs ` +
+      `'openwaas chain backfill --chain ${chain.id} --from <a block below the fork>'.`;
+    ctx.log.error({ chain: chain.id, cursor, lowestStored: lowest }, 'scanner: reorg deeper than the stored block hashes; stopped');
+    await raiseAlert(db, { kind: 'reorg-too-deep', key: reorgTooDeepKey(chain.id), message, nowMs });
+    state.tooDeepAlertMayBeOpen = true;
+    state.stoppedAt = cursor;
+    return { ...stopped, stopped: 'reorg-too-deep' };
+  }
+
+  try {
+    const undone = await inTransaction(ctx.store, async (tx) => {
+      await moveCursor(tx, { chain: chain.id, from: cursor, to: fork, head, nowMs });
+      const deposits = await orphanDeposits(tx, { rows: await depositsAbove(tx, coins.ids, fork), chain: chain.id, nowMs, log: ctx.log });
+      const receipts = await reverseTreasuryReceipts(tx, ctx.store.dialect, { rows: await receiptsAbove(tx, chain.id, fork), nowMs });
+      await tx.deleteFrom('chain_blocks').where('chain', '=', chain.id).where('number', '>', fork).execute();
+      return { deposits, receipts };
+    });
+    if (undone.deposits.notifications > 0) ctx.notifier.wake();
+    ctx.log.warn(
+      { chain: chain.id, fork, depth: cursor - fork, failed: undone.deposits.failed, settledAlerts: undone.deposits.alerts, receiptsReversed: undone.receipts },
+      'scanner: chain reorganised; rescanning from the fork point',
+    );
+  } catch (error) {
+    if (error instanceof CursorMoved) return stopped;
+    throw error;
+  }
+  return { ...stopped, scannedHeight: fork, more: true };
 }

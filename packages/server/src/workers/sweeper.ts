@@ -1,7 +1,23 @@
 import type { ChainHandle } from '../chains/registry.js';
 import type { ServiceContext } from '../context.js';
+import { trackStoredTxs } from '../domain/outgoing-txs.js';
+import { advanceSweeps, planSweeps, sweepOutcomeHandler } from '../domain/sweeps.js';
+import { chainLeaseTtlMs } from './broadcaster.js';
+import { holdLease } from './lease.js';
 
-// PLACEHOLDER: replaced by the real sweeper in this change.
-export async function sweepTick(_ctx: ServiceContext, _chain: ChainHandle, _signal: AbortSignal): Promise<boolean> {
-  return false;
+/**
+ * One pass of the sweeper of `chain` (single leader per chain): follows the stored top-up and
+ * sweep transactions, signs the next step of sweeps waiting for one (a sweep after its
+ * top-up confirmed), then starts sweeps of addresses with unswept credited deposits.
+ * Returns true when work is left for an immediate next tick.
+ */
+export async function sweepTick(ctx: ServiceContext, chain: ChainHandle, signal: AbortSignal): Promise<boolean> {
+  if (!(await holdLease(ctx.store, `sweeper:${chain.id}`, ctx.clock.nowMs(), chainLeaseTtlMs(chain)))) return false;
+  const handler = sweepOutcomeHandler(ctx);
+  const moreTracked = await trackStoredTxs(ctx, chain, { topup: handler, sweep: handler }, signal);
+  if (signal.aborted) return false;
+  const moreAdvanced = await advanceSweeps(ctx, chain, signal);
+  if (signal.aborted) return false;
+  const morePlanned = await planSweeps(ctx, chain, signal);
+  return moreTracked || moreAdvanced || morePlanned;
 }

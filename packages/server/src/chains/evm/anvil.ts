@@ -21,6 +21,13 @@ export interface StartAnvilOptions {
   binary?: string;
   /** Extra command-line arguments (e.g. `['--steps-tracing']`). */
   extraArgs?: string[];
+  /** Port to listen on (a restarted node keeps its URL); default: a free port. */
+  port?: number;
+  /**
+   * State file: loaded at start when it exists, written when the node stops (SIGTERM), with
+   * historical states so blocks mined before a restart can still be traced.
+   */
+  state?: string;
 }
 
 export interface AnvilInstance {
@@ -79,7 +86,7 @@ function installExitHook(): void {
 }
 
 /**
- * Starts a local anvil dev node on 127.0.0.1 and a free port (`--port 0`), resolving once it
+ * Starts a local anvil dev node on 127.0.0.1 and a free port (`--port 0`, unless `port`), resolving once it
  * prints `Listening on 127.0.0.1:<port>`. Rejects (and kills the process) if it exits first or
  * does not listen within `startTimeoutMs`.
  */
@@ -87,11 +94,12 @@ export async function startAnvil(options: StartAnvilOptions = {}): Promise<Anvil
   const binary = options.binary ?? resolveAnvilBinary();
   const chainId = options.chainId ?? ANVIL_DEFAULT_CHAIN_ID;
   const startTimeoutMs = options.startTimeoutMs ?? 15_000;
-  const args = ['--host', '127.0.0.1', '--port', '0', '--chain-id', String(chainId), '--mnemonic', options.mnemonic ?? ANVIL_DEFAULT_MNEMONIC];
+  const args = ['--host', '127.0.0.1', '--port', String(options.port ?? 0), '--chain-id', String(chainId), '--mnemonic', options.mnemonic ?? ANVIL_DEFAULT_MNEMONIC];
   if (options.blockTimeMs !== undefined) {
     if (!(options.blockTimeMs > 0)) throw new Error(`blockTimeMs must be positive, got ${options.blockTimeMs}`);
     args.push('--block-time', String(options.blockTimeMs / 1000));
   }
+  if (options.state !== undefined) args.push('--state', options.state, '--preserve-historical-states');
   args.push(...(options.extraArgs ?? []));
 
   installExitHook();

@@ -31,7 +31,12 @@ export type KytVerdict =
   /** Too many or too large deposits in a window (deposit 6). */
   | { outcome: 'breaker'; reason: string }
   /** No answer yet (provider down, still screening): deposit 4 / withdrawal 7, asked again later. */
-  | { outcome: 'pending'; reason: string };
+  | {
+      outcome: 'pending';
+      reason: string;
+      /** The provider could not be reached or answered nonsense (not a deliberate "still screening"). */
+      unavailable?: boolean;
+    };
 
 export interface KytProvider {
   readonly name: string;

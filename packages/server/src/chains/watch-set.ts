@@ -1,0 +1,68 @@
+import type { Coin } from '../store/schema.js';
+import type { Db } from '../store/tx.js';
+import type { WatchSet } from './adapter.js';
+
+/** Rows read per query while catching up (the first refresh of a large service). */
+const refreshPageSize = 10_000;
+
+/**
+ * What the scanner of one chain looks for: every deposit address issued on the chain, plus the
+ * hot and fee wallets, and the token contracts of the chain's coins. Addresses live in memory
+ * (a Set of lower-case strings) and are refreshed incrementally — only rows with an id above
+ * the last one seen are read — so 100,000 addresses cost one indexed query per tick.
+ * Addresses are never removed (chain_addresses rows are permanent).
+ */
+export class ChainWatchSet implements WatchSet {
+  readonly #chain: string;
+  readonly #depositAddresses = new Set<string>();
+  readonly #wallets: ReadonlySet<string>;
+  #lastId = 0;
+  tokens: readonly string[] = [];
+
+  constructor(chain: string, wallets: { hotAddress: string; feeAddress: string }) {
+    this.#chain = chain;
+    this.#wallets = new Set([wallets.hotAddress.toLowerCase(), wallets.feeAddress.toLowerCase()]);
+  }
+
+  /** Reads addresses issued since the last refresh and sets the tokens from `coins` (this chain's coins). */
+  async refresh(db: Db, coins: readonly Coin[]): Promise<void> {
+    for (;;) {
+      const rows = await db
+        .selectFrom('chain_addresses')
+        .select(['id', 'address'])
+        .where('chain', '=', this.#chain)
+        .where('id', '>', this.#lastId)
+        .orderBy('id')
+        .limit(refreshPageSize)
+        .execute();
+      for (const r of rows) this.#depositAddresses.add(r.address.toLowerCase());
+      if (rows.length > 0) this.#lastId = Number(rows[rows.length - 1]!.id);
+      if (rows.length < refreshPageSize) break;
+    }
+    this.tokens = [...new Set(coins.filter((c) => c.chain === this.#chain && c.contract_address !== '').map((c) => c.contract_address.toLowerCase()))];
+  }
+
+  has(address: string): boolean {
+    return this.#depositAddresses.has(address) || this.#wallets.has(address);
+  }
+
+  /** A deposit address of ours (lower-case). */
+  isDepositAddress(address: string): boolean {
+    return this.#depositAddresses.has(address);
+  }
+
+  /** The hot or the fee wallet (lower-case). */
+  isWallet(address: string): boolean {
+    return this.#wallets.has(address);
+  }
+
+  /** Any address of ours: transfers sent from one are our own top-ups and sweeps, not deposits. */
+  isOwn(address: string): boolean {
+    return this.has(address);
+  }
+
+  /** Deposit addresses held in memory. */
+  get size(): number {
+    return this.#depositAddresses.size;
+  }
+}
