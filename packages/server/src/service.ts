@@ -50,6 +50,9 @@ const redactPaths = [
   '*.passphrase',
   'operatorToken',
   '*.operatorToken',
+  'token',
+  '*.token',
+  'kyt.token',
   'req.headers.authorization',
 ];
 

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { DepositStatus, WithdrawStatus } from '@openwaas/sdk';
+import { kytConfigSchema } from '../src/config/kyt-config.js';
 import { auditLedger } from '../src/domain/audit.js';
 import { suspenseAccount } from '../src/domain/chain-accounts.js';
 import { readBalance } from '../src/domain/ledger.js';
@@ -27,7 +28,7 @@ eachDatabase('kyt withdrawals and the operator API', (kind) => {
   const woken: Array<string | undefined> = [];
 
   before(async () => {
-    t = await startTestService({ kind, config: { operatorToken: token, kyt: { provider: 'builtin', denyAddresses: [denied], reviewAbove: { ETH: '50' } } as never } });
+    t = await startTestService({ kind, config: { operatorToken: token, kyt: kytConfigSchema.parse({ provider: 'builtin', denyAddresses: [denied] }) } });
     confirm = await startConfirmEndpoint({ walletPublicKey: t.walletPublicKeyPem, privateKey: t.merchantPrivateKeyPem });
     await t.ctx.store.db.updateTable('merchants').set({ confirm_url: confirm.url }).where('id', '=', Number(t.merchant.id)).execute();
     t.ctx.chainWorkers = { wake: (chain) => void woken.push(chain) };

@@ -19,7 +19,7 @@ import { user } from './user.js';
 import { withdrawal } from './withdrawal.js';
 
 /** Every command, in the order the overview lists them. */
-export const commands: Record<string, Command> = { sandbox, serve, migrate, demo, merchant, coin, user, balance, withdrawal, blacklist, notifications, audit, alerts, chain, keys };
+export const commands: Record<string, Command> = { sandbox, serve, migrate, demo, merchant, coin, user, balance, withdrawal, kyt, blacklist, notifications, audit, alerts, chain, keys };
 
 export const overview = `Usage: ${programName} <command> [options]
 

@@ -6,6 +6,7 @@ import { prepareDevChain } from '../chains/evm/dev-setup.js';
 import { chainConfigSchema, type ChainConfig } from '../config/config.js';
 import type { KeyRing } from '../keys/keyring.js';
 import { initKeystore, unlockKeystore } from '../keys/keystore.js';
+import { keyPassphraseEnv } from '../keys/unlock.js';
 
 /** The sandbox's chain: anvil's default chain id, the one the demo coins name. */
 export const sandboxChainId = 31337;
@@ -85,4 +86,15 @@ export function readSandboxChainInfo(dir: string): SandboxChainInfo {
   const file = sandboxFiles(dir).chainInfo;
   if (!existsSync(file)) throw new Error(`no sandbox chain in ${dir}: start it with 'openwaas sandbox' first`);
   return JSON.parse(readFileSync(file, 'utf8')) as SandboxChainInfo;
+}
+
+/**
+ * DIR/env: the settings operator commands need to see the sandbox's chain and keys
+ * (`source .openwaas/demo/env`, then `openwaas audit --chain`, `openwaas chain status`).
+ */
+export function writeOperatorEnv(dir: string, settings: Record<string, string>): void {
+  const quote = (v: string) => `'${v.replaceAll("'", "'\\''")}'`;
+  const lines = Object.entries(settings).map(([k, v]) => `export ${k}=${quote(v)}`);
+  lines.push(`export ${keyPassphraseEnv}="$(cat ${quote(sandboxFiles(dir).passphrase)})"`);
+  writeFileSync(join(dir, 'env'), `# The sandbox's settings for operator commands: source this file.\n${lines.join('\n')}\n`, { mode: 0o600 });
 }

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { createConfirmationResponder, createNotificationHandler, toNodeHttpHandler, type CallbackHandler } from '@openwaas/sdk';
 import { CommandFailed, exitCode, flag, leaf, str, whole, type Command } from './args.js';
 import { keyPassphraseEnv } from '../keys/unlock.js';
-import { sandboxChainId, sandboxKeys, startSandboxChain } from './sandbox-chain.js';
+import { sandboxChainId, sandboxKeys, startSandboxChain, writeOperatorEnv } from './sandbox-chain.js';
 import { sandboxDeposit } from './sandbox-deposit.js';
 import { cliConfig } from './context.js';
 import { demoDirDefault, demoUsdtContract, setUpDemo } from './demo.js';
@@ -110,6 +110,7 @@ notification. Ctrl-C stops everything.
       config.keystorePath = keys.keystorePath;
       config.chains = [chain.chainConfig];
       env = { ...io.env, [keyPassphraseEnv]: keys.passphrase };
+      writeOperatorEnv(dir, { DATABASE_URL: /^postgres(ql)?:/.test(config.databaseUrl) ? config.databaseUrl : resolve(io.cwd, config.databaseUrl.replace(/^sqlite:/, '')), OPENWAAS_CHAINS: JSON.stringify(config.chains), OPENWAAS_KEYSTORE: keys.keystorePath });
     }
     const { createService } = await import('../service.js');
     const service = await createService(config, { env }).catch(async (error: unknown) => {

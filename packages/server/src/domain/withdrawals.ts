@@ -99,6 +99,11 @@ function lockPostings(w: Withdrawal, feeCoinId: number, direction: 'lock' | 'unl
   return [...move(Number(w.coin_id), amount), ...move(feeCoinId, fee)];
 }
 
+/** Journal lines returning a withdrawal's locked funds (amount, and a fee in another coin) to the user's normal balance. */
+export async function unlockPostings(tx: Tx, w: Withdrawal): Promise<Posting[]> {
+  return lockPostings(w, await feeCoinIdOf(tx, w), 'unlock');
+}
+
 function duplicateError(w: Pick<Withdrawal, 'id' | 'status'>): ApiError {
   return new ApiError(ErrorCode.DuplicateRequest, undefined, { id: Number(w.id), status: w.status });
 }
@@ -342,7 +347,7 @@ export async function rejectWithdrawal(ctx: ServiceContext, input: { withdrawalI
     if (w.status !== WithdrawStatus.Review) throw new WithdrawalStateError('invalid-transition', input.withdrawalId, w.status);
     const reason = input.reason.trim() === '' ? w.review_reason : `${w.review_reason ? w.review_reason + '; ' : ''}rejected by ${input.by}: ${input.reason.trim()}`;
     const next = await transition(tx, w, { [auditColumn[input.by]]: AuditStatus.Rejected, status: WithdrawStatus.Rejected, review_reason: reason, updated_at: nowMs });
-    await postJournal(tx, dialect, { refType: 'withdrawal', refId: Number(w.id), reason: 'withdraw.reject', postings: lockPostings(w, await feeCoinIdOf(tx, w), 'unlock'), nowMs });
+    await postJournal(tx, dialect, { refType: 'withdrawal', refId: Number(w.id), reason: 'withdraw.reject', postings: await unlockPostings(tx, w), nowMs });
     await notifyWithdrawal(tx, next, nowMs);
     return next;
   });
@@ -374,7 +379,7 @@ export async function cancelWithdrawal(ctx: ServiceContext, input: { withdrawalI
     const w = await lockWithdrawal(tx, dialect, input.withdrawalId);
     if (!isCancellable(w)) throw new WithdrawalStateError('invalid-transition', input.withdrawalId, w.status);
     const next = await transition(tx, w, { status: WithdrawStatus.Cancelled, updated_at: nowMs });
-    await postJournal(tx, dialect, { refType: 'withdrawal', refId: Number(w.id), reason: 'withdraw.cancel', postings: lockPostings(w, await feeCoinIdOf(tx, w), 'unlock'), nowMs });
+    await postJournal(tx, dialect, { refType: 'withdrawal', refId: Number(w.id), reason: 'withdraw.cancel', postings: await unlockPostings(tx, w), nowMs });
     await notifyWithdrawal(tx, next, nowMs);
     return next;
   });

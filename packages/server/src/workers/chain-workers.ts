@@ -3,7 +3,7 @@ import { startLoop, type Loop } from './loop.js';
 import { scanTick } from './scanner.js';
 import { broadcastTick } from './broadcaster.js';
 import { sweepTick } from './sweeper.js';
-import { kytTick } from './kyt-worker.js';
+import { kytLeaseName, kytTick } from './kyt-worker.js';
 import { releaseLease } from './lease.js';
 
 export interface ChainWorkers {
@@ -37,7 +37,7 @@ export function startChainWorkers(ctx: ServiceContext): ChainWorkers {
     async stop() {
       await Promise.all(all.map((l) => l.stop()));
       // Hand the leases over at once instead of after they expire.
-      const names = [...ctx.chains.keys()].flatMap((id) => [`scanner:${id}`, `broadcaster:${id}`, `sweeper:${id}`]);
+      const names = [...ctx.chains.keys()].flatMap((id) => [`scanner:${id}`, `broadcaster:${id}`, `sweeper:${id}`]).concat(ctx.kyt ? [kytLeaseName] : []);
       await Promise.all(names.map((n) => releaseLease(ctx.store, n).catch(() => undefined)));
     },
   };

@@ -54,7 +54,49 @@ function dueIds(ctx: ServiceContext, prefix: string, waiting: number[], nowMs: n
   return waiting.filter((id) => (map.get(`${prefix}${id}`)?.nextAtMs ?? 0) <= nowMs).slice(0, kytBatchMax + 1);
 }
 
+/** After one record: go on, or end the round (provider unreachable, shutting down). */
 type Step = 'continue' | 'stop';
+
+const stepAfter = (verdict: KytVerdict, signal: AbortSignal): Step => (signal.aborted || (verdict.outcome === 'pending' && verdict.unavailable) ? 'stop' : 'continue');
+
+async function waitingWithdrawalIds(ctx: ServiceContext): Promise<number[]> {
+  const rows = await ctx.store.db.selectFrom('withdrawals').select('id').where('status', '=', WithdrawStatus.AwaitingKyt).where('txid', '=', '').orderBy('id').limit(kytCandidatesMax).execute();
+  return rows.map((r) => Number(r.id));
+}
+
+async function waitingDepositIds(ctx: ServiceContext): Promise<number[]> {
+  const rows = await ctx.store.db.selectFrom('deposits').select('id').where('status', '=', DepositStatus.AwaitingKyt).orderBy('id').limit(kytCandidatesMax).execute();
+  return rows.map((r) => Number(r.id));
+}
+
+/** Screens one withdrawal at 7 (outside any transaction) and applies the verdict (re-checked under its row lock). */
+async function screenWaitingWithdrawal(ctx: ServiceContext, coins: CoinLookup, id: number, signal: AbortSignal): Promise<Step> {
+  const w = await ctx.store.db.selectFrom('withdrawals').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!w || w.status !== WithdrawStatus.AwaitingKyt) return 'continue';
+  const verdict = await screenWithdrawal(ctx, w, await coins.byIdOrThrow(Number(w.coin_id)), { signal });
+  // Interrupted by shutdown: the verdict says nothing about the withdrawal.
+  if (signal.aborted) return 'stop';
+  noteOutcome(ctx, `w:${id}`, verdict, ctx.clock.nowMs());
+  await applyWithdrawalVerdict(ctx, id, verdict);
+  return stepAfter(verdict, signal);
+}
+
+/** Re-screens one deposit at 4 and applies the verdict (re-checked under its row lock). */
+async function screenWaitingDeposit(ctx: ServiceContext, coins: CoinLookup, id: number, signal: AbortSignal): Promise<Step> {
+  const d = await ctx.store.db.selectFrom('deposits').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!d || d.status !== DepositStatus.AwaitingKyt) return 'continue';
+  const verdict = await screenDeposit(ctx, d, await coins.byIdOrThrow(Number(d.coin_id)), { signal });
+  if (signal.aborted) return 'stop';
+  noteOutcome(ctx, `d:${id}`, verdict, ctx.clock.nowMs());
+  await applyDepositVerdict(ctx, id, verdict);
+  return stepAfter(verdict, signal);
+}
+
+/** Withdrawals first: a user waits for them; held deposits are already safe in suspense. */
+const sides = [
+  { prefix: 'w:', waiting: waitingWithdrawalIds, screen: screenWaitingWithdrawal },
+  { prefix: 'd:', waiting: waitingDepositIds, screen: screenWaitingDeposit },
+] as const;
 
 /**
  * One round of the KYT loop (single leader: lease "kyt"). Screens withdrawals awaiting
@@ -70,49 +112,15 @@ export async function kytTick(ctx: ServiceContext, signal: AbortSignal): Promise
   const lease = () => holdLease(ctx.store, kytLeaseName, ctx.clock.nowMs(), kytLeaseTtlMs);
   if (!(await lease())) return false;
   const coins = new CoinLookup(ctx.store.db);
-
   let more = false;
-  const sides: Array<{ prefix: string; ids: () => Promise<number[]>; screen: (id: number) => Promise<Step> }> = [
-    {
-      prefix: 'w:',
-      ids: async () =>
-        (
-          await ctx.store.db.selectFrom('withdrawals').select('id').where('status', '=', WithdrawStatus.AwaitingKyt).where('txid', '=', '').orderBy('id').limit(kytCandidatesMax).execute()
-        ).map((r) => Number(r.id)),
-      screen: async (id) => {
-        const w = await ctx.store.db.selectFrom('withdrawals').selectAll().where('id', '=', id).executeTakeFirst();
-        if (!w || w.status !== WithdrawStatus.AwaitingKyt) return 'continue';
-        const verdict = await screenWithdrawal(ctx, w, await coins.byIdOrThrow(Number(w.coin_id)), { signal });
-        if (signal.aborted) return 'stop';
-        noteOutcome(ctx, `w:${id}`, verdict, ctx.clock.nowMs());
-        await applyWithdrawalVerdict(ctx, id, verdict);
-        return verdict.outcome === 'pending' && verdict.unavailable ? 'stop' : 'continue';
-      },
-    },
-    {
-      prefix: 'd:',
-      ids: async () =>
-        (await ctx.store.db.selectFrom('deposits').select('id').where('status', '=', DepositStatus.AwaitingKyt).orderBy('id').limit(kytCandidatesMax).execute()).map((r) => Number(r.id)),
-      screen: async (id) => {
-        const d = await ctx.store.db.selectFrom('deposits').selectAll().where('id', '=', id).executeTakeFirst();
-        if (!d || d.status !== DepositStatus.AwaitingKyt) return 'continue';
-        const verdict = await screenDeposit(ctx, d, await coins.byIdOrThrow(Number(d.coin_id)), { signal });
-        if (signal.aborted) return 'stop';
-        noteOutcome(ctx, `d:${id}`, verdict, ctx.clock.nowMs());
-        await applyDepositVerdict(ctx, id, verdict);
-        return verdict.outcome === 'pending' && verdict.unavailable ? 'stop' : 'continue';
-      },
-    },
-  ];
-
   for (const side of sides) {
-    const due = dueIds(ctx, side.prefix, await side.ids(), ctx.clock.nowMs());
+    const due = dueIds(ctx, side.prefix, await side.waiting(ctx), ctx.clock.nowMs());
     if (due.length > kytBatchMax) more = true;
     for (const id of due.slice(0, kytBatchMax)) {
       if (signal.aborted) return false;
       // Screening may be slow: make sure this process still leads before each record.
       if (!(await lease())) return false;
-      if ((await side.screen(id)) === 'stop') return false;
+      if ((await side.screen(ctx, coins, id, signal)) === 'stop') return false;
     }
   }
   return more;

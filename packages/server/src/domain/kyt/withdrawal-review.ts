@@ -4,8 +4,8 @@ import type { DialectName } from '../../store/dialect.js';
 import type { Withdrawal } from '../../store/schema.js';
 import { inTransaction, type Tx } from '../../store/tx.js';
 import { CoinLookup, findCoinBySymbol } from '../coins.js';
-import { userAccount } from '../internal-settlement.js';
-import { postJournal, type Posting } from '../ledger.js';
+import { postJournal } from '../ledger.js';
+import { unlockPostings } from '../withdrawals.js';
 import { enqueueNotification } from '../outbox.js';
 import { withdrawNotificationPayload, withdrawRecord } from '../records.js';
 import type { KytVerdict } from './provider.js';
@@ -45,25 +45,6 @@ async function transition(tx: Tx, w: Withdrawal, set: Partial<Pick<Withdrawal, '
 async function chainOf(ctx: ServiceContext, w: Withdrawal): Promise<string | undefined> {
   const coin = await new CoinLookup(ctx.store.db).byIdOrThrow(Number(w.coin_id)).catch(() => undefined);
   return coin?.chain;
-}
-
-/**
- * Journal lines returning a withdrawal's locked funds to the user's normal balance: the amount
- * (fee included when the fee is in the same coin) and, for a fee in another coin, the fee.
- * Mirrors the unlock of domain/withdrawals.ts (rejectWithdrawal / cancelWithdrawal).
- */
-async function unlockPostings(tx: Tx, w: Withdrawal): Promise<Posting[]> {
-  const feeCoin = await findCoinBySymbol(tx, w.withdraw_fee_symbol);
-  if (!feeCoin) throw new Error(`withdrawal ${w.id}: fee coin ${w.withdraw_fee_symbol} is not configured`);
-  const merchantId = Number(w.merchant_id);
-  const uid = Number(w.uid);
-  const unlock = (coinId: number, units: bigint): Posting[] => [
-    { account: userAccount(merchantId, uid, coinId), bucket: 'lock', delta: -units },
-    { account: userAccount(merchantId, uid, coinId), bucket: 'normal', delta: units },
-  ];
-  const coinId = Number(w.coin_id);
-  if (Number(feeCoin.id) === coinId) return unlock(coinId, BigInt(w.amount));
-  return [...unlock(coinId, BigInt(w.amount)), ...unlock(Number(feeCoin.id), BigInt(w.withdraw_fee))];
 }
 
 /**
