@@ -21,6 +21,7 @@ interface SandboxInfo {
   app_id: string;
   sdk_config: string;
   dir: string;
+  chain: { rpc_url: string; usdt: string };
 }
 
 describe('openwaas sandbox (README walkthrough)', () => {
@@ -30,7 +31,7 @@ describe('openwaas sandbox (README walkthrough)', () => {
   const output: string[] = [];
 
   before(async () => {
-    child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', cli, 'sandbox', '--port', '0', '--json', '--dir', join(dir, 'demo')], {
+    child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', cli, 'sandbox', '--port', '0', '--json', '--block-time', '200', '--dir', join(dir, 'demo')], {
       env: { ...process.env, DATABASE_URL: join(dir, 'db.sqlite'), OPENWAAS_NOTIFY_SCHEDULE_MS: '100,200,400' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -110,4 +111,61 @@ describe('openwaas sandbox (README walkthrough)', () => {
     const report = (await audit.json()) as { ok: boolean; findings: unknown[] };
     assert.equal(report.ok, true, JSON.stringify(report.findings));
   });
+
+  it('takes a real on-chain USDT deposit with `sandbox deposit`, pays an on-chain withdrawal, and audits against the chain', async () => {
+    const config = JSON.parse(readFileSync(info.sdk_config, 'utf8')) as { baseUrl: string; appId: string; privateKey: string; walletPublicKey: string };
+    const client = new WaasClient({ baseUrl: config.baseUrl, appId: config.appId, privateKey: readFileSync(config.privateKey, 'utf8'), walletPublicKey: readFileSync(config.walletPublicKey, 'utf8') });
+    const carol = await client.registerEmail({ email: 'carol@example.com' });
+    const { address } = await client.getDepositAddress({ uid: carol.uid, symbol: 'USDT' });
+
+    const sent = JSON.parse(await runCli(['sandbox', 'deposit', String(carol.uid), 'USDT', '25', '--dir', info.dir, '--wait', '--json'], { env: { DATABASE_URL: join(dir, 'db.sqlite') } })) as { txid: string; status: number; address: string };
+    assert.equal(sent.status, DepositStatus.Succeeded);
+    assert.equal(sent.address, address);
+    const deposit = (await client.syncDepositList({ max_id: 0 })).find((d) => d.txid === sent.txid);
+    assert.ok(deposit, 'the on-chain deposit is listed');
+    assert.equal(deposit.symbol, 'USDT');
+    assert.equal(deposit.amount, '25');
+    assert.equal(deposit.status, DepositStatus.Succeeded);
+    assert.ok(deposit.confirmations >= 3);
+    assert.equal((await client.getByUidAndSymbol({ uid: carol.uid, symbol: 'USDT' })).normal_balance, '25');
+
+    const w = await client.withdraw({ request_id: 'readme-chain-1', from_uid: carol.uid, to_address: '0x000000000000000000000000000000000000dEaD', amount: '10', symbol: 'USDT' });
+    assert.equal(w.withdraw_type, WithdrawType.OnChain);
+    const deadline = Date.now() + 30_000;
+    let paid;
+    while (Date.now() < deadline) {
+      paid = (await client.withdrawList({ ids: 'readme-chain-1' }))[0];
+      if (paid?.status === WithdrawStatus.Succeeded) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.equal(paid?.status, WithdrawStatus.Succeeded, JSON.stringify(paid));
+    assert.match(paid!.txid, /^0x[0-9a-f]{64}$/);
+    assert.ok(Number(paid!.real_fee) > 0);
+
+    const seen = (what: string) => output.some((l) => l.includes(what));
+    const until = Date.now() + 10_000;
+    while (!(seen(`withdraw notification`) && output.some((l) => l.includes('10 USDT status 5'))) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(output.some((l) => l.includes('deposit notification') && l.includes('25 USDT status 0')), output.join('\n'));
+    assert.ok(output.some((l) => l.includes('deposit notification') && l.includes('25 USDT status 1')), output.join('\n'));
+    assert.ok(output.some((l) => l.includes('10 USDT status 5')), output.join('\n'));
+
+    // The operator's view, with the settings the sandbox wrote to DIR/env.
+    const report = JSON.parse(await runCli(['audit', '--chain', '--json'], { sourceEnv: join(info.dir, 'env') })) as { ok: boolean; chain: Array<{ symbol: string; status: string }> };
+    assert.equal(report.ok, true, JSON.stringify(report));
+    assert.deepEqual(report.chain.map((l) => l.symbol).sort(), ['ETH', 'USDT']);
+  });
 });
+
+/** Runs the CLI (from source) to completion; resolves with its stdout, rejects on a non-zero exit. */
+function runCli(args: string[], options: { sourceEnv?: string; env?: Record<string, string> } = {}): Promise<string> {
+  const node = [process.execPath, '--conditions=source', '--import', 'tsx', cli, ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
+  const script = options.sourceEnv ? `. '${options.sourceEnv}' && exec ${node}` : `exec ${node}`;
+  return new Promise((resolve, reject) => {
+    const c = spawn('bash', ['-c', script], { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    c.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    c.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    c.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`openwaas ${args.join(' ')} exited ${code}: ${err}${out}`))));
+  });
+}
