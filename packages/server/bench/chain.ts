@@ -6,7 +6,8 @@
  *  1. starts a fresh anvil, deploys the demo USDT and creates (directly in the database, in
  *     bulk) 100,000 users with a deposit address each: the watch set the scanner carries;
  *  2. produces 10,000 blocks holding 1,000 deposits (half ETH, half USDT) to watched addresses,
- *     packed 4 per block every 40 blocks (automine off + evm_mine; empty blocks with anvil_mine);
+ *     packed 4 per block every 40 blocks (automine off + evm_mine; empty blocks with anvil_mine;
+ *     anvil's cost per mined block grows with the chain, so this step takes a few minutes);
  *  3. times `chain backfill` of those blocks in this process (the real scanner: watch set,
  *     batched block + trace + log reads, one transaction per batch, confirmations, crediting):
  *     blocks/s and deposits/s;
@@ -55,6 +56,11 @@ const samples = Number(process.env.OPENWAAS_BENCH_SAMPLES ?? 10);
 const pollIntervalMs = Number(process.env.OPENWAAS_BENCH_POLL_MS ?? 500);
 const batchBlocks = process.env.OPENWAAS_BENCH_BATCH_BLOCKS ? Number(process.env.OPENWAAS_BENCH_BATCH_BLOCKS) : undefined;
 const pgUrl = process.env.OPENWAAS_BENCH_DATABASE_URL;
+/**
+ * trace_block: anvil (like any node without archive state) cannot replay old blocks for
+ * debug_traceBlockByNumber, but serves the traces it recorded when mining them.
+ */
+const tracing = 'trace' as const;
 /** The service's seed: not anvil's, so its wallets are not anvil's dev accounts. */
 const mnemonic = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';
 const sampleTimeoutMs = 60_000;
@@ -203,14 +209,15 @@ async function until<T>(what: string, check: () => Promise<T | undefined> | T | 
 // ---- main ----------------------------------------------------------------------------------------
 
 function serviceConfig(databaseUrl: string, chain: ChainConfig, workers: boolean): ServiceConfig {
-  return loadConfig({ databaseUrl, host: '127.0.0.1', port: 0, logLevel: 'warn', workers, rsaWorkers: 1, hdMnemonic: mnemonic, notifyScheduleMs: [200, 1_000], chains: [chain] }, {});
+  return loadConfig({ databaseUrl, host: '127.0.0.1', port: 0, logLevel: 'error', workers, rsaWorkers: 1, hdMnemonic: mnemonic, notifyScheduleMs: [200, 1_000], chains: [chain] }, {});
 }
 
 async function main(): Promise<void> {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   console.log(`machine: ${cpu}, ${availableParallelism()} cores, Node ${process.version}`);
 
-  const anvil: AnvilInstance = await startAnvil();
+  // No state history kept (fast mining, like a pruned node); trace_block still serves old blocks' traces.
+  const anvil: AnvilInstance = await startAnvil({ extraArgs: ['--prune-history'] });
   cleanups.push(() => anvil.stop());
   const chainId = `evm:${anvil.chainId}`;
   const owner = devAccount(0);
@@ -236,6 +243,7 @@ async function main(): Promise<void> {
   const chain: ChainConfig = {
     ...serviceConfig(database.url, { id: chainId, rpcUrl: anvil.rpcUrl } as ChainConfig, false).chains[0]!,
     pollIntervalMs,
+    tracing,
     startBlock: firstBlock,
     ...(batchBlocks ? { batchBlocks } : {}),
   };
@@ -251,7 +259,7 @@ async function main(): Promise<void> {
   const scannedBlocks = summary.scanned_to - firstBlock + 1;
   if (credited !== deposits) throw new Error(`expected ${deposits} credited deposits after the backfill, found ${credited}`);
   console.log(
-    `backfill: ${scannedBlocks} blocks, ${deposits} deposits (recorded and credited), ${watchedAddresses} watched addresses, batch ${chain.batchBlocks} blocks: ` +
+    `backfill: ${scannedBlocks} blocks, ${deposits} deposits (recorded and credited), ${watchedAddresses} watched addresses, batch ${chain.batchBlocks} blocks, tracing ${chain.tracing}: ` +
       `${seconds.toFixed(1)} s → ${(scannedBlocks / seconds).toFixed(0)} blocks/s, ${(deposits / seconds).toFixed(0)} deposits/s`,
   );
   // The backlog of the backfill's notifications is not what the latency phase measures.

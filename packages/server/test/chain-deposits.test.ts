@@ -7,24 +7,64 @@
  * everything scanned changes nothing. The ledger audit is clean after every test.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { after, afterEach, before, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { DepositStatus } from '@openwaas/sdk';
 import { parseEther } from 'viem';
 import { backfill } from '../src/cli/chain.js';
+import { runCli } from '../src/cli/run.js';
 import { chainAccount, suspenseAccount, treasuryAccount } from '../src/domain/chain-accounts.js';
 import { belowMinimumReason } from '../src/domain/deposits.js';
 import { collectionAccount, userAccount } from '../src/domain/internal-settlement.js';
 import { readBalance } from '../src/domain/ledger.js';
-import { feeWalletEth, hotWalletEth, hotWalletUsdt, startChainWorld, type ChainWorld } from './support/chain-world.js';
+import { chainTestMnemonic, feeWalletEth, hotWalletEth, hotWalletUsdt, startChainWorld, type ChainWorld } from './support/chain-world.js';
 import { assertLedgerClean, deployForwarder, depositsOfTx, forwardEth, notifiedStatuses, untilDeposit } from './support/deposits.js';
 import { eachDatabase } from './support/service.js';
 
+const main = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+const tsx = import.meta.resolve('tsx');
+
 eachDatabase('chain deposits', (kind) => {
   let world: ChainWorld;
+  let cwd: string;
   before(async () => {
-    world = await startChainWorld({ kind });
+    // Sweeps off: no transaction but the test's own mines a block, so confirmation counts are exact.
+    world = await startChainWorld({ kind, config: { sweepThresholds: { ETH: '1000000', USDT: '1000000000' } } });
+    cwd = mkdtempSync(join(tmpdir(), 'openwaas-chain-cli-'));
   });
-  after(() => world?.close());
+  after(async () => {
+    await world?.close();
+    rmSync(cwd, { recursive: true, force: true });
+  });
+
+  /** What the CLI needs to reach the world's database and chain (keys from the test mnemonic). */
+  const cliEnv = () => ({
+    DATABASE_URL: world.t.database.url,
+    OPENWAAS_CHAINS: JSON.stringify([world.chain.config]),
+    OPENWAAS_HD_MNEMONIC: chainTestMnemonic,
+    OPENWAAS_KEYSTORE: join(cwd, 'no-keystore.json'),
+    LOG_LEVEL: 'silent',
+  });
+  /** The CLI in this process: for commands that only read (a second SQLite writer in one process would wait on the service's lock). */
+  async function cliHere(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    const out = { stdout: '', stderr: '' };
+    const sink = (key: 'stdout' | 'stderr') => new Writable({ write(chunk, _enc, done) { out[key] += String(chunk); done(); } });
+    const code = await runCli(args, { stdout: sink('stdout'), stderr: sink('stderr'), env: cliEnv(), cwd });
+    return { code, ...out };
+  }
+  /** The CLI as its own process, as an operator runs it next to the service. */
+  function cliProcess(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    return new Promise((resolve) => {
+      execFile(process.execPath, ['--conditions=source', '--import', tsx, main, ...args], { env: { PATH: process.env.PATH ?? '', ...cliEnv() }, cwd, timeout: 60_000 }, (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
+      });
+    });
+  }
   afterEach(() => assertLedgerClean(world.t.ctx.store.db));
 
   const coinId = (symbol: 'ETH' | 'USDT') => Number(world.t.coins[symbol].id);
@@ -168,5 +208,36 @@ eachDatabase('chain deposits', (kind) => {
       before,
     );
     assert.deepEqual(await readBalance(db, chainAccount(coinId('ETH'))), chainEth);
+  });
+
+  it('openwaas chain status and chain backfill: position, progress, and refusals', async () => {
+    const status = await cliHere(['chain', 'status', '--json']);
+    assert.equal(status.code, 0, status.stderr);
+    const [line] = JSON.parse(status.stdout) as Array<{ chain: string; head: number; scanned: number; behind: number; deposits_confirming: number }>;
+    assert.equal(line!.chain, world.chain.id);
+    assert.ok(line!.head >= line!.scanned && line!.scanned > 0, JSON.stringify(line));
+    assert.equal(line!.deposits_confirming, 0);
+
+    const text = await cliHere(['chain', 'status']);
+    assert.match(text.stdout, /behind/);
+
+    const head = await world.chain.adapter.headNumber();
+    const ahead = await cliHere(['chain', 'backfill', '--chain', world.chain.id, '--from', String(head + 100)]);
+    assert.equal(ahead.code, 1);
+    assert.match(ahead.stderr, /above the head/);
+    const unknown = await cliHere(['chain', 'backfill', '--chain', 'evm:1', '--from', '0']);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /not configured/);
+    const usage = await cliHere(['chain', 'backfill', '--from', '0']);
+    assert.equal(usage.code, 2);
+
+    const run = await cliProcess(['chain', 'backfill', '--chain', world.chain.id, '--from', '1', '--to', String(head), '--json']);
+    assert.equal(run.code, 0, run.stderr);
+    const summary = JSON.parse(run.stdout) as { from: number; scanned_to: number; scanned_by: string };
+    assert.equal(summary.from, 1);
+    assert.ok(summary.scanned_to >= head);
+    // The running service holds the scanner: the command followed it, printing progress.
+    assert.equal(summary.scanned_by, 'service');
+    assert.match(run.stderr, /block \d+\/\d+ \(\d+ %\), \d+ blocks\/s, ETA/);
   });
 });

@@ -9,7 +9,7 @@
  *   holder): the cursor's compare-and-set and the status guard still credit each deposit once.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
@@ -26,6 +26,9 @@ import { chainTestMnemonic, startChainWorld, type ChainWorld } from './support/c
 import { assertLedgerClean, depositsOfTx, freePort, untilDeposit } from './support/deposits.js';
 import { databaseKinds } from './support/databases.js';
 import { eachDatabase } from './support/service.js';
+
+/** Keeps the sweeper's own transactions out of these tests. */
+const noSweeps = { ETH: '1000000', USDT: '1000000000' };
 
 /** Notifications in the outbox for each deposit id (one per status change, whoever wrote them). */
 async function outboxStatuses(world: ChainWorld, ids: number[]): Promise<Map<number, string[]>> {
@@ -47,7 +50,7 @@ eachDatabase('chain scanner: node restart', (kind) => {
   let stateDir: string;
   before(async () => {
     stateDir = mkdtempSync(join(tmpdir(), 'openwaas-anvil-state-'));
-    world = await startChainWorld({ kind, anvil: { port: await freePort(), state: join(stateDir, 'state.json') } });
+    world = await startChainWorld({ kind, anvil: { port: await freePort(), state: join(stateDir, 'state.json') }, config: { sweepThresholds: noSweeps } });
   });
   after(async () => {
     await world?.close();
@@ -86,15 +89,20 @@ eachDatabase('chain scanner: node restart', (kind) => {
 eachDatabase('chain scanner: two service processes', (kind) => {
   let world: ChainWorld;
   const serves: ServeProcess[] = [];
+  let configDir: string;
   before(async () => {
+    configDir = mkdtempSync(join(tmpdir(), 'openwaas-two-serves-'));
+    const configFile = join(configDir, 'config.json');
+    writeFileSync(configFile, JSON.stringify({ sweepThresholds: noSweeps }));
     // This process serves the API only; the two child processes run the workers.
-    world = await startChainWorld({ kind, config: { workers: false } });
+    world = await startChainWorld({ kind, config: { workers: false, sweepThresholds: noSweeps } });
     const env = {
       DATABASE_URL: world.t.database.url,
       OPENWAAS_CHAINS: JSON.stringify([world.chain.config]),
       OPENWAAS_HD_MNEMONIC: chainTestMnemonic,
       OPENWAAS_NOTIFY_SCHEDULE_MS: '200,500,1000',
       OPENWAAS_RSA_WORKERS: '1',
+      OPENWAAS_CONFIG: configFile,
       LOG_LEVEL: 'error',
     };
     serves.push(...(await Promise.all([startServe(env, 0), startServe(env, 0)])));
@@ -102,6 +110,7 @@ eachDatabase('chain scanner: two service processes', (kind) => {
   after(async () => {
     await Promise.all(serves.map((s) => s.kill('SIGKILL').catch(() => undefined)));
     await world?.close();
+    rmSync(configDir, { recursive: true, force: true });
   });
   afterEach(() => assertLedgerClean(world.t.ctx.store.db));
 
@@ -148,9 +157,9 @@ describe('chain scanner: two scanners at once (postgres)', { skip: !withPostgres
   let world: ChainWorld;
   let second: Service | undefined;
   before(async () => {
-    world = await startChainWorld({ kind: 'postgres' });
+    world = await startChainWorld({ kind: 'postgres', config: { sweepThresholds: noSweeps } });
     const config = loadConfig(
-      { databaseUrl: world.t.database.url, host: '127.0.0.1', port: 0, logLevel: 'silent', rsaWorkers: 1, workers: true, hdMnemonic: chainTestMnemonic, chains: [world.chain.config] },
+      { databaseUrl: world.t.database.url, host: '127.0.0.1', port: 0, logLevel: 'silent', rsaWorkers: 1, workers: true, hdMnemonic: chainTestMnemonic, chains: [world.chain.config], sweepThresholds: noSweeps },
       {},
     );
     second = await createService(config);

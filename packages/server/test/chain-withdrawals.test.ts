@@ -1,7 +1,8 @@
 /**
  * On-chain withdrawals on a real anvil node (both databases). With the workers running: ETH and
  * USDT withdrawals are signed, stored, broadcast and settled at the coins' 2 confirmations
- * (status 5, real txid and gas, journal, notifications 1 → 5) and the on-chain audit agrees.
+ * (status 5, real txid and gas, journal, notifications 1 → 5), the hot wallet losing exactly
+ * the payouts and their gas.
  * With the workers off and the test running each tick (deterministic): a dry hot wallet leaves
  * withdrawals waiting with an operator alert until it is refilled; a stuck transaction is
  * re-sent, then replaced at the same nonce with higher fees, and the withdrawal follows the
@@ -15,7 +16,6 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { WithdrawStatus } from '@openwaas/sdk';
 import { parseEther, parseUnits } from 'viem';
 import { chainAccount, treasuryAccount } from '../src/domain/chain-accounts.js';
-import { auditChainBalances } from '../src/domain/chain-audit.js';
 import { payWaitingWithdrawals, hotWalletLowKey } from '../src/domain/chain-withdrawals.js';
 import { feeAccount, userAccount } from '../src/domain/internal-settlement.js';
 import { readBalance } from '../src/domain/ledger.js';
@@ -58,7 +58,14 @@ eachDatabase('on-chain withdrawals', (kind) => {
       const uid = await world.newUser();
       await t.credit({ symbol: 'ETH', amount: '3', uid });
       await t.credit({ symbol: 'USDT', amount: '500', uid });
+      // The wallets' funding is a treasury receipt once the scanner has read it.
+      await world.until('the scanner at the head', async () => {
+        const cursor = await db.selectFrom('chain_cursors').select('scanned_height').where('chain', '=', world.chain.id).executeTakeFirst();
+        return cursor !== undefined && Number(cursor.scanned_height) >= (await world.chain.adapter.headNumber());
+      });
       const treasuryBefore = (await readBalance(db, treasuryAccount(eth))).normal;
+      const hotEthBefore = await world.chain.adapter.balance(world.chain.hotAddress, '');
+      const hotUsdtBefore = await world.chain.adapter.balance(world.chain.hotAddress, world.usdt.toLowerCase());
       const toEth = freshRecipient();
       const toUsdt = freshRecipient();
 
@@ -77,7 +84,7 @@ eachDatabase('on-chain withdrawals', (kind) => {
       assert.equal(await world.client.getBalance({ address: toEth as `0x${string}` }), parseEther('1.499'));
       assert.equal(ethPaid!.real_fee, (ethReceipt.gasUsed * ethReceipt.effectiveGasPrice).toString());
       assert.equal(ethPaid!.address_from, world.chain.hotAddress);
-      assert.ok(ethPaid!.confirmations >= 2);
+      assert.ok(ethPaid!.confirmations >= 2, 'confirmations recorded');
       // USDT: 120 requested, fee 1 USDT kept, 119 sent; gas in ETH.
       const usdtReceipt = await world.client.getTransactionReceipt({ hash: usdtPaid!.txid as `0x${string}` });
       assert.equal(usdtReceipt.status, 'success');
@@ -116,13 +123,10 @@ eachDatabase('on-chain withdrawals', (kind) => {
       assert.equal(listed?.status, 5);
       assert.equal(listed?.txid, ethPaid!.txid);
 
-      // What left the hot wallet is what the chain mirror says left it.
-      const audit = await world.until('the on-chain audit to settle', async () => {
-        const report = await auditChainBalances(t.ctx);
-        return report.lines.every((l) => l.status !== 'in-flight' && l.status !== 'unscanned') && report;
-      });
-      assert.deepEqual(audit.findings, []);
-      assert.ok((await readBalance(db, chainAccount(eth))).normal < 0n);
+      // What left the hot wallet: the payouts and the gas, nothing else.
+      assert.equal(hotEthBefore - (await world.chain.adapter.balance(world.chain.hotAddress, '')), parseEther('1.499') + gas);
+      assert.equal(hotUsdtBefore - (await world.chain.adapter.balance(world.chain.hotAddress, world.usdt.toLowerCase())), parseUnits('119', 6));
+      assert.ok((await readBalance(db, chainAccount(eth))).normal < 0n, 'the chain mirror stays negative');
     });
   });
 
@@ -131,7 +135,7 @@ eachDatabase('on-chain withdrawals', (kind) => {
     let ticks: ReturnType<typeof manualTicks>;
     // Every pending transaction counts as stuck at the next tick, and a forgotten one whose nonce was used is dropped at once.
     before(async () => {
-      world = await startChainWorld({ kind, unfundedHotWallet: true, config: { workers: false, operatorToken }, chain: { stuckAfterMs: 1, dropAfterMs: 1 } });
+      world = await startChainWorld({ kind, config: { workers: false, operatorToken }, chain: { stuckAfterMs: 1, dropAfterMs: 1 } });
       ticks = manualTicks(world);
     });
     after(() => world?.close());
@@ -155,6 +159,9 @@ eachDatabase('on-chain withdrawals', (kind) => {
       const uid = await world.newUser();
       await t.credit({ symbol: 'ETH', amount: '10', uid });
       await t.credit({ symbol: 'USDT', amount: '1000', uid });
+      // Drained outside the service (the ledger's treasury does not know: only the chain audit would).
+      await world.client.request({ method: 'anvil_setBalance', params: [world.chain.hotAddress, '0x0'] } as never);
+      await setTokenBalance(world, world.chain.hotAddress, 0n);
       const id = await withdraw(world, { uid, symbol: 'ETH', amount: '1', to: freshRecipient() });
       await ticks.scan();
       await ticks.broadcast();
@@ -172,7 +179,7 @@ eachDatabase('on-chain withdrawals', (kind) => {
       const body = (await res.json()) as { alerts: Array<{ key: string }> };
       assert.ok(body.alerts.some((a) => a.key === ethKey), 'the alert is listed by the operator API');
 
-      await world.sendEth(world.chain.hotAddress, '5');
+      await world.sendEth(world.chain.hotAddress, '30');
       await ticks.scan();
       await ticks.broadcast();
       w = await withdrawalRow(world, id);
@@ -240,7 +247,7 @@ eachDatabase('on-chain withdrawals', (kind) => {
       await ticks.broadcast();
       await ticks.broadcast();
       const [original, replacement] = await txsOf(world, 'withdrawal', id);
-      assert.ok(original && replacement);
+      assert.ok(original && replacement, 'original and replacement stored');
       // The pool loses the replacement and hears the original again (another node had kept it).
       await dropFromPool(world, replacement.hash);
       await sendRaw(world, original.raw);
@@ -271,6 +278,7 @@ eachDatabase('on-chain withdrawals', (kind) => {
       const [sent] = await txsOf(world, 'withdrawal', id);
       assert.equal(sent!.state, 'broadcast');
       const treasuryBefore = (await readBalance(db, treasuryAccount(eth))).normal;
+      const feesBefore = (await readBalance(db, feeAccount(merchantId, usdt))).normal;
       // The hot wallet's tokens leave it outside the service before the transfer is mined.
       await setTokenBalance(world, world.chain.hotAddress, 0n);
       await mineAndTick();
@@ -283,7 +291,7 @@ eachDatabase('on-chain withdrawals', (kind) => {
       const gas = receipt.gasUsed * receipt.effectiveGasPrice;
       assert.equal(failed.real_fee, gas.toString());
       assert.deepEqual(await readBalance(db, userAccount(merchantId, uid, usdt)), { normal: parseUnits('300', 6), lock: 0n }, 'funds back');
-      assert.equal((await readBalance(db, feeAccount(merchantId, usdt))).normal, 0n, 'no fee kept');
+      assert.equal((await readBalance(db, feeAccount(merchantId, usdt))).normal, feesBefore, 'no fee kept');
       assert.equal(treasuryBefore - (await readBalance(db, treasuryAccount(eth))).normal, gas, 'gas from the treasury');
       assert.equal((await txsOf(world, 'withdrawal', id))[0]!.state, 'reverted');
       assert.deepEqual(await outboxWithdrawStatuses(world, id), ['1', '4']);
@@ -332,7 +340,6 @@ eachDatabase('on-chain withdrawals', (kind) => {
     it('a cancel racing the broadcaster: either cancelled with nothing signed, or paid and the cancel refused', async () => {
       const uid = await world.newUser();
       await world.t.credit({ symbol: 'ETH', amount: '5', uid });
-      const outcomes = new Set<string>();
       for (let i = 0; i < 4; i++) {
         const id = await withdraw(world, { uid, symbol: 'ETH', amount: '0.5', to: freshRecipient() });
         const [cancel] = await Promise.allSettled([cancelWithdrawal(world.t.ctx, { withdrawalId: id }), ticks.broadcast()]);
@@ -341,16 +348,13 @@ eachDatabase('on-chain withdrawals', (kind) => {
         if (cancel.status === 'fulfilled') {
           assert.equal(w.status, WithdrawStatus.Cancelled);
           assert.deepEqual(txs, [], 'a cancelled withdrawal has no transaction');
-          outcomes.add('cancelled');
         } else {
           assert.ok(cancel.reason instanceof WithdrawalStateError, String(cancel.reason));
           assert.equal(txs.length, 1);
           assert.equal(w.txid, txs[0]!.hash);
-          outcomes.add('paid');
         }
       }
       await mineAndTick();
-      assert.ok(outcomes.size >= 1);
     });
 
     it('two broadcasters racing: each withdrawal signed once, nonces never shared', async () => {

@@ -15,11 +15,12 @@ import { migrate } from './migrate.js';
 import { notifications } from './notifications.js';
 import { sandbox } from './sandbox.js';
 import { serve } from './serve.js';
+import { sweeps } from './sweeps.js';
 import { user } from './user.js';
 import { withdrawal } from './withdrawal.js';
 
 /** Every command, in the order the overview lists them. */
-export const commands: Record<string, Command> = { sandbox, serve, migrate, demo, merchant, coin, user, balance, withdrawal, kyt, blacklist, notifications, audit, alerts, chain, keys };
+export const commands: Record<string, Command> = { sandbox, serve, migrate, demo, merchant, coin, user, balance, withdrawal, kyt, blacklist, notifications, audit, alerts, chain, sweeps, keys };
 
 export const overview = `Usage: ${programName} <command> [options]
 

@@ -362,6 +362,8 @@ export function withdrawalOutcomeHandler(ctx: ServiceContext): OutcomeHandler {
     },
     onFinal: (tx, row, outcome, confirmations, _slot, nowMs) => settleWithdrawal(ctx, tx, row, outcome, confirmations, nowMs),
     async onBroadcastError(c, row, error) {
+      // A single refusal is retried quietly; the operator hears of one that repeats.
+      if (row.last_error === '') return;
       await alerts.raise(c, {
         kind: 'withdrawal-broadcast-failing',
         key: broadcastFailingKey(Number(row.ref_id)),

@@ -169,11 +169,13 @@ export async function recordDeposits(
       }
       continue;
     }
-    if (found.block_hash === t.blockHash) continue;
+    const reorgFailed = found.status === DepositStatus.Failed && found.review_reason === reorgFailedReason;
+    if (found.block_hash === t.blockHash && !reorgFailed) continue;
 
-    // The same transfer, mined in another block than the one we stored.
+    // The same transfer, mined in another block than the one we stored — or in the very block
+    // the reorg had dropped, when the chain switched back to that branch.
     const moved = { block_number: t.blockNumber, block_hash: t.blockHash };
-    if (found.status === DepositStatus.Failed && found.review_reason === reorgFailedReason) {
+    if (reorgFailed) {
       const revived = await tx
         .updateTable('deposits')
         .set({ ...moved, status: DepositStatus.Confirming, confirmations, review_reason: '', updated_at: nowMs })

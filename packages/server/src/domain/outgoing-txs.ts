@@ -27,6 +27,8 @@ const revivableStates: readonly ChainTxState[] = ['signed', 'broadcast', 'mined'
 
 /** Slots followed per tick; more waits for the next tick (which runs at once). */
 const slotsPerTickMax = 100;
+/** Where the previous tick stopped, per chain and purposes, when it could not follow every slot. */
+const slotCursors = new Map<string, { from: string; nonce: number }>();
 /** Longest last_error kept on a row. */
 const errorTextMax = 500;
 
@@ -54,7 +56,10 @@ export interface OutcomeHandler {
    * (`row` is the newest attempt). Inside the transaction that marks the rows final.
    */
   onFinal(tx: Tx, row: ChainTx, outcome: TxOutcome, confirmations: number, slotIds: number[], nowMs: number): Promise<void>;
-  /** A broadcast was refused or failed (`error` is "<refusal>: <node's words>"). */
+  /**
+   * A broadcast was refused or failed (`error` is "<refusal>: <node's words>"); `row` is as it
+   * was before this attempt, so a non-empty last_error means the failure repeats.
+   */
   onBroadcastError?(ctx: ServiceContext, row: ChainTx, error: string): Promise<void>;
   /**
    * The native value of a replacement paying `fees` (a native sweep spends what gas leaves);
@@ -186,18 +191,27 @@ export async function trackStoredTxs(ctx: ServiceContext, chain: ChainHandle, ha
   const purposes = Object.keys(handlers) as ChainTxPurpose[];
   if (purposes.length === 0) return false;
   const db = ctx.store.db;
-  const active = await db
+  // More slots than one tick follows: continue after the last one followed, so none starves.
+  const cursorKey = `${chain.id}:${purposes.sort().join(',')}`;
+  const after = slotCursors.get(cursorKey);
+  let q = db
     .selectFrom('chain_txs')
     .select(['from_address', 'nonce'])
     .where('chain', '=', chain.id)
     .where('purpose', 'in', purposes)
-    .where('state', 'in', [...activeTxStates])
+    .where('state', 'in', [...activeTxStates]);
+  if (after) q = q.where((eb) => eb.or([eb('from_address', '>', after.from), eb.and([eb('from_address', '=', after.from), eb('nonce', '>', after.nonce)])]));
+  const active = await q
     .groupBy(['from_address', 'nonce'])
     .orderBy('from_address')
     .orderBy('nonce')
     .limit(slotsPerTickMax + 1)
     .execute();
-  if (active.length === 0) return false;
+  const more = active.length > slotsPerTickMax;
+  const last = active[Math.min(active.length, slotsPerTickMax) - 1];
+  if (more && last) slotCursors.set(cursorKey, { from: last.from_address, nonce: Number(last.nonce) });
+  else slotCursors.delete(cursorKey);
+  if (active.length === 0) return after !== undefined;
   const head = await chain.adapter.headNumber();
   for (const slot of active.slice(0, slotsPerTickMax)) {
     if (signal?.aborted) return false;
@@ -216,7 +230,8 @@ export async function trackStoredTxs(ctx: ServiceContext, chain: ChainHandle, ha
     if (!handler) continue;
     await trackSlot(ctx, chain, rows, handler, head);
   }
-  return active.length > slotsPerTickMax;
+  // After a partial pass the next tick runs at once; after the last part, the wrap-around waits for the interval.
+  return more;
 }
 
 async function trackSlot(ctx: ServiceContext, chain: ChainHandle, rows: ChainTx[], handler: OutcomeHandler, head: number): Promise<void> {
@@ -245,6 +260,8 @@ async function trackSlot(ctx: ServiceContext, chain: ChainHandle, rows: ChainTx[
     // Never reached a node (fresh, or the process died between commit and broadcast): send the stored bytes.
     if (current.last_error.startsWith('underpriced') && sinceMs >= stuckAfterMs) return replace(ctx, chain, current, handler);
     const sent = await sendStoredTx(ctx, chain, current, handler);
+    // A replacement the sender cannot afford: keep the attempt it replaces in the node's pool.
+    if (sent === 'insufficient-funds' && rows.length > 1) await sendStoredTx(ctx, chain, rows[rows.length - 2]!, handler);
     if (sent !== 'nonce-too-low') return;
   }
   if (!(await chain.adapter.knowsTransaction(current.hash))) {
@@ -259,8 +276,9 @@ async function trackSlot(ctx: ServiceContext, chain: ChainHandle, rows: ChainTx[
     return;
   }
   if (sinceMs < stuckAfterMs) return;
-  // Stuck in the pool: re-send once (another node may not have it), then replace with higher fees.
-  if (current.broadcasts < 2) {
+  // Stuck in the pool: re-send once (another node may not have it), then replace with higher fees —
+  // unless an earlier nonce of the sender is still unmined: then fees are not what holds it.
+  if (current.broadcasts < 2 || (await chain.adapter.nonce(current.from_address, 'latest')) < Number(current.nonce)) {
     await sendStoredTx(ctx, chain, current, handler);
     return;
   }

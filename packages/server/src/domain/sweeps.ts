@@ -8,7 +8,7 @@ import { inTransaction, type Db, type Tx } from '../store/tx.js';
 import { parseAmount } from './amount.js';
 import { AlertThrottle } from './chain-withdrawals.js';
 import { nativeCoinOf, minerFeeMined, recordMinerFee, settleMinerFee } from './miner-fees.js';
-import { prepareNonce, sendStoredTx, storeSignedTx, type OutcomeHandler, type OutgoingDraft, type TxOutcome } from './outgoing-txs.js';
+import { prepareNonce, RecordClaimLostError, sendStoredTx, storeSignedTx, type OutcomeHandler, type OutgoingDraft, type TxOutcome } from './outgoing-txs.js';
 
 /**
  * Collection: moving credited deposits from deposit addresses to the hot wallet (API.md §4).
@@ -222,7 +222,9 @@ async function createSweep(
   const { source, coin } = plan;
   const row = await inTransaction(ctx.store, async (tx) => {
     const nowMs = ctx.clock.nowMs();
-    // The candidate query saw no sweep of this address in flight; make sure no other process started one since.
+    // The candidate query saw no sweep of this address in flight; make sure no other process started
+    // one since (PostgreSQL: the address row serialises concurrent sweepers; SQLite writers are serial).
+    if (ctx.store.dialect === 'postgres') await tx.selectFrom('chain_addresses').select('id').where('id', '=', source.chainAddressId).forUpdate().executeTakeFirstOrThrow();
     const busy = await tx.selectFrom('sweeps').select('id').where('chain_address_id', '=', source.chainAddressId).where('state', 'in', inFlightStates).executeTakeFirst();
     if (busy) return undefined;
     const sweep = await tx
@@ -314,6 +316,16 @@ async function sweepStepFailed(tx: Tx, ctx: ServiceContext, sweep: Sweep, reason
   }
 }
 
+/** The stored transaction, or undefined when another process moved the sweep first (everything rolled back, nonce included). */
+async function claimed(stored: Promise<ChainTx>): Promise<ChainTx | undefined> {
+  try {
+    return await stored;
+  } catch (error) {
+    if (error instanceof RecordClaimLostError) return undefined;
+    throw error;
+  }
+}
+
 async function signTopup(ctx: ServiceContext, chain: ChainHandle, view: TickView, sweep: Sweep, coin: Coin): Promise<void> {
   const token = coin.contract_address;
   const request = chain.adapter.transferRequest(sweep.address, chain.hotAddress, token, BigInt(sweep.amount));
@@ -327,7 +339,7 @@ async function signTopup(ctx: ServiceContext, chain: ChainHandle, view: TickView
   const draft = await topupDraft(ctx, chain, view, sweep.address, needed);
   if (!draft) return;
   await prepareNonce(ctx, chain, chain.feeAddress);
-  const stored = await inTransaction(ctx.store, async (tx) => {
+  const stored = await claimed(inTransaction(ctx.store, async (tx) => {
     const nowMs = ctx.clock.nowMs();
     const row = await storeSignedTx(tx, ctx, chain, { ...draft, refId: Number(sweep.id) });
     const moved = await tx
@@ -336,11 +348,11 @@ async function signTopup(ctx: ServiceContext, chain: ChainHandle, view: TickView
       .where('id', '=', Number(sweep.id))
       .where('state', '=', 'topup')
       .executeTakeFirst();
-    if (Number(moved.numUpdatedRows) !== 1) throw new Error(`sweep ${sweep.id} changed while its top-up was signed`);
+    if (Number(moved.numUpdatedRows) !== 1) throw new RecordClaimLostError(`sweep ${sweep.id} changed while its top-up was signed`);
     await recordMinerFee(tx, { merchantId: Number(sweep.merchant_id), coin, baseSymbol: view.native.symbol, amount: 0n, chainTx: row, sweepId: Number(sweep.id), nowMs });
     return row;
-  });
-  await sendStoredTx(ctx, chain, stored, sweepOutcomeHandler(ctx));
+  }));
+  if (stored) await sendStoredTx(ctx, chain, stored, sweepOutcomeHandler(ctx));
 }
 
 async function signSweepTx(ctx: ServiceContext, chain: ChainHandle, view: TickView, sweep: Sweep, coin: Coin, hdIndex: number): Promise<void> {
@@ -377,7 +389,7 @@ async function signSweepTx(ctx: ServiceContext, chain: ChainHandle, view: TickVi
     }
   }
   await prepareNonce(ctx, chain, sweep.address);
-  const stored = await inTransaction(ctx.store, async (tx) => {
+  const stored = await claimed(inTransaction(ctx.store, async (tx) => {
     const nowMs = ctx.clock.nowMs();
     const row = await storeSignedTx(tx, ctx, chain, { purpose: 'sweep', refId: Number(sweep.id), role: { deposit: hdIndex }, request, gasLimit, fees });
     const moved = await tx
@@ -387,10 +399,11 @@ async function signSweepTx(ctx: ServiceContext, chain: ChainHandle, view: TickVi
       .where('state', '=', 'sweep_pending')
       .where('sweep_tx_id', 'is', null)
       .executeTakeFirst();
-    if (Number(moved.numUpdatedRows) !== 1) throw new Error(`sweep ${sweep.id} changed while its transaction was signed`);
+    if (Number(moved.numUpdatedRows) !== 1) throw new RecordClaimLostError(`sweep ${sweep.id} changed while its transaction was signed`);
     await recordMinerFee(tx, { merchantId: Number(sweep.merchant_id), coin, baseSymbol: view.native.symbol, amount, chainTx: row, sweepId: Number(sweep.id), nowMs });
     return row;
-  });
+  }));
+  if (!stored) return;
   ctx.log.info({ chain: chain.id, sweep: Number(sweep.id), hash: stored.hash, amount: amount.toString(), symbol: coin.symbol }, 'sweep transaction signed');
   await sendStoredTx(ctx, chain, stored, sweepOutcomeHandler(ctx));
 }
@@ -442,6 +455,8 @@ export function sweepOutcomeHandler(ctx: ServiceContext): OutcomeHandler {
       const sweep = await c.store.db.selectFrom('sweeps').selectAll().where('id', '=', Number(row.ref_id)).executeTakeFirst();
       if (!sweep) return;
       await c.store.db.updateTable('sweeps').set({ last_error: error, updated_at: c.clock.nowMs() }).where('id', '=', Number(sweep.id)).execute();
+      // A single refusal is retried quietly; the operator hears of one that repeats.
+      if (row.last_error === '') return;
       await alerts.raise(c, {
         kind: 'sweep-failing',
         key: `sweep-broadcast:${sweep.id}`,

@@ -6,6 +6,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { chainOperatorRoutes } from './chain-routes.js';
+import { chainTxOperatorRoutes } from './chain-tx-routes.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ServiceContext } from '../context.js';
@@ -287,6 +288,7 @@ export async function operatorRoutes(app: FastifyInstance, options: OperatorRout
 
   // Chains, on-chain audit and operator alerts
   await chainOperatorRoutes(app, ctx);
+  await chainTxOperatorRoutes(app, ctx);
 }
 
 /** Every error code the operator API may answer, with its status (for docs and clients). */

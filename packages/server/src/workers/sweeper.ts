@@ -2,8 +2,7 @@ import type { ChainHandle } from '../chains/registry.js';
 import type { ServiceContext } from '../context.js';
 import { trackStoredTxs } from '../domain/outgoing-txs.js';
 import { advanceSweeps, planSweeps, sweepOutcomeHandler } from '../domain/sweeps.js';
-import { chainLeaseTtlMs } from './broadcaster.js';
-import { holdLease } from './lease.js';
+import { chainLeaseTtlMs, holdChainLease } from './broadcaster.js';
 
 /**
  * One pass of the sweeper of `chain` (single leader per chain): follows the stored top-up and
@@ -12,7 +11,7 @@ import { holdLease } from './lease.js';
  * Returns true when work is left for an immediate next tick.
  */
 export async function sweepTick(ctx: ServiceContext, chain: ChainHandle, signal: AbortSignal): Promise<boolean> {
-  if (!(await holdLease(ctx.store, `sweeper:${chain.id}`, ctx.clock.nowMs(), chainLeaseTtlMs(chain)))) return false;
+  if (!(await holdChainLease(ctx, `sweeper:${chain.id}`, chainLeaseTtlMs(chain)))) return false;
   const handler = sweepOutcomeHandler(ctx);
   const moreTracked = await trackStoredTxs(ctx, chain, { topup: handler, sweep: handler }, signal);
   if (signal.aborted) return false;
