@@ -250,6 +250,8 @@ async function main(): Promise<void> {
 
   // ---- backfill ----
   let service: Service = await createService(serviceConfig(database.url, chain, false));
+  const scanning = service;
+  cleanups.push(() => scanning.close());
   const handle = service.ctx.chains.get(chainId)!;
   t0 = performance.now();
   const summary = await backfill(service.ctx, handle, { from: firstBlock, to: head }, { stderr: process.stderr });

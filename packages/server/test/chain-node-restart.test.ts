@@ -90,12 +90,18 @@ eachDatabase('chain scanner: two service processes', (kind) => {
   let world: ChainWorld;
   const serves: ServeProcess[] = [];
   let configDir: string;
+  let users: number[];
+  let addresses: string[];
   before(async () => {
     configDir = mkdtempSync(join(tmpdir(), 'openwaas-two-serves-'));
     const configFile = join(configDir, 'config.json');
     writeFileSync(configFile, JSON.stringify({ sweepThresholds: noSweeps }));
     // This process serves the API only; the two child processes run the workers.
     world = await startChainWorld({ kind, config: { workers: false, sweepThresholds: noSweeps } });
+    // Users and addresses first: this process's API is not the subject here, and on SQLite its
+    // read-then-write transactions would compete with two other writing processes.
+    users = await Promise.all(Array.from({ length: 5 }, () => world.newUser()));
+    addresses = await Promise.all(users.map((u) => world.depositAddress(u)));
     const env = {
       DATABASE_URL: world.t.database.url,
       OPENWAAS_CHAINS: JSON.stringify([world.chain.config]),
@@ -116,8 +122,6 @@ eachDatabase('chain scanner: two service processes', (kind) => {
 
   it('credits every deposit once when the scanning process is killed mid-run and the other takes over', async () => {
     const db = world.t.ctx.store.db;
-    const users = await Promise.all(Array.from({ length: 5 }, () => world.newUser()));
-    const addresses = await Promise.all(users.map((u) => world.depositAddress(u)));
     const txids = [await world.sendEth(addresses[0]!, '0.1'), await world.sendEth(addresses[1]!, '0.2'), await world.sendUsdt(addresses[2]!, 3_000_000n)];
     for (const txid of txids) await untilDeposit(world, txid, 'a deposit seen', () => true);
 

@@ -2,7 +2,6 @@ import { requireChain, type ChainHandle } from '../chains/registry.js';
 import type { ServiceContext } from '../context.js';
 import { chainStatuses } from '../domain/chain-status.js';
 import { createKytProvider } from '../domain/kyt/factory.js';
-import { inTransaction } from '../store/tx.js';
 import { holdLease, releaseLease } from '../workers/lease.js';
 import { scannerLeaseName, scannerLeaseTtlMs, scanStep } from '../workers/scanner.js';
 import { CommandFailed, exitCode, group, leaf, need, print, str, table, whole, type Io } from './args.js';
@@ -166,20 +165,22 @@ function progressLine(chain: string, p: { from: number; at: number; goal: number
 
 /**
  * Sets the cursor to from − 1. Moving it forward would skip blocks nobody scanned: refused.
- * Compare-and-set, so a scanner writing a batch meanwhile is not overwritten blindly.
+ * One conditional UPDATE (no read first): a scanner writing a batch meanwhile sees its
+ * compare-and-set fail and rescans from here.
  */
 async function moveCursorBack(ctx: ServiceContext, chain: ChainHandle, from: number): Promise<void> {
+  const db = ctx.store.db;
   const target = from - 1;
-  await inTransaction(ctx.store, async (tx) => {
-    const row = await tx.selectFrom('chain_cursors').select('scanned_height').where('chain', '=', chain.id).executeTakeFirst();
-    const nowMs = ctx.clock.nowMs();
-    if (!row) {
-      await tx.insertInto('chain_cursors').values({ chain: chain.id, scanned_height: target, head_height: 0, updated_at: nowMs }).execute();
-      return;
-    }
+  const nowMs = ctx.clock.nowMs();
+  const moved = await db.updateTable('chain_cursors').set({ scanned_height: target, updated_at: nowMs }).where('chain', '=', chain.id).where('scanned_height', '>=', target).executeTakeFirst();
+  if (Number(moved.numUpdatedRows) === 1) return;
+  const row = await db.selectFrom('chain_cursors').select('scanned_height').where('chain', '=', chain.id).executeTakeFirst();
+  if (row) {
     const current = Number(row.scanned_height);
-    if (target > current) throw new CommandFailed(`${chain.id}: the scanner is at block ${current}; --from ${from} would skip blocks ${current + 1}..${from - 1} (use --from ${current + 1} or lower)`);
-    const moved = await tx.updateTable('chain_cursors').set({ scanned_height: target, updated_at: nowMs }).where('chain', '=', chain.id).where('scanned_height', '=', current).executeTakeFirst();
-    if (Number(moved.numUpdatedRows) !== 1) throw new CommandFailed(`${chain.id}: the scanner moved meanwhile; run the command again`);
-  });
+    throw new CommandFailed(`${chain.id}: the scanner is at block ${current}; --from ${from} would skip blocks ${current + 1}..${from - 1} (use --from ${current + 1} or lower)`);
+  }
+  // The scanner never ran on this chain: the backfill sets where it starts.
+  await db.insertInto('chain_cursors').values({ chain: chain.id, scanned_height: target, head_height: 0, updated_at: nowMs }).onConflict((oc) => oc.column('chain').doNothing()).execute();
+  // A scanner that created its cursor at that very moment: move it back too.
+  await db.updateTable('chain_cursors').set({ scanned_height: target, updated_at: nowMs }).where('chain', '=', chain.id).where('scanned_height', '>', target).execute();
 }

@@ -16,8 +16,14 @@ export interface ChainAuditLine {
   holdings: bigint;
   /** What the ledger says they should hold: −chain(coin) + deposits seen but not yet confirmed. */
   expected: bigint;
-  /** ok; mismatch (a finding); in-flight (outgoing transactions not final: not comparable now); unscanned (the scanner has not started). */
-  status: 'ok' | 'mismatch' | 'in-flight' | 'unscanned';
+  /**
+   * ok; mismatch (a finding); in-flight (outgoing transactions not final: not comparable now);
+   * unscanned (the scanner has not started); unreadable (no token contract answers, and the
+   * ledger holds nothing of it).
+   */
+  status: 'ok' | 'mismatch' | 'in-flight' | 'unscanned' | 'unreadable';
+  /** Why balances could not be read. */
+  detail?: string;
 }
 
 export interface ChainAuditReport {
@@ -40,7 +46,7 @@ export async function auditChainBalances(ctx: ServiceContext, onProgress?: (line
     report.lines.push(...lines);
     for (const l of lines) {
       if (l.status === 'mismatch') {
-        report.findings.push({ kind: 'chain-mismatch', detail: `${l.chain} ${l.symbol} at block ${l.block}: addresses hold ${l.holdings}, ledger expects ${l.expected} (difference ${l.holdings - l.expected})` });
+        report.findings.push({ kind: 'chain-mismatch', detail: l.detail !== undefined ? `${l.chain} ${l.symbol}: balances unreadable (${l.detail}) while the ledger expects ${l.expected}` : `${l.chain} ${l.symbol} at block ${l.block}: addresses hold ${l.holdings}, ledger expects ${l.expected} (difference ${l.holdings - l.expected})` });
       }
     }
   }
@@ -70,11 +76,17 @@ async function auditChain(ctx: ServiceContext, chain: ChainHandle, onProgress?: 
       continue;
     }
     let holdings = 0n;
-    for (let i = 0; i < addresses.length; i += balanceReadsInFlightMax) {
-      const slice = addresses.slice(i, i + balanceReadsInFlightMax);
-      const balances = await Promise.all(slice.map((a) => chain.adapter.balance(a, coin.contract_address, block)));
-      for (const b of balances) holdings += b;
-      if (onProgress && addresses.length > 1_000 && (i / balanceReadsInFlightMax) % 100 === 0) onProgress(`${chain.id} ${coin.symbol}: ${i + slice.length}/${addresses.length} addresses read`);
+    let unreadable: string | undefined;
+    try {
+      for (let i = 0; i < addresses.length; i += balanceReadsInFlightMax) {
+        const slice = addresses.slice(i, i + balanceReadsInFlightMax);
+        const balances = await Promise.all(slice.map((a) => chain.adapter.balance(a, coin.contract_address, block)));
+        for (const b of balances) holdings += b;
+        if (onProgress && addresses.length > 1_000 && (i / balanceReadsInFlightMax) % 100 === 0) onProgress(`${chain.id} ${coin.symbol}: ${i + slice.length}/${addresses.length} addresses read`);
+      }
+    } catch (error) {
+      // A token configured before (or without) its contract on this chain has no balances to read.
+      unreadable = (error as Error).message.split('\n')[0] ?? 'balance read failed';
     }
     const mirror = await readBalance(db, chainAccount(Number(coin.id)));
     const pending = await db
@@ -86,6 +98,11 @@ async function auditChain(ctx: ServiceContext, chain: ChainHandle, onProgress?: 
       .where('block_number', '<=', block)
       .execute();
     const expected = -mirror.normal + pending.reduce((sum, d) => sum + BigInt(d.amount), 0n);
+    if (unreadable !== undefined) {
+      // Nothing in the ledger for it: nothing to compare. Something in the ledger: a finding.
+      lines.push({ ...base, holdings: 0n, expected, status: expected === 0n ? 'unreadable' : 'mismatch', detail: unreadable });
+      continue;
+    }
     lines.push({ ...base, holdings, expected, status: inFlight ? 'in-flight' : holdings === expected ? 'ok' : 'mismatch' });
   }
   return lines;

@@ -361,20 +361,23 @@ async function applySettlement(tx: Tx, dialect: DialectName, input: { deposit: D
   const { deposit, coin, settlement, nowMs } = input;
   const coinId = Number(coin.id);
   const amount = BigInt(deposit.amount);
-  let target: AccountRef = suspenseAccount(coinId);
-  let toCollection = false;
-  if (settlement.status === DepositStatus.Succeeded) {
-    ({ account: target, toCollection } = await receivingAccount(tx, { merchantId: Number(deposit.merchant_id), uid: Number(deposit.uid), address: deposit.address_to }, coinId));
-  }
   // The status guard is the exactly-once: a second settler (or the reorg handler) finds no row at 0.
-  const updated = await tx
+  // It is also the transaction's first statement: on SQLite shared by processes, a write after a
+  // read could meet a snapshot another process has moved past.
+  let updated = await tx
     .updateTable('deposits')
-    .set({ status: settlement.status, review_reason: settlement.reviewReason, to_collection: toCollection ? 1 : 0, updated_at: nowMs })
+    .set({ status: settlement.status, review_reason: settlement.reviewReason, updated_at: nowMs })
     .where('id', '=', deposit.id)
     .where('status', '=', DepositStatus.Confirming)
     .returningAll()
     .executeTakeFirst();
   if (!updated) return false;
+  let target: AccountRef = suspenseAccount(coinId);
+  if (settlement.status === DepositStatus.Succeeded) {
+    const receiving = await receivingAccount(tx, { merchantId: Number(deposit.merchant_id), uid: Number(deposit.uid), address: deposit.address_to }, coinId);
+    target = receiving.account;
+    if (receiving.toCollection) updated = await tx.updateTable('deposits').set({ to_collection: 1 }).where('id', '=', deposit.id).returningAll().executeTakeFirstOrThrow();
+  }
   await postJournal(tx, dialect, {
     refType: 'deposit',
     refId: Number(deposit.id),

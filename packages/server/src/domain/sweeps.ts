@@ -365,7 +365,9 @@ async function signSweepTx(ctx: ServiceContext, chain: ChainHandle, view: TickVi
   let amount: bigint;
   if (token === '') {
     gasLimit = nativeTransferGas;
-    amount = (held < planned + maxGasCost(gasLimit, fees) ? held : planned + maxGasCost(gasLimit, fees)) - maxGasCost(gasLimit, fees);
+    // The planned value (or less, if gas of a failed attempt ate into it), the gas reserved beside it.
+    const gasCost = maxGasCost(gasLimit, fees);
+    amount = (held < planned + gasCost ? held : planned + gasCost) - gasCost;
     request = chain.adapter.transferRequest(sweep.address, chain.hotAddress, '', amount);
   } else {
     amount = held < planned ? held : planned;
