@@ -11,8 +11,8 @@
  *  3. times `chain backfill` of those blocks in this process (the real scanner: watch set,
  *     batched block + trace + log reads, one transaction per batch, confirmations, crediting):
  *     blocks/s and deposits/s;
- *  4. starts the service with its workers (scanner loop + notifier) and a merchant endpoint on
- *     127.0.0.1, then, per sample, sends a deposit, waits for its status-0 notification, mines the
+ *  4. starts the deposit path of the service (the scanner loop and the notifier) and a merchant
+ *     endpoint on 127.0.0.1, then, per sample, sends a deposit, waits for its status-0 notification, mines the
  *     block that gives it its last confirmation and measures until the status-1 notification
  *     arrives: p50 / max.
  * Prints the machine (CPU, cores, Node). SQLite in a temp dir by default; OPENWAAS_BENCH_DATABASE_URL
@@ -43,6 +43,9 @@ import { createMerchant, updateMerchant } from '../src/domain/merchants.js';
 import { createService, type Service } from '../src/service.js';
 import { openStore } from '../src/store/db.js';
 import { migrateToLatest } from '../src/store/migrate.js';
+import { startLoop } from '../src/workers/loop.js';
+import { startNotifier } from '../src/workers/notifier.js';
+import { scanTick } from '../src/workers/scanner.js';
 
 // ---- settings ------------------------------------------------------------------------------------
 
@@ -208,8 +211,9 @@ async function until<T>(what: string, check: () => Promise<T | undefined> | T | 
 
 // ---- main ----------------------------------------------------------------------------------------
 
-function serviceConfig(databaseUrl: string, chain: ChainConfig, workers: boolean): ServiceConfig {
-  return loadConfig({ databaseUrl, host: '127.0.0.1', port: 0, logLevel: 'error', workers, rsaWorkers: 1, hdMnemonic: mnemonic, notifyScheduleMs: [200, 1_000], chains: [chain] }, {});
+/** The service's settings; its own workers stay off (the bench runs the loops it measures). */
+function serviceConfig(databaseUrl: string, chain: ChainConfig): ServiceConfig {
+  return loadConfig({ databaseUrl, host: '127.0.0.1', port: 0, logLevel: 'error', workers: false, rsaWorkers: 1, hdMnemonic: mnemonic, notifyScheduleMs: [200, 1_000], chains: [chain] }, {});
 }
 
 async function main(): Promise<void> {
@@ -241,7 +245,7 @@ async function main(): Promise<void> {
   log(`produced blocks ${firstBlock}..${head} with ${deposits} deposits in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
   const chain: ChainConfig = {
-    ...serviceConfig(database.url, { id: chainId, rpcUrl: anvil.rpcUrl } as ChainConfig, false).chains[0]!,
+    ...serviceConfig(database.url, { id: chainId, rpcUrl: anvil.rpcUrl } as ChainConfig).chains[0]!,
     pollIntervalMs,
     tracing,
     startBlock: firstBlock,
@@ -249,7 +253,7 @@ async function main(): Promise<void> {
   };
 
   // ---- backfill ----
-  let service: Service = await createService(serviceConfig(database.url, chain, false));
+  let service: Service = await createService(serviceConfig(database.url, chain));
   const scanning = service;
   cleanups.push(() => scanning.close());
   const handle = service.ctx.chains.get(chainId)!;
@@ -271,9 +275,17 @@ async function main(): Promise<void> {
 
   // ---- latency: confirmation block mined → merchant notified ----
   const endpoint = await startMerchantEndpoint(walletPublicKey);
-  service = await createService(serviceConfig(database.url, chain, true));
+  // The deposit path only: the scanner loop and the notifier (the sweeper and broadcaster would
+  // compete for the same two cores, and the bench's addresses are not derived from its seed).
+  service = await createService(serviceConfig(database.url, chain));
   const running = service;
   cleanups.push(() => running.close());
+  const notifier = startNotifier(running.ctx);
+  running.ctx.notifier = notifier;
+  cleanups.push(() => notifier.stop());
+  const liveHandle = running.ctx.chains.get(chainId)!;
+  const scanner = startLoop({ name: 'scanner', intervalMs: pollIntervalMs, log: running.ctx.log, tick: (signal) => scanTick(running.ctx, liveHandle, signal) });
+  cleanups.push(() => scanner.stop());
   await updateMerchant(service.ctx.store.db, (await service.ctx.store.db.selectFrom('merchants').select('app_id').where('id', '=', merchantId).executeTakeFirstOrThrow()).app_id, { notifyUrl: endpoint.url });
   const sender = createEvmClients({ rpcUrl: anvil.rpcUrl, chainId: anvil.chainId, dev: true }, devAccount(3)).walletClient;
   const latencies: number[] = [];

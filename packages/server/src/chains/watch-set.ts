@@ -60,9 +60,4 @@ export class ChainWatchSet implements WatchSet {
   isOwn(address: string): boolean {
     return this.has(address);
   }
-
-  /** Deposit addresses held in memory. */
-  get size(): number {
-    return this.#depositAddresses.size;
-  }
 }

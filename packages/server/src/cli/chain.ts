@@ -134,7 +134,11 @@ export async function backfill(ctx: ServiceContext, chain: ChainHandle, range: {
         lastLine = now;
         io.stderr.write(progressLine(chain.id, { from: range.from, at: scannedTo, goal, elapsedMs: now - started }) + '\n');
       }
-      if (!more && scannedTo >= goal) break;
+      if (!more) {
+        if (scannedTo >= goal) break;
+        // Scanning here, but the node gave nothing usable yet: one poll before asking again.
+        if (held) await new Promise((r) => setTimeout(r, chain.config.pollIntervalMs));
+      }
     }
   } finally {
     process.off('SIGINT', onSignal);

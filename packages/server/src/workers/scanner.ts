@@ -138,7 +138,8 @@ export async function scanStep(ctx: ServiceContext, chain: ChainHandle, options:
   await updateConfirmations(db, coins.ids, head);
   const settled = await settleDueDeposits(ctx, { coins, scannedHeight: result.scannedHeight, ...(signal ? { signal } : {}) });
   result.settled = settled.settled;
-  result.more = result.scannedHeight < target || settled.more;
+  // No block written although some are due (a node answering out of order): wait for the next poll.
+  result.more = (result.blocks > 0 && result.scannedHeight < target) || settled.more;
   return result;
 }
 
