@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ErrorCode, WaasError } from '@openwaas/sdk';
 import { mnemonicToAccount } from 'viem/accounts';
+import { setMerchantCoin, upsertCoin } from '../src/domain/coins.js';
 import { HdAddressAllocator } from '../src/keys/address-allocator.js';
 import { eachDatabase, startTestService, testCoins, type TestService } from './support/service.js';
 import { rejectsWith } from './support/assertions.js';
@@ -90,6 +91,30 @@ eachDatabase('API coins and accounts (#4 #5 #6 #7 #19 #20)', (kind) => {
     assert.equal(new Set(issued.map((a) => a.address)).size, users.length);
     const all = await t.ctx.store.db.selectFrom('chain_addresses').select(['hd_index']).execute();
     assert.equal(new Set(all.map((r) => r.hd_index)).size, all.length);
+  });
+
+  it('#5 a user has the same address on every EVM chain; HD indexes stay unique across the family', async () => {
+    // A second EVM chain's coin (no node needed to issue addresses).
+    const bnb = await upsertCoin(t.ctx.store.db, { symbol: 'BNB', name: 'BNB', chain: 'evm:56', decimals: 18, confirmations: 15, nowMs: Date.now() });
+    const m = await t.addMerchant({ symbols: ['ETH'] });
+    await setMerchantCoin(t.ctx.store.db, Number(m.merchant.id), Number(bnb.id), true);
+    const a = await m.client.registerEmail({ email: 'family-a@example.com' });
+    const b = await m.client.registerEmail({ email: 'family-b@example.com' });
+    const aEth = await m.client.getDepositAddress({ uid: a.uid, symbol: 'ETH' });
+    const bBnb = await m.client.getDepositAddress({ uid: b.uid, symbol: 'BNB' });
+    assert.notEqual(bBnb.address, aEth.address, 'first address on another chain: a fresh index, not one a user holds elsewhere');
+    assert.equal((await m.client.getDepositAddress({ uid: a.uid, symbol: 'BNB' })).address, aEth.address);
+    assert.equal((await m.client.getDepositAddress({ uid: b.uid, symbol: 'ETH' })).address, bBnb.address);
+
+    // Users asking for both chains at once: each gets one address, every user a different one.
+    const users = await Promise.all(Array.from({ length: 10 }, (_, i) => m.client.registerEmail({ email: `family-crowd${i}@example.com` })));
+    const pairs = await Promise.all(users.map((u, i) => Promise.all((i % 2 ? ['ETH', 'BNB'] : ['BNB', 'ETH']).map((symbol) => m.client.getDepositAddress({ uid: u.uid, symbol })))));
+    for (const [x, y] of pairs) assert.equal(x!.address, y!.address);
+    assert.equal(new Set(pairs.map(([x]) => x!.address)).size, users.length);
+    const rows = await t.ctx.store.db.selectFrom('chain_addresses').select(['uid', 'hd_index']).execute();
+    const owners = new Map<number, Set<number>>();
+    for (const r of rows) owners.set(r.hd_index, (owners.get(r.hd_index) ?? new Set()).add(Number(r.uid)));
+    for (const [index, uids] of owners) assert.equal(uids.size, 1, `HD index ${index} belongs to one user`);
   });
 
   it('#5 errors: 110065 unknown or foreign uid, 120202 unknown or not-enabled symbol, 100004 bad fields', async () => {

@@ -1,8 +1,8 @@
 import { ErrorCode } from '@openwaas/sdk';
-import { sql } from 'kysely';
+import { sql, type ExpressionBuilder } from 'kysely';
 import type { ServiceContext } from '../context.js';
 import { isUniqueViolation } from '../store/db.js';
-import type { Coin, User } from '../store/schema.js';
+import type { Coin, Database, User } from '../store/schema.js';
 import { inTransaction, type Db } from '../store/tx.js';
 import { ApiError } from './api-error.js';
 
@@ -37,10 +37,10 @@ export async function findUserAddress(db: Db, uid: number, symbol: string): Prom
 
 /**
  * The user's deposit address for a coin (#5), issued on first call. One chain address per
- * user per chain (the native coin and its tokens share it), derived at an HD index unique on
- * the chain. Idempotent and safe under concurrency: the unique indexes on chain_addresses
- * (chain, uid) / (chain, hd_index) and user_addresses (uid, symbol) are the guard, a
- * collision retries and then finds the winner's row.
+ * user per chain (the native coin and its tokens share it), derived at an HD index the user
+ * keeps on every chain of the family (familyIndexFor). Idempotent and safe under concurrency:
+ * the unique indexes on chain_addresses (chain, uid) / (chain, hd_index) and user_addresses
+ * (uid, symbol) are the guard, a collision retries and then finds the winner's row.
  */
 export async function issueDepositAddress(ctx: ServiceContext, input: { user: User; coin: Coin }): Promise<IssuedAddress> {
   const uid = Number(input.user.id);
@@ -61,18 +61,14 @@ export async function issueDepositAddress(ctx: ServiceContext, input: { user: Us
           .where('uid', '=', uid)
           .executeTakeFirst();
         if (!chainAddress) {
-          // PostgreSQL: serialise index allocation per chain so concurrent users do not all
-          // collide on max+1 (the unique index stays the real guard). SQLite transactions are
-          // already serial.
+          const family = chainFamilyOf(coin.chain);
+          // PostgreSQL: serialise index allocation per chain family so concurrent users do not
+          // all collide on max+1 (the unique index stays the real guard). SQLite transactions
+          // are already serial.
           if (ctx.store.dialect === 'postgres') {
-            await sql`select pg_advisory_xact_lock(hashtext(${'openwaas:hd:' + coin.chain}))`.execute(tx);
+            await sql`select pg_advisory_xact_lock(hashtext(${'openwaas:hd:' + family}))`.execute(tx);
           }
-          const top = await tx
-            .selectFrom('chain_addresses')
-            .select((eb) => eb.fn.max('hd_index').as('top'))
-            .where('chain', '=', coin.chain)
-            .executeTakeFirst();
-          const index = top?.top === null || top?.top === undefined ? hdIndexFirst : Number(top.top) + 1;
+          const index = await familyIndexFor(tx, { family, chain: coin.chain, uid });
           const address = ctx.addresses.deriveAddress(coin.chain, index);
           chainAddress = await tx
             .insertInto('chain_addresses')
@@ -100,6 +96,29 @@ export async function issueDepositAddress(ctx: ServiceContext, input: { user: Us
       if (winner) return winner;
     }
   }
+}
+
+/** The family of a chain id ("evm" for "evm:56"): chains of one family derive the same keys. */
+function chainFamilyOf(chain: string): string {
+  return chain.split(':')[0] ?? chain;
+}
+
+/**
+ * The HD index of a user's new address on `chain`. Indexes are unique across the chain family
+ * and a user keeps one on all its chains, so the user has the same address on every EVM chain:
+ * funds sent on the wrong chain land at the sender's own address (recoverable), never at an
+ * address another user was given on that chain.
+ */
+async function familyIndexFor(tx: Db, input: { family: string; chain: string; uid: number }): Promise<number> {
+  const inFamily = (eb: ExpressionBuilder<Database, 'chain_addresses'>) => eb.or([eb('chain', '=', input.family), eb('chain', 'like', `${input.family}:%`)]);
+  const sibling = await tx.selectFrom('chain_addresses').select('hd_index').where('uid', '=', input.uid).where(inFamily).orderBy('id').executeTakeFirst();
+  if (sibling) {
+    // Free on this chain unless indexes were once allocated per chain: then a fresh one.
+    const taken = await tx.selectFrom('chain_addresses').select('id').where('chain', '=', input.chain).where('hd_index', '=', sibling.hd_index).executeTakeFirst();
+    if (!taken) return Number(sibling.hd_index);
+  }
+  const top = await tx.selectFrom('chain_addresses').select((eb) => eb.fn.max('hd_index').as('top')).where(inFamily).executeTakeFirst();
+  return top?.top === null || top?.top === undefined ? hdIndexFirst : Number(top.top) + 1;
 }
 
 /**
