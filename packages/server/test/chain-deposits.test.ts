@@ -4,7 +4,8 @@
  * notified at status 0, credited after the coin's 2 confirmations and notified again; below the
  * coin's minimum it fails into suspense; with auto-collection it is credited to the merchant's
  * collection account; refills of the hot and fee wallets are treasury receipts; a backfill over
- * everything scanned changes nothing. The ledger audit is clean after every test.
+ * everything scanned changes nothing. The ledger audit and the chain audit
+ * (ledger against on-chain balances) are clean after every test.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -23,7 +24,8 @@ import { belowMinimumReason } from '../src/domain/deposits.js';
 import { collectionAccount, userAccount } from '../src/domain/internal-settlement.js';
 import { readBalance } from '../src/domain/ledger.js';
 import { chainTestMnemonic, feeWalletEth, hotWalletEth, hotWalletUsdt, startChainWorld, type ChainWorld } from './support/chain-world.js';
-import { assertLedgerClean, deployForwarder, depositsOfTx, forwardEth, notifiedStatuses, untilDeposit } from './support/deposits.js';
+import { deployForwarder, depositsOfTx, forwardEth, notifiedStatuses, untilDeposit } from './support/deposits.js';
+import { assertAuditsClean } from './support/audits.js';
 import { eachDatabase } from './support/service.js';
 
 const main = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
@@ -65,7 +67,7 @@ eachDatabase('chain deposits', (kind) => {
       });
     });
   }
-  afterEach(() => assertLedgerClean(world.t.ctx.store.db));
+  afterEach(() => assertAuditsClean(world));
 
   const coinId = (symbol: 'ETH' | 'USDT') => Number(world.t.coins[symbol].id);
   const merchantId = () => Number(world.t.merchant.id);

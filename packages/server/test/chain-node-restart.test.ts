@@ -23,7 +23,8 @@ import { createService, type Service } from '../src/service.js';
 import { scannerLeaseName } from '../src/workers/scanner.js';
 import { startServe, type ServeProcess } from './crash-support.js';
 import { chainTestMnemonic, startChainWorld, type ChainWorld } from './support/chain-world.js';
-import { assertLedgerClean, depositsOfTx, freePort, untilDeposit } from './support/deposits.js';
+import { depositsOfTx, freePort, untilDeposit } from './support/deposits.js';
+import { assertAuditsClean } from './support/audits.js';
 import { databaseKinds } from './support/databases.js';
 import { eachDatabase } from './support/service.js';
 
@@ -82,7 +83,7 @@ eachDatabase('chain scanner: node restart', (kind) => {
     }
     assert.deepEqual(await journalCounts(world, ids), [1, 1, 1]);
     assert.deepEqual([...(await outboxStatuses(world, ids)).values()], [['0', '1'], ['0', '1'], ['0', '1']]);
-    await assertLedgerClean(world.t.ctx.store.db);
+    await assertAuditsClean(world);
   });
 });
 
@@ -118,7 +119,7 @@ eachDatabase('chain scanner: two service processes', (kind) => {
     await world?.close();
     rmSync(configDir, { recursive: true, force: true });
   });
-  afterEach(() => assertLedgerClean(world.t.ctx.store.db));
+  afterEach(() => assertAuditsClean(world));
 
   it('credits every deposit once when the scanning process is killed mid-run and the other takes over', async () => {
     const db = world.t.ctx.store.db;
@@ -172,7 +173,7 @@ describe('chain scanner: two scanners at once (postgres)', { skip: !withPostgres
     await second?.close();
     await world?.close();
   });
-  afterEach(() => assertLedgerClean(world.t.ctx.store.db));
+  afterEach(() => assertAuditsClean(world));
 
   it('credits each deposit once while two scanners race on one database', async () => {
     const users = await Promise.all(Array.from({ length: 6 }, () => world.newUser()));

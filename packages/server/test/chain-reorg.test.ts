@@ -18,7 +18,8 @@ import { userAccount } from '../src/domain/internal-settlement.js';
 import { readBalance } from '../src/domain/ledger.js';
 import { reorgTooDeepKey, scanStep } from '../src/workers/scanner.js';
 import { startChainWorld, type ChainWorld } from './support/chain-world.js';
-import { assertLedgerClean, notifiedStatuses, untilDeposit } from './support/deposits.js';
+import { notifiedStatuses, untilDeposit } from './support/deposits.js';
+import { assertAuditsClean } from './support/audits.js';
 import { eachDatabase } from './support/service.js';
 
 /** Keeps the sweeper away from these deposits: a reorg test rewrites the chain under it. */
@@ -31,7 +32,7 @@ eachDatabase('chain reorgs', (kind) => {
     world = await startChainWorld({ kind, chain: { reorgDepth: 1 }, config: { sweepThresholds: noSweeps } });
   });
   after(() => world?.close());
-  afterEach(() => assertLedgerClean(world.t.ctx.store.db));
+  afterEach(() => assertAuditsClean(world));
 
   const ethId = () => Number(world.t.coins.ETH.id);
   const balanceOf = async (uid: number) => (await readBalance(world.t.ctx.store.db, userAccount(Number(world.t.merchant.id), uid, ethId()))).normal;

@@ -5,19 +5,21 @@
  * before any node had it, and after the node had it (and mined it) but before the service
  * recorded the broadcast. After each restart the same stored bytes are sent (or found mined):
  * the same hash and nonce, one transaction per withdrawal, the recipient paid exactly once,
- * the withdrawal settled at status 5, the ledger audit clean.
+ * the withdrawal settled at status 5, `openwaas audit --chain` clean (ledger and
+ * on-chain balances).
  */
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { createConfirmationResponder, toNodeHttpHandler, WaasClient, WithdrawStatus } from '@openwaas/sdk';
 import { parseEther } from 'viem';
 import { startAnvil, type AnvilInstance } from '../src/chains/evm/anvil.js';
 import { createEvmClients, mine, type EvmPublicClient } from '../src/chains/evm/client.js';
 import { DEMO_USDT_ADDRESS, prepareDevChain } from '../src/chains/evm/dev-setup.js';
-import { auditLedger } from '../src/domain/audit.js';
+import { runCli } from '../src/cli/run.js';
 import { systemClock } from '../src/domain/clock.js';
 import { setMerchantCoin, upsertCoin } from '../src/domain/coins.js';
 import { userAccount } from '../src/domain/internal-settlement.js';
@@ -184,6 +186,12 @@ describe('chain sends survive SIGKILL (sqlite)', () => {
       proxy.setMode('pass');
       await startService();
       const settled = await untilSettled(id);
+      // The scanner past every block so far, so the chain audit below compares everything.
+      const head = Number(await client.getBlockNumber());
+      await waitFor('the scanner at the head', 20_000, async () => {
+        const cursor = await store.db.selectFrom('chain_cursors').select('scanned_height').where('chain', '=', chainId).executeTakeFirst();
+        return cursor && Number(cursor.scanned_height) >= head ? true : undefined;
+      });
       await serve!.kill('SIGTERM');
 
       assert.equal(settled.status, WithdrawStatus.Succeeded);
@@ -198,8 +206,15 @@ describe('chain sends survive SIGKILL (sqlite)', () => {
       assert.equal(await client.getBalance({ address: to as `0x${string}` }), parseEther('1.499'), 'paid exactly once');
       const nonces = await store.db.selectFrom('chain_txs').select('nonce').where('from_address', '=', hot).execute();
       assert.equal(new Set(nonces.map((n) => Number(n.nonce))).size, nonces.length, 'no nonce given twice');
-      const audit = await auditLedger(store.db);
+      // `openwaas audit --chain`: the ledger, and the ledger against the wallets' real balances.
+      const out = { stdout: '', stderr: '' };
+      const sink = (key: 'stdout' | 'stderr') => new Writable({ write(chunk, _enc, done) { out[key] += String(chunk); done(); } });
+      const env = { DATABASE_URL: database.url, OPENWAAS_HD_MNEMONIC: chainTestMnemonic, OPENWAAS_CHAINS: JSON.stringify([{ id: chainId, rpcUrl: anvil.rpcUrl }]), OPENWAAS_KEYSTORE: `${database.url}.no-keystore.json`, LOG_LEVEL: 'silent' };
+      const code = await runCli(['audit', '--chain', '--json'], { stdout: sink('stdout'), stderr: sink('stderr'), env, cwd: process.cwd() });
+      assert.equal(code, 0, out.stdout + out.stderr);
+      const audit = JSON.parse(out.stdout) as { findings: unknown[]; chain: Array<{ symbol: string; status: string }> };
       assert.deepEqual(audit.findings, []);
+      assert.deepEqual(audit.chain.map((l) => [l.symbol, l.status]), [['ETH', 'ok'], ['USDT', 'ok']]);
     });
   }
 });

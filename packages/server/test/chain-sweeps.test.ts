@@ -22,7 +22,8 @@ import { readBalance } from '../src/domain/ledger.js';
 import { planSweeps } from '../src/domain/sweeps.js';
 import type { Deposit, MinerFee, Sweep } from '../src/store/schema.js';
 import { startChainWorld, type ChainWorld } from './support/chain-world.js';
-import { assertLedgerClean, manualTicks, txsOf } from './support/chain-sends.js';
+import { manualTicks, txsOf } from './support/chain-sends.js';
+import { assertAuditsClean } from './support/audits.js';
 import { eachDatabase } from './support/service.js';
 
 const operatorToken = 'chain-sweeps-operator-token';
@@ -44,7 +45,7 @@ eachDatabase('collection sweeps', (kind) => {
     await ticks.scan();
   });
   after(() => world?.close());
-  afterEach(() => assertLedgerClean(world));
+  afterEach(() => assertAuditsClean(world, { settle: async () => { await ticks.scan(); await ticks.sweep(); } }));
 
   const db = () => world.t.ctx.store.db;
   const sweepsOf = (address: string): Promise<Sweep[]> => db().selectFrom('sweeps').selectAll().where('address', '=', address).orderBy('id').execute();

@@ -9,7 +9,9 @@
  * replacement — or the original, when that is the one mined; a token transfer that reverts
  * and a transaction whose nonce someone else used fail the withdrawal with the funds returned;
  * a cancel racing the broadcaster and two broadcasters racing each other never pay twice nor
- * reuse a nonce. The ledger audit is clean after every test.
+ * reuse a nonce. The ledger audit and the chain audit (ledger against on-chain balances) are
+ * clean after every test; where a test takes funds from a wallet outside the service, the
+ * chain audit reports exactly that shortfall until the funds are put back.
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
@@ -22,7 +24,6 @@ import { readBalance } from '../src/domain/ledger.js';
 import { cancelWithdrawal, WithdrawalStateError } from '../src/domain/withdrawals.js';
 import { startChainWorld, type ChainWorld } from './support/chain-world.js';
 import {
-  assertLedgerClean,
   dropFromPool,
   freshRecipient,
   manualTicks,
@@ -36,6 +37,7 @@ import {
   withdraw,
   withdrawalRow,
 } from './support/chain-sends.js';
+import { assertAuditsClean, chainAuditDifferences } from './support/audits.js';
 import { eachDatabase } from './support/service.js';
 
 const operatorToken = 'chain-withdrawals-operator-token';
@@ -47,7 +49,7 @@ eachDatabase('on-chain withdrawals', (kind) => {
       world = await startChainWorld({ kind });
     });
     after(() => world?.close());
-    afterEach(() => assertLedgerClean(world));
+    afterEach(() => assertAuditsClean(world));
 
     it('pays an ETH and a USDT withdrawal on chain: status 5 at 2 confirmations, real txid and gas, journal, notifications 1 → 5', async () => {
       const { t } = world;
@@ -141,8 +143,7 @@ eachDatabase('on-chain withdrawals', (kind) => {
     after(() => world?.close());
     afterEach(async () => {
       await setAutomine(world, true);
-      await ticks.scan();
-      await assertLedgerClean(world);
+      await assertAuditsClean(world, { settle: async () => { await ticks.scan(); await ticks.broadcast(); } });
     });
 
     /** Mines `blocks`, then lets the scanner and the broadcaster catch up. */
@@ -150,6 +151,18 @@ eachDatabase('on-chain withdrawals', (kind) => {
       await world.mine(blocks);
       await ticks.scan();
       await ticks.broadcast();
+    };
+    /**
+     * Asserts that the chain audit sees exactly `taken` missing from our addresses (funds that
+     * left the hot wallet outside the service), then puts them back into the hot wallet.
+     */
+    const expectShortfallThenRefund = async (taken: { ETH: bigint; USDT: bigint }) => {
+      assert.deepEqual(await chainAuditDifferences(world, { settle: async () => { await ticks.scan(); await ticks.broadcast(); } }), { ETH: -taken.ETH, USDT: -taken.USDT }, 'the chain audit finds what left outside the service');
+      const hot = world.chain.hotAddress as `0x${string}`;
+      const eth = await world.client.getBalance({ address: hot });
+      await world.client.request({ method: 'anvil_setBalance', params: [hot, `0x${(eth + taken.ETH).toString(16)}`] } as never);
+      await setTokenBalance(world, hot, (await world.chain.adapter.balance(hot, world.usdt.toLowerCase())) + taken.USDT);
+      await world.mine(1);
     };
     const openAlert = (key: string) =>
       world.t.ctx.store.db.selectFrom('operator_alerts').selectAll().where('key', '=', key).orderBy('id', 'desc').executeTakeFirst();
@@ -160,6 +173,7 @@ eachDatabase('on-chain withdrawals', (kind) => {
       await t.credit({ symbol: 'ETH', amount: '10', uid });
       await t.credit({ symbol: 'USDT', amount: '1000', uid });
       // Drained outside the service (the ledger's treasury does not know: only the chain audit would).
+      const drained = { ETH: await world.client.getBalance({ address: world.chain.hotAddress as `0x${string}` }), USDT: await world.chain.adapter.balance(world.chain.hotAddress, world.usdt.toLowerCase()) };
       await world.client.request({ method: 'anvil_setBalance', params: [world.chain.hotAddress, '0x0'] } as never);
       await setTokenBalance(world, world.chain.hotAddress, 0n);
       const id = await withdraw(world, { uid, symbol: 'ETH', amount: '1', to: freshRecipient() });
@@ -201,6 +215,7 @@ eachDatabase('on-chain withdrawals', (kind) => {
       assert.equal((await withdrawalRow(world, usdtId)).status, WithdrawStatus.Succeeded);
       assert.notEqual((await openAlert(usdtKey))?.resolved_at, null);
       assert.deepEqual(await outboxWithdrawStatuses(world, usdtId), ['1', '5']);
+      await expectShortfallThenRefund(drained);
     });
 
     it('re-sends a stuck transaction, then replaces it at the same nonce with higher fees; the withdrawal follows the replacement', async () => {
@@ -313,8 +328,9 @@ eachDatabase('on-chain withdrawals', (kind) => {
       // The node evicts it; someone holding the hot key spends the nonce, paying far more.
       await dropFromPool(world, sent!.hash);
       const fee = BigInt(sent!.max_fee_per_gas) * 10n;
-      await sendAs(world, world.chain.hotAddress, { to: freshRecipient(), value: 1n, nonce: Number(sent!.nonce), maxFeePerGas: fee, maxPriorityFeePerGas: fee });
+      const intruder = await sendAs(world, world.chain.hotAddress, { to: freshRecipient(), value: 1n, nonce: Number(sent!.nonce), maxFeePerGas: fee, maxPriorityFeePerGas: fee });
       await mineAndTick();
+      const intruderReceipt = await world.client.getTransactionReceipt({ hash: intruder as `0x${string}` });
 
       const failed = await withdrawalRow(world, id);
       assert.equal(failed.status, WithdrawStatus.Failed);
@@ -335,6 +351,7 @@ eachDatabase('on-chain withdrawals', (kind) => {
       const paid = await withdrawalRow(world, next);
       assert.equal(paid.status, WithdrawStatus.Succeeded);
       assert.equal((await txsOf(world, 'withdrawal', next))[0]!.nonce, Number(sent!.nonce) + 1);
+      await expectShortfallThenRefund({ ETH: 1n + intruderReceipt.gasUsed * intruderReceipt.effectiveGasPrice, USDT: 0n });
     });
 
     it('a cancel racing the broadcaster: either cancelled with nothing signed, or paid and the cancel refused', async () => {

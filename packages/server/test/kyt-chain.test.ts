@@ -14,7 +14,8 @@ import { userAccount } from '../src/domain/internal-settlement.js';
 import { readBalance } from '../src/domain/ledger.js';
 import { startChainWorld, type ChainWorld } from './support/chain-world.js';
 import { freshRecipient, notifiedWithdrawStatuses, withdrawalRow } from './support/chain-sends.js';
-import { assertLedgerClean, notifiedStatuses, untilDeposit } from './support/deposits.js';
+import { notifiedStatuses, untilDeposit } from './support/deposits.js';
+import { assertAuditsClean } from './support/audits.js';
 import { eachDatabase } from './support/service.js';
 
 const operatorToken = 'kyt-chain-operator-token';
@@ -51,7 +52,7 @@ eachDatabase('kyt on chain', (kind) => {
       return s.length >= 3 && s;
     });
     assert.deepEqual(statuses, ['0', '5', '1']);
-    await assertLedgerClean(world.t.ctx.store.db);
+    await assertAuditsClean(world);
   });
 
   it('a withdrawal waits at 7 for the KYT loop, then is paid on chain', async () => {
@@ -73,6 +74,6 @@ eachDatabase('kyt on chain', (kind) => {
     });
     assert.deepEqual(statuses, ['7', '1', '5']);
     assert.equal(await world.client.getBalance({ address: to as `0x${string}` }), parseEther('0.999'), 'amount minus the 0.001 fee');
-    await assertLedgerClean(world.t.ctx.store.db);
+    await assertAuditsClean(world);
   });
 });

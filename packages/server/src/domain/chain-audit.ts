@@ -2,12 +2,16 @@ import { DepositStatus } from '@openwaas/sdk';
 import type { ChainHandle } from '../chains/registry.js';
 import type { ServiceContext } from '../context.js';
 import { chainAccount } from './chain-accounts.js';
+import type { Coin } from '../store/schema.js';
+import type { Db } from '../store/tx.js';
 import { readBalance } from './ledger.js';
 
-/** One coin's comparison of the ledger with the chain. */
+/** One asset's comparison of the ledger with the chain (its coin, and any other coin naming the same asset). */
 export interface ChainAuditLine {
   chain: string;
   symbol: string;
+  /** Other coins configured for the same asset (compared together with `symbol`). */
+  alsoSymbols?: string[];
   /** The block the balances were read at (the scanner's cursor: everything up to it is in the ledger). */
   block: number;
   /** Deposit addresses read, plus the hot and fee wallets. */
@@ -53,6 +57,35 @@ export async function auditChainBalances(ctx: ServiceContext, onProgress?: (line
   return report;
 }
 
+/**
+ * The chain's assets (its native coin, each token contract) with the coins configured for them.
+ * Several coins can name one asset (a disabled duplicate of the native coin, a token listed
+ * twice): its balances are read once and compared with the sum of their ledgers. The primary
+ * coin is the one the scanner credits (enabled first, then the oldest).
+ */
+function assetsOf(coins: readonly Coin[]): Array<{ primary: Coin; others: Coin[] }> {
+  const byAsset = new Map<string, Coin[]>();
+  for (const coin of [...coins].sort((a, b) => b.enabled - a.enabled || Number(a.id) - Number(b.id))) {
+    const key = coin.contract_address.toLowerCase();
+    byAsset.set(key, [...(byAsset.get(key) ?? []), coin]);
+  }
+  return [...byAsset.values()].map(([primary, ...others]) => ({ primary: primary!, others }));
+}
+
+/** What the ledger says our addresses hold of a coin at `block`: −chain mirror + deposits seen up to it but not yet confirmed. */
+async function ledgerHoldings(db: Db, coinId: number, block: number): Promise<bigint> {
+  const mirror = await readBalance(db, chainAccount(coinId));
+  const pending = await db
+    .selectFrom('deposits')
+    .select('amount')
+    .where('coin_id', '=', coinId)
+    .where('status', '=', DepositStatus.Confirming)
+    .where('block_number', 'is not', null)
+    .where('block_number', '<=', block)
+    .execute();
+  return -mirror.normal + pending.reduce((sum, d) => sum + BigInt(d.amount), 0n);
+}
+
 async function auditChain(ctx: ServiceContext, chain: ChainHandle, onProgress?: (line: string) => void): Promise<ChainAuditLine[]> {
   const db = ctx.store.db;
   const coins = await db.selectFrom('coins').selectAll().where('chain', '=', chain.id).orderBy('id').execute();
@@ -69,8 +102,9 @@ async function auditChain(ctx: ServiceContext, chain: ChainHandle, onProgress?: 
   const deposits = await db.selectFrom('chain_addresses').select('address').where('chain', '=', chain.id).orderBy('id').execute();
   const addresses = [...new Set([...deposits.map((r) => r.address), chain.hotAddress, chain.feeAddress])];
   const lines: ChainAuditLine[] = [];
-  for (const coin of coins) {
-    const base = { chain: chain.id, symbol: coin.symbol, block, addresses: addresses.length };
+  for (const asset of assetsOf(coins)) {
+    const coin = asset.primary;
+    const base = { chain: chain.id, symbol: coin.symbol, ...(asset.others.length > 0 ? { alsoSymbols: asset.others.map((c) => c.symbol) } : {}), block, addresses: addresses.length };
     if (block < 0) {
       lines.push({ ...base, holdings: 0n, expected: 0n, status: 'unscanned' });
       continue;
@@ -88,16 +122,8 @@ async function auditChain(ctx: ServiceContext, chain: ChainHandle, onProgress?: 
       // A token configured before (or without) its contract on this chain has no balances to read.
       unreadable = (error as Error).message.split('\n')[0] ?? 'balance read failed';
     }
-    const mirror = await readBalance(db, chainAccount(Number(coin.id)));
-    const pending = await db
-      .selectFrom('deposits')
-      .select('amount')
-      .where('coin_id', '=', Number(coin.id))
-      .where('status', '=', DepositStatus.Confirming)
-      .where('block_number', 'is not', null)
-      .where('block_number', '<=', block)
-      .execute();
-    const expected = -mirror.normal + pending.reduce((sum, d) => sum + BigInt(d.amount), 0n);
+    let expected = 0n;
+    for (const c of [coin, ...asset.others]) expected += await ledgerHoldings(db, Number(c.id), block);
     if (unreadable !== undefined) {
       // Nothing in the ledger for it: nothing to compare. Something in the ledger: a finding.
       lines.push({ ...base, holdings: 0n, expected, status: expected === 0n ? 'unreadable' : 'mismatch', detail: unreadable });

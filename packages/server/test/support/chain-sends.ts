@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import type { Notification } from '@openwaas/sdk';
 import { encodeAbiParameters, keccak256, type Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAddress } from 'viem/accounts';
-import { auditLedger } from '../../src/domain/audit.js';
 import type { ChainTx, Withdrawal } from '../../src/store/schema.js';
 import { broadcastTick } from '../../src/workers/broadcaster.js';
 import { scanTick } from '../../src/workers/scanner.js';
@@ -55,11 +54,6 @@ export function notifiedWithdrawStatuses(notifications: readonly Notification[],
 export async function outboxWithdrawStatuses(world: ChainWorld, id: number): Promise<string[]> {
   const rows = await world.t.ctx.store.db.selectFrom('notifications').select('payload').where('side', '=', 'withdraw').where('record_id', '=', id).orderBy('id').execute();
   return rows.map((r) => (JSON.parse(r.payload) as { status: string }).status);
-}
-
-export async function assertLedgerClean(world: ChainWorld): Promise<void> {
-  const report = await auditLedger(world.t.ctx.store.db);
-  assert.deepEqual(report.findings, [], 'ledger audit is clean');
 }
 
 // ---- anvil dev RPC -----------------------------------------------------------------------------

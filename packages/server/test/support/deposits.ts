@@ -4,7 +4,6 @@ import type { Notification } from '@openwaas/sdk';
 import { getAddress, pad, type Hex } from 'viem';
 import { createEvmClients } from '../../src/chains/evm/client.js';
 import { devAccount } from '../../src/chains/evm/dev-setup.js';
-import { auditLedger } from '../../src/domain/audit.js';
 import type { Deposit } from '../../src/store/schema.js';
 import type { Db } from '../../src/store/tx.js';
 import type { ChainWorld } from './chain-world.js';
@@ -57,12 +56,6 @@ export function untilDeposit(world: ChainWorld, txid: string, what: string, chec
 /** Statuses the demo merchant was notified of for deposit `id`, in arrival order. */
 export function notifiedStatuses(notifications: readonly Notification[], id: number): string[] {
   return notifications.filter((n) => n.side === 'deposit' && n.id === String(id)).map((n) => n.status);
-}
-
-/** Asserts that the ledger audit finds nothing. */
-export async function assertLedgerClean(db: Db): Promise<void> {
-  const report = await auditLedger(db);
-  assert.deepEqual(report.findings, [], 'ledger audit is clean');
 }
 
 /** A TCP port that was free a moment ago (for a node that must come back on the same URL). */
