@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createEvmClients, mine } from '../../src/chains/evm/client.js';
 import { auditLedger } from '../../src/domain/audit.js';
 import { auditChainBalances, type ChainAuditReport } from '../../src/domain/chain-audit.js';
 import type { Db } from '../../src/store/tx.js';
@@ -23,22 +24,29 @@ export async function assertLedgerClean(db: Db): Promise<void> {
 }
 
 /**
- * The chain audit once it can compare: the scanner has reached the node's head as it was on
- * the call, and no transaction the service sent is still open (in flight). Between looks it
- * mines a block, so sent transactions reach their confirmations.
+ * The chain audit once it can compare: on every chain of the service, the scanner has reached
+ * the node's head as it was on the call, and no transaction the service sent is still open (in
+ * flight). Between looks it mines a block on each chain, so sent transactions reach their
+ * confirmations.
  */
 export async function settledChainAudit(world: ChainWorld, options: SettleOptions = {}): Promise<ChainAuditReport> {
   const { ctx } = world.t;
-  const head = Number(await world.client.getBlockNumber());
+  const chains = await Promise.all(
+    [...ctx.chains.values()].map(async (chain) => {
+      const { publicClient } = createEvmClients({ rpcUrl: chain.config.rpcUrl, chainId: Number(chain.id.split(':')[1]), dev: true });
+      return { id: chain.id, client: publicClient, head: Number(await publicClient.getBlockNumber()) };
+    }),
+  );
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   for (;;) {
-    const cursor = await ctx.store.db.selectFrom('chain_cursors').select('scanned_height').where('chain', '=', world.chain.id).executeTakeFirst();
-    if (cursor && Number(cursor.scanned_height) >= head) {
+    const cursors = await ctx.store.db.selectFrom('chain_cursors').select(['chain', 'scanned_height']).execute();
+    const scanned = new Map(cursors.map((c) => [c.chain, Number(c.scanned_height)]));
+    if (chains.every((c) => (scanned.get(c.id) ?? -1) >= c.head)) {
       const report = await auditChainBalances(ctx);
       if (!report.lines.some((l) => l.status === 'in-flight')) return report;
     }
-    if (Date.now() > deadline) throw new Error('timed out waiting for a chain audit with the scanner at the head and nothing in flight');
-    await world.mine(1);
+    if (Date.now() > deadline) throw new Error('timed out waiting for a chain audit with the scanners at the head and nothing in flight');
+    for (const c of chains) await mine(c.client, 1);
     await options.settle?.();
     await new Promise((r) => setTimeout(r, 200));
   }

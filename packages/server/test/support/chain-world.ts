@@ -49,6 +49,7 @@ export interface StartChainWorldOptions {
   kind: DatabaseKind;
   /** Overrides of the chain's settings (pollIntervalMs 100, startBlock 0 by default). */
   chain?: Partial<ChainConfig>;
+  /** Service settings; `chains` here are followed besides the world's own chain. */
   config?: Partial<ServiceConfig>;
   anvil?: StartAnvilOptions;
   /** Don't fund the hot wallet (dry hot wallet tests). */
@@ -72,7 +73,7 @@ export async function startChainWorld(options: StartChainWorldOptions): Promise<
     const chainConfig = { id: `evm:${anvil.chainId}`, rpcUrl: anvil.rpcUrl, pollIntervalMs: 100, startBlock: 0, stuckAfterMs: 3_000, dropAfterMs: 10_000, ...options.chain };
     t = await startTestService({
       kind: options.kind,
-      config: { workers: true, notifyScheduleMs: [200, 500, 1_000], hdMnemonic: chainTestMnemonic, ...options.config, chains: [chainConfig as ChainConfig] },
+      config: { workers: true, notifyScheduleMs: [200, 500, 1_000], hdMnemonic: chainTestMnemonic, ...options.config, chains: [chainConfig as ChainConfig, ...(options.config?.chains ?? [])] },
     });
     const chain = t.ctx.chains.get(chainConfig.id)!;
     const { usdt } = await prepareDevChain({
