@@ -7,8 +7,9 @@
  * being signed only after that top-up is confirmed. Every sweep and top-up has a miner-fee
  * record (seen through the SDK's syncMinerFeeList) and its gas is billed to the merchant's
  * collection account against the chain mirror. Two sweepers racing start one sweep per address.
- * Operators list sweeps and transactions through the operator API and the CLI. The ledger audit
- * is clean after every test.
+ * Operators list sweeps and transactions through the operator API and the CLI. A failed step is
+ * retried; after three failed attempts the sweep stops with an alert until an operator retries
+ * it. The ledger and chain audits are clean after every test.
  */
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
@@ -22,7 +23,7 @@ import { readBalance } from '../src/domain/ledger.js';
 import { planSweeps } from '../src/domain/sweeps.js';
 import type { Deposit, MinerFee, Sweep } from '../src/store/schema.js';
 import { startChainWorld, type ChainWorld } from './support/chain-world.js';
-import { manualTicks, txsOf } from './support/chain-sends.js';
+import { manualTicks, setAutomine, setTokenBalance, txsOf } from './support/chain-sends.js';
 import { assertAuditsClean } from './support/audits.js';
 import { eachDatabase } from './support/service.js';
 
@@ -256,5 +257,73 @@ eachDatabase('collection sweeps', (kind) => {
     assert.equal(sent.code, 0);
     assert.equal((JSON.parse(sent.stdout) as unknown[]).length, 3);
     assert.equal((await cli(world, ['sweeps', 'retry', String(sweeps[0]!.id)])).code, 1);
+  });
+  /**
+   * A USDT sweep whose token transfer is signed and waits in the pool (automine off): the step
+   * before `tokensGone` runs. Resolves with the sweep and the address.
+   */
+  async function sweepWaitingInPool(units: bigint): Promise<{ sweepId: number; address: string }> {
+    const uid = await world.newUser();
+    const address = await world.depositAddress(uid, 'USDT');
+    await world.sendUsdt(address, units);
+    await mineAndTick(2); // credited; the sweep starts with a top-up (auto-mined)
+    const [sweep] = await sweepsOf(address);
+    assert.equal(sweep?.state, 'topup_pending');
+    await setAutomine(world, false);
+    await mineAndTick(2); // top-up confirmed → the token transfer is signed and sent, not mined
+    const [, transfer] = await txsOf(world, ['topup', 'sweep'], Number(sweep.id));
+    assert.equal(transfer?.state, 'broadcast');
+    return { sweepId: Number(sweep.id), address };
+  }
+  const alertOf = (key: string) => db().selectFrom('operator_alerts').selectAll().where('key', '=', key).orderBy('id', 'desc').executeTakeFirst();
+
+  it('retries a sweep whose transaction failed; after three failed attempts it stops with an alert until an operator retries it', async () => {
+    const usdt = world.usdt.toLowerCase();
+    const units = parseUnits('60', 6);
+    try {
+      // 1. The tokens leave the address before the transfer is mined, and are back before the retry.
+      const first = await sweepWaitingInPool(units);
+      await setTokenBalance(world, first.address, 0n);
+      await world.mine(1); // the transfer reverts
+      await setTokenBalance(world, first.address, units);
+      await setAutomine(world, true);
+      for (let i = 0; i < 4; i++) await mineAndTick(2);
+      const [retried] = await sweepsOf(first.address);
+      assert.equal(retried!.state, 'done', 'retried by the sweeper and done');
+      assert.ok(retried!.attempts >= 1, 'the failed attempt is counted');
+      const steps = await txsOf(world, ['topup', 'sweep'], first.sweepId);
+      const sweepTxs = steps.filter((r) => r.purpose === 'sweep');
+      assert.deepEqual(sweepTxs.map((r) => r.state), ['reverted', 'confirmed']);
+      assert.equal(await world.chain.adapter.balance(first.address, usdt), 0n, 'swept');
+      // The reverted transfer's gas is a miner fee too (failed), billed like the others.
+      const fees = await minerFeesOf(first.sweepId);
+      assert.equal(fees.length, steps.length, 'a miner-fee record per transaction');
+      assert.deepEqual(fees.filter((f) => f.txid === sweepTxs[0]!.hash).map((f) => f.status), [DepositStatus.Failed]);
+
+      // 2. The tokens stay away: three failed attempts, then 'failed' with an operator alert.
+      const second = await sweepWaitingInPool(units);
+      await setTokenBalance(world, second.address, 0n);
+      await setAutomine(world, true);
+      for (let i = 0; i < 3; i++) await mineAndTick(2);
+      const [stopped] = await sweepsOf(second.address);
+      assert.equal(stopped!.state, 'failed');
+      assert.equal(stopped!.attempts, 3);
+      assert.match(stopped!.last_error, /nothing left to sweep|reverted/);
+      const alert = await alertOf(`sweep-failed:${second.sweepId}`);
+      assert.equal(alert?.resolved_at, null, 'an open alert');
+      assert.match(alert!.message, /stopped after 3 failed attempts/);
+      await mineAndTick(2);
+      assert.equal((await sweepsOf(second.address))[0]!.state, 'failed', 'no further attempt by itself');
+
+      // The funds are back; the operator retries: swept, alert resolved.
+      await setTokenBalance(world, second.address, units);
+      assert.equal((await cli(world, ['sweeps', 'retry', String(second.sweepId)])).code, 0);
+      for (let i = 0; i < 4; i++) await mineAndTick(2);
+      assert.equal((await sweepsOf(second.address))[0]!.state, 'done');
+      assert.notEqual((await alertOf(`sweep-failed:${second.sweepId}`))?.resolved_at, null, 'alert resolved');
+      assert.equal(await world.chain.adapter.balance(second.address, usdt), 0n);
+    } finally {
+      await setAutomine(world, true);
+    }
   });
 });

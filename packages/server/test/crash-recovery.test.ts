@@ -69,8 +69,13 @@ const notifySchedule = '100,200,400,800,1600';
 /** The merchant's "slow" answers stay within the timeout; its "timeout-first" ones do not. */
 const slowMs = 300;
 const hangMs = 2_500;
-/** Rows leased by a killed process wait for the lease: the bound on full delivery after the last kill. */
-const deliveryBoundMs = notifyTimeoutMs + notifyLeaseMarginMs + 12_000;
+/**
+ * How long the backlog may take to drain after the last kill: a liveness bound (nothing stuck),
+ * not a speed goal. Rows leased by a killed process wait for their lease; then the merchant's
+ * random hangs (each costing notifyTimeoutMs of one of notifyInFlightPerMerchantMax slots) set
+ * the pace, so a backlog of a hundred rows on a loaded 2-core machine takes tens of seconds.
+ */
+const deliveryBoundMs = notifyTimeoutMs + notifyLeaseMarginMs + 60_000;
 
 const coinInputs = {
   ETH: { symbol: 'ETH', name: 'Ether', chain, decimals: 18, confirmations: 2, minWithdraw: '0.01', maxWithdraw: '100', withdrawFee: '0.001', autoApproveMax: '10' },
