@@ -2,7 +2,8 @@
  * The scanner under failures (both databases unless said otherwise):
  * - the node stops mid-run and comes back on the same URL with its chain (anvil --state):
  *   deposits seen before, mined just before the stop, and after the restart are each credited
- *   once;
+ *   once; a withdrawal sent but not mined (lost with the node's pool) is sent again as the same
+ *   stored transaction and paid once;
  * - two `openwaas serve` processes on one database: one scans (lease), it is SIGKILLed mid-run,
  *   the other takes over within the lease time; every deposit is credited and notified once;
  * - PostgreSQL: two services in one process run their scanners at the same moment (same lease
@@ -13,7 +14,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { DepositStatus } from '@openwaas/sdk';
+import { DepositStatus, WithdrawStatus } from '@openwaas/sdk';
 import { parseEther } from 'viem';
 import { startAnvil, type AnvilInstance } from '../src/chains/evm/anvil.js';
 import { loadConfig } from '../src/config/config.js';
@@ -25,6 +26,7 @@ import { startServe, type ServeProcess } from './crash-support.js';
 import { chainTestMnemonic, startChainWorld, type ChainWorld } from './support/chain-world.js';
 import { depositsOfTx, freePort, untilDeposit } from './support/deposits.js';
 import { assertAuditsClean } from './support/audits.js';
+import { freshRecipient, setAutomine, txsOf, withdraw, withdrawalRow } from './support/chain-sends.js';
 import { databaseKinds } from './support/databases.js';
 import { eachDatabase } from './support/service.js';
 
@@ -53,6 +55,8 @@ eachDatabase('chain scanner: node restart', (kind) => {
     stateDir = mkdtempSync(join(tmpdir(), 'openwaas-anvil-state-'));
     world = await startChainWorld({ kind, anvil: { port: await freePort(), state: join(stateDir, 'state.json') }, config: { sweepThresholds: noSweeps } });
   });
+  /** The node comes back on the same URL with the chain it saved when it stopped. */
+  const nodeOptions = () => ({ port: Number(new URL(world.anvil.rpcUrl).port), state: join(stateDir, 'state.json') });
   after(async () => {
     await world?.close();
     await restarted?.stop();
@@ -66,10 +70,9 @@ eachDatabase('chain scanner: node restart', (kind) => {
     await untilDeposit(world, seenTx, 'the first deposit at status 0', (d) => d.status === DepositStatus.Confirming);
     // Mined right before the stop: the scanner may or may not have read its block yet.
     const lastTx = await world.sendEth(addresses[1]!, '2');
-    const anvilOptions = { port: Number(new URL(world.anvil.rpcUrl).port), state: join(stateDir, 'state.json') };
     await world.anvil.stop();
 
-    restarted = await startAnvil(anvilOptions);
+    restarted = await startAnvil(nodeOptions());
     assert.equal(restarted.rpcUrl, world.anvil.rpcUrl, 'the node is back on the same URL');
     const afterTx = await world.sendEth(addresses[2]!, '3');
     await world.mine(1);
@@ -83,6 +86,35 @@ eachDatabase('chain scanner: node restart', (kind) => {
     }
     assert.deepEqual(await journalCounts(world, ids), [1, 1, 1]);
     assert.deepEqual([...(await outboxStatuses(world, ids)).values()], [['0', '1'], ['0', '1'], ['0', '1']]);
+    await assertAuditsClean(world);
+  });
+
+  it('pays a withdrawal once when the node restarts and forgets it: the stored transaction is sent again, same hash and nonce', async () => {
+    const uid = await world.newUser();
+    await world.t.credit({ symbol: 'ETH', amount: '2', uid });
+    const to = freshRecipient();
+    // Sent but not mined: it lives only in the node's pool, which a restart loses.
+    await setAutomine(world, false);
+    const id = await withdraw(world, { uid, symbol: 'ETH', amount: '1', to });
+    const [sent] = await world.until('the withdrawal broadcast', async () => {
+      const rows = await txsOf(world, 'withdrawal', id);
+      return rows[0]?.state === 'broadcast' && rows;
+    });
+    await restarted!.stop();
+    restarted = await startAnvil(nodeOptions());
+    assert.equal(await world.client.getTransactionCount({ address: world.chain.hotAddress as `0x${string}`, blockTag: 'pending' }), Number(sent!.nonce), 'the restarted node does not know the transaction');
+
+    const paid = await world.until('the withdrawal paid', async () => {
+      await world.mine(1);
+      const w = await withdrawalRow(world, id);
+      return w.status === WithdrawStatus.Succeeded && w;
+    }, 30_000);
+    const txs = await txsOf(world, 'withdrawal', id);
+    const mined = txs.filter((r) => r.state === 'confirmed');
+    assert.equal(mined.length, 1, 'one transaction mined');
+    assert.equal(paid.txid, mined[0]!.hash);
+    assert.ok(txs.every((r) => Number(r.nonce) === Number(sent!.nonce)), 'never a new nonce for this withdrawal');
+    assert.equal(await world.client.getBalance({ address: to as `0x${string}` }), parseEther('0.999'), 'paid exactly once');
     await assertAuditsClean(world);
   });
 });
