@@ -3,7 +3,8 @@ import { buildApp, type ApiApp } from './api/app.js';
 import type { ServiceConfig } from './config/config.js';
 import type { NotifierHandle, ServiceContext } from './context.js';
 import { systemClock, type Clock } from './domain/clock.js';
-import { buildChains, keyRingSigners, type SignerSource } from './chains/registry.js';
+import { buildChains, type SignerSource } from './chains/registry.js';
+import { configuredSigners } from './keys/remote-signer.js';
 import { createKytProvider } from './domain/kyt/factory.js';
 import { openKeyRing } from './keys/unlock.js';
 import { RsaPool } from './keys/rsa-pool.js';
@@ -75,7 +76,8 @@ export async function createService(config: ServiceConfig, opts: CreateServiceOp
   try {
     await migrateToLatest(store, (line) => log.info(line));
     const { ring } = await openKeyRing(config, opts.env ?? process.env, log);
-    const signers = opts.signers ?? keyRingSigners(ring);
+    const signers = opts.signers ?? configuredSigners(ring, config.remoteSigner);
+    if (!opts.signers && config.remoteSigner) log.info({ signer: new URL(config.remoteSigner.url).origin }, 'hot and fee wallets signed by the remote signer');
     sealer = new RsaPool({ size: config.rsaWorkers, log });
     const ctx: ServiceContext = {
       config,

@@ -1,5 +1,6 @@
 import { pino } from 'pino';
-import { buildChains, keyRingSigners } from '../chains/registry.js';
+import { buildChains } from '../chains/registry.js';
+import { configuredSigners } from '../keys/remote-signer.js';
 import type { ServiceContext } from '../context.js';
 import { openKeyRing } from '../keys/unlock.js';
 import type { Io } from './args.js';
@@ -18,7 +19,7 @@ export function withChainContext<T>(io: Io, fn: (ctx: ServiceContext) => Promise
       const { ring } = await openKeyRing(ctx.config, io.env, log);
       try {
         ctx.addresses = ring;
-        ctx.chains = buildChains(ctx.config.chains, keyRingSigners(ring));
+        ctx.chains = buildChains(ctx.config.chains, configuredSigners(ring, ctx.config.remoteSigner));
         return await fn(ctx);
       } finally {
         ring.lock();

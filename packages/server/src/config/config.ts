@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { kytConfigSchema } from './kyt-config.js';
+import { remoteSignerSchema } from './remote-signer-config.js';
 
 /** The hosted service's notification retry delays: 1 s, 2 min, 8 min, 32 min, 128 min. */
 export const hostedNotifyScheduleMs = [1_000, 120_000, 480_000, 1_920_000, 7_680_000];
@@ -62,6 +63,8 @@ const schema = z.object({
   chains: z.array(chainConfigSchema).default([]),
   /** Deposit/withdrawal screening; see kyt-config.ts. */
   kyt: kytConfigSchema.prefault({}),
+  /** An external signer for the hot and fee wallets; see remote-signer-config.ts. Absent: keys from the seed. */
+  remoteSigner: remoteSignerSchema.optional(),
   /** Sweep thresholds per coin symbol (decimal amounts); a coin not listed is swept at any amount worth its gas. */
   sweepThresholds: z.record(z.string(), z.string().regex(/^\d+(\.\d+)?$/)).default({}),
 });
@@ -98,6 +101,7 @@ export function loadConfig(overrides: Partial<ServiceConfig> = {}, env: NodeJS.P
   for (const [name, key] of Object.entries(envNames)) if (env[name] !== undefined && env[name] !== '') fromEnv[key] = env[name];
   if (env.OPENWAAS_CHAINS) fromEnv.chains = parseJsonSetting('OPENWAAS_CHAINS', env.OPENWAAS_CHAINS);
   if (env.OPENWAAS_KYT) fromEnv.kyt = parseJsonSetting('OPENWAAS_KYT', env.OPENWAAS_KYT);
+  if (env.OPENWAAS_REMOTE_SIGNER) fromEnv.remoteSigner = parseJsonSetting('OPENWAAS_REMOTE_SIGNER', env.OPENWAAS_REMOTE_SIGNER);
   if (env.OPENWAAS_NOTIFY_SCHEDULE_MS) fromEnv.notifyScheduleMs = env.OPENWAAS_NOTIFY_SCHEDULE_MS.split(',').map((s) => s.trim());
   const parsed = schema.safeParse({ ...fromFile, ...fromEnv, ...overrides });
   if (!parsed.success) {

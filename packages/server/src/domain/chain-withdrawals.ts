@@ -12,6 +12,7 @@ import { feeAccount, userAccount } from './internal-settlement.js';
 import { postJournal, type Posting } from './ledger.js';
 import { nativeCoinOf } from './miner-fees.js';
 import { enqueueNotification } from './outbox.js';
+import { RemoteSignerError } from '../keys/remote-signer.js';
 import { prepareNonce, RecordClaimLostError, sendStoredTx, storeSignedTx, type OutcomeHandler, type TxOutcome } from './outgoing-txs.js';
 import { withdrawNotificationPayload } from './records.js';
 
@@ -54,6 +55,32 @@ export class AlertThrottle {
 }
 
 const alerts = new AlertThrottle();
+
+/** Alert key of "the signer of `address` on `chain` fails or refuses". */
+export const signerFailingKey = (chain: string, address: string) => `signer-failing:${chain}:${address}`;
+
+/**
+ * Runs a transaction that signs and stores an outgoing transaction from `address`. Its record
+ * taken meanwhile (RecordClaimLostError) or an external signer that fails, refuses or signs
+ * something else (RemoteSignerError) roll it back, nonce included, and yield undefined: the
+ * record waits for the next tick, and the signer's failure is an operator alert until a
+ * signature succeeds again.
+ */
+export async function storeSigned<T>(ctx: ServiceContext, input: { chain: string; address: string; what: string }, store: () => Promise<T>): Promise<T | undefined> {
+  const key = signerFailingKey(input.chain, input.address);
+  try {
+    const row = await store();
+    await alerts.resolve(ctx, key);
+    return row;
+  } catch (error) {
+    if (error instanceof RecordClaimLostError) return undefined;
+    if (error instanceof RemoteSignerError) {
+      await alerts.raise(ctx, { kind: 'signer-failing', key, message: `the signer of ${input.address} on ${input.chain} did not sign ${input.what}: ${error.message}; it waits and is tried again` });
+      return undefined;
+    }
+    throw error;
+  }
+}
 
 /** What leaves the hot wallet: amount − fee when the fee is charged in the same coin, else the amount. */
 export function sentAmount(w: Pick<Withdrawal, 'amount' | 'withdraw_fee' | 'withdraw_fee_symbol' | 'symbol'>): bigint {
@@ -217,9 +244,8 @@ async function payOne(
   if (nativeAvailable < nativeCost) return shortOf({ symbol: native.symbol, decimals: native.decimals, needed: nativeCost, available: nativeAvailable });
 
   await prepareNonce(ctx, chain, hot);
-  let stored: ChainTx;
-  try {
-    stored = await inTransaction(ctx.store, async (tx) => {
+  const stored = await storeSigned(ctx, { chain: chain.id, address: hot, what: `withdrawal ${w.id}` }, () =>
+    inTransaction(ctx.store, async (tx) => {
       const row = await storeSignedTx(tx, ctx, chain, { purpose: 'withdrawal', refId: Number(w.id), role: 'hot', request, gasLimit, fees });
       const claimed = await tx
         .updateTable('withdrawals')
@@ -231,11 +257,9 @@ async function payOne(
       // Cancelled (or claimed by another process) since it was read: roll back, nonce included.
       if (Number(claimed.numUpdatedRows) !== 1) throw new RecordClaimLostError(`withdrawal ${w.id} is no longer waiting`);
       return row;
-    });
-  } catch (error) {
-    if (error instanceof RecordClaimLostError) return 'skipped';
-    throw error;
-  }
+    }),
+  );
+  if (!stored) return 'skipped';
   funds.spend(token, sent, nativeCost);
   await alerts.resolve(ctx, unpayableKey(Number(w.id)));
   ctx.log.info({ chain: chain.id, withdrawal: Number(w.id), hash: stored.hash, nonce: Number(stored.nonce) }, 'withdrawal signed');

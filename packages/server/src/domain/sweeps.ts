@@ -6,7 +6,7 @@ import type { ServiceContext } from '../context.js';
 import type { ChainTx, Coin, Sweep, SweepState } from '../store/schema.js';
 import { inTransaction, type Db, type Tx } from '../store/tx.js';
 import { parseAmount } from './amount.js';
-import { AlertThrottle } from './chain-withdrawals.js';
+import { AlertThrottle, storeSigned } from './chain-withdrawals.js';
 import { nativeCoinOf, minerFeeMined, recordMinerFee, settleMinerFee } from './miner-fees.js';
 import { prepareNonce, RecordClaimLostError, sendStoredTx, storeSignedTx, type OutcomeHandler, type OutgoingDraft, type TxOutcome } from './outgoing-txs.js';
 
@@ -220,7 +220,8 @@ async function createSweep(
   draft: Omit<OutgoingDraft, 'refId'>,
 ): Promise<void> {
   const { source, coin } = plan;
-  const row = await inTransaction(ctx.store, async (tx) => {
+  const signerAddress = draft.request.from.toLowerCase();
+  const row = await storeSigned(ctx, { chain: chain.id, address: signerAddress, what: `the ${draft.purpose} of ${source.address}` }, () => inTransaction(ctx.store, async (tx) => {
     const nowMs = ctx.clock.nowMs();
     // The candidate query saw no sweep of this address in flight; make sure no other process started
     // one since (PostgreSQL: the address row serialises concurrent sweepers; SQLite writers are serial).
@@ -265,7 +266,7 @@ async function createSweep(
       .where('sweep_id', 'is', null)
       .execute();
     return stored;
-  });
+  }));
   if (!row) return;
   ctx.log.info({ chain: chain.id, address: source.address, symbol: coin.symbol, amount: plan.amount.toString(), step: draft.purpose, hash: row.hash }, 'sweep started');
   await sendStoredTx(ctx, chain, row, sweepOutcomeHandler(ctx));
@@ -317,15 +318,6 @@ async function sweepStepFailed(tx: Tx, ctx: ServiceContext, sweep: Sweep, reason
 }
 
 /** The stored transaction, or undefined when another process moved the sweep first (everything rolled back, nonce included). */
-async function claimed(stored: Promise<ChainTx>): Promise<ChainTx | undefined> {
-  try {
-    return await stored;
-  } catch (error) {
-    if (error instanceof RecordClaimLostError) return undefined;
-    throw error;
-  }
-}
-
 async function signTopup(ctx: ServiceContext, chain: ChainHandle, view: TickView, sweep: Sweep, coin: Coin): Promise<void> {
   const token = coin.contract_address;
   const request = chain.adapter.transferRequest(sweep.address, chain.hotAddress, token, BigInt(sweep.amount));
@@ -339,7 +331,7 @@ async function signTopup(ctx: ServiceContext, chain: ChainHandle, view: TickView
   const draft = await topupDraft(ctx, chain, view, sweep.address, needed);
   if (!draft) return;
   await prepareNonce(ctx, chain, chain.feeAddress);
-  const stored = await claimed(inTransaction(ctx.store, async (tx) => {
+  const stored = await storeSigned(ctx, { chain: chain.id, address: chain.feeAddress, what: `the gas top-up of sweep ${sweep.id}` }, () => inTransaction(ctx.store, async (tx) => {
     const nowMs = ctx.clock.nowMs();
     const row = await storeSignedTx(tx, ctx, chain, { ...draft, refId: Number(sweep.id) });
     const moved = await tx
@@ -391,7 +383,7 @@ async function signSweepTx(ctx: ServiceContext, chain: ChainHandle, view: TickVi
     }
   }
   await prepareNonce(ctx, chain, sweep.address);
-  const stored = await claimed(inTransaction(ctx.store, async (tx) => {
+  const stored = await storeSigned(ctx, { chain: chain.id, address: sweep.address, what: `sweep ${sweep.id}` }, () => inTransaction(ctx.store, async (tx) => {
     const nowMs = ctx.clock.nowMs();
     const row = await storeSignedTx(tx, ctx, chain, { purpose: 'sweep', refId: Number(sweep.id), role: { deposit: hdIndex }, request, gasLimit, fees });
     const moved = await tx
