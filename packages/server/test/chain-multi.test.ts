@@ -4,8 +4,9 @@
  * — at the same contract address on both, as happens with real bridged tokens. A user has one
  * address for both chains; deposits on each chain are credited to that chain's coin only;
  * withdrawals are paid from each chain's hot wallet with that chain's nonces; deposits are
- * swept on each chain (token sweeps after a gas top-up on that chain); operators see both
- * chains; the ledger and chain audits are clean on both.
+ * swept on each chain (token sweeps after a gas top-up on that chain); a deposit sent on the
+ * wrong chain is credited once the user's address is issued there and the blocks rescanned;
+ * operators see both chains; the ledger and chain audits are clean on both.
  */
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
@@ -15,6 +16,7 @@ import { startAnvil, type AnvilInstance } from '../src/chains/evm/anvil.js';
 import { createEvmClients, mine, type EvmPublicClient } from '../src/chains/evm/client.js';
 import { DEMO_USDT_ADDRESS, devAccount, prepareDevChain } from '../src/chains/evm/dev-setup.js';
 import { mintDemoToken } from '../src/chains/evm/erc20.js';
+import { backfill } from '../src/cli/chain.js';
 import type { ChainConfig } from '../src/config/config.js';
 import { setMerchantCoin, upsertCoin } from '../src/domain/coins.js';
 import { userAccount } from '../src/domain/internal-settlement.js';
@@ -158,6 +160,25 @@ eachDatabase('several chains at once', (kind) => {
       'one gas top-up, on chain B, from its fee wallet',
     );
     assert.equal(await clientB.readContract({ address: getAddress(DEMO_USDT_ADDRESS), abi: erc20Abi, functionName: 'balanceOf', args: [getAddress(tokenOnlyAddress)] }), 0n, 'swept');
+
+    // Sent on the wrong chain: to a user's address on chain B before the user had a chain B coin.
+    const late = await world.newUser();
+    const lateAddress = await world.depositAddress(late, 'ETH');
+    const stray = await sendPol(lateAddress, '0.25');
+    const strayBlock = Number((await clientB.getTransactionReceipt({ hash: stray })).blockNumber);
+    await mine(clientB, 3);
+    await world.until('the scanner of chain B past the transfer', async () => {
+      const c = await db.selectFrom('chain_cursors').select('scanned_height').where('chain', '=', chainB).executeTakeFirstOrThrow();
+      return Number(c.scanned_height) >= strayBlock + 3;
+    });
+    assert.deepEqual(await db.selectFrom('deposits').select('id').where('txid', '=', stray.toLowerCase()).execute(), [], 'not watched on chain B yet');
+    // The operator's recovery: issue the address on chain B (the same one), rescan from that block.
+    assert.equal(await world.depositAddress(late, 'POL'), lateAddress);
+    const lines: string[] = [];
+    await backfill(t.ctx, t.ctx.chains.get(chainB)!, { from: strayBlock, to: strayBlock + 3 }, { stderr: { write: (line: string) => lines.push(line) } as never });
+    const recovered = await untilDeposit(world, stray, 'the stray deposit credited', (d) => d.status === DepositStatus.Succeeded);
+    assert.equal(Number(recovered.coin_id), Number(pol.id));
+    assert.equal(await balance(late, pol), parseEther('0.25'));
 
     // Operators see both chains.
     const res = await fetch(`${t.baseUrl}/operator/v1/chains`, { headers: { authorization: `Bearer ${operatorToken}` } });
