@@ -317,7 +317,7 @@ async function sweepStepFailed(tx: Tx, ctx: ServiceContext, sweep: Sweep, reason
   }
 }
 
-/** The stored transaction, or undefined when another process moved the sweep first (everything rolled back, nonce included). */
+/** Signs and stores the gas top-up of a token sweep from the fee wallet, sized for the whole sweep (none when the address already holds enough gas). */
 async function signTopup(ctx: ServiceContext, chain: ChainHandle, view: TickView, sweep: Sweep, coin: Coin): Promise<void> {
   const token = coin.contract_address;
   const request = chain.adapter.transferRequest(sweep.address, chain.hotAddress, token, BigInt(sweep.amount));
