@@ -46,17 +46,21 @@ eachDatabase('collection sweeps', (kind) => {
     await ticks.scan();
   });
   after(() => world?.close());
-  afterEach(() => assertAuditsClean(world, { settle: async () => { await ticks.scan(); await ticks.sweep(); } }));
+  afterEach(() => assertAuditsClean(world, { settle: catchUp }));
 
   const db = () => world.t.ctx.store.db;
   const sweepsOf = (address: string): Promise<Sweep[]> => db().selectFrom('sweeps').selectAll().where('address', '=', address).orderBy('id').execute();
   const depositsTo = (address: string): Promise<Deposit[]> => db().selectFrom('deposits').selectAll().where('address_to', '=', address).orderBy('id').execute();
   const minerFeesOf = (sweepId: number): Promise<MinerFee[]> => db().selectFrom('miner_fees').selectAll().where('sweep_id', '=', sweepId).orderBy('id').execute();
-  /** Mines `blocks`, then lets the scanner and the sweeper catch up. */
-  const mineAndTick = async (blocks: number) => {
-    await world.mine(blocks);
+  /** Lets the scanner and the sweeper catch up. */
+  const catchUp = async () => {
     await ticks.scan();
     await ticks.sweep();
+  };
+  /** Mines `blocks`, then catches up. */
+  const mineAndTick = async (blocks: number) => {
+    await world.mine(blocks);
+    await catchUp();
   };
 
   it('sweeps several ETH deposits of one address to the hot wallet in one transaction, billing its gas to the collection account', async () => {

@@ -143,21 +143,25 @@ eachDatabase('on-chain withdrawals', (kind) => {
     after(() => world?.close());
     afterEach(async () => {
       await setAutomine(world, true);
-      await assertAuditsClean(world, { settle: async () => { await ticks.scan(); await ticks.broadcast(); } });
+      await assertAuditsClean(world, { settle: catchUp });
     });
 
-    /** Mines `blocks`, then lets the scanner and the broadcaster catch up. */
-    const mineAndTick = async (blocks = 2) => {
-      await world.mine(blocks);
+    /** Lets the scanner and the broadcaster catch up. */
+    const catchUp = async () => {
       await ticks.scan();
       await ticks.broadcast();
+    };
+    /** Mines `blocks`, then catches up. */
+    const mineAndTick = async (blocks = 2) => {
+      await world.mine(blocks);
+      await catchUp();
     };
     /**
      * Asserts that the chain audit sees exactly `taken` missing from our addresses (funds that
      * left the hot wallet outside the service), then puts them back into the hot wallet.
      */
     const expectShortfallThenRefund = async (taken: { ETH: bigint; USDT: bigint }) => {
-      assert.deepEqual(await chainAuditDifferences(world, { settle: async () => { await ticks.scan(); await ticks.broadcast(); } }), { ETH: -taken.ETH, USDT: -taken.USDT }, 'the chain audit finds what left outside the service');
+      assert.deepEqual(await chainAuditDifferences(world, { settle: catchUp }), { ETH: -taken.ETH, USDT: -taken.USDT }, 'the chain audit finds what left outside the service');
       const hot = world.chain.hotAddress as `0x${string}`;
       const eth = await world.client.getBalance({ address: hot });
       await world.client.request({ method: 'anvil_setBalance', params: [hot, `0x${(eth + taken.ETH).toString(16)}`] } as never);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createEvmClients, mine } from '../../src/chains/evm/client.js';
 import { auditLedger } from '../../src/domain/audit.js';
 import { auditChainBalances, type ChainAuditReport } from '../../src/domain/chain-audit.js';
+import { evmChainId } from '../../src/keys/signer.js';
 import type { Db } from '../../src/store/tx.js';
 import type { ChainWorld } from './chain-world.js';
 
@@ -33,7 +34,7 @@ export async function settledChainAudit(world: ChainWorld, options: SettleOption
   const { ctx } = world.t;
   const chains = await Promise.all(
     [...ctx.chains.values()].map(async (chain) => {
-      const { publicClient } = createEvmClients({ rpcUrl: chain.config.rpcUrl, chainId: Number(chain.id.split(':')[1]), dev: true });
+      const { publicClient } = createEvmClients({ rpcUrl: chain.config.rpcUrl, chainId: evmChainId(chain.id), dev: true });
       return { id: chain.id, client: publicClient, head: Number(await publicClient.getBlockNumber()) };
     }),
   );
