@@ -7,6 +7,7 @@ import { ApiError } from '../domain/api-error.js';
 import { findMerchantByAppId } from '../domain/merchants.js';
 import type { Merchant } from '../store/schema.js';
 import type { Handler } from './handler.js';
+import { assertCleanFields } from './input-rules.js';
 
 /** What the transport layer extracted from a request: the two form fields and the peer address. */
 export interface RawApiRequest {
@@ -123,7 +124,18 @@ export class ApiGateway {
     if (!opened.ok) {
       return this.#refuse(log, endpoint, ip, { code: ErrorCode.DecryptFailed, msg: `${errorMessages[ErrorCode.DecryptFailed]}: ${opened.why}`, reason: opened.why, enveloped: false, status: 400 });
     }
-    const fields = opened.fields;
+    // It decrypted, so the merchant wrote it: a well-formed request with bad parameters (100004).
+    const notObject = opened.value === null || typeof opened.value !== 'object' || Array.isArray(opened.value);
+    if (notObject) {
+      return this.#refuse(log, endpoint, ip, { code: ErrorCode.InvalidParameter, msg: 'data must be a JSON object', reason: 'decrypted data is not a JSON object', enveloped: true, merchant });
+    }
+    const fields = opened.value as Record<string, unknown>;
+    try {
+      assertCleanFields(fields);
+    } catch (error) {
+      const msg = error instanceof ApiError ? error.message : 'data is not valid';
+      return this.#refuse(log, endpoint, ip, { code: ErrorCode.InvalidParameter, msg, reason: msg, enveloped: true, merchant });
+    }
     const timeProblem = this.#checkTime(fields['time']);
     if (timeProblem) {
       return this.#refuse(log, endpoint, ip, { code: ErrorCode.InvalidParameter, msg: `time ${timeProblem}`, reason: `time ${timeProblem}`, enveloped: true, merchant });
@@ -185,7 +197,7 @@ export class ApiGateway {
     return key;
   }
 
-  #open(merchant: Merchant, data: unknown): { ok: true; fields: Record<string, unknown> } | { ok: false; why: string } {
+  #open(merchant: Merchant, data: unknown): { ok: true; value: unknown } | { ok: false; why: string } {
     let key: KeyObject | undefined;
     try {
       key = this.#publicKey(merchant);
@@ -206,8 +218,7 @@ export class ApiGateway {
     } catch {
       return { ok: false, why: 'decrypted data is not JSON' };
     }
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) return { ok: false, why: 'decrypted data is not a JSON object' };
-    return { ok: true, fields: value as Record<string, unknown> };
+    return { ok: true, value };
   }
 
   /** undefined when `time` (ms, number or numeric string) is within the window; otherwise why not. */

@@ -1,8 +1,12 @@
 import { ApiError } from '../domain/api-error.js';
+import { codePoints, hasSurroundingSpace } from './input-rules.js';
 
 /**
- * Validators for decrypted request fields. Real clients send numbers as strings and pad
- * lists with spaces, so these accept both forms; anything else is 100004 naming the field.
+ * Validators for decrypted request fields. Numbers may arrive as JSON numbers or as numeric
+ * strings; identifiers are taken exactly as sent — one with surrounding whitespace is refused,
+ * never trimmed (docs/identifiers.md): a trimmed lookup beside an untrimmed insert once let a
+ * padded request_id go unfound and its trimmed twin lock funds a second time. Every failure is
+ * 100004 naming the field.
  */
 
 type Fields = Record<string, unknown>;
@@ -10,11 +14,18 @@ type Fields = Record<string, unknown>;
 /** Largest id accepted: ids are bigserials read back as JS numbers. */
 const idMax = Number.MAX_SAFE_INTEGER;
 const digits = /^\d{1,16}$/;
+const requestIdLengthMax = 64;
+
+/** Refuses an identifier with surrounding whitespace. */
+function exact(text: string, field: string): string {
+  if (hasSurroundingSpace(text)) throw ApiError.invalid(field, 'has surrounding whitespace');
+  return text;
+}
 
 function toId(value: unknown, field: string, { allowZero }: { allowZero: boolean }): number {
   let n: number;
   if (typeof value === 'number') n = value;
-  else if (typeof value === 'string' && digits.test(value.trim())) n = Number(value.trim());
+  else if (typeof value === 'string' && digits.test(exact(value, field))) n = Number(value);
   else throw ApiError.invalid(field);
   if (!Number.isSafeInteger(n) || n < (allowZero ? 0 : 1) || n > idMax) throw ApiError.invalid(field);
   return n;
@@ -34,8 +45,8 @@ const symbolPattern = /^[A-Za-z0-9._-]{1,32}$/;
 export function symbolField(fields: Fields, name = 'symbol'): string {
   const value = fields[name];
   if (value === undefined || value === null || value === '') throw ApiError.invalid(name, 'is required');
-  if (typeof value !== 'string' || !symbolPattern.test(value.trim())) throw ApiError.invalid(name);
-  return value.trim();
+  if (typeof value !== 'string' || !symbolPattern.test(exact(value, name))) throw ApiError.invalid(name);
+  return value;
 }
 
 /** `max_id` of the sync lists: missing or "" → 0. */
@@ -45,20 +56,27 @@ export function maxIdField(fields: Fields, name = 'max_id'): number {
   return toId(value, name, { allowZero: true });
 }
 
-/** A comma-separated id list (`ids`): trimmed, empty items dropped, at most `max` items, each ≤ 64 chars. */
+/**
+ * A comma-separated id list (`ids`), split on exactly ",": an empty item ("a,,b", a trailing
+ * comma) or one with surrounding whitespace ("a, b") is refused, never dropped or trimmed. At
+ * most `max` items, each ≤ 64 characters; repeats are answered once.
+ */
 export function idsField(fields: Fields, name = 'ids', options: { max?: number } = {}): string[] {
   const max = options.max ?? 100;
   const value = fields[name];
   let items: string[];
+  if (value === '') throw ApiError.invalid(name, 'is required');
   if (typeof value === 'string') items = value.split(',');
   else if (typeof value === 'number' && Number.isSafeInteger(value)) items = [String(value)];
-  else if (Array.isArray(value) && value.every((v) => typeof v === 'string' || typeof v === 'number')) items = value.map(String);
-  else throw ApiError.invalid(name, value === undefined || value === null ? 'is required' : 'is not valid');
-  const ids = items.map((s) => s.trim()).filter((s) => s !== '');
-  if (ids.length === 0) throw ApiError.invalid(name, 'is required');
-  if (ids.length > max) throw ApiError.invalid(name, `holds more than ${max} ids`);
-  if (ids.some((s) => s.length > requestIdLengthMax)) throw ApiError.invalid(name);
-  return [...new Set(ids)];
+  else if (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string' || (typeof v === 'number' && Number.isSafeInteger(v)))) items = value.map(String);
+  else throw ApiError.invalid(name, value === undefined || value === null || (Array.isArray(value) && value.length === 0) ? 'is required' : 'is not valid');
+  if (items.length > max) throw ApiError.invalid(name, `holds more than ${max} ids`);
+  for (const item of items) {
+    if (item === '') throw ApiError.invalid(name, 'holds an empty id (ids are separated by "," alone)');
+    exact(item, name);
+    if (codePoints(item) > requestIdLengthMax) throw ApiError.invalid(name, `holds an id longer than ${requestIdLengthMax} characters`);
+  }
+  return [...new Set(items)];
 }
 
 /** Numeric ids from an `ids` list (deposit / miner-fee ids); a non-numeric one → 100004. */
@@ -66,20 +84,19 @@ export function numericIds(ids: string[], name = 'ids'): number[] {
   return ids.map((s) => toId(s, name, { allowZero: false }));
 }
 
-const requestIdLengthMax = 64;
-
-/** A required `request_id`: 1–64 characters. */
+/** A required `request_id`: 1–64 characters, exactly as sent (a JSON integer → its decimal text). */
 export function requestIdField(fields: Fields, name = 'request_id'): string {
   const value = fields[name];
   if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
-  if (typeof value !== 'string' || value.trim() === '') throw ApiError.invalid(name, 'is required');
-  if (value.length > requestIdLengthMax) throw ApiError.invalid(name, `is longer than ${requestIdLengthMax} characters`);
+  if (typeof value !== 'string' || value === '') throw ApiError.invalid(name, 'is required');
+  exact(value, name);
+  if (codePoints(value) > requestIdLengthMax) throw ApiError.invalid(name, `is longer than ${requestIdLengthMax} characters`);
   return value;
 }
 
 /**
  * A string field. Required unless `optional` (then missing → undefined); longer than `max`
- * characters → 100004. Numbers are accepted and turned into their decimal text.
+ * code points → 100004. Numbers are accepted and turned into their decimal text.
  */
 export function stringField(fields: Fields, name: string, options: { max: number; optional?: false }): string;
 export function stringField(fields: Fields, name: string, options: { max: number; optional: true }): string | undefined;
@@ -91,6 +108,17 @@ export function stringField(fields: Fields, name: string, options: { max: number
   }
   const text = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
   if (typeof text !== 'string') throw ApiError.invalid(name, 'must be a string');
-  if ([...text].length > options.max) throw ApiError.invalid(name, `is longer than ${options.max} characters`);
+  if (codePoints(text) > options.max) throw ApiError.invalid(name, `is longer than ${options.max} characters`);
   return text;
+}
+
+/**
+ * An identifier (email, address, app_id, mobile …): a string field that is looked up or stored
+ * as a key, so it is taken exactly — surrounding whitespace → 100004.
+ */
+export function identifierField(fields: Fields, name: string, options: { max: number; optional?: false }): string;
+export function identifierField(fields: Fields, name: string, options: { max: number; optional: true }): string | undefined;
+export function identifierField(fields: Fields, name: string, options: { max: number; optional?: boolean }): string | undefined {
+  const text = options.optional ? stringField(fields, name, { max: options.max, optional: true }) : stringField(fields, name, { max: options.max });
+  return text === undefined ? undefined : exact(text, name);
 }

@@ -138,7 +138,7 @@ export async function findAddressOwner(db: Db, merchantId: number, address: stri
     .selectFrom('user_addresses')
     .select(['id', 'merchant_id', 'uid', 'symbol', 'address'])
     .where('merchant_id', '=', merchantId)
-    .where('address', 'in', addressLookupForms(address.trim()))
+    .where('address', 'in', addressLookupForms(address))
     .orderBy('id')
     .limit(1)
     .executeTakeFirst();

@@ -210,7 +210,7 @@ async function payOne(
   const token = coin.contract_address;
   const sent = sentAmount(w);
   const hot = chain.hotAddress;
-  const request = chain.adapter.transferRequest(hot, w.address_to.trim().toLowerCase(), token, sent);
+  const request = chain.adapter.transferRequest(hot, w.address_to.toLowerCase(), token, sent);
 
   const shortOf = async (s: Shortfall) => {
     await alerts.raise(ctx, {

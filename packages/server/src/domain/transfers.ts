@@ -70,7 +70,7 @@ export async function requestTransfer(ctx: ServiceContext, merchant: Merchant, i
   await confirmWithMerchant(ctx, merchant, {
     request_id: input.requestId,
     symbol: coin.symbol,
-    amount: input.amount.trim(),
+    amount: input.amount,
     to: receiver.app_id,
     remark: input.remark,
   });

@@ -46,8 +46,9 @@ export async function createUserByMobile(tx: Tx, merchant: Merchant, input: { co
 
 /** Registers a user by email or any unique account string ≤ 100 chars (#2). */
 export async function createUserByEmail(tx: Tx, merchant: Merchant, input: { email: string; nowMs: number; dialect: DialectName }): Promise<User> {
-  const email = input.email.trim();
-  if (email.length === 0 || email.length > emailLengthMax) throw ApiError.invalid('email');
+  // Stored exactly as sent (docs/identifiers.md); the limit counts code points, as the API does.
+  const email = input.email;
+  if (email.length === 0 || [...email].length > emailLengthMax) throw ApiError.invalid('email');
   await assertUnderLimit(tx, input.dialect, merchant);
   try {
     return await tx

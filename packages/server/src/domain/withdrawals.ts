@@ -168,7 +168,7 @@ export async function requestWithdrawal(ctx: ServiceContext, merchant: Merchant,
   if (user.frozen === 1) throw new ApiError(ErrorCode.UserFrozen);
   if (user.at_risk === 1) throw new ApiError(ErrorCode.UserAtRisk);
 
-  const toAddress = input.toAddress.trim();
+  const toAddress = input.toAddress;
   if (!isValidWithdrawAddress(coin.chain, toAddress)) throw new ApiError(ErrorCode.InvalidAddress);
   if (await isBlacklisted(db, coin.chain, toAddress)) throw new ApiError(ErrorCode.AddressAtRisk);
 
@@ -196,7 +196,7 @@ export async function requestWithdrawal(ctx: ServiceContext, merchant: Merchant,
     request_id: input.requestId,
     from_uid: String(input.fromUid),
     to_address: toAddress,
-    amount: input.amount.trim(),
+    amount: input.amount,
     symbol: coin.symbol,
   });
 

@@ -2,7 +2,7 @@ import { findAddressOwner, findUserAddress, issueDepositAddress } from '../../do
 import { formatAmount } from '../../domain/amount.js';
 import { readBalance } from '../../domain/ledger.js';
 import { requireUser } from '../../domain/users.js';
-import { stringField, symbolField, uidField } from '../fields.js';
+import { identifierField, symbolField, uidField } from '../fields.js';
 import type { Handler } from '../handler.js';
 import { requireMerchantCoin } from './common.js';
 
@@ -45,7 +45,7 @@ export const getCompanyBySymbol: Handler = async (ctx, { merchant, fields }) => 
 
 /** #19 Who owns a deposit address among this merchant's users; 110055 when it is not ours. */
 export const getDepositAddressInfo: Handler = async (ctx, { merchant, fields }) => {
-  const address = stringField(fields, 'address', { max: addressLengthMax });
+  const address = identifierField(fields, 'address', { max: addressLengthMax });
   const owner = await findAddressOwner(ctx.store.db, Number(merchant.id), address);
   return { uid: owner.uid, symbol: owner.symbol, address: owner.address };
 };

@@ -1,6 +1,5 @@
 import { requestTransfer, transferRemarkLengthMax, type TransferRequestInput } from '../../domain/transfers.js';
-import { ApiError } from '../../domain/api-error.js';
-import { requestIdField, stringField, symbolField } from '../fields.js';
+import { identifierField, requestIdField, stringField, symbolField } from '../fields.js';
 import type { Handler } from '../handler.js';
 import { amountField } from './withdraw.js';
 
@@ -12,8 +11,7 @@ export function parseTransferFields(fields: Record<string, unknown>): TransferRe
   const requestId = requestIdField(fields);
   const symbol = symbolField(fields);
   const amount = amountField(fields);
-  const to = stringField(fields, 'to', { max: appIdLengthMax }).trim();
-  if (to === '') throw ApiError.invalid('to', 'is required');
+  const to = identifierField(fields, 'to', { max: appIdLengthMax });
   const remark = stringField(fields, 'remark', { max: transferRemarkLengthMax, optional: true }) ?? '';
   return { requestId, symbol, amount, to, remark };
 }

@@ -3,7 +3,7 @@ import { ApiError } from '../../domain/api-error.js';
 import { createUserByEmail, createUserByMobile } from '../../domain/users.js';
 import type { User } from '../../store/schema.js';
 import { inTransaction } from '../../store/tx.js';
-import { maxIdField, stringField } from '../fields.js';
+import { identifierField, maxIdField } from '../fields.js';
 import type { Handler } from '../handler.js';
 import { pageSizeMax } from './common.js';
 
@@ -14,28 +14,28 @@ const emailLengthMax = 100;
 
 /** #1 Registers a user by phone: 110089 bad number, 110023 taken, 110101 at the user limit. */
 export const createUser: Handler = async (ctx, { merchant, fields }) => {
-  const country = stringField(fields, 'country', { max: countryLengthMax });
-  const mobile = stringField(fields, 'mobile', { max: mobileLengthMax });
+  const country = identifierField(fields, 'country', { max: countryLengthMax });
+  const mobile = identifierField(fields, 'mobile', { max: mobileLengthMax });
   const user = await inTransaction(ctx.store, (tx) => createUserByMobile(tx, merchant, { country, mobile, nowMs: ctx.clock.nowMs(), dialect: ctx.store.dialect }));
   return { uid: Number(user.id) };
 };
 
-/** #2 Registers a user by email or any unique "virtual account" string (≤ 100 chars). */
+/** #2 Registers a user by email or any unique "virtual account" string (≤ 100 code points), stored exactly as sent. */
 export const registerEmail: Handler = async (ctx, { merchant, fields }) => {
-  const email = stringField(fields, 'email', { max: emailLengthMax });
+  const email = identifierField(fields, 'email', { max: emailLengthMax });
   const user = await inTransaction(ctx.store, (tx) => createUserByEmail(tx, merchant, { email, nowMs: ctx.clock.nowMs(), dialect: ctx.store.dialect }));
   return { uid: Number(user.id) };
 };
 
 /** #3 Looks a user up by `email`, or by `country` + `mobile`; 110065 when none. */
 export const getUserInfo: Handler = async (ctx, { merchant, fields }) => {
-  const email = stringField(fields, 'email', { max: emailLengthMax, optional: true });
+  const email = identifierField(fields, 'email', { max: emailLengthMax, optional: true });
   let query = ctx.store.db.selectFrom('users').selectAll().where('merchant_id', '=', Number(merchant.id));
   if (email !== undefined) {
-    query = query.where('email', '=', email.trim());
+    query = query.where('email', '=', email);
   } else {
-    const country = stringField(fields, 'country', { max: countryLengthMax }).replace(/^\+/, '');
-    const mobile = stringField(fields, 'mobile', { max: mobileLengthMax });
+    const country = identifierField(fields, 'country', { max: countryLengthMax }).replace(/^\+/, '');
+    const mobile = identifierField(fields, 'mobile', { max: mobileLengthMax });
     query = query.where('country', '=', country).where('mobile', '=', mobile);
   }
   const user = await query.executeTakeFirst();

@@ -1,6 +1,6 @@
 import { ApiError } from '../../domain/api-error.js';
 import { requestWithdrawal, type WithdrawalRequestInput } from '../../domain/withdrawals.js';
-import { requestIdField, stringField, symbolField, uidField } from '../fields.js';
+import { identifierField, requestIdField, stringField, symbolField, uidField } from '../fields.js';
 import type { Handler } from '../handler.js';
 
 /** Longest destination accepted (memo chains add a tag to the address). */
@@ -11,11 +11,15 @@ const decimalPattern = /^\d+(?:\.\d+)?$/;
 const zeroPattern = /^0+(?:\.0+)?$/;
 
 /**
- * A decimal amount field: present, a plain positive decimal (no sign, exponent or blank).
- * Precision against the coin's decimals is checked later (110161), once the coin is known.
+ * A decimal amount field: present, a string holding a plain positive decimal (no sign,
+ * exponent, blank or surrounding space). A JSON number is refused: by the time it is parsed it
+ * is a float (a client's 0.1 + 0.2 arrives as 0.30000000000000004), and amounts are decimal
+ * strings on the wire (API.md §2), as the SDK sends them. Precision against the coin's
+ * decimals is checked later (110161), once the coin is known.
  */
 export function amountField(fields: Record<string, unknown>, name = 'amount'): string {
-  const text = stringField(fields, name, { max: amountLengthMax }).trim();
+  if (typeof fields[name] === 'number') throw ApiError.invalid(name, 'must be a decimal string such as "1.5", not a JSON number');
+  const text = stringField(fields, name, { max: amountLengthMax });
   if (!decimalPattern.test(text)) throw ApiError.invalid(name, 'must be a positive decimal number');
   if (zeroPattern.test(text)) throw ApiError.invalid(name, 'must be greater than 0');
   return text;
@@ -25,8 +29,7 @@ export function amountField(fields: Record<string, unknown>, name = 'amount'): s
 export function parseWithdrawFields(fields: Record<string, unknown>): WithdrawalRequestInput {
   const requestId = requestIdField(fields);
   const fromUid = uidField(fields, 'from_uid');
-  const toAddress = stringField(fields, 'to_address', { max: addressLengthMax }).trim();
-  if (toAddress === '') throw ApiError.invalid('to_address', 'is required');
+  const toAddress = identifierField(fields, 'to_address', { max: addressLengthMax });
   const amount = amountField(fields);
   const symbol = symbolField(fields);
   return { requestId, fromUid, toAddress, amount, symbol };
