@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { escapeForTerminal } from './terminal.js';
 
 /** The program's name, as installed by package.json `bin`. */
 export const programName = 'openwaas';
@@ -187,7 +188,9 @@ function scalar(v: unknown, key = ''): string {
   if (v === null || v === undefined || v === '') return '-';
   if (Array.isArray(v)) return v.length === 0 ? '-' : v.map((x) => scalar(x)).join(', ');
   if (typeof v === 'object') return JSON.stringify(v);
-  return String(v).includes('\n') ? '\n' + String(v).trimEnd().replace(/^/gm, '    ') : String(v);
+  // Values may come from merchants: escaped before anything reaches the terminal.
+  const text = escapeForTerminal(String(v));
+  return text.includes('\n') ? '\n' + text.trimEnd().replace(/^/gm, '    ') : text;
 }
 
 /** "key: value" lines for one record. */
@@ -206,7 +209,7 @@ export function table<T extends object>(rows: T[], columns: Array<keyof T & stri
   return [line(columns), ...cells.map(line)].join('\n') + '\n';
 }
 
-/** Prints `value` as JSON with --json, else the text `human()` renders. */
+/** Prints `value` as JSON with --json, else the text `human()` renders, escaped for the terminal. */
 export function print(io: Io, p: Parsed, value: unknown, human: () => string): void {
-  io.stdout.write(p.json ? toJson(value) : human());
+  io.stdout.write(p.json ? toJson(value) : escapeForTerminal(human()));
 }

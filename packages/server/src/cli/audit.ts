@@ -2,6 +2,7 @@ import { auditAction, chainAuditAction } from '../operator/actions.js';
 import { exitCode, flag, leaf, print, table } from './args.js';
 import { withChainContext } from './chain-context.js';
 import { withContext } from './context.js';
+import { escapeForTerminal } from './terminal.js';
 
 /** Progress is printed every this many entries. */
 const progressEveryEntries = 50_000;
@@ -30,7 +31,7 @@ the key store). Exit code 0 when clean, 1 with findings.`,
     const report = withChain
       ? await withChainContext(io, async (ctx) => {
           const ledger = await auditAction(ctx, onEntries);
-          const chain = await chainAuditAction(ctx, (line) => io.stderr.write(line + '\n'));
+          const chain = await chainAuditAction(ctx, (line) => io.stderr.write(escapeForTerminal(line) + '\n'));
           return { ...ledger, ok: ledger.ok && chain.ok, findings: [...ledger.findings, ...chain.findings], chain: chain.lines };
         })
       : await withContext(io, (ctx) => auditAction(ctx, onEntries));

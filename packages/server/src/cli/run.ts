@@ -18,6 +18,7 @@ import { serve } from './serve.js';
 import { sweeps } from './sweeps.js';
 import { user } from './user.js';
 import { withdrawal } from './withdrawal.js';
+import { escapeForTerminal } from './terminal.js';
 
 /** Every command, in the order the overview lists them. */
 export const commands: Record<string, Command> = { sandbox, serve, migrate, demo, merchant, coin, user, balance, withdrawal, kyt, blacklist, notifications, audit, alerts, chain, sweeps, keys };
@@ -67,23 +68,24 @@ export async function runCli(argv: string[], io: Io, helpFor: (path: string | un
     return await command.run(rest, io);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr.write(`${programName}${error.command ? ` ${error.command}` : ''}: ${error.message}\n\n${helpFor(error.command ?? (command ? name : undefined))}`);
+      io.stderr.write(`${programName}${error.command ? ` ${error.command}` : ''}: ${escapeForTerminal(error.message)}\n\n${helpFor(error.command ?? (command ? name : undefined))}`);
       return exitCode.usage;
     }
     if (error instanceof CommandFailed) {
-      io.stderr.write(`${programName}: ${error.message}\n`);
+      io.stderr.write(`${programName}: ${escapeForTerminal(error.message)}\n`);
       return exitCode.failed;
     }
     if (error instanceof ConfigError) {
-      io.stderr.write(`${programName}: ${error.message}\n`);
+      io.stderr.write(`${programName}: ${escapeForTerminal(error.message)}\n`);
       return exitCode.usage;
     }
     const known = asAdminError(error);
     if (known) {
-      io.stderr.write(`error (${known.code}): ${known.message}\n`);
+      io.stderr.write(`error (${known.code}): ${escapeForTerminal(known.message)}\n`);
       return exitCode.failed;
     }
-    io.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    // Messages may quote stored values (an address, a request id): escaped like every other output.
+    io.stderr.write(`error: ${escapeForTerminal(error instanceof Error ? error.message : String(error))}\n`);
     if (io.env.LOG_LEVEL === 'debug' || io.env.LOG_LEVEL === 'trace') io.stderr.write(`${(error as Error)?.stack ?? ''}\n`);
     return exitCode.failed;
   }

@@ -10,6 +10,7 @@ import { sandboxChainId, sandboxKeys, startSandboxChain, writeOperatorEnv } from
 import { sandboxDeposit } from './sandbox-deposit.js';
 import { cliConfig } from './context.js';
 import { demoDirDefault, demoUsdtContract, setUpDemo } from './demo.js';
+import { escapeForTerminal } from './terminal.js';
 
 /** The demo merchant app: approves every confirmation and prints every notification. */
 function startDemoMerchant(input: { host: string; port: number; walletPublicKey: string; privateKey: string; say: (line: string) => void }): Promise<Server> {
@@ -98,7 +99,7 @@ notification. Ctrl-C stops everything.
       // The sandbox talks to a person: the service's JSON logs only for warnings unless asked.
       ...(io.env.LOG_LEVEL ? {} : { logLevel: 'warn' as const }),
     });
-    const say = (line: string) => io.stdout.write(line + '\n');
+    const say = (line: string) => io.stdout.write(escapeForTerminal(line) + '\n');
     const blockTimeText = str(p, 'block-time');
     const blockTimeMs = blockTimeText === undefined ? 1_000 : whole(blockTimeText, '--block-time', 'sandbox', { min: 50, max: 60_000 });
     let chain: Awaited<ReturnType<typeof startSandboxChain>> | undefined;
