@@ -24,7 +24,7 @@ const remove = leaf({
   async run(p, io) {
     const address = p.positionals[0]!;
     await withContext(io, (ctx) => removeFromBlacklist(ctx.store.db, address));
-    print(io, p, { removed: address.trim().toLowerCase() }, () => `removed ${address.trim().toLowerCase()}\n`);
+    print(io, p, { removed: address.toLowerCase() }, () => `removed ${address.toLowerCase()}\n`);
     return exitCode.ok;
   },
 });

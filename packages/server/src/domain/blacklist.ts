@@ -13,9 +13,9 @@ export interface BlacklistEntry {
   created_at: number;
 }
 
-/** Addresses are compared lower-cased (EVM checksums differ only in case). */
+/** Addresses are compared lower-cased (EVM checksums differ only in case), never trimmed: any whitespace is refused. */
 export function normaliseAddress(address: string): string {
-  const a = address.trim().toLowerCase();
+  const a = address.toLowerCase();
   if (a.length === 0 || a.length > addressLengthMax || /\s/.test(a)) throw AdminError.invalid(`address "${address}" is not valid`);
   return a;
 }
@@ -48,6 +48,6 @@ export async function listBlacklist(db: Db): Promise<BlacklistEntry[]> {
 
 /** True when `address` (any case) is blacklisted. */
 export async function isBlacklisted(db: Db, address: string): Promise<boolean> {
-  const row = await db.selectFrom('blacklist').select('id').where('address', '=', address.trim().toLowerCase()).executeTakeFirst();
+  const row = await db.selectFrom('blacklist').select('id').where('address', '=', address.toLowerCase()).executeTakeFirst();
   return row !== undefined;
 }

@@ -5,7 +5,7 @@ import { limitUnits } from './threshold.js';
 
 /** The forms of an address a deny-list entry may take: whole, and without a memo ("addr_memo"). */
 function addressForms(address: string): string[] {
-  const lower = address.trim().toLowerCase();
+  const lower = address.toLowerCase();
   const at = lower.indexOf('_');
   return at > 0 ? [lower, lower.slice(0, at)] : [lower];
 }
