@@ -15,7 +15,7 @@ export interface ResponseEnvelope<T> {
   data?: T;
 }
 
-/** A decimal amount as on the wire, e.g. "0.0002". Never a float. */
+/** A decimal amount as on the wire, e.g. "0.0002". Never a float: the service refuses an amount sent as a JSON number (100004). */
 export type DecimalString = string;
 
 /** Request of the three `sync…List` endpoints: records with id > `max_id`, 100 at most. */
@@ -26,6 +26,9 @@ export interface SyncListRequest {
 
 /** Request of the by-id list endpoints. */
 export interface IdsRequest {
-  /** Comma-separated ids, 100 at most (an array is joined for you). */
+  /**
+   * Comma-separated ids, 100 at most (an array is joined for you). Separated by "," alone and
+   * matched exactly: an id with surrounding spaces or an empty one is refused (100004).
+   */
   ids: string | ReadonlyArray<string | number>;
 }

@@ -19,6 +19,7 @@ export interface TransferResponse {
 
 /** #16 `/account/transferList`. */
 export interface TransferListRequest {
+  /** Comma-separated request ids or receipts, 100 at most (an array is joined for you); matched exactly, as in IdsRequest. */
   ids: string | ReadonlyArray<string | number>;
   /** Which ids `ids` holds: request ids (default) or receipts. */
   ids_type?: 'request_id' | 'receipt';
