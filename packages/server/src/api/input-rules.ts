@@ -34,14 +34,23 @@ export function assertCleanFields(fields: Record<string, unknown>): void {
   visit(fields, '', 0);
 }
 
+/** Field names are the client's text: bounded before they go into an answer or a log line. */
+const shownNameLengthMax = 64;
+
+function shown(path: string): string {
+  if (path === '') return 'data';
+  const chars = [...path];
+  return chars.length > shownNameLengthMax ? `${chars.slice(0, shownNameLengthMax).join('')}…` : path;
+}
+
 function visit(value: unknown, path: string, depth: number): void {
   if (typeof value === 'string') {
     const bad = forbiddenCharacter(value);
-    if (bad) throw ApiError.invalid(path || 'data', `holds a control or formatting character (${bad})`);
+    if (bad) throw ApiError.invalid(shown(path), `holds a control or formatting character (${bad})`);
     return;
   }
   if (value === null || typeof value !== 'object') return;
-  if (depth >= depthMax) throw ApiError.invalid(path || 'data', 'is nested too deeply');
+  if (depth >= depthMax) throw ApiError.invalid(shown(path), 'is nested too deeply');
   const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value);
   for (const [key, inner] of entries) {
     const name = path ? `${path}.${key}` : key;
