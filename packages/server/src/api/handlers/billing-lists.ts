@@ -1,4 +1,5 @@
 import { CoinLookup } from '../../domain/coins.js';
+import { depositsAfter, depositsByIds, minerFeesAfter, minerFeesByIds, withdrawalsAfter, withdrawalsByRequestIds } from '../../domain/record-lists.js';
 import { depositRecord, minerFeeRecord, withdrawRecord } from '../../domain/records.js';
 import { idsField, maxIdField, numericIds } from '../fields.js';
 import type { Handler } from '../handler.js';
@@ -13,48 +14,36 @@ async function formatAll<R, O>(rows: R[], format: (row: R, coins: CoinLookup) =>
 
 /** #9 Withdrawals with id > `max_id`, ascending, 100 at most. */
 export const syncWithdrawList: Handler = async (ctx, { merchant, fields }) => {
-  const maxId = maxIdField(fields);
-  const db = ctx.store.db;
-  const rows = await db.selectFrom('withdrawals').selectAll().where('merchant_id', '=', Number(merchant.id)).where('id', '>', maxId).orderBy('id').limit(pageSizeMax).execute();
-  return formatAll(rows, withdrawRecord, new CoinLookup(db));
+  const rows = await withdrawalsAfter(ctx.store.db, { merchantId: Number(merchant.id), maxId: maxIdField(fields), limit: pageSizeMax });
+  return formatAll(rows, withdrawRecord, new CoinLookup(ctx.store.db));
 };
 
-/** #10 Withdrawals by request_id (`ids`, ≤ 100). Unknown ids are left out. */
+/** #10 Withdrawals by exact request_id (`ids`, ≤ 100). Unknown ids are left out. */
 export const withdrawList: Handler = async (ctx, { merchant, fields }) => {
-  const ids = idsField(fields, 'ids', { max: idsMax });
-  const db = ctx.store.db;
-  const rows = await db.selectFrom('withdrawals').selectAll().where('merchant_id', '=', Number(merchant.id)).where('request_id', 'in', ids).orderBy('id').execute();
-  return formatAll(rows, withdrawRecord, new CoinLookup(db));
+  const rows = await withdrawalsByRequestIds(ctx.store.db, Number(merchant.id), idsField(fields, 'ids', { max: idsMax }));
+  return formatAll(rows, withdrawRecord, new CoinLookup(ctx.store.db));
 };
 
 /** #11 Deposits with id > `max_id`, ascending, 100 at most. */
 export const syncDepositList: Handler = async (ctx, { merchant, fields }) => {
-  const maxId = maxIdField(fields);
-  const db = ctx.store.db;
-  const rows = await db.selectFrom('deposits').selectAll().where('merchant_id', '=', Number(merchant.id)).where('id', '>', maxId).orderBy('id').limit(pageSizeMax).execute();
-  return formatAll(rows, depositRecord, new CoinLookup(db));
+  const rows = await depositsAfter(ctx.store.db, { merchantId: Number(merchant.id), maxId: maxIdField(fields), limit: pageSizeMax });
+  return formatAll(rows, depositRecord, new CoinLookup(ctx.store.db));
 };
 
 /** #12 Deposits by id (`ids`, ≤ 100). */
 export const depositList: Handler = async (ctx, { merchant, fields }) => {
-  const ids = numericIds(idsField(fields, 'ids', { max: idsMax }));
-  const db = ctx.store.db;
-  const rows = await db.selectFrom('deposits').selectAll().where('merchant_id', '=', Number(merchant.id)).where('id', 'in', ids).orderBy('id').execute();
-  return formatAll(rows, depositRecord, new CoinLookup(db));
+  const rows = await depositsByIds(ctx.store.db, Number(merchant.id), numericIds(idsField(fields, 'ids', { max: idsMax })));
+  return formatAll(rows, depositRecord, new CoinLookup(ctx.store.db));
 };
 
 /** #13 Collection miner-fee records with id > `max_id`, ascending, 100 at most. */
 export const syncMinerFeeList: Handler = async (ctx, { merchant, fields }) => {
-  const maxId = maxIdField(fields);
-  const db = ctx.store.db;
-  const rows = await db.selectFrom('miner_fees').selectAll().where('merchant_id', '=', Number(merchant.id)).where('id', '>', maxId).orderBy('id').limit(pageSizeMax).execute();
-  return formatAll(rows, minerFeeRecord, new CoinLookup(db));
+  const rows = await minerFeesAfter(ctx.store.db, { merchantId: Number(merchant.id), maxId: maxIdField(fields), limit: pageSizeMax });
+  return formatAll(rows, minerFeeRecord, new CoinLookup(ctx.store.db));
 };
 
 /** #14 Miner-fee records by id (`ids`, ≤ 100). */
 export const minerFeeList: Handler = async (ctx, { merchant, fields }) => {
-  const ids = numericIds(idsField(fields, 'ids', { max: idsMax }));
-  const db = ctx.store.db;
-  const rows = await db.selectFrom('miner_fees').selectAll().where('merchant_id', '=', Number(merchant.id)).where('id', 'in', ids).orderBy('id').execute();
-  return formatAll(rows, minerFeeRecord, new CoinLookup(db));
+  const rows = await minerFeesByIds(ctx.store.db, Number(merchant.id), numericIds(idsField(fields, 'ids', { max: idsMax })));
+  return formatAll(rows, minerFeeRecord, new CoinLookup(ctx.store.db));
 };

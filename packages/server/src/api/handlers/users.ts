@@ -1,5 +1,6 @@
 import { ErrorCode } from '@openwaas/sdk';
 import { ApiError } from '../../domain/api-error.js';
+import { findUser, usersAfter } from '../../domain/record-lists.js';
 import { createUserByEmail, createUserByMobile } from '../../domain/users.js';
 import type { User } from '../../store/schema.js';
 import { inTransaction } from '../../store/tx.js';
@@ -30,15 +31,11 @@ export const registerEmail: Handler = async (ctx, { merchant, fields }) => {
 /** #3 Looks a user up by `email`, or by `country` + `mobile`; 110065 when none. */
 export const getUserInfo: Handler = async (ctx, { merchant, fields }) => {
   const email = identifierField(fields, 'email', { max: emailLengthMax, optional: true });
-  let query = ctx.store.db.selectFrom('users').selectAll().where('merchant_id', '=', Number(merchant.id));
-  if (email !== undefined) {
-    query = query.where('email', '=', email);
-  } else {
-    const country = identifierField(fields, 'country', { max: countryLengthMax }).replace(/^\+/, '');
-    const mobile = identifierField(fields, 'mobile', { max: mobileLengthMax });
-    query = query.where('country', '=', country).where('mobile', '=', mobile);
-  }
-  const user = await query.executeTakeFirst();
+  const by =
+    email !== undefined
+      ? { email }
+      : { country: identifierField(fields, 'country', { max: countryLengthMax }).replace(/^\+/, ''), mobile: identifierField(fields, 'mobile', { max: mobileLengthMax }) };
+  const user = await findUser(ctx.store.db, Number(merchant.id), by);
   if (!user) throw new ApiError(ErrorCode.UserNotFound);
   return { uid: Number(user.id), nickname: user.nickname };
 };
@@ -56,14 +53,6 @@ function userRecord(u: User) {
 
 /** #18 The merchant's users with uid > `max_id`, ascending, 100 at most. */
 export const syncUserList: Handler = async (ctx, { merchant, fields }) => {
-  const maxId = maxIdField(fields);
-  const rows = await ctx.store.db
-    .selectFrom('users')
-    .selectAll()
-    .where('merchant_id', '=', Number(merchant.id))
-    .where('id', '>', maxId)
-    .orderBy('id')
-    .limit(pageSizeMax)
-    .execute();
+  const rows = await usersAfter(ctx.store.db, { merchantId: Number(merchant.id), maxId: maxIdField(fields), limit: pageSizeMax });
   return rows.map(userRecord);
 };
