@@ -217,6 +217,17 @@ eachDatabase('exact identifiers and clean strings over the API', (kind) => {
     assert.equal((await t.client.getUserInfo({ email: unicode })).uid, unicodeUid);
   });
 
+  test('an app_id holding a control character is unknown (plain 100015), never a database error', async () => {
+    for (const appId of [`${t.appId}\u0000`, `\u001b[2J${t.appId}`, `${t.appId}\u202e`]) {
+      const res = await t.raw({ path: '/user/getCoinList', form: { app_id: appId, data: t.sealRequest({}) } });
+      assert.ok(res.status < 500, `${JSON.stringify(appId)}: ${res.status} ${res.text}`);
+      assert.equal(res.json?.['code'], ErrorCode.InvalidAppId, res.text);
+    }
+    // Padded, it is simply not an app_id this service issued.
+    const padded = await t.raw({ path: '/user/getCoinList', form: { app_id: ` ${t.appId}`, data: t.sealRequest({}) } });
+    assert.equal(padded.json?.['code'], ErrorCode.InvalidAppId, padded.text);
+  });
+
   test('data that decrypts to an array, a scalar or null → 100004 (enveloped)', async () => {
     const key = parsePrivateKey(t.merchantPrivateKeyPem);
     const rows = await rowCounts(t);

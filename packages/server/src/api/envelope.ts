@@ -7,7 +7,7 @@ import { ApiError } from '../domain/api-error.js';
 import { findMerchantByAppId } from '../domain/merchants.js';
 import type { Merchant } from '../store/schema.js';
 import type { Handler } from './handler.js';
-import { assertCleanFields } from './input-rules.js';
+import { assertCleanFields, forbiddenCharacter } from './input-rules.js';
 
 /** What the transport layer extracted from a request: the two form fields and the peer address. */
 export interface RawApiRequest {
@@ -107,7 +107,8 @@ export class ApiGateway {
     const ip = normaliseIp(raw.ip);
     const appId = raw.appId;
     const log = raw.log ?? this.ctx.log;
-    if (typeof appId !== 'string' || appId === '' || appId.length > appIdLengthMax) {
+    // A control character cannot be in any app_id, and PostgreSQL refuses NUL in a query: never looked up.
+    if (typeof appId !== 'string' || appId === '' || appId.length > appIdLengthMax || forbiddenCharacter(appId) !== undefined) {
       return this.#refuse(log, endpoint, ip, { code: ErrorCode.InvalidAppId, msg: errorMessages[ErrorCode.InvalidAppId], reason: 'app_id missing or malformed', enveloped: false, status: 400 });
     }
     const merchant = await findMerchantByAppId(this.ctx.store.db, appId);
