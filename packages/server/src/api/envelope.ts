@@ -7,7 +7,7 @@ import { ApiError } from '../domain/api-error.js';
 import { findMerchantByAppId } from '../domain/merchants.js';
 import type { Merchant } from '../store/schema.js';
 import type { Handler } from './handler.js';
-import { assertCleanFields, forbiddenCharacter } from './input-rules.js';
+import { assertCleanFields, forbiddenCharacter } from '../domain/input-rules.js';
 
 /** What the transport layer extracted from a request: the two form fields and the peer address. */
 export interface RawApiRequest {

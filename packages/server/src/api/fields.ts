@@ -1,5 +1,5 @@
 import { ApiError } from '../domain/api-error.js';
-import { codePoints, hasSurroundingSpace } from './input-rules.js';
+import { codePoints, hasSurroundingSpace } from '../domain/input-rules.js';
 
 /**
  * Validators for decrypted request fields. Numbers may arrive as JSON numbers or as numeric

@@ -33,6 +33,7 @@ import {
 } from './actions.js';
 import { asAdminError } from './errors.js';
 import { registerKytRoutes } from './kyt-routes.js';
+import { assertStorableFields } from '../domain/input-rules.js';
 
 export interface OperatorRoutesOptions {
   ctx: ServiceContext;
@@ -159,6 +160,11 @@ export async function operatorRoutes(app: FastifyInstance, options: OperatorRout
       reply.header('www-authenticate', 'Bearer');
       return send(reply, new AdminError('unauthorized', 'missing or wrong operator token (Authorization: Bearer <token>)'));
     }
+  });
+
+  // Bad strings never reach the database: NUL in a path, query or body is refused (400 invalid), not a 500.
+  app.addHook('preHandler', async (request) => {
+    assertStorableFields({ params: request.params, query: request.query, body: request.body });
   });
 
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {

@@ -1,4 +1,4 @@
-import { ApiError } from '../domain/api-error.js';
+import { ApiError } from './api-error.js';
 
 /**
  * Characters no request field may hold (docs/identifiers.md). PostgreSQL refuses NUL in text,
@@ -15,12 +15,15 @@ import { ApiError } from '../domain/api-error.js';
 // With the `u` flag a surrogate pair is one code point, so the range below matches lone halves only.
 const forbidden = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]/u;
 
+/** What no database stores faithfully: NUL (PostgreSQL refuses it in text) and lone surrogates (no UTF-8 form). */
+const unstorable = /[\u0000\ud800-\udfff]/u;
+
 /** Walks at most this deep into nested request values; deeper ones are refused. */
 const depthMax = 8;
 
 /** The first forbidden character of `text` as "U+XXXX", or undefined when there is none. */
-export function forbiddenCharacter(text: string): string | undefined {
-  const match = forbidden.exec(text);
+export function forbiddenCharacter(text: string, pattern: RegExp = forbidden): string | undefined {
+  const match = pattern.exec(text);
   if (!match) return undefined;
   return `U+${match[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
 }
@@ -31,7 +34,16 @@ export function forbiddenCharacter(text: string): string | undefined {
  * write and any merchant confirmation.
  */
 export function assertCleanFields(fields: Record<string, unknown>): void {
-  visit(fields, '', 0);
+  visit(fields, '', 0, forbidden);
+}
+
+/**
+ * Refuses (100004 naming the field) operator input holding a character no database can store
+ * as given (NUL, lone surrogates): PostgreSQL answered those with an internal error. Operators'
+ * free text may hold line breaks; the CLI escapes whatever it prints.
+ */
+export function assertStorableFields(fields: Record<string, unknown>): void {
+  visit(fields, '', 0, unstorable);
 }
 
 /** Field names are the client's text: bounded before they go into an answer or a log line. */
@@ -43,9 +55,9 @@ function shown(path: string): string {
   return chars.length > shownNameLengthMax ? `${chars.slice(0, shownNameLengthMax).join('')}…` : path;
 }
 
-function visit(value: unknown, path: string, depth: number): void {
+function visit(value: unknown, path: string, depth: number, pattern: RegExp): void {
   if (typeof value === 'string') {
-    const bad = forbiddenCharacter(value);
+    const bad = forbiddenCharacter(value, pattern);
     if (bad) throw ApiError.invalid(shown(path), `holds a control or formatting character (${bad})`);
     return;
   }
@@ -54,9 +66,9 @@ function visit(value: unknown, path: string, depth: number): void {
   const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value);
   for (const [key, inner] of entries) {
     const name = path ? `${path}.${key}` : key;
-    const badKey = forbiddenCharacter(key);
+    const badKey = forbiddenCharacter(key, pattern);
     if (badKey) throw ApiError.invalid('data', `holds a field name with a control or formatting character (${badKey})`);
-    visit(inner, name, depth + 1);
+    visit(inner, name, depth + 1, pattern);
   }
 }
 
