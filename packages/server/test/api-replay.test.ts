@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, it } from 'node:test';
+import { after, before, it, mock } from 'node:test';
 import { decodeBase64Url, ErrorCode } from '@openwaas/sdk';
 import { loadConfig } from '../src/config/config.js';
 import {
@@ -127,6 +127,19 @@ eachDatabase('API replay guard', (kind) => {
       assert.ok(!(await userEmails(t)).includes(email));
     } finally {
       await other.service.close();
+    }
+  });
+
+  it('one SDK client calling endpoints with equal params in one millisecond is not taken for a replay', async () => {
+    // Frozen clock (the service's too, in this process): without a per-client increasing `time`
+    // the three envelopes below would be byte-identical.
+    const frozenMs = Date.now();
+    const now = mock.method(Date, 'now', () => frozenMs);
+    try {
+      const lists = await Promise.all([t.client.syncUserList({ max_id: 0 }), t.client.syncDepositList({ max_id: 0 }), t.client.syncWithdrawList({ max_id: 0 }), t.client.syncUserList({ max_id: 0 })]);
+      assert.equal(lists.length, 4);
+    } finally {
+      now.mock.restore();
     }
   });
 

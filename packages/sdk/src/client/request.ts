@@ -15,6 +15,8 @@ export interface RequestContext {
   /** Overrides the endpoint's documented method when set. */
   forceMethod: HttpMethod | undefined;
   fetch: typeof fetch;
+  /** The `time` of the next request (ms): strictly increasing per client, see WaasClient. */
+  nextTimeMs(): number;
 }
 
 /** An endpoint as in the `endpoints` table. */
@@ -41,7 +43,7 @@ export function requestFields(params: object, now: number = Date.now()): Record<
 
 /** Seals the params, sends them, opens the answer and returns its `data`, or throws WaasError for a non-zero code. */
 export async function request<T>(context: RequestContext, route: EndpointRoute, params: object): Promise<T> {
-  const data = seal(requestFields(params), context.privateKey, { segmentBytes: context.segmentBytes });
+  const data = seal(requestFields(params, context.nextTimeMs()), context.privateKey, { segmentBytes: context.segmentBytes });
   const method = context.forceMethod ?? route.method;
   const url = context.apiUrl + route.path;
   const reply = await exchange({
