@@ -3,7 +3,7 @@ import { maxSegmentBytes } from '../envelope/rsa-segments.js';
 import { apiBasePath, endpoints, type EndpointName, type EndpointTypes } from '../endpoints.js';
 import type * as T from '../types/index.js';
 import { paginate } from './paginate.js';
-import { request, type RequestContext } from './request.js';
+import { request, RequestTimes, type RequestContext } from './request.js';
 
 /** How a WaasClient is configured. */
 export interface WaasClientOptions {
@@ -80,11 +80,6 @@ export class WaasClient {
     if (typeof fetchImpl !== 'function') throw new TypeError('WaasClient: no fetch available; pass options.fetch');
 
     this.appId = options.appId;
-    // Envelopes are deterministic: two calls in one millisecond with the same params (say two
-    // sync lists from max_id 0) would be byte-identical, and the service refuses an envelope
-    // already seen on another endpoint as a replay. A strictly increasing `time` keeps every
-    // envelope of this client distinct; a burst runs it ahead of the clock by a few ms at most.
-    let lastTimeMs = 0;
     this.#context = {
       apiUrl: apiUrlOf(options.baseUrl),
       appId: options.appId,
@@ -95,7 +90,7 @@ export class WaasClient {
       forceMethod: method === 'POST' ? 'POST' : undefined,
       // Called unbound: a `fetch` detached from its object must not lose `this`.
       fetch: (input, init) => fetchImpl(input, init),
-      nextTimeMs: () => (lastTimeMs = Math.max(Date.now(), lastTimeMs + 1)),
+      times: new RequestTimes(),
     };
   }
 
