@@ -3,7 +3,7 @@ import { constants, createPublicKey, generateKeyPairSync, privateEncrypt, public
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { after, before, beforeEach, describe, it, mock } from 'node:test';
 import { WaasClient, type WaasClientOptions } from '../src/client/index.js';
 import { endpoints, type EndpointName } from '../src/endpoints.js';
 import { EnvelopeError, KeyParseError, WaasBaseError, WaasError, WaasTimeoutError, WaasTransportError } from '../src/errors/index.js';
@@ -358,6 +358,25 @@ describe('every endpoint', () => {
     await client({ baseUrl: `${baseUrl}/` }).getCoinList();
     await client({ baseUrl: `${baseUrl}/api/v2/` }).getCoinList();
     assert.deepEqual(recorded.map((r) => r.path), ['/api/v2/user/getCoinList', '/api/v2/user/getCoinList']);
+  });
+
+  it('never seals the same fields with the same time twice: a repeat in one millisecond gets the next', async () => {
+    const frozenMs = 1_700_000_000_000;
+    const now = mock.method(Date, 'now', () => frozenMs);
+    try {
+      const c = client();
+      await Promise.all([c.syncUserList({ max_id: 0 }), c.syncDepositList({ max_id: 0 }), c.syncWithdrawList({ max_id: 0 }), c.getCoinList(), c.syncUserList({ max_id: 7 })]);
+    } finally {
+      now.mock.restore();
+    }
+    const times = Object.fromEntries(recorded.map((r) => [`${r.path} ${JSON.stringify(r.fields['max_id'])}`, r.fields['time']]));
+    // The three calls with max_id 0 share their fields: three times; the others keep the clock's.
+    assert.deepEqual(
+      [times['/api/v2/user/syncList 0'], times['/api/v2/billing/syncDepositList 0'], times['/api/v2/billing/syncWithdrawList 0']].sort(),
+      [frozenMs, frozenMs + 1, frozenMs + 2],
+    );
+    assert.equal(times['/api/v2/user/getCoinList undefined'], frozenMs);
+    assert.equal(times['/api/v2/user/syncList 7'], frozenMs);
   });
 
   it('uses the injected fetch', async () => {

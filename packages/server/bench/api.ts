@@ -38,6 +38,7 @@ import { fileURLToPath } from 'node:url';
 import { createConfirmationResponder, decodeBase64Url, readCallbackForm, toNodeHttpHandler, type CallbackHandler } from '@openwaas/sdk';
 import pg from 'pg';
 import type { FromLoad, InitMessage, ScenarioName, ScenarioResult, ToLoad } from './protocol.js';
+import { benchReplayGuard } from './replay-guard.js';
 import { seed } from './seed.js';
 
 // ---- settings ------------------------------------------------------------------------------------
@@ -515,6 +516,7 @@ async function benchDatabase(
 
     const serverStarted = performance.now();
     const server = await startServerProcess(databaseUrl);
+    const rows: Row[] = [];
     try {
       console.log(`server process ${server.pid} (openwaas serve, log level warn, RSA pool = ${cores} workers) on ${server.baseUrl}, up in ${fmt((performance.now() - serverStarted) / 1000)} s`);
       const init: InitMessage = {
@@ -535,7 +537,6 @@ async function benchDatabase(
       console.log(`load generator process ${load.pid}: ${concurrency} calls in flight, keep-alive, ${warmupMs / 1000} s warm-up + ${durationMs / 1000} s measured per scenario\n`);
       console.log(header);
 
-      const rows: Row[] = [];
       for (const s of scenarios) {
         merchant.take();
         const cpuBefore = cpuSnapshot(server.pid, load.pid);
@@ -585,10 +586,21 @@ async function benchDatabase(
       } else {
         console.log('  server log (warn and above): none');
       }
-      return rows;
     } finally {
       await server.stop();
     }
+    // The server is stopped: the guard's cost alone, on the table the scenarios filled.
+    const g = await benchReplayGuard(databaseUrl, seeded.appId);
+    const us = (n: number) => `${fmt(n, 0)} µs`;
+    console.log(
+      `  replay guard, per accepted call (in-process, ${g.rowsAtStart} rows held after the scenarios): new envelope p50 ${us(g.firstP50Us)} p99 ${us(g.firstP99Us)}; ` +
+        `retry p50 ${us(g.retryP50Us)} p99 ${us(g.retryP99Us)}; replay refused p50 ${us(g.replayP50Us)}; ${fmt(g.concurrentPerS, 0)} new envelopes/s with 32 in flight; ` +
+        `prune of one full batch ${fmt(g.pruneBatchMs, 1)} ms`,
+    );
+    for (const r of rows) {
+      if (r.result.p50Ms > 0) console.log(`    ${r.label}: the guard's p50 is ${fmt((g.firstP50Us / 1000 / r.result.p50Ms) * 100, 1)} % of the call's p50 (${fmt(r.result.p50Ms)} ms)`);
+    }
+    return rows;
   } finally {
     await merchant.close();
   }

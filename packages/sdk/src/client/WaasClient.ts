@@ -3,7 +3,7 @@ import { maxSegmentBytes } from '../envelope/rsa-segments.js';
 import { apiBasePath, endpoints, type EndpointName, type EndpointTypes } from '../endpoints.js';
 import type * as T from '../types/index.js';
 import { paginate } from './paginate.js';
-import { request, type RequestContext } from './request.js';
+import { request, RequestTimes, type RequestContext } from './request.js';
 
 /** How a WaasClient is configured. */
 export interface WaasClientOptions {
@@ -90,6 +90,7 @@ export class WaasClient {
       forceMethod: method === 'POST' ? 'POST' : undefined,
       // Called unbound: a `fetch` detached from its object must not lose `this`.
       fetch: (input, init) => fetchImpl(input, init),
+      times: new RequestTimes(),
     };
   }
 

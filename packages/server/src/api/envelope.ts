@@ -1,9 +1,10 @@
 import type { KeyObject } from 'node:crypto';
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
-import { EnvelopeError, ErrorCode, errorMessages, openText, parsePublicKey, type EndpointName } from '@openwaas/sdk';
+import { decodeBase64Url, EnvelopeError, ErrorCode, errorMessages, openText, parsePublicKey, type EndpointName } from '@openwaas/sdk';
 import type { Logger } from 'pino';
 import type { ServiceContext } from '../context.js';
 import { ApiError } from '../domain/api-error.js';
+import { ReplayGuard } from '../domain/envelope-replay.js';
 import { findMerchantByAppId } from '../domain/merchants.js';
 import type { Merchant } from '../store/schema.js';
 import type { Handler } from './handler.js';
@@ -94,14 +95,18 @@ type Refusal = { code: ErrorCode; msg: string; reason: string; enveloped: false;
 
 /**
  * The request pipeline of every endpoint (API.md §1): app_id → merchant active → IP allowed →
- * `data` decrypts to a JSON object → `time` within the window → handler. Refusals are logged
- * and answered without a stack trace; nothing is written before the handler runs.
+ * `data` decrypts to a JSON object → `time` within the window → envelope not seen on another
+ * endpoint → handler. Refusals are logged and answered without a stack trace; nothing but the
+ * envelope's fingerprint (domain/envelope-replay.ts) is written before the handler runs.
  */
 export class ApiGateway {
   readonly #publicKeys = new BoundedCache<{ pem: string; key: KeyObject }>();
   readonly #allowlists = new BoundedCache<{ json: string; list: IpAllowlist }>();
+  readonly #replays: ReplayGuard;
 
-  constructor(private readonly ctx: ServiceContext) {}
+  constructor(private readonly ctx: ServiceContext) {
+    this.#replays = new ReplayGuard({ store: ctx.store, clock: ctx.clock, log: ctx.log, windowMs: ctx.config.requestTimeWindowMs });
+  }
 
   async handle(endpoint: EndpointName, handler: Handler, raw: RawApiRequest): Promise<ApiReply> {
     const ip = normaliseIp(raw.ip);
@@ -140,6 +145,11 @@ export class ApiGateway {
     const timeProblem = this.#checkTime(fields['time']);
     if (timeProblem) {
       return this.#refuse(log, endpoint, ip, { code: ErrorCode.InvalidParameter, msg: `time ${timeProblem}`, reason: `time ${timeProblem}`, enveloped: true, merchant });
+    }
+    // Recorded before the handler runs, reads included: a replay may start from a read.
+    const sighting = await this.#replays.sight({ merchantId: Number(merchant.id), ciphertext: decodeBase64Url(raw.data as string), endpoint });
+    if (sighting.kind === 'replayed') {
+      return this.#refuse(log, endpoint, ip, { code: ErrorCode.InvalidParameter, msg: 'envelope replayed', reason: `envelope replayed, first accepted on ${sighting.firstEndpoint}`, enveloped: true, merchant });
     }
 
     let envelope: { code: ErrorCode; msg: string; data?: unknown };

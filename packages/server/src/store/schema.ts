@@ -405,6 +405,7 @@ export interface Database {
   operator_alerts: OperatorAlertTable;
   worker_leases: WorkerLeaseTable;
   treasury_receipts: TreasuryReceiptTable;
+  seen_envelopes: SeenEnvelopeTable;
 }
 
 export type Merchant = Selectable<MerchantTable>;
@@ -422,3 +423,15 @@ export type Sweep = Selectable<SweepTable>;
 export type OperatorAlert = Selectable<OperatorAlertTable>;
 export type NewWithdrawal = Insertable<WithdrawalTable>;
 export type WithdrawalUpdate = Updateable<WithdrawalTable>;
+
+/** An accepted request envelope, kept while its `time` is inside the window (the replay guard). */
+export interface SeenEnvelopeTable {
+  merchant_id: RefId;
+  /** sha256 (hex) of the decoded ciphertext bytes. */
+  digest: string;
+  /** The endpoint (SDK endpoint name) it was first accepted on. */
+  endpoint: string;
+  /** After this the envelope's `time` is outside every window: the row may go. */
+  expires_at: MsColumn;
+  created_at: MsColumn;
+}
