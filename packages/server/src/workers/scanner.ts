@@ -77,12 +77,17 @@ interface ScannerState {
   stoppedAt?: number;
   /** A node fault may be recorded (or its alert open): cleared by the next step that succeeds. */
   faultMayBeOpen: boolean;
+  /**
+   * The last read failed: read one block at a time until one succeeds, so a failure that takes
+   * a whole batched request down (HTTP 500) stops only at the block that causes it.
+   */
+  narrow: boolean;
 }
 const states = new WeakMap<ChainHandle, ScannerState>();
 
 function stateOf(chain: ChainHandle): ScannerState {
   let s = states.get(chain);
-  if (!s) states.set(chain, (s = { watch: new ChainWatchSet(chain.id, chain), tooDeepAlertMayBeOpen: true, faultMayBeOpen: true }));
+  if (!s) states.set(chain, (s = { watch: new ChainWatchSet(chain.id, chain), tooDeepAlertMayBeOpen: true, faultMayBeOpen: true, narrow: false }));
   return s;
 }
 
@@ -159,16 +164,18 @@ async function readAndWrite(ctx: ServiceContext, chain: ChainHandle, options: { 
     }
   } else {
     const from = cursor + 1;
-    const to = Math.min(target, cursor + chain.config.batchBlocks);
+    const to = Math.min(target, cursor + (state.narrow ? 1 : chain.config.batchBlocks));
     let fault: ScanError | undefined;
     let read: ScannedBlock[];
     try {
       read = await chain.adapter.scanBlocks(from, to, state.watch);
+      state.narrow = false;
     } catch (error) {
       if (!(error instanceof ScanError)) throw error;
       // The complete blocks before the failing one are written; the failure is thrown after.
       fault = error;
       read = error.scanned;
+      state.narrow = true;
     }
     const blocks = consistentPrefix(read, from);
     if (storedTip !== undefined && blocks[0] && blocks[0].header.parentHash !== storedTip) return undoReorg(ctx, chain, { coins, cursor, head, signal });
