@@ -57,13 +57,19 @@ export class NodeError extends Error {
  */
 export class ScanError extends NodeError {
   override name = 'ScanError';
+  // Not an enumerable field: logging the error must not dump the blocks.
+  readonly #scanned: ScannedBlock[];
   constructor(
     readonly block: number,
     nodeError: string,
-    readonly scanned: ScannedBlock[] = [],
+    scanned: ScannedBlock[] = [],
   ) {
     super(nodeError);
     this.message = `block ${block}: ${nodeError}`;
+    this.#scanned = scanned;
+  }
+  get scanned(): ScannedBlock[] {
+    return this.#scanned;
   }
 }
 

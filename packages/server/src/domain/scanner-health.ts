@@ -45,12 +45,12 @@ export async function recordScannerFault(db: Db, input: { chain: string; block?:
   return { block, error: input.error, sinceMs, atMs: input.nowMs };
 }
 
-/** Raises (or refreshes) the chain's `scanner-stalled` alert for `fault`. */
-export async function raiseScannerStalled(db: Db, input: { chain: string; fault: ScannerFault; nowMs: number }): Promise<void> {
+/** Raises (or refreshes) the chain's `scanner-stalled` alert for `fault` (its block undefined before the first block). */
+export async function raiseScannerStalled(db: Db, input: { chain: string; fault: Omit<ScannerFault, 'block'> & { block: number | undefined }; nowMs: number }): Promise<void> {
   const { chain, fault, nowMs } = input;
   const seconds = Math.round((nowMs - fault.sinceMs) / 1_000);
   const message =
-    `${chain}: the scanner is stuck at block ${fault.block} for ${seconds} s; the node says: ${fault.error}. ` +
+    `${chain}: the scanner is stuck ${fault.block === undefined ? 'before its first block' : `at block ${fault.block}`} for ${seconds} s; the node says: ${fault.error}. ` +
     `Deposits in and after this block wait; it keeps retrying. Check the node ('openwaas chain status').`;
   await raiseAlert(db, { kind: 'scanner-stalled', key: scannerStalledKey(chain), message, nowMs });
 }

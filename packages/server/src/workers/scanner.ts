@@ -82,6 +82,8 @@ interface ScannerState {
    * a whole batched request down (HTTP 500) stops only at the block that causes it.
    */
   narrow: boolean;
+  /** Since when the scanner fails without a cursor row to record it on. */
+  uncountedSinceMs?: number;
 }
 const states = new WeakMap<ChainHandle, ScannerState>();
 
@@ -119,6 +121,7 @@ export async function scanStep(ctx: ServiceContext, chain: ChainHandle, options:
   if (state.faultMayBeOpen) {
     await clearScannerFault(ctx.store.db, { chain: chain.id, nowMs: ctx.clock.nowMs() });
     state.faultMayBeOpen = false;
+    delete state.uncountedSinceMs;
   }
   return result;
 }
@@ -129,9 +132,13 @@ async function noteFault(ctx: ServiceContext, chain: ChainHandle, error: unknown
   const text = error instanceof NodeError ? error.nodeError : `${(error as Error)?.name ?? 'Error'}: ${String((error as Error)?.message ?? error).split('\n')[0]}`.slice(0, 300);
   const nowMs = ctx.clock.nowMs();
   try {
-    const fault = await recordScannerFault(ctx.store.db, { chain: chain.id, ...(error instanceof ScanError ? { block: error.block } : {}), error: text, nowMs });
+    const recorded = await recordScannerFault(ctx.store.db, { chain: chain.id, ...(error instanceof ScanError ? { block: error.block } : {}), error: text, nowMs });
+    // No cursor yet (the node failed from the start): the stall is timed in memory.
+    if (recorded) delete state.uncountedSinceMs;
+    else state.uncountedSinceMs ??= nowMs;
+    const fault = recorded ?? { block: undefined, error: text, sinceMs: state.uncountedSinceMs!, atMs: nowMs };
     state.faultMayBeOpen = true;
-    if (fault && nowMs - fault.sinceMs >= chain.config.stallAlertAfterMs) {
+    if (nowMs - fault.sinceMs >= chain.config.stallAlertAfterMs) {
       await raiseScannerStalled(ctx.store.db, { chain: chain.id, fault, nowMs });
       ctx.log.error({ chain: chain.id, block: fault.block, error: fault.error, sinceMs: fault.sinceMs }, 'scanner: stalled');
     }
