@@ -134,7 +134,11 @@ function readLogs(client: EvmPublicClient, input: { from: number; to: number; to
 async function readBlock(client: EvmPublicClient, input: { n: number; watch: WatchSet; tracing: TracingMode }): Promise<ScannedBlock> {
   const { n, watch, tracing } = input;
   const full = tracing === 'none';
-  const b = await retried(n, 'block', () => client.getBlock({ blockNumber: BigInt(n), includeTransactions: full }));
+  const blockRead = retried(n, 'block', () => client.getBlock({ blockNumber: BigInt(n), includeTransactions: full }));
+  // The trace goes out with the block (same batched request); it needs the block's hashes only to read its answer.
+  const primaryTraces = full ? undefined : traceBlock(client, n, blockRead.then((block) => (block.transactions as unknown as string[]).map(lower)), tracing);
+  primaryTraces?.catch(() => undefined);
+  const b = await blockRead;
   if (!b.hash) throw new NodeReadFailed(n, 'block: the node answered a pending block without a hash');
   const scanned: ScannedBlock = {
     header: { number: Number(b.number), hash: lower(b.hash), parentHash: lower(b.parentHash), timestamp: Number(b.timestamp) },
@@ -147,13 +151,12 @@ async function readBlock(client: EvmPublicClient, input: { n: number; watch: Wat
   }
 
   const hashes = (b.transactions as unknown as string[]).map(lower);
-  if (hashes.length === 0) return scanned;
-  const primary = await traceBlock(client, n, hashes, tracing);
+  const primary = await primaryTraces!;
   const moves = [...primary.moves];
   let untraced = primary.untraced;
   const reasons = [primary.reason];
   if (untraced.size > 0) {
-    const other = await traceBlock(client, n, hashes, tracing === 'debug' ? 'trace' : 'debug');
+    const other = await traceBlock(client, n, Promise.resolve(hashes), tracing === 'debug' ? 'trace' : 'debug');
     moves.push(...other.moves.filter((m) => untraced.has(m.txid)));
     untraced = new Set([...untraced].filter((h) => other.untraced.has(h)));
     reasons.push(other.reason);
@@ -207,21 +210,19 @@ interface BlockTraces {
  * An error answer is retried; a method that still fails, or leaves transactions untraced,
  * reports them in `untraced` instead of throwing.
  */
-async function traceBlock(client: EvmPublicClient, n: number, hashes: string[], mode: 'debug' | 'trace'): Promise<BlockTraces> {
+async function traceBlock(client: EvmPublicClient, n: number, hashes: Promise<string[]>, mode: 'debug' | 'trace'): Promise<BlockTraces> {
   const method = mode === 'debug' ? 'debug_traceBlockByNumber' : 'trace_block';
+  let answer: unknown;
   try {
-    return await retried(n, method, () => (mode === 'debug' ? debugTrace(client, n, hashes) : parityTrace(client, n, hashes)));
+    answer = await retried(n, method, () => client.request({ method, params: mode === 'debug' ? [`0x${n.toString(16)}`, { tracer: 'callTracer' }] : [`0x${n.toString(16)}`] } as never));
+    if (!Array.isArray(answer)) throw new NodeReadFailed(n, `${method}: answered ${JSON.stringify(answer)}`);
   } catch (error) {
-    return { moves: [], untraced: new Set(hashes), reason: (error as Error).message.replace(/^block \d+: /, '') };
+    return { moves: [], untraced: new Set(await hashes), reason: (error as Error).message.replace(/^block \d+: /, '') };
   }
+  return mode === 'debug' ? debugMoves(answer as DebugTraceEntry[], await hashes) : parityMoves(answer as ParityTrace[], await hashes);
 }
 
-async function debugTrace(client: EvmPublicClient, n: number, hashes: string[]): Promise<BlockTraces> {
-  const result = (await client.request({
-    method: 'debug_traceBlockByNumber',
-    params: [`0x${n.toString(16)}`, { tracer: 'callTracer' }],
-  } as never)) as DebugTraceEntry[] | null;
-  if (!Array.isArray(result)) throw new Error(`debug_traceBlockByNumber answered ${JSON.stringify(result)}`);
+function debugMoves(result: DebugTraceEntry[], hashes: string[]): BlockTraces {
   const out: NativeMove[] = [];
   const traced = new Set<string>();
   const errors = new Set<string>();
@@ -250,9 +251,7 @@ async function debugTrace(client: EvmPublicClient, n: number, hashes: string[]):
   return { moves: out, untraced, reason: untraced.size > 0 ? `debug_traceBlockByNumber: ${[...errors].join(', ') || 'transactions missing from the answer'}` : '' };
 }
 
-async function parityTrace(client: EvmPublicClient, n: number, hashes: string[]): Promise<BlockTraces> {
-  const traces = (await client.request({ method: 'trace_block', params: [`0x${n.toString(16)}`] } as never)) as ParityTrace[] | null;
-  if (!Array.isArray(traces)) throw new Error(`trace_block answered ${JSON.stringify(traces)}`);
+function parityMoves(traces: ParityTrace[], hashes: string[]): BlockTraces {
   // A trace under a failed one (same transaction, its traceAddress a prefix) moved nothing either.
   const failed = new Map<string, string[]>();
   for (const t of traces) if (t.error && t.transactionHash) (failed.get(t.transactionHash) ?? failed.set(t.transactionHash, []).get(t.transactionHash)!).push(t.traceAddress.join('.'));
