@@ -200,6 +200,28 @@ eachDatabase('chain scanner: a failing node', (kind) => {
     });
   }
 
+  it('a node that answers null for a block below its head is stuck, not reorganised: the unconfirmed deposit in it is never failed', async () => {
+    const uid = await world.newUser();
+    const address = await world.depositAddress(uid);
+    const block = await nextBlock();
+    const txid = await world.sendEth(address, '0.4');
+    const seen = await world.until('the deposit at status 0', async () => {
+      const [row] = await depositsOfTx(world.t.ctx.store.db, txid);
+      return row?.status === DepositStatus.Confirming && row;
+    });
+    // Nothing mines: the scanner, at the head, checks that its last block is still there.
+    proxy.fault = forBlock(block, nullResult('eth_getBlockByNumber'));
+    const alert = await world.until('the scanner-stalled alert', () => openAlert(scannerStalledKey(world.chain.id)));
+    assert.match(alert.message, new RegExp(`stuck at block ${block}\\b.*has no block ${block}`));
+    const [row] = await depositsOfTx(world.t.ctx.store.db, txid);
+    assert.equal(row!.status, DepositStatus.Confirming, 'not failed as if reorganised away');
+
+    proxy.fault = undefined;
+    const credited = await untilCredited(txid, 'the deposit credited');
+    assert.equal(credited.id, seen.id, 'the same deposit');
+    assert.equal((await balanceOf(uid)).normal, parseEther('0.4'));
+  });
+
   it('chain backfill through a failing node prints the failures and stops with exit code 1, scanning itself or following the service', async () => {
     const uid = await world.newUser();
     const address = await world.depositAddress(uid);
