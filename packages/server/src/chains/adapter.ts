@@ -34,6 +34,43 @@ export interface IncomingTransfer {
 export interface ScannedBlock {
   header: BlockHeader;
   transfers: IncomingTransfer[];
+  /**
+   * Transactions whose internal moves the node could not show (every tracing method failed):
+   * only their top-level value was read, so value a contract forwarded inside them may be
+   * missing. The scanner tells the operator.
+   */
+  untraced?: { txids: string[]; reason: string };
+}
+
+/** The node failed or answered an error; `nodeError` is its own words, without the node's URL path or credentials. */
+export class NodeError extends Error {
+  override name = 'NodeError';
+  constructor(readonly nodeError: string) {
+    super(nodeError);
+  }
+}
+
+/**
+ * The node did not give block `block` completely, after retries (an error answer, a missing
+ * block or receipt, an HTTP failure). `scanned` holds the complete blocks before it, in order;
+ * the scanner records them and tries `block` again on its next tick.
+ */
+export class ScanError extends NodeError {
+  override name = 'ScanError';
+  // Not an enumerable field: logging the error must not dump the blocks.
+  readonly #scanned: ScannedBlock[];
+  constructor(
+    readonly block: number,
+    nodeError: string,
+    scanned: ScannedBlock[] = [],
+  ) {
+    super(nodeError);
+    this.message = `block ${block}: ${nodeError}`;
+    this.#scanned = scanned;
+  }
+  get scanned(): ScannedBlock[] {
+    return this.#scanned;
+  }
 }
 
 /** What the scanner asks for: which addresses and which tokens to look for. */
@@ -96,14 +133,15 @@ export class BroadcastError extends Error {
 export interface ChainAdapter {
   /** The chain's id as coins name it, e.g. "evm:31337". */
   readonly chain: string;
-  /** Height of the newest block. */
+  /** Height of the newest block; NodeError when the node fails. */
   headNumber(): Promise<number>;
-  /** The header at `number`, or undefined when the node has no such block (yet, or any more). */
+  /** The header at `number`, or undefined when the node has no such block (yet, or any more); NodeError when the node fails. */
   header(number: number): Promise<BlockHeader | undefined>;
   /**
    * Blocks `from`..`to` (inclusive) with every transfer to a watched address: native value
    * (top-level and from contract calls, through tracing when configured) and token transfers.
-   * Blocks come back in order; the hashes let the caller check they form one chain.
+   * Blocks come back in order; the hashes let the caller check they form one chain. Throws
+   * ScanError (with the complete blocks before the failing one) when the node keeps failing.
    */
   scanBlocks(from: number, to: number, watch: WatchSet): Promise<ScannedBlock[]>;
   /** Native balance (token = "") or token balance of `address`, at the newest block or at `blockNumber`. */

@@ -1,14 +1,21 @@
 import { requireChain, type ChainHandle } from '../chains/registry.js';
 import type { ServiceContext } from '../context.js';
 import { chainStatuses } from '../domain/chain-status.js';
+import { readScannerFault } from '../domain/scanner-health.js';
 import { createKytProvider } from '../domain/kyt/factory.js';
 import { holdLease, releaseLease } from '../workers/lease.js';
-import { scannerLeaseName, scannerLeaseTtlMs, scanStep } from '../workers/scanner.js';
+import { scannerLeaseName, scannerLeaseTtlMs, scanStep, type ScanStepResult } from '../workers/scanner.js';
 import { CommandFailed, exitCode, group, leaf, need, print, str, table, whole, type Io } from './args.js';
 import { withChainContext } from './chain-context.js';
 
 /** A progress line at most this often. */
 const progressEveryMs = 1_000;
+/** Scanner steps in a row that fail (or move nothing) before a backfill gives up. */
+const backfillAttemptsMax = 5;
+/** Wait after the first failed step (then doubled), at least the chain's poll interval. */
+const backfillBackoffMs = 500;
+/** Longest wait between two tries. */
+const backfillBackoffMaxMs = 10_000;
 
 const statusCommand = leaf({
   name: 'chain status',
@@ -16,15 +23,24 @@ const statusCommand = leaf({
   help: `chain status
 
 For every configured chain (OPENWAAS_CHAINS): the scanner's cursor, the node's head, how many
-blocks the scanner is behind, deposits awaiting confirmations, stored transactions and sweeps in
-flight, open operator alerts, and the hot and fee wallet balances. A node that does not answer
-is reported, not fatal. Needs the keys for the wallet addresses (OPENWAAS_KEY_PASSPHRASE).`,
+blocks the scanner is behind (the lag, head − scanned), deposits awaiting confirmations, stored
+transactions and sweeps in flight, open operator alerts, and the hot and fee wallet balances.
+scanner_error is what keeps the scanner from reading its next block (the block, the node's
+error, for how long); node_error, a node that did not answer this command. Neither is fatal.
+Needs the keys for the wallet addresses (OPENWAAS_KEY_PASSPHRASE).`,
   async run(p, io) {
     const statuses = await withChainContext(io, (ctx) => chainStatuses(ctx));
     print(io, p, statuses, () => {
       if (statuses.length === 0) return 'no chains configured (settings: chains / OPENWAAS_CHAINS)\n';
-      const rows = statuses.map((s) => ({ ...s, head: s.head ?? 'unreachable', behind: s.behind ?? '?', node_error: s.node_error ?? '' }));
-      return table(rows, ['chain', 'head', 'scanned', 'behind', 'deposits_confirming', 'transactions_in_flight', 'sweeps_in_flight', 'open_alerts', 'node_error']);
+      const nowMs = Date.now();
+      const rows = statuses.map((s) => ({
+        ...s,
+        head: s.head ?? 'unreachable',
+        behind: s.behind ?? '?',
+        node_error: s.node_error ?? '',
+        scanner_error: s.scanner_error ? `block ${s.scanner_error.block} for ${Math.max(0, Math.round((nowMs - s.scanner_error.since) / 1_000))} s: ${s.scanner_error.error}` : '',
+      }));
+      return table(rows, ['chain', 'head', 'scanned', 'behind', 'deposits_confirming', 'transactions_in_flight', 'sweeps_in_flight', 'open_alerts', 'scanner_error', 'node_error']);
     });
     return exitCode.ok;
   },
@@ -44,6 +60,12 @@ Refused when N is above the scanner's position (that would skip blocks) or above
 If a service is running on the same database, its scanner holds the chain and does the scanning;
 this command then follows its progress. Otherwise it scans in this process (settling confirmed
 deposits, with KYT screening when configured). Needs the keys (OPENWAAS_KEY_PASSPHRASE).
+
+A node that fails (error answers, missing blocks or receipts, HTTP errors) is retried: each
+failure is printed with its block, and after ${backfillAttemptsMax} failed steps in a row the command stops with
+exit code 1, naming the block and the node's error; when following the service, it stops once
+the service's scanner has been stuck at one block for the chain's stallAlertAfterMs. Either way
+it says which --from to run again with.
 
   --chain ID   the chain, as configured
   --from N     first block to scan again
@@ -107,14 +129,35 @@ export async function backfill(ctx: ServiceContext, chain: ChainHandle, range: {
   let scannedBy: BackfillSummary['scanned_by'] = 'this process';
   let held = false;
   let lastLine = 0;
+  /** Steps in a row that failed or moved nothing, and the last failure's text. */
+  let failures = 0;
+  let lastFailure = '';
+  const scannedSoFar = () => (scannedTo >= range.from ? `Blocks ${range.from}..${scannedTo} are scanned` : 'No block scanned yet');
+  const again = (what: string) => `run the command again with --from ${scannedTo + 1} once ${what}`;
   try {
     for (;;) {
       if (abort.signal.aborted) throw new CommandFailed(`interrupted at block ${scannedTo}; run the command again with --from ${scannedTo + 1} to go on`);
       held = await holdLease(ctx.store, scannerLeaseName(chain.id), ctx.clock.nowMs(), scannerLeaseTtlMs(chain));
       let more: boolean;
+      let stuck: string | undefined;
       if (held) {
-        const step = await scanStep(ctx, chain, { signal: abort.signal, ...(range.to === undefined ? {} : { toBlock: range.to }) });
+        let step: ScanStepResult;
+        try {
+          step = await scanStep(ctx, chain, { signal: abort.signal, ...(range.to === undefined ? {} : { toBlock: range.to }) });
+        } catch (error) {
+          // The step recorded the failure (chain status, alerts); here: print it, wait, try again, up to a bound.
+          failures++;
+          const fault = await readScannerFault(ctx.store.db, chain.id).catch(() => undefined);
+          lastFailure = fault ? `block ${fault.block}: ${fault.error}` : String((error as Error)?.message ?? error).split('\n')[0]!;
+          io.stderr.write(`${chain.id}: ${lastFailure} (attempt ${failures}/${backfillAttemptsMax})\n`);
+          if (failures >= backfillAttemptsMax) {
+            throw new CommandFailed(`${chain.id}: stopped after ${failures} failed attempts at ${lastFailure}. ${scannedSoFar()}; ${again('the node answers')}`);
+          }
+          await new Promise((r) => setTimeout(r, backoffMs(chain, failures)));
+          continue;
+        }
         if (step.stopped) throw new CommandFailed(`${chain.id}: the scanner stopped (${step.stopped}) at block ${step.scannedHeight}; see 'openwaas alerts list'`);
+        if (step.scannedHeight > scannedTo || step.more) failures = 0;
         scannedTo = step.scannedHeight;
         head = step.head;
         deposits += step.deposits;
@@ -127,17 +170,32 @@ export async function backfill(ctx: ServiceContext, chain: ChainHandle, range: {
         scannedTo = Number(row.scanned_height);
         head = Math.max(head, Number(row.head_height));
         more = scannedTo < (range.to ?? head);
+        const fault = await readScannerFault(ctx.store.db, chain.id);
+        if (fault) {
+          const text = `block ${fault.block}: ${fault.error}`;
+          if (text !== lastFailure) io.stderr.write(`${chain.id}: the service's scanner fails at ${text}\n`);
+          lastFailure = text;
+          const stuckMs = ctx.clock.nowMs() - fault.sinceMs;
+          if (stuckMs >= chain.config.stallAlertAfterMs) stuck = `the running service's scanner is stuck at ${text} (for ${Math.round(stuckMs / 1_000)} s, see 'openwaas alerts list')`;
+        } else lastFailure = '';
       }
       const goal = Math.min(range.to ?? head, head);
       const now = Date.now();
-      if (now - lastLine >= progressEveryMs || !more) {
+      if (now - lastLine >= progressEveryMs || !more || stuck) {
         lastLine = now;
         io.stderr.write(progressLine(chain.id, { from: range.from, at: scannedTo, goal, elapsedMs: now - started }) + '\n');
       }
+      if (stuck) throw new CommandFailed(`${chain.id}: ${stuck}. ${scannedSoFar()}; ${again('the node answers')}`);
       if (!more) {
         if (scannedTo >= goal) break;
-        // Scanning here, but the node gave nothing usable yet: one poll before asking again.
-        if (held) await new Promise((r) => setTimeout(r, chain.config.pollIntervalMs));
+        if (held) {
+          // Scanning here, but the node gave nothing usable (blocks that do not form one chain): bounded too.
+          failures++;
+          if (failures >= backfillAttemptsMax) {
+            throw new CommandFailed(`${chain.id}: stopped at block ${scannedTo}: the node gave no usable block after ${scannedTo} in ${failures} attempts. ${again('the node is in step')}`);
+          }
+          await new Promise((r) => setTimeout(r, backoffMs(chain, failures)));
+        }
       }
     }
   } finally {
@@ -155,6 +213,11 @@ export async function backfill(ctx: ServiceContext, chain: ChainHandle, range: {
     deposits_found: deposits,
     scanned_by: scannedBy,
   };
+}
+
+/** Wait before the next try after `failures` failed steps: doubling from backfillBackoffMs, at least a poll interval, at most backfillBackoffMaxMs. */
+function backoffMs(chain: ChainHandle, failures: number): number {
+  return Math.min(backfillBackoffMaxMs, Math.max(chain.config.pollIntervalMs, backfillBackoffMs * 2 ** (failures - 1)));
 }
 
 /** "evm:1: block 1200/5000 (24 %), 310 blocks/s, ETA 12 s". */

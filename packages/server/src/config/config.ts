@@ -20,6 +20,8 @@ export const chainConfigSchema = z.object({
   batchBlocks: z.coerce.number().int().min(1).max(10_000).default(50),
   /** How to find native value moved by contract calls: debug_traceBlockByNumber, trace_block, or none (top-level transfers only). */
   tracing: z.enum(['debug', 'trace', 'none']).default('debug'),
+  /** The scanner failing at one block this long (node errors, missing blocks or receipts) raises a scanner-stalled alert. */
+  stallAlertAfterMs: z.coerce.number().int().positive().default(300_000),
   /** Block hashes kept for reorg detection (deeper reorgs are reported, not undone). */
   reorgDepth: z.coerce.number().int().min(1).default(64),
   /** A broadcast transaction not mined after this long is re-sent, then replaced with higher fees. */

@@ -1,6 +1,8 @@
 import { DepositStatus } from '@openwaas/sdk';
+import { NodeError } from '../chains/adapter.js';
 import type { ServiceContext } from '../context.js';
 import { formatAmount } from './amount.js';
+import { readScannerFault } from './scanner-health.js';
 
 /** What an operator watches per chain: scanner progress, wallets, work in flight. */
 export interface ChainStatus {
@@ -9,9 +11,12 @@ export interface ChainStatus {
   head: number | null;
   /** Highest block scanned (-1 before the first). */
   scanned: number;
+  /** The lag: head − scanned (null when the node did not answer). */
   behind: number | null;
-  /** Set when the node did not answer. */
+  /** Set when the node did not answer this status request. */
   node_error?: string;
+  /** What keeps the scanner from reading a block: the block and the node's error, since when (ms) and last seen (ms). */
+  scanner_error?: { block: number; error: string; since: number; at: number };
   hot_wallet: { address: string; balances: Record<string, string> };
   fee_wallet: { address: string; balances: Record<string, string> };
   deposits_confirming: number;
@@ -28,6 +33,7 @@ export async function chainStatuses(ctx: ServiceContext): Promise<ChainStatus[]>
     const coins = await db.selectFrom('coins').selectAll().where('chain', '=', chain.id).orderBy('id').execute();
     const cursor = await db.selectFrom('chain_cursors').select('scanned_height').where('chain', '=', chain.id).executeTakeFirst();
     const scanned = cursor ? Number(cursor.scanned_height) : -1;
+    const fault = await readScannerFault(db, chain.id);
     const count = async (q: Promise<{ n: number | string | bigint } | undefined>) => Number((await q)?.n ?? 0);
     const coinIds = coins.map((c) => Number(c.id));
     const depositsConfirming =
@@ -49,6 +55,7 @@ export async function chainStatuses(ctx: ServiceContext): Promise<ChainStatus[]>
       transactions_in_flight: txs,
       sweeps_in_flight: sweeps,
       open_alerts: alerts,
+      ...(fault ? { scanner_error: { block: fault.block, error: fault.error, since: fault.sinceMs, at: fault.atMs } } : {}),
     };
     try {
       status.head = await chain.adapter.headNumber();
@@ -58,7 +65,7 @@ export async function chainStatuses(ctx: ServiceContext): Promise<ChainStatus[]>
         status.fee_wallet.balances[coin.symbol] = formatAmount(await chain.adapter.balance(chain.feeAddress, coin.contract_address), coin.decimals);
       }
     } catch (error) {
-      status.node_error = (error as Error).message.split('\n')[0] ?? 'node error';
+      status.node_error = error instanceof NodeError ? error.nodeError : ((error as Error).message.split('\n')[0] ?? 'node error');
     }
     out.push(status);
   }

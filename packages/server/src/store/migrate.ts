@@ -3,6 +3,7 @@ import type { Store } from './db.js';
 import * as m001 from './migrations/001_initial.js';
 import * as m002 from './migrations/002_chains.js';
 import * as m003TreasuryReceipts from './migrations/003_treasury_receipts.js';
+import * as m004ScannerFaults from './migrations/004_scanner_faults.js';
 import * as m005ReplayGuard from './migrations/005_replay_guard.js';
 
 /** Every migration, in order. Names never change once released. */
@@ -10,6 +11,7 @@ const migrations = [
   { name: '001_initial', module: m001 },
   { name: '002_chains', module: m002 },
   { name: '003_treasury_receipts', module: m003TreasuryReceipts },
+  { name: '004_scanner_faults', module: m004ScannerFaults },
   { name: '005_replay_guard', module: m005ReplayGuard },
 ] as const;
 

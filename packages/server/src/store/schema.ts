@@ -267,6 +267,14 @@ export interface ChainCursorTable {
   /** The node's head when last seen. */
   head_height: number;
   updated_at: MsColumn;
+  /** The node's error that stops the scanner (null while it scans). */
+  last_error: string | null;
+  /** The block the scanner could not read. */
+  error_block: number | null;
+  /** Since when that block fails (the stall's start). */
+  error_since: MsColumn | null;
+  /** When it last failed. */
+  error_at: MsColumn | null;
 }
 
 /** Hashes of recently scanned blocks: a parent hash that no longer matches means a reorg. */

@@ -10,8 +10,12 @@
  * The cursor moves by compare-and-set, so a second scanner (lease handed over mid-tick) rolls
  * its batch back instead of writing it twice; the unique (coin, txid, index) makes re-scans
  * after a crash harmless.
+ * A node that fails (after the adapter's retries) fails the step: the error and the block are
+ * recorded on the cursor row, the complete blocks before that block are written, and one block
+ * failing for the chain's `stallAlertAfterMs` raises `scanner-stalled`; the next step that
+ * succeeds clears both. A block the node has not, below its head, is a node fault, never a reorg.
  */
-import type { ScannedBlock } from '../chains/adapter.js';
+import { NodeError, ScanError, type ScannedBlock } from '../chains/adapter.js';
 import type { ChainHandle } from '../chains/registry.js';
 import { ChainWatchSet } from '../chains/watch-set.js';
 import type { ServiceContext } from '../context.js';
@@ -30,6 +34,7 @@ import {
   type ChainCoins,
   type DepositCandidate,
 } from '../domain/deposits.js';
+import { clearScannerFault, raiseScannerStalled, raiseScannerUntraced, recordScannerFault } from '../domain/scanner-health.js';
 import { receiptCandidateKey, receiptsAbove, receiptsInBlocks, recordTreasuryReceipts, reverseTreasuryReceipts, type ReceiptCandidate } from '../domain/treasury-receipts.js';
 import { inTransaction, type Db, type Tx } from '../store/tx.js';
 import { holdLease } from './lease.js';
@@ -70,12 +75,21 @@ interface ScannerState {
   tooDeepAlertMayBeOpen: boolean;
   /** The cursor at which this process last reported a too-deep reorg (alerted and logged once, not every tick). */
   stoppedAt?: number;
+  /** A node fault may be recorded (or its alert open): cleared by the next step that succeeds. */
+  faultMayBeOpen: boolean;
+  /**
+   * The last read failed: read one block at a time until one succeeds, so a failure that takes
+   * a whole batched request down (HTTP 500) stops only at the block that causes it.
+   */
+  narrow: boolean;
+  /** Since when the scanner fails without a cursor row to record it on. */
+  uncountedSinceMs?: number;
 }
 const states = new WeakMap<ChainHandle, ScannerState>();
 
 function stateOf(chain: ChainHandle): ScannerState {
   let s = states.get(chain);
-  if (!s) states.set(chain, (s = { watch: new ChainWatchSet(chain.id, chain), tooDeepAlertMayBeOpen: true }));
+  if (!s) states.set(chain, (s = { watch: new ChainWatchSet(chain.id, chain), tooDeepAlertMayBeOpen: true, faultMayBeOpen: true, narrow: false }));
   return s;
 }
 
@@ -92,9 +106,49 @@ export async function scanTick(ctx: ServiceContext, chain: ChainHandle, signal: 
 
 /**
  * One scanner step (the caller holds the lease). `toBlock` stops the scan there (backfill to a
- * given height); the default is the node's head.
+ * given height); the default is the node's head. A failure is recorded on the chain's cursor
+ * (and alerted once it lasts) before it is thrown; success clears it.
  */
 export async function scanStep(ctx: ServiceContext, chain: ChainHandle, options: { signal?: AbortSignal; toBlock?: number } = {}): Promise<ScanStepResult> {
+  const state = stateOf(chain);
+  let result: ScanStepResult;
+  try {
+    result = await readAndWrite(ctx, chain, options);
+  } catch (error) {
+    await noteFault(ctx, chain, error);
+    throw error;
+  }
+  if (state.faultMayBeOpen) {
+    await clearScannerFault(ctx.store.db, { chain: chain.id, nowMs: ctx.clock.nowMs() });
+    state.faultMayBeOpen = false;
+    delete state.uncountedSinceMs;
+  }
+  return result;
+}
+
+/** Records a failed step on the cursor row; raises `scanner-stalled` once the same block has failed for stallAlertAfterMs. */
+async function noteFault(ctx: ServiceContext, chain: ChainHandle, error: unknown): Promise<void> {
+  const state = stateOf(chain);
+  const text = error instanceof NodeError ? error.nodeError : `${(error as Error)?.name ?? 'Error'}: ${String((error as Error)?.message ?? error).split('\n')[0]}`.slice(0, 300);
+  const nowMs = ctx.clock.nowMs();
+  try {
+    const recorded = await recordScannerFault(ctx.store.db, { chain: chain.id, ...(error instanceof ScanError ? { block: error.block } : {}), error: text, nowMs });
+    // No cursor yet (the node failed from the start): the stall is timed in memory.
+    if (recorded) delete state.uncountedSinceMs;
+    else state.uncountedSinceMs ??= nowMs;
+    const fault = recorded ?? { block: undefined, error: text, sinceMs: state.uncountedSinceMs!, atMs: nowMs };
+    state.faultMayBeOpen = true;
+    if (nowMs - fault.sinceMs >= chain.config.stallAlertAfterMs) {
+      await raiseScannerStalled(ctx.store.db, { chain: chain.id, fault, nowMs });
+      ctx.log.error({ chain: chain.id, block: fault.block, error: fault.error, sinceMs: fault.sinceMs }, 'scanner: stalled');
+    }
+  } catch (recordError) {
+    // The database itself fails: the loop logs the step's error and retries.
+    ctx.log.error({ err: recordError, chain: chain.id }, 'scanner: could not record the failure');
+  }
+}
+
+async function readAndWrite(ctx: ServiceContext, chain: ChainHandle, options: { signal?: AbortSignal; toBlock?: number }): Promise<ScanStepResult> {
   const { signal } = options;
   const db = ctx.store.db;
   const state = stateOf(chain);
@@ -112,12 +166,25 @@ export async function scanStep(ctx: ServiceContext, chain: ChainHandle, options:
     // Nothing new to read: make sure the last scanned block is still there (a shorter or replaced chain).
     if (storedTip !== undefined) {
       const header = cursor <= head ? await chain.adapter.header(cursor) : undefined;
+      if (cursor <= head && header === undefined) throw missingBlock(cursor, head);
       if (header?.hash !== storedTip) return undoReorg(ctx, chain, { coins, cursor, head, signal });
     }
   } else {
     const from = cursor + 1;
-    const to = Math.min(target, cursor + chain.config.batchBlocks);
-    const blocks = consistentPrefix(await chain.adapter.scanBlocks(from, to, state.watch), from);
+    const to = Math.min(target, cursor + (state.narrow ? 1 : chain.config.batchBlocks));
+    let fault: ScanError | undefined;
+    let read: ScannedBlock[];
+    try {
+      read = await chain.adapter.scanBlocks(from, to, state.watch);
+      state.narrow = false;
+    } catch (error) {
+      if (!(error instanceof ScanError)) throw error;
+      // The complete blocks before the failing one are written; the failure is thrown after.
+      fault = error;
+      read = error.scanned;
+      state.narrow = true;
+    }
+    const blocks = consistentPrefix(read, from);
     if (storedTip !== undefined && blocks[0] && blocks[0].header.parentHash !== storedTip) return undoReorg(ctx, chain, { coins, cursor, head, signal });
     if (blocks.length > 0) {
       try {
@@ -132,7 +199,9 @@ export async function scanStep(ctx: ServiceContext, chain: ChainHandle, options:
         state.tooDeepAlertMayBeOpen = false;
         delete state.stoppedAt;
       }
+      await reportUntraced(ctx, chain, blocks);
     }
+    if (fault) throw fault;
   }
 
   await updateConfirmations(db, coins.ids, head);
@@ -141,6 +210,19 @@ export async function scanStep(ctx: ServiceContext, chain: ChainHandle, options:
   // No block written although some are due (a node answering out of order): wait for the next poll.
   result.more = (result.blocks > 0 && result.scannedHeight < target) || settled.more;
   return result;
+}
+
+/** A block below the node's head that the node says it does not have: a node fault (load-balanced nodes out of step), never a reorg. */
+function missingBlock(number: number, head: number): ScanError {
+  return new ScanError(number, `the node has no block ${number} although its head is ${head}`);
+}
+
+/** Blocks read without traces for some transactions: logged and alerted, since value a contract forwarded there is not seen. */
+async function reportUntraced(ctx: ServiceContext, chain: ChainHandle, blocks: ScannedBlock[]): Promise<void> {
+  const untraced = blocks.flatMap((b) => (b.untraced ? [{ number: b.header.number, ...b.untraced }] : []));
+  if (untraced.length === 0) return;
+  ctx.log.warn({ chain: chain.id, blocks: untraced.map((b) => b.number), reason: untraced[untraced.length - 1]!.reason }, 'scanner: transactions read without traces (top-level value only)');
+  await raiseScannerUntraced(ctx.store.db, { chain: chain.id, blocks: untraced, nowMs: ctx.clock.nowMs() });
 }
 
 /** The cursor; created on first start at config.startBlock − 1, or just below the head. */
@@ -264,6 +346,8 @@ async function undoReorg(ctx: ServiceContext, chain: ChainHandle, input: { coins
   for (const row of stored) {
     if (signal?.aborted) return stopped;
     const header = await chain.adapter.header(Number(row.number));
+    // Gone below the head is the node's fault: stop here and retry rather than undo deposits.
+    if (header === undefined && Number(row.number) <= head) throw missingBlock(Number(row.number), head);
     if (header?.hash === row.hash) {
       fork = Number(row.number);
       break;

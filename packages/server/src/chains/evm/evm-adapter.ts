@@ -8,9 +8,10 @@ import {
   keccak256,
   type Hex,
 } from 'viem';
-import { BroadcastError, type BlockHeader, type ChainAdapter, type FeeQuote, type ScannedBlock, type TxReceipt, type TxRequest, type WatchSet } from '../adapter.js';
+import { BroadcastError, NodeError, type BlockHeader, type ChainAdapter, type FeeQuote, type ScannedBlock, type TxReceipt, type TxRequest, type WatchSet } from '../adapter.js';
 import { createEvmPublicClient, type EvmPublicClient } from './client.js';
 import { readBlocks, type TracingMode } from './block-reader.js';
+import { nodeErrorText } from './node-errors.js';
 
 export interface EvmAdapterOptions {
   /** "evm:<chain id>". */
@@ -44,7 +45,11 @@ export class EvmAdapter implements ChainAdapter {
   }
 
   async headNumber(): Promise<number> {
-    return Number(await this.client.getBlockNumber());
+    try {
+      return Number(await this.client.getBlockNumber());
+    } catch (error) {
+      throw new NodeError(`head block number: ${nodeErrorText(error)}`);
+    }
   }
 
   async header(number: number): Promise<BlockHeader | undefined> {
@@ -53,7 +58,7 @@ export class EvmAdapter implements ChainAdapter {
       return { number: Number(b.number), hash: lower(b.hash!), parentHash: lower(b.parentHash), timestamp: Number(b.timestamp) };
     } catch (error) {
       if (error instanceof BlockNotFoundError) return undefined;
-      throw error;
+      throw new NodeError(`block ${number}: ${nodeErrorText(error)}`);
     }
   }
 
@@ -95,7 +100,8 @@ export class EvmAdapter implements ChainAdapter {
     try {
       return lower(await this.client.sendRawTransaction({ serializedTransaction: raw }));
     } catch (error) {
-      const text = errorText(error);
+      // Whole: the refusal is recognised by its words below.
+      const text = nodeErrorText(error, Infinity);
       if (/already known|already imported|known transaction|already exists/i.test(text)) return hash;
       if (/nonce too low|nonce has already been used|NonceTooLow/i.test(text)) throw new BroadcastError('nonce-too-low', text);
       if (/underpriced|replacement transaction/i.test(text)) throw new BroadcastError('underpriced', text);
@@ -130,17 +136,4 @@ export class EvmAdapter implements ChainAdapter {
       throw error;
     }
   }
-}
-
-/** The node's own words, wherever viem put them (details of the innermost cause). */
-function errorText(error: unknown): string {
-  const parts: string[] = [];
-  let e = error as { details?: string; shortMessage?: string; message?: string; cause?: unknown } | undefined;
-  for (let depth = 0; e && depth < 6; depth++) {
-    if (e.details) parts.push(e.details);
-    if (e.shortMessage) parts.push(e.shortMessage);
-    e = e.cause as typeof e;
-  }
-  if (parts.length === 0) parts.push(String((error as Error)?.message ?? error));
-  return parts.join(' | ');
 }
