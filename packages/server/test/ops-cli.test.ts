@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import { databaseKinds, freshDatabase, skippedWithoutPostgres, type TestDatabase } from './support/databases.js';
 
 const main = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 const tsx = import.meta.resolve('tsx');
@@ -17,9 +19,33 @@ interface Run {
   stderr: string;
 }
 
-describe('openwaas CLI (child processes, SQLite)', () => {
+/** Runs one statement on the database behind the CLI's back (`?` placeholders). */
+async function behindTheBack(database: TestDatabase, statement: string, params: unknown[] = []): Promise<void> {
+  if (database.name === 'sqlite') {
+    const db = new SQLite(database.url);
+    try {
+      db.prepare(statement).run(...params);
+    } finally {
+      db.close();
+    }
+    return;
+  }
+  const client = new pg.Client({ connectionString: database.url });
+  await client.connect();
+  try {
+    let n = 0;
+    await client.query(statement.replace(/\?/g, () => `$${++n}`), params);
+  } finally {
+    await client.end();
+  }
+}
+
+const kinds = await databaseKinds();
+skippedWithoutPostgres(kinds, 'openwaas CLI (child processes, postgres)');
+for (const kind of kinds) describe(`openwaas CLI (child processes, ${kind})`, () => {
   let dir: string;
   let env: NodeJS.ProcessEnv;
+  let database: TestDatabase;
 
   function cli(...args: string[]): Promise<Run> {
     return new Promise((resolve) => {
@@ -34,12 +60,16 @@ describe('openwaas CLI (child processes, SQLite)', () => {
     return JSON.parse(r.stdout);
   };
 
-  before(() => {
+  before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'openwaas-cli-'));
+    database = await freshDatabase(kind);
     const { LOG_LEVEL: _l, OPENWAAS_CONFIG: _c, OPENWAAS_OPERATOR_TOKEN: _t, ...rest } = process.env;
-    env = { ...rest, DATABASE_URL: join(dir, 'db.sqlite'), PORT: '0' };
+    env = { ...rest, DATABASE_URL: database.url, PORT: '0' };
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  after(async () => {
+    await database?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   test('usage errors exit 2 with help; --help exits 0; an unmigrated database exits 1', async () => {
     const [none, help, noName, unknown, badLimit, groupHelp, unmigrated] = await Promise.all([
@@ -114,9 +144,7 @@ describe('openwaas CLI (child processes, SQLite)', () => {
     assert.match(clean.stdout, /no findings/);
 
     // Someone edits a balance behind the ledger's back.
-    const db = new SQLite(env.DATABASE_URL!);
-    db.prepare(`update accounts set normal = '999' where kind = 'collection'`).run();
-    db.close();
+    await behindTheBack(database, `update accounts set normal = '999' where kind = 'collection'`);
     const dirty = await cli('audit', '--json');
     assert.equal(dirty.code, 1);
     const report = JSON.parse(dirty.stdout);
@@ -126,12 +154,8 @@ describe('openwaas CLI (child processes, SQLite)', () => {
 
   test('notifications list and resend --all', async () => {
     const m = json(await cli('merchant', 'create', '--name', 'Notified', '--json'));
-    const db = new SQLite(env.DATABASE_URL!);
-    const insert = db.prepare(
-      `insert into notifications (merchant_id, side, record_id, payload, state, attempts, next_attempt_at, lease_until, last_error, created_at) values (?, 'deposit', ?, '{}', 'failed', 6, 0, 0, 'HTTP 500', 0)`,
-    );
-    for (const record of [1, 2]) insert.run(m.id, record);
-    db.close();
+    const insert = `insert into notifications (merchant_id, side, record_id, payload, state, attempts, next_attempt_at, lease_until, last_error, created_at) values (?, 'deposit', ?, '{}', 'failed', 6, 0, 0, 'HTTP 500', 0)`;
+    for (const record of [1, 2]) await behindTheBack(database, insert, [m.id, record]);
     const listed = json(await cli('notifications', 'list', '--failed', '--app-id', m.app_id, '--json'));
     assert.equal(listed.notifications.length, 2);
     assert.equal(listed.counts.failed, 2);
