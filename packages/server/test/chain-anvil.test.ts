@@ -208,7 +208,7 @@ describe('startAnvil options and errors', () => {
   it('a parent process that exits without stop() takes anvil with it', async () => {
     const anvilModule = new URL('../src/chains/evm/anvil.ts', import.meta.url).href;
     const script = `const { startAnvil } = await import(${JSON.stringify(anvilModule)}); const a = await startAnvil(); console.log(a.process.pid); process.exit(0);`;
-    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 15_000 });
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 120_000 });
     assert.equal(child.status, 0, child.stderr);
     const pid = Number(child.stdout.trim());
     assert.ok(pid > 0, child.stdout);

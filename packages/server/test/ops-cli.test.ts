@@ -12,6 +12,8 @@ import { databaseKinds, freshDatabase, skippedWithoutPostgres, type TestDatabase
 
 const main = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 const tsx = import.meta.resolve('tsx');
+/** A bound for a hung command only: several CLIs start at once, and on a loaded machine each takes a while. */
+const cliTimeoutMs = 180_000;
 
 interface Run {
   code: number;
@@ -49,7 +51,7 @@ for (const kind of kinds) describe(`openwaas CLI (child processes, ${kind})`, ()
 
   function cli(...args: string[]): Promise<Run> {
     return new Promise((resolve) => {
-      execFile(process.execPath, ['--conditions=source', '--import', tsx, main, ...args], { env, cwd: dir, timeout: 30_000 }, (error, stdout, stderr) => {
+      execFile(process.execPath, ['--conditions=source', '--import', tsx, main, ...args], { env, cwd: dir, timeout: cliTimeoutMs }, (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
         resolve({ code, stdout, stderr });
       });
@@ -187,7 +189,7 @@ for (const kind of kinds) describe(`openwaas CLI (child processes, ${kind})`, ()
     assert.equal(readFileSync(config.privateKey, 'utf8'), privatePem);
   });
 
-  test('serve prints its URL and stops gracefully on SIGTERM', { timeout: 40_000 }, async () => {
+  test('serve prints its URL and stops gracefully on SIGTERM', { timeout: 2 * cliTimeoutMs }, async () => {
     const child = spawn(process.execPath, ['--conditions=source', '--import', tsx, main, 'serve', '--port', '0', '--json'], { env: { ...env, LOG_LEVEL: 'silent' }, cwd: dir });
     try {
       let stdout = '';
@@ -195,7 +197,7 @@ for (const kind of kinds) describe(`openwaas CLI (child processes, ${kind})`, ()
       child.stderr.on('data', (d) => (stderr += d));
       const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
       const url = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`serve printed no URL: ${stdout} ${stderr}`)), 20_000);
+        const timer = setTimeout(() => reject(new Error(`serve printed no URL: ${stdout} ${stderr}`)), cliTimeoutMs);
         child.once('exit', () => reject(new Error(`serve exited: ${stderr}`)));
         child.stdout.on('data', (d) => {
           stdout += d;

@@ -14,7 +14,8 @@ import { WaasClient, WaasError, ErrorCode, WithdrawStatus, WithdrawType, Deposit
 import { databaseKinds, freshDatabase, skippedWithoutPostgres, type TestDatabase } from './support/databases.js';
 
 const cli = new URL('../src/cli/main.ts', import.meta.url).pathname;
-const startTimeoutMs = 30_000;
+/** A bound for a sandbox that hangs: on a loaded machine a start takes a while. */
+const startTimeoutMs = 120_000;
 
 interface SandboxInfo {
   url: string;
