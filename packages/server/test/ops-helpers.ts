@@ -116,4 +116,3 @@ export async function notificationRow(ctx: ServiceContext, id: number) {
   return ctx.store.db.selectFrom('notifications').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
