@@ -301,12 +301,19 @@ describe('notifications over HTTP (node adapter)', () => {
         await gate;
       },
     });
-    const path = mount(toNodeHttpHandler(handler));
+    const node = toNodeHttpHandler(handler);
+    let received = 0;
+    const path = mount((req, res) => {
+      req.once('end', () => received++);
+      node(req, res);
+    });
     const body = serviceBody(depositPayload({ notify_id: 'n-dup' }));
 
     const first = post(path, body);
     const second = post(path, body);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Both bodies in and the first callback still held: the deliveries overlap.
+    for (let i = 0; i < 2_000 && !(received === 2 && calls === 1); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.equal(received, 2, 'both deliveries arrived');
     release();
     assert.deepEqual([(await first).text, (await second).text], ['SUCCESS', 'SUCCESS']);
     assert.equal((await post(path, body)).text, 'SUCCESS');
@@ -690,7 +697,7 @@ function fakeExpressResponse() {
 }
 
 async function settle(sent: { body: string | undefined }): Promise<void> {
-  for (let i = 0; i < 100 && sent.body === undefined; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+  for (let i = 0; i < 4_000 && sent.body === undefined; i++) await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
 describe('Express adapter', () => {

@@ -17,8 +17,8 @@ const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const mainTs = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 /** tsx, resolved from here, so the child may run in any directory. */
 const tsxLoader = import.meta.resolve('tsx');
-/** Bound on one CLI run; a hung child fails the test instead of the suite. */
-const runTimeoutMs = 20_000;
+/** Bound on one CLI run; a hung child fails the test instead of the suite (generous: a loaded machine starts tsx slowly). */
+const runTimeoutMs = 120_000;
 
 interface Run {
   code: number | null;

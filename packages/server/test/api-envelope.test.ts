@@ -144,24 +144,35 @@ eachDatabase('API envelope and request checks', (kind) => {
   });
 
   it('100004 naming time: missing, malformed, or outside the window', async () => {
-    const cases: Array<[string, unknown]> = [
-      ['missing', undefined],
-      ['empty', ''],
-      ['letters', 'yesterday'],
-      ['seconds, not ms', Math.floor(Date.now() / 1000)],
-      ['too old', Date.now() - 61_000],
-      ['too new', Date.now() + 61_000],
-      ['an object', { ms: Date.now() }],
-    ];
-    for (const [label, time] of cases) {
-      const fields: Record<string, unknown> = { charset: 'utf-8', version: 'v2' };
-      if (time !== undefined) fields['time'] = time;
-      const data = seal(fields, parsePrivateKey(t.merchantPrivateKeyPem));
-      const envelope = expectEnveloped(t, await t.raw({ path: '/user/getCoinList', form: { app_id: t.appId, data } }), ErrorCode.InvalidParameter);
-      assert.match(envelope.msg, /^time /, label);
+    // The service's own clock stands still, so the window's edges are exact whatever the load.
+    const nowMs = Date.UTC(2026, 0, 1, 12);
+    const fixed = await startTestService({ kind, config: { requestTimeWindowMs: 60_000 }, clock: { nowMs: () => nowMs } });
+    try {
+      const key = parsePrivateKey(fixed.merchantPrivateKeyPem);
+      const ask = (time: unknown) => {
+        const fields: Record<string, unknown> = { charset: 'utf-8', version: 'v2' };
+        if (time !== undefined) fields['time'] = time;
+        return fixed.raw({ path: '/user/getCoinList', form: { app_id: fixed.appId, data: seal(fields, key) } });
+      };
+      const cases: Array<[string, unknown]> = [
+        ['missing', undefined],
+        ['empty', ''],
+        ['letters', 'yesterday'],
+        ['seconds, not ms', Math.floor(nowMs / 1000)],
+        ['too old', nowMs - 60_001],
+        ['too new', nowMs + 60_001],
+        ['an object', { ms: nowMs }],
+      ];
+      for (const [label, time] of cases) {
+        const envelope = expectEnveloped(fixed, await ask(time), ErrorCode.InvalidParameter);
+        assert.match(envelope.msg, /^time /, label);
+      }
+      // On the window's edges, as a string and as a number.
+      expectEnveloped(fixed, await ask(String(nowMs - 60_000)), '0');
+      expectEnveloped(fixed, await ask(nowMs + 60_000), '0');
+    } finally {
+      await fixed.close();
     }
-    // Just inside the window, as a string.
-    expectEnveloped(t, await t.raw({ path: '/user/getCoinList', form: { app_id: t.appId, data: t.sealRequest({ time: String(Date.now() - 50_000) }) } }), '0');
   });
 
   it('table of bad inputs: right code, never 5xx, nothing written', async () => {

@@ -115,7 +115,7 @@ eachDatabase('on-chain withdrawals', (kind) => {
 
       const statuses = await world.until('both settlements notified', () => {
         const s = [notifiedWithdrawStatuses(world.notifications, ethId), notifiedWithdrawStatuses(world.notifications, usdtId)];
-        return s.every((x) => x.includes('5')) && s;
+        return s.every((x) => x.length >= 2) && s;
       });
       assert.deepEqual(statuses, [
         ['1', '5'],

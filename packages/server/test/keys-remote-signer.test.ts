@@ -27,6 +27,7 @@ import { assertAuditsClean } from './support/audits.js';
 import { chainTestMnemonic, startChainWorld, type ChainWorld } from './support/chain-world.js';
 import { freshRecipient, txsOf, withdraw, withdrawalRow } from './support/chain-sends.js';
 import { untilDeposit } from './support/deposits.js';
+import { eachDatabase } from './support/service.js';
 
 /** The signer's own seed (a BIP-39 test vector): its accounts 0 and 1 are the hot and fee wallets. */
 const signerMnemonic = 'legal winner thank year wave sausage worth useful legal winner thank yellow';
@@ -134,14 +135,14 @@ describe('remote signer against a real signer node', () => {
   });
 });
 
-describe('remote signer in the service (sqlite)', () => {
+eachDatabase('remote signer in the service', (kind) => {
   let signerNode: AnvilInstance;
   let proxy: Awaited<ReturnType<typeof startSignerProxy>>;
   let world: ChainWorld;
   before(async () => {
     signerNode = await startAnvil({ mnemonic: signerMnemonic });
     proxy = await startSignerProxy(signerNode.rpcUrl);
-    world = await startChainWorld({ kind: 'sqlite', config: { remoteSigner: { url: proxy.url, token, hotAddress, feeAddress, timeoutMs: 5_000 }, sweepThresholds: { ETH: '1000000', USDT: '50' } } });
+    world = await startChainWorld({ kind, config: { remoteSigner: { url: proxy.url, token, hotAddress, feeAddress, timeoutMs: 5_000 }, sweepThresholds: { ETH: '1000000', USDT: '50' } } });
   });
   after(async () => {
     await world?.close();
@@ -197,14 +198,14 @@ describe('remote signer in the service (sqlite)', () => {
     const nonceBefore = await t.ctx.store.db.selectFrom('chain_nonces').select('next_nonce').where('address', '=', hotAddress).executeTakeFirstOrThrow();
     const waiting = await withdraw(world, { uid, symbol: 'ETH', amount: '0.5', to });
     await world.until('the signer asked and refused', () => proxy.seen.filter((s) => s.from === hotAddress).length > signed.length + 1);
-    await new Promise((r) => setTimeout(r, 500));
+    const alertKey = signerFailingKey(world.chain.id, hotAddress);
+    const alert = () => t.ctx.store.db.selectFrom('operator_alerts').selectAll().where('key', '=', alertKey).orderBy('id', 'desc').executeTakeFirst();
+    // The refusal's outcome is the alert: once it is there, the broadcaster has dealt with the answer.
+    const open = await world.until('the signer-failing alert', () => alert());
     assert.equal((await withdrawalRow(world, waiting)).status, WithdrawStatus.Paying);
     assert.deepEqual(await txsOf(world, 'withdrawal', waiting), [], 'nothing stored');
     const nonceNow = await t.ctx.store.db.selectFrom('chain_nonces').select('next_nonce').where('address', '=', hotAddress).executeTakeFirstOrThrow();
     assert.equal(nonceNow.next_nonce, nonceBefore.next_nonce, 'no nonce spent');
-    const alertKey = signerFailingKey(world.chain.id, hotAddress);
-    const alert = () => t.ctx.store.db.selectFrom('operator_alerts').selectAll().where('key', '=', alertKey).orderBy('id', 'desc').executeTakeFirst();
-    const open = await alert();
     assert.equal(open?.kind, 'signer-failing');
     assert.equal(open?.resolved_at, null, 'operators are told');
     assert.match(open!.message, new RegExp(`did not sign withdrawal ${waiting}: remote signer signed another transaction than asked`));

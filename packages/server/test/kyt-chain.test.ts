@@ -13,7 +13,7 @@ import { suspenseAccount } from '../src/domain/chain-accounts.js';
 import { userAccount } from '../src/domain/internal-settlement.js';
 import { readBalance } from '../src/domain/ledger.js';
 import { startChainWorld, type ChainWorld } from './support/chain-world.js';
-import { freshRecipient, notifiedWithdrawStatuses, withdrawalRow } from './support/chain-sends.js';
+import { freshRecipient, notifiedWithdrawStatuses, txsOf, withdrawalRow } from './support/chain-sends.js';
 import { notifiedStatuses, untilDeposit } from './support/deposits.js';
 import { assertAuditsClean } from './support/audits.js';
 import { eachDatabase } from './support/service.js';
@@ -61,13 +61,18 @@ eachDatabase('kyt on chain', (kind) => {
     const to = freshRecipient();
     const r = await world.t.client.withdraw({ request_id: `kyt-chain-${Date.now()}`, from_uid: uid, to_address: to, amount: '1', symbol: 'ETH' });
     assert.equal(r.status, WithdrawStatus.AwaitingKyt);
+    // The txid is stored with the signed transaction before it is sent: wait for the send itself.
     const sent = await world.until('the withdrawal broadcast', async () => {
-      const w = await withdrawalRow(world, Number(r.id));
-      return w.txid !== '' && w;
+      const [tx] = await txsOf(world, 'withdrawal', Number(r.id));
+      return tx !== undefined && tx.state !== 'signed' && tx;
     });
-    assert.equal(sent.status, WithdrawStatus.Paying);
-    await world.mine(2);
-    await world.until('the withdrawal settled', async () => (await withdrawalRow(world, Number(r.id))).status === WithdrawStatus.Succeeded);
+    assert.equal(sent.hash, (await withdrawalRow(world, Number(r.id))).txid);
+    assert.ok(await world.client.getTransaction({ hash: sent.hash as `0x${string}` }), 'the node has the transaction');
+    // Blocks keep coming while it confirms: other sends (a sweep) may take the next ones first.
+    await world.until('the withdrawal settled', async () => {
+      await world.mine(1);
+      return (await withdrawalRow(world, Number(r.id))).status === WithdrawStatus.Succeeded;
+    });
     const statuses = await world.until('its notifications', () => {
       const s = notifiedWithdrawStatuses(world.notifications, Number(r.id));
       return s.length >= 3 && s;

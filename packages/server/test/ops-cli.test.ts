@@ -7,9 +7,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import { databaseKinds, freshDatabase, skippedWithoutPostgres, type TestDatabase } from './support/databases.js';
 
 const main = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 const tsx = import.meta.resolve('tsx');
+/** A bound for a hung command only: several CLIs start at once, and on a loaded machine each takes a while. */
+const cliTimeoutMs = 180_000;
 
 interface Run {
   code: number;
@@ -17,13 +21,37 @@ interface Run {
   stderr: string;
 }
 
-describe('openwaas CLI (child processes, SQLite)', () => {
+/** Runs one statement on the database behind the CLI's back (`?` placeholders). */
+async function behindTheBack(database: TestDatabase, statement: string, params: unknown[] = []): Promise<void> {
+  if (database.name === 'sqlite') {
+    const db = new SQLite(database.url);
+    try {
+      db.prepare(statement).run(...params);
+    } finally {
+      db.close();
+    }
+    return;
+  }
+  const client = new pg.Client({ connectionString: database.url });
+  await client.connect();
+  try {
+    let n = 0;
+    await client.query(statement.replace(/\?/g, () => `$${++n}`), params);
+  } finally {
+    await client.end();
+  }
+}
+
+const kinds = await databaseKinds();
+skippedWithoutPostgres(kinds, 'openwaas CLI (child processes, postgres)');
+for (const kind of kinds) describe(`openwaas CLI (child processes, ${kind})`, () => {
   let dir: string;
   let env: NodeJS.ProcessEnv;
+  let database: TestDatabase;
 
   function cli(...args: string[]): Promise<Run> {
     return new Promise((resolve) => {
-      execFile(process.execPath, ['--conditions=source', '--import', tsx, main, ...args], { env, cwd: dir, timeout: 30_000 }, (error, stdout, stderr) => {
+      execFile(process.execPath, ['--conditions=source', '--import', tsx, main, ...args], { env, cwd: dir, timeout: cliTimeoutMs }, (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
         resolve({ code, stdout, stderr });
       });
@@ -34,12 +62,16 @@ describe('openwaas CLI (child processes, SQLite)', () => {
     return JSON.parse(r.stdout);
   };
 
-  before(() => {
+  before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'openwaas-cli-'));
+    database = await freshDatabase(kind);
     const { LOG_LEVEL: _l, OPENWAAS_CONFIG: _c, OPENWAAS_OPERATOR_TOKEN: _t, ...rest } = process.env;
-    env = { ...rest, DATABASE_URL: join(dir, 'db.sqlite'), PORT: '0' };
+    env = { ...rest, DATABASE_URL: database.url, PORT: '0' };
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  after(async () => {
+    await database?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   test('usage errors exit 2 with help; --help exits 0; an unmigrated database exits 1', async () => {
     const [none, help, noName, unknown, badLimit, groupHelp, unmigrated] = await Promise.all([
@@ -114,9 +146,7 @@ describe('openwaas CLI (child processes, SQLite)', () => {
     assert.match(clean.stdout, /no findings/);
 
     // Someone edits a balance behind the ledger's back.
-    const db = new SQLite(env.DATABASE_URL!);
-    db.prepare(`update accounts set normal = '999' where kind = 'collection'`).run();
-    db.close();
+    await behindTheBack(database, `update accounts set normal = '999' where kind = 'collection'`);
     const dirty = await cli('audit', '--json');
     assert.equal(dirty.code, 1);
     const report = JSON.parse(dirty.stdout);
@@ -126,12 +156,8 @@ describe('openwaas CLI (child processes, SQLite)', () => {
 
   test('notifications list and resend --all', async () => {
     const m = json(await cli('merchant', 'create', '--name', 'Notified', '--json'));
-    const db = new SQLite(env.DATABASE_URL!);
-    const insert = db.prepare(
-      `insert into notifications (merchant_id, side, record_id, payload, state, attempts, next_attempt_at, lease_until, last_error, created_at) values (?, 'deposit', ?, '{}', 'failed', 6, 0, 0, 'HTTP 500', 0)`,
-    );
-    for (const record of [1, 2]) insert.run(m.id, record);
-    db.close();
+    const insert = `insert into notifications (merchant_id, side, record_id, payload, state, attempts, next_attempt_at, lease_until, last_error, created_at) values (?, 'deposit', ?, '{}', 'failed', 6, 0, 0, 'HTTP 500', 0)`;
+    for (const record of [1, 2]) await behindTheBack(database, insert, [m.id, record]);
     const listed = json(await cli('notifications', 'list', '--failed', '--app-id', m.app_id, '--json'));
     assert.equal(listed.notifications.length, 2);
     assert.equal(listed.counts.failed, 2);
@@ -163,7 +189,7 @@ describe('openwaas CLI (child processes, SQLite)', () => {
     assert.equal(readFileSync(config.privateKey, 'utf8'), privatePem);
   });
 
-  test('serve prints its URL and stops gracefully on SIGTERM', { timeout: 40_000 }, async () => {
+  test('serve prints its URL and stops gracefully on SIGTERM', { timeout: 2 * cliTimeoutMs }, async () => {
     const child = spawn(process.execPath, ['--conditions=source', '--import', tsx, main, 'serve', '--port', '0', '--json'], { env: { ...env, LOG_LEVEL: 'silent' }, cwd: dir });
     try {
       let stdout = '';
@@ -171,7 +197,7 @@ describe('openwaas CLI (child processes, SQLite)', () => {
       child.stderr.on('data', (d) => (stderr += d));
       const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
       const url = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`serve printed no URL: ${stdout} ${stderr}`)), 20_000);
+        const timer = setTimeout(() => reject(new Error(`serve printed no URL: ${stdout} ${stderr}`)), cliTimeoutMs);
         child.once('exit', () => reject(new Error(`serve exited: ${stderr}`)));
         child.stdout.on('data', (d) => {
           stdout += d;

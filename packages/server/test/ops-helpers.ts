@@ -103,7 +103,7 @@ export async function startMerchantServer(handler: (req: IncomingMessage, res: S
 }
 
 /** Polls `check` until it returns true, or fails after `timeoutMs`. */
-export async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
+export async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return;
@@ -116,4 +116,3 @@ export async function notificationRow(ctx: ServiceContext, id: number) {
   return ctx.store.db.selectFrom('notifications').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -6,6 +6,9 @@ import type { ServiceContext } from '../context.js';
 import { findCoinBySymbol, setMerchantCoin, upsertCoin, type CoinInput } from '../domain/coins.js';
 import { createMerchant, findMerchantByAppId, normaliseMerchantKey, updateMerchant } from '../domain/merchants.js';
 import { checkUrl } from '../operator/actions.js';
+import { openStore } from '../store/db.js';
+import { migrateToLatest } from '../store/migrate.js';
+import type { Db } from '../store/tx.js';
 import { describe, exitCode, leaf, print, str } from './args.js';
 import { cliConfig, withContext } from './context.js';
 
@@ -41,14 +44,35 @@ export interface DemoResult {
 
 const pem = (key: ReturnType<typeof createPublicKey>) => key.export({ type: 'spki', format: 'pem' }).toString();
 
-export async function setUpDemo(ctx: ServiceContext, input: { dir: string; baseUrl: string; notifyUrl?: string; confirmUrl?: string }): Promise<DemoResult> {
-  const db = ctx.store.db;
-  const nowMs = ctx.clock.nowMs();
+/** Adds the demo coins a database lacks (existing ones are left as they are); resolves with their symbols. */
+export async function ensureDemoCoins(db: Db, nowMs: number): Promise<string[]> {
   const coins: string[] = [];
   for (const c of demoCoins) {
     const coin = (await findCoinBySymbol(db, c.symbol)) ?? (await upsertCoin(db, { ...c, nowMs }));
     coins.push(coin.symbol);
   }
+  return coins;
+}
+
+/**
+ * Migrates the database at `databaseUrl` and adds the demo coins, before any service runs on it:
+ * a scanner started without them passes the wallets' funding blocks as holding no known coin,
+ * and the chain audit then finds those funds missing from the ledger.
+ */
+export async function prepareDemoDatabase(databaseUrl: string, nowMs: number): Promise<void> {
+  const store = openStore(databaseUrl);
+  try {
+    await migrateToLatest(store);
+    await ensureDemoCoins(store.db, nowMs);
+  } finally {
+    await store.close();
+  }
+}
+
+export async function setUpDemo(ctx: ServiceContext, input: { dir: string; baseUrl: string; notifyUrl?: string; confirmUrl?: string }): Promise<DemoResult> {
+  const db = ctx.store.db;
+  const nowMs = ctx.clock.nowMs();
+  const coins = await ensureDemoCoins(db, nowMs);
 
   mkdirSync(input.dir, { recursive: true });
   const files = {

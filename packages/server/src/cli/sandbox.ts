@@ -9,7 +9,7 @@ import { keyPassphraseEnv } from '../keys/unlock.js';
 import { sandboxChainId, sandboxKeys, startSandboxChain, writeOperatorEnv } from './sandbox-chain.js';
 import { sandboxDeposit } from './sandbox-deposit.js';
 import { cliConfig } from './context.js';
-import { demoDirDefault, demoUsdtContract, setUpDemo } from './demo.js';
+import { demoDirDefault, demoUsdtContract, prepareDemoDatabase, setUpDemo } from './demo.js';
 import { escapeForTerminal } from './terminal.js';
 
 /** The demo merchant app: approves every confirmation and prints every notification. */
@@ -114,6 +114,12 @@ notification. Ctrl-C stops everything.
       writeOperatorEnv(dir, { DATABASE_URL: /^postgres(ql)?:/.test(config.databaseUrl) ? config.databaseUrl : resolve(io.cwd, config.databaseUrl.replace(/^sqlite:/, '')), OPENWAAS_CHAINS: JSON.stringify(config.chains), OPENWAAS_KEYSTORE: keys.keystorePath });
     }
     const { createService } = await import('../service.js');
+    if (chain) {
+      await prepareDemoDatabase(config.databaseUrl, Date.now()).catch(async (error: unknown) => {
+        await chain?.anvil.stop();
+        throw error;
+      });
+    }
     const service = await createService(config, { env }).catch(async (error: unknown) => {
       await chain?.anvil.stop();
       throw error;

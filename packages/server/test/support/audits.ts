@@ -38,7 +38,7 @@ export async function settledChainAudit(world: ChainWorld, options: SettleOption
       return { id: chain.id, client: publicClient, head: Number(await publicClient.getBlockNumber()) };
     }),
   );
-  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   for (;;) {
     const cursors = await ctx.store.db.selectFrom('chain_cursors').select(['chain', 'scanned_height']).execute();
     const scanned = new Map(cursors.map((c) => [c.chain, Number(c.scanned_height)]));

@@ -7,6 +7,7 @@ import { broadcastTick } from '../../src/workers/broadcaster.js';
 import { scanTick } from '../../src/workers/scanner.js';
 import { sweepTick } from '../../src/workers/sweeper.js';
 import type { ChainWorld } from './chain-world.js';
+import { statusesInWriteOrder } from './notifications.js';
 
 /**
  * Helpers of the chain-send suites (withdrawals, sweeps, crash): withdrawals through the SDK,
@@ -45,9 +46,9 @@ export function txsOf(world: ChainWorld, purpose: ChainTx['purpose'] | Array<Cha
     .execute();
 }
 
-/** Withdrawal statuses the demo merchant was notified of for withdrawal `id`, in arrival order. */
+/** Withdrawal statuses the demo merchant was notified of for withdrawal `id`, in the order the service wrote them (not arrival order). */
 export function notifiedWithdrawStatuses(notifications: readonly Notification[], id: number): string[] {
-  return notifications.filter((n) => n.side === 'withdraw' && n.id === String(id)).map((n) => n.status);
+  return statusesInWriteOrder(notifications, 'withdraw', id);
 }
 
 /** Statuses of withdrawal `id` written to the outbox (workers off: nothing is delivered). */

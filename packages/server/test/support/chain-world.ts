@@ -132,7 +132,7 @@ export async function startChainWorld(options: StartChainWorldOptions): Promise<
         const user = await service.client.registerEmail({ email: `chain-user-${process.pid}-${++userSeq}-${Date.now()}@example.test` });
         return Number(user.uid);
       },
-      async until(what, check, timeoutMs = 20_000) {
+      async until(what, check, timeoutMs = 60_000) {
         const deadline = Date.now() + timeoutMs;
         for (;;) {
           const value = await check();

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { describe, it } from 'node:test';
 import pg from 'pg';
 
 /**
@@ -77,4 +78,27 @@ export async function databaseKinds(): Promise<Array<'sqlite' | 'postgres'>> {
 /** A fresh database of `kind`. */
 export function freshDatabase(kind: 'sqlite' | 'postgres'): Promise<TestDatabase> {
   return kind === 'sqlite' ? Promise.resolve(freshSqlite()) : freshPostgres();
+}
+
+/** The PostgreSQL server the storage tests use, without credentials (for skip reasons). */
+function pgTarget(): string {
+  try {
+    const u = new URL(pgUrl);
+    return `${u.hostname}:${u.port || '5432'}${u.pathname}`;
+  } catch {
+    return 'OPENWAAS_TEST_DATABASE_URL';
+  }
+}
+
+/**
+ * Registers, where PostgreSQL is not reachable, one skipped test standing for a suite's
+ * PostgreSQL half, so the runner's count shows it as skipped instead of leaving it out. Call it
+ * inside the suite, after `databaseKinds()` has answered (with OPENWAAS_REQUIRE_POSTGRES=1 that
+ * answer is a failure, never a skip).
+ */
+export function skippedWithoutPostgres(kinds: ReadonlyArray<'sqlite' | 'postgres'>, title = 'postgres'): void {
+  if (kinds.includes('postgres')) return;
+  describe(title, () => {
+    it('runs on PostgreSQL too', { skip: `PostgreSQL is not reachable at ${pgTarget()}; set OPENWAAS_TEST_DATABASE_URL` }, () => {});
+  });
 }

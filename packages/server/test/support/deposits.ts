@@ -7,6 +7,7 @@ import { devAccount } from '../../src/chains/evm/dev-setup.js';
 import type { Deposit } from '../../src/store/schema.js';
 import type { Db } from '../../src/store/tx.js';
 import type { ChainWorld } from './chain-world.js';
+import { statusesInWriteOrder } from './notifications.js';
 
 /**
  * A contract that forwards the value of any call to the address in its calldata's first word:
@@ -53,9 +54,9 @@ export function untilDeposit(world: ChainWorld, txid: string, what: string, chec
   });
 }
 
-/** Statuses the demo merchant was notified of for deposit `id`, in arrival order. */
+/** Statuses the demo merchant was notified of for deposit `id`, in the order the service wrote them (not arrival order). */
 export function notifiedStatuses(notifications: readonly Notification[], id: number): string[] {
-  return notifications.filter((n) => n.side === 'deposit' && n.id === String(id)).map((n) => n.status);
+  return statusesInWriteOrder(notifications, 'deposit', id);
 }
 
 /** A TCP port that was free a moment ago (for a node that must come back on the same URL). */

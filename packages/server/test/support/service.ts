@@ -9,14 +9,15 @@ import { createMerchant, type CreateMerchantInput } from '../../src/domain/merch
 import { parseAmount } from '../../src/domain/amount.js';
 import { createService, type Service } from '../../src/service.js';
 import type { Coin, Merchant } from '../../src/store/schema.js';
-import { databaseKinds, freshDatabase, type TestDatabase } from './databases.js';
+import { databaseKinds, freshDatabase, skippedWithoutPostgres, type TestDatabase } from './databases.js';
 import { fundAccount } from './funding.js';
 
 export type DatabaseKind = 'sqlite' | 'postgres';
 
 /**
  * Registers `describe(title)` with one nested `describe(kind)` per database available here
- * (SQLite always, PostgreSQL when reachable — see databases.ts). `fn` registers the tests.
+ * (SQLite always, PostgreSQL when reachable — see databases.ts; when it is not, the runner counts
+ * a skipped test in its place). `fn` registers the tests.
  * @example
  * eachDatabase('withdraw', (kind) => {
  *   let t: TestService;
@@ -27,7 +28,9 @@ export type DatabaseKind = 'sqlite' | 'postgres';
  */
 export function eachDatabase(title: string, fn: (kind: DatabaseKind) => void): void {
   describe(title, async () => {
-    for (const kind of await databaseKinds()) describe(kind, () => fn(kind));
+    const kinds = await databaseKinds();
+    for (const kind of kinds) describe(kind, () => fn(kind));
+    skippedWithoutPostgres(kinds);
   });
 }
 
