@@ -3,12 +3,14 @@ import type { Store } from './db.js';
 import * as m001 from './migrations/001_initial.js';
 import * as m002 from './migrations/002_chains.js';
 import * as m003TreasuryReceipts from './migrations/003_treasury_receipts.js';
+import * as m004SecretsAtRest from './migrations/004_secrets_at_rest.js';
 
 /** Every migration, in order. Names never change once released. */
 const migrations = [
   { name: '001_initial', module: m001 },
   { name: '002_chains', module: m002 },
   { name: '003_treasury_receipts', module: m003TreasuryReceipts },
+  { name: '004_secrets_at_rest', module: m004SecretsAtRest },
 ] as const;
 
 class CodeMigrationProvider implements MigrationProvider {
