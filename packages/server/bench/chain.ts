@@ -116,7 +116,7 @@ async function seed(databaseUrl: string, chain: string, usdt: string): Promise<{
     const nowMs = Date.now();
     await upsertCoin(store.db, { symbol: 'ETH', chain, decimals: 18, confirmations: 2, nowMs });
     await upsertCoin(store.db, { symbol: 'USDT', chain, baseSymbol: 'ETH', contractAddress: usdt.toLowerCase(), decimals: 6, confirmations: 2, nowMs });
-    const merchant = await createMerchant(store.db, fixedDataKey(insecureDevDataKey(mnemonic)), { name: 'Bench Merchant', nowMs });
+    const merchant = await createMerchant(store.db, fixedDataKey(insecureDevDataKey()), { name: 'Bench Merchant', nowMs });
     const merchantId = Number(merchant.id);
     const addresses: string[] = [];
     await store.db.transaction().execute(async (tx) => {

@@ -14,7 +14,7 @@ import { openStore } from '../src/store/db.js';
 import { migrateToLatest } from '../src/store/migrate.js';
 import { inTransaction } from '../src/store/tx.js';
 import { fixedDataKey, insecureDevDataKey } from '../src/keys/data-key.js';
-import { devMnemonic } from '../src/keys/unlock.js';
+
 
 export interface SeedInput {
   databaseUrl: string;
@@ -55,7 +55,7 @@ export async function seed(input: SeedInput): Promise<Seeded> {
     const eth = coins[0]!;
 
     // The bench's serve runs on development keys (OPENWAAS_INSECURE_DEV_KEYS=1): the same data key.
-    const merchant = await createMerchant(db, fixedDataKey(insecureDevDataKey(devMnemonic)), { name: 'Bench Merchant', merchantPublicKey: input.merchantPublicKeyPem, confirmUrl: input.confirmUrl, nowMs });
+    const merchant = await createMerchant(db, fixedDataKey(insecureDevDataKey()), { name: 'Bench Merchant', merchantPublicKey: input.merchantPublicKeyPem, confirmUrl: input.confirmUrl, nowMs });
     for (const coin of coins) await setMerchantCoin(db, Number(merchant.id), Number(coin.id), true);
 
     const users = await inTransaction(store, async (tx) => {

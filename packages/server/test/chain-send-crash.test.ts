@@ -140,7 +140,7 @@ describe('chain sends survive SIGKILL (sqlite)', () => {
     const eth = await upsertCoin(store.db, { symbol: 'ETH', chain: chainId, decimals: 18, confirmations: 2, minWithdraw: '0.01', maxWithdraw: '100', withdrawFee: '0.001', autoApproveMax: '10', nowMs });
     const usdt = await upsertCoin(store.db, { symbol: 'USDT', chain: chainId, baseSymbol: 'ETH', contractAddress: DEMO_USDT_ADDRESS, decimals: 6, confirmations: 2, withdrawFee: '1', autoApproveMax: '10000', nowMs });
     ethCoinId = Number(eth.id);
-    merchant = await createMerchant(store.db, devSecrets(chainTestMnemonic), { name: 'Crash Merchant', merchantPublicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(), nowMs });
+    merchant = await createMerchant(store.db, devSecrets(), { name: 'Crash Merchant', merchantPublicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(), nowMs });
     for (const coin of [eth, usdt]) await setMerchantCoin(store.db, Number(merchant.id), Number(coin.id), true);
     const confirm = toNodeHttpHandler(createConfirmationResponder({ walletPublicKey: merchant.wallet_public_key, privateKey: merchantPrivateKeyPem, approveWithdraw: () => true }));
     confirmServer = createServer(confirm);

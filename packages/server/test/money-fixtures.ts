@@ -179,7 +179,7 @@ export async function createMoneyWorld(kind: 'sqlite' | 'postgres', options: { c
     log: pino({ level: 'silent' }),
     clock,
     sealer,
-    secrets: fixedDataKey(insecureDevDataKey(config.hdMnemonic)),
+    secrets: fixedDataKey(insecureDevDataKey()),
     addresses: new HdAddressAllocator(config.hdMnemonic),
     notifier: { wake: () => void wakes.count++ },
     chains: new Map(),

@@ -37,7 +37,8 @@ describe('openwaas CLI (child processes, SQLite)', () => {
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'openwaas-cli-'));
     const { LOG_LEVEL: _l, OPENWAAS_CONFIG: _c, OPENWAAS_OPERATOR_TOKEN: _t, ...rest } = process.env;
-    env = { ...rest, DATABASE_URL: join(dir, 'db.sqlite'), PORT: '0' };
+    // No key store here: merchants' keys under the development data key, said explicitly.
+    env = { ...rest, DATABASE_URL: join(dir, 'db.sqlite'), PORT: '0', OPENWAAS_INSECURE_DEV_KEYS: '1' };
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 

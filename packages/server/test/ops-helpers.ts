@@ -36,7 +36,7 @@ export async function openOpsContext(kind: 'sqlite' | 'postgres', overrides: Par
     log,
     clock: systemClock,
     sealer,
-    secrets: fixedDataKey(insecureDevDataKey(config.hdMnemonic)),
+    secrets: fixedDataKey(insecureDevDataKey()),
     addresses: new HdAddressAllocator(config.hdMnemonic),
     notifier: { wake() {} },
     chains: new Map(),

@@ -86,7 +86,7 @@ function cliDataKey(io: Io, config: ServiceConfig, store: Store): DataKeySource 
       }
     } else if (config.insecureDevKeys) {
       io.stderr.write(`WARNING: insecure development keys (${insecureDevKeysEnv}): never for real funds\n`);
-      key = insecureDevDataKey(config.hdMnemonic);
+      key = insecureDevDataKey();
     } else {
       throw new CommandFailed(
         `no key store at ${path}: merchants' wallet keys are encrypted under its data key; set OPENWAAS_KEYSTORE and ${keyPassphraseEnv} (after 'openwaas keys init'), or ${insecureDevKeysEnv}=1 for development only`,

@@ -70,12 +70,14 @@ export function isSealed(stored: string): boolean {
 }
 
 /**
- * The development data key: derived from the (public) development mnemonic, so anyone can
- * compute it. Only with the insecureDevKeys setting; it keeps the code path (and the database
- * format) the same as production's.
+ * The development data key: one public constant (derived from the public development mnemonic),
+ * whatever mnemonic is configured, so every development run on a database agrees. Anyone can
+ * compute it: only with the insecureDevKeys setting, where it keeps the code path (and the
+ * database format) the same as production's.
  */
-export function insecureDevDataKey(mnemonic: string): DataKey {
-  return new DataKey(Buffer.from(hkdfSync('sha256', Buffer.from(mnemonic.normalize('NFKD'), 'utf8'), 'openwaas', 'openwaas-insecure-dev-data-key', dataKeyBytes)));
+export function insecureDevDataKey(): DataKey {
+  const devMnemonic = 'test test test test test test test test test test test junk';
+  return new DataKey(Buffer.from(hkdfSync('sha256', Buffer.from(devMnemonic, 'utf8'), 'openwaas', 'openwaas-insecure-dev-data-key', dataKeyBytes)));
 }
 
 /** Hands out the data key; the CLI unlocks it only when a command first needs it. */

@@ -86,5 +86,5 @@ export async function openKeys(config: ServiceConfig, env: NodeJS.ProcessEnv, lo
     { keystore: config.keystorePath, keySource: 'insecure-dev-keys' },
     `INSECURE DEVELOPMENT KEYS (${insecureDevKeysEnv}): ${dev ? 'the public development mnemonic' : 'the plaintext mnemonic of the configuration'} and a data key derived from it; anyone can take funds sent to these wallets — never hold real funds`,
   );
-  return { ring, addresses: ring, dataKey: insecureDevDataKey(config.hdMnemonic), source: 'insecure-dev-keys' };
+  return { ring, addresses: ring, dataKey: insecureDevDataKey(), source: 'insecure-dev-keys' };
 }
