@@ -36,9 +36,12 @@ gracefully: deliveries in flight are handed back to the database for the next st
     // Loaded here: the whole service (HTTP, workers, HD keys) is heavy for the other commands.
     const { createService } = await import('../service.js');
     const { KeySetupError } = await import('../keys/unlock.js');
+    const { KeystoreError } = await import('../keys/keystore.js');
+    const { DataKeyMismatchError } = await import('../domain/data-keys.js');
     const service = await createService(config, { env }).catch((error: unknown) => {
-      // Missing keys are the operator's to fix: the message names the settings, no stack.
-      if (error instanceof KeySetupError) throw new CommandFailed(error.message);
+      // Missing or wrong keys are the operator's to fix: the message names the settings, no stack.
+      if (error instanceof KeySetupError || error instanceof DataKeyMismatchError) throw new CommandFailed(error.message);
+      if (error instanceof KeystoreError) throw new CommandFailed(`${error.message} (${error.code})`);
       throw error;
     });
     if (service.keySource === 'insecure-dev-keys') {
