@@ -322,7 +322,7 @@ async function startServerProcess(databaseUrl: string): Promise<ServerProcess> {
   for (const [key, value] of Object.entries(process.env)) {
     if (!/^(OPENWAAS_|DATABASE_URL$|HOST$|PORT$|LOG_LEVEL$)/.test(key)) env[key] = value;
   }
-  Object.assign(env, { DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' });
+  Object.assign(env, { DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', OPENWAAS_INSECURE_DEV_KEYS: '1' });
   const profiling = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
   const child = spawn(process.execPath, [...process.execArgv, ...profiling, serverMain, 'serve', '--host', '127.0.0.1', '--port', '0', '--json'], {
     env,

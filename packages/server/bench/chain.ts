@@ -46,6 +46,7 @@ import { migrateToLatest } from '../src/store/migrate.js';
 import { startLoop } from '../src/workers/loop.js';
 import { startNotifier } from '../src/workers/notifier.js';
 import { scanTick } from '../src/workers/scanner.js';
+import { fixedDataKey, insecureDevDataKey } from '../src/keys/data-key.js';
 
 // ---- settings ------------------------------------------------------------------------------------
 
@@ -115,7 +116,7 @@ async function seed(databaseUrl: string, chain: string, usdt: string): Promise<{
     const nowMs = Date.now();
     await upsertCoin(store.db, { symbol: 'ETH', chain, decimals: 18, confirmations: 2, nowMs });
     await upsertCoin(store.db, { symbol: 'USDT', chain, baseSymbol: 'ETH', contractAddress: usdt.toLowerCase(), decimals: 6, confirmations: 2, nowMs });
-    const merchant = await createMerchant(store.db, { name: 'Bench Merchant', nowMs });
+    const merchant = await createMerchant(store.db, fixedDataKey(insecureDevDataKey()), { name: 'Bench Merchant', nowMs });
     const merchantId = Number(merchant.id);
     const addresses: string[] = [];
     await store.db.transaction().execute(async (tx) => {
@@ -213,7 +214,7 @@ async function until<T>(what: string, check: () => Promise<T | undefined> | T | 
 
 /** The service's settings; its own workers stay off (the bench runs the loops it measures). */
 function serviceConfig(databaseUrl: string, chain: ChainConfig): ServiceConfig {
-  return loadConfig({ databaseUrl, host: '127.0.0.1', port: 0, logLevel: 'error', workers: false, rsaWorkers: 1, hdMnemonic: mnemonic, notifyScheduleMs: [200, 1_000], chains: [chain] }, {});
+  return loadConfig({ databaseUrl, host: '127.0.0.1', port: 0, logLevel: 'error', workers: false, rsaWorkers: 1, insecureDevKeys: true, hdMnemonic: mnemonic, notifyScheduleMs: [200, 1_000], chains: [chain] }, {});
 }
 
 async function main(): Promise<void> {

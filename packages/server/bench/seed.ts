@@ -13,6 +13,8 @@ import { createUserByEmail } from '../src/domain/users.js';
 import { openStore } from '../src/store/db.js';
 import { migrateToLatest } from '../src/store/migrate.js';
 import { inTransaction } from '../src/store/tx.js';
+import { fixedDataKey, insecureDevDataKey } from '../src/keys/data-key.js';
+
 
 export interface SeedInput {
   databaseUrl: string;
@@ -52,7 +54,8 @@ export async function seed(input: SeedInput): Promise<Seeded> {
     for (const c of benchCoins) coins.push(await upsertCoin(db, { ...c, nowMs }));
     const eth = coins[0]!;
 
-    const merchant = await createMerchant(db, { name: 'Bench Merchant', merchantPublicKey: input.merchantPublicKeyPem, confirmUrl: input.confirmUrl, nowMs });
+    // The bench's serve runs on development keys (OPENWAAS_INSECURE_DEV_KEYS=1): the same data key.
+    const merchant = await createMerchant(db, fixedDataKey(insecureDevDataKey()), { name: 'Bench Merchant', merchantPublicKey: input.merchantPublicKeyPem, confirmUrl: input.confirmUrl, nowMs });
     for (const coin of coins) await setMerchantCoin(db, Number(merchant.id), Number(coin.id), true);
 
     const users = await inTransaction(store, async (tx) => {

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { ServiceConfig } from './config/config.js';
 import type { Clock } from './domain/clock.js';
 import type { AddressAllocator } from './keys/address-allocator.js';
+import type { DataKeySource } from './keys/data-key.js';
 import type { Store } from './store/db.js';
 import type { ChainSet } from './chains/registry.js';
 import type { KytProvider } from './domain/kyt/provider.js';
@@ -25,6 +26,8 @@ export interface ServiceContext {
   log: Logger;
   clock: Clock;
   sealer: EnvelopeSealer;
+  /** The data key of secrets kept in the database (merchants' wallet keys); only domain/merchants.ts uses it. */
+  secrets: DataKeySource;
   addresses: AddressAllocator;
   notifier: NotifierHandle;
   /** Chains followed and paid on (empty: ledger-only service, or a CLI command without keys). */

@@ -6,7 +6,9 @@ import { systemClock, type Clock } from './domain/clock.js';
 import { buildChains, type SignerSource } from './chains/registry.js';
 import { configuredSigners } from './keys/remote-signer.js';
 import { createKytProvider } from './domain/kyt/factory.js';
-import { openKeyRing } from './keys/unlock.js';
+import { fixedDataKey } from './keys/data-key.js';
+import { openKeys, type KeySource } from './keys/unlock.js';
+import { adoptDataKey } from './domain/data-keys.js';
 import { RsaPool } from './keys/rsa-pool.js';
 import { openStore } from './store/db.js';
 import { migrateToLatest } from './store/migrate.js';
@@ -22,6 +24,8 @@ interface StoppableNotifier extends NotifierHandle {
 export interface Service {
   ctx: ServiceContext;
   app: ApiApp;
+  /** Where the keys came from (the start-up summary shows it; 'insecure-dev-keys' is a warning). */
+  keySource: KeySource;
   /** Starts listening on config.host:config.port; resolves to the base URL, e.g. "http://127.0.0.1:8080". */
   listen(): Promise<string>;
   /** Stops the notifier, the HTTP server, the RSA pool and the store, in that order. Idempotent. */
@@ -65,6 +69,15 @@ export function createLogger(config: Pick<ServiceConfig, 'logLevel'>, destinatio
 
 const noopNotifier: StoppableNotifier = { wake() {}, stop: async () => {} };
 
+const noSigners: SignerSource = {
+  signer: () => {
+    throw new Error('no HD seed: this service has no chains');
+  },
+  address: () => {
+    throw new Error('no HD seed: this service has no chains');
+  },
+};
+
 /**
  * Builds the whole service: store (migrated), RSA pool, address allocator, logger, notifier
  * (when config.workers) and the HTTP app. Nothing listens until listen().
@@ -75,17 +88,23 @@ export async function createService(config: ServiceConfig, opts: CreateServiceOp
   let sealer: RsaPool | undefined;
   try {
     await migrateToLatest(store, (line) => log.info(line));
-    const { ring } = await openKeyRing(config, opts.env ?? process.env, log);
-    const signers = opts.signers ?? configuredSigners(ring, config.remoteSigner);
+    const keys = await openKeys(config, opts.env ?? process.env, log);
+    const { ring } = keys;
+    const clock = opts.clock ?? systemClock;
+    const { encrypted } = await adoptDataKey(store, keys.dataKey, clock.nowMs());
+    if (encrypted > 0) log.info({ merchants: encrypted }, 'secrets at rest: encrypted the wallet keys stored in plaintext by an earlier version');
+    // No ring only without chains (openKeys refuses otherwise), so nothing asks for a signer.
+    const signers = opts.signers ?? (ring ? configuredSigners(ring, config.remoteSigner) : noSigners);
     if (!opts.signers && config.remoteSigner) log.info({ signer: new URL(config.remoteSigner.url).origin }, 'hot and fee wallets signed by the remote signer');
     sealer = new RsaPool({ size: config.rsaWorkers, log });
     const ctx: ServiceContext = {
       config,
       store,
       log,
-      clock: opts.clock ?? systemClock,
+      clock,
       sealer,
-      addresses: ring,
+      secrets: fixedDataKey(keys.dataKey),
+      addresses: keys.addresses,
       notifier: noopNotifier,
       chains: buildChains(config.chains, signers),
       kyt: createKytProvider(config.kyt),
@@ -106,12 +125,13 @@ export async function createService(config: ServiceConfig, opts: CreateServiceOp
         await app.close().catch((err: unknown) => log.error({ err }, 'closing the HTTP server failed'));
         await sealer!.close();
         await store.close();
-        ring.lock();
+        ring?.lock();
       })());
 
     return {
       ctx,
       app,
+      keySource: keys.source,
       async listen() {
         await app.listen({ host: config.host, port: config.port });
         const address = app.server.address();

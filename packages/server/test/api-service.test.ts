@@ -16,7 +16,7 @@ eachDatabase('service lifecycle', (kind) => {
   it('listens on an ephemeral port, runs the notifier when asked, closes idempotently, and keeps data across restarts', async () => {
     const database = await freshDatabase(kind);
     databases.push(database);
-    const config = loadConfig({ databaseUrl: database.url, port: 0, logLevel: 'silent', workers: true, rsaWorkers: 1, operatorToken: 'op-secret' }, {});
+    const config = loadConfig({ databaseUrl: database.url, port: 0, logLevel: 'silent', workers: true, rsaWorkers: 1, operatorToken: 'op-secret', insecureDevKeys: true }, {});
     const first = await createService(config);
     const baseUrl = await first.listen();
     assert.match(baseUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
@@ -25,7 +25,7 @@ eachDatabase('service lifecycle', (kind) => {
     assert.equal((await fetch(`${baseUrl}/operator/v1/merchants`)).status, 401);
     const listed = await fetch(`${baseUrl}/operator/v1/merchants`, { headers: { authorization: 'Bearer op-secret' } });
     assert.equal(listed.status, 200);
-    await createMerchant(first.ctx.store.db, { name: 'kept', appId: 'kept-app', nowMs: Date.now() });
+    await createMerchant(first.ctx.store.db, first.ctx.secrets, { name: 'kept', appId: 'kept-app', nowMs: Date.now() });
     first.ctx.notifier.wake();
     await Promise.all([first.close(), first.close()]);
     await first.close();

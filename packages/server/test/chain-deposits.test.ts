@@ -50,6 +50,8 @@ eachDatabase('chain deposits', (kind) => {
     OPENWAAS_CHAINS: JSON.stringify([world.chain.config]),
     OPENWAAS_HD_MNEMONIC: chainTestMnemonic,
     OPENWAAS_KEYSTORE: join(cwd, 'no-keystore.json'),
+    // The test chain's keys come from a plaintext mnemonic: development keys, said explicitly.
+    OPENWAAS_INSECURE_DEV_KEYS: '1',
     LOG_LEVEL: 'silent',
   });
   /** The CLI in this process: for commands that only read (a second SQLite writer in one process would wait on the service's lock). */

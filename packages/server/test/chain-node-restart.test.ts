@@ -196,7 +196,7 @@ describe('chain scanner: two scanners at once (postgres)', { skip: !withPostgres
   before(async () => {
     world = await startChainWorld({ kind: 'postgres', config: { sweepThresholds: noSweeps } });
     const config = loadConfig(
-      { databaseUrl: world.t.database.url, host: '127.0.0.1', port: 0, logLevel: 'silent', rsaWorkers: 1, workers: true, hdMnemonic: chainTestMnemonic, chains: [world.chain.config], sweepThresholds: noSweeps },
+      { databaseUrl: world.t.database.url, host: '127.0.0.1', port: 0, logLevel: 'silent', rsaWorkers: 1, workers: true, insecureDevKeys: true, hdMnemonic: chainTestMnemonic, chains: [world.chain.config], sweepThresholds: noSweeps },
       {},
     );
     second = await createService(config);

@@ -36,6 +36,7 @@ import { chainTestMnemonic, feeWalletEth, hotWalletEth, hotWalletUsdt } from './
 import { freshRecipient } from './support/chain-sends.js';
 import { databaseKinds, freshDatabase, skippedWithoutPostgres, type TestDatabase } from './support/databases.js';
 import { fundAccount } from './support/funding.js';
+import { devSecrets, insecureDevKeysEnvValue } from './support/dev-keys.js';
 
 const chainId = 'evm:31337';
 
@@ -147,7 +148,7 @@ describe('chain sends survive SIGKILL', () => {
       const eth = await upsertCoin(store.db, { symbol: 'ETH', chain: chainId, decimals: 18, confirmations: 2, minWithdraw: '0.01', maxWithdraw: '100', withdrawFee: '0.001', autoApproveMax: '10', nowMs });
       const usdt = await upsertCoin(store.db, { symbol: 'USDT', chain: chainId, baseSymbol: 'ETH', contractAddress: DEMO_USDT_ADDRESS, decimals: 6, confirmations: 2, withdrawFee: '1', autoApproveMax: '10000', nowMs });
       ethCoinId = Number(eth.id);
-      merchant = await createMerchant(store.db, { name: 'Crash Merchant', merchantPublicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(), nowMs });
+      merchant = await createMerchant(store.db, devSecrets(), { name: 'Crash Merchant', merchantPublicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(), nowMs });
       for (const coin of [eth, usdt]) await setMerchantCoin(store.db, Number(merchant.id), Number(coin.id), true);
       const confirm = toNodeHttpHandler(createConfirmationResponder({ walletPublicKey: merchant.wallet_public_key, privateKey: merchantPrivateKeyPem, approveWithdraw: () => true }));
       confirmServer = createServer(confirm);
@@ -218,7 +219,7 @@ describe('chain sends survive SIGKILL', () => {
         // `openwaas audit --chain`: the ledger, and the ledger against the wallets' real balances.
         const out = { stdout: '', stderr: '' };
         const sink = (key: 'stdout' | 'stderr') => new Writable({ write(chunk, _enc, done) { out[key] += String(chunk); done(); } });
-        const env = { DATABASE_URL: database.url, OPENWAAS_HD_MNEMONIC: chainTestMnemonic, OPENWAAS_CHAINS: JSON.stringify([{ id: chainId, rpcUrl: anvil.rpcUrl }]), OPENWAAS_KEYSTORE: join(keysDir, 'no-keystore.json'), LOG_LEVEL: 'silent' };
+        const env = { DATABASE_URL: database.url, ...insecureDevKeysEnvValue, OPENWAAS_HD_MNEMONIC: chainTestMnemonic, OPENWAAS_CHAINS: JSON.stringify([{ id: chainId, rpcUrl: anvil.rpcUrl }]), OPENWAAS_KEYSTORE: join(keysDir, 'no-keystore.json'), LOG_LEVEL: 'silent' };
         const code = await runCli(['audit', '--chain', '--json'], { stdout: sink('stdout'), stderr: sink('stderr'), env, cwd: process.cwd() });
         assert.equal(code, 0, out.stdout + out.stderr);
         const audit = JSON.parse(out.stdout) as { findings: unknown[]; chain: Array<{ symbol: string; status: string }> };

@@ -33,7 +33,7 @@ const operatorToken = 'chain-sweeps-operator-token';
 async function cli(world: ChainWorld, args: string[]): Promise<{ code: number; stdout: string }> {
   let stdout = '';
   const sink = (keep: boolean) => new Writable({ write(chunk, _enc, done) { if (keep) stdout += String(chunk); done(); } });
-  const code = await runCli(args, { stdout: sink(true), stderr: sink(false), env: { DATABASE_URL: world.t.database.url, LOG_LEVEL: 'silent' }, cwd: process.cwd() });
+  const code = await runCli(args, { stdout: sink(true), stderr: sink(false), env: { DATABASE_URL: world.t.database.url, OPENWAAS_INSECURE_DEV_KEYS: '1', LOG_LEVEL: 'silent' }, cwd: process.cwd() });
   return { code, stdout };
 }
 

@@ -50,6 +50,7 @@ import {
   type ServeProcess,
 } from './crash-support.js';
 import { databaseKinds, freshDatabase, type TestDatabase } from './support/databases.js';
+import { devSecrets } from './support/dev-keys.js';
 
 // ---- knobs ---------------------------------------------------------------------------------
 
@@ -273,7 +274,7 @@ describe('crash recovery of openwaas serve', { concurrency: kinds.length }, () =
         }
         const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
         const merchantPrivateKeyPem = keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-        merchant = await createMerchant(store.db, { name: 'Crash Merchant', merchantPublicKey: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString(), nowMs });
+        merchant = await createMerchant(store.db, devSecrets(), { name: 'Crash Merchant', merchantPublicKey: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString(), nowMs });
         for (const s of symbols) await setMerchantCoin(store.db, Number(merchant.id), Number(coins[s].id), true);
         const delays = prng(seed ^ 0xc0ffee);
         const confirmDelays = new Map<string, number>();

@@ -22,6 +22,7 @@ import {
   type Notification,
   type WithdrawConfirmationRequest,
 } from '@openwaas/sdk';
+import { insecureDevKeysEnvValue } from './support/dev-keys.js';
 
 const main = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 const tsx = import.meta.resolve('tsx');
@@ -74,7 +75,8 @@ export async function startServe(env: Record<string, string>, port: number, time
   const { OPENWAAS_CONFIG: _c, OPENWAAS_OPERATOR_TOKEN: _t, DATABASE_URL: _d, PORT: _p, HOST: _h, LOG_LEVEL: _l, ...inherited } = process.env;
   const cwd = mkdtempSync(join(tmpdir(), 'openwaas-crash-cwd-'));
   const child = spawn(process.execPath, ['--conditions=source', '--import', tsx, main, 'serve', '--host', '127.0.0.1', '--port', String(port), '--json'], {
-    env: { ...inherited, ...env },
+    // These services run on development keys (the configured mnemonic), which serve refuses without the explicit flag.
+    env: { ...inherited, ...insecureDevKeysEnvValue, ...env },
     cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -136,7 +136,7 @@ describe('key store (scrypt + AES-256-GCM)', () => {
     await rejectsWith(rotatePassphrase({ path, oldPassphrase: 'wrong passphrase!!', newPassphrase: newPass, ...fast }), 'bad-passphrase');
     await rejectsWith(rotatePassphrase({ path, oldPassphrase: pass, newPassphrase: 'tiny', ...fast }), 'weak-passphrase');
     const rotated = await rotatePassphrase({ path, oldPassphrase: pass, newPassphrase: newPass, ...fast });
-    assert.equal(rotated.hotAddress('evm:1'), ring.hotAddress('evm:1'));
+    assert.equal(rotated?.hotAddress('evm:1'), ring.hotAddress('evm:1'));
     assert.equal(statSync(path).mode & 0o777, 0o600);
     const file = JSON.parse(readFileSync(path, 'utf8'));
     assert.notEqual(file.kdf.salt, saltBefore);

@@ -40,7 +40,7 @@ eachDatabase('openwaas kyt (CLI)', (kind) => {
           done();
         },
       });
-    const code = await runCli(args, { stdout: sink('stdout'), stderr: sink('stderr'), env: { DATABASE_URL: world.db.url, LOG_LEVEL: 'silent' }, cwd: process.cwd() });
+    const code = await runCli(args, { stdout: sink('stdout'), stderr: sink('stderr'), env: { DATABASE_URL: world.db.url, OPENWAAS_INSECURE_DEV_KEYS: '1', LOG_LEVEL: 'silent' }, cwd: process.cwd() });
     return { code, ...out };
   }
   /**

@@ -25,6 +25,7 @@ import { readBalance, type AccountRef } from '../src/domain/ledger.js';
 import { createMerchant } from '../src/domain/merchants.js';
 import { createUserByEmail } from '../src/domain/users.js';
 import { auditLedger } from '../src/domain/audit.js';
+import { fixedDataKey, insecureDevDataKey } from '../src/keys/data-key.js';
 import { HdAddressAllocator } from '../src/keys/address-allocator.js';
 import { openStore, type Store } from '../src/store/db.js';
 import { migrateToLatest } from '../src/store/migrate.js';
@@ -153,9 +154,9 @@ export interface MoneyWorld {
 export const evmChain = 'evm:31337';
 
 /** Creates a merchant with ETH/USDT/LTC enabled and its own confirmation endpoint. */
-export async function addMerchant(world: Pick<MoneyWorld, 'store' | 'clock'> & { coins: Coin[] }, options: { name: string; autoCollect?: boolean; mode?: ConfirmMode }) {
+export async function addMerchant(world: Pick<MoneyWorld, 'store' | 'clock' | 'ctx'> & { coins: Coin[] }, options: { name: string; autoCollect?: boolean; mode?: ConfirmMode }) {
   const db = world.store.db;
-  let merchant = await createMerchant(db, { name: options.name, merchantPublicKey: merchantPublicPem, autoCollect: options.autoCollect ?? false, nowMs: world.clock.nowMs() });
+  let merchant = await createMerchant(db, world.ctx.secrets, { name: options.name, merchantPublicKey: merchantPublicPem, autoCollect: options.autoCollect ?? false, nowMs: world.clock.nowMs() });
   const confirm = await startConfirmEndpoint({ walletPublicKey: merchant.wallet_public_key, ...(options.mode ? { mode: options.mode } : {}) });
   await db.updateTable('merchants').set({ confirm_url: confirm.url }).where('id', '=', merchant.id).execute();
   merchant = await db.selectFrom('merchants').selectAll().where('id', '=', merchant.id).executeTakeFirstOrThrow();
@@ -178,6 +179,7 @@ export async function createMoneyWorld(kind: 'sqlite' | 'postgres', options: { c
     log: pino({ level: 'silent' }),
     clock,
     sealer,
+    secrets: fixedDataKey(insecureDevDataKey()),
     addresses: new HdAddressAllocator(config.hdMnemonic),
     notifier: { wake: () => void wakes.count++ },
     chains: new Map(),
@@ -189,7 +191,7 @@ export async function createMoneyWorld(kind: 'sqlite' | 'postgres', options: { c
   const eth = await coin({ symbol: 'ETH', chain: evmChain, decimals: 18, minWithdraw: '0.02', maxWithdraw: '100', withdrawFee: '0.01', autoApproveMax: '5', dailyLimit: '8' });
   const usdt = await coin({ symbol: 'USDT', chain: evmChain, baseSymbol: 'ETH', contractAddress: '0x' + 'ab'.repeat(20), decimals: 6, withdrawFee: '1', autoApproveMax: '1000' });
   const ltc = await coin({ symbol: 'LTC', chain: 'ltc', decimals: 8, withdrawFee: '0.4', withdrawFeeSymbol: 'ETH', autoApproveMax: '1000' });
-  const { merchant, confirm } = await addMerchant({ store, clock, coins: [eth, usdt, ltc] }, { name: 'money-a' });
+  const { merchant, confirm } = await addMerchant({ store, clock, coins: [eth, usdt, ltc], ctx }, { name: 'money-a' });
   const closers: Array<() => Promise<void>> = [];
   return {
     db,

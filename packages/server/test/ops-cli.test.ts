@@ -66,7 +66,8 @@ for (const kind of kinds) describe(`openwaas CLI (child processes, ${kind})`, ()
     dir = mkdtempSync(join(tmpdir(), 'openwaas-cli-'));
     database = await freshDatabase(kind);
     const { LOG_LEVEL: _l, OPENWAAS_CONFIG: _c, OPENWAAS_OPERATOR_TOKEN: _t, ...rest } = process.env;
-    env = { ...rest, DATABASE_URL: database.url, PORT: '0' };
+    // No key store here: merchants' keys under the development data key, said explicitly.
+    env = { ...rest, DATABASE_URL: database.url, PORT: '0', OPENWAAS_INSECURE_DEV_KEYS: '1' };
   });
   after(async () => {
     await database?.drop();

@@ -7,6 +7,7 @@ import type { ServiceContext } from '../src/context.js';
 import { systemClock } from '../src/domain/clock.js';
 import { createMerchant, type CreateMerchantInput } from '../src/domain/merchants.js';
 import { enqueueNotification } from '../src/domain/outbox.js';
+import { fixedDataKey, insecureDevDataKey } from '../src/keys/data-key.js';
 import { HdAddressAllocator } from '../src/keys/address-allocator.js';
 import { RsaPool } from '../src/keys/rsa-pool.js';
 import { openStore } from '../src/store/db.js';
@@ -35,6 +36,7 @@ export async function openOpsContext(kind: 'sqlite' | 'postgres', overrides: Par
     log,
     clock: systemClock,
     sealer,
+    secrets: fixedDataKey(insecureDevDataKey()),
     addresses: new HdAddressAllocator(config.hdMnemonic),
     notifier: { wake() {} },
     chains: new Map(),
@@ -53,7 +55,7 @@ export async function openOpsContext(kind: 'sqlite' | 'postgres', overrides: Par
 }
 
 export function addMerchant(ctx: ServiceContext, input: Partial<CreateMerchantInput> = {}): Promise<Merchant> {
-  return createMerchant(ctx.store.db, { name: 'm', nowMs: Date.now(), ...input });
+  return createMerchant(ctx.store.db, ctx.secrets, { name: 'm', nowMs: Date.now(), ...input });
 }
 
 /** Writes `count` deposit notifications for a merchant; returns their ids. */

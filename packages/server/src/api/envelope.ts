@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { ServiceContext } from '../context.js';
 import { ApiError } from '../domain/api-error.js';
 import { ReplayGuard } from '../domain/envelope-replay.js';
-import { findMerchantByAppId } from '../domain/merchants.js';
+import { findMerchantByAppId, merchantWalletKey } from '../domain/merchants.js';
 import type { Merchant } from '../store/schema.js';
 import type { Handler } from './handler.js';
 import { assertCleanFields, forbiddenCharacter } from '../domain/input-rules.js';
@@ -172,7 +172,7 @@ export class ApiGateway {
   /** Seals an envelope for the merchant; when sealing itself fails, a plain 100001 is all we can say. */
   async #sealed(log: Logger, merchant: Merchant, envelope: { code: ErrorCode; msg: string; data?: unknown }): Promise<ApiReply> {
     try {
-      const data = await this.ctx.sealer.seal(Number(merchant.id), merchant.wallet_private_key, envelope);
+      const data = await this.ctx.sealer.seal(Number(merchant.id), await merchantWalletKey(this.ctx.secrets, merchant), envelope);
       return { status: 200, code: envelope.code, body: { data } };
     } catch (error) {
       log.error({ err: error, app_id: merchant.app_id }, 'cannot seal response');

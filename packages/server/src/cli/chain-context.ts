@@ -2,13 +2,15 @@ import { pino } from 'pino';
 import { buildChains } from '../chains/registry.js';
 import { configuredSigners } from '../keys/remote-signer.js';
 import type { ServiceContext } from '../context.js';
-import { openKeyRing } from '../keys/unlock.js';
+import { adoptDataKey } from '../domain/data-keys.js';
+import { fixedDataKey } from '../keys/data-key.js';
+import { openKeys } from '../keys/unlock.js';
 import type { Io } from './args.js';
 import { withContext } from './context.js';
 
 /**
  * withContext plus the configured chains (settings `chains` / OPENWAAS_CHAINS) and the key
- * ring (key store unlocked with OPENWAAS_KEY_PASSPHRASE, or the configured mnemonic): for
+ * ring (key store unlocked with OPENWAAS_KEY_PASSPHRASE, or with insecureDevKeys the configured mnemonic): for
  * commands that read balances of our addresses or scan a chain. The ring is locked afterwards.
  */
 export function withChainContext<T>(io: Io, fn: (ctx: ServiceContext) => Promise<T>, options: { migrate?: boolean } = {}): Promise<T> {
@@ -16,13 +18,16 @@ export function withChainContext<T>(io: Io, fn: (ctx: ServiceContext) => Promise
     io,
     async (ctx) => {
       const log = pino({ level: io.env.LOG_LEVEL ?? 'warn' }, pino.destination(2));
-      const { ring } = await openKeyRing(ctx.config, io.env, log);
+      const keys = await openKeys(ctx.config, io.env, log);
+      const { ring } = keys;
       try {
-        ctx.addresses = ring;
-        ctx.chains = buildChains(ctx.config.chains, configuredSigners(ring, ctx.config.remoteSigner));
+        await adoptDataKey(ctx.store, keys.dataKey, Date.now());
+        ctx.secrets = fixedDataKey(keys.dataKey);
+        ctx.addresses = keys.addresses;
+        if (ring) ctx.chains = buildChains(ctx.config.chains, configuredSigners(ring, ctx.config.remoteSigner));
         return await fn(ctx);
       } finally {
-        ring.lock();
+        ring?.lock();
       }
     },
     options,

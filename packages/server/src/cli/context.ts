@@ -6,6 +6,13 @@ import type { AddressAllocator } from '../keys/address-allocator.js';
 import { systemClock } from '../domain/clock.js';
 import { openStore } from '../store/db.js';
 import { migrateToLatest, pendingMigrations } from '../store/migrate.js';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { adoptDataKey } from '../domain/data-keys.js';
+import { insecureDevDataKey, type DataKey, type DataKeySource } from '../keys/data-key.js';
+import { KeystoreError, openKeystore } from '../keys/keystore.js';
+import { insecureDevKeysEnv, keyPassphraseEnv } from '../keys/unlock.js';
+import type { Store } from '../store/db.js';
 import { CommandFailed, type Io } from './args.js';
 
 /** The configuration from the environment (DATABASE_URL, OPENWAAS_CONFIG, …); bad settings are usage errors. */
@@ -57,6 +64,41 @@ const noAddresses: AddressAllocator = {
 };
 
 /**
+ * The data key for a CLI command, unlocked only when the command first needs it (creating a
+ * merchant, sealing with a merchant's key): most commands never ask for the passphrase. The
+ * key store's passphrase comes from OPENWAAS_KEY_PASSPHRASE or a prompt on a terminal; without
+ * a key store, only the insecureDevKeys setting gives a (development) key.
+ */
+function cliDataKey(io: Io, config: ServiceConfig, store: Store): DataKeySource {
+  let unlocking: Promise<DataKey> | undefined;
+  const unlock = async (): Promise<DataKey> => {
+    let key: DataKey;
+    const path = resolve(io.cwd, config.keystorePath);
+    if (existsSync(path)) {
+      // Imported here: keys.ts imports this module.
+      const { passphrase } = await import('./keys.js');
+      const secret = await passphrase(io, keyPassphraseEnv, 'Key store passphrase', false);
+      try {
+        key = (await openKeystore({ path, passphrase: secret })).dataKey;
+      } catch (error) {
+        if (error instanceof KeystoreError) throw new CommandFailed(`${error.message} (${error.code})`);
+        throw error;
+      }
+    } else if (config.insecureDevKeys) {
+      io.stderr.write(`WARNING: insecure development keys (${insecureDevKeysEnv}): never for real funds\n`);
+      key = insecureDevDataKey();
+    } else {
+      throw new CommandFailed(
+        `no key store at ${path}: merchants' wallet keys are encrypted under its data key; set OPENWAAS_KEYSTORE and ${keyPassphraseEnv} (after 'openwaas keys init'), or ${insecureDevKeysEnv}=1 for development only`,
+      );
+    }
+    await adoptDataKey(store, key, Date.now());
+    return key;
+  };
+  return { dataKey: () => (unlocking ??= unlock()) };
+}
+
+/**
  * Runs `fn` with a service context on the configured database and closes it afterwards.
  * Refuses an outdated schema (run `openwaas migrate`) unless `migrate` is set. No workers run:
  * a running service's notifier picks up what the command queued within one poll interval.
@@ -80,6 +122,7 @@ export async function withContext<T>(io: Io, fn: (ctx: ServiceContext) => Promis
       log,
       clock: systemClock,
       sealer: inlineSealer(),
+      secrets: cliDataKey(io, config, store),
       addresses: noAddresses,
       notifier: { wake() {} },
       chains: new Map(),

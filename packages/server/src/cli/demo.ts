@@ -101,7 +101,7 @@ export async function setUpDemo(ctx: ServiceContext, input: { dir: string; baseU
     ...(input.confirmUrl !== undefined ? { confirmUrl: input.confirmUrl } : {}),
   };
   if (!merchant) {
-    merchant = await createMerchant(db, { name: 'Demo Merchant', appId: demoAppId, merchantPublicKey: publicPem, ...urls, nowMs });
+    merchant = await createMerchant(db, ctx.secrets, { name: 'Demo Merchant', appId: demoAppId, merchantPublicKey: publicPem, ...urls, nowMs });
     what = 'created';
   } else {
     const registered = merchant.merchant_public_key === normaliseMerchantKey(publicPem);

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { initKeystore, KeystoreError, rotatePassphrase, unlockKeystore } from '../keys/keystore.js';
+import { initKeystore, initSecretsKeystore, KeystoreError, rotatePassphrase, unlockKeystore } from '../keys/keystore.js';
 import { CommandFailed, flag, group, leaf, print, str, whole, type Io, type Parsed } from './args.js';
 import { cliConfig } from './context.js';
 
@@ -77,12 +77,13 @@ const keystoreOption = { keystore: { type: 'string' } } as const;
 
 const init = leaf({
   name: 'keys init',
-  summary: 'create the encrypted key store (new or imported HD seed)',
-  help: `keys init [--mnemonic-from-stdin] [--show-mnemonic] [--keystore PATH]
+  summary: 'create the encrypted key store (new or imported HD seed, and the data key)',
+  help: `keys init [--mnemonic-from-stdin] [--show-mnemonic] [--secrets-only] [--keystore PATH]
 
 Creates the key store (default ./data/keystore.json, or OPENWAAS_KEYSTORE / keystorePath)
-holding a BIP-39 seed encrypted with scrypt + AES-256-GCM, mode 0600. Never overwrites an
-existing key store. Prints the hot and fee wallet addresses.
+holding a BIP-39 seed and a random data key (which encrypts merchants' wallet keys in the
+database), encrypted with scrypt + AES-256-GCM, mode 0600. Never overwrites an existing key
+store. Prints the hot and fee wallet addresses.
 
 The passphrase (at least 12 characters) comes from ${passphraseEnv}, or is prompted
 for twice on a terminal.
@@ -90,10 +91,19 @@ for twice on a terminal.
   --mnemonic-from-stdin   import an existing mnemonic read from standard input (hidden
                           prompt on a terminal) instead of generating a new 24-word one
   --show-mnemonic         also print the mnemonic (write it down offline, then clear the screen)
+  --secrets-only          only the data key, no HD seed: for a service without chains
   --keystore PATH         the key store file`,
-  options: { ...keystoreOption, 'mnemonic-from-stdin': { type: 'boolean' }, 'show-mnemonic': { type: 'boolean' } },
+  options: { ...keystoreOption, 'mnemonic-from-stdin': { type: 'boolean' }, 'show-mnemonic': { type: 'boolean' }, 'secrets-only': { type: 'boolean' } },
   async run(p, io) {
     const path = keystorePath(p, io);
+    if (flag(p, 'secrets-only')) {
+      if (flag(p, 'mnemonic-from-stdin') || flag(p, 'show-mnemonic')) throw new CommandFailed('--secrets-only holds no mnemonic: drop --mnemonic-from-stdin and --show-mnemonic');
+      const secret = await passphrase(io, passphraseEnv, 'New key store passphrase', true);
+      await keystoreCall(() => initSecretsKeystore({ path, passphrase: secret }));
+      io.stderr.write(`A new data key exists only in ${path}: back up this file and its passphrase with the database's backups.\n`);
+      print(io, p, { keystore: path, secrets_only: true }, () => `key store  ${path}  (data key only, no HD seed)\n`);
+      return 0;
+    }
     let mnemonic: string | undefined;
     if (flag(p, 'mnemonic-from-stdin')) {
       mnemonic = process.stdin.isTTY ? await promptHidden(io, 'Mnemonic: ') : await readStdin();
@@ -149,7 +159,8 @@ const rotate = leaf({
   help: `keys rotate-passphrase [--keystore PATH]
 
 Re-encrypts the key store with a new passphrase (fresh salt and IV) and replaces the file
-atomically. The seed and every address stay the same. The current passphrase comes from
+atomically. The seed, every address and the data key stay the same: the database's encrypted
+values are not touched. The current passphrase comes from
 ${passphraseEnv}, the new one from ${newPassphraseEnv}; either is prompted for on a
 terminal when not set.
 
@@ -161,8 +172,9 @@ terminal when not set.
     const newSecret = await passphrase(io, newPassphraseEnv, 'New key store passphrase', true);
     if (newSecret === oldSecret) throw new CommandFailed('the new passphrase equals the current one');
     const ring = await keystoreCall(() => rotatePassphrase({ path, oldPassphrase: oldSecret, newPassphrase: newSecret }));
-    const result = { keystore: path, rotated: true, hot: ring.hotAddress(family), fee: ring.feeAddress(family) };
-    print(io, p, result, () => `passphrase changed for ${path}\nhot        ${result.hot}\nfee        ${result.fee}\n`);
+    const wallets = ring ? { hot: ring.hotAddress(family), fee: ring.feeAddress(family) } : undefined;
+    const result = { keystore: path, rotated: true, ...(wallets ?? { secrets_only: true }) };
+    print(io, p, result, () => `passphrase changed for ${path}\n${wallets ? `hot        ${wallets.hot}\nfee        ${wallets.fee}\n` : ''}`);
     return 0;
   },
 });

@@ -103,14 +103,16 @@ notification. Ctrl-C stops everything.
     const blockTimeText = str(p, 'block-time');
     const blockTimeMs = blockTimeText === undefined ? 1_000 : whole(blockTimeText, '--block-time', 'sandbox', { min: 50, max: 60_000 });
     let chain: Awaited<ReturnType<typeof startSandboxChain>> | undefined;
-    let env = io.env;
-    if (!flag(p, 'no-chain')) {
-      const keys = await sandboxKeys(dir);
+    // The sandbox's own key store (seed and data key), passphrase kept in DIR: no prompt, and
+    // never the public development keys — with or without a chain.
+    const keys = await sandboxKeys(dir);
+    config.keystorePath = keys.keystorePath;
+    const env = { ...io.env, [keyPassphraseEnv]: keys.passphrase };
+    if (flag(p, 'no-chain')) keys.ring.lock();
+    else {
       chain = await startSandboxChain({ dir, ring: keys.ring, blockTimeMs });
       keys.ring.lock();
-      config.keystorePath = keys.keystorePath;
       config.chains = [chain.chainConfig];
-      env = { ...io.env, [keyPassphraseEnv]: keys.passphrase };
       writeOperatorEnv(dir, { DATABASE_URL: /^postgres(ql)?:/.test(config.databaseUrl) ? config.databaseUrl : resolve(io.cwd, config.databaseUrl.replace(/^sqlite:/, '')), OPENWAAS_CHAINS: JSON.stringify(config.chains), OPENWAAS_KEYSTORE: keys.keystorePath });
     }
     const { createService } = await import('../service.js');

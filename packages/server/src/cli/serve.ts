@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
-import { exitCode, flag, leaf, str, whole } from './args.js';
+import { CommandFailed, exitCode, flag, leaf, str, whole } from './args.js';
 import { passphrase, passphraseEnv } from './keys.js';
 import { cliConfig } from './context.js';
 
 export const serve = leaf({
   name: 'serve',
   summary: 'run the wallet service (API, operator API, workers)',
-  help: `serve [--host HOST] [--port PORT] [--no-workers]
+  help: `serve [--host HOST] [--port PORT] [--no-workers] [--insecure-dev-keys]
 
 Migrates the database, unlocks the key store (passphrase from OPENWAAS_KEY_PASSPHRASE, or asked
 for on a terminal), starts the HTTP API (and the operator API when OPENWAAS_OPERATOR_TOKEN is
@@ -16,8 +16,12 @@ gracefully: deliveries in flight are handed back to the database for the next st
 
   --host HOST      listen address (default HOST or 127.0.0.1)
   --port PORT      listen port (default PORT or 8080; 0 = any free port)
-  --no-workers     API only: another process runs the workers`,
-  options: { host: { type: 'string' }, port: { type: 'string' }, 'no-workers': { type: 'boolean' } },
+  --no-workers     API only: another process runs the workers
+  --insecure-dev-keys
+                   development only (OPENWAAS_INSECURE_DEV_KEYS=1): without a key store, use the
+                   public development keys (or OPENWAAS_HD_MNEMONIC); without it serve refuses
+                   to start with no key store`,
+  options: { host: { type: 'string' }, port: { type: 'string' }, 'no-workers': { type: 'boolean' }, 'insecure-dev-keys': { type: 'boolean' } },
   async run(p, io) {
     const port = str(p, 'port');
     const host = str(p, 'host');
@@ -25,12 +29,24 @@ gracefully: deliveries in flight are handed back to the database for the next st
       ...(host !== undefined ? { host } : {}),
       ...(port !== undefined ? { port: whole(port, '--port', 'serve', { min: 0, max: 65_535 }) } : {}),
       ...(flag(p, 'no-workers') ? { workers: false } : {}),
+      ...(flag(p, 'insecure-dev-keys') ? { insecureDevKeys: true } : {}),
     });
     // The key store's passphrase: OPENWAAS_KEY_PASSPHRASE, else asked for on a terminal.
     const env = existsSync(config.keystorePath) ? { ...io.env, [passphraseEnv]: await passphrase(io, passphraseEnv, 'Key store passphrase', false) } : io.env;
     // Loaded here: the whole service (HTTP, workers, HD keys) is heavy for the other commands.
     const { createService } = await import('../service.js');
-    const service = await createService(config, { env });
+    const { KeySetupError } = await import('../keys/unlock.js');
+    const { KeystoreError } = await import('../keys/keystore.js');
+    const { DataKeyMismatchError } = await import('../domain/data-keys.js');
+    const service = await createService(config, { env }).catch((error: unknown) => {
+      // Missing or wrong keys are the operator's to fix: the message names the settings, no stack.
+      if (error instanceof KeySetupError || error instanceof DataKeyMismatchError) throw new CommandFailed(error.message);
+      if (error instanceof KeystoreError) throw new CommandFailed(`${error.message} (${error.code})`);
+      throw error;
+    });
+    if (service.keySource === 'insecure-dev-keys') {
+      io.stderr.write(`WARNING: INSECURE DEVELOPMENT KEYS (--insecure-dev-keys / OPENWAAS_INSECURE_DEV_KEYS=1): public keys anyone can use; never hold real funds with this service\n`);
+    }
     let url: string;
     try {
       url = await service.listen();

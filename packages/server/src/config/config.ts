@@ -54,8 +54,14 @@ const schema = z.object({
   notifyTimeoutMs: z.coerce.number().int().positive().default(10_000),
   /** BIP-39 mnemonic from which deposit addresses are derived. */
   hdMnemonic: z.string().default('test test test test test test test test test test test junk'),
-  /** Encrypted key store (HD seed) written by `openwaas keys init`; its passphrase is never a setting. */
+  /** Encrypted key store (HD seed and data key) written by `openwaas keys init`; its passphrase is never a setting. */
   keystorePath: z.string().min(1).default('./data/keystore.json'),
+  /**
+   * Development only (OPENWAAS_INSECURE_DEV_KEYS=1, `serve --insecure-dev-keys`): without a key
+   * store, take the keys from hdMnemonic — the public development mnemonic unless set — and a
+   * data key derived from it. Without it the service refuses to start with no key store.
+   */
+  insecureDevKeys: z.boolean().default(false),
   /** RSA worker threads; 0 = one per core. */
   rsaWorkers: z.coerce.number().int().min(0).default(0),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -104,6 +110,7 @@ export function loadConfig(overrides: Partial<ServiceConfig> = {}, env: NodeJS.P
   if (env.OPENWAAS_CHAINS) fromEnv.chains = parseJsonSetting('OPENWAAS_CHAINS', env.OPENWAAS_CHAINS);
   if (env.OPENWAAS_KYT) fromEnv.kyt = parseJsonSetting('OPENWAAS_KYT', env.OPENWAAS_KYT);
   if (env.OPENWAAS_REMOTE_SIGNER) fromEnv.remoteSigner = parseJsonSetting('OPENWAAS_REMOTE_SIGNER', env.OPENWAAS_REMOTE_SIGNER);
+  if (env.OPENWAAS_INSECURE_DEV_KEYS !== undefined && env.OPENWAAS_INSECURE_DEV_KEYS !== '') fromEnv.insecureDevKeys = parseFlagSetting('OPENWAAS_INSECURE_DEV_KEYS', env.OPENWAAS_INSECURE_DEV_KEYS);
   if (env.OPENWAAS_NOTIFY_SCHEDULE_MS) fromEnv.notifyScheduleMs = env.OPENWAAS_NOTIFY_SCHEDULE_MS.split(',').map((s) => s.trim());
   const parsed = schema.safeParse({ ...fromFile, ...fromEnv, ...overrides });
   if (!parsed.success) {
@@ -118,4 +125,12 @@ function parseJsonSetting(name: string, text: string): unknown {
   } catch (error) {
     throw new ConfigError(`invalid configuration: ${name} is not JSON (${(error as Error).message})`);
   }
+}
+
+/** A yes/no environment setting: 1/true/yes or 0/false/no; anything else is a configuration error (never silently on). */
+function parseFlagSetting(name: string, text: string): boolean {
+  const v = text.trim().toLowerCase();
+  if (v === '1' || v === 'true' || v === 'yes') return true;
+  if (v === '0' || v === 'false' || v === 'no') return false;
+  throw new ConfigError(`invalid configuration: ${name} must be 1 or 0 (got ${JSON.stringify(text)})`);
 }

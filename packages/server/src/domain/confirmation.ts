@@ -3,6 +3,7 @@ import { ErrorCode, parsePublicKey, readConfirmationReply } from '@openwaas/sdk'
 import type { ServiceContext } from '../context.js';
 import type { Merchant } from '../store/schema.js';
 import { ApiError } from './api-error.js';
+import { merchantWalletKey } from './merchants.js';
 
 /** Largest confirmation reply read; a real one is a few hundred bytes. */
 const replyBytesMax = 64 * 1024;
@@ -60,7 +61,7 @@ export async function confirmWithMerchant(ctx: ServiceContext, merchant: Merchan
   if (!merchant.merchant_public_key) return fail('no-key');
   const checkSum = randomBytes(16).toString('hex');
   const payload = { time: ctx.clock.nowMs(), charset: 'utf-8', version: 'v2', ...fields, check_sum: checkSum };
-  const data = await ctx.sealer.seal(Number(merchant.id), merchant.wallet_private_key, payload);
+  const data = await ctx.sealer.seal(Number(merchant.id), await merchantWalletKey(ctx.secrets, merchant), payload);
 
   let text: string | undefined;
   try {

@@ -1,5 +1,6 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { parsePublicKey } from '@openwaas/sdk';
+import { isSealed, sealedPrefix, DataKeyError, type DataKey, type DataKeySource } from '../keys/data-key.js';
 import type { Db } from '../store/tx.js';
 import type { Merchant } from '../store/schema.js';
 
@@ -25,15 +26,26 @@ export function normaliseMerchantKey(key: string): string {
   return parsePublicKey(key, 'merchant public key').export({ type: 'spki', format: 'pem' }).toString();
 }
 
-/** Creates a merchant with a fresh wallet key pair (RSA-2048) for its envelopes. */
-export async function createMerchant(db: Db, input: CreateMerchantInput): Promise<Merchant> {
+/**
+ * The wallet private key's additional data: the column and the merchant's app_id (unique and
+ * never changed), so a ciphertext copied onto another merchant's row does not open.
+ */
+const walletKeyAad = (appId: string) => `merchants.wallet_private_key:${appId}`;
+
+/**
+ * Creates a merchant with a fresh wallet key pair (RSA-2048) for its envelopes; the private key
+ * is stored encrypted under the data key.
+ */
+export async function createMerchant(db: Db, keys: DataKeySource, input: CreateMerchantInput): Promise<Merchant> {
+  const dataKey = await keys.dataKey();
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const appId = input.appId ?? randomBytes(16).toString('hex');
   const row = await db
     .insertInto('merchants')
     .values({
-      app_id: input.appId ?? randomBytes(16).toString('hex'),
+      app_id: appId,
       name: input.name,
-      wallet_private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      wallet_private_key: dataKey.encrypt(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), walletKeyAad(appId)),
       wallet_public_key: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
       merchant_public_key: input.merchantPublicKey ? normaliseMerchantKey(input.merchantPublicKey) : null,
       notify_url: input.notifyUrl ?? null,
@@ -85,6 +97,37 @@ export function findMerchantById(db: Db, id: number): Promise<Merchant | undefin
 
 export function listMerchants(db: Db): Promise<Merchant[]> {
   return db.selectFrom('merchants').selectAll().orderBy('id').execute();
+}
+
+/**
+ * The merchant's wallet private key (PKCS#8 PEM), decrypted for sealing an envelope. Only this
+ * module opens the column; a value that is not in the encrypted format is refused (start-up
+ * encrypts what an earlier version left in plaintext).
+ */
+export async function merchantWalletKey(keys: DataKeySource, m: Pick<Merchant, 'app_id' | 'wallet_private_key'>): Promise<string> {
+  if (!isSealed(m.wallet_private_key)) throw new DataKeyError(`merchant ${m.app_id}: the wallet key is not encrypted at rest; restart the service to encrypt it`);
+  return (await keys.dataKey()).decrypt(m.wallet_private_key, walletKeyAad(m.app_id));
+}
+
+/**
+ * Encrypts every wallet private key still stored in plaintext (rows written before secrets at
+ * rest) and checks that one already encrypted value opens with `dataKey`. Each row is updated
+ * only if it still holds the plaintext read, so two processes starting at once agree.
+ * Returns how many rows it encrypted.
+ */
+export async function encryptPlaintextWalletKeys(db: Db, dataKey: DataKey): Promise<number> {
+  const plain = await db.selectFrom('merchants').select(['id', 'app_id', 'wallet_private_key']).where('wallet_private_key', 'not like', `${sealedPrefix}%`).execute();
+  for (const m of plain) {
+    await db
+      .updateTable('merchants')
+      .set({ wallet_private_key: dataKey.encrypt(m.wallet_private_key, walletKeyAad(m.app_id)) })
+      .where('id', '=', m.id)
+      .where('wallet_private_key', '=', m.wallet_private_key)
+      .execute();
+  }
+  const sample = await db.selectFrom('merchants').select(['app_id', 'wallet_private_key']).where('wallet_private_key', 'like', `${sealedPrefix}%`).orderBy('id').limit(1).executeTakeFirst();
+  if (sample) dataKey.decrypt(sample.wallet_private_key, walletKeyAad(sample.app_id));
+  return plain.length;
 }
 
 /** The merchant fields safe to show an operator (never the wallet private key). */

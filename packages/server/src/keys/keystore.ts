@@ -2,11 +2,15 @@ import { createCipheriv, createDecipheriv, createHmac, randomBytes, scrypt, timi
 import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 import { english, generateMnemonic } from 'viem/accounts';
+import { DataKey, dataKeyBytes } from './data-key.js';
 import { KeyRing, normalizeMnemonic, validateMnemonic } from './keyring.js';
 
 /**
- * The encrypted key store: one JSON file holding the BIP-39 mnemonic, encrypted with
- * AES-256-GCM under a key derived from the operator's passphrase with scrypt.
+ * The encrypted key store: one JSON file holding the BIP-39 mnemonic and the data key (the
+ * AES key of secrets kept in the database, see data-key.ts), encrypted with AES-256-GCM under
+ * a key derived from the operator's passphrase with scrypt. A "secrets-only" key store (for a
+ * service without chains) holds the data key and no mnemonic. A key store written before the
+ * data key existed gains one the first time it is opened with its passphrase.
  *
  * File layout (version 1):
  *   format, version, kdf {name "scrypt", n, r, p, salt}, cipher {name "aes-256-gcm", iv, tag},
@@ -29,7 +33,7 @@ export const minPassphraseLength = 12;
 /** Production scrypt parameters (log2 N = 17, r = 8, p = 1). */
 export const defaultKdf = { logN: 17, r: 8, p: 1 } as const;
 
-export type KeystoreErrorCode = 'bad-passphrase' | 'corrupt' | 'exists' | 'not-found' | 'weak-passphrase' | 'invalid-mnemonic' | 'invalid-kdf';
+export type KeystoreErrorCode = 'bad-passphrase' | 'corrupt' | 'exists' | 'not-found' | 'weak-passphrase' | 'invalid-mnemonic' | 'invalid-kdf' | 'no-seed';
 
 /** A key store operation failed; `code` says why. Messages never contain secrets. */
 export class KeystoreError extends Error {
@@ -104,7 +108,13 @@ function checkValue(macKey: Buffer, head: Buffer): Buffer {
   return createHmac('sha256', macKey).update('openwaas-keystore-check\0').update(head).digest();
 }
 
-async function seal(mnemonic: string, passphrase: string, k: KdfParams, createdAt: string): Promise<KeystoreFile> {
+/** What the ciphertext holds. */
+interface KeystoreContent {
+  mnemonic?: string;
+  dataKey?: Buffer;
+}
+
+async function seal(content: KeystoreContent, passphrase: string, k: KdfParams, createdAt: string): Promise<KeystoreFile> {
   const salt = randomBytes(32);
   const iv = randomBytes(12);
   const partial = { format: keystoreFormat, version: keystoreVersion, kdf: { name: 'scrypt' as const, n: 2 ** k.logN, r: k.r, p: k.p, salt: salt.toString('base64') } };
@@ -113,7 +123,10 @@ async function seal(mnemonic: string, passphrase: string, k: KdfParams, createdA
   try {
     const cipher = createCipheriv('aes-256-gcm', keys.subarray(0, 32), iv);
     cipher.setAAD(head);
-    const plain = Buffer.from(JSON.stringify({ mnemonic }), 'utf8');
+    const plain = Buffer.from(
+      JSON.stringify({ ...(content.mnemonic !== undefined ? { mnemonic: content.mnemonic } : {}), ...(content.dataKey ? { data_key: content.dataKey.toString('base64') } : {}) }),
+      'utf8',
+    );
     const ciphertext = Buffer.concat([cipher.update(plain), cipher.final()]);
     plain.fill(0);
     return {
@@ -167,7 +180,7 @@ function fileKdf(f: KeystoreFile): KdfParams {
   }
 }
 
-async function open(f: KeystoreFile, passphrase: string): Promise<string> {
+async function open(f: KeystoreFile, passphrase: string): Promise<KeystoreContent> {
   const k = fileKdf(f);
   const salt = bytes(f.kdf.salt, 32);
   const iv = bytes(f.cipher.iv, 12);
@@ -187,14 +200,19 @@ async function open(f: KeystoreFile, passphrase: string): Promise<string> {
     } catch {
       throw new KeystoreError('corrupt', 'the key store ciphertext or tag is damaged (authentication failed)');
     }
-    let mnemonic: unknown;
+    let parsed: { mnemonic?: unknown; data_key?: unknown };
     try {
-      mnemonic = (JSON.parse(plain.toString('utf8')) as { mnemonic?: unknown }).mnemonic;
+      parsed = JSON.parse(plain.toString('utf8')) as typeof parsed;
     } catch {
-      mnemonic = undefined;
+      throw new KeystoreError('corrupt', 'the key store content is not JSON');
     }
-    if (typeof mnemonic !== 'string' || !validateMnemonic(mnemonic)) throw new KeystoreError('corrupt', 'the key store holds no valid mnemonic');
-    return mnemonic;
+    const { mnemonic, data_key: dataKey } = parsed;
+    if (mnemonic !== undefined && (typeof mnemonic !== 'string' || !validateMnemonic(mnemonic))) throw new KeystoreError('corrupt', 'the key store holds no valid mnemonic');
+    if (dataKey !== undefined && (typeof dataKey !== 'string' || !b64.test(dataKey) || Buffer.from(dataKey, 'base64').length !== dataKeyBytes)) {
+      throw new KeystoreError('corrupt', 'the key store holds a damaged data key');
+    }
+    if (mnemonic === undefined && dataKey === undefined) throw new KeystoreError('corrupt', 'the key store holds neither a mnemonic nor a data key');
+    return { ...(mnemonic !== undefined ? { mnemonic } : {}), ...(dataKey !== undefined ? { dataKey: Buffer.from(dataKey, 'base64') } : {}) };
   } finally {
     keys.fill(0);
     plain?.fill(0);
@@ -265,15 +283,65 @@ export async function initKeystore(options: InitKeystoreOptions): Promise<InitKe
   const generated = options.mnemonic === undefined;
   const mnemonic = generated ? generateMnemonic(english, 256) : normalizeMnemonic(options.mnemonic!);
   if (!validateMnemonic(mnemonic)) throw new KeystoreError('invalid-mnemonic', 'the mnemonic is not a valid BIP-39 English mnemonic (words or checksum)');
-  const file = await seal(mnemonic, options.passphrase, k, new Date().toISOString());
-  writeAtomically(options.path, file, true);
+  const dataKey = DataKey.generate().exportRaw();
+  try {
+    const file = await seal({ mnemonic, dataKey }, options.passphrase, k, new Date().toISOString());
+    writeAtomically(options.path, file, true);
+  } finally {
+    dataKey.fill(0);
+  }
   return { ring: KeyRing.fromMnemonic(mnemonic), generated, ...(options.revealMnemonic ? { mnemonic } : {}) };
 }
 
-/** Decrypts the key store. Wrong passphrase → KeystoreError 'bad-passphrase'; damaged file → 'corrupt'. */
+/**
+ * Creates a secrets-only key store at `path`: a data key and no HD seed, for a service without
+ * chains (it still encrypts merchants' wallet keys at rest). Refuses to overwrite a file.
+ */
+export async function initSecretsKeystore(options: Omit<InitKeystoreOptions, 'mnemonic' | 'revealMnemonic'>): Promise<void> {
+  checkPassphrase(options.passphrase);
+  const k = kdfFor(options);
+  const dataKey = DataKey.generate().exportRaw();
+  try {
+    writeAtomically(options.path, await seal({ dataKey }, options.passphrase, k, new Date().toISOString()), true);
+  } finally {
+    dataKey.fill(0);
+  }
+}
+
+/** Decrypts the key store's HD seed. Wrong passphrase → KeystoreError 'bad-passphrase'; damaged file → 'corrupt'; secrets-only → 'no-seed'. */
 export async function unlockKeystore(options: { path: string; passphrase: string }): Promise<KeyRing> {
-  const mnemonic = await open(readFile(options.path), options.passphrase);
+  const { mnemonic } = await open(readFile(options.path), options.passphrase);
+  if (mnemonic === undefined) throw new KeystoreError('no-seed', `the key store ${options.path} holds no HD seed (it was created with --secrets-only)`);
   return KeyRing.fromMnemonic(mnemonic);
+}
+
+export interface OpenedKeystore {
+  /** The HD keys; absent for a secrets-only key store. */
+  ring?: KeyRing;
+  dataKey: DataKey;
+  /** The file had no data key yet (written by an earlier version): one was generated and the file rewritten. */
+  addedDataKey: boolean;
+}
+
+/**
+ * Decrypts everything the service needs at start-up: the HD seed (when there is one) and the
+ * data key. A key store without a data key gets one here, re-sealed under the same passphrase
+ * and scrypt parameters and replaced atomically, so an upgrade needs no extra step.
+ */
+export async function openKeystore(options: { path: string; passphrase: string }): Promise<OpenedKeystore> {
+  const f = readFile(options.path);
+  const content = await open(f, options.passphrase);
+  let addedDataKey = false;
+  if (!content.dataKey) {
+    content.dataKey = DataKey.generate().exportRaw();
+    const file = await seal(content, options.passphrase, fileKdf(f), typeof f.created_at === 'string' ? f.created_at : new Date().toISOString());
+    if (f.rotated_at) file.rotated_at = f.rotated_at;
+    writeAtomically(options.path, file, false);
+    addedDataKey = true;
+  }
+  const dataKey = new DataKey(content.dataKey);
+  content.dataKey.fill(0);
+  return { ...(content.mnemonic !== undefined ? { ring: KeyRing.fromMnemonic(content.mnemonic) } : {}), dataKey, addedDataKey };
 }
 
 export interface RotatePassphraseOptions extends KdfOptions {
@@ -285,15 +353,22 @@ export interface RotatePassphraseOptions extends KdfOptions {
 /**
  * Re-encrypts the key store under a new passphrase (fresh salt and IV; scrypt parameters from
  * `kdf` or the defaults) and replaces the file atomically. The seed, and so every address,
- * stays the same.
+ * stays the same; so does the data key, so the database's encrypted values stay as they are.
+ * Returns the HD keys (undefined for a secrets-only key store).
  */
-export async function rotatePassphrase(options: RotatePassphraseOptions): Promise<KeyRing> {
+export async function rotatePassphrase(options: RotatePassphraseOptions): Promise<KeyRing | undefined> {
   checkPassphrase(options.newPassphrase, 'new passphrase');
   const k = kdfFor(options);
   const old = readFile(options.path);
-  const mnemonic = await open(old, options.oldPassphrase);
-  const file = await seal(mnemonic, options.newPassphrase, k, typeof old.created_at === 'string' ? old.created_at : new Date().toISOString());
-  file.rotated_at = new Date().toISOString();
-  writeAtomically(options.path, file, false);
-  return KeyRing.fromMnemonic(mnemonic);
+  const content = await open(old, options.oldPassphrase);
+  // A key store from before the data key gains one now (it would on the next start anyway).
+  content.dataKey ??= DataKey.generate().exportRaw();
+  try {
+    const file = await seal(content, options.newPassphrase, k, typeof old.created_at === 'string' ? old.created_at : new Date().toISOString());
+    file.rotated_at = new Date().toISOString();
+    writeAtomically(options.path, file, false);
+  } finally {
+    content.dataKey.fill(0);
+  }
+  return content.mnemonic !== undefined ? KeyRing.fromMnemonic(content.mnemonic) : undefined;
 }

@@ -99,7 +99,7 @@ export async function createMerchantAction(ctx: OperatorContext, input: Merchant
   const s = checkSettings(input);
   if (input.appId !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(input.appId)) throw AdminError.invalid('app_id must be 1 to 64 letters, digits, "-" or "_"');
   if (input.appId !== undefined && (await findMerchantByAppId(ctx.store.db, input.appId))) throw new AdminError('conflict', `merchant ${input.appId} already exists`);
-  const m = await createMerchant(ctx.store.db, {
+  const m = await createMerchant(ctx.store.db, ctx.secrets, {
     name: s.name!,
     ...(s.merchantPublicKey !== undefined ? { merchantPublicKey: s.merchantPublicKey } : {}),
     ...(typeof s.notifyUrl === 'string' ? { notifyUrl: s.notifyUrl } : {}),

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDialectConfig } from 'kysely';
@@ -59,14 +59,49 @@ export function openStore(url: string = defaultSqlitePath): Store {
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }
   const path = url.replace(/^sqlite:/, '');
-  if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+  if (path !== ':memory:') prepareSqliteFile(path);
   const sqlite = new SQLite(path);
   sqlite.pragma('journal_mode = WAL');
+  if (path !== ':memory:') restrictSqliteSidecars(path);
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+/**
+ * The database holds every merchant's records (and encrypted secrets): its directory is created
+ * 0700 and the file 0600 whatever the umask — created empty with that mode before SQLite opens
+ * it, and tightened if an earlier version left it readable by others.
+ */
+function prepareSqliteFile(path: string): void {
+  const dir = dirname(resolve(path));
+  const created = mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (created !== undefined) chmodSync(dir, 0o700);
+  if (!existsSync(path)) {
+    try {
+      closeSync(openSync(path, 'wx', 0o600));
+    } catch (error) {
+      // Another process created it first; its mode is fixed below.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+  restrict(path);
+}
+
+/** SQLite creates -wal and -shm itself: 0600 too once they exist. */
+function restrictSqliteSidecars(path: string): void {
+  for (const sidecar of [`${path}-wal`, `${path}-shm`]) if (existsSync(sidecar)) restrict(sidecar);
+}
+
+function restrict(file: string): void {
+  try {
+    chmodSync(file, 0o600);
+  } catch (error) {
+    // A file owned by another user (a shared read-only copy) keeps its mode; opening decides.
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') throw error;
+  }
 }
 
 /** True when `error` is a unique-constraint violation on either database. */

@@ -15,7 +15,7 @@ export interface MerchantTable {
   id: Generated<number>;
   app_id: string;
   name: string;
-  /** The service's RSA pair for this merchant (PKCS#8 / SPKI PEM). */
+  /** The service's RSA pair for this merchant: the private key encrypted under the data key ("v1:…", see keys/data-key.ts), the public one SPKI PEM. */
   wallet_private_key: string;
   wallet_public_key: string;
   /** The merchant's registered public key (SPKI PEM); null until the operator registers it. */
@@ -389,6 +389,12 @@ export interface WorkerLeaseTable {
   lease_until: MsColumn;
 }
 
+/** The fingerprint of the data key the database's secrets are encrypted under (one row). */
+export interface DataKeyTable {
+  key_id: string;
+  created_at: MsColumn;
+}
+
 export interface Database {
   merchants: MerchantTable;
   coins: CoinTable;
@@ -414,6 +420,7 @@ export interface Database {
   worker_leases: WorkerLeaseTable;
   treasury_receipts: TreasuryReceiptTable;
   seen_envelopes: SeenEnvelopeTable;
+  data_keys: DataKeyTable;
 }
 
 export type Merchant = Selectable<MerchantTable>;

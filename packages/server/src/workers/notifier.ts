@@ -24,7 +24,8 @@
  */
 import { sql } from 'kysely';
 import type { ServiceContext } from '../context.js';
-import type { NotificationRow } from '../store/schema.js';
+import { merchantWalletKey } from '../domain/merchants.js';
+import type { Merchant, NotificationRow } from '../store/schema.js';
 import * as limits from './limits.js';
 
 /** The running worker. */
@@ -45,13 +46,14 @@ export interface NotifierOptions {
 /** The outcome of one POST to a merchant. */
 type Attempt = { ok: true } | { ok: false; error: string; aborted: boolean };
 
-type NotifierContext = Pick<ServiceContext, 'config' | 'store' | 'log' | 'clock' | 'sealer'>;
+type NotifierContext = Pick<ServiceContext, 'config' | 'store' | 'log' | 'clock' | 'sealer' | 'secrets'>;
 
 /** Merchant fields a delivery needs; the wallet private key is never logged. */
 interface Recipient {
   appId: string;
   notifyUrl: string;
-  walletPrivateKey: string;
+  /** Encrypted at rest; opened by merchantWalletKey just before sealing. */
+  walletKey: Pick<Merchant, 'app_id' | 'wallet_private_key'>;
 }
 
 function truncate(text: string): string {
@@ -266,7 +268,7 @@ export function startNotifier(ctx: NotifierContext, options: NotifierOptions = {
       .where('id', '=', merchantId)
       .executeTakeFirst();
     if (!m?.notify_url) return undefined;
-    return { appId: m.app_id, notifyUrl: m.notify_url, walletPrivateKey: m.wallet_private_key };
+    return { appId: m.app_id, notifyUrl: m.notify_url, walletKey: m };
   }
 
   async function deliver(row: NotificationRow, leaseUntil: number): Promise<void> {
@@ -282,7 +284,7 @@ export function startNotifier(ctx: NotifierContext, options: NotifierOptions = {
     try {
       const now = clock.nowMs();
       const payload = JSON.parse(row.payload) as Record<string, string>;
-      const data = await sealer.seal(merchantId, recipient.walletPrivateKey, {
+      const data = await sealer.seal(merchantId, await merchantWalletKey(ctx.secrets, recipient.walletKey), {
         charset: 'utf-8',
         version: 'v2',
         side: row.side,

@@ -145,7 +145,8 @@ export async function startTestService(options: StartTestServiceOptions): Promis
   let service: Service | undefined;
   try {
     const config = loadConfig(
-      { databaseUrl: database.url, host: '127.0.0.1', port: 0, logLevel: 'silent', workers: false, rsaWorkers: 2, ...options.config },
+      // Development keys, said explicitly: test services hold no real funds.
+      { databaseUrl: database.url, host: '127.0.0.1', port: 0, logLevel: 'silent', workers: false, rsaWorkers: 2, insecureDevKeys: true, ...options.config },
       {},
     );
     service = await createService(config, options.clock ? { clock: options.clock } : {});
@@ -161,7 +162,7 @@ export async function startTestService(options: StartTestServiceOptions): Promis
     const addMerchant = async (opts: AddMerchantOptions = {}): Promise<TestMerchant> => {
       const { registerKey = true, symbols = enabledSymbolsDefault, inactive = false, clientMethod, freshKeys = false, ...input } = opts;
       const keys = rsaPair(freshKeys);
-      let merchant = await createMerchant(ctx.store.db, {
+      let merchant = await createMerchant(ctx.store.db, ctx.secrets, {
         name: 'Test Merchant',
         ...input,
         ...(registerKey ? { merchantPublicKey: keys.publicKeyPem } : {}),
