@@ -199,7 +199,7 @@ eachDatabase('serve start-up summary', (kind) => {
     const run = runServe([], { ...env, OPENWAAS_OPERATOR_TOKEN: 'too-short-token' }, dir);
     const code = await run.exited;
     assert.notEqual(code, 0);
-    assert.match(run.stderr(), /OPENWAAS_OPERATOR_TOKEN/);
+    assert.match(run.stderr(), /operatorToken \(OPENWAAS_OPERATOR_TOKEN\) must be at least 32 characters/);
     assert.ok(!run.stderr().includes('too-short-token'));
     assert.ok(!run.stdout.some((l) => l.startsWith('OpenWaaS listening')));
   });

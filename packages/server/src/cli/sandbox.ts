@@ -11,6 +11,7 @@ import { sandboxDeposit } from './sandbox-deposit.js';
 import { cliConfig } from './context.js';
 import { demoDirDefault, demoUsdtContract, setUpDemo } from './demo.js';
 import { acquireSandboxLock, checkPortsFree } from './sandbox-lock.js';
+import { redactDatabaseUrl } from '../startup-summary.js';
 
 /** The demo merchant app: approves every confirmation and prints every notification. */
 function startDemoMerchant(input: { host: string; port: number; walletPublicKey: string; privateKey: string; say: (line: string) => void }): Promise<Server> {
@@ -171,7 +172,7 @@ taken) refuses before touching anything.
         io.stdout.write(JSON.stringify({ url, operator, merchant_app: merchantUrl, ...demo, ...(chain ? { chain: chain.info } : {}) }) + '\n');
       } else {
         say(`OpenWaaS sandbox
-  wallet service   ${url}  (database ${config.databaseUrl})
+  wallet service   ${url}  (database ${redactDatabaseUrl(config.databaseUrl)})
   operator API     ${operator}  (${tokenFile ? `token in ${tokenFile}` : 'the configured token'})
   demo merchant    app_id ${demo.app_id}, app ${merchantUrl} (approves confirmations, prints notifications)
   coins            ${demo.coins.join(', ')}
