@@ -15,7 +15,9 @@ export function formatStartupSummary(s: StartupSummary): string {
     lines.push(`    hot wallet     ${c.hotAddress}`);
     lines.push(`    fee wallet     ${c.feeAddress}`);
   }
-  lines.push(`  keys             ${s.keySource}${s.remoteSigner ? `; hot and fee wallets signed by the remote signer ${s.remoteSigner}` : ''}`);
+  // Keys not from an encrypted key store or a remote signer are for development: said where it is seen.
+  const devKeys = s.chains.length > 0 && !s.remoteSigner && s.keySource !== 'keystore';
+  lines.push(`  keys             ${s.keySource}${devKeys ? ' — WARNING: not an encrypted key store; never hold real funds with these keys' : ''}${s.remoteSigner ? `; hot and fee wallets signed by the remote signer ${s.remoteSigner}` : ''}`);
   lines.push(`  merchant API     ${s.listeners.merchant ?? 'off'}`);
   lines.push(`  operator API     ${s.listeners.operator ? `${s.listeners.operator}/operator/v1` : 'off (no operator token configured)'}`);
   lines.push(`  workers          ${s.workers ? 'on' : 'off (another process runs them)'}`);
