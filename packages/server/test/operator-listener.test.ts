@@ -45,6 +45,10 @@ describe('operator token settings', () => {
     assert.deepEqual(config.trustedProxies, ['10.0.0.1', '192.168.0.0/16', 'fd00::/8']);
     assert.throws(() => loadConfig({}, { OPENWAAS_TRUSTED_PROXIES: '10.0.0.1/33' }), ConfigError);
     assert.throws(() => loadConfig({}, { OPENWAAS_TRUSTED_PROXIES: 'proxy.example' }), ConfigError);
+    assert.throws(
+      () => loadConfig({ port: 9000 }, { OPENWAAS_OPERATOR_PORT: '9000' }),
+      (e: unknown) => e instanceof ConfigError && /operatorPort \(OPENWAAS_OPERATOR_PORT\) 9000 is the merchant API's port/.test(e.message),
+    );
   });
 });
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { kytConfigSchema } from './kyt-config.js';
 import { remoteSignerSchema } from './remote-signer-config.js';
-import { isIpOrCidr, sealOperatorToken } from './operator-config.js';
+import { isIpOrCidr, operatorListenerProblem, sealOperatorToken } from './operator-config.js';
 
 /** The hosted service's notification retry delays: 1 s, 2 min, 8 min, 32 min, 128 min. */
 export const hostedNotifyScheduleMs = [1_000, 120_000, 480_000, 1_920_000, 7_680_000];
@@ -130,6 +130,8 @@ export function loadConfig(overrides: Partial<ServiceConfig> = {}, env: NodeJS.P
 export function withSealedOperatorToken(config: ServiceConfig): ServiceConfig {
   const sealed = sealOperatorToken(config);
   if ('problem' in sealed) throw new ConfigError(`invalid configuration: ${sealed.problem}`);
+  const listener = operatorListenerProblem(config);
+  if (listener) throw new ConfigError(`invalid configuration: ${listener}`);
   return { ...config, ...sealed };
 }
 

@@ -35,3 +35,9 @@ export function sealOperatorToken(settings: { operatorToken: string; operatorTok
   if (hash !== '' && hash !== digest) return { problem: 'operatorToken and operatorTokenHash are both set and do not match: set one of them' };
   return { operatorToken: '', operatorTokenHash: digest };
 }
+
+/** The operator listener may not be the merchant one: the message of the problem, if it is. */
+export function operatorListenerProblem(settings: { port: number; operatorPort: number }): string | undefined {
+  if (settings.port === 0 || settings.port !== settings.operatorPort) return undefined;
+  return `operatorPort (OPENWAAS_OPERATOR_PORT) ${settings.operatorPort} is the merchant API's port: the operator API needs a port of its own`;
+}
