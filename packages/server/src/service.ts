@@ -1,6 +1,8 @@
 import { pino, type Logger } from 'pino';
 import { buildApp, type ApiApp } from './api/app.js';
-import type { ServiceConfig } from './config/config.js';
+import { withSealedOperatorToken, type ServiceConfig } from './config/config.js';
+import { buildOperatorApp, operatorEnabled, type OperatorApp } from './operator/app.js';
+import { redactDatabaseUrl, summarizeChains, type StartupSummary } from './startup-summary.js';
 import type { NotifierHandle, ServiceContext } from './context.js';
 import { systemClock, type Clock } from './domain/clock.js';
 import { buildChains, type SignerSource } from './chains/registry.js';
@@ -11,7 +13,7 @@ import { openKeys, type KeySource } from './keys/unlock.js';
 import { adoptDataKey } from './domain/data-keys.js';
 import { RsaPool } from './keys/rsa-pool.js';
 import { openStore } from './store/db.js';
-import { migrateToLatest } from './store/migrate.js';
+import { latestMigrationName, migrateToLatest } from './store/migrate.js';
 import { startNotifier } from './workers/notifier.js';
 import { startChainWorkers, type ChainWorkers } from './workers/chain-workers.js';
 
@@ -24,10 +26,20 @@ interface StoppableNotifier extends NotifierHandle {
 export interface Service {
   ctx: ServiceContext;
   app: ApiApp;
-  /** Where the keys came from (the start-up summary shows it; 'insecure-dev-keys' is a warning). */
-  keySource: KeySource;
-  /** Starts listening on config.host:config.port; resolves to the base URL, e.g. "http://127.0.0.1:8080". */
+  /** The operator API's own app; undefined when no operator token is configured (the API is off). */
+  operatorApp: OperatorApp | undefined;
+  /**
+   * Starts listening on config.host:config.port, and the operator API on
+   * config.operatorHost:operatorPort when it is on; resolves to the merchant API's base URL,
+   * e.g. "http://127.0.0.1:8080" (the operator's is then in operatorUrl).
+   */
   listen(): Promise<string>;
+  /** The operator listener's base URL (its routes are under /operator/v1) once listen() resolved; undefined when off. */
+  readonly operatorUrl: string | undefined;
+  /** Where the keys came from (the start-up summary shows it; 'insecure-dev-keys' is a warning). */
+  readonly keySource: KeySource;
+  /** The start-up summary `serve` prints: database, migrations, chains (asks each node its head), keys, listeners, workers. */
+  summary(): Promise<StartupSummary>;
   /** Stops the notifier, the HTTP server, the RSA pool and the store, in that order. Idempotent. */
   close(): Promise<void>;
 }
@@ -67,6 +79,15 @@ export function createLogger(config: Pick<ServiceConfig, 'logLevel'>, destinatio
   return destination ? pino(options, destination) : pino(options);
 }
 
+/** Listens and answers the base URL, e.g. "http://127.0.0.1:8080". */
+async function listenOn(app: ApiApp | OperatorApp, host: string, port: number): Promise<string> {
+  await app.listen({ host, port });
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') throw new Error(`unexpected listen address ${String(address)}`);
+  const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${shown}:${address.port}`;
+}
+
 const noopNotifier: StoppableNotifier = { wake() {}, stop: async () => {} };
 
 const noSigners: SignerSource = {
@@ -82,14 +103,18 @@ const noSigners: SignerSource = {
  * Builds the whole service: store (migrated), RSA pool, address allocator, logger, notifier
  * (when config.workers) and the HTTP app. Nothing listens until listen().
  */
-export async function createService(config: ServiceConfig, opts: CreateServiceOptions = {}): Promise<Service> {
+export async function createService(configIn: ServiceConfig, opts: CreateServiceOptions = {}): Promise<Service> {
+  // From here on only the operator token's hash is held (loadConfig has done it already; a
+  // hand-built configuration gets the same check and treatment).
+  const config = withSealedOperatorToken(configIn);
   const log = opts.log ?? createLogger(config);
   const store = openStore(config.databaseUrl);
   let sealer: RsaPool | undefined;
   try {
-    await migrateToLatest(store, (line) => log.info(line));
+    const migrated = await migrateToLatest(store, (line) => log.info(line));
+    const appliedNow = (migrated.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
     const keys = await openKeys(config, opts.env ?? process.env, log);
-    const { ring } = keys;
+    const { ring, source: keySource } = keys;
     const clock = opts.clock ?? systemClock;
     const { encrypted } = await adoptDataKey(store, keys.dataKey, clock.nowMs());
     if (encrypted > 0) log.info({ merchants: encrypted }, 'secrets at rest: encrypted the wallet keys stored in plaintext by an earlier version');
@@ -112,6 +137,7 @@ export async function createService(config: ServiceConfig, opts: CreateServiceOp
     };
     for (const chain of ctx.chains.values()) log.info({ chain: chain.id, hot: chain.hotAddress, fee: chain.feeAddress }, 'chain configured');
     const app = await buildApp(ctx);
+    const operatorApp = operatorEnabled(ctx) ? await buildOperatorApp(ctx) : undefined;
     const notifier: StoppableNotifier = config.workers ? startNotifier(ctx) : noopNotifier;
     ctx.notifier = notifier;
     const chainWorkers: ChainWorkers | undefined = config.workers ? startChainWorkers(ctx) : undefined;
@@ -123,21 +149,37 @@ export async function createService(config: ServiceConfig, opts: CreateServiceOp
         await chainWorkers?.stop().catch((err: unknown) => log.error({ err }, 'stopping the chain workers failed'));
         await notifier.stop().catch((err: unknown) => log.error({ err }, 'stopping the notifier failed'));
         await app.close().catch((err: unknown) => log.error({ err }, 'closing the HTTP server failed'));
+        await operatorApp?.close().catch((err: unknown) => log.error({ err }, 'closing the operator HTTP server failed'));
         await sealer!.close();
         await store.close();
         ring?.lock();
       })());
 
+    let merchantUrl: string | undefined;
+    let operatorUrl: string | undefined;
     return {
       ctx,
       app,
-      keySource: keys.source,
+      operatorApp,
       async listen() {
-        await app.listen({ host: config.host, port: config.port });
-        const address = app.server.address();
-        if (address === null || typeof address === 'string') throw new Error(`unexpected listen address ${String(address)}`);
-        const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-        return `http://${host}:${address.port}`;
+        merchantUrl = await listenOn(app, config.host, config.port);
+        if (operatorApp) operatorUrl = await listenOn(operatorApp, config.operatorHost, config.operatorPort);
+        return merchantUrl;
+      },
+      get operatorUrl() {
+        return operatorUrl;
+      },
+      keySource,
+      async summary() {
+        return {
+          database: redactDatabaseUrl(config.databaseUrl),
+          migrations: { appliedNow, current: latestMigrationName() },
+          chains: await summarizeChains(ctx),
+          keySource,
+          remoteSigner: !opts.signers && config.remoteSigner ? new URL(config.remoteSigner.url).origin : null,
+          listeners: { merchant: merchantUrl ?? null, operator: operatorUrl ?? null },
+          workers: config.workers,
+        };
       },
       close,
     };

@@ -16,14 +16,18 @@ eachDatabase('service lifecycle', (kind) => {
   it('listens on an ephemeral port, runs the notifier when asked, closes idempotently, and keeps data across restarts', async () => {
     const database = await freshDatabase(kind);
     databases.push(database);
-    const config = loadConfig({ databaseUrl: database.url, port: 0, logLevel: 'silent', workers: true, rsaWorkers: 1, operatorToken: 'op-secret', insecureDevKeys: true }, {});
+    const config = loadConfig({ databaseUrl: database.url, port: 0, logLevel: 'silent', workers: true, rsaWorkers: 1, operatorPort: 0, operatorToken: 'op-secret-of-the-lifecycle-test-0123', insecureDevKeys: true }, {});
     const first = await createService(config);
     const baseUrl = await first.listen();
     assert.match(baseUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
     assert.equal((await fetch(`${baseUrl}/api/v2/user/getCoinList`)).status, 400);
-    // The operator API is mounted beside the merchant API.
-    assert.equal((await fetch(`${baseUrl}/operator/v1/merchants`)).status, 401);
-    const listed = await fetch(`${baseUrl}/operator/v1/merchants`, { headers: { authorization: 'Bearer op-secret' } });
+    // The operator API has its own listener; the merchant port does not serve it.
+    assert.equal((await fetch(`${baseUrl}/operator/v1/merchants`)).status, 404);
+    const operatorUrl = first.operatorUrl!;
+    assert.match(operatorUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.notEqual(operatorUrl, baseUrl);
+    assert.equal((await fetch(`${operatorUrl}/operator/v1/merchants`)).status, 401);
+    const listed = await fetch(`${operatorUrl}/operator/v1/merchants`, { headers: { authorization: 'Bearer op-secret-of-the-lifecycle-test-0123' } });
     assert.equal(listed.status, 200);
     await createMerchant(first.ctx.store.db, first.ctx.secrets, { name: 'kept', appId: 'kept-app', nowMs: Date.now() });
     first.ctx.notifier.wake();

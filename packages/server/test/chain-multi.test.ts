@@ -29,7 +29,7 @@ import { untilDeposit } from './support/deposits.js';
 import { eachDatabase } from './support/service.js';
 
 const chainB = 'evm:31338';
-const operatorToken = 'chain-multi-operator-token';
+const operatorToken = 'chain-multi-operator-token-0123456789';
 
 eachDatabase('several chains at once', (kind) => {
   let world: ChainWorld;
@@ -181,7 +181,7 @@ eachDatabase('several chains at once', (kind) => {
     assert.equal(await balance(late, pol), parseEther('0.25'));
 
     // Operators see both chains.
-    const res = await fetch(`${t.baseUrl}/operator/v1/chains`, { headers: { authorization: `Bearer ${operatorToken}` } });
+    const res = await fetch(`${t.operatorUrl}/chains`, { headers: { authorization: `Bearer ${operatorToken}` } });
     const body = (await res.json()) as { chains: Array<{ chain: string; head: number; scanned: number }> };
     assert.deepEqual(body.chains.map((c) => c.chain).sort(), [world.chain.id, chainB].sort());
     for (const c of body.chains) assert.ok(c.scanned > 0 && c.head >= c.scanned, `${c.chain} scanned`);

@@ -40,7 +40,7 @@ import {
 import { assertAuditsClean, chainAuditDifferences } from './support/audits.js';
 import { eachDatabase } from './support/service.js';
 
-const operatorToken = 'chain-withdrawals-operator-token';
+const operatorToken = 'chain-withdrawals-operator-token-0123456789';
 
 eachDatabase('on-chain withdrawals', (kind) => {
   describe('with the workers running', () => {
@@ -193,7 +193,7 @@ eachDatabase('on-chain withdrawals', (kind) => {
       assert.equal(alert?.resolved_at, null);
       assert.match(alert!.message, /needs 0\.999 ETH, has 0 ETH/);
       // Operators see it.
-      const res = await fetch(`${t.baseUrl}/operator/v1/alerts`, { headers: { authorization: `Bearer ${operatorToken}` } });
+      const res = await fetch(`${t.operatorUrl}/alerts`, { headers: { authorization: `Bearer ${operatorToken}` } });
       const body = (await res.json()) as { alerts: Array<{ key: string }> };
       assert.ok(body.alerts.some((a) => a.key === ethKey), 'the alert is listed by the operator API');
 

@@ -15,7 +15,7 @@ import { startConfirmEndpoint, type ConfirmEndpoint } from './money-fixtures.js'
 import { eachDatabase, startTestService, type TestService } from './support/service.js';
 import { insertHeldDeposit, notifiedStatuses, statusOf } from './support/kyt.js';
 
-const token = 'kyt-operator-token';
+const token = 'kyt-operator-token-0123456789abcdef';
 const denied = '0x' + 'dd'.repeat(20);
 const clean = '0x' + '3'.repeat(40);
 const never = new AbortController().signal;
@@ -41,7 +41,7 @@ eachDatabase('kyt withdrawals and the operator API', (kind) => {
   async function call(method: 'GET' | 'POST', path: string, body?: unknown, auth = token): Promise<{ status: number; json: any }> {
     const headers: Record<string, string> = { authorization: `Bearer ${auth}` };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(`${t.baseUrl}/operator/v1${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    const res = await fetch(`${t.operatorUrl}${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
     const text = await res.text();
     return { status: res.status, json: text ? JSON.parse(text) : undefined };
   }

@@ -11,7 +11,7 @@ import { enqueueDeposits, startMerchantServer, type MerchantServer } from './ops
 import { eachDatabase, startTestService, type TestService } from './support/service.js';
 import type { ServiceContext } from '../src/context.js';
 
-const token = 'operator-secret-token';
+const token = 'operator-secret-token-0123456789abc';
 
 interface Reply {
   status: number;
@@ -29,7 +29,7 @@ async function mountOperator(ctx: ServiceContext): Promise<{ app: FastifyInstanc
 
 eachDatabase('operator API', (kind) => {
   let t: TestService;
-  let op: { app: FastifyInstance; url: string };
+  let op: { url: string };
   let confirmServer: MerchantServer;
 
   async function call(method: string, path: string, body?: unknown, auth: string | null = token): Promise<Reply> {
@@ -43,13 +43,12 @@ eachDatabase('operator API', (kind) => {
 
   before(async () => {
     t = await startTestService({ kind, config: { operatorToken: token } });
-    op = await mountOperator(t.ctx);
+    op = { url: t.operatorUrl! };
     const confirm = createWithdrawConfirmation({ walletPublicKey: t.walletPublicKeyPem, privateKey: t.merchantPrivateKeyPem, approve: () => true });
     confirmServer = await startMerchantServer(toNodeHttpHandler(confirm));
     await t.ctx.store.db.updateTable('merchants').set({ confirm_url: confirmServer.url }).where('id', '=', Number(t.merchant.id)).execute();
   });
   after(async () => {
-    await op?.app.close();
     await confirmServer?.close();
     await t?.close();
   });
@@ -59,7 +58,7 @@ eachDatabase('operator API', (kind) => {
     const wrong = await call('GET', '/merchants', undefined, 'nope');
     assert.equal(wrong.status, 401);
     assert.equal(wrong.json.error, 'unauthorized');
-    const off = await mountOperator({ ...t.ctx, config: { ...t.ctx.config, operatorToken: '' } });
+    const off = await mountOperator({ ...t.ctx, config: { ...t.ctx.config, operatorToken: '', operatorTokenHash: '' } });
     try {
       const res = await fetch(`${off.url}/merchants`, { headers: { authorization: 'Bearer ' } });
       assert.equal(res.status, 404);

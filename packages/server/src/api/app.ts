@@ -2,7 +2,6 @@ import { apiBasePath, endpoints, ErrorCode, errorMessages, type EndpointName } f
 import Fastify, { LogController, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { ServiceContext } from '../context.js';
-import { operatorBasePath, operatorRoutes } from '../operator/routes.js';
 import { ApiGateway } from './envelope.js';
 import { handlers } from './handlers/index.js';
 
@@ -45,7 +44,9 @@ export async function buildApp(ctx: ServiceContext) {
   const app = Fastify({
     loggerInstance: ctx.log,
     bodyLimit: ctx.config.bodyLimitBytes,
-    trustProxy: false,
+    // X-Forwarded-For counts only from the configured proxies (rightmost untrusted hop), so a
+    // merchant's IP allowlist sees the client behind a reverse proxy and cannot be spoofed.
+    trustProxy: ctx.config.trustedProxies.length > 0 ? ctx.config.trustedProxies : false,
     // Request bodies are small forms; keep slow clients from holding sockets forever.
     requestTimeout: 60_000,
     // One line per API call (below) instead of Fastify's two, which would log `data` in GET URLs.
@@ -85,9 +86,7 @@ export async function buildApp(ctx: ServiceContext) {
     return reply.code(500).send(plainError(ErrorCode.SystemError));
   });
 
-  // The operator API (its own auth, errors and JSON shapes); it answers 404 `disabled` without a token.
-  await app.register(operatorRoutes, { prefix: operatorBasePath, ctx });
-
+  // The operator API is not mounted here: it has its own listener (operator/app.ts).
   const gateway = new ApiGateway(ctx);
   for (const name of Object.keys(endpoints) as EndpointName[]) {
     const handler = handlers[name];

@@ -52,11 +52,12 @@ export async function sandboxKeys(dir: string): Promise<{ ring: KeyRing; keystor
  * its state (blocks included) kept in DIR/anvil-state.json across restarts; deploys the demo
  * USDT and funds the hot wallet (ETH + USDT) and the fee wallet (ETH) on first start.
  */
-export async function startSandboxChain(input: { dir: string; ring: KeyRing; blockTimeMs: number }): Promise<{ anvil: AnvilInstance; info: SandboxChainInfo; chainConfig: ChainConfig }> {
+export async function startSandboxChain(input: { dir: string; ring: KeyRing; blockTimeMs: number; /** 0 or absent: any free port. */ port?: number }): Promise<{ anvil: AnvilInstance; info: SandboxChainInfo; chainConfig: ChainConfig }> {
   const files = sandboxFiles(input.dir);
   const anvil = await startAnvil({
     chainId: sandboxChainId,
     blockTimeMs: input.blockTimeMs,
+    ...(input.port ? { port: input.port } : {}),
     extraArgs: ['--state', files.chainState, '--state-interval', '5'],
   });
   try {
@@ -92,9 +93,10 @@ export function readSandboxChainInfo(dir: string): SandboxChainInfo {
  * DIR/env: the settings operator commands need to see the sandbox's chain and keys
  * (`source .openwaas/demo/env`, then `openwaas audit --chain`, `openwaas chain status`).
  */
-export function writeOperatorEnv(dir: string, settings: Record<string, string>): void {
+export function writeOperatorEnv(dir: string, settings: Record<string, string>, options: { /** Export the key store passphrase (a sandbox with a chain). */ passphrase?: boolean; /** Settings an earlier sourcing may have left in the shell. */ unset?: string[] } = {}): void {
   const quote = (v: string) => `'${v.replaceAll("'", "'\\''")}'`;
   const lines = Object.entries(settings).map(([k, v]) => `export ${k}=${quote(v)}`);
-  lines.push(`export ${keyPassphraseEnv}="$(cat ${quote(sandboxFiles(dir).passphrase)})"`);
+  if (options.unset?.length) lines.push(`unset ${options.unset.join(' ')}`);
+  if (options.passphrase ?? true) lines.push(`export ${keyPassphraseEnv}="$(cat ${quote(sandboxFiles(dir).passphrase)})"`);
   writeFileSync(join(dir, 'env'), `# The sandbox's settings for operator commands: source this file.\n${lines.join('\n')}\n`, { mode: 0o600 });
 }

@@ -11,6 +11,7 @@ import { CommandFailed, exitCode, flag, idArg, leaf, print, str, UsageError, who
 import { withContext } from './context.js';
 import { demoDirDefault } from './demo.js';
 import { readSandboxChainInfo, sandboxKeys } from './sandbox-chain.js';
+import { runningSandbox } from './sandbox-lock.js';
 
 const depositStatusNames: Record<number, string> = { 0: 'awaiting confirmations', 1: 'credited', 2: 'failed', 4: 'awaiting KYT', 5: 'KYT review', 6: 'circuit-breaker review' };
 
@@ -41,6 +42,13 @@ coin's confirmations (status 1).
     const timeoutText = str(p, 'timeout');
     const timeoutMs = (timeoutText === undefined ? 60 : whole(timeoutText, '--timeout', 'sandbox deposit', { min: 1, max: 3_600 })) * 1_000;
     const dir = resolve(io.cwd, str(p, 'dir') ?? demoDirDefault);
+    const running = runningSandbox(dir);
+    if (!running) throw new CommandFailed(`no sandbox is running in ${dir}: start it with 'openwaas sandbox' first`);
+    if (running.chain === false) {
+      throw new CommandFailed(
+        `the sandbox running in ${dir} (pid ${running.pid}) has no chain (started with --no-chain): there is nothing to send a deposit on; credit the user through the operator API (POST ${running.operator ?? '<operator API>'}/balances/credit) or restart the sandbox without --no-chain`,
+      );
+    }
     const info = readSandboxChainInfo(dir);
 
     const result = await withContext(io, async (ctx) => {

@@ -11,6 +11,8 @@ import { sandboxDeposit } from './sandbox-deposit.js';
 import { cliConfig } from './context.js';
 import { demoDirDefault, demoUsdtContract, prepareDemoDatabase, setUpDemo } from './demo.js';
 import { escapeForTerminal } from './terminal.js';
+import { acquireSandboxLock, checkPortsFree } from './sandbox-lock.js';
+import { redactDatabaseUrl } from '../startup-summary.js';
 
 /** The demo merchant app: approves every confirmation and prints every notification. */
 function startDemoMerchant(input: { host: string; port: number; walletPublicKey: string; privateKey: string; say: (line: string) => void }): Promise<Server> {
@@ -45,9 +47,8 @@ function startDemoMerchant(input: { host: string; port: number; walletPublicKey:
   });
 }
 
-/** The sandbox's operator token: from the environment, else one kept in the demo folder. */
-function operatorToken(envToken: string, dir: string): string {
-  if (envToken) return envToken;
+/** The sandbox's own operator token, kept in the demo folder (when none is configured). */
+function operatorToken(dir: string): string {
   const file = join(dir, 'operator-token');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   const token = randomBytes(24).toString('hex');
@@ -58,7 +59,7 @@ function operatorToken(envToken: string, dir: string): string {
 const sandboxStart = leaf({
   name: 'sandbox',
   summary: 'run the service with a demo merchant app, ready for the SDK',
-  help: `sandbox [--dir DIR] [--host HOST] [--port PORT] [--merchant-port PORT] [--block-time MS] [--no-chain]
+  help: `sandbox [--dir DIR] [--host HOST] [--port PORT] [--operator-port PORT] [--merchant-port PORT] [--chain-port PORT] [--block-time MS] [--no-chain]
        sandbox deposit <uid> <symbol> <amount>   (see 'sandbox deposit --help')
 
 Starts a local EVM chain (anvil, chain id ${sandboxChainId}, a block every --block-time ms, state
@@ -68,19 +69,24 @@ creates or reuses the demo merchant and a key store (seed encrypted at rest; the
 its passphrase in DIR), writes the merchant's keys and SDK config to DIR; starts the wallet
 service (API, operator API, scanner, broadcaster, sweeper, notifications) and a demo merchant
 app that answers second confirmations (it approves everything) and prints every
-notification. Ctrl-C stops everything.
+notification. Ctrl-C stops everything. One sandbox per DIR: a second one (or one whose ports are
+taken) refuses before touching anything.
 
   --dir DIR             demo files (default ${demoDirDefault})
   --host HOST           listen address (default 127.0.0.1)
   --port PORT           service port (default 8080; 0 = any free port)
+  --operator-port PORT  operator API port (default OPENWAAS_OPERATOR_PORT or 8090; any free port with --port 0)
   --merchant-port PORT  demo merchant app port (default service port + 1; 0 = any)
+  --chain-port PORT     local chain (anvil) port (default: any free port)
   --block-time MS       block interval of the local chain (default 1000)
   --no-chain            no local chain: a ledger-only sandbox (deposits by operator credit)`,
   options: {
     dir: { type: 'string' },
     host: { type: 'string' },
     port: { type: 'string' },
+    'operator-port': { type: 'string' },
     'merchant-port': { type: 'string' },
+    'chain-port': { type: 'string' },
     'block-time': { type: 'string' },
     'no-chain': { type: 'boolean' },
     quiet: { type: 'boolean' },
@@ -90,18 +96,42 @@ notification. Ctrl-C stops everything.
     const portText = str(p, 'port');
     const host = str(p, 'host');
     const base = cliConfig(io);
+    const port = portText !== undefined ? whole(portText, '--port', 'sandbox', { min: 0, max: 65_535 }) : base.port;
+    const operatorPortText = str(p, 'operator-port');
+    const operatorPort = operatorPortText !== undefined ? whole(operatorPortText, '--operator-port', 'sandbox', { min: 0, max: 65_535 }) : port === 0 ? 0 : base.operatorPort;
+    const merchantPortText = str(p, 'merchant-port');
+    const merchantPort = merchantPortText !== undefined ? whole(merchantPortText, '--merchant-port', 'sandbox', { min: 0, max: 65_535 }) : port === 0 ? 0 : port + 1;
+    const chainPortText = str(p, 'chain-port');
+    const chainPort = chainPortText !== undefined ? whole(chainPortText, '--chain-port', 'sandbox', { min: 0, max: 65_535 }) : 0;
+    const blockTimeText = str(p, 'block-time');
+    const blockTimeMs = blockTimeText === undefined ? 1_000 : whole(blockTimeText, '--block-time', 'sandbox', { min: 50, max: 60_000 });
     const { mkdirSync } = await import('node:fs');
     mkdirSync(dir, { recursive: true });
+    // Before anything else: a second sandbox on this folder or on these ports must not start a
+    // chain or rewrite chain.json / env under the running one.
+    const lock = acquireSandboxLock(dir);
+    const listenHost = host ?? base.host;
+    await checkPortsFree([
+      { host: listenHost, port, what: 'wallet service (--port)' },
+      { host: base.operatorHost, port: operatorPort, what: 'operator API (--operator-port)' },
+      { host: listenHost, port: merchantPort, what: 'demo merchant app (--merchant-port)' },
+      ...(flag(p, 'no-chain') ? [] : [{ host: '127.0.0.1', port: chainPort, what: 'local chain (--chain-port)' }]),
+    ]).catch((error: unknown) => {
+      lock.release();
+      throw error;
+    });
+    // From here the lock is released on the way out (the finally below, or at exit on a failed start).
+    // A configured token (OPENWAAS_OPERATOR_TOKEN or its hash) wins; else the sandbox keeps its own.
+    const tokenFile = base.operatorTokenHash === '' ? join(dir, 'operator-token') : undefined;
     const config = cliConfig(io, {
       ...(host !== undefined ? { host } : {}),
-      ...(portText !== undefined ? { port: whole(portText, '--port', 'sandbox', { min: 0, max: 65_535 }) } : {}),
-      operatorToken: operatorToken(base.operatorToken, dir),
+      port,
+      operatorPort,
+      ...(tokenFile ? { operatorToken: operatorToken(dir) } : {}),
       // The sandbox talks to a person: the service's JSON logs only for warnings unless asked.
       ...(io.env.LOG_LEVEL ? {} : { logLevel: 'warn' as const }),
     });
     const say = (line: string) => io.stdout.write(escapeForTerminal(line) + '\n');
-    const blockTimeText = str(p, 'block-time');
-    const blockTimeMs = blockTimeText === undefined ? 1_000 : whole(blockTimeText, '--block-time', 'sandbox', { min: 50, max: 60_000 });
     let chain: Awaited<ReturnType<typeof startSandboxChain>> | undefined;
     // The sandbox's own key store (seed and data key), passphrase kept in DIR: no prompt, and
     // never the public development keys — with or without a chain.
@@ -110,11 +140,14 @@ notification. Ctrl-C stops everything.
     const env = { ...io.env, [keyPassphraseEnv]: keys.passphrase };
     if (flag(p, 'no-chain')) keys.ring.lock();
     else {
-      chain = await startSandboxChain({ dir, ring: keys.ring, blockTimeMs });
+      chain = await startSandboxChain({ dir, ring: keys.ring, blockTimeMs, port: chainPort });
       keys.ring.lock();
       config.chains = [chain.chainConfig];
-      writeOperatorEnv(dir, { DATABASE_URL: /^postgres(ql)?:/.test(config.databaseUrl) ? config.databaseUrl : resolve(io.cwd, config.databaseUrl.replace(/^sqlite:/, '')), OPENWAAS_CHAINS: JSON.stringify(config.chains), OPENWAAS_KEYSTORE: keys.keystorePath });
     }
+    const databaseUrl = /^postgres(ql)?:/.test(config.databaseUrl) ? config.databaseUrl : resolve(io.cwd, config.databaseUrl.replace(/^sqlite:/, ''));
+    // Chainless too: operator commands find the sandbox's database, and no stale chain of an earlier run.
+    // The key store holds the data key of merchants' wallet keys, so operator commands need it chainless too.
+    writeOperatorEnv(dir, chain ? { DATABASE_URL: databaseUrl, OPENWAAS_CHAINS: JSON.stringify(config.chains), OPENWAAS_KEYSTORE: config.keystorePath } : { DATABASE_URL: databaseUrl, OPENWAAS_KEYSTORE: config.keystorePath }, chain ? {} : { unset: ['OPENWAAS_CHAINS'] });
     const { createService } = await import('../service.js');
     if (chain) {
       await prepareDemoDatabase(config.databaseUrl, Date.now()).catch(async (error: unknown) => {
@@ -129,8 +162,8 @@ notification. Ctrl-C stops everything.
     let merchantApp: Server | undefined;
     try {
       const url = await service.listen();
-      const merchantPortText = str(p, 'merchant-port');
-      const merchantPort = merchantPortText !== undefined ? whole(merchantPortText, '--merchant-port', 'sandbox', { min: 0, max: 65_535 }) : config.port === 0 ? 0 : config.port + 1;
+      const operator = `${service.operatorUrl ?? url}/operator/v1`;
+      lock.update({ url, operator, chain: chain !== undefined });
       // Keys first (setUpDemo writes them), then the app that needs them, then its URLs.
       if (chain && chain.info.usdt !== demoUsdtContract) {
         throw new CommandFailed(`the demo USDT is at ${chain.info.usdt}, not ${demoUsdtContract}: the chain state in ${dir} is not the sandbox's; remove ${dir} and the database to start over`);
@@ -146,11 +179,11 @@ notification. Ctrl-C stops everything.
       const merchantUrl = `http://${config.host}:${(merchantApp.address() as AddressInfo).port}`;
       demo = await setUpDemo(service.ctx, { dir, baseUrl: url, confirmUrl: `${merchantUrl}/waas/confirm`, notifyUrl: `${merchantUrl}/waas/notify` });
       if (p.json) {
-        io.stdout.write(JSON.stringify({ url, operator: `${url}/operator/v1`, merchant_app: merchantUrl, ...demo, ...(chain ? { chain: chain.info } : {}) }) + '\n');
+        io.stdout.write(JSON.stringify({ url, operator, merchant_app: merchantUrl, ...demo, ...(chain ? { chain: chain.info } : {}) }) + '\n');
       } else {
         say(`OpenWaaS sandbox
-  wallet service   ${url}  (database ${config.databaseUrl})
-  operator API     ${url}/operator/v1  (token in ${join(dir, 'operator-token')})
+  wallet service   ${url}  (database ${redactDatabaseUrl(config.databaseUrl)})
+  operator API     ${operator}  (${tokenFile ? `token in ${tokenFile}` : 'the configured token'})
   demo merchant    app_id ${demo.app_id}, app ${merchantUrl} (approves confirmations, prints notifications)
   coins            ${demo.coins.join(', ')}
   SDK config       ${demo.sdk_config}
@@ -178,6 +211,7 @@ Ctrl-C stops the sandbox.`);
       await service.close();
       // Last: anvil writes its state on the way out.
       await chain?.anvil.stop();
+      lock.release();
     }
     return exitCode.ok;
   },

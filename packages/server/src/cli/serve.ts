@@ -2,30 +2,39 @@ import { existsSync } from 'node:fs';
 import { CommandFailed, exitCode, flag, leaf, str, whole } from './args.js';
 import { passphrase, passphraseEnv } from './keys.js';
 import { cliConfig } from './context.js';
+import { formatStartupSummary } from './serve-summary.js';
 
 export const serve = leaf({
   name: 'serve',
   summary: 'run the wallet service (API, operator API, workers)',
-  help: `serve [--host HOST] [--port PORT] [--no-workers] [--insecure-dev-keys]
+  help: `serve [--host HOST] [--port PORT] [--operator-host HOST] [--operator-port PORT] [--no-workers] [--insecure-dev-keys]
 
 Migrates the database, unlocks the key store (passphrase from OPENWAAS_KEY_PASSPHRASE, or asked
-for on a terminal), starts the HTTP API (and the operator API when OPENWAAS_OPERATOR_TOKEN is
-set) and the background workers — notifications, and for every chain in OPENWAAS_CHAINS the
-deposit scanner, withdrawal broadcaster and sweeper — and prints the URL. Ctrl-C (SIGINT) or SIGTERM stops it
+for on a terminal), starts the HTTP API (and the operator API on its own listener when
+OPENWAAS_OPERATOR_TOKEN or its hash is set) and the background workers — notifications, and for every chain in OPENWAAS_CHAINS the
+deposit scanner, withdrawal broadcaster and sweeper — and prints a summary: database,
+migrations, each chain (node, head, confirmations, hot and fee wallets), key source,
+listeners, workers (with --json: one JSON line). Ctrl-C (SIGINT) or SIGTERM stops it
 gracefully: deliveries in flight are handed back to the database for the next start.
 
   --host HOST      listen address (default HOST or 127.0.0.1)
   --port PORT      listen port (default PORT or 8080; 0 = any free port)
+  --operator-host HOST  operator API address (default OPENWAAS_OPERATOR_HOST or 127.0.0.1)
+  --operator-port PORT  operator API port (default OPENWAAS_OPERATOR_PORT or 8090; 0 = any free port)
   --no-workers     API only: another process runs the workers
   --insecure-dev-keys
                    development only (OPENWAAS_INSECURE_DEV_KEYS=1): without a key store, use the
                    public development keys (or OPENWAAS_HD_MNEMONIC); without it serve refuses
                    to start with no key store`,
-  options: { host: { type: 'string' }, port: { type: 'string' }, 'no-workers': { type: 'boolean' }, 'insecure-dev-keys': { type: 'boolean' } },
+  options: { host: { type: 'string' }, port: { type: 'string' }, 'operator-host': { type: 'string' }, 'operator-port': { type: 'string' }, 'no-workers': { type: 'boolean' }, 'insecure-dev-keys': { type: 'boolean' } },
   async run(p, io) {
     const port = str(p, 'port');
     const host = str(p, 'host');
+    const operatorHost = str(p, 'operator-host');
+    const operatorPort = str(p, 'operator-port');
     const config = cliConfig(io, {
+      ...(operatorHost !== undefined ? { operatorHost } : {}),
+      ...(operatorPort !== undefined ? { operatorPort: whole(operatorPort, '--operator-port', 'serve', { min: 0, max: 65_535 }) } : {}),
       ...(host !== undefined ? { host } : {}),
       ...(port !== undefined ? { port: whole(port, '--port', 'serve', { min: 0, max: 65_535 }) } : {}),
       ...(flag(p, 'no-workers') ? { workers: false } : {}),
@@ -54,10 +63,11 @@ gracefully: deliveries in flight are handed back to the database for the next st
       await service.close();
       throw error;
     }
-    const operator = config.operatorToken ? `${url}/operator/v1` : undefined;
+    const operator = service.operatorUrl ? `${service.operatorUrl}/operator/v1` : undefined;
+    const summary = await service.summary();
     // One line, so a supervisor can read it as soon as it appears.
-    if (p.json) io.stdout.write(JSON.stringify({ url, operator: operator ?? null, workers: config.workers }) + '\n');
-    else io.stdout.write(`OpenWaaS listening on ${url}\n${operator ? `operator API on ${operator}\n` : ''}`);
+    if (p.json) io.stdout.write(JSON.stringify({ url, operator: operator ?? null, workers: config.workers, summary }) + '\n');
+    else io.stdout.write(formatStartupSummary(summary) + `OpenWaaS listening on ${url}\n`);
 
     const signal = await new Promise<NodeJS.Signals>((resolve) => {
       process.once('SIGINT', resolve);

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { kytConfigSchema } from './kyt-config.js';
 import { remoteSignerSchema } from './remote-signer-config.js';
+import { isIpOrCidr, operatorListenerProblem, sealOperatorToken } from './operator-config.js';
 
 /** The hosted service's notification retry delays: 1 s, 2 min, 8 min, 32 min, 128 min. */
 export const hostedNotifyScheduleMs = [1_000, 120_000, 480_000, 1_920_000, 7_680_000];
@@ -42,8 +43,19 @@ const schema = z.object({
   databaseUrl: z.string().min(1).default('./data/openwaas.sqlite'),
   host: z.string().default('127.0.0.1'),
   port: z.coerce.number().int().min(0).max(65535).default(8080),
-  /** Bearer token of the operator API; the operator API is off when empty. */
+  /**
+   * Bearer token of the operator API (at least 32 characters); the operator API is off when
+   * neither it nor operatorTokenHash is set. loadConfig replaces it by its hash.
+   */
   operatorToken: z.string().default(''),
+  /** Hex sha256 of the operator token, so the token itself need not be in any setting. */
+  operatorTokenHash: z.string().regex(/^([0-9a-fA-F]{64})?$/, 'must be the hex sha256 of the token').default(''),
+  /** The operator API's own listener: never the merchant port. */
+  operatorHost: z.string().default('127.0.0.1'),
+  /** 0 = any free port. */
+  operatorPort: z.coerce.number().int().min(0).max(65535).default(8090),
+  /** Reverse proxies (IPs or CIDRs) whose X-Forwarded-For is believed; none = the header is ignored. */
+  trustedProxies: z.array(z.string().refine(isIpOrCidr, 'must be an IP address or CIDR range')).default([]),
   /** Accepted distance between a request's `time` and ours. */
   requestTimeWindowMs: z.coerce.number().int().positive().default(300_000),
   bodyLimitBytes: z.coerce.number().int().positive().default(1_048_576),
@@ -84,6 +96,9 @@ const envNames: Record<string, keyof ServiceConfig> = {
   HOST: 'host',
   PORT: 'port',
   OPENWAAS_OPERATOR_TOKEN: 'operatorToken',
+  OPENWAAS_OPERATOR_TOKEN_HASH: 'operatorTokenHash',
+  OPENWAAS_OPERATOR_HOST: 'operatorHost',
+  OPENWAAS_OPERATOR_PORT: 'operatorPort',
   OPENWAAS_TIME_WINDOW_MS: 'requestTimeWindowMs',
   OPENWAAS_BODY_LIMIT_BYTES: 'bodyLimitBytes',
   OPENWAAS_CONFIRM_TIMEOUT_MS: 'confirmTimeoutMs',
@@ -112,11 +127,21 @@ export function loadConfig(overrides: Partial<ServiceConfig> = {}, env: NodeJS.P
   if (env.OPENWAAS_REMOTE_SIGNER) fromEnv.remoteSigner = parseJsonSetting('OPENWAAS_REMOTE_SIGNER', env.OPENWAAS_REMOTE_SIGNER);
   if (env.OPENWAAS_INSECURE_DEV_KEYS !== undefined && env.OPENWAAS_INSECURE_DEV_KEYS !== '') fromEnv.insecureDevKeys = parseFlagSetting('OPENWAAS_INSECURE_DEV_KEYS', env.OPENWAAS_INSECURE_DEV_KEYS);
   if (env.OPENWAAS_NOTIFY_SCHEDULE_MS) fromEnv.notifyScheduleMs = env.OPENWAAS_NOTIFY_SCHEDULE_MS.split(',').map((s) => s.trim());
+  if (env.OPENWAAS_TRUSTED_PROXIES) fromEnv.trustedProxies = env.OPENWAAS_TRUSTED_PROXIES.split(',').map((s) => s.trim()).filter((s) => s !== '');
   const parsed = schema.safeParse({ ...fromFile, ...fromEnv, ...overrides });
   if (!parsed.success) {
     throw new ConfigError('invalid configuration: ' + parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   }
-  return parsed.data;
+  return withSealedOperatorToken(parsed.data);
+}
+
+/** The configuration with the operator token replaced by its hash (see operator-config.ts). */
+export function withSealedOperatorToken(config: ServiceConfig): ServiceConfig {
+  const sealed = sealOperatorToken(config);
+  if ('problem' in sealed) throw new ConfigError(`invalid configuration: ${sealed.problem}`);
+  const listener = operatorListenerProblem(config);
+  if (listener) throw new ConfigError(`invalid configuration: ${listener}`);
+  return { ...config, ...sealed };
 }
 
 function parseJsonSetting(name: string, text: string): unknown {

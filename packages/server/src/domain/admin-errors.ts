@@ -15,6 +15,8 @@ export const adminErrorStatus = {
   conflict: 409,
   /** A debit would take the balance below zero. */
   insufficient_balance: 409,
+  /** Too many failed authentications from this address: wait for Retry-After seconds. */
+  too_many_attempts: 429,
 } as const;
 
 export type AdminErrorCode = keyof typeof adminErrorStatus;

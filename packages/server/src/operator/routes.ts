@@ -1,7 +1,9 @@
 /**
  * The operator HTTP API: JSON in and out, `Authorization: Bearer <config.operatorToken>`,
- * mounted by the service under /operator/v1. With no token configured every route answers
- * 404 `disabled`. Expected failures answer `{error, message}` with a 4xx status (codes in
+ * mounted under /operator/v1 on its own listener (operator/app.ts), never the merchant port.
+ * With no token configured every route answers 404 `disabled`. Only the token's sha256 is
+ * held (config.operatorTokenHash); repeated failures from one address answer 429 (see
+ * auth-throttle.ts). Expected failures answer `{error, message}` with a 4xx status (codes in
  * domain/admin-errors.ts); anything else is logged and answers 500 without details.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -10,6 +12,7 @@ import { chainTxOperatorRoutes } from './chain-tx-routes.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ServiceContext } from '../context.js';
+import type { ServiceConfig } from '../config/config.js';
 import { AdminError, adminErrorStatus } from '../domain/admin-errors.js';
 import { adjustBalance, listAdjustments } from '../domain/adjustments.js';
 import { addToBlacklist, listBlacklist, removeFromBlacklist } from '../domain/blacklist.js';
@@ -32,26 +35,43 @@ import {
   upsertCoinAction,
 } from './actions.js';
 import { asAdminError } from './errors.js';
+import { AuthThrottle } from './auth-throttle.js';
 import { registerKytRoutes } from './kyt-routes.js';
 import { assertStorableFields } from '../domain/input-rules.js';
 
 export interface OperatorRoutesOptions {
   ctx: ServiceContext;
+  /** Back-off of failed authentications; default: one of this plugin's own on ctx.clock. */
+  throttle?: AuthThrottle;
 }
 
 /** The prefix the service mounts this plugin under. */
 export const operatorBasePath = '/operator/v1';
 
-const digest = (s: string) => createHash('sha256').update(s).digest();
+const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 
-/** Compares in constant time (hashing first evens out the lengths). */
-function tokenMatches(header: string | undefined, token: string): boolean {
+/** Compares the presented token's sha256 with the configured one in constant time. */
+function tokenMatches(header: string | undefined, expected: Buffer): boolean {
   const match = /^Bearer\s+(.+)$/i.exec(header ?? '');
-  return match !== null && timingSafeEqual(digest(match[1]!.trim()), digest(token));
+  return match !== null && timingSafeEqual(digest(match[1]!.trim()), expected);
+}
+
+/** The configured token's sha256, or undefined when the operator API is off. */
+export function operatorTokenDigest(config: Pick<ServiceConfig, 'operatorToken' | 'operatorTokenHash'>): Buffer | undefined {
+  // A hand-built configuration may still hold the plaintext; loadConfig has replaced it by its hash.
+  if (config.operatorTokenHash !== '') return Buffer.from(config.operatorTokenHash, 'hex');
+  if (config.operatorToken !== '') return digest(config.operatorToken);
+  return undefined;
 }
 
 function send(reply: FastifyReply, error: AdminError) {
   return reply.code(error.status).send({ error: error.code, message: error.message });
+}
+
+function tooMany(reply: FastifyReply, waitMs: number) {
+  const seconds = Math.max(1, Math.ceil(waitMs / 1_000));
+  reply.header('retry-after', String(seconds));
+  return send(reply, new AdminError('too_many_attempts', `too many failed authentications from this address: retry after ${seconds} s`));
 }
 
 // ---- request shapes ---------------------------------------------------------------------------
@@ -150,16 +170,26 @@ const body = (request: FastifyRequest) => (request.body === undefined || request
 /** Registers the operator routes; mount with `app.register(operatorRoutes, { prefix: operatorBasePath, ctx })`. */
 export async function operatorRoutes(app: FastifyInstance, options: OperatorRoutesOptions): Promise<void> {
   const { ctx } = options;
-  const token = ctx.config.operatorToken;
+  const expected = operatorTokenDigest(ctx.config);
+  const throttle = options.throttle ?? new AuthThrottle({ clock: ctx.clock });
 
   app.addHook('onRequest', async (request, reply) => {
-    if (token === '') {
-      return send(reply, new AdminError('disabled', 'the operator API is disabled: set OPENWAAS_OPERATOR_TOKEN (operatorToken) to enable it'));
+    if (expected === undefined) {
+      return send(reply, new AdminError('disabled', 'the operator API is disabled: set OPENWAAS_OPERATOR_TOKEN (operatorToken) or operatorTokenHash to enable it'));
     }
-    if (!tokenMatches(request.headers.authorization, token)) {
+    // A backed-off address waits, whatever token it sends.
+    const waitMs = throttle.waitMs(request.ip);
+    if (waitMs > 0) return tooMany(reply, waitMs);
+    if (!tokenMatches(request.headers.authorization, expected)) {
+      const backoffMs = throttle.failed(request.ip);
+      if (backoffMs > 0) {
+        request.log.warn({ ip: request.ip, backoff_ms: backoffMs }, 'operator API: repeated failed authentication, backing off');
+        return tooMany(reply, backoffMs);
+      }
       reply.header('www-authenticate', 'Bearer');
       return send(reply, new AdminError('unauthorized', 'missing or wrong operator token (Authorization: Bearer <token>)'));
     }
+    throttle.succeeded(request.ip);
   });
 
   // Bad strings never reach the database: NUL in a path, query or body is refused (400 invalid), not a 500.

@@ -56,3 +56,8 @@ export async function pendingMigrations(store: Store): Promise<string[]> {
   const migrator = new Migrator({ db: store.db, provider: new CodeMigrationProvider(store), ...(schema ? { migrationTableSchema: schema } : {}) });
   return (await migrator.getMigrations()).filter((m) => m.executedAt === undefined).map((m) => m.name);
 }
+
+/** The newest migration this code knows: the schema version a migrated database is at. */
+export function latestMigrationName(): string {
+  return migrations[migrations.length - 1]!.name;
+}

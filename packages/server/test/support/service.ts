@@ -94,6 +94,8 @@ export interface RawResponse {
 export interface TestService extends TestMerchant {
   kind: DatabaseKind;
   baseUrl: string;
+  /** The operator API's routes on its own listener, e.g. "http://127.0.0.1:4321/operator/v1"; undefined when off. */
+  operatorUrl: string | undefined;
   ctx: ServiceContext;
   service: Service;
   database: TestDatabase;
@@ -146,7 +148,7 @@ export async function startTestService(options: StartTestServiceOptions): Promis
   try {
     const config = loadConfig(
       // Development keys, said explicitly: test services hold no real funds.
-      { databaseUrl: database.url, host: '127.0.0.1', port: 0, logLevel: 'silent', workers: false, rsaWorkers: 2, insecureDevKeys: true, ...options.config },
+      { databaseUrl: database.url, host: '127.0.0.1', port: 0, operatorHost: '127.0.0.1', operatorPort: 0, logLevel: 'silent', workers: false, rsaWorkers: 2, insecureDevKeys: true, ...options.config },
       {},
     );
     service = await createService(config, options.clock ? { clock: options.clock } : {});
@@ -201,6 +203,7 @@ export async function startTestService(options: StartTestServiceOptions): Promis
       ...demo,
       kind: options.kind,
       baseUrl,
+      operatorUrl: running.operatorUrl === undefined ? undefined : `${running.operatorUrl}/operator/v1`,
       ctx,
       service: running,
       database,

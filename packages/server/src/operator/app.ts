@@ -1,0 +1,34 @@
+import Fastify, { LogController } from 'fastify';
+import type { ServiceContext } from '../context.js';
+import { AuthThrottle } from './auth-throttle.js';
+import { operatorBasePath, operatorRoutes, operatorTokenDigest } from './routes.js';
+
+/** The Fastify instance buildOperatorApp returns. */
+export type OperatorApp = Awaited<ReturnType<typeof buildOperatorApp>>;
+
+/** True when a token (or its hash) is configured: only then does the service open the operator listener. */
+export function operatorEnabled(ctx: Pick<ServiceContext, 'config'>): boolean {
+  return operatorTokenDigest(ctx.config) !== undefined;
+}
+
+/**
+ * The operator API on a Fastify instance of its own, so it listens on its own address
+ * (config.operatorHost:operatorPort, loopback by default) and never on the merchant port.
+ * Behind a reverse proxy listed in config.trustedProxies the back-off counts per client
+ * address from X-Forwarded-For; otherwise per connecting address.
+ */
+export async function buildOperatorApp(ctx: ServiceContext, options: { throttle?: AuthThrottle } = {}) {
+  const app = Fastify({
+    loggerInstance: ctx.log,
+    bodyLimit: ctx.config.bodyLimitBytes,
+    trustProxy: ctx.config.trustedProxies.length > 0 ? ctx.config.trustedProxies : false,
+    requestTimeout: 60_000,
+    // As on the merchant app: the routes log what matters, Fastify's request lines would only add noise.
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply.code(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` });
+  });
+  await app.register(operatorRoutes, { prefix: operatorBasePath, ctx, throttle: options.throttle ?? new AuthThrottle({ clock: ctx.clock }) });
+  return app;
+}

@@ -1,0 +1,206 @@
+/**
+ * `openwaas serve` as an operator starts it: one start-up summary (database with its password
+ * hidden, migrations, each chain with its node, head and confirmations, hot and fee wallets, key
+ * source, listeners, workers), the operator API on its own port, and a short operator token
+ * refused before anything starts.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { strict as assert } from 'node:assert';
+import { after, before, it } from 'node:test';
+import { startAnvil, type AnvilInstance } from '../src/chains/evm/anvil.js';
+import { upsertCoin } from '../src/domain/coins.js';
+import { initKeystore } from '../src/keys/keystore.js';
+import { openStore } from '../src/store/db.js';
+import { latestMigrationName } from '../src/store/migrate.js';
+import type { StartupSummary } from '../src/startup-summary.js';
+import { freshDatabase, type TestDatabase } from './support/databases.js';
+import { eachDatabase, testCoins } from './support/service.js';
+
+const main = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+const tsx = import.meta.resolve('tsx');
+const startTimeoutMs = 60_000;
+const operatorToken = 'serve-summary-operator-token-0123456789';
+const passphrase = 'serve-summary-passphrase';
+const dbPassword = 'pw-never-printed-42';
+
+interface Run {
+  child: ChildProcess;
+  stdout: string[];
+  stderr: () => string;
+  exited: Promise<number | null>;
+  stop(): Promise<void>;
+}
+
+function runServe(args: string[], env: Record<string, string>, cwd: string): Run {
+  const { OPENWAAS_CONFIG: _c, OPENWAAS_OPERATOR_TOKEN: _t, DATABASE_URL: _d, PORT: _p, HOST: _h, LOG_LEVEL: _l, OPENWAAS_CHAINS: _ch, ...inherited } = process.env;
+  const child = spawn(process.execPath, ['--conditions=source', '--import', tsx, main, 'serve', '--host', '127.0.0.1', '--port', '0', '--operator-port', '0', ...args], {
+    env: { ...inherited, LOG_LEVEL: 'warn', ...env },
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const stdout: string[] = [];
+  let err = '';
+  let partial = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    partial += d.toString('utf8');
+    const lines = partial.split('\n');
+    partial = lines.pop()!;
+    stdout.push(...lines);
+  });
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString('utf8')));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    child,
+    stdout,
+    stderr: () => err,
+    exited,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** Polls until `check` returns a value; fails with the process output after the deadline. */
+async function waitUntil<T>(run: Run, what: string, check: () => T | undefined): Promise<T> {
+  const deadline = Date.now() + startTimeoutMs;
+  for (;;) {
+    const value = check();
+    if (value !== undefined) return value;
+    if (run.child.exitCode !== null) throw new Error(`serve exited (${run.child.exitCode}) before ${what}:\n${run.stdout.join('\n')}\n${run.stderr()}`);
+    if (Date.now() > deadline) throw new Error(`no ${what} within ${startTimeoutMs} ms:\n${run.stdout.join('\n')}\n${run.stderr()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A loopback port nobody listens on: a node that is down. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((ok) => server.close(() => ok()));
+  return port;
+}
+
+eachDatabase('serve start-up summary', (kind) => {
+  let database: TestDatabase;
+  let anvil: AnvilInstance;
+  let dir: string;
+  let env: Record<string, string>;
+  let hot: string;
+  let fee: string;
+
+  before(async () => {
+    database = await freshDatabase(kind);
+    anvil = await startAnvil({});
+    dir = mkdtempSync(join(tmpdir(), 'openwaas-serve-summary-'));
+    const keystorePath = join(dir, 'keystore.json');
+    const { ring } = await initKeystore({ path: keystorePath, passphrase, kdf: { logN: 10 }, insecureKdfForTests: true });
+    hot = ring.hotAddress('evm:31337');
+    fee = ring.feeAddress('evm:31337');
+    ring.lock();
+    let databaseUrl = database.url;
+    if (kind === 'postgres') {
+      const u = new URL(database.url);
+      u.password = dbPassword;
+      databaseUrl = u.toString();
+    }
+    env = {
+      DATABASE_URL: databaseUrl,
+      OPENWAAS_KEYSTORE: keystorePath,
+      OPENWAAS_KEY_PASSPHRASE: passphrase,
+      OPENWAAS_OPERATOR_TOKEN: operatorToken,
+      OPENWAAS_CHAINS: JSON.stringify([{ id: 'evm:31337', rpcUrl: anvil.rpcUrl, pollIntervalMs: 200 }]),
+    };
+  });
+  after(async () => {
+    await anvil?.stop();
+    await database?.drop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('prints one summary block: redacted database, migrations applied, the chain with its head, wallets, keys, listeners, workers', async () => {
+    const run = runServe([], env, dir);
+    try {
+      await waitUntil(run, 'the listening line', () => (run.stdout.some((l) => l.startsWith('OpenWaaS listening on')) ? true : undefined));
+      const out = run.stdout.join('\n');
+      const line = (label: string) => run.stdout.find((l) => l.trimStart().startsWith(label)) ?? assert.fail(`no "${label}" line in:\n${out}`);
+      if (kind === 'postgres') assert.match(line('database'), /postgres:\/\/postgres:\*\*\*@127\.0\.0\.1/);
+      else assert.equal(line('database').split(/\s+/).at(-1), database.url);
+      assert.match(line('migrations'), new RegExp(`applied now: 001_initial, .*; current ${latestMigrationName()}`));
+      assert.match(line('chain evm:31337'), /node http:\/\/127\.0\.0\.1:\d+ reachable, head \d+; confirmations no coins/);
+      assert.ok(line('hot wallet').endsWith(hot));
+      assert.ok(line('fee wallet').endsWith(fee));
+      assert.match(line('keys'), /keystore/);
+      const merchant = line('merchant API').split(/\s+/).at(-1)!;
+      const operator = line('operator API').split(/\s+/).at(-1)!;
+      assert.match(merchant, /^http:\/\/127\.0\.0\.1:\d+$/);
+      assert.match(operator, /^http:\/\/127\.0\.0\.1:\d+\/operator\/v1$/);
+      assert.notEqual(new URL(operator).port, new URL(merchant).port);
+      assert.match(line('workers'), /on$/);
+      // The operator API answers on its own port, not on the merchant's.
+      assert.equal((await fetch(`${operator}/merchants`, { headers: { authorization: `Bearer ${operatorToken}` } })).status, 200);
+      assert.equal((await fetch(`${merchant}/operator/v1/merchants`, { headers: { authorization: `Bearer ${operatorToken}` } })).status, 404);
+      const all = out + run.stderr();
+      for (const secret of [dbPassword, operatorToken, passphrase]) assert.ok(!all.includes(secret), `output shows a secret`);
+    } finally {
+      await run.stop();
+    }
+  });
+
+  it('with --json keeps one line and adds the summary; shows an unreachable node and workers off', async () => {
+    const store = openStore(database.url);
+    try {
+      await upsertCoin(store.db, { ...testCoins.ETH, nowMs: Date.now() });
+    } finally {
+      await store.close();
+    }
+    const deadNode = `http://127.0.0.1:${await closedPort()}`;
+    const chains = [
+      { id: 'evm:31337', rpcUrl: anvil.rpcUrl, pollIntervalMs: 200 },
+      { id: 'evm:5', rpcUrl: deadNode, pollIntervalMs: 200 },
+    ];
+    const run = runServe(['--json', '--no-workers'], { ...env, OPENWAAS_CHAINS: JSON.stringify(chains) }, dir);
+    try {
+      const parsed = await waitUntil(run, 'the JSON line', () => {
+        const json = run.stdout.find((l) => l.startsWith('{') && l.includes('"summary"'));
+        return json ? (JSON.parse(json) as { url: string; operator: string; workers: boolean; summary: StartupSummary }) : undefined;
+      });
+      const s = parsed.summary;
+      assert.equal(parsed.workers, false);
+      assert.equal(s.workers, false);
+      assert.deepEqual(s.migrations, { appliedNow: [], current: latestMigrationName() });
+      assert.equal(s.keySource, 'keystore');
+      assert.equal(s.listeners.merchant, parsed.url);
+      assert.equal(`${s.listeners.operator}/operator/v1`, parsed.operator);
+      const [local, dead] = s.chains;
+      assert.equal(local?.id, 'evm:31337');
+      assert.equal(local?.reachable, true);
+      assert.equal(typeof local?.head, 'number');
+      assert.deepEqual(local?.confirmations, { ETH: testCoins.ETH.confirmations });
+      assert.equal(local?.hotAddress, hot);
+      assert.equal(dead?.id, 'evm:5');
+      assert.equal(dead?.reachable, false);
+      assert.equal(dead?.head, null);
+      assert.ok(dead?.error);
+      assert.ok(!run.stdout.join('\n').includes(dbPassword));
+    } finally {
+      await run.stop();
+    }
+  });
+
+  it('refuses an operator token shorter than 32 characters before starting, naming the setting', async () => {
+    const run = runServe([], { ...env, OPENWAAS_OPERATOR_TOKEN: 'too-short-token' }, dir);
+    const code = await run.exited;
+    assert.notEqual(code, 0);
+    assert.match(run.stderr(), /operatorToken \(OPENWAAS_OPERATOR_TOKEN\) must be at least 32 characters/);
+    assert.ok(!run.stderr().includes('too-short-token'));
+    assert.ok(!run.stdout.some((l) => l.startsWith('OpenWaaS listening')));
+  });
+});
