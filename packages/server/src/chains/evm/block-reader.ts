@@ -136,7 +136,10 @@ async function readBlock(client: EvmPublicClient, input: { n: number; watch: Wat
   const full = tracing === 'none';
   const blockRead = retried(n, 'block', () => client.getBlock({ blockNumber: BigInt(n), includeTransactions: full }));
   // The trace goes out with the block (same batched request); it needs the block's hashes only to read its answer.
-  const primaryTraces = full ? undefined : traceBlock(client, n, blockRead.then((block) => (block.transactions as unknown as string[]).map(lower)), tracing);
+  const blockHashes = blockRead.then((block) => (block.transactions as unknown as string[]).map(lower));
+  const primaryTraces = full ? undefined : traceBlock(client, n, blockHashes, tracing);
+  // A failed block read is thrown below; these only follow it and must not count as unhandled.
+  blockHashes.catch(() => undefined);
   primaryTraces?.catch(() => undefined);
   const b = await blockRead;
   if (!b.hash) throw new NodeReadFailed(n, 'block: the node answered a pending block without a hash');
