@@ -27,8 +27,8 @@ export interface SyncListRequest {
 /** Request of the by-id list endpoints. */
 export interface IdsRequest {
   /**
-   * Comma-separated ids, 100 at most (an array is joined for you). Separated by "," alone and
-   * matched exactly: an id with surrounding spaces or an empty one is refused (100004).
+   * Comma-separated ids, 100 at most (an array is joined for you). Spaces around a "," are
+   * allowed; each id is matched exactly (case included), and an empty one is refused (100004).
    */
   ids: string | ReadonlyArray<string | number>;
 }

@@ -15,6 +15,9 @@ type Fields = Record<string, unknown>;
 const idMax = Number.MAX_SAFE_INTEGER;
 const digits = /^\d{1,16}$/;
 const requestIdLengthMax = 64;
+/** List syntax of `ids`: a comma with the whitespace around it, and whitespace at the list's ends. */
+const listSeparator = /\s*,\s*/;
+const listEnds = /^\s+|\s+$/g;
 
 /** Refuses an identifier with surrounding whitespace. */
 function exact(text: string, field: string): string {
@@ -57,22 +60,24 @@ export function maxIdField(fields: Fields, name = 'max_id'): number {
 }
 
 /**
- * A comma-separated id list (`ids`), split on exactly ",": an empty item ("a,,b", a trailing
- * comma) or one with surrounding whitespace ("a, b") is refused, never dropped or trimmed. At
- * most `max` items, each ≤ 64 characters; repeats are answered once.
+ * A comma-separated id list (`ids`). Real clients write "a, b" (API.md §1): whitespace around
+ * a "," or at the list's ends is list syntax, not part of an id — unambiguous because no id is
+ * ever created with surrounding whitespace. An empty item ("a,,b", a trailing comma) is refused,
+ * never dropped; items of a JSON array are identifiers, taken exactly. At most `max` items,
+ * each ≤ 64 characters; repeats are answered once.
  */
 export function idsField(fields: Fields, name = 'ids', options: { max?: number } = {}): string[] {
   const max = options.max ?? 100;
   const value = fields[name];
   let items: string[];
   if (value === '') throw ApiError.invalid(name, 'is required');
-  if (typeof value === 'string') items = value.split(',');
+  if (typeof value === 'string') items = value.replace(listEnds, '').split(listSeparator);
   else if (typeof value === 'number' && Number.isSafeInteger(value)) items = [String(value)];
   else if (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string' || (typeof v === 'number' && Number.isSafeInteger(v)))) items = value.map(String);
   else throw ApiError.invalid(name, value === undefined || value === null || (Array.isArray(value) && value.length === 0) ? 'is required' : 'is not valid');
   if (items.length > max) throw ApiError.invalid(name, `holds more than ${max} ids`);
   for (const item of items) {
-    if (item === '') throw ApiError.invalid(name, 'holds an empty id (ids are separated by "," alone)');
+    if (item === '') throw ApiError.invalid(name, 'holds an empty id');
     exact(item, name);
     if (codePoints(item) > requestIdLengthMax) throw ApiError.invalid(name, `holds an id longer than ${requestIdLengthMax} characters`);
   }
