@@ -15,6 +15,7 @@ import { WaasClient } from '@openwaas/sdk';
 import { ConfigError, loadConfig, type ServiceConfig } from '../src/config/config.js';
 import { initKeystore, initSecretsKeystore } from '../src/keys/keystore.js';
 import { KeySetupError } from '../src/keys/unlock.js';
+import { runCli } from '../src/cli/run.js';
 import { createLogger, createService } from '../src/service.js';
 
 const main = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
@@ -120,6 +121,36 @@ describe('start-up keys (createService)', () => {
     await service.close();
     assert.match(logged, /INSECURE DEVELOPMENT KEYS/);
     assert.match(logged, /never hold real funds/);
+  });
+
+  it('keys init --secrets-only writes a data key without a seed; show-addresses says so; rotation keeps it', async () => {
+    const keystorePath = join(dir, 'cli-secrets.json');
+    const cli = async (args: string[], env: NodeJS.ProcessEnv) => {
+      let stdout = '';
+      let stderr = '';
+      const sink = (append: (s: string) => void) =>
+        new Writable({
+          write(chunk, _e, done) {
+            append(String(chunk));
+            done();
+          },
+        });
+      const code = await runCli(args, { stdout: sink((s) => (stdout += s)), stderr: sink((s) => (stderr += s)), env, cwd: dir });
+      return { code, stdout, stderr };
+    };
+    const env = { OPENWAAS_KEY_PASSPHRASE: passphrase };
+    const init = await cli(['keys', 'init', '--secrets-only', '--keystore', keystorePath, '--json'], env);
+    assert.equal(init.code, 0, init.stderr);
+    assert.deepEqual(JSON.parse(init.stdout), { keystore: keystorePath, secrets_only: true });
+    const show = await cli(['keys', 'show-addresses', '--keystore', keystorePath], env);
+    assert.equal(show.code, 1);
+    assert.match(show.stderr, /no HD seed.*no-seed/);
+    const rotated = await cli(['keys', 'rotate-passphrase', '--keystore', keystorePath, '--json'], { ...env, OPENWAAS_NEW_KEY_PASSPHRASE: 'another long passphrase' });
+    assert.equal(rotated.code, 0, rotated.stderr);
+    assert.equal(JSON.parse(rotated.stdout).secrets_only, true);
+    const service = await createService(config({ keystorePath }), { env: { OPENWAAS_KEY_PASSPHRASE: 'another long passphrase' } });
+    assert.equal(service.keySource, 'keystore');
+    await service.close();
   });
 
   it('OPENWAAS_INSECURE_DEV_KEYS takes 1 or 0, nothing vaguer', () => {

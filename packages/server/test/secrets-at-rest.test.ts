@@ -6,8 +6,8 @@
  * SQLite file and its directory are private whatever the umask.
  */
 import { strict as assert } from 'node:assert';
-import { generateKeyPairSync } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createCipheriv, createHmac, generateKeyPairSync, randomBytes, scryptSync } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -19,7 +19,7 @@ import { loadConfig, type ServiceConfig } from '../src/config/config.js';
 import { DataKeyMismatchError } from '../src/domain/data-keys.js';
 import { createMerchant, merchantWalletKey } from '../src/domain/merchants.js';
 import { DataKeyError } from '../src/keys/data-key.js';
-import { initKeystore, openKeystore } from '../src/keys/keystore.js';
+import { initKeystore, openKeystore, unlockKeystore } from '../src/keys/keystore.js';
 import { createService, type Service } from '../src/service.js';
 import { openStore } from '../src/store/db.js';
 import { migrateToLatest } from '../src/store/migrate.js';
@@ -185,5 +185,40 @@ describe('the SQLite file and its directory are private whatever the umask', () 
     } finally {
       process.umask(previous);
     }
+  });
+});
+
+/** A key store as the previous version wrote it: the ciphertext holds the mnemonic only. */
+function writeOldKeystore(path: string, mnemonic: string, pass: string): void {
+  const salt = randomBytes(32);
+  const iv = randomBytes(12);
+  const kdf = { name: 'scrypt', n: 16, r: 8, p: 1, salt: salt.toString('base64') };
+  const head = Buffer.from(JSON.stringify(['openwaas-keystore', 1, kdf.name, kdf.n, kdf.r, kdf.p, kdf.salt]), 'utf8');
+  const keys = scryptSync(pass.normalize('NFKC'), salt, 64, { N: 16, r: 8, p: 1 });
+  const cipher = createCipheriv('aes-256-gcm', keys.subarray(0, 32), iv);
+  cipher.setAAD(head);
+  const ciphertext = Buffer.concat([cipher.update(JSON.stringify({ mnemonic }), 'utf8'), cipher.final()]);
+  const check = createHmac('sha256', keys.subarray(32)).update('openwaas-keystore-check\0').update(head).digest();
+  const file = { format: 'openwaas-keystore', version: 1, kdf, cipher: { name: 'aes-256-gcm', iv: iv.toString('base64'), tag: cipher.getAuthTag().toString('base64') }, check: check.toString('base64'), ciphertext: ciphertext.toString('base64'), created_at: '2026-01-01T00:00:00.000Z' };
+  writeFileSync(path, JSON.stringify(file), { mode: 0o600 });
+}
+
+describe('a key store from before the data key', () => {
+  const root = mkdtempSync(join(tmpdir(), 'openwaas-old-keystore-'));
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  it('gains a data key on first open: same passphrase, same addresses, the same data key ever after', async () => {
+    const path = join(root, 'keystore.json');
+    const mnemonic = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';
+    writeOldKeystore(path, mnemonic, passphrase);
+    const hotBefore = (await unlockKeystore({ path, passphrase })).hotAddress('evm:1');
+    const first = await openKeystore({ path, passphrase });
+    assert.equal(first.addedDataKey, true);
+    assert.equal(first.ring?.hotAddress('evm:1'), hotBefore);
+    assert.equal(JSON.parse(readFileSync(path, 'utf8')).created_at, '2026-01-01T00:00:00.000Z');
+    assert.equal(statSync(path).mode & 0o777, 0o600);
+    const second = await openKeystore({ path, passphrase });
+    assert.equal(second.addedDataKey, false);
+    assert.equal(second.dataKey.id, first.dataKey.id);
   });
 });
