@@ -23,7 +23,9 @@ let pgAvailable: Promise<boolean> | undefined;
 let warned = false;
 
 async function probePostgres(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: pgUrl, connectionTimeoutMillis: 2_000 });
+  // Generous: on a loaded machine a reachable server may take seconds to accept, and a short
+  // timeout made whole files skip PostgreSQL (or fail where it is required). Absent servers refuse at once.
+  const client = new pg.Client({ connectionString: pgUrl, connectionTimeoutMillis: 30_000 });
   try {
     await client.connect();
     await client.query('select 1');
