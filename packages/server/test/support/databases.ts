@@ -23,18 +23,20 @@ let pgAvailable: Promise<boolean> | undefined;
 let warned = false;
 
 async function probePostgres(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: pgUrl, connectionTimeoutMillis: 2_000 });
+  // Generous: on a loaded machine a reachable server may take seconds to accept, and a short
+  // timeout made whole files skip PostgreSQL (or fail where it is required). Absent servers refuse at once.
+  const client = new pg.Client({ connectionString: pgUrl, connectionTimeoutMillis: 30_000 });
   try {
     await client.connect();
     await client.query('select 1');
     return true;
   } catch (e) {
     if (process.env.OPENWAAS_REQUIRE_POSTGRES === '1') {
-      throw new Error(`PostgreSQL is required (OPENWAAS_REQUIRE_POSTGRES=1) but ${pgUrl} is not reachable: ${(e as Error).message}`);
+      throw new Error(`PostgreSQL is required (OPENWAAS_REQUIRE_POSTGRES=1) but ${pgTarget()} is not reachable: ${(e as Error).message}`);
     }
     if (!warned) {
       warned = true;
-      console.log(`# SKIPPING PostgreSQL storage tests: ${pgUrl} is not reachable (${(e as Error).message}); set OPENWAAS_TEST_DATABASE_URL`);
+      console.log(`# SKIPPING PostgreSQL storage tests: ${pgTarget()} is not reachable (${(e as Error).message}); set OPENWAAS_TEST_DATABASE_URL`);
     }
     return false;
   } finally {
@@ -80,11 +82,11 @@ export function freshDatabase(kind: 'sqlite' | 'postgres'): Promise<TestDatabase
   return kind === 'sqlite' ? Promise.resolve(freshSqlite()) : freshPostgres();
 }
 
-/** The PostgreSQL server the storage tests use, without credentials (for skip reasons). */
+/** The PostgreSQL server the storage tests use, without its password (for messages). */
 function pgTarget(): string {
   try {
     const u = new URL(pgUrl);
-    return `${u.hostname}:${u.port || '5432'}${u.pathname}`;
+    return `${u.protocol}//${u.username ? `${u.username}@` : ''}${u.hostname}:${u.port || '5432'}${u.pathname}`;
   } catch {
     return 'OPENWAAS_TEST_DATABASE_URL';
   }
