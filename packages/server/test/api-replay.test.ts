@@ -43,7 +43,7 @@ async function userEmails(t: TestService): Promise<string[]> {
 
 /** A second API process on the same database (same SQLite file or PostgreSQL schema). */
 async function secondInstance(t: TestService): Promise<{ baseUrl: string; service: Service }> {
-  const config = loadConfig({ databaseUrl: t.database.url, host: '127.0.0.1', port: 0, logLevel: 'silent', workers: false, rsaWorkers: 1, requestTimeWindowMs: windowMs }, {});
+  const config = loadConfig({ databaseUrl: t.database.url, host: '127.0.0.1', port: 0, logLevel: 'silent', workers: false, rsaWorkers: 1, requestTimeWindowMs: windowMs, insecureDevKeys: true }, {});
   const service = await createService(config);
   return { baseUrl: await service.listen(), service };
 }

@@ -30,6 +30,7 @@ import { deployForwarder, depositsOfTx, forwardEth, freePort } from './support/d
 import { assertAuditsClean } from './support/audits.js';
 import { allOf, firstTimes, http500, nullResult, rpcError, startRpcProxy, traceEntryErrors, type RpcFault, type RpcProxy } from './support/rpc-proxy.js';
 import { eachDatabase } from './support/service.js';
+import { insecureDevKeysEnvValue } from './support/dev-keys.js';
 
 const main = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 const tsx = import.meta.resolve('tsx');
@@ -76,6 +77,7 @@ eachDatabase('chain scanner: a failing node', (kind) => {
     OPENWAAS_CHAINS: JSON.stringify([world.chain.config]),
     OPENWAAS_HD_MNEMONIC: chainTestMnemonic,
     OPENWAAS_KEYSTORE: join(cwd, 'no-keystore.json'),
+    ...insecureDevKeysEnvValue,
     LOG_LEVEL: 'silent',
   });
   /** The CLI in this process, for commands that only read. */

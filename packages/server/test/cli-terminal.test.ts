@@ -70,7 +70,7 @@ describe('CLI human output escapes stored merchant values', async () => {
         dir = mkdtempSync(join(tmpdir(), 'openwaas-cli-terminal-'));
         database = await freshDatabase(kind);
         const { LOG_LEVEL: _l, OPENWAAS_CONFIG: _c, OPENWAAS_OPERATOR_TOKEN: _t, ...rest } = process.env;
-        env = { ...rest, DATABASE_URL: database.url, PORT: '0' };
+        env = { ...rest, DATABASE_URL: database.url, PORT: '0', OPENWAAS_INSECURE_DEV_KEYS: '1' };
         ok(await cli('migrate'));
         const keyFile = join(dir, 'merchant.pub.pem');
         writeFileSync(keyFile, generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }));

@@ -17,7 +17,7 @@ eachDatabase('operator API input never reaches the database unstorable', (kind) 
   after(() => t?.close());
 
   const operator = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${t.baseUrl}/operator/v1${path}`, {
+    const res = await fetch(`${t.operatorUrl}${path}`, {
       method,
       headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),

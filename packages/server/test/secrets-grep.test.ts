@@ -70,13 +70,14 @@ describe('no secret in the database file, the logs or any answer of a full run',
   };
   const json = (r: Run) => JSON.parse(ok(r).stdout) as Record<string, unknown>;
   async function operator(path: string, init: RequestInit = {}): Promise<unknown> {
-    const res = await fetch(`${serveUrl}/operator/v1${path}`, { ...init, headers: { authorization: `Bearer ${operatorToken}`, 'content-type': 'application/json', ...init.headers } });
+    const res = await fetch(`${operatorUrl}${path}`, { ...init, headers: { authorization: `Bearer ${operatorToken}`, 'content-type': 'application/json', ...init.headers } });
     const text = await res.text();
     said.push(text);
     assert.equal(res.status, 200, text);
     return JSON.parse(text);
   }
   let serveUrl = '';
+  let operatorUrl = '';
 
   before(async () => {
     writeFileSync(merchantKeyFile, merchantPair.publicKey.export({ type: 'spki', format: 'pem' }));
@@ -107,13 +108,13 @@ describe('no secret in the database file, the logs or any answer of a full run',
     await new Promise<void>((r) => confirmServer.listen(0, '127.0.0.1', r));
     ok(await cli(['merchant', 'set', shop.app_id, '--confirm-url', `http://127.0.0.1:${(confirmServer.address() as AddressInfo).port}/confirm`, '--json']));
 
-    serve = spawn(process.execPath, ['--conditions=source', '--import', tsx, main, 'serve', '--host', '127.0.0.1', '--port', '0', '--json'], { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    serve = spawn(process.execPath, ['--conditions=source', '--import', tsx, main, 'serve', '--host', '127.0.0.1', '--port', '0', '--operator-port', '0', '--json'], { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     serve.stdout!.on('data', (d) => (serveOut += d));
     serve.stderr!.on('data', (d) => (serveOut += d));
     const until = Date.now() + 120_000;
     while (!serveUrl && Date.now() < until) {
       const line = serveOut.split('\n').find((l) => l.startsWith('{') && l.includes('"url"'));
-      if (line) serveUrl = (JSON.parse(line) as { url: string }).url;
+      if (line) ({ url: serveUrl, operator: operatorUrl } = JSON.parse(line) as { url: string; operator: string });
       else if (serve.exitCode !== null) assert.fail(`serve exited: ${serveOut}`);
       else await new Promise((r) => setTimeout(r, 50));
     }
