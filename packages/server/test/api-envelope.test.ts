@@ -3,7 +3,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { ErrorCode, parsePrivateKey, seal, sealText, WaasError, WaasTransportError } from '@openwaas/sdk';
 import { IpAllowlist, normaliseIp } from '../src/api/envelope.js';
-import { eachDatabase, startTestService, type TestMerchant, type TestService } from './support/service.js';
+import { eachDatabase, rowCounts, startTestService, type TestMerchant, type TestService } from './support/service.js';
 
 /** Expects an enveloped answer (HTTP 200, `{"data":…}`) carrying `code`; returns the opened envelope. */
 function expectEnveloped(t: TestService, res: { status: number; json: Record<string, unknown> | undefined }, code: string, merchant?: TestMerchant) {
@@ -21,15 +21,6 @@ function expectPlain(res: { status: number; json: Record<string, unknown> | unde
   assert.equal(typeof res.json?.['msg'], 'string');
   assert.equal(res.json?.['data'], undefined, 'plain errors carry no envelope');
   assert.doesNotMatch(res.text, /at .*\.(ts|js):\d+/, 'no stack trace');
-}
-
-async function rowCounts(t: TestService): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
-  for (const table of ['users', 'chain_addresses', 'user_addresses', 'accounts', 'journals', 'withdrawals', 'transfers', 'notifications'] as const) {
-    const row = await t.ctx.store.db.selectFrom(table).select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
-    out[table] = Number(row.n);
-  }
-  return out;
 }
 
 describe('IP allowlist', () => {

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ErrorCode, seal, parsePrivateKey, type EndpointName } from '@openwaas/sdk';
 import { readBalance } from '../src/domain/ledger.js';
-import { eachDatabase, startTestService, type TestMerchant, type TestService } from './support/service.js';
+import { eachDatabase, rowCounts, startTestService, type TestMerchant, type TestService } from './support/service.js';
 import { rejectsWith } from './support/assertions.js';
 import { startConfirmEndpoint, type ConfirmEndpoint } from './money-fixtures.js';
 
@@ -17,16 +17,6 @@ let seq = 0;
 const nextId = (prefix = 'r') => `${prefix}-${++seq}-${Date.now()}`;
 const anAddress = '0x' + '3'.repeat(40);
 const invalid = ErrorCode.InvalidParameter;
-
-/** Row counts of every table a refused request could have written to. */
-async function rowCounts(t: TestService): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
-  for (const table of ['users', 'chain_addresses', 'user_addresses', 'accounts', 'journals', 'withdrawals', 'transfers', 'notifications'] as const) {
-    const row = await t.ctx.store.db.selectFrom(table).select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
-    out[table] = Number(row.n);
-  }
-  return out;
-}
 
 eachDatabase('exact identifiers and clean strings over the API', (kind) => {
   let t: TestService;

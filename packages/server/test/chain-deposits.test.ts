@@ -8,17 +8,13 @@
  * (ledger against on-chain balances) are clean after every test.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { after, afterEach, before, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { DepositStatus } from '@openwaas/sdk';
 import { parseEther } from 'viem';
 import { backfill } from '../src/cli/chain.js';
-import { runCli } from '../src/cli/run.js';
 import { chainAccount, suspenseAccount, treasuryAccount } from '../src/domain/chain-accounts.js';
 import { belowMinimumReason } from '../src/domain/deposits.js';
 import { collectionAccount, userAccount } from '../src/domain/internal-settlement.js';
@@ -27,9 +23,8 @@ import { chainTestMnemonic, feeWalletEth, hotWalletEth, hotWalletUsdt, startChai
 import { deployForwarder, depositsOfTx, forwardEth, notifiedStatuses, untilDeposit } from './support/deposits.js';
 import { assertAuditsClean } from './support/audits.js';
 import { eachDatabase } from './support/service.js';
+import { cliRunners } from './support/cli.js';
 
-const main = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
-const tsx = import.meta.resolve('tsx');
 
 eachDatabase('chain deposits', (kind) => {
   let world: ChainWorld;
@@ -54,21 +49,7 @@ eachDatabase('chain deposits', (kind) => {
     OPENWAAS_INSECURE_DEV_KEYS: '1',
     LOG_LEVEL: 'silent',
   });
-  /** The CLI in this process: for commands that only read (a second SQLite writer in one process would wait on the service's lock). */
-  async function cliHere(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const out = { stdout: '', stderr: '' };
-    const sink = (key: 'stdout' | 'stderr') => new Writable({ write(chunk, _enc, done) { out[key] += String(chunk); done(); } });
-    const code = await runCli(args, { stdout: sink('stdout'), stderr: sink('stderr'), env: cliEnv(), cwd });
-    return { code, ...out };
-  }
-  /** The CLI as its own process, as an operator runs it next to the service. */
-  function cliProcess(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-      execFile(process.execPath, ['--conditions=source', '--import', tsx, main, ...args], { env: { PATH: process.env.PATH ?? '', ...cliEnv() }, cwd, timeout: 60_000 }, (error, stdout, stderr) => {
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
-      });
-    });
-  }
+  const { cliHere, cliProcess } = cliRunners(cliEnv, () => cwd, { processTimeoutMs: 60_000 });
   afterEach(() => assertAuditsClean(world));
 
   const coinId = (symbol: 'ETH' | 'USDT') => Number(world.t.coins[symbol].id);

@@ -8,18 +8,14 @@
  * prints the failures and stops with exit code 1 instead of waiting forever.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { after, afterEach, before, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { DepositStatus } from '@openwaas/sdk';
 import { parseEther, type Hex } from 'viem';
 import { CommandFailed } from '../src/cli/args.js';
 import { backfill } from '../src/cli/chain.js';
-import { runCli } from '../src/cli/run.js';
 import { resolveAlert } from '../src/domain/alerts.js';
 import type { ChainStatus } from '../src/domain/chain-status.js';
 import { userAccount } from '../src/domain/internal-settlement.js';
@@ -31,9 +27,8 @@ import { assertAuditsClean } from './support/audits.js';
 import { allOf, firstTimes, http500, nullResult, rpcError, startRpcProxy, traceEntryErrors, type RpcFault, type RpcProxy } from './support/rpc-proxy.js';
 import { eachDatabase } from './support/service.js';
 import { insecureDevKeysEnvValue } from './support/dev-keys.js';
+import { cliRunners } from './support/cli.js';
 
-const main = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
-const tsx = import.meta.resolve('tsx');
 
 /** Keeps the sweeper's own transactions out of these tests. */
 const noSweeps = { ETH: '1000000', USDT: '1000000000' };
@@ -80,21 +75,7 @@ eachDatabase('chain scanner: a failing node', (kind) => {
     ...insecureDevKeysEnvValue,
     LOG_LEVEL: 'silent',
   });
-  /** The CLI in this process, for commands that only read. */
-  async function cliHere(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const out = { stdout: '', stderr: '' };
-    const sink = (key: 'stdout' | 'stderr') => new Writable({ write(chunk, _enc, done) { out[key] += String(chunk); done(); } });
-    const code = await runCli(args, { stdout: sink('stdout'), stderr: sink('stderr'), env: cliEnv(), cwd });
-    return { code, ...out };
-  }
-  /** The CLI as its own process, as an operator runs it next to the service. */
-  function cliProcess(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-      execFile(process.execPath, ['--conditions=source', '--import', tsx, main, ...args], { env: { PATH: process.env.PATH ?? '', ...cliEnv() }, cwd, timeout: 120_000 }, (error, stdout, stderr) => {
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
-      });
-    });
-  }
+  const { cliHere, cliProcess } = cliRunners(cliEnv, () => cwd);
   const chainStatus = async (): Promise<ChainStatus> => {
     const status = await cliHere(['chain', 'status', '--json']);
     assert.equal(status.code, 0, status.stderr);

@@ -1,7 +1,8 @@
 import { apiBasePath, endpoints, ErrorCode, errorMessages, type EndpointName } from '@openwaas/sdk';
-import Fastify, { LogController, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { ServiceContext } from '../context.js';
+import { listenerOptions } from '../http-options.js';
 import { ApiGateway } from './envelope.js';
 import { handlers } from './handlers/index.js';
 
@@ -41,17 +42,7 @@ export type ApiApp = Awaited<ReturnType<typeof buildApp>>;
  * (urlencoded form, or JSON `{app_id, data}`), through the ApiGateway's checks.
  */
 export async function buildApp(ctx: ServiceContext) {
-  const app = Fastify({
-    loggerInstance: ctx.log,
-    bodyLimit: ctx.config.bodyLimitBytes,
-    // X-Forwarded-For counts only from the configured proxies (rightmost untrusted hop), so a
-    // merchant's IP allowlist sees the client behind a reverse proxy and cannot be spoofed.
-    trustProxy: ctx.config.trustedProxies.length > 0 ? ctx.config.trustedProxies : false,
-    // Request bodies are small forms; keep slow clients from holding sockets forever.
-    requestTimeout: 60_000,
-    // One line per API call (below) instead of Fastify's two, which would log `data` in GET URLs.
-    logController: new LogController({ disableRequestLogging: true }),
-  });
+  const app = Fastify(listenerOptions(ctx));
 
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     done(null, parseForm(body as string));

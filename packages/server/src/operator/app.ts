@@ -1,5 +1,6 @@
-import Fastify, { LogController } from 'fastify';
+import Fastify from 'fastify';
 import type { ServiceContext } from '../context.js';
+import { listenerOptions } from '../http-options.js';
 import { AuthThrottle } from './auth-throttle.js';
 import { operatorBasePath, operatorRoutes, operatorTokenDigest } from './routes.js';
 
@@ -18,14 +19,7 @@ export function operatorEnabled(ctx: Pick<ServiceContext, 'config'>): boolean {
  * address from X-Forwarded-For; otherwise per connecting address.
  */
 export async function buildOperatorApp(ctx: ServiceContext, options: { throttle?: AuthThrottle } = {}) {
-  const app = Fastify({
-    loggerInstance: ctx.log,
-    bodyLimit: ctx.config.bodyLimitBytes,
-    trustProxy: ctx.config.trustedProxies.length > 0 ? ctx.config.trustedProxies : false,
-    requestTimeout: 60_000,
-    // As on the merchant app: the routes log what matters, Fastify's request lines would only add noise.
-    logController: new LogController({ disableRequestLogging: true }),
-  });
+  const app = Fastify(listenerOptions(ctx));
   app.setNotFoundHandler((request, reply) => {
     void reply.code(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` });
   });

@@ -256,3 +256,13 @@ export async function startTestService(options: StartTestServiceOptions): Promis
     throw error;
   }
 }
+
+/** Row counts of every table a refused API request could have written to. */
+export async function rowCounts(t: TestService): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const table of ['users', 'chain_addresses', 'user_addresses', 'accounts', 'journals', 'withdrawals', 'transfers', 'notifications'] as const) {
+    const row = await t.ctx.store.db.selectFrom(table).select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
+    out[table] = Number(row.n);
+  }
+  return out;
+}
