@@ -2,28 +2,19 @@
  * Terminal safety of the CLI's human output: values that came from merchants and were stored
  * before the API refused control characters (seeded here straight into the database, as such
  * old rows would be) are printed with visible escapes, never as raw ESC or bidi bytes; --json
- * keeps them exact. The CLI runs as a child process on SQLite and PostgreSQL.
+ * keeps them exact. The CLI runs in this process (its output is the same), on SQLite and PostgreSQL.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { escapeForTerminal } from '../src/cli/terminal.js';
 import { openStore, type Store } from '../src/store/db.js';
+import { cliRunners, type CliRun as Run } from './support/cli.js';
 import { databaseKinds, freshDatabase, type TestDatabase } from './support/databases.js';
 
-const main = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
-const tsx = import.meta.resolve('tsx');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 /** Raw terminal-control bytes: C0 but newline, DEL, C1, separators, bidi controls. */
 const rawControl = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
@@ -54,13 +45,8 @@ describe('CLI human output escapes stored merchant values', async () => {
       let uid: number;
       let withdrawalId: number;
 
-      function cli(...args: string[]): Promise<Run> {
-        return new Promise((resolve) => {
-          execFile(process.execPath, ['--conditions=source', '--import', tsx, main, ...args], { env, cwd: dir, timeout: 60_000 }, (error, stdout, stderr) => {
-            resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
-          });
-        });
-      }
+      const { cliHere } = cliRunners(() => env, () => dir);
+      const cli = (...args: string[]): Promise<Run> => cliHere(args);
       const ok = (r: Run) => {
         assert.equal(r.code, 0, r.stderr);
         return r;

@@ -18,7 +18,7 @@ const tsx = import.meta.resolve('tsx');
  * SQLite writer in one process would wait on the service's lock), and as its own process, as an
  * operator runs it next to the service. `env` and `cwd` are read at each call.
  */
-export function cliRunners(env: () => Record<string, string>, cwd: () => string, options: { processTimeoutMs?: number } = {}) {
+export function cliRunners(env: () => NodeJS.ProcessEnv, cwd: () => string, options: { processTimeoutMs?: number } = {}) {
   return {
     async cliHere(args: string[]): Promise<CliRun> {
       const out = { stdout: '', stderr: '' };
