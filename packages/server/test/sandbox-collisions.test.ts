@@ -3,68 +3,29 @@
  * a chain or rewrites chain.json / env; a lock left by a dead sandbox is taken over; a chainless
  * sandbox writes its env file and `sandbox deposit` says it has no chain.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { strict as assert } from 'node:assert';
 import { after, describe, it } from 'node:test';
+import { spawnCli, untilOutput, type CliChild } from './support/cli.js';
 
-const cli = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
-const tsx = import.meta.resolve('tsx');
 const startTimeoutMs = 60_000;
 
-interface Cli {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-  stop(): Promise<void>;
-}
-
 const root = mkdtempSync(join(tmpdir(), 'openwaas-sandbox-collisions-'));
-const running = new Set<Cli>();
+const running = new Set<CliChild>();
 
-function openwaas(args: string[], env: Record<string, string> = {}): Cli {
+function openwaas(args: string[], env: Record<string, string> = {}): CliChild {
   const { OPENWAAS_CONFIG: _c, OPENWAAS_OPERATOR_TOKEN: _t, DATABASE_URL: _d, PORT: _p, HOST: _h, LOG_LEVEL: _l, OPENWAAS_CHAINS: _ch, OPENWAAS_OPERATOR_PORT: _op, ...inherited } = process.env;
-  const child = spawn(process.execPath, ['--conditions=source', '--import', tsx, cli, ...args], {
-    env: { ...inherited, DATABASE_URL: join(root, 'shared.sqlite'), ...env },
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString('utf8')));
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString('utf8')));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const run: Cli = {
-    child,
-    stdout: () => out,
-    stderr: () => err,
-    exited,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
-      running.delete(run);
-    },
-  };
+  const run = spawnCli(args, { env: { ...inherited, DATABASE_URL: join(root, 'shared.sqlite'), ...env }, cwd: root });
   running.add(run);
   return run;
 }
 
-async function waitFor<T>(run: Cli, what: string, check: () => T | undefined): Promise<T> {
-  const deadline = Date.now() + startTimeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined) return value;
-    if (run.child.exitCode !== null) throw new Error(`exited (${run.child.exitCode}) before ${what}:\n${run.stdout()}\n${run.stderr()}`);
-    if (Date.now() > deadline) throw new Error(`no ${what} within ${startTimeoutMs} ms:\n${run.stdout()}\n${run.stderr()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const waitFor = <T>(run: CliChild, what: string, check: () => T | undefined): Promise<T> => untilOutput(run, what, check, startTimeoutMs);
 
 /** Runs a command to its end: exit code and output. */
 async function finished(args: string[], env: Record<string, string> = {}) {

@@ -4,13 +4,11 @@
  * source, listeners, workers), the operator API on its own port, and a short operator token
  * refused before anything starts.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { strict as assert } from 'node:assert';
 import { after, before, it } from 'node:test';
 import { startAnvil, type AnvilInstance } from '../src/chains/evm/anvil.js';
@@ -19,65 +17,21 @@ import { initKeystore } from '../src/keys/keystore.js';
 import { openStore } from '../src/store/db.js';
 import { latestMigrationName } from '../src/store/migrate.js';
 import type { StartupSummary } from '../src/startup-summary.js';
+import { spawnCli, untilOutput, type CliChild } from './support/cli.js';
 import { freshDatabase, type TestDatabase } from './support/databases.js';
 import { eachDatabase, testCoins } from './support/service.js';
 
-const main = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
-const tsx = import.meta.resolve('tsx');
 const startTimeoutMs = 60_000;
 const operatorToken = 'serve-summary-operator-token-0123456789';
 const passphrase = 'serve-summary-passphrase';
 const dbPassword = 'pw-never-printed-42';
 
-interface Run {
-  child: ChildProcess;
-  stdout: string[];
-  stderr: () => string;
-  exited: Promise<number | null>;
-  stop(): Promise<void>;
-}
-
-function runServe(args: string[], env: Record<string, string>, cwd: string): Run {
+function runServe(args: string[], env: Record<string, string>, cwd: string): CliChild {
   const { OPENWAAS_CONFIG: _c, OPENWAAS_OPERATOR_TOKEN: _t, DATABASE_URL: _d, PORT: _p, HOST: _h, LOG_LEVEL: _l, OPENWAAS_CHAINS: _ch, ...inherited } = process.env;
-  const child = spawn(process.execPath, ['--conditions=source', '--import', tsx, main, 'serve', '--host', '127.0.0.1', '--port', '0', '--operator-port', '0', ...args], {
-    env: { ...inherited, LOG_LEVEL: 'warn', ...env },
-    cwd,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const stdout: string[] = [];
-  let err = '';
-  let partial = '';
-  child.stdout!.on('data', (d: Buffer) => {
-    partial += d.toString('utf8');
-    const lines = partial.split('\n');
-    partial = lines.pop()!;
-    stdout.push(...lines);
-  });
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString('utf8')));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return {
-    child,
-    stdout,
-    stderr: () => err,
-    exited,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
-    },
-  };
+  return spawnCli(['serve', '--host', '127.0.0.1', '--port', '0', '--operator-port', '0', ...args], { env: { ...inherited, LOG_LEVEL: 'warn', ...env }, cwd });
 }
 
-/** Polls until `check` returns a value; fails with the process output after the deadline. */
-async function waitUntil<T>(run: Run, what: string, check: () => T | undefined): Promise<T> {
-  const deadline = Date.now() + startTimeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined) return value;
-    if (run.child.exitCode !== null) throw new Error(`serve exited (${run.child.exitCode}) before ${what}:\n${run.stdout.join('\n')}\n${run.stderr()}`);
-    if (Date.now() > deadline) throw new Error(`no ${what} within ${startTimeoutMs} ms:\n${run.stdout.join('\n')}\n${run.stderr()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const waitUntil = <T>(run: CliChild, what: string, check: () => T | undefined): Promise<T> => untilOutput(run, what, check, startTimeoutMs);
 
 /** A loopback port nobody listens on: a node that is down. */
 async function closedPort(): Promise<number> {
@@ -128,9 +82,9 @@ eachDatabase('serve start-up summary', (kind) => {
   it('prints one summary block: redacted database, migrations applied, the chain with its head, wallets, keys, listeners, workers', async () => {
     const run = runServe([], env, dir);
     try {
-      await waitUntil(run, 'the listening line', () => (run.stdout.some((l) => l.startsWith('OpenWaaS listening on')) ? true : undefined));
-      const out = run.stdout.join('\n');
-      const line = (label: string) => run.stdout.find((l) => l.trimStart().startsWith(label)) ?? assert.fail(`no "${label}" line in:\n${out}`);
+      await waitUntil(run, 'the listening line', () => (run.lines().some((l) => l.startsWith('OpenWaaS listening on')) ? true : undefined));
+      const out = run.lines().join('\n');
+      const line = (label: string) => run.lines().find((l) => l.trimStart().startsWith(label)) ?? assert.fail(`no "${label}" line in:\n${out}`);
       if (kind === 'postgres') assert.match(line('database'), /postgres:\/\/postgres:\*\*\*@127\.0\.0\.1/);
       else assert.equal(line('database').split(/\s+/).at(-1), database.url);
       assert.match(line('migrations'), new RegExp(`applied now: 001_initial, .*; current ${latestMigrationName()}`));
@@ -169,7 +123,7 @@ eachDatabase('serve start-up summary', (kind) => {
     const run = runServe(['--json', '--no-workers'], { ...env, OPENWAAS_CHAINS: JSON.stringify(chains) }, dir);
     try {
       const parsed = await waitUntil(run, 'the JSON line', () => {
-        const json = run.stdout.find((l) => l.startsWith('{') && l.includes('"summary"'));
+        const json = run.lines().find((l) => l.startsWith('{') && l.includes('"summary"'));
         return json ? (JSON.parse(json) as { url: string; operator: string; workers: boolean; summary: StartupSummary }) : undefined;
       });
       const s = parsed.summary;
@@ -189,7 +143,7 @@ eachDatabase('serve start-up summary', (kind) => {
       assert.equal(dead?.reachable, false);
       assert.equal(dead?.head, null);
       assert.ok(dead?.error);
-      assert.ok(!run.stdout.join('\n').includes(dbPassword));
+      assert.ok(!run.lines().join('\n').includes(dbPassword));
     } finally {
       await run.stop();
     }
@@ -201,6 +155,6 @@ eachDatabase('serve start-up summary', (kind) => {
     assert.notEqual(code, 0);
     assert.match(run.stderr(), /operatorToken \(OPENWAAS_OPERATOR_TOKEN\) must be at least 32 characters/);
     assert.ok(!run.stderr().includes('too-short-token'));
-    assert.ok(!run.stdout.some((l) => l.startsWith('OpenWaaS listening')));
+    assert.ok(!run.lines().some((l) => l.startsWith('OpenWaaS listening')));
   });
 });
