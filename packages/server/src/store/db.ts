@@ -4,6 +4,7 @@ import SQLite from 'better-sqlite3';
 import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDialectConfig } from 'kysely';
 import pg from 'pg';
 import type { DialectName } from './dialect.js';
+import { SqliteRowLocksPlugin } from './row-locks.js';
 import type { Database } from './schema.js';
 
 /** The database handle shared by the whole service. */
@@ -66,7 +67,7 @@ export function openStore(url: string = defaultSqlitePath): Store {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }), plugins: [new SqliteRowLocksPlugin()] });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }
 

@@ -172,18 +172,8 @@ async function readAndWrite(ctx: ServiceContext, chain: ChainHandle, options: { 
   } else {
     const from = cursor + 1;
     const to = Math.min(target, cursor + (state.narrow ? 1 : chain.config.batchBlocks));
-    let fault: ScanError | undefined;
-    let read: ScannedBlock[];
-    try {
-      read = await chain.adapter.scanBlocks(from, to, state.watch);
-      state.narrow = false;
-    } catch (error) {
-      if (!(error instanceof ScanError)) throw error;
-      // The complete blocks before the failing one are written; the failure is thrown after.
-      fault = error;
-      read = error.scanned;
-      state.narrow = true;
-    }
+    // The complete blocks before a failing one are written; the failure is thrown after.
+    const { read, fault } = await readRange(chain, state, from, to);
     const blocks = consistentPrefix(read, from);
     if (storedTip !== undefined && blocks[0] && blocks[0].header.parentHash !== storedTip) return undoReorg(ctx, chain, { coins, cursor, head, signal });
     if (blocks.length > 0) {
@@ -210,6 +200,24 @@ async function readAndWrite(ctx: ServiceContext, chain: ChainHandle, options: { 
   // No block written although some are due (a node answering out of order): wait for the next poll.
   result.more = (result.blocks > 0 && result.scannedHeight < target) || settled.more;
   return result;
+}
+
+/**
+ * Reads blocks from..to. A failure that takes the whole batched request down (HTTP 500) is
+ * reported at the batch's first block although another block caused it, so the first block is
+ * read alone before the failure is recorded against it.
+ */
+async function readRange(chain: ChainHandle, state: ScannerState, from: number, to: number): Promise<{ read: ScannedBlock[]; fault?: ScanError }> {
+  try {
+    const read = await chain.adapter.scanBlocks(from, to, state.watch);
+    state.narrow = false;
+    return { read };
+  } catch (error) {
+    if (!(error instanceof ScanError)) throw error;
+    state.narrow = true;
+    if (error.scanned.length === 0 && to > from) return readRange(chain, state, from, from);
+    return { read: error.scanned, fault: error };
+  }
 }
 
 /** A block below the node's head that the node says it does not have: a node fault (load-balanced nodes out of step), never a reorg. */
