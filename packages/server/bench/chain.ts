@@ -23,6 +23,7 @@
  * interval of the latency phase, default 500), OPENWAAS_BENCH_BATCH_BLOCKS (default: the
  * service's default), OPENWAAS_BENCH_SAMPLES (latency samples, default 10).
  */
+import { WakeRelay } from '../src/context.js';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -282,7 +283,7 @@ async function main(): Promise<void> {
   const running = service;
   cleanups.push(() => running.close());
   const notifier = startNotifier(running.ctx);
-  running.ctx.notifier = notifier;
+  (running.ctx.notifier as WakeRelay).connect(() => notifier.wake());
   cleanups.push(() => notifier.stop());
   const liveHandle = running.ctx.chains.get(chainId)!;
   const scanner = startLoop({ name: 'scanner', intervalMs: pollIntervalMs, log: running.ctx.log, tick: (signal) => scanTick(running.ctx, liveHandle, signal) });

@@ -19,21 +19,37 @@ export interface NotifierHandle {
   wake(): void;
 }
 
-/** Everything a domain operation or route needs, built once at start-up. */
+/**
+ * Wakes workers that start after the context holding this handle is built (they need the
+ * context themselves): each connects once, at start-up, so the context never changes.
+ */
+export class WakeRelay<A extends unknown[] = []> {
+  // createService puts these in the context; observers (tests, benchmarks) may connect too.
+  readonly #targets: Array<(...args: A) => void> = [];
+  wake(...args: A): void {
+    for (const target of this.#targets) target(...args);
+  }
+  /** Connects a started worker (or an observer) to the wakes. */
+  connect(target: (...args: A) => void): void {
+    this.#targets.push(target);
+  }
+}
+
+/** Everything a domain operation or route needs, built once at start-up and never changed afterwards. */
 export interface ServiceContext {
-  config: ServiceConfig;
-  store: Store;
-  log: Logger;
-  clock: Clock;
-  sealer: EnvelopeSealer;
+  readonly config: ServiceConfig;
+  readonly store: Store;
+  readonly log: Logger;
+  readonly clock: Clock;
+  readonly sealer: EnvelopeSealer;
   /** The data key of secrets kept in the database (merchants' wallet keys); only domain/merchants.ts uses it. */
-  secrets: DataKeySource;
-  addresses: AddressAllocator;
-  notifier: NotifierHandle;
+  readonly secrets: DataKeySource;
+  readonly addresses: AddressAllocator;
+  readonly notifier: NotifierHandle;
   /** Chains followed and paid on (empty: ledger-only service, or a CLI command without keys). */
-  chains: ChainSet;
+  readonly chains: ChainSet;
   /** Screening of deposits and withdrawals; null = no KYT step. */
-  kyt: KytProvider | null;
+  readonly kyt: KytProvider | null;
   /** Wakes the chain workers (a withdrawal was approved, a deposit released). */
-  chainWorkers: { wake(chain?: string): void };
+  readonly chainWorkers: { wake(chain?: string): void };
 }

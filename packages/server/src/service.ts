@@ -3,7 +3,8 @@ import { buildApp, type ApiApp } from './api/app.js';
 import { withSealedOperatorToken, type ServiceConfig } from './config/config.js';
 import { buildOperatorApp, operatorEnabled, type OperatorApp } from './operator/app.js';
 import { redactDatabaseUrl, summarizeChains, type StartupSummary } from './startup-summary.js';
-import type { NotifierHandle, ServiceContext } from './context.js';
+import { checkLimits } from './limits.js';
+import { WakeRelay, type NotifierHandle, type ServiceContext } from './context.js';
 import { systemClock, type Clock } from './domain/clock.js';
 import { buildChains, type SignerSource } from './chains/registry.js';
 import { configuredSigners } from './keys/remote-signer.js';
@@ -107,6 +108,7 @@ export async function createService(configIn: ServiceConfig, opts: CreateService
   // From here on only the operator token's hash is held (loadConfig has done it already; a
   // hand-built configuration gets the same check and treatment).
   const config = withSealedOperatorToken(configIn);
+  checkLimits({ chains: config.chains });
   const log = opts.log ?? createLogger(config);
   const store = openStore(config.databaseUrl);
   let sealer: RsaPool | undefined;
@@ -122,6 +124,9 @@ export async function createService(configIn: ServiceConfig, opts: CreateService
     const signers = opts.signers ?? (ring ? configuredSigners(ring, config.remoteSigner) : noSigners);
     if (!opts.signers && config.remoteSigner) log.info({ signer: new URL(config.remoteSigner.url).origin }, 'hot and fee wallets signed by the remote signer');
     sealer = new RsaPool({ size: config.rsaWorkers, log });
+    // The workers start after the context (they need it); they connect to these once started.
+    const notifierWakes = new WakeRelay();
+    const chainWakes = new WakeRelay<[chain?: string]>();
     const ctx: ServiceContext = {
       config,
       store,
@@ -130,18 +135,18 @@ export async function createService(configIn: ServiceConfig, opts: CreateService
       sealer,
       secrets: fixedDataKey(keys.dataKey),
       addresses: keys.addresses,
-      notifier: noopNotifier,
+      notifier: notifierWakes,
       chains: buildChains(config.chains, signers),
       kyt: createKytProvider(config.kyt),
-      chainWorkers: { wake() {} },
+      chainWorkers: chainWakes,
     };
     for (const chain of ctx.chains.values()) log.info({ chain: chain.id, hot: chain.hotAddress, fee: chain.feeAddress }, 'chain configured');
     const app = await buildApp(ctx);
     const operatorApp = operatorEnabled(ctx) ? await buildOperatorApp(ctx) : undefined;
     const notifier: StoppableNotifier = config.workers ? startNotifier(ctx) : noopNotifier;
-    ctx.notifier = notifier;
+    notifierWakes.connect(() => notifier.wake());
     const chainWorkers: ChainWorkers | undefined = config.workers ? startChainWorkers(ctx) : undefined;
-    if (chainWorkers) ctx.chainWorkers = chainWorkers;
+    if (chainWorkers) chainWakes.connect((chain) => chainWorkers.wake(chain));
 
     let closing: Promise<void> | undefined;
     const close = () =>

@@ -5,9 +5,7 @@
  */
 import type { ServiceContext } from './context.js';
 import { listCoins } from './domain/coins.js';
-
-/** How long the summary waits for a node's head before calling it unreachable. */
-export const summaryNodeTimeoutMs = 5_000;
+import { summaryNodeTimeoutMs } from './limits.js';
 
 export interface ChainSummary {
   id: string;

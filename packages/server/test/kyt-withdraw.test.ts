@@ -2,6 +2,7 @@
  * Withdrawals with KYT on, end to end: SDK request → status 7 → the KYT loop → 1 or 8; the
  * operator API releases, rejects or cancels held withdrawals and deposits.
  */
+import { WakeRelay } from '../src/context.js';
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { DepositStatus, WithdrawStatus } from '@openwaas/sdk';
@@ -31,7 +32,7 @@ eachDatabase('kyt withdrawals and the operator API', (kind) => {
     t = await startTestService({ kind, config: { operatorToken: token, kyt: kytConfigSchema.parse({ provider: 'builtin', denyAddresses: [denied] }) } });
     confirm = await startConfirmEndpoint({ walletPublicKey: t.walletPublicKeyPem, privateKey: t.merchantPrivateKeyPem });
     await t.ctx.store.db.updateTable('merchants').set({ confirm_url: confirm.url }).where('id', '=', Number(t.merchant.id)).execute();
-    t.ctx.chainWorkers = { wake: (chain) => void woken.push(chain) };
+    (t.ctx.chainWorkers as WakeRelay<[chain?: string]>).connect((chain) => void woken.push(chain));
   });
   after(async () => {
     await confirm?.close();

@@ -8,7 +8,8 @@ import { after, before, describe, it } from 'node:test';
 import { ErrorCode, WaasClient, WaasError } from '@openwaas/sdk';
 import { ConfigError, loadConfig } from '../src/config/config.js';
 import { operatorTokenDigestHex } from '../src/config/operator-config.js';
-import { AuthThrottle, operatorAuthFreeFailuresMax } from '../src/operator/auth-throttle.js';
+import { AuthThrottle } from '../src/operator/auth-throttle.js';
+import { operatorAuthFreeFailuresMax } from '../src/limits.js';
 import { TestClock } from './money-fixtures.js';
 import { eachDatabase, startTestService, type TestService } from './support/service.js';
 

@@ -3,9 +3,7 @@ import { exitCode, flag, leaf, print, table } from './args.js';
 import { withChainContext } from './chain-context.js';
 import { withContext } from './context.js';
 import { escapeForTerminal } from './terminal.js';
-
-/** Progress is printed every this many entries. */
-const progressEveryEntries = 50_000;
+import { auditProgressEveryEntries } from '../limits.js';
 
 export const audit = leaf({
   name: 'audit',
@@ -20,11 +18,11 @@ fee wallets with what the ledger says they hold (needs the keys: OPENWAAS_KEY_PA
 the key store). Exit code 0 when clean, 1 with findings.`,
   options: { chain: { type: 'boolean' } },
   async run(p, io) {
-    let next = progressEveryEntries;
+    let next = auditProgressEveryEntries;
     const onEntries = (entries: number) => {
       if (entries >= next) {
         io.stderr.write(`read ${entries} entries …\n`);
-        next = entries + progressEveryEntries;
+        next = entries + auditProgressEveryEntries;
       }
     };
     const withChain = flag(p, 'chain');

@@ -22,10 +22,8 @@ export function withChainContext<T>(io: Io, fn: (ctx: ServiceContext) => Promise
       const { ring } = keys;
       try {
         await adoptDataKey(ctx.store, keys.dataKey, Date.now());
-        ctx.secrets = fixedDataKey(keys.dataKey);
-        ctx.addresses = keys.addresses;
-        if (ring) ctx.chains = buildChains(ctx.config.chains, configuredSigners(ring, ctx.config.remoteSigner));
-        return await fn(ctx);
+        const chains = ring ? buildChains(ctx.config.chains, configuredSigners(ring, ctx.config.remoteSigner)) : ctx.chains;
+        return await fn({ ...ctx, secrets: fixedDataKey(keys.dataKey), addresses: keys.addresses, chains });
       } finally {
         ring?.lock();
       }

@@ -7,15 +7,7 @@ import { holdLease, releaseLease } from '../workers/lease.js';
 import { scannerLeaseName, scannerLeaseTtlMs, scanStep, type ScanStepResult } from '../workers/scanner.js';
 import { CommandFailed, exitCode, group, leaf, need, print, str, table, whole, type Io } from './args.js';
 import { withChainContext } from './chain-context.js';
-
-/** A progress line at most this often. */
-const progressEveryMs = 1_000;
-/** Scanner steps in a row that fail (or move nothing) before a backfill gives up. */
-const backfillAttemptsMax = 5;
-/** Wait after the first failed step (then doubled), at least the chain's poll interval. */
-const backfillBackoffMs = 500;
-/** Longest wait between two tries. */
-const backfillBackoffMaxMs = 10_000;
+import { backfillAttemptsMax, backfillBackoffMaxMs, backfillBackoffMs, backfillProgressEveryMs } from '../limits.js';
 
 const statusCommand = leaf({
   name: 'chain status',
@@ -85,8 +77,7 @@ it says which --from to run again with.
         throw new CommandFailed((error as Error).message);
       }
       // Deposits this command settles are screened like the service's.
-      ctx.kyt = createKytProvider(ctx.config.kyt);
-      return backfill(ctx, chain, { from, ...(to === undefined ? {} : { to }) }, io);
+      return backfill({ ...ctx, kyt: createKytProvider(ctx.config.kyt) }, chain, { from, ...(to === undefined ? {} : { to }) }, io);
     });
     print(io, p, summary, () => `${summary.chain}: scanned blocks ${summary.from}..${summary.scanned_to} in ${summary.seconds} s (${summary.blocks_per_second} blocks/s); ${summary.deposits_found} new deposit(s)${summary.scanned_by === 'service' ? ' (scanned by the running service)' : ''}\n`);
     return exitCode.ok;
@@ -181,7 +172,7 @@ export async function backfill(ctx: ServiceContext, chain: ChainHandle, range: {
       }
       const goal = Math.min(range.to ?? head, head);
       const now = Date.now();
-      if (now - lastLine >= progressEveryMs || !more || stuck) {
+      if (now - lastLine >= backfillProgressEveryMs || !more || stuck) {
         lastLine = now;
         io.stderr.write(progressLine(chain.id, { from: range.from, at: scannedTo, goal, elapsedMs: now - started }) + '\n');
       }

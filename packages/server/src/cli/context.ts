@@ -1,7 +1,7 @@
 import { parsePrivateKey, seal } from '@openwaas/sdk';
 import { pino } from 'pino';
 import { ConfigError, loadConfig, type ServiceConfig } from '../config/config.js';
-import type { EnvelopeSealer, ServiceContext } from '../context.js';
+import { WakeRelay, type EnvelopeSealer, type ServiceContext } from '../context.js';
 import type { AddressAllocator } from '../keys/address-allocator.js';
 import { systemClock } from '../domain/clock.js';
 import { openStore } from '../store/db.js';
@@ -124,10 +124,10 @@ export async function withContext<T>(io: Io, fn: (ctx: ServiceContext) => Promis
       sealer: inlineSealer(),
       secrets: cliDataKey(io, config, store),
       addresses: noAddresses,
-      notifier: { wake() {} },
+      notifier: new WakeRelay(),
       chains: new Map(),
       kyt: null,
-      chainWorkers: { wake() {} },
+      chainWorkers: new WakeRelay<[chain?: string]>(),
     };
     return await fn(ctx);
   } finally {

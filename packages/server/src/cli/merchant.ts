@@ -3,9 +3,7 @@ import { resolve } from 'node:path';
 import { createMerchantAction, listMerchantsAction, showMerchantAction, updateMerchantAction, type MerchantSettings, type MerchantView } from '../operator/actions.js';
 import { describe, exitCode, group, leaf, list, need, print, str, table, toggle, UsageError, whole, type Io, type OptionSpec, type Parsed } from './args.js';
 import { withContext } from './context.js';
-
-/** Key files are small; anything bigger is not a key. */
-const keyFileBytesMax = 64 * 1024;
+import { keyFileBytesMax } from '../limits.js';
 
 function readKey(path: string, io: Io, command: string): string {
   try {

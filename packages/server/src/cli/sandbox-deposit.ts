@@ -67,8 +67,7 @@ coin's confirmations (status 1).
 
       // Issuing an address derives it from the seed: the sandbox's key store, unlocked here.
       const keys = await sandboxKeys(dir);
-      ctx.addresses = keys.ring;
-      const { address } = await issueDepositAddress(ctx, { user, coin });
+      const { address } = await issueDepositAddress({ ...ctx, addresses: keys.ring }, { user, coin });
       keys.ring.lock();
 
       const sender = devAccount(from);

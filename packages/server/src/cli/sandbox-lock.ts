@@ -8,6 +8,7 @@ import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { CommandFailed } from './args.js';
+import { sandboxLockAttemptsMax } from '../limits.js';
 
 /** What DIR/sandbox.lock says about the sandbox holding it. */
 export interface SandboxLockInfo {
@@ -21,9 +22,6 @@ export interface SandboxLockInfo {
 }
 
 export const sandboxLockFile = (dir: string) => join(dir, 'sandbox.lock');
-
-/** Attempts at taking a lock that keeps being released or taken over under us. */
-const lockAttemptsMax = 3;
 
 function alive(pid: number): boolean {
   try {
@@ -74,7 +72,7 @@ export function acquireSandboxLock(dir: string): SandboxLock {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = readLock(file);
       if (holder && alive(holder.pid)) throw new CommandFailed(`${describeSandbox(dir, holder)}: stop it (Ctrl-C) or use another --dir`);
-      if (attempt >= lockAttemptsMax) throw new CommandFailed(`cannot take the sandbox lock ${file}: another sandbox is starting in ${dir}`);
+      if (attempt >= sandboxLockAttemptsMax) throw new CommandFailed(`cannot take the sandbox lock ${file}: another sandbox is starting in ${dir}`);
       // Left by a sandbox that died (or half-written by one that is starting: the retry decides).
       if (holder || attempt > 1) {
         try {

@@ -47,9 +47,10 @@ gracefully: deliveries in flight are handed back to the database for the next st
     const { KeySetupError } = await import('../keys/unlock.js');
     const { KeystoreError } = await import('../keys/keystore.js');
     const { DataKeyMismatchError } = await import('../domain/data-keys.js');
+    const { LimitsError } = await import('../limits.js');
     const service = await createService(config, { env }).catch((error: unknown) => {
-      // Missing or wrong keys are the operator's to fix: the message names the settings, no stack.
-      if (error instanceof KeySetupError || error instanceof DataKeyMismatchError) throw new CommandFailed(error.message);
+      // Missing or wrong keys, or settings that break a bound, are the operator's to fix: the message names the settings, no stack.
+      if (error instanceof KeySetupError || error instanceof DataKeyMismatchError || error instanceof LimitsError) throw new CommandFailed(error.message);
       if (error instanceof KeystoreError) throw new CommandFailed(`${error.message} (${error.code})`);
       throw error;
     });

@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
-
-/** Shortest operator token accepted: a guessable token would open every operator action. */
-export const operatorTokenLengthMin = 32;
+import { operatorTokenLengthMin } from '../limits.js';
 
 /** The hex sha256 of a token: what the service keeps and compares, never the token itself. */
 export function operatorTokenDigestHex(token: string): string {

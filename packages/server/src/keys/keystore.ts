@@ -4,6 +4,7 @@ import { dirname, join, basename } from 'node:path';
 import { english, generateMnemonic } from 'viem/accounts';
 import { DataKey, dataKeyBytes } from './data-key.js';
 import { KeyRing, normalizeMnemonic, validateMnemonic } from './keyring.js';
+import { keystorePassphraseLengthMin } from '../limits.js';
 
 /**
  * The encrypted key store: one JSON file holding the BIP-39 mnemonic and the data key (the
@@ -28,8 +29,6 @@ import { KeyRing, normalizeMnemonic, validateMnemonic } from './keyring.js';
 
 export const keystoreFormat = 'openwaas-keystore';
 export const keystoreVersion = 1;
-/** Shortest passphrase accepted for a new or rotated key store. */
-export const minPassphraseLength = 12;
 /** Production scrypt parameters (log2 N = 17, r = 8, p = 1). */
 export const defaultKdf = { logN: 17, r: 8, p: 1 } as const;
 
@@ -85,8 +84,8 @@ function kdfFor(options: KdfOptions): KdfParams {
 }
 
 function checkPassphrase(passphrase: string, what = 'passphrase'): void {
-  if (typeof passphrase !== 'string' || [...passphrase].length < minPassphraseLength) {
-    throw new KeystoreError('weak-passphrase', `the ${what} must be at least ${minPassphraseLength} characters long`);
+  if (typeof passphrase !== 'string' || [...passphrase].length < keystorePassphraseLengthMin) {
+    throw new KeystoreError('weak-passphrase', `the ${what} must be at least ${keystorePassphraseLengthMin} characters long`);
   }
 }
 

@@ -4,15 +4,10 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { EnvelopeSealer } from '../context.js';
 import type { SealResult, SealTask } from './rsa-worker.js';
+import { rsaCrashStreakPerWorkerMax, rsaQueueTasksMax, rsaSegmentsPerWorkerMin } from '../limits.js';
 
 /** Plaintext bytes per RSA block: the vendor's 234 for RSA-2048 (never more than key_bytes − 11). */
 export const segmentBytesDefault = 234;
-/** Payloads of at most this many segments go to one worker: splitting costs more than it saves. */
-export const segmentsPerWorkerMin = 8;
-/** Tasks waiting for a worker before seal() refuses: a bound on memory under overload. */
-export const queueTasksMax = 10_000;
-/** Worker crashes in a row (no task completed in between), per worker slot, before the pool gives up. */
-export const crashStreakPerWorkerMax = 4;
 
 /** The pool cannot take more work (queue full) or is closed. */
 export class RsaPoolError extends Error {
@@ -72,11 +67,11 @@ export class RsaPool implements EnvelopeSealer {
     const segments = Math.ceil(plain.byteLength / segmentBytes);
 
     let parts = 1;
-    if (segments > segmentsPerWorkerMin) {
+    if (segments > rsaSegmentsPerWorkerMin) {
       const idle = this.#slots.filter((s) => s.current === undefined).length;
-      parts = Math.min(Math.max(idle, 1), Math.ceil(segments / segmentsPerWorkerMin));
+      parts = Math.min(Math.max(idle, 1), Math.ceil(segments / rsaSegmentsPerWorkerMin));
     }
-    if (this.#queue.length + parts > queueTasksMax) throw new RsaPoolError(`RSA queue is full (${queueTasksMax} tasks)`);
+    if (this.#queue.length + parts > rsaQueueTasksMax) throw new RsaPoolError(`RSA queue is full (${rsaQueueTasksMax} tasks)`);
 
     // Contiguous runs of whole segments, as even as possible, so blocks concatenate in order.
     const runs: Promise<Uint8Array>[] = [];
@@ -164,7 +159,7 @@ export class RsaPool implements EnvelopeSealer {
       slot.worker.removeAllListeners();
       void slot.worker.terminate();
       // A bound on respawns: a worker that cannot even start would otherwise loop forever.
-      if (++this.#crashStreak > crashStreakPerWorkerMax * this.size) {
+      if (++this.#crashStreak > rsaCrashStreakPerWorkerMax * this.size) {
         this.#broken = new RsaPoolError(`RSA workers keep crashing (last: ${error?.message ?? why})`);
         this.#log?.fatal({ err: error }, 'RSA pool gave up respawning workers');
         for (const pending of this.#queue.splice(0)) pending.reject(this.#broken);

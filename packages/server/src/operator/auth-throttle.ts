@@ -9,17 +9,7 @@
  * least recently failed one is forgotten (its failures are the oldest, most often long over).
  */
 import type { Clock } from '../domain/clock.js';
-
-/** Failures from one address answered normally (401) before back-off starts. */
-export const operatorAuthFreeFailuresMax = 5;
-/** The first back-off; each further failure doubles it. */
-export const operatorAuthBackoffBaseMs = 1_000;
-/** The longest back-off. */
-export const operatorAuthBackoffMaxMs = 15 * 60_000;
-/** A failure older than this no longer counts (the address starts afresh). */
-export const operatorAuthForgetAfterMs = 60 * 60_000;
-/** Addresses remembered at most. */
-export const operatorAuthTrackedAddressesMax = 10_000;
+import { operatorAuthBackoffBaseMs, operatorAuthBackoffMaxMs, operatorAuthForgetAfterMs, operatorAuthFreeFailuresMax, operatorAuthTrackedAddressesMax } from '../limits.js';
 
 export interface AuthThrottleOptions {
   clock: Clock;

@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { DialectName } from './dialect.js';
 import { SqliteRowLocksPlugin } from './row-locks.js';
 import type { Database } from './schema.js';
+import { postgresPoolConnectionsMax } from '../limits.js';
 
 /** The database handle shared by the whole service. */
 export interface Store {
@@ -40,8 +41,6 @@ class ImmediateSqliteDialect extends SqliteDialect {
 /** Default SQLite file when no DATABASE_URL is given. */
 export const defaultSqlitePath = './data/openwaas.sqlite';
 
-const poolSizeMax = 10;
-
 /**
  * Opens SQLite (a file path, `sqlite:PATH`, or `:memory:`) or PostgreSQL (`postgres://…`).
  * PostgreSQL bigint (ids, ms timestamps) is parsed into numbers; numeric amounts stay strings.
@@ -50,7 +49,7 @@ export function openStore(url: string = defaultSqlitePath): Store {
   if (/^postgres(ql)?:\/\//.test(url)) {
     const pool = new pg.Pool({
       connectionString: url,
-      max: poolSizeMax,
+      max: postgresPoolConnectionsMax,
       types: {
         getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
           oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
