@@ -51,3 +51,5 @@ export const userLimitMax = 100_000_000;
 export const coinDecimalsMax = 36;
 /** Most confirmations a coin may wait for (about a day and a half on a 12 s chain). */
 export const coinConfirmationsMax = 10_000;
+/** Longest app_id an operator may choose (random ones are 32 hex characters); the transfer API's `to` takes the same. */
+export const merchantAppIdLengthMax = 64;
