@@ -8,9 +8,3 @@ export { depositsAfter, depositsByIds } from '../modules/deposits/repository-cor
 export { withdrawalsAfter, withdrawalsByRequestIds } from '../modules/withdrawals/repository-core.js';
 export { minerFeesAfter, minerFeesByIds } from '../modules/sweeps/repository-core.js';
 
-/** A page after `maxId`, ascending. */
-export interface PageQuery {
-  merchantId: number;
-  maxId: number;
-  limit: number;
-}

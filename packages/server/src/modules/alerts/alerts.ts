@@ -29,5 +29,5 @@ export function listAlerts(db: Db, options: { all?: boolean; limit?: number } = 
 
 /** Closes alert `id` by hand; false when there is no such open alert. */
 export function resolveAlertById(db: Db, id: number, nowMs: number): Promise<boolean> {
-  return resolveOpenAlertById(db, id, nowMs);
+  return resolveOpenAlertById(db, { id, nowMs });
 }

@@ -25,8 +25,8 @@ export async function resolveOpenAlertByKey(db: Db, key: string, nowMs: number):
 }
 
 /** Closes open alert `id`; false when there is no such open alert. */
-export async function resolveOpenAlertById(db: Db, id: number, nowMs: number): Promise<boolean> {
-  const done = await db.updateTable('operator_alerts').set({ resolved_at: nowMs, updated_at: nowMs }).where('id', '=', id).where('resolved_at', 'is', null).executeTakeFirst();
+export async function resolveOpenAlertById(db: Db, input: { id: number; nowMs: number }): Promise<boolean> {
+  const done = await db.updateTable('operator_alerts').set({ resolved_at: input.nowMs, updated_at: input.nowMs }).where('id', '=', input.id).where('resolved_at', 'is', null).executeTakeFirst();
   return Number(done.numUpdatedRows) > 0;
 }
 

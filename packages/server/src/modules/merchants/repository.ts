@@ -73,8 +73,8 @@ export function findUserById(db: Db, uid: number): Promise<User | undefined> {
   return db.selectFrom('users').selectAll().where('id', '=', uid).executeTakeFirst();
 }
 
-export function findMerchantUser(db: Db, merchantId: number, uid: number): Promise<User | undefined> {
-  return db.selectFrom('users').selectAll().where('id', '=', uid).where('merchant_id', '=', merchantId).executeTakeFirst();
+export function findMerchantUser(db: Db, key: { merchantId: number; uid: number }): Promise<User | undefined> {
+  return db.selectFrom('users').selectAll().where('id', '=', key.uid).where('merchant_id', '=', key.merchantId).executeTakeFirst();
 }
 
 /** A user with its merchant's app_id. */

@@ -59,7 +59,7 @@ export async function createUserByEmail(tx: Db, merchant: Merchant, input: Email
 
 /** A merchant's user by uid, or 110065. */
 export async function requireUser(db: Db, merchantId: number, uid: number): Promise<User> {
-  const user = await findMerchantUser(db, merchantId, uid);
+  const user = await findMerchantUser(db, { merchantId, uid });
   if (!user) throw new ApiError(ErrorCode.UserNotFound);
   return user;
 }
