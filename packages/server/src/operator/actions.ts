@@ -5,25 +5,22 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import type { ServiceContext } from '../context.js';
 import { AdminError } from '../domain/admin-errors.js';
-import { formatAmount } from '../domain/amount.js';
 import { auditChainBalances } from '../domain/chain-audit.js';
-import { auditLedger, type AuditReport } from '../domain/audit.js';
-import { findCoinBySymbol, listCoins, listMerchantCoins, setMerchantCoin, upsertCoin, type CoinInput } from '../domain/coins.js';
-import { createMerchant, findMerchantByAppId, listMerchants, publicMerchantView, updateMerchant, type UpdateMerchantInput } from '../domain/merchants.js';
-import { setUserFlags } from '../domain/users.js';
-import { approveWithdrawal, cancelWithdrawal, findWithdrawal, rejectWithdrawal, type Auditor } from '../domain/withdrawals.js';
-import { CoinLookup } from '../domain/coins.js';
 import { withdrawRecord } from '../domain/records.js';
+import { approveWithdrawal, cancelWithdrawal, findWithdrawal, rejectWithdrawal, type Auditor } from '../domain/withdrawals.js';
+import { coinConfirmationsMax, coinDecimalsMax, ipAllowlistEntriesMax, merchantAppIdLengthMax, merchantNameLengthMax, urlLengthMax, userLimitMax } from '../limits-core.js';
+import { CoinLookup, findCoinBySymbol, listCoins, listMerchantCoins, setCoinEnabled, setMerchantCoin, upsertCoin, type CoinInput } from '../modules/coins/index.js';
+import { auditLedger, userBalances, type AuditReport } from '../modules/ledger/index.js';
+import { createMerchant, findMerchantByAppId, findUserWithAppId, listMerchants, publicMerchantView, setUserFlags, updateMerchant, type UpdateMerchantInput } from '../modules/merchants/index.js';
+import { formatAmount } from '../money/amount.js';
 import type { Coin, Merchant } from '../store/schema.js';
 import type { Db } from '../store/tx.js';
 
 export type OperatorContext = ServiceContext;
 
-/** Bounds on operator input. */
-export const merchantNameLengthMax = 100;
-export const urlLengthMax = 2_048;
-export const ipAllowlistEntriesMax = 256;
-export const userLimitMax = 100_000_000;
+/** Bounds on operator input (the numeric ones live in limits-core.ts). */
+export { ipAllowlistEntriesMax, merchantNameLengthMax, urlLengthMax, userLimitMax };
+const appIdPattern = new RegExp(`^[A-Za-z0-9_-]{1,${merchantAppIdLengthMax}}$`);
 export const symbolPattern = /^[A-Za-z0-9._-]{1,32}$/;
 
 // ---- validation -------------------------------------------------------------------------------
@@ -97,7 +94,7 @@ function checkSettings(s: MerchantSettings): MerchantSettings {
 /** Creates a merchant with a fresh wallet key pair; the view shows app_id and rsa_wallet_pub. */
 export async function createMerchantAction(ctx: OperatorContext, input: MerchantSettings & { name: string; appId?: string }): Promise<MerchantView> {
   const s = checkSettings(input);
-  if (input.appId !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(input.appId)) throw AdminError.invalid('app_id must be 1 to 64 letters, digits, "-" or "_"');
+  if (input.appId !== undefined && !appIdPattern.test(input.appId)) throw AdminError.invalid(`app_id must be 1 to ${merchantAppIdLengthMax} letters, digits, "-" or "_"`);
   if (input.appId !== undefined && (await findMerchantByAppId(ctx.store.db, input.appId))) throw new AdminError('conflict', `merchant ${input.appId} already exists`);
   const m = await createMerchant(ctx.store.db, ctx.secrets, {
     name: s.name!,
@@ -187,9 +184,9 @@ export async function coinView(db: Db, c: Coin): Promise<CoinView> {
 async function checkCoin(db: Db, s: CoinSettings): Promise<void> {
   if (!symbolPattern.test(s.symbol)) throw AdminError.invalid(`symbol "${s.symbol}" is not valid (letters, digits, . _ -; up to 32)`);
   if (!/^[a-z0-9]+(:[A-Za-z0-9_-]+)?$/.test(s.chain)) throw AdminError.invalid(`chain "${s.chain}" is not valid (e.g. "evm:1")`);
-  if (!Number.isInteger(s.decimals) || s.decimals < 0 || s.decimals > 36) throw AdminError.invalid('decimals must be a whole number from 0 to 36');
-  if (s.confirmations !== undefined && (!Number.isInteger(s.confirmations) || s.confirmations < 0 || s.confirmations > 10_000)) {
-    throw AdminError.invalid('confirmations must be a whole number from 0 to 10000');
+  if (!Number.isInteger(s.decimals) || s.decimals < 0 || s.decimals > coinDecimalsMax) throw AdminError.invalid(`decimals must be a whole number from 0 to ${coinDecimalsMax}`);
+  if (s.confirmations !== undefined && (!Number.isInteger(s.confirmations) || s.confirmations < 0 || s.confirmations > coinConfirmationsMax)) {
+    throw AdminError.invalid(`confirmations must be a whole number from 0 to ${coinConfirmationsMax}`);
   }
   if (s.withdrawFeeSymbol !== undefined && s.withdrawFeeSymbol !== s.symbol && !(await findCoinBySymbol(db, s.withdrawFeeSymbol))) {
     throw AdminError.notFound(`fee coin ${s.withdrawFeeSymbol} (add it first)`);
@@ -201,10 +198,7 @@ export async function upsertCoinAction(ctx: OperatorContext, input: CoinSettings
   await checkCoin(ctx.store.db, input);
   const { enabled, ...fields } = input;
   let coin = await upsertCoin(ctx.store.db, { ...fields, nowMs: ctx.clock.nowMs() });
-  if (enabled === false) {
-    await ctx.store.db.updateTable('coins').set({ enabled: 0 }).where('id', '=', Number(coin.id)).execute();
-    coin = (await findCoinBySymbol(ctx.store.db, input.symbol))!;
-  }
+  if (enabled === false) coin = (await setCoinEnabled(ctx.store.db, input.symbol, false))!;
   return coinView(ctx.store.db, coin);
 }
 
@@ -269,22 +263,14 @@ export interface UserView {
 
 export async function showUserAction(ctx: OperatorContext, uid: number): Promise<UserView> {
   const db = ctx.store.db;
-  const u = await db
-    .selectFrom('users')
-    .innerJoin('merchants', 'merchants.id', 'users.merchant_id')
-    .selectAll('users')
-    .select('merchants.app_id')
-    .where('users.id', '=', uid)
-    .executeTakeFirst();
+  const u = await findUserWithAppId(db, uid);
   if (!u) throw AdminError.notFound(`user ${uid}`);
-  const accounts = await db
-    .selectFrom('accounts')
-    .innerJoin('coins', 'coins.id', 'accounts.coin_id')
-    .select(['coins.symbol', 'coins.decimals', 'accounts.normal', 'accounts.lock'])
-    .where('accounts.kind', '=', 'user')
-    .where('accounts.uid', '=', uid)
-    .orderBy('coins.id')
-    .execute();
+  const coins = new CoinLookup(db);
+  const balances: UserView['balances'] = [];
+  for (const b of await userBalances(db, uid)) {
+    const coin = await coins.byIdOrThrow(b.coinId);
+    balances.push({ symbol: coin.symbol, normal: formatAmount(b.normal, coin.decimals), lock: formatAmount(b.lock, coin.decimals) });
+  }
   return {
     uid: Number(u.id),
     app_id: u.app_id,
@@ -295,7 +281,7 @@ export async function showUserAction(ctx: OperatorContext, uid: number): Promise
     frozen: u.frozen === 1,
     at_risk: u.at_risk === 1,
     created_at: Number(u.created_at),
-    balances: accounts.map((a) => ({ symbol: a.symbol, normal: formatAmount(BigInt(a.normal), a.decimals), lock: formatAmount(BigInt(a.lock), a.decimals) })),
+    balances,
   };
 }
 

@@ -1,0 +1,2 @@
+/** The alerts module: conditions raised for operators, one open alert per key. */
+export { listAlerts, raiseAlert, resolveAlert, resolveAlertById } from './alerts.js';

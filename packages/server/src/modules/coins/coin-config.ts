@@ -1,0 +1,73 @@
+import type { Coin } from '../../store/schema.js';
+import type { Db } from '../../store/tx.js';
+import { coinConfirmationsDefaultCount } from '../../limits-core.js';
+import { parseAmount } from '../../money/amount.js';
+import { findCoinBySymbol, insertCoin, updateCoin } from './repository.js';
+
+export interface CoinInput {
+  symbol: string;
+  name?: string;
+  /** Chain family key, e.g. "evm" (several EVM chains: "evm:1", "evm:31337"). */
+  chain: string;
+  baseSymbol?: string;
+  contractAddress?: string;
+  decimals: number;
+  confirmations?: number;
+  /** Decimal strings in the coin's units (fee in the fee coin's units). */
+  minWithdraw?: string;
+  maxWithdraw?: string;
+  withdrawFee?: string;
+  withdrawFeeSymbol?: string;
+  autoApproveMax?: string;
+  dailyLimit?: string;
+  minDeposit?: string;
+  icon?: string;
+  explorer?: string;
+  nowMs: number;
+}
+
+/** Adds or replaces a coin's configuration (by symbol). Amounts are validated with the coin's decimals. */
+export async function upsertCoin(db: Db, input: CoinInput): Promise<Coin> {
+  const feeSymbol = input.withdrawFeeSymbol ?? input.symbol;
+  let feeDecimals = input.decimals;
+  if (feeSymbol !== input.symbol) {
+    const feeCoin = await findCoinBySymbol(db, feeSymbol);
+    if (!feeCoin) throw new Error(`fee coin ${feeSymbol} is not configured`);
+    feeDecimals = feeCoin.decimals;
+  }
+  const units = (v: string | undefined, d: number, fallback: string) => (v === undefined ? fallback : parseAmount(v, d).toString());
+  const values = {
+    symbol: input.symbol,
+    name: input.name ?? input.symbol,
+    chain: input.chain,
+    base_symbol: input.baseSymbol ?? input.symbol,
+    contract_address: input.contractAddress ?? '',
+    decimals: input.decimals,
+    confirmations: input.confirmations ?? coinConfirmationsDefaultCount,
+    min_withdraw: units(input.minWithdraw, input.decimals, '0'),
+    max_withdraw: units(input.maxWithdraw, input.decimals, '0'),
+    withdraw_fee: units(input.withdrawFee, feeDecimals, '0'),
+    withdraw_fee_symbol: feeSymbol,
+    auto_approve_max: units(input.autoApproveMax, input.decimals, '0'),
+    daily_limit: units(input.dailyLimit, input.decimals, '0'),
+    min_deposit: units(input.minDeposit, input.decimals, '0'),
+    icon: input.icon ?? '',
+    explorer: input.explorer ?? '',
+    enabled: 1,
+  };
+  const existing = await findCoinBySymbol(db, input.symbol);
+  if (existing) {
+    await updateCoin(db, Number(existing.id), values);
+  } else {
+    await insertCoin(db, { ...values, created_at: input.nowMs });
+  }
+  return (await findCoinBySymbol(db, input.symbol))!;
+}
+
+/** Disables (or enables again) a coin for every merchant; returns the coin, or undefined when unknown. */
+export async function setCoinEnabled(db: Db, symbol: string, enabled: boolean): Promise<Coin | undefined> {
+  const coin = await findCoinBySymbol(db, symbol);
+  if (!coin) return undefined;
+  await updateCoin(db, Number(coin.id), { enabled: enabled ? 1 : 0 });
+  return findCoinBySymbol(db, symbol);
+}

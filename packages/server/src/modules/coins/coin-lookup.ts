@@ -1,0 +1,30 @@
+import type { Coin } from '../../store/schema.js';
+import type { Db } from '../../store/tx.js';
+import { findCoinById, findCoinBySymbol } from './repository.js';
+
+/** Caches coins by id for the length of one request (lists format many records). */
+export class CoinLookup {
+  private readonly byId = new Map<number, Coin>();
+  private readonly bySymbol = new Map<string, Coin>();
+  constructor(private readonly db: Db) {}
+
+  async byIdOrThrow(id: number): Promise<Coin> {
+    let coin = this.byId.get(id);
+    if (!coin) {
+      coin = await findCoinById(this.db, id);
+      if (!coin) throw new Error(`coin ${id} does not exist`);
+      this.byId.set(id, coin);
+    }
+    return coin;
+  }
+
+  async bySymbolOrThrow(symbol: string): Promise<Coin> {
+    let coin = this.bySymbol.get(symbol);
+    if (!coin) {
+      coin = await findCoinBySymbol(this.db, symbol);
+      if (!coin) throw new Error(`coin ${symbol} does not exist`);
+      this.bySymbol.set(symbol, coin);
+    }
+    return coin;
+  }
+}

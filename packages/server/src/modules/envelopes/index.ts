@@ -1,0 +1,12 @@
+/** The envelopes module: the replay guard over accepted request envelopes. */
+export { countSeenEnvelopes, pruneSeenEnvelopes } from './repository.js';
+export {
+  envelopeDigest,
+  recordEnvelope,
+  ReplayGuard,
+  replayClockMarginMs,
+  replayPruneBatchMax,
+  replayPruneIntervalMs,
+  type EnvelopeSighting,
+  type RecordEnvelopeInput,
+} from './replay-guard.js';

@@ -1,0 +1,27 @@
+/** The merchants module: merchants (settings, wallet keys), their users, and the data-key binding. */
+export { adoptDataKey } from './data-keys.js';
+export { DataKeyMismatchError } from './errors.js';
+export {
+  createMerchant,
+  merchantAutoCollects,
+  normaliseMerchantKey,
+  publicMerchantView,
+  updateMerchant,
+  userLimitDefault,
+  type CreateMerchantInput,
+  type UpdateMerchantInput,
+} from './merchants.js';
+export { findMerchantByAppId, findMerchantById, listMerchants } from './repository.js';
+export {
+  createUserByEmail,
+  createUserByMobile,
+  findUser,
+  findUserById,
+  findUserWithAppId,
+  requireUser,
+  setUserFlags,
+  usersAfter,
+  type EmailRegistration,
+  type MobileRegistration,
+} from './users.js';
+export { encryptPlaintextWalletKeys, merchantWalletKey } from './wallet-keys.js';

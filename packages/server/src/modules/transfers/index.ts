@@ -1,0 +1,11 @@
+/** The transfers module: merchant-to-merchant transfers (#15–#17) and ledger-only settlement of withdrawals to our own addresses. */
+export {
+  findAllianceTarget,
+  internalTxid,
+  receivingAccount,
+  settleInternalWithdrawal,
+  type AllianceTarget,
+  type InternalSettlementInput,
+} from './internal-settlement.js';
+export { requestTransfer, transferRemarkLengthMax, type TransferRequestInput } from './request-transfer.js';
+export { listTransfersAfter, listTransfersByIds, type TransferRow } from './transfer-lists.js';
