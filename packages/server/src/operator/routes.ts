@@ -13,7 +13,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ServiceContext } from '../context.js';
 import type { ServiceConfig } from '../config/config.js';
-import { AdminError, adminErrorStatus } from '../domain/admin-errors.js';
+import { AdminError } from '../domain/admin-errors.js';
+import { operatorErrorRegistry } from '../contracts/operator-errors.js';
 import { adjustBalance, listAdjustments } from '../domain/adjustments.js';
 import { addToBlacklist, listBlacklist, removeFromBlacklist } from '../domain/blacklist.js';
 import { countNotifications, getNotification, listNotifications, notificationStates, resendAllFailed, resendNotification } from '../domain/notifications-admin.js';
@@ -205,7 +206,8 @@ export async function operatorRoutes(app: FastifyInstance, options: OperatorRout
       return reply.code(error.statusCode).send({ error: 'invalid', message: error.message });
     }
     request.log.error({ err: error, url: request.url }, 'operator API: unexpected error');
-    return reply.code(500).send({ error: 'internal', message: 'internal error; see the service log' });
+    const internal = operatorErrorRegistry.internal;
+    return reply.code(internal.httpStatus).send({ error: internal.code, message: internal.message });
   });
 
   // Merchants
@@ -327,5 +329,5 @@ export async function operatorRoutes(app: FastifyInstance, options: OperatorRout
   await chainTxOperatorRoutes(app, ctx);
 }
 
-/** Every error code the operator API may answer, with its status (for docs and clients). */
-export const operatorErrorStatus = { ...adminErrorStatus, internal: 500 } as const;
+/** Every error code the operator API may answer, with its status (the registry in contracts/operator-errors.ts). */
+export { operatorErrorStatus } from '../contracts/operator-errors.js';

@@ -26,7 +26,7 @@ function coinInfo(c: Coin) {
 }
 
 /** #4 The coins enabled for this merchant; every field a string. */
-export const getCoinList: Handler = async (ctx, { merchant }) => {
+export const getCoinList: Handler<'getCoinList'> = async (ctx, { merchant }) => {
   const coins = await listMerchantCoins(ctx.store.db, Number(merchant.id));
   return coins.map(coinInfo);
 };
