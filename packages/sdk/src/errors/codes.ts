@@ -12,14 +12,12 @@ export interface ErrorEntry {
   /** Default English `msg`. */
   readonly message: string;
   /**
-   * HTTP status of an answer carrying the code inside an envelope: always 200, since existing
-   * clients read no code from any other status (API.md §1).
+   * HTTP status of the answer carrying the code: 200 for every sealed answer, since existing
+   * clients read no code from any other status (API.md §1); a code only ever answered before
+   * the merchant is known cannot be sealed and goes as plain JSON with this status.
    */
-  readonly httpStatus: 200;
-  /**
-   * HTTP status when the code is answered as plain JSON, before the merchant is known (no
-   * envelope can be sealed); absent for codes that are only ever sealed.
-   */
+  readonly httpStatus: number;
+  /** For a code normally sealed, the status when it is answered as plain JSON instead (no merchant yet, or a failure before the request was read). */
   readonly plainHttpStatus?: number;
   /** When the code is answered, for the docs and the SDK's users. */
   readonly meaning: string;
@@ -49,8 +47,7 @@ export const errorRegistry = {
   DecryptFailed: {
     code: '100005',
     message: 'signature verification failed',
-    httpStatus: 200,
-    plainHttpStatus: 400,
+    httpStatus: 400,
     meaning: "The `data` envelope could not be decrypted with the merchant's public key (answered plain).",
     retired: false,
   },
@@ -58,8 +55,7 @@ export const errorRegistry = {
   InvalidAppId: {
     code: '100015',
     message: 'merchant id (app_id) is invalid',
-    httpStatus: 200,
-    plainHttpStatus: 400,
+    httpStatus: 400,
     meaning: 'Unknown or malformed `app_id` (answered plain: no merchant to seal for).',
     retired: false,
   },

@@ -114,11 +114,11 @@ export class ApiGateway {
     const log = raw.log ?? this.ctx.log;
     // A control character cannot be in any app_id, and PostgreSQL refuses NUL in a query: never looked up.
     if (typeof appId !== 'string' || appId === '' || appId.length > appIdLengthMax || forbiddenCharacter(appId) !== undefined) {
-      return this.#refuse(log, endpoint, ip, { code: ErrorCode.InvalidAppId, msg: errorMessages[ErrorCode.InvalidAppId], reason: 'app_id missing or malformed', enveloped: false, status: errorRegistry.InvalidAppId.plainHttpStatus });
+      return this.#refuse(log, endpoint, ip, { code: ErrorCode.InvalidAppId, msg: errorMessages[ErrorCode.InvalidAppId], reason: 'app_id missing or malformed', enveloped: false, status: errorRegistry.InvalidAppId.httpStatus });
     }
     const merchant = await findMerchantByAppId(this.ctx.store.db, appId);
     if (!merchant) {
-      return this.#refuse(log, endpoint, ip, { code: ErrorCode.InvalidAppId, msg: errorMessages[ErrorCode.InvalidAppId], reason: `unknown app_id ${appId}`, enveloped: false, status: errorRegistry.InvalidAppId.plainHttpStatus });
+      return this.#refuse(log, endpoint, ip, { code: ErrorCode.InvalidAppId, msg: errorMessages[ErrorCode.InvalidAppId], reason: `unknown app_id ${appId}`, enveloped: false, status: errorRegistry.InvalidAppId.httpStatus });
     }
     if (merchant.active !== 1) {
       return this.#refuse(log, endpoint, ip, { code: ErrorCode.MerchantExpired, msg: errorMessages[ErrorCode.MerchantExpired], reason: 'merchant disabled', enveloped: true, merchant });
@@ -128,7 +128,7 @@ export class ApiGateway {
     }
     const opened = this.#open(merchant, raw.data);
     if (!opened.ok) {
-      return this.#refuse(log, endpoint, ip, { code: ErrorCode.DecryptFailed, msg: `${errorMessages[ErrorCode.DecryptFailed]}: ${opened.why}`, reason: opened.why, enveloped: false, status: errorRegistry.DecryptFailed.plainHttpStatus });
+      return this.#refuse(log, endpoint, ip, { code: ErrorCode.DecryptFailed, msg: `${errorMessages[ErrorCode.DecryptFailed]}: ${opened.why}`, reason: opened.why, enveloped: false, status: errorRegistry.DecryptFailed.httpStatus });
     }
     // It decrypted, so the merchant wrote it: a well-formed request with bad parameters (100004).
     const notObject = opened.value === null || typeof opened.value !== 'object' || Array.isArray(opened.value);
