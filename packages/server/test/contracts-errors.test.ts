@@ -59,8 +59,8 @@ describe('merchant API error registry', () => {
   });
 
   test('every code the server names is registered and live', () => {
-    const live = new Set(merchantEntries.filter((e) => !e.retired).map((e) => e.name));
-    const liveCodes = new Set(merchantEntries.filter((e) => !e.retired).map((e) => e.code));
+    const live = new Set<string>(merchantEntries.filter((e) => !e.retired).map((e) => e.name));
+    const liveCodes = new Set<string>(merchantEntries.filter((e) => !e.retired).map((e) => e.code));
     const names = new Set<string>();
     for (const f of sources()) {
       for (const m of f.text.matchAll(/ErrorCode\.([A-Za-z]+)/g)) names.add(m[1]!);
@@ -90,7 +90,7 @@ describe('operator API error registry', () => {
   });
 
   test('every operator error code the server names is registered and live, and none retired is used', () => {
-    const live = new Set(operatorEntries.filter((e) => !e.retired).map((e) => e.code));
+    const live = new Set<string>(operatorEntries.filter((e) => !e.retired).map((e) => e.code));
     const used = new Set<string>();
     for (const f of sources()) {
       for (const m of f.text.matchAll(/new AdminError\('([a-z_]+)'/g)) used.add(m[1]!);
