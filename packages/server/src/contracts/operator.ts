@@ -18,7 +18,9 @@ import type { ReviewItem } from '../domain/withdrawals.js';
 import type { decideHeldAction } from '../domain/kyt/review-actions.js';
 import type { resendAllFailed } from '../domain/notifications-admin.js';
 import type { auditAction, chainAuditAction, CoinView, MerchantView, UserView, WithdrawalView } from '../operator/actions.js';
-import type { OperatorAlert } from '../store/schema.js';
+import type { ReviewSide } from '../domain/kyt/review-errors.js';
+import type { Auditor } from '../domain/withdrawals.js';
+import type { ChainTxPurpose, ChainTxState, OperatorAlert, SweepState } from '../store/schema.js';
 import {
   appIdLengthMax,
   coinNameLengthMax,
@@ -274,6 +276,16 @@ export type OperatorRequest<R extends OperatorRoute> = {
     : never;
 };
 
-// Every route in the table has a response type and the other way round.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+
+/** Every route in the table has a response type and the other way round (a compile error otherwise). */
 export const routeTableMatchesResponses: Same<OperatorRoute, keyof OperatorResponses> = true;
+
+/** The vocabulary lists name exactly the values the store and the domain know (a compile error otherwise). */
+export const vocabularyMatchesDomain: [
+  Same<(typeof sweepStates)[number], SweepState>,
+  Same<(typeof chainTxPurposes)[number], ChainTxPurpose>,
+  Same<(typeof chainTxStates)[number], ChainTxState>,
+  Same<(typeof auditors)[number], Auditor>,
+  Same<(typeof reviewSides)[number], ReviewSide>,
+] = [true, true, true, true, true];
