@@ -16,7 +16,7 @@ import { AdminError } from '../domain/admin-errors.js';
 import { operatorErrorRegistry } from '../contracts/operator-errors.js';
 import { adjustBalance, listAdjustments } from '../domain/adjustments.js';
 import { addToBlacklist, listBlacklist, removeFromBlacklist } from '../domain/blacklist.js';
-import { countNotifications, getNotification, listNotifications, resendAllFailed, resendNotification } from '../domain/notifications-admin.js';
+import { getNotification, resendAllFailed, resendNotification } from '../domain/notifications-admin.js';
 import { listWithdrawalsForReview } from '../domain/withdrawals.js';
 import {
   auditAction,
@@ -36,6 +36,7 @@ import {
 } from './actions.js';
 import { asAdminError } from './errors.js';
 import { operatorRoute } from './typed-route.js';
+import { notificationsView } from './views.js';
 import type { OperatorRequest } from '../contracts/operator.js';
 import { AuthThrottle } from './auth-throttle.js';
 import { registerKytRoutes } from './kyt-routes.js';
@@ -213,16 +214,14 @@ export async function operatorRoutes(app: FastifyInstance, options: OperatorRout
   });
 
   // Notifications
-  operatorRoute(app, 'GET /notifications', async ({ query: q }) => {
-    const merchantId = q.app_id !== undefined ? Number((await requireMerchant(ctx.store.db, q.app_id)).id) : undefined;
-    const filter = {
+  operatorRoute(app, 'GET /notifications', async ({ query: q }) =>
+    notificationsView(ctx.store.db, {
       ...(q.state !== undefined ? { state: q.state } : {}),
-      ...(merchantId !== undefined ? { merchantId } : {}),
+      ...(q.app_id !== undefined ? { appId: q.app_id } : {}),
       ...(q.after_id !== undefined ? { afterId: q.after_id } : {}),
       ...(q.limit !== undefined ? { limit: q.limit } : {}),
-    };
-    return { counts: await countNotifications(ctx.store.db, merchantId), notifications: await listNotifications(ctx.store.db, filter) };
-  });
+    }),
+  );
   operatorRoute(app, 'GET /notifications/:id', async ({ params }) => getNotification(ctx.store.db, params.id));
   operatorRoute(app, 'POST /notifications/:id/resend', async ({ params }) => resendNotification(ctx, params.id));
   operatorRoute(app, 'POST /notifications/resend-failed', async ({ body: b }) => {
