@@ -49,6 +49,8 @@ export function renderErrorsDoc(): string {
     '',
     'An expected failure answers JSON `{"error": <code>, "message": …}` with the HTTP status shown;',
     'the message is usually more specific than the default below. The CLI reports the same codes.',
+    'A request the HTTP layer itself refuses (a body that is not JSON, one over the size limit) answers',
+    '`invalid` with the status of that refusal (400, 413, 415).',
     '',
     '| code | message | HTTP status | meaning | retired |',
     '|---|---|---|---|---|',
