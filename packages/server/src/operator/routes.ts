@@ -3,8 +3,10 @@
  * mounted under /operator/v1 on its own listener (operator/app.ts), never the merchant port.
  * With no token configured every route answers 404 `disabled`. Only the token's sha256 is
  * held (config.operatorTokenHash); repeated failures from one address answer 429 (see
- * auth-throttle.ts). Expected failures answer `{error, message}` with a 4xx status (codes in
- * domain/admin-errors.ts); anything else is logged and answers 500 without details.
+ * auth-throttle.ts). Expected failures answer `{error, message}` with a 4xx status (the
+ * registry in contracts/operator-errors.ts, listed in docs/errors.md); anything else is logged
+ * and answers 500 without details. Every route's request schemas and response view are in
+ * contracts/operator.ts.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { chainOperatorRoutes } from './chain-routes.js';
