@@ -5,24 +5,32 @@
  * here (so it is never reused for another meaning) but is never answered again.
  */
 
-/** One result code of the merchant API. */
-export interface ErrorEntry {
-  /** The code as sent in `code` (a decimal string). */
+/**
+ * The shape every error registry shares (this one, and the server's operator API registry):
+ * code, default message, HTTP status, meaning, retired.
+ */
+export interface RegistryEntry {
+  /** The code as sent. */
   readonly code: string;
-  /** Default English `msg`. */
+  /** Default English message. */
   readonly message: string;
-  /**
-   * HTTP status of the answer carrying the code: 200 for every sealed answer, since existing
-   * clients read no code from any other status (API.md §1); a code only ever answered before
-   * the merchant is known cannot be sealed and goes as plain JSON with this status.
-   */
+  /** HTTP status of the answer carrying the code. */
   readonly httpStatus: number;
-  /** For a code normally sealed, the status when it is answered as plain JSON instead (no merchant yet, or a failure before the request was read). */
-  readonly plainHttpStatus?: number;
   /** When the code is answered, for the docs and the SDK's users. */
   readonly meaning: string;
   /** True once the code is no longer answered; it is kept so that it is never reused. */
   readonly retired: boolean;
+}
+
+/**
+ * One result code of the merchant API: `code` is a decimal string; `httpStatus` is 200 for
+ * every sealed answer, since existing clients read no code from any other status (API.md §1),
+ * and a code only ever answered before the merchant is known cannot be sealed and goes as
+ * plain JSON with its own status.
+ */
+export interface ErrorEntry extends RegistryEntry {
+  /** For a code normally sealed, the status when it is answered as plain JSON instead (no merchant yet, or a failure before the request was read). */
+  readonly plainHttpStatus?: number;
 }
 
 /** Every code, by the name the code is used under in both packages. */

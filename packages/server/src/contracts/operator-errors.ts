@@ -1,21 +1,14 @@
+import type { RegistryEntry } from '@openwaas/sdk';
+
 /**
  * The registry of operator API error codes (operator HTTP API and CLI), in the same entry shape
  * as the merchant API's (`errorRegistry` of the SDK): code, default message, HTTP status,
  * meaning, retired. An operator error answers `{error: <code>, message}` with its status. A
  * retired code stays listed so that it is never reused for another meaning.
  */
-export interface OperatorErrorEntry {
-  /** The code as sent in `error`. */
-  readonly code: string;
-  /** Default message (most answers carry a more specific one). */
-  readonly message: string;
-  /** HTTP status of every answer carrying the code. */
-  readonly httpStatus: number;
-  /** When the code is answered, for the docs and clients. */
-  readonly meaning: string;
-  /** True once the code is no longer answered; it is kept so that it is never reused. */
-  readonly retired: boolean;
-}
+
+/** An operator error: `code` is the word sent in `error`; `httpStatus` that of every answer carrying it. */
+export type OperatorErrorEntry = RegistryEntry;
 
 export const operatorErrorRegistry = {
   invalid: { code: 'invalid', message: 'the request is not valid', httpStatus: 400, meaning: 'The request is malformed or a value is out of range (the message names the field).', retired: false },
