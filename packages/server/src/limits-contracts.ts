@@ -71,3 +71,12 @@ export const operatorNameLengthMax = 100;
 
 /** Longest reason given when rejecting a withdrawal (the KYT review reason has the same bound). */
 export const rejectReasonLengthMax = 500;
+
+/**
+ * Held records per side and page of GET /kyt; the same value as the KYT module's
+ * heldPageSizeMax (a test keeps the two equal until they are one bound).
+ */
+export const heldPageSizeMax = 500;
+
+/** Longest reason of a KYT decision; the same value as the KYT module's reviewReasonLengthMax (a test keeps them equal). */
+export const heldReasonLengthMax = 500;

@@ -3,15 +3,15 @@
  * request schemas (zod: path params, query, body) and its success status, and the response
  * view type of each (`OperatorResponses`). The routes (operator/*-routes.ts) parse with these
  * schemas and are typed by these views; the CLI prints the same views with --json; a web
- * console imports this module. Errors: contracts/operator-errors.ts.
+ * console imports this module: at run time it needs only zod and the bounds (domain types are
+ * erased). Errors: contracts/operator-errors.ts.
  */
 import { z } from 'zod';
 import type { AdjustmentEntry, AdjustmentResult } from '../domain/adjustments.js';
 import type { BlacklistEntry } from '../domain/blacklist.js';
 import type { ChainStatus } from '../domain/chain-status.js';
-import { heldPageSizeMax, type HeldRecords } from '../domain/kyt/review-actions.js';
-import { reviewReasonLengthMax } from '../domain/kyt/review-errors.js';
-import { notificationStates, type NotificationState, type NotificationView } from '../domain/notifications-admin.js';
+import type { HeldRecords } from '../domain/kyt/review-actions.js';
+import type { NotificationState, NotificationView } from '../domain/notifications-admin.js';
 import type { chainTxView } from '../domain/outgoing-txs.js';
 import type { sweepView } from '../domain/sweeps.js';
 import type { ReviewItem } from '../domain/withdrawals.js';
@@ -24,6 +24,8 @@ import type { ChainTxPurpose, ChainTxState, OperatorAlert, SweepState } from '..
 import {
   appIdLengthMax,
   coinNameLengthMax,
+  heldPageSizeMax,
+  heldReasonLengthMax,
   coinUrlLengthMax,
   contractAddressLengthMax,
   operatorNameLengthMax,
@@ -47,7 +49,8 @@ export const chainTxPurposes = ['withdrawal', 'sweep', 'topup'] as const;
 export const chainTxStates = ['signed', 'broadcast', 'mined', 'confirmed', 'reverted', 'replaced', 'dropped'] as const;
 /** The two kinds of record a KYT hold applies to. */
 export const reviewSides = ['deposit', 'withdrawal'] as const;
-export { notificationStates };
+/** Delivery states of a notification. */
+export const notificationStates = ['pending', 'delivered', 'failed'] as const;
 
 // ---- request schemas --------------------------------------------------------------------------
 
@@ -126,7 +129,7 @@ export const heldQuery = z
   })
   .refine((q) => q.after_id === undefined || q.side !== undefined, 'after_id pages within one side: give side too');
 export const heldReleaseBody = z.strictObject({ by: operatorName.optional() });
-export const heldRejectBody = z.strictObject({ reason: z.string().max(reviewReasonLengthMax), by: operatorName.optional() });
+export const heldRejectBody = z.strictObject({ reason: z.string().max(heldReasonLengthMax), by: operatorName.optional() });
 
 export const alertsQuery = z.object({ all: z.enum(['0', '1', 'true', 'false']).optional(), limit: z.coerce.number().int().min(1).max(operatorPageSizeMax).optional() });
 export const sweepsQuery = z.strictObject({ chain: z.string().optional(), state: z.enum(sweepStates).optional(), ...beforeIdPage });
@@ -288,4 +291,5 @@ export const vocabularyMatchesDomain: [
   Same<(typeof chainTxStates)[number], ChainTxState>,
   Same<(typeof auditors)[number], Auditor>,
   Same<(typeof reviewSides)[number], ReviewSide>,
-] = [true, true, true, true, true];
+  Same<(typeof notificationStates)[number], NotificationState>,
+] = [true, true, true, true, true, true];
