@@ -1,7 +1,9 @@
-import { apiBasePath, endpoints, ErrorCode, errorMessages, type EndpointName } from '@openwaas/sdk';
+import { apiBasePath, endpoints, type EndpointName } from '@openwaas/sdk';
 import Fastify, { type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { ServiceContext } from '../context.js';
+import { ErrorCode, errorMessages, errorRegistry } from '../contracts/errors.js';
+import { loggedAppIdLengthMax } from '../limits-contracts.js';
 import { listenerOptions } from '../http-options.js';
 import { ApiGateway } from './envelope.js';
 import { handlers } from './handlers/index.js';
@@ -71,10 +73,10 @@ export async function buildApp(ctx: ServiceContext) {
     }
     if (status >= 400 && status < 500) {
       request.log.warn({ path: request.url.split('?')[0], reason: error.message }, 'malformed request');
-      return reply.code(400).send(plainError(ErrorCode.InvalidParameter, 'request body is not valid'));
+      return reply.code(errorRegistry.InvalidParameter.plainHttpStatus).send(plainError(ErrorCode.InvalidParameter, 'request body is not valid'));
     }
     request.log.error({ err: error, path: request.url.split('?')[0] }, 'unexpected error');
-    return reply.code(500).send(plainError(ErrorCode.SystemError));
+    return reply.code(errorRegistry.SystemError.plainHttpStatus).send(plainError(ErrorCode.SystemError));
   });
 
   // The operator API is not mounted here: it has its own listener (operator/app.ts).
@@ -93,7 +95,7 @@ export async function buildApp(ctx: ServiceContext) {
         const started = performance.now();
         const answer = await gateway.handle(name, handler, { appId, data, ip: request.ip, log: request.log as Logger });
         request.log.info(
-          { endpoint: name, method: request.method, app_id: typeof appId === 'string' ? appId.slice(0, 64) : undefined, status: answer.status, code: answer.code, ms: Math.round(performance.now() - started) },
+          { endpoint: name, method: request.method, app_id: typeof appId === 'string' ? appId.slice(0, loggedAppIdLengthMax) : undefined, status: answer.status, code: answer.code, ms: Math.round(performance.now() - started) },
           'api call',
         );
         return reply.code(answer.status).header('content-type', 'application/json; charset=utf-8').send(answer.body);

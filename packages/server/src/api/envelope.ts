@@ -1,13 +1,15 @@
 import type { KeyObject } from 'node:crypto';
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
-import { decodeBase64Url, EnvelopeError, ErrorCode, errorMessages, openText, parsePublicKey, type EndpointName } from '@openwaas/sdk';
+import { decodeBase64Url, EnvelopeError, openText, parsePublicKey, type EndpointName } from '@openwaas/sdk';
+import { ErrorCode, errorMessages, errorRegistry } from '../contracts/errors.js';
+import { appIdLengthMax, gatewayCacheEntriesMax, numericTextDigitsMax } from '../limits-contracts.js';
 import type { Logger } from 'pino';
 import type { ServiceContext } from '../context.js';
 import { ApiError } from '../domain/api-error.js';
 import { ReplayGuard } from '../domain/envelope-replay.js';
 import { findMerchantByAppId, merchantWalletKey } from '../domain/merchants.js';
 import type { Merchant } from '../store/schema.js';
-import type { Handler } from './handler.js';
+import type { AnyHandler } from './handler.js';
 import { assertCleanFields, forbiddenCharacter } from '../domain/input-rules.js';
 
 /** What the transport layer extracted from a request: the two form fields and the peer address. */
@@ -28,10 +30,8 @@ export interface ApiReply {
   body: Record<string, unknown>;
 }
 
-/** Longest `app_id` looked up; longer ones cannot exist. */
-const appIdLengthMax = 128;
-/** Merchants whose parsed key / allowlist are cached; a bound on memory. */
-const cacheEntriesMax = 10_000;
+/** Millisecond timestamp as text: digits with optional surrounding space. */
+const timeText = new RegExp(`^\\s*\\d{1,${numericTextDigitsMax}}\\s*$`);
 
 /** "::ffff:127.0.0.1" → "127.0.0.1": IPv4 clients on a dual-stack socket. */
 export function normaliseIp(ip: string): string {
@@ -86,7 +86,7 @@ class BoundedCache<V> {
   set(key: number, value: V): void {
     this.#map.delete(key);
     this.#map.set(key, value);
-    if (this.#map.size > cacheEntriesMax) this.#map.delete(this.#map.keys().next().value!);
+    if (this.#map.size > gatewayCacheEntriesMax) this.#map.delete(this.#map.keys().next().value!);
   }
 }
 
@@ -108,17 +108,17 @@ export class ApiGateway {
     this.#replays = new ReplayGuard({ store: ctx.store, clock: ctx.clock, log: ctx.log, windowMs: ctx.config.requestTimeWindowMs });
   }
 
-  async handle(endpoint: EndpointName, handler: Handler, raw: RawApiRequest): Promise<ApiReply> {
+  async handle(endpoint: EndpointName, handler: AnyHandler, raw: RawApiRequest): Promise<ApiReply> {
     const ip = normaliseIp(raw.ip);
     const appId = raw.appId;
     const log = raw.log ?? this.ctx.log;
     // A control character cannot be in any app_id, and PostgreSQL refuses NUL in a query: never looked up.
     if (typeof appId !== 'string' || appId === '' || appId.length > appIdLengthMax || forbiddenCharacter(appId) !== undefined) {
-      return this.#refuse(log, endpoint, ip, { code: ErrorCode.InvalidAppId, msg: errorMessages[ErrorCode.InvalidAppId], reason: 'app_id missing or malformed', enveloped: false, status: 400 });
+      return this.#refuse(log, endpoint, ip, { code: ErrorCode.InvalidAppId, msg: errorMessages[ErrorCode.InvalidAppId], reason: 'app_id missing or malformed', enveloped: false, status: errorRegistry.InvalidAppId.httpStatus });
     }
     const merchant = await findMerchantByAppId(this.ctx.store.db, appId);
     if (!merchant) {
-      return this.#refuse(log, endpoint, ip, { code: ErrorCode.InvalidAppId, msg: errorMessages[ErrorCode.InvalidAppId], reason: `unknown app_id ${appId}`, enveloped: false, status: 400 });
+      return this.#refuse(log, endpoint, ip, { code: ErrorCode.InvalidAppId, msg: errorMessages[ErrorCode.InvalidAppId], reason: `unknown app_id ${appId}`, enveloped: false, status: errorRegistry.InvalidAppId.httpStatus });
     }
     if (merchant.active !== 1) {
       return this.#refuse(log, endpoint, ip, { code: ErrorCode.MerchantExpired, msg: errorMessages[ErrorCode.MerchantExpired], reason: 'merchant disabled', enveloped: true, merchant });
@@ -128,7 +128,7 @@ export class ApiGateway {
     }
     const opened = this.#open(merchant, raw.data);
     if (!opened.ok) {
-      return this.#refuse(log, endpoint, ip, { code: ErrorCode.DecryptFailed, msg: `${errorMessages[ErrorCode.DecryptFailed]}: ${opened.why}`, reason: opened.why, enveloped: false, status: 400 });
+      return this.#refuse(log, endpoint, ip, { code: ErrorCode.DecryptFailed, msg: `${errorMessages[ErrorCode.DecryptFailed]}: ${opened.why}`, reason: opened.why, enveloped: false, status: errorRegistry.DecryptFailed.httpStatus });
     }
     // It decrypted, so the merchant wrote it: a well-formed request with bad parameters (100004).
     const notObject = opened.value === null || typeof opened.value !== 'object' || Array.isArray(opened.value);
@@ -237,7 +237,7 @@ export class ApiGateway {
     if (time === undefined || time === null || time === '') return 'is required';
     let ms: number;
     if (typeof time === 'number') ms = time;
-    else if (typeof time === 'string' && /^\s*\d{1,16}\s*$/.test(time)) ms = Number(time);
+    else if (typeof time === 'string' && timeText.test(time)) ms = Number(time);
     else return 'must be a millisecond timestamp';
     if (!Number.isFinite(ms)) return 'must be a millisecond timestamp';
     const skew = Math.abs(this.ctx.clock.nowMs() - ms);

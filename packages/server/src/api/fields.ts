@@ -1,5 +1,6 @@
 import { ApiError } from '../domain/api-error.js';
 import { codePoints, hasSurroundingSpace } from '../domain/input-rules.js';
+import { idsMax, numericTextDigitsMax, requestIdLengthMax, symbolLengthMax } from '../limits-contracts.js';
 
 /**
  * Validators for decrypted request fields. Numbers may arrive as JSON numbers or as numeric
@@ -13,8 +14,7 @@ type Fields = Record<string, unknown>;
 
 /** Largest id accepted: ids are bigserials read back as JS numbers. */
 const idMax = Number.MAX_SAFE_INTEGER;
-const digits = /^\d{1,16}$/;
-const requestIdLengthMax = 64;
+const digits = new RegExp(`^\\d{1,${numericTextDigitsMax}}$`);
 /** List syntax of `ids`: a comma with the whitespace around it, and whitespace at the list's ends. */
 const listSeparator = /\s*,\s*/;
 const listEnds = /^\s+|\s+$/g;
@@ -42,7 +42,7 @@ export function uidField(fields: Fields, name = 'uid'): number {
 }
 
 /** Coin symbols: short, printable, no spaces. */
-const symbolPattern = /^[A-Za-z0-9._-]{1,32}$/;
+const symbolPattern = new RegExp(`^[A-Za-z0-9._-]{1,${symbolLengthMax}}$`);
 
 /** A required coin symbol (exact case, as configured). */
 export function symbolField(fields: Fields, name = 'symbol'): string {
@@ -67,7 +67,7 @@ export function maxIdField(fields: Fields, name = 'max_id'): number {
  * each ≤ 64 characters; repeats are answered once.
  */
 export function idsField(fields: Fields, name = 'ids', options: { max?: number } = {}): string[] {
-  const max = options.max ?? 100;
+  const max = options.max ?? idsMax;
   const value = fields[name];
   let items: string[];
   if (value === '') throw ApiError.invalid(name, 'is required');

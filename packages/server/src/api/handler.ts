@@ -1,3 +1,4 @@
+import type { EndpointName, EndpointTypes } from '@openwaas/sdk';
 import type { ServiceContext } from '../context.js';
 import type { Merchant } from '../store/schema.js';
 
@@ -11,8 +12,19 @@ export interface ApiCall {
   ip: string;
 }
 
+/** The response `data` of an endpoint, as the SDK types it. */
+export type EndpointResponse<E extends EndpointName> = EndpointTypes[E]['response'];
+
 /**
- * An endpoint implementation: returns the response `data` (sealed into the envelope by the
- * caller), or throws ApiError for an API code. Anything else thrown answers 100001.
+ * The implementation of endpoint `E`: returns the response `data` (sealed into the envelope by
+ * the caller) typed by the SDK's endpoint table, so a handler that drops or renames a field of
+ * the response fails to compile; or throws ApiError for an API code. Anything else thrown
+ * answers 100001.
  */
-export type Handler = (ctx: ServiceContext, call: ApiCall) => Promise<unknown>;
+export type Handler<E extends EndpointName> = (ctx: ServiceContext, call: ApiCall) => Promise<EndpointResponse<E>>;
+
+/** The handler of every endpoint of the SDK's table, each typed by its own endpoint. */
+export type HandlerTable = { readonly [E in EndpointName]: Handler<E> };
+
+/** Any endpoint's handler, as the gateway runs it (it only seals what comes back). */
+export type AnyHandler = (ctx: ServiceContext, call: ApiCall) => Promise<unknown>;

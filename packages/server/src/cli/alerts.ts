@@ -1,3 +1,4 @@
+import { alertView } from '../contracts/operator.js';
 import { listAlerts, resolveAlertById } from '../domain/alerts.js';
 import { CommandFailed, exitCode, flag, group, idArg, leaf, print, table } from './args.js';
 import { withContext } from './context.js';
@@ -12,7 +13,8 @@ while its condition lasts, and most resolve themselves (a refilled hot wallet).`
   options: { all: { type: 'boolean' } },
   async run(p, io) {
     const rows = await withContext(io, (ctx) => listAlerts(ctx.store.db, { all: flag(p, 'all') }));
-    const view = rows.map((a) => ({ ...a, id: Number(a.id), resolved: a.resolved_at === null ? '' : new Date(Number(a.resolved_at)).toISOString() }));
+    // The operator API's alert view, plus when it was resolved for the table.
+    const view = rows.map((a) => ({ ...alertView(a), resolved: a.resolved_at === null ? '' : new Date(Number(a.resolved_at)).toISOString() }));
     print(io, p, view, () => (view.length === 0 ? 'no alerts\n' : table(view, ['id', 'kind', 'count', 'message', 'resolved'])));
     return exitCode.ok;
   },

@@ -1,5 +1,6 @@
-import { countNotifications, getNotification, listNotifications, resendAllFailed, resendNotification, type NotificationState } from '../domain/notifications-admin.js';
+import { getNotification, resendAllFailed, resendNotification, type NotificationState } from '../domain/notifications-admin.js';
 import { requireMerchant } from '../operator/actions.js';
+import { notificationsView } from '../operator/views.js';
 import { describe, exitCode, flag, group, idArg, leaf, print, str, table, UsageError } from './args.js';
 import { withContext } from './context.js';
 
@@ -22,16 +23,15 @@ const listCommand = leaf({
     const appId = str(p, 'app-id');
     const after = str(p, 'after-id');
     const limit = str(p, 'limit');
-    const result = await withContext(io, async (ctx) => {
-      const merchantId = appId !== undefined ? Number((await requireMerchant(ctx.store.db, appId)).id) : undefined;
-      const notifications = await listNotifications(ctx.store.db, {
+    // The operator API's view of GET /notifications.
+    const result = await withContext(io, (ctx) =>
+      notificationsView(ctx.store.db, {
         ...(state ? { state } : {}),
-        ...(merchantId !== undefined ? { merchantId } : {}),
+        ...(appId !== undefined ? { appId } : {}),
         ...(after !== undefined ? { afterId: idArg(after, '--after-id', 'notifications list') } : {}),
         ...(limit !== undefined ? { limit: idArg(limit, '--limit', 'notifications list') } : {}),
-      });
-      return { counts: await countNotifications(ctx.store.db, merchantId), notifications };
-    });
+      }),
+    );
     print(io, p, result, () => {
       const rows = result.notifications.map((n) => ({ ...n, last_error: n.waiting || n.last_error }));
       const { pending, delivered, failed } = result.counts;

@@ -1,12 +1,8 @@
 import { chainTxView, listChainTxs } from '../domain/outgoing-txs.js';
 import { listSweeps, retrySweep, SweepStateError, sweepView } from '../domain/sweeps.js';
-import type { ChainTxPurpose, ChainTxState, SweepState } from '../store/schema.js';
+import { chainTxPurposes as txPurposes, chainTxStates as txStates, sweepStates } from '../contracts/operator.js';
 import { CommandFailed, describe, exitCode, group, leaf, print, str, table, UsageError, whole } from './args.js';
 import { withContext } from './context.js';
-
-const sweepStates: readonly SweepState[] = ['topup', 'topup_pending', 'sweep_pending', 'done', 'failed'];
-const txPurposes: readonly ChainTxPurpose[] = ['withdrawal', 'sweep', 'topup'];
-const txStates: readonly ChainTxState[] = ['signed', 'broadcast', 'mined', 'confirmed', 'reverted', 'replaced', 'dropped'];
 
 /** The value of `--name` when it is one of `allowed` (usage error otherwise). */
 function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], name: string, command: string): T | undefined {

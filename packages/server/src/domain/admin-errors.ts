@@ -1,32 +1,24 @@
-/**
- * Expected failures of operator actions (operator API and CLI). Each code has one HTTP status
- * here; codes are part of the operator API and are never reused for another meaning.
- */
-export const adminErrorStatus = {
-  /** The request is malformed or a value is out of range. */
-  invalid: 400,
-  /** Missing or wrong bearer token. */
-  unauthorized: 401,
-  /** The thing named does not exist (merchant, coin, user, notification, address…). */
-  not_found: 404,
-  /** The operator API is switched off (no operator token configured). */
-  disabled: 404,
-  /** The action does not fit the current state (e.g. a withdrawal already decided). */
-  conflict: 409,
-  /** A debit would take the balance below zero. */
-  insufficient_balance: 409,
-  /** Too many failed authentications from this address: wait for Retry-After seconds. */
-  too_many_attempts: 429,
-} as const;
+import { operatorErrorRegistry, operatorErrorStatus, type OperatorErrorCode } from '../contracts/operator-errors.js';
 
-export type AdminErrorCode = keyof typeof adminErrorStatus;
+/**
+ * Expected failures of operator actions (operator API and CLI). Codes, statuses and meanings
+ * live in the operator error registry (contracts/operator-errors.ts); `internal` is the
+ * answer to a bug and is never thrown as an AdminError.
+ */
+export type AdminErrorCode = Exclude<OperatorErrorCode, 'internal'>;
+
+/** HTTP status of every code an AdminError may carry. */
+export const adminErrorStatus: { readonly [C in AdminErrorCode]: (typeof operatorErrorRegistry)[C]['httpStatus'] } = (() => {
+  const { internal: _internal, ...rest } = operatorErrorStatus;
+  return rest;
+})();
 
 /** A typed operator-facing failure: `code` is stable, `message` says what to fix. */
 export class AdminError extends Error {
   override name = 'AdminError';
   constructor(
     readonly code: AdminErrorCode,
-    message: string,
+    message: string = operatorErrorRegistry[code].message,
   ) {
     super(message);
   }

@@ -1,8 +1,9 @@
-import { ErrorCode, errorMessages } from '@openwaas/sdk';
+import { ErrorCode, errorMessages } from '../contracts/errors.js';
 
 /**
- * An expected failure answered to the merchant with an API code (API.md §5). Anything
- * else thrown inside a request is a bug and is answered 100001 without details.
+ * An expected failure answered to the merchant with an API code (API.md §5; the registry is
+ * the SDK's `errorRegistry`, re-exported by contracts/errors.ts). Anything else thrown inside
+ * a request is a bug and is answered 100001 without details.
  */
 export class ApiError extends Error {
   override name = 'ApiError';

@@ -1,5 +1,6 @@
 import Fastify from 'fastify';
 import type { ServiceContext } from '../context.js';
+import { operatorErrorRegistry } from '../contracts/operator-errors.js';
 import { listenerOptions } from '../http-options.js';
 import { AuthThrottle } from './auth-throttle.js';
 import { operatorBasePath, operatorRoutes, operatorTokenDigest } from './routes.js';
@@ -21,7 +22,8 @@ export function operatorEnabled(ctx: Pick<ServiceContext, 'config'>): boolean {
 export async function buildOperatorApp(ctx: ServiceContext, options: { throttle?: AuthThrottle } = {}) {
   const app = Fastify(listenerOptions(ctx));
   app.setNotFoundHandler((request, reply) => {
-    void reply.code(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` });
+    const notFound = operatorErrorRegistry.not_found;
+    void reply.code(notFound.httpStatus).send({ error: notFound.code, message: `no route ${request.method} ${request.url.split('?')[0]}` });
   });
   await app.register(operatorRoutes, { prefix: operatorBasePath, ctx, throttle: options.throttle ?? new AuthThrottle({ clock: ctx.clock }) });
   return app;

@@ -1,27 +1,23 @@
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
 import type { ServiceContext } from '../context.js';
+import { alertView } from '../contracts/operator.js';
 import { AdminError } from '../domain/admin-errors.js';
 import { listAlerts, resolveAlertById } from '../domain/alerts.js';
 import { chainStatuses } from '../domain/chain-status.js';
 import { chainAuditAction } from './actions.js';
-
-const alertsQuery = z.object({ all: z.enum(['0', '1', 'true', 'false']).optional(), limit: z.coerce.number().int().min(1).max(1_000).optional() });
-const idParams = z.object({ id: z.coerce.number().int().positive() });
+import { operatorRoute } from './typed-route.js';
 
 /** Chains and alerts: scanner progress, wallet balances, the on-chain audit, what needs an operator. */
 export async function chainOperatorRoutes(app: FastifyInstance, ctx: ServiceContext): Promise<void> {
-  app.get('/chains', async () => ({ chains: await chainStatuses(ctx) }));
+  operatorRoute(app, 'GET /chains', async () => ({ chains: await chainStatuses(ctx) }));
   // Always 200; `ok` and `findings` carry the verdict (like /audit).
-  app.get('/chains/audit', async () => chainAuditAction(ctx));
+  operatorRoute(app, 'GET /chains/audit', async () => chainAuditAction(ctx));
 
-  app.get('/alerts', async (request) => {
-    const q = alertsQuery.parse(request.query);
+  operatorRoute(app, 'GET /alerts', async ({ query: q }) => {
     const alerts = await listAlerts(ctx.store.db, { all: q.all === '1' || q.all === 'true', ...(q.limit ? { limit: q.limit } : {}) });
-    return { alerts: alerts.map((a) => ({ ...a, id: Number(a.id) })) };
+    return { alerts: alerts.map(alertView) };
   });
-  app.post('/alerts/:id/resolve', async (request) => {
-    const { id } = idParams.parse(request.params);
+  operatorRoute(app, 'POST /alerts/:id/resolve', async ({ params: { id } }) => {
     if (!(await resolveAlertById(ctx.store.db, id, ctx.clock.nowMs()))) throw new AdminError('not_found', `no open alert ${id}`);
     return { id, resolved: true };
   });

@@ -4,13 +4,11 @@ import { readBalance } from '../../domain/ledger.js';
 import { requireUser } from '../../domain/users.js';
 import { identifierField, symbolField, uidField } from '../fields.js';
 import type { Handler } from '../handler.js';
+import { depositAddressLengthMax } from '../../limits-contracts.js';
 import { requireMerchantCoin } from './common.js';
 
-/** Longest address text looked up (any chain's address, memo included, is far shorter). */
-const addressLengthMax = 128;
-
 /** #5 The user's deposit address for a coin, issued on the first call. */
-export const getDepositAddress: Handler = async (ctx, { merchant, fields }) => {
+export const getDepositAddress: Handler<'getDepositAddress'> = async (ctx, { merchant, fields }) => {
   const uid = uidField(fields, 'uid');
   const symbol = symbolField(fields, 'symbol');
   const user = await requireUser(ctx.store.db, Number(merchant.id), uid);
@@ -20,7 +18,7 @@ export const getDepositAddress: Handler = async (ctx, { merchant, fields }) => {
 };
 
 /** #6 A user's spendable and locked balance of a coin, and its deposit address ("" if none). */
-export const getByUidAndSymbol: Handler = async (ctx, { merchant, fields }) => {
+export const getByUidAndSymbol: Handler<'getByUidAndSymbol'> = async (ctx, { merchant, fields }) => {
   const uid = uidField(fields, 'uid');
   const symbol = symbolField(fields, 'symbol');
   const merchantId = Number(merchant.id);
@@ -36,7 +34,7 @@ export const getByUidAndSymbol: Handler = async (ctx, { merchant, fields }) => {
 };
 
 /** #7 The merchant's collection-account balance of a coin. */
-export const getCompanyBySymbol: Handler = async (ctx, { merchant, fields }) => {
+export const getCompanyBySymbol: Handler<'getCompanyBySymbol'> = async (ctx, { merchant, fields }) => {
   const symbol = symbolField(fields, 'symbol');
   const coin = await requireMerchantCoin(ctx.store.db, merchant, symbol);
   const balance = await readBalance(ctx.store.db, { kind: 'collection', merchantId: Number(merchant.id), uid: null, coinId: Number(coin.id) });
@@ -44,8 +42,8 @@ export const getCompanyBySymbol: Handler = async (ctx, { merchant, fields }) => 
 };
 
 /** #19 Who owns a deposit address among this merchant's users; 110055 when it is not ours. */
-export const getDepositAddressInfo: Handler = async (ctx, { merchant, fields }) => {
-  const address = identifierField(fields, 'address', { max: addressLengthMax });
+export const getDepositAddressInfo: Handler<'getDepositAddressInfo'> = async (ctx, { merchant, fields }) => {
+  const address = identifierField(fields, 'address', { max: depositAddressLengthMax });
   const owner = await findAddressOwner(ctx.store.db, Number(merchant.id), address);
   return { uid: owner.uid, symbol: owner.symbol, address: owner.address };
 };

@@ -1,3 +1,4 @@
+import type { MinerFeeRecord, TxidType } from '@openwaas/sdk';
 import { CoinLookup } from '../../domain/coins.js';
 import { depositsAfter, depositsByIds, minerFeesAfter, minerFeesByIds, withdrawalsAfter, withdrawalsByRequestIds } from '../../domain/record-lists.js';
 import { depositRecord, minerFeeRecord, withdrawRecord } from '../../domain/records.js';
@@ -12,38 +13,49 @@ async function formatAll<R, O>(rows: R[], format: (row: R, coins: CoinLookup) =>
   return out;
 }
 
+/**
+ * A miner-fee record with its `txid_type` narrowed to the wire's two values: the column is
+ * plain text, only ever written "0" (on-chain) or "1" (internal).
+ */
+async function minerFeeWire(row: Parameters<typeof minerFeeRecord>[0], coins: CoinLookup): Promise<MinerFeeRecord> {
+  const record = await minerFeeRecord(row, coins);
+  const txidType = record.txid_type;
+  if (txidType !== '0' && txidType !== '1') throw new Error(`miner fee ${record.id}: unexpected txid_type ${JSON.stringify(txidType)}`);
+  return { ...record, txid_type: txidType satisfies `${TxidType}` };
+}
+
 /** #9 Withdrawals with id > `max_id`, ascending, 100 at most. */
-export const syncWithdrawList: Handler = async (ctx, { merchant, fields }) => {
+export const syncWithdrawList: Handler<'syncWithdrawList'> = async (ctx, { merchant, fields }) => {
   const rows = await withdrawalsAfter(ctx.store.db, { merchantId: Number(merchant.id), maxId: maxIdField(fields), limit: pageSizeMax });
   return formatAll(rows, withdrawRecord, new CoinLookup(ctx.store.db));
 };
 
 /** #10 Withdrawals by exact request_id (`ids`, ≤ 100). Unknown ids are left out. */
-export const withdrawList: Handler = async (ctx, { merchant, fields }) => {
+export const withdrawList: Handler<'withdrawList'> = async (ctx, { merchant, fields }) => {
   const rows = await withdrawalsByRequestIds(ctx.store.db, Number(merchant.id), idsField(fields, 'ids', { max: idsMax }));
   return formatAll(rows, withdrawRecord, new CoinLookup(ctx.store.db));
 };
 
 /** #11 Deposits with id > `max_id`, ascending, 100 at most. */
-export const syncDepositList: Handler = async (ctx, { merchant, fields }) => {
+export const syncDepositList: Handler<'syncDepositList'> = async (ctx, { merchant, fields }) => {
   const rows = await depositsAfter(ctx.store.db, { merchantId: Number(merchant.id), maxId: maxIdField(fields), limit: pageSizeMax });
   return formatAll(rows, depositRecord, new CoinLookup(ctx.store.db));
 };
 
 /** #12 Deposits by id (`ids`, ≤ 100). */
-export const depositList: Handler = async (ctx, { merchant, fields }) => {
+export const depositList: Handler<'depositList'> = async (ctx, { merchant, fields }) => {
   const rows = await depositsByIds(ctx.store.db, Number(merchant.id), numericIds(idsField(fields, 'ids', { max: idsMax })));
   return formatAll(rows, depositRecord, new CoinLookup(ctx.store.db));
 };
 
 /** #13 Collection miner-fee records with id > `max_id`, ascending, 100 at most. */
-export const syncMinerFeeList: Handler = async (ctx, { merchant, fields }) => {
+export const syncMinerFeeList: Handler<'syncMinerFeeList'> = async (ctx, { merchant, fields }) => {
   const rows = await minerFeesAfter(ctx.store.db, { merchantId: Number(merchant.id), maxId: maxIdField(fields), limit: pageSizeMax });
-  return formatAll(rows, minerFeeRecord, new CoinLookup(ctx.store.db));
+  return formatAll(rows, minerFeeWire, new CoinLookup(ctx.store.db));
 };
 
 /** #14 Miner-fee records by id (`ids`, ≤ 100). */
-export const minerFeeList: Handler = async (ctx, { merchant, fields }) => {
+export const minerFeeList: Handler<'minerFeeList'> = async (ctx, { merchant, fields }) => {
   const rows = await minerFeesByIds(ctx.store.db, Number(merchant.id), numericIds(idsField(fields, 'ids', { max: idsMax })));
-  return formatAll(rows, minerFeeRecord, new CoinLookup(ctx.store.db));
+  return formatAll(rows, minerFeeWire, new CoinLookup(ctx.store.db));
 };

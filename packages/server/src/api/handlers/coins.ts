@@ -1,3 +1,4 @@
+import { chainFamily } from '../../chains/chain-id.js';
 import { addressPattern, listMerchantCoins } from '../../domain/coins.js';
 import type { Coin } from '../../store/schema.js';
 import type { Handler } from '../handler.js';
@@ -6,7 +7,6 @@ import type { Handler } from '../handler.js';
 const tokenFamilies = new Set(['evm']);
 
 function coinInfo(c: Coin) {
-  const family = c.chain.split(':')[0] ?? c.chain;
   return {
     symbol: c.symbol,
     icon: c.icon,
@@ -21,12 +21,12 @@ function coinInfo(c: Coin) {
     address_regex: addressPattern(c.chain)?.source ?? '',
     address_tag_regex: '',
     support_memo: '0',
-    support_token: tokenFamilies.has(family) ? '1' : '0',
+    support_token: tokenFamilies.has(chainFamily(c.chain)) ? '1' : '0',
   };
 }
 
 /** #4 The coins enabled for this merchant; every field a string. */
-export const getCoinList: Handler = async (ctx, { merchant }) => {
+export const getCoinList: Handler<'getCoinList'> = async (ctx, { merchant }) => {
   const coins = await listMerchantCoins(ctx.store.db, Number(merchant.id));
   return coins.map(coinInfo);
 };

@@ -4,10 +4,7 @@ import { findMerchantCoin } from '../../domain/coins.js';
 import type { Coin, Merchant } from '../../store/schema.js';
 import type { Db } from '../../store/tx.js';
 
-/** Records per page of every sync list (API.md §2). */
-export const pageSizeMax = 100;
-/** Ids per by-id list request. */
-export const idsMax = 100;
+export { idsMax, pageSizeMax } from '../../limits-contracts.js';
 
 /** The coin the merchant may use under `symbol`, or 120202. */
 export async function requireMerchantCoin(db: Db, merchant: Merchant, symbol: string): Promise<Coin> {

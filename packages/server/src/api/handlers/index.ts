@@ -1,5 +1,4 @@
-import type { EndpointName } from '@openwaas/sdk';
-import type { Handler } from '../handler.js';
+import type { HandlerTable } from '../handler.js';
 import { getByUidAndSymbol, getCompanyBySymbol, getDepositAddress, getDepositAddressInfo } from './accounts.js';
 import { syncAddressList } from './addresses.js';
 import { depositList, minerFeeList, syncDepositList, syncMinerFeeList, syncWithdrawList, withdrawList } from './billing-lists.js';
@@ -9,8 +8,11 @@ import { transferHandler } from './transfer.js';
 import { createUser, getUserInfo, registerEmail, syncUserList } from './users.js';
 import { withdrawHandler } from './withdraw.js';
 
-/** The implementation of every endpoint of the SDK's `endpoints` table (the type makes a gap a compile error). */
-export const handlers: Record<EndpointName, Handler> = {
+/**
+ * The implementation of every endpoint of the SDK's `endpoints` table: the type makes a gap a
+ * compile error, and each handler's result must be the SDK's response type of its endpoint.
+ */
+export const handlers: HandlerTable = {
   createUser,
   registerEmail,
   getUserInfo,

@@ -4,6 +4,7 @@ import { CoinLookup } from '../../domain/coins.js';
 import { transfersAfter, transfersByIds, type TransferRow } from '../../domain/record-lists.js';
 import { idsField, maxIdField, stringField } from '../fields.js';
 import type { Handler } from '../handler.js';
+import { idsTypeLengthMax } from '../../limits-contracts.js';
 import { idsMax, pageSizeMax } from './common.js';
 
 async function transferRecords(rows: TransferRow[], coins: CoinLookup) {
@@ -29,16 +30,16 @@ async function transferRecords(rows: TransferRow[], coins: CoinLookup) {
  * #16 Transfers by exact request_id (default) or receipt. A request_id is the sender's own key,
  * so it finds the transfers this merchant sent; a receipt finds either side's.
  */
-export const transferList: Handler = async (ctx, { merchant, fields }) => {
+export const transferList: Handler<'transferList'> = async (ctx, { merchant, fields }) => {
   const ids = idsField(fields, 'ids', { max: idsMax });
-  const idsType = stringField(fields, 'ids_type', { max: 16, optional: true }) ?? 'request_id';
+  const idsType = stringField(fields, 'ids_type', { max: idsTypeLengthMax, optional: true }) ?? 'request_id';
   if (idsType !== 'request_id' && idsType !== 'receipt') throw ApiError.invalid('ids_type', 'must be request_id or receipt');
   const rows = await transfersByIds(ctx.store.db, Number(merchant.id), { idsType, ids });
   return transferRecords(rows, new CoinLookup(ctx.store.db));
 };
 
 /** #17 Transfers this merchant sent or received with id > `max_id`, ascending, 100 at most. */
-export const syncTransferList: Handler = async (ctx, { merchant, fields }) => {
+export const syncTransferList: Handler<'syncTransferList'> = async (ctx, { merchant, fields }) => {
   const rows = await transfersAfter(ctx.store.db, { merchantId: Number(merchant.id), maxId: maxIdField(fields), limit: pageSizeMax });
   return transferRecords(rows, new CoinLookup(ctx.store.db));
 };

@@ -1,10 +1,8 @@
 import { requestTransfer, transferRemarkLengthMax, type TransferRequestInput } from '../../domain/transfers.js';
 import { identifierField, requestIdField, stringField, symbolField } from '../fields.js';
 import type { Handler } from '../handler.js';
+import { appIdLengthMax } from '../../limits-contracts.js';
 import { amountField } from './withdraw.js';
-
-/** app_ids are short tokens; anything longer is not one. */
-const appIdLengthMax = 64;
 
 /** Checks the fields of #15; each failure is 100004 naming the field. */
 export function parseTransferFields(fields: Record<string, unknown>): TransferRequestInput {
@@ -17,7 +15,7 @@ export function parseTransferFields(fields: Record<string, unknown>): TransferRe
 }
 
 /** #15 `/account/transfer`: answers `{receipt}`. */
-export const transferHandler: Handler = async (ctx, call) => {
+export const transferHandler: Handler<'transfer'> = async (ctx, call) => {
   const t = await requestTransfer(ctx, call.merchant, parseTransferFields(call.fields));
   return { receipt: t.receipt };
 };

@@ -6,15 +6,11 @@ import type { User } from '../../store/schema.js';
 import { inTransaction } from '../../store/tx.js';
 import { identifierField, maxIdField } from '../fields.js';
 import type { Handler } from '../handler.js';
+import { countryLengthMax, emailLengthMax, mobileLengthMax } from '../../limits-contracts.js';
 import { pageSizeMax } from './common.js';
 
-/** Longest mobile / country texts considered at all (the domain then checks their digits). */
-const mobileLengthMax = 32;
-const countryLengthMax = 8;
-const emailLengthMax = 100;
-
 /** #1 Registers a user by phone: 110089 bad number, 110023 taken, 110101 at the user limit. */
-export const createUser: Handler = async (ctx, { merchant, fields }) => {
+export const createUser: Handler<'createUser'> = async (ctx, { merchant, fields }) => {
   const country = identifierField(fields, 'country', { max: countryLengthMax });
   const mobile = identifierField(fields, 'mobile', { max: mobileLengthMax });
   const user = await inTransaction(ctx.store, (tx) => createUserByMobile(tx, merchant, { country, mobile, nowMs: ctx.clock.nowMs(), dialect: ctx.store.dialect }));
@@ -22,14 +18,14 @@ export const createUser: Handler = async (ctx, { merchant, fields }) => {
 };
 
 /** #2 Registers a user by email or any unique "virtual account" string (≤ 100 code points), stored exactly as sent. */
-export const registerEmail: Handler = async (ctx, { merchant, fields }) => {
+export const registerEmail: Handler<'registerEmail'> = async (ctx, { merchant, fields }) => {
   const email = identifierField(fields, 'email', { max: emailLengthMax });
   const user = await inTransaction(ctx.store, (tx) => createUserByEmail(tx, merchant, { email, nowMs: ctx.clock.nowMs(), dialect: ctx.store.dialect }));
   return { uid: Number(user.id) };
 };
 
 /** #3 Looks a user up by `email`, or by `country` + `mobile`; 110065 when none. */
-export const getUserInfo: Handler = async (ctx, { merchant, fields }) => {
+export const getUserInfo: Handler<'getUserInfo'> = async (ctx, { merchant, fields }) => {
   const email = identifierField(fields, 'email', { max: emailLengthMax, optional: true });
   const by =
     email !== undefined
@@ -52,7 +48,7 @@ function userRecord(u: User) {
 }
 
 /** #18 The merchant's users with uid > `max_id`, ascending, 100 at most. */
-export const syncUserList: Handler = async (ctx, { merchant, fields }) => {
+export const syncUserList: Handler<'syncUserList'> = async (ctx, { merchant, fields }) => {
   const rows = await usersAfter(ctx.store.db, { merchantId: Number(merchant.id), maxId: maxIdField(fields), limit: pageSizeMax });
   return rows.map(userRecord);
 };

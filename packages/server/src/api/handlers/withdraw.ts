@@ -2,11 +2,7 @@ import { ApiError } from '../../domain/api-error.js';
 import { requestWithdrawal, type WithdrawalRequestInput } from '../../domain/withdrawals.js';
 import { identifierField, requestIdField, stringField, symbolField, uidField } from '../fields.js';
 import type { Handler } from '../handler.js';
-
-/** Longest destination accepted (memo chains add a tag to the address). */
-const addressLengthMax = 256;
-/** Longest amount text accepted (parseAmount refuses more anyway). */
-const amountLengthMax = 100;
+import { amountLengthMax, withdrawAddressLengthMax } from '../../limits-contracts.js';
 const decimalPattern = /^\d+(?:\.\d+)?$/;
 const zeroPattern = /^0+(?:\.0+)?$/;
 
@@ -29,14 +25,14 @@ export function amountField(fields: Record<string, unknown>, name = 'amount'): s
 export function parseWithdrawFields(fields: Record<string, unknown>): WithdrawalRequestInput {
   const requestId = requestIdField(fields);
   const fromUid = uidField(fields, 'from_uid');
-  const toAddress = identifierField(fields, 'to_address', { max: addressLengthMax });
+  const toAddress = identifierField(fields, 'to_address', { max: withdrawAddressLengthMax });
   const amount = amountField(fields);
   const symbol = symbolField(fields);
   return { requestId, fromUid, toAddress, amount, symbol };
 }
 
 /** #8 `/billing/withdraw`: answers `{id, status, withdraw_type}`. */
-export const withdrawHandler: Handler = async (ctx, call) => {
+export const withdrawHandler: Handler<'withdraw'> = async (ctx, call) => {
   const w = await requestWithdrawal(ctx, call.merchant, parseWithdrawFields(call.fields));
   return { id: Number(w.id), status: w.status, withdraw_type: w.withdraw_type };
 };

@@ -1,0 +1,295 @@
+/**
+ * The operator API's contract as data, in one place: every route of /operator/v1 with its
+ * request schemas (zod: path params, query, body) and its success status, and the response
+ * view type of each (`OperatorResponses`). The routes (operator/*-routes.ts) parse with these
+ * schemas and are typed by these views; the CLI prints the same views with --json; a web
+ * console imports this module: at run time it needs only zod and the bounds (domain types are
+ * erased). Errors: contracts/operator-errors.ts.
+ */
+import { z } from 'zod';
+import type { AdjustmentEntry, AdjustmentResult } from '../domain/adjustments.js';
+import type { BlacklistEntry } from '../domain/blacklist.js';
+import type { ChainStatus } from '../domain/chain-status.js';
+import type { HeldRecords } from '../domain/kyt/review-actions.js';
+import type { NotificationState, NotificationView } from '../domain/notifications-admin.js';
+import type { chainTxView } from '../domain/outgoing-txs.js';
+import type { sweepView } from '../domain/sweeps.js';
+import type { ReviewItem } from '../domain/withdrawals.js';
+import type { decideHeldAction } from '../domain/kyt/review-actions.js';
+import type { resendAllFailed } from '../domain/notifications-admin.js';
+import type { auditAction, chainAuditAction, CoinView, MerchantView, UserView, WithdrawalView } from '../operator/actions.js';
+import type { ReviewSide } from '../domain/kyt/review-errors.js';
+import type { Auditor } from '../domain/withdrawals.js';
+import type { ChainTxPurpose, ChainTxState, OperatorAlert, SweepState } from '../store/schema.js';
+import {
+  appIdLengthMax,
+  coinNameLengthMax,
+  heldPageSizeMax,
+  heldReasonLengthMax,
+  coinUrlLengthMax,
+  contractAddressLengthMax,
+  operatorNameLengthMax,
+  operatorPageSizeMax,
+  rejectReasonLengthMax,
+  symbolLengthMax,
+} from '../limits-contracts.js';
+
+/** The prefix every operator route is mounted under. */
+export const operatorBasePath = '/operator/v1';
+
+// ---- vocabulary shared by the routes and the CLI ----------------------------------------------
+
+/** Which audit a withdrawal decision records: the platform's or the merchant's. */
+export const auditors = ['saas', 'company'] as const;
+/** States of a collection sweep. */
+export const sweepStates = ['topup', 'topup_pending', 'sweep_pending', 'done', 'failed'] as const;
+/** What an outgoing chain transaction pays for. */
+export const chainTxPurposes = ['withdrawal', 'sweep', 'topup'] as const;
+/** States of an outgoing chain transaction. */
+export const chainTxStates = ['signed', 'broadcast', 'mined', 'confirmed', 'reverted', 'replaced', 'dropped'] as const;
+/** The two kinds of record a KYT hold applies to. */
+export const reviewSides = ['deposit', 'withdrawal'] as const;
+/** Delivery states of a notification. */
+export const notificationStates = ['pending', 'delivered', 'failed'] as const;
+
+// ---- request schemas --------------------------------------------------------------------------
+
+const id = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+const decimal = z.string().trim().regex(/^\d+(\.\d+)?$/, 'must be a decimal number like "1.5"');
+const operatorName = z.string().trim().min(1).max(operatorNameLengthMax);
+const page = z.coerce.number().int().positive().max(operatorPageSizeMax);
+const afterIdPage = { after_id: z.coerce.number().int().min(0).optional(), limit: page.optional() };
+const beforeIdPage = { before_id: id.optional(), limit: z.coerce.number().int().min(1).max(operatorPageSizeMax).optional() };
+
+export const appIdParams = z.object({ appId: z.string().min(1).max(appIdLengthMax) });
+export const idParams = z.object({ id });
+export const uidParams = z.object({ uid: id });
+export const symbolParams = z.object({ symbol: z.string() });
+export const merchantCoinParams = z.object({ appId: z.string(), symbol: z.string() });
+export const addressParams = z.object({ address: z.string() });
+export const pageQuery = z.object(afterIdPage);
+
+const merchantSettings = {
+  name: z.string().optional(),
+  merchant_public_key: z.string().min(1).optional(),
+  notify_url: z.string().nullable().optional(),
+  confirm_url: z.string().nullable().optional(),
+  ip_allowlist: z.array(z.string()).optional(),
+  auto_collect: z.boolean().optional(),
+  user_limit: z.number().int().optional(),
+  active: z.boolean().optional(),
+};
+/** An app_id given at creation must be one the routes and the merchant API accept. */
+export const createMerchantBody = z.strictObject({ ...merchantSettings, name: z.string(), app_id: z.string().max(appIdLengthMax).optional() });
+export const updateMerchantBody = z.strictObject(merchantSettings);
+
+const coinFields = {
+  name: z.string().min(1).max(coinNameLengthMax).optional(),
+  chain: z.string(),
+  base_symbol: z.string().max(symbolLengthMax).optional(),
+  contract_address: z.string().max(contractAddressLengthMax).optional(),
+  decimals: z.number().int(),
+  confirmations: z.number().int().optional(),
+  min_withdraw: decimal.optional(),
+  max_withdraw: decimal.optional(),
+  withdraw_fee: decimal.optional(),
+  withdraw_fee_symbol: z.string().optional(),
+  auto_approve_max: decimal.optional(),
+  daily_limit: decimal.optional(),
+  min_deposit: decimal.optional(),
+  icon: z.string().max(coinUrlLengthMax).optional(),
+  explorer: z.string().max(coinUrlLengthMax).optional(),
+  enabled: z.boolean().optional(),
+};
+export const upsertCoinBody = z.strictObject(coinFields);
+export const patchCoinBody = z.strictObject({ ...coinFields, chain: coinFields.chain.optional(), decimals: coinFields.decimals.optional() });
+
+export const userFlagsBody = z.strictObject({ frozen: z.boolean().optional(), at_risk: z.boolean().optional() });
+export const adjustmentBody = z
+  .strictObject({
+    uid: id.optional(),
+    app_id: z.string().min(1).optional(),
+    symbol: z.string().min(1),
+    amount: z.string().min(1),
+    reason: z.string(),
+    by: z.string().max(operatorNameLengthMax).optional(),
+  })
+  .refine((b) => (b.uid === undefined) !== (b.app_id === undefined), 'give either uid (a user) or app_id (the collection account)');
+export const auditorBody = z.strictObject({ by: z.enum(auditors).default('saas') });
+export const rejectWithdrawalBody = z.strictObject({ by: z.enum(auditors).default('saas'), reason: z.string().max(rejectReasonLengthMax).default('') });
+export const blacklistBody = z.strictObject({ address: z.string(), reason: z.string().optional() });
+export const notificationsQuery = z.object({ state: z.enum(notificationStates).optional(), app_id: z.string().optional(), ...afterIdPage });
+export const resendAllBody = z.strictObject({ app_id: z.string().optional() });
+
+export const heldQuery = z
+  .object({
+    side: z.enum(reviewSides).optional(),
+    after_id: z.coerce.number().int().min(0).optional(),
+    limit: z.coerce.number().int().positive().max(heldPageSizeMax).optional(),
+  })
+  .refine((q) => q.after_id === undefined || q.side !== undefined, 'after_id pages within one side: give side too');
+export const heldReleaseBody = z.strictObject({ by: operatorName.optional() });
+export const heldRejectBody = z.strictObject({ reason: z.string().max(heldReasonLengthMax), by: operatorName.optional() });
+
+export const alertsQuery = z.object({ all: z.enum(['0', '1', 'true', 'false']).optional(), limit: z.coerce.number().int().min(1).max(operatorPageSizeMax).optional() });
+export const sweepsQuery = z.strictObject({ chain: z.string().optional(), state: z.enum(sweepStates).optional(), ...beforeIdPage });
+export const chainTxsQuery = z.strictObject({
+  chain: z.string().optional(),
+  purpose: z.enum(chainTxPurposes).optional(),
+  ref_id: id.optional(),
+  state: z.enum(chainTxStates).optional(),
+  ...beforeIdPage,
+});
+
+// ---- response views ---------------------------------------------------------------------------
+
+export type { AdjustmentEntry, AdjustmentResult, BlacklistEntry, ChainStatus, CoinView, HeldRecords, MerchantView, NotificationView, ReviewItem, UserView, WithdrawalView };
+export type SweepView = ReturnType<typeof sweepView>;
+export type ChainTxView = ReturnType<typeof chainTxView>;
+export type HeldDecisionView = Awaited<ReturnType<typeof decideHeldAction>>;
+export type LedgerAuditView = Awaited<ReturnType<typeof auditAction>>;
+export type ChainAuditView = Awaited<ReturnType<typeof chainAuditAction>>;
+export type ResendAllView = Awaited<ReturnType<typeof resendAllFailed>>;
+
+/** An operator alert as the operator API and the CLI show it. */
+export type AlertView = Omit<OperatorAlert, 'id'> & { id: number };
+
+/** The one view of an alert row (routes and CLI). */
+export function alertView(a: OperatorAlert): AlertView {
+  return { ...a, id: Number(a.id) };
+}
+
+// ---- the route table --------------------------------------------------------------------------
+
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** One operator route: its request schemas and its success status (200 unless said). */
+export interface OperatorEndpoint {
+  readonly params?: z.ZodType;
+  readonly query?: z.ZodType;
+  readonly body?: z.ZodType;
+  readonly status?: 200 | 201 | 204;
+  /** What it does, for docs and the console. */
+  readonly summary: string;
+}
+
+/** Every route under /operator/v1, keyed "METHOD /path" (paths in Fastify's `:param` form). */
+export const operatorEndpoints = {
+  'GET /merchants': { summary: 'list merchants' },
+  'POST /merchants': { body: createMerchantBody, status: 201, summary: 'create a merchant (its wallet key pair is generated)' },
+  'GET /merchants/:appId': { params: appIdParams, summary: 'show a merchant' },
+  'PATCH /merchants/:appId': { params: appIdParams, body: updateMerchantBody, summary: "change a merchant's settings" },
+  'PUT /merchants/:appId/coins/:symbol': { params: merchantCoinParams, summary: 'enable a coin for a merchant' },
+  'DELETE /merchants/:appId/coins/:symbol': { params: merchantCoinParams, summary: 'disable a coin for a merchant' },
+  'GET /coins': { summary: 'list coins' },
+  'PUT /coins/:symbol': { params: symbolParams, body: upsertCoinBody, summary: 'create or replace a coin' },
+  'PATCH /coins/:symbol': { params: symbolParams, body: patchCoinBody, summary: "change a coin's settings" },
+  'GET /users/:uid': { params: uidParams, summary: 'show a user with balances' },
+  'PATCH /users/:uid': { params: uidParams, body: userFlagsBody, summary: 'set frozen / at_risk' },
+  'POST /users/:uid/freeze': { params: uidParams, summary: 'freeze a user' },
+  'POST /users/:uid/unfreeze': { params: uidParams, summary: 'unfreeze a user' },
+  'POST /balances/credit': { body: adjustmentBody, summary: 'credit a user or collection account by hand (journaled)' },
+  'POST /balances/debit': { body: adjustmentBody, summary: 'debit a user or collection account by hand (journaled)' },
+  'GET /adjustments': { summary: 'manual balance adjustments, newest first' },
+  'GET /withdrawals/review': { query: pageQuery, summary: 'withdrawals waiting for review' },
+  'GET /withdrawals/:id': { params: idParams, summary: 'show a withdrawal' },
+  'POST /withdrawals/:id/approve': { params: idParams, body: auditorBody, summary: 'approve a withdrawal (as saas or company auditor)' },
+  'POST /withdrawals/:id/reject': { params: idParams, body: rejectWithdrawalBody, summary: 'reject a withdrawal; funds back to the user' },
+  'POST /withdrawals/:id/cancel': { params: idParams, summary: 'cancel a withdrawal before payment' },
+  'GET /kyt': { query: heldQuery, summary: 'deposits (4/5/6) and withdrawals (7/8) held by KYT' },
+  'POST /kyt/deposits/:id/release': { params: idParams, body: heldReleaseBody, summary: 'credit a held deposit (→ 1)' },
+  'POST /kyt/deposits/:id/reject': { params: idParams, body: heldRejectBody, summary: 'fail a held deposit (→ 2); funds stay in suspense' },
+  'POST /kyt/withdrawals/:id/release': { params: idParams, body: heldReleaseBody, summary: 'let a held withdrawal be paid (→ 1)' },
+  'POST /kyt/withdrawals/:id/reject': { params: idParams, body: heldRejectBody, summary: 'reject a held withdrawal (→ 2); funds back to the user' },
+  'GET /blacklist': { summary: 'blacklisted withdrawal addresses' },
+  'POST /blacklist': { body: blacklistBody, status: 201, summary: 'refuse withdrawals to an address (110037)' },
+  'DELETE /blacklist/:address': { params: addressParams, status: 204, summary: 'take an address off the blacklist' },
+  'GET /notifications': { query: notificationsQuery, summary: 'notification outbox with counts per state' },
+  'GET /notifications/:id': { params: idParams, summary: 'show a notification' },
+  'POST /notifications/:id/resend': { params: idParams, summary: 'deliver a notification again' },
+  'POST /notifications/resend-failed': { body: resendAllBody, summary: 'deliver every failed notification again' },
+  'GET /audit': { summary: 'ledger audit (always 200; `ok` and `findings` carry the verdict)' },
+  'POST /audit': { summary: 'ledger audit (always 200; `ok` and `findings` carry the verdict)' },
+  'GET /chains': { summary: 'scanner progress and wallet balances per chain' },
+  'GET /chains/audit': { summary: 'ledger against chain balances (always 200; `ok` and `findings` carry the verdict)' },
+  'GET /alerts': { query: alertsQuery, summary: 'open operator alerts (all=1: resolved ones too)' },
+  'POST /alerts/:id/resolve': { params: idParams, summary: 'close an alert by hand' },
+  'GET /chain-txs': { query: chainTxsQuery, summary: 'outgoing chain transactions, newest first' },
+  'GET /sweeps': { query: sweepsQuery, summary: 'collection sweeps, newest first' },
+  'POST /sweeps/:id/retry': { params: idParams, summary: 'start a failed sweep again' },
+} as const satisfies Record<`${Method} /${string}`, OperatorEndpoint>;
+
+/** A route's key, e.g. "GET /merchants". */
+export type OperatorRoute = keyof typeof operatorEndpoints;
+
+/** The response body of every route. */
+export interface OperatorResponses {
+  'GET /merchants': { merchants: MerchantView[] };
+  'POST /merchants': MerchantView;
+  'GET /merchants/:appId': MerchantView;
+  'PATCH /merchants/:appId': MerchantView;
+  'PUT /merchants/:appId/coins/:symbol': { app_id: string; coins: string[] };
+  'DELETE /merchants/:appId/coins/:symbol': { app_id: string; coins: string[] };
+  'GET /coins': { coins: CoinView[] };
+  'PUT /coins/:symbol': CoinView;
+  'PATCH /coins/:symbol': CoinView;
+  'GET /users/:uid': UserView;
+  'PATCH /users/:uid': UserView;
+  'POST /users/:uid/freeze': UserView;
+  'POST /users/:uid/unfreeze': UserView;
+  'POST /balances/credit': AdjustmentResult;
+  'POST /balances/debit': AdjustmentResult;
+  'GET /adjustments': { adjustments: AdjustmentEntry[] };
+  'GET /withdrawals/review': { withdrawals: ReviewItem[] };
+  'GET /withdrawals/:id': WithdrawalView;
+  'POST /withdrawals/:id/approve': WithdrawalView;
+  'POST /withdrawals/:id/reject': WithdrawalView;
+  'POST /withdrawals/:id/cancel': WithdrawalView;
+  'GET /kyt': HeldRecords;
+  'POST /kyt/deposits/:id/release': HeldDecisionView;
+  'POST /kyt/deposits/:id/reject': HeldDecisionView;
+  'POST /kyt/withdrawals/:id/release': HeldDecisionView;
+  'POST /kyt/withdrawals/:id/reject': HeldDecisionView;
+  'GET /blacklist': { addresses: BlacklistEntry[] };
+  'POST /blacklist': BlacklistEntry;
+  /** 204: no body. */
+  'DELETE /blacklist/:address': void;
+  'GET /notifications': { counts: Record<NotificationState, number>; notifications: NotificationView[] };
+  'GET /notifications/:id': NotificationView;
+  'POST /notifications/:id/resend': NotificationView;
+  'POST /notifications/resend-failed': ResendAllView;
+  'GET /audit': LedgerAuditView;
+  'POST /audit': LedgerAuditView;
+  'GET /chains': { chains: ChainStatus[] };
+  'GET /chains/audit': ChainAuditView;
+  'GET /alerts': { alerts: AlertView[] };
+  'POST /alerts/:id/resolve': { id: number; resolved: true };
+  'GET /chain-txs': { transactions: ChainTxView[] };
+  'GET /sweeps': { sweeps: SweepView[] };
+  'POST /sweeps/:id/retry': SweepView;
+}
+
+/** The response body of route `R`. */
+export type OperatorResponse<R extends OperatorRoute> = OperatorResponses[R];
+
+/** The request pieces of route `R` as its schemas parse them. */
+export type OperatorRequest<R extends OperatorRoute> = {
+  [K in 'params' | 'query' | 'body' as K extends keyof (typeof operatorEndpoints)[R] ? K : never]: (typeof operatorEndpoints)[R][K & keyof (typeof operatorEndpoints)[R]] extends z.ZodType<infer T>
+    ? T
+    : never;
+};
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+
+/** Every route in the table has a response type and the other way round (a compile error otherwise). */
+export const routeTableMatchesResponses: Same<OperatorRoute, keyof OperatorResponses> = true;
+
+/** The vocabulary lists name exactly the values the store and the domain know (a compile error otherwise). */
+export const vocabularyMatchesDomain: [
+  Same<(typeof sweepStates)[number], SweepState>,
+  Same<(typeof chainTxPurposes)[number], ChainTxPurpose>,
+  Same<(typeof chainTxStates)[number], ChainTxState>,
+  Same<(typeof auditors)[number], Auditor>,
+  Same<(typeof reviewSides)[number], ReviewSide>,
+  Same<(typeof notificationStates)[number], NotificationState>,
+] = [true, true, true, true, true, true];

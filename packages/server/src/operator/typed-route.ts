@@ -1,0 +1,41 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { operatorEndpoints, type OperatorEndpoint, type OperatorRequest, type OperatorResponse, type OperatorRoute } from '../contracts/operator.js';
+
+/** Empty bodies (POST without content) read as {}. */
+const bodyOf = (request: FastifyRequest) => (request.body === undefined || request.body === null || request.body === '' ? {} : request.body);
+
+/** Parses a request's params, query and body with the schemas of route `key` (a failure is a ZodError: 400 invalid). */
+export function parseOperatorRequest<R extends OperatorRoute>(key: R, request: FastifyRequest): OperatorRequest<R> {
+  const endpoint: OperatorEndpoint = operatorEndpoints[key];
+  const out: Record<string, unknown> = {};
+  if (endpoint.params) out['params'] = endpoint.params.parse(request.params);
+  if (endpoint.query) out['query'] = endpoint.query.parse(request.query);
+  if (endpoint.body) out['body'] = endpoint.body.parse(bodyOf(request));
+  return out as OperatorRequest<R>;
+}
+
+/**
+ * Registers route `key` of the operator contract ("METHOD /path"): its request is parsed with
+ * the contract's schemas, its result must be the contract's view for it, and it answers with
+ * the contract's status (201 created, 204 without a body).
+ */
+export function operatorRoute<R extends OperatorRoute>(
+  app: FastifyInstance,
+  key: R,
+  handler: (input: OperatorRequest<R>, request: FastifyRequest) => Promise<OperatorResponse<R>>,
+): void {
+  const space = key.indexOf(' ');
+  const method = key.slice(0, space) as 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  const url = key.slice(space + 1);
+  const { status }: OperatorEndpoint = operatorEndpoints[key];
+  app.route({
+    method,
+    url,
+    handler: async (request: FastifyRequest, reply: FastifyReply) => {
+      const result = await handler(parseOperatorRequest(key, request), request);
+      if (status === 204) return reply.code(204).send();
+      if (status !== undefined) return reply.code(status).send(result);
+      return result;
+    },
+  });
+}
