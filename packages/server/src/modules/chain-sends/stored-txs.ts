@@ -1,5 +1,6 @@
 import { BroadcastError, type BroadcastRefusal, type TxReceipt, type TxRequest } from '../../chains/adapter.js';
-import { bumpedFees, signTx, type TxFees } from '../../chains/outgoing.js';
+import { bumpedFees, type TxFees } from '../../chains/evm/fees.js';
+import { signTx } from '../../chains/evm/sign.js';
 import type { ChainHandle } from '../../chains/registry.js';
 import type { ServiceContext } from '../../context.js';
 import { chainTxErrorLengthMax, slotsPerTickMax } from '../../limits-withdrawals.js';

@@ -1,5 +1,5 @@
 import type { TxRequest } from '../../chains/adapter.js';
-import { maxGasCost } from '../../chains/outgoing.js';
+import { maxGasCost } from '../../chains/evm/fees.js';
 import type { ChainHandle } from '../../chains/registry.js';
 import type { ServiceContext } from '../../context.js';
 import { CoinLookup } from '../../domain/coins.js';

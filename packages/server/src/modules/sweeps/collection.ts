@@ -1,4 +1,4 @@
-import { feesWithinCap, maxGasCost, type TxFees } from '../../chains/outgoing.js';
+import { feesWithinCap, maxGasCost, type TxFees } from '../../chains/evm/fees.js';
 import type { ChainHandle } from '../../chains/registry.js';
 import type { ServiceContext } from '../../context.js';
 import { chainTxErrorLengthMax, sweepAttemptsMax } from '../../limits-withdrawals.js';

@@ -1,6 +1,6 @@
 import { WithdrawStatus, WithdrawType } from '@openwaas/sdk';
 import type { ChainHandle } from '../../chains/registry.js';
-import { feesWithinCap, maxGasCost, type TxFees } from '../../chains/outgoing.js';
+import { feesWithinCap, maxGasCost, type TxFees } from '../../chains/evm/fees.js';
 import type { ServiceContext } from '../../context.js';
 import { formatAmount } from '../../domain/amount.js';
 import { CoinLookup } from '../../domain/coins.js';
