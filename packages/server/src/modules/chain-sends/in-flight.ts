@@ -15,3 +15,8 @@ export function listUnminedTxs(db: Db, filter: { chain: string; purpose?: ChainT
 export function countTxsNotFinalAt(db: Db, filter: { chain: string; block: number }): Promise<number> {
   return countUnsettledTxs(db, { chain: filter.chain, states: activeTxStates, afterBlock: filter.block });
 }
+
+/** The most a stored transaction can take from its sender in the native coin: its value and all the gas it may burn. */
+export function maxNativeSpend(row: Pick<ChainTx, 'value' | 'gas_limit' | 'max_fee_per_gas'>): bigint {
+  return BigInt(row.value) + BigInt(row.gas_limit) * BigInt(row.max_fee_per_gas);
+}

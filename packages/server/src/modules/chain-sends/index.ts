@@ -4,7 +4,7 @@
  * broadcast and followed to its outcome (stored-txs.ts).
  */
 export { chainAccount, suspenseAccount, treasuryAccount } from './accounts.js';
-export { countTxsNotFinalAt, listUnminedTxs } from './in-flight.js';
+export { countTxsNotFinalAt, listUnminedTxs, maxNativeSpend } from './in-flight.js';
 export { chainTxView, listChainTxs } from './listing.js';
 export { AlertThrottle, signerFailingKey, storeSigned } from './signing.js';
 export {

@@ -1,6 +1,8 @@
 import { BroadcastError, type BroadcastRefusal, type TxReceipt, type TxRequest } from '../../chains/adapter.js';
 import { bumpedFees, type TxFees } from '../../chains/evm/fees.js';
 import { signTx } from '../../chains/evm/sign.js';
+import { firstManagedNonce, nextNonce } from '../../chains/evm/nonces.js';
+import { followSlot, type SlotAttempt } from '../../chains/evm/slot-follower.js';
 import type { ChainHandle } from '../../chains/registry.js';
 import type { ServiceContext } from '../../context.js';
 import { chainTxErrorLengthMax, slotsPerTickMax } from '../../limits-withdrawals.js';
@@ -30,7 +32,9 @@ import {
  * (sender + nonce, all attempts at it): receipt → mined → final at the coin's confirmations;
  * not mined for stuckAfterMs → re-sent, then replaced with higher fees at the same nonce;
  * forgotten by the node → re-sent, unless another transaction took the nonce (→ dropped).
- * A nonce, once stored, is never handed to another payment.
+ * A nonce, once stored, is never handed to another payment. The EVM rules (where a sender's
+ * nonces start, how a slot is followed, fee bumps, signing) live in chains/evm/; this file
+ * stores what they decide.
  */
 
 export type SignerRole = 'hot' | 'fee' | { deposit: number };
@@ -96,17 +100,15 @@ const errorText = (refusal: string, error: unknown) => `${refusal}: ${(error as 
 export async function prepareNonce(ctx: ServiceContext, chain: ChainHandle, address: string): Promise<void> {
   const db = ctx.store.db;
   if ((await findNextNonce(db, { chain: chain.id, address })) !== undefined) return;
-  const pending = await chain.adapter.nonce(address, 'pending');
-  const top = await findTopStoredNonce(db, { chain: chain.id, from: address });
-  const afterStored = top === undefined ? 0 : top + 1;
-  await insertNonceIfAbsent(db, { chain: chain.id, address, nextNonce: Math.max(pending, afterStored) });
+  const first = await firstManagedNonce(chain.adapter, address, () => findTopStoredNonce(db, { chain: chain.id, from: address }));
+  await insertNonceIfAbsent(db, { chain: chain.id, address, nextNonce: first });
 }
 
 /** Takes the next nonce of `address` inside the caller's transaction (its row locked). */
 async function takeNonce(tx: Tx, chainId: string, address: string): Promise<number> {
   const nonce = await lockNextNonce(tx, { chain: chainId, address });
   if (nonce === undefined) throw new Error(`no nonce row for ${address} on ${chainId}: prepareNonce first`);
-  await setNextNonce(tx, { chain: chainId, address, nextNonce: nonce + 1 });
+  await setNextNonce(tx, { chain: chainId, address, nextNonce: nextNonce(nonce) });
   return nonce;
 }
 
@@ -202,51 +204,36 @@ export async function trackStoredTxs(ctx: ServiceContext, chain: ChainHandle, ha
   return more;
 }
 
+/** The follower's view of a stored attempt (the row itself rides along for the actions). */
+type StoredAttempt = SlotAttempt & { row: ChainTx };
+
+function attemptOf(row: ChainTx): StoredAttempt {
+  return {
+    row,
+    hash: row.hash,
+    from: row.from_address,
+    nonce: Number(row.nonce),
+    inBlock: row.state === 'mined' || row.state === 'replaced',
+    broadcasts: row.broadcasts,
+    lastError: row.last_error,
+    sentAtMs: Math.max(Number(row.broadcast_at), Number(row.created_at)),
+  };
+}
+
+/** Follows one nonce slot (chains/evm/slot-follower.ts decides; this stores what it leads to). */
 async function trackSlot(ctx: ServiceContext, chain: ChainHandle, rows: ChainTx[], handler: OutcomeHandler, head: number): Promise<void> {
-  const receipts = await Promise.all(rows.map((r) => chain.adapter.receipt(r.hash)));
-  const minedAt = receipts.findIndex((r) => r !== undefined);
-  if (minedAt >= 0) return recordMined(ctx, rows, rows[minedAt]!, receipts[minedAt]!, handler, head);
-
-  const db = ctx.store.db;
-  const nowMs = ctx.clock.nowMs();
-  // Nothing of this slot is in a block (any more): a reorg took the winner out, so every attempt is live again.
-  const reorged = rows.filter((r) => r.state === 'mined' || r.state === 'replaced');
-  if (reorged.length > 0) {
-    ctx.log.warn({ chain: chain.id, from: rows[0]!.from_address, nonce: Number(rows[0]!.nonce) }, 'mined transaction left the chain (reorg): following it again');
-    await updateChainTxs(db, { ids: reorged.map((r) => Number(r.id)) }, { state: 'broadcast', block_number: null, block_hash: '', updated_at: nowMs });
-    for (const r of reorged) r.state = 'broadcast';
-  }
-
-  const current = rows[rows.length - 1]!;
   const { stuckAfterMs, dropAfterMs } = chain.config;
-  const sinceMs = nowMs - Math.max(Number(current.broadcast_at), Number(current.created_at));
-  if (current.broadcasts === 0) {
-    // Never reached a node (fresh, or the process died between commit and broadcast): send the stored bytes.
-    if (current.last_error.startsWith('underpriced') && sinceMs >= stuckAfterMs) return replace(ctx, chain, current, handler);
-    const sent = await sendStoredTx(ctx, chain, current, handler);
-    // A replacement the sender cannot afford: keep the attempt it replaces in the node's pool.
-    if (sent === 'insufficient-funds' && rows.length > 1) await sendStoredTx(ctx, chain, rows[rows.length - 2]!, handler);
-    if (sent !== 'nonce-too-low') return;
-  }
-  if (!(await chain.adapter.knowsTransaction(current.hash))) {
-    const mined = await chain.adapter.nonce(current.from_address, 'latest');
-    if (mined > Number(current.nonce)) {
-      // The nonce is used, by none of our attempts (no receipt): another transaction took it.
-      if (sinceMs >= dropAfterMs) await recordDropped(ctx, chain, rows, handler);
-      return;
-    }
-    // The node forgot it (restart, pool eviction) and the nonce is still free: the same bytes again.
-    await sendStoredTx(ctx, chain, current, handler);
-    return;
-  }
-  if (sinceMs < stuckAfterMs) return;
-  // Stuck in the pool: re-send once (another node may not have it), then replace with higher fees —
-  // unless an earlier nonce of the sender is still unmined: then fees are not what holds it.
-  if (current.broadcasts < 2 || (await chain.adapter.nonce(current.from_address, 'latest')) < Number(current.nonce)) {
-    await sendStoredTx(ctx, chain, current, handler);
-    return;
-  }
-  await replace(ctx, chain, current, handler);
+  await followSlot(chain.adapter, rows.map(attemptOf), { stuckAfterMs, dropAfterMs, nowMs: () => ctx.clock.nowMs() }, {
+    mined: (attempt, receipt) => recordMined(ctx, rows, attempt.row, receipt, handler, head),
+    async revive(reorged) {
+      ctx.log.warn({ chain: chain.id, from: rows[0]!.from_address, nonce: Number(rows[0]!.nonce) }, 'mined transaction left the chain (reorg): following it again');
+      await updateChainTxs(ctx.store.db, { ids: reorged.map((a) => Number(a.row.id)) }, { state: 'broadcast', block_number: null, block_hash: '', updated_at: ctx.clock.nowMs() });
+      for (const a of reorged) a.row.state = 'broadcast';
+    },
+    send: (attempt) => sendStoredTx(ctx, chain, attempt.row, handler),
+    replace: (attempt) => replace(ctx, chain, attempt.row, handler),
+    dropped: (nonceFloor) => recordDropped(ctx, chain, rows, handler, nonceFloor),
+  });
 }
 
 async function recordMined(ctx: ServiceContext, rows: ChainTx[], row: ChainTx, receipt: TxReceipt, handler: OutcomeHandler, head: number): Promise<void> {
@@ -272,9 +259,8 @@ async function recordMined(ctx: ServiceContext, rows: ChainTx[], row: ChainTx, r
   });
 }
 
-async function recordDropped(ctx: ServiceContext, chain: ChainHandle, rows: ChainTx[], handler: OutcomeHandler): Promise<void> {
+async function recordDropped(ctx: ServiceContext, chain: ChainHandle, rows: ChainTx[], handler: OutcomeHandler, nonceFloor: number): Promise<void> {
   const current = rows[rows.length - 1]!;
-  const pending = await chain.adapter.nonce(current.from_address, 'pending');
   ctx.log.warn({ chain: chain.id, from: current.from_address, nonce: Number(current.nonce), hash: current.hash, purpose: current.purpose, refId: Number(current.ref_id) }, 'transaction dropped: another transaction used its nonce');
   await inTransaction(ctx.store, async (tx) => {
     const nowMs = ctx.clock.nowMs();
@@ -282,7 +268,7 @@ async function recordDropped(ctx: ServiceContext, chain: ChainHandle, rows: Chai
     const dropped = await updateChainTxs(tx, { ids: slotIds, fromStates: revivableStates }, { state: 'dropped', updated_at: nowMs });
     if (dropped.length === 0) return;
     // Whoever used our nonces may have used later ones too: never assign below the node's count again.
-    await raiseNextNonce(tx, { chain: chain.id, address: current.from_address, atLeast: pending });
+    await raiseNextNonce(tx, { chain: chain.id, address: current.from_address, atLeast: nonceFloor });
     const newest = dropped.find((r) => Number(r.id) === Number(current.id)) ?? { ...current, state: 'dropped' as const };
     await handler.onFinal(tx, newest, 'dropped', 0, slotIds, nowMs);
   });

@@ -4,7 +4,7 @@ import type { ServiceContext } from '../../context.js';
 import { chainTxErrorLengthMax, sweepAttemptsMax } from '../../limits-withdrawals.js';
 import type { Coin, Sweep, SweepState } from '../../store/schema.js';
 import type { Tx } from '../../store/tx.js';
-import { AlertThrottle, listUnminedTxs, type OutgoingDraft } from '../chain-sends/index.js';
+import { AlertThrottle, listUnminedTxs, maxNativeSpend, type OutgoingDraft } from '../chain-sends/index.js';
 import { nativeCoinOf } from './miner-fees.js';
 import { updateSweep } from './repository.js';
 
@@ -52,7 +52,7 @@ export async function topupDraft(ctx: ServiceContext, chain: ChainHandle, view: 
   const request = chain.adapter.transferRequest(chain.feeAddress, address, '', value);
   const cost = value + maxGasCost(nativeTransferGas, view.fees);
   const inFlight = await listUnminedTxs(ctx.store.db, { chain: chain.id, from: chain.feeAddress });
-  const reserved = inFlight.reduce((sum, t) => sum + BigInt(t.value) + BigInt(t.gas_limit) * BigInt(t.max_fee_per_gas), 0n);
+  const reserved = inFlight.reduce((sum, t) => sum + maxNativeSpend(t), 0n);
   const available = (await chain.adapter.balance(chain.feeAddress, '')) - reserved;
   if (available < cost) {
     await alerts.raise(ctx, {

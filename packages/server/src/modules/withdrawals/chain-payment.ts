@@ -9,7 +9,7 @@ import { withdrawalsPerTickMax } from '../../limits-withdrawals.js';
 import type { ChainTx, Coin, Withdrawal } from '../../store/schema.js';
 import { inTransaction, type Db, type Tx } from '../../store/tx.js';
 import { listOpenAlertKeys } from '../alerts/repository-withdrawals.js';
-import { AlertThrottle, listUnminedTxs, prepareNonce, RecordClaimLostError, sendStoredTx, storeSigned, storeSignedTx, type OutcomeHandler, type TxOutcome } from '../chain-sends/index.js';
+import { AlertThrottle, listUnminedTxs, maxNativeSpend, prepareNonce, RecordClaimLostError, sendStoredTx, storeSigned, storeSignedTx, type OutcomeHandler, type TxOutcome } from '../chain-sends/index.js';
 import { listCoinsOfChain } from '../coins/repository-withdrawals.js';
 import { nativeCoinOf } from '../sweeps/index.js';
 import { notifyWithdrawal } from './notify.js';
@@ -42,7 +42,7 @@ async function inFlightReservations(db: Db, chain: ChainHandle): Promise<{ nativ
     const w = withdrawals.get(Number(t.ref_id));
     if (!w) continue;
     const token = (await coins.byIdOrThrow(Number(w.coin_id))).contract_address;
-    const native = BigInt(t.value) + BigInt(t.gas_limit) * BigInt(t.max_fee_per_gas);
+    const native = maxNativeSpend(t);
     const seen = perWithdrawal.get(Number(t.ref_id));
     if (!seen || seen.native < native) perWithdrawal.set(Number(t.ref_id), { native, token, units: token === '' ? 0n : sentAmount(w) });
   }
