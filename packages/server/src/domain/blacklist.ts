@@ -1,2 +1,2 @@
 /** Moved to modules/withdrawals: re-exported here for importers not yet rewritten. */
-export { addToBlacklist, listBlacklist, normaliseAddress, removeFromBlacklist, type BlacklistEntry } from '../modules/withdrawals/index.js';
+export { addToBlacklist, listBlacklist, removeFromBlacklist } from '../modules/withdrawals/index.js';

@@ -1,2 +1,2 @@
 /** Moved to modules/audit: re-exported here for importers not yet rewritten. */
-export { auditChainBalances, type ChainAuditLine, type ChainAuditReport } from '../modules/audit/index.js';
+export { auditChainBalances, type ChainAuditReport } from '../modules/audit/index.js';

@@ -1,10 +1,2 @@
 /** Moved to modules/withdrawals: re-exported here for importers not yet rewritten. */
-export {
-  applyWithdrawalVerdict,
-  heldWithdrawalStatuses,
-  heldWithdrawalView,
-  listHeldWithdrawals,
-  rejectHeldWithdrawal,
-  releaseWithdrawal,
-  type HeldWithdrawalView,
-} from '../../modules/withdrawals/index.js';
+export { applyWithdrawalVerdict, heldWithdrawalView, listHeldWithdrawals, rejectHeldWithdrawal, releaseWithdrawal, type HeldWithdrawalView } from '../../modules/withdrawals/index.js';

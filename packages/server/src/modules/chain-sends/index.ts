@@ -8,7 +8,6 @@ export { countTxsNotFinalAt, listUnminedTxs, maxNativeSpend } from './in-flight.
 export { chainTxView, listChainTxs } from './listing.js';
 export { AlertThrottle, signerFailingKey, storeSigned } from './signing.js';
 export {
-  activeTxStates,
   prepareNonce,
   RecordClaimLostError,
   sendStoredTx,

@@ -4,8 +4,7 @@
  */
 export { advanceSweeps } from './advance.js';
 export { SweepStateError } from './errors.js';
-export { minerFeeMined, nativeCoinOf, recordMinerFee, settleMinerFee } from './miner-fees.js';
+export { nativeCoinOf } from './miner-fees.js';
 export { listSweeps, retrySweep, sweepView } from './operator.js';
 export { sweepOutcomeHandler } from './outcome.js';
 export { planSweeps } from './plan.js';
-export { sweepAttemptsMax } from '../../limits-withdrawals.js';
