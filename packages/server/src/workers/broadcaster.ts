@@ -1,8 +1,9 @@
 import type { ChainHandle } from '../chains/registry.js';
 import type { ServiceContext } from '../context.js';
 import type { Store } from '../store/db.js';
-import { payWaitingWithdrawals, withdrawalOutcomeHandler } from '../domain/chain-withdrawals.js';
-import { trackStoredTxs, type OutcomeHandler } from '../domain/outgoing-txs.js';
+import { chainLeasePollIntervalCount, chainLeaseTtlMinMs } from '../limits-withdrawals.js';
+import { trackStoredTxs, type OutcomeHandler } from '../modules/chain-sends/index.js';
+import { payWaitingWithdrawals, withdrawalOutcomeHandler } from '../modules/withdrawals/index.js';
 import { holdLease } from './lease.js';
 
 /** Until when this process holds each lease, per database: renewed in the database only past half its time. */
@@ -31,7 +32,7 @@ export async function holdChainLease(ctx: ServiceContext, name: string, ttlMs: n
  * locked nonce row and the state-guarded updates of stored transactions let one of them win.
  */
 export function chainLeaseTtlMs(chain: ChainHandle): number {
-  return Math.max(chain.config.pollIntervalMs * 5, 2_000);
+  return Math.max(chain.config.pollIntervalMs * chainLeasePollIntervalCount, chainLeaseTtlMinMs);
 }
 
 /**

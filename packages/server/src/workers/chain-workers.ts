@@ -1,4 +1,5 @@
 import type { ServiceContext } from '../context.js';
+import { kytPollIntervalMs } from '../limits-withdrawals.js';
 import { startLoop, type Loop } from './loop.js';
 import { scanTick } from './scanner.js';
 import { broadcastTick } from './broadcaster.js';
@@ -29,7 +30,7 @@ export function startChainWorkers(ctx: ServiceContext): ChainWorkers {
     loops.set(chain.id, perChain);
     all.push(...perChain);
   }
-  if (ctx.kyt) all.push(startLoop({ name: 'kyt', intervalMs: 1_000, log: ctx.log, tick: (signal) => kytTick(ctx, signal) }));
+  if (ctx.kyt) all.push(startLoop({ name: 'kyt', intervalMs: kytPollIntervalMs, log: ctx.log, tick: (signal) => kytTick(ctx, signal) }));
   return {
     wake(chain) {
       for (const [id, perChain] of loops) if (chain === undefined || chain === id) perChain.forEach((l) => l.wake());

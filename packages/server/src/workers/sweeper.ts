@@ -1,7 +1,7 @@
 import type { ChainHandle } from '../chains/registry.js';
 import type { ServiceContext } from '../context.js';
-import { trackStoredTxs } from '../domain/outgoing-txs.js';
-import { advanceSweeps, planSweeps, sweepOutcomeHandler } from '../domain/sweeps.js';
+import { trackStoredTxs } from '../modules/chain-sends/index.js';
+import { advanceSweeps, planSweeps, sweepOutcomeHandler } from '../modules/sweeps/index.js';
 import { chainLeaseTtlMs, holdChainLease } from './broadcaster.js';
 
 /**

@@ -1,6 +1,7 @@
-import type { Coin } from '../store/schema.js';
-import type { Db } from '../store/tx.js';
 import { WithdrawStatus } from '@openwaas/sdk';
+import type { Coin } from '../../store/schema.js';
+import type { Db } from '../../store/tx.js';
+import { listUserWithdrawnAmounts } from './repository.js';
 
 /** One UTC day. */
 const dayMs = 86_400_000;
@@ -21,18 +22,14 @@ export function utcDayStartMs(nowMs: number): number {
  * SQLite stores amounts as text, so the database cannot add them.
  */
 export async function userDailyWithdrawn(db: Db, input: { uid: number; coinId: number; nowMs: number; excludeId?: number }): Promise<bigint> {
-  let q = db
-    .selectFrom('withdrawals')
-    .select('amount')
-    .where('uid', '=', input.uid)
-    .where('coin_id', '=', input.coinId)
-    .where('created_at', '>=', utcDayStartMs(input.nowMs))
-    .where('status', 'not in', releasedStatuses);
-  if (input.excludeId !== undefined) q = q.where('id', '!=', input.excludeId);
-  const rows = await q.execute();
-  let total = 0n;
-  for (const r of rows) total += BigInt(r.amount);
-  return total;
+  const amounts = await listUserWithdrawnAmounts(db, {
+    uid: input.uid,
+    coinId: input.coinId,
+    sinceMs: utcDayStartMs(input.nowMs),
+    excludeStatuses: releasedStatuses,
+    ...(input.excludeId !== undefined ? { excludeId: input.excludeId } : {}),
+  });
+  return amounts.reduce((total, a) => total + a, 0n);
 }
 
 /**

@@ -1,32 +1,16 @@
-import { keccak256, type Hex } from 'viem';
-import type { Signer } from '../keys/signer.js';
-import type { FeeQuote, TxRequest } from './adapter.js';
+import type { FeeQuote } from '../adapter.js';
 
 /**
- * Building and signing outgoing EIP-1559 transactions: the fees of a new transaction (the
+ * The EVM fee model of outgoing EIP-1559 transactions: the fees of a new transaction (the
  * node's quote, never above the configured cap), the fees of a replacement (bumped on both
- * fields, as nodes demand) and the signature. No database and no network here: the stored-
- * transaction engine (domain/outgoing-txs.ts) decides when to call these.
+ * fields, as nodes demand) and the most gas can cost. No database and no network here: the
+ * stored-transaction engine (modules/chain-sends) decides when to call these.
  */
 
 /** The two EIP-1559 fee fields of a transaction, in wei per gas. */
 export interface TxFees {
   maxFeePerGas: bigint;
   maxPriorityFeePerGas: bigint;
-}
-
-/** What to sign: the request, its nonce, gas limit and fees. */
-export interface UnsignedTx {
-  request: TxRequest;
-  nonce: number;
-  gasLimit: bigint;
-  fees: TxFees;
-}
-
-/** A signed, serialized transaction and its hash (lower-case). */
-export interface SignedTx {
-  raw: `0x${string}`;
-  hash: string;
 }
 
 /** Nodes refuse a replacement that raises either fee field by less than this. */
@@ -58,31 +42,4 @@ export function bumpedFees(old: TxFees, bumpPercent: number, quote: FeeQuote, ca
 /** Most a transaction can cost in gas: gas limit × max fee per gas (wei). */
 export function maxGasCost(gasLimit: bigint, fees: TxFees): bigint {
   return gasLimit * fees.maxFeePerGas;
-}
-
-/** The hash of a signed, serialized transaction (lower-case). */
-export function txHashOf(raw: `0x${string}`): string {
-  return keccak256(raw).toLowerCase();
-}
-
-/**
- * Signs `tx` with `signer`, which must be the request's sender. The raw bytes are what the
- * engine stores before broadcasting, so a restart re-sends exactly this transaction.
- */
-export async function signTx(signer: Signer, tx: UnsignedTx): Promise<SignedTx> {
-  if (signer.address.toLowerCase() !== tx.request.from.toLowerCase()) {
-    throw new Error(`signer ${signer.address} cannot sign for ${tx.request.from}`);
-  }
-  const raw = (await signer.signTransaction({
-    type: 'eip1559',
-    chainId: signer.chainId,
-    to: tx.request.to as Hex,
-    value: tx.request.value,
-    ...(tx.request.data === '0x' ? {} : { data: tx.request.data }),
-    nonce: tx.nonce,
-    gas: tx.gasLimit,
-    maxFeePerGas: tx.fees.maxFeePerGas,
-    maxPriorityFeePerGas: tx.fees.maxPriorityFeePerGas,
-  })) as `0x${string}`;
-  return { raw, hash: txHashOf(raw) };
 }

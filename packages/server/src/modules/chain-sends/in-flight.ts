@@ -1,0 +1,22 @@
+import type { ChainTx, ChainTxPurpose } from '../../store/schema.js';
+import type { Db } from '../../store/tx.js';
+import { countUnsettledTxs, listChainTxsInStates } from './repository.js';
+import { activeTxStates } from './stored-txs.js';
+
+/**
+ * Transactions of `chain` signed or sent but not in a block yet (optionally only of `purpose`
+ * or from `from`): what they will spend is not in any balance the node reports yet.
+ */
+export function listUnminedTxs(db: Db, filter: { chain: string; purpose?: ChainTxPurpose; from?: string }): Promise<ChainTx[]> {
+  return listChainTxsInStates(db, { ...filter, states: ['signed', 'broadcast'] });
+}
+
+/** How many transactions of `chain` are not final yet or were mined after `block` (balances read at `block` do not show them). */
+export function countTxsNotFinalAt(db: Db, filter: { chain: string; block: number }): Promise<number> {
+  return countUnsettledTxs(db, { chain: filter.chain, states: activeTxStates, afterBlock: filter.block });
+}
+
+/** The most a stored transaction can take from its sender in the native coin: its value and all the gas it may burn. */
+export function maxNativeSpend(row: Pick<ChainTx, 'value' | 'gas_limit' | 'max_fee_per_gas'>): bigint {
+  return BigInt(row.value) + BigInt(row.gas_limit) * BigInt(row.max_fee_per_gas);
+}

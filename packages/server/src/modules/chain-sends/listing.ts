@@ -1,0 +1,37 @@
+import { chainListPageSizeDefault, chainListPageSizeMax } from '../../limits-withdrawals.js';
+import type { ChainTx, ChainTxPurpose, ChainTxState } from '../../store/schema.js';
+import type { Db } from '../../store/tx.js';
+import { listChainTxPage } from './repository.js';
+
+/** Stored transactions, newest first, for operators. */
+export function listChainTxs(db: Db, filter: { chain?: string; purpose?: ChainTxPurpose; refId?: number; state?: ChainTxState; beforeId?: number; limit?: number } = {}): Promise<ChainTx[]> {
+  return listChainTxPage(db, { ...filter, limit: Math.min(Math.max(1, filter.limit ?? chainListPageSizeDefault), chainListPageSizeMax) });
+}
+
+/** A stored transaction as operators see it (no raw bytes; amounts as decimal strings of base units). */
+export function chainTxView(row: ChainTx) {
+  return {
+    id: Number(row.id),
+    chain: row.chain,
+    purpose: row.purpose,
+    ref_id: Number(row.ref_id),
+    from: row.from_address,
+    to: row.to_address,
+    nonce: Number(row.nonce),
+    value: row.value,
+    hash: row.hash,
+    state: row.state,
+    replaces_id: row.replaces_id === null ? null : Number(row.replaces_id),
+    block_number: row.block_number === null ? null : Number(row.block_number),
+    gas_limit: row.gas_limit,
+    max_fee_per_gas: row.max_fee_per_gas,
+    max_priority_fee_per_gas: row.max_priority_fee_per_gas,
+    gas_used: row.gas_used,
+    fee: row.fee,
+    broadcasts: row.broadcasts,
+    last_error: row.last_error,
+    broadcast_at: Number(row.broadcast_at),
+    created_at: Number(row.created_at),
+    updated_at: Number(row.updated_at),
+  };
+}

@@ -1,0 +1,170 @@
+import { sql } from 'kysely';
+import type { ChainTx, ChainTxPurpose, ChainTxState } from '../../store/schema.js';
+import type { Db } from '../../store/tx.js';
+import type { Insertable, Updateable } from 'kysely';
+import type { ChainTxTable } from '../../store/schema.js';
+
+/**
+ * The only SQL of the chain_txs (stored outgoing transactions) and chain_nonces tables. Rows
+ * come back as stored (amounts as decimal strings); ids and nonces go in as numbers.
+ */
+
+export type NewChainTx = Insertable<ChainTxTable>;
+export type ChainTxUpdate = Updateable<ChainTxTable>;
+
+/** The next nonce managed for `address` on `chain`, or undefined when it has no row yet. */
+export async function findNextNonce(db: Db, key: { chain: string; address: string }): Promise<number | undefined> {
+  const row = await db.selectFrom('chain_nonces').select('next_nonce').where('chain', '=', key.chain).where('address', '=', key.address).executeTakeFirst();
+  return row ? Number(row.next_nonce) : undefined;
+}
+
+/** Locks the nonce row of `address` on `chain` and reads its next nonce (undefined: no row). */
+export async function lockNextNonce(db: Db, key: { chain: string; address: string }): Promise<number | undefined> {
+  const row = await db.selectFrom('chain_nonces').select('next_nonce').where('chain', '=', key.chain).where('address', '=', key.address).forUpdate().executeTakeFirst();
+  return row ? Number(row.next_nonce) : undefined;
+}
+
+/** Creates the nonce row of `address` unless another process did first. */
+export async function insertNonceIfAbsent(db: Db, row: { chain: string; address: string; nextNonce: number }): Promise<void> {
+  await db
+    .insertInto('chain_nonces')
+    .values({ chain: row.chain, address: row.address, next_nonce: row.nextNonce })
+    .onConflict((oc) => oc.columns(['chain', 'address']).doNothing())
+    .execute();
+}
+
+/** Sets the next nonce of `address` (its row locked by the caller). */
+export async function setNextNonce(db: Db, row: { chain: string; address: string; nextNonce: number }): Promise<void> {
+  await db.updateTable('chain_nonces').set({ next_nonce: row.nextNonce }).where('chain', '=', row.chain).where('address', '=', row.address).execute();
+}
+
+/** Raises the next nonce of `address` to `atLeast` (never lowers it). */
+export async function raiseNextNonce(db: Db, row: { chain: string; address: string; atLeast: number }): Promise<void> {
+  await db
+    .updateTable('chain_nonces')
+    .set({ next_nonce: row.atLeast })
+    .where('chain', '=', row.chain)
+    .where('address', '=', row.address)
+    .where('next_nonce', '<', row.atLeast)
+    .execute();
+}
+
+/** The highest nonce stored for a sender on `chain`, or undefined when it never sent. */
+export async function findTopStoredNonce(db: Db, key: { chain: string; from: string }): Promise<number | undefined> {
+  const top = await db
+    .selectFrom('chain_txs')
+    .select((eb) => eb.fn.max('nonce').as('top'))
+    .where('chain', '=', key.chain)
+    .where('from_address', '=', key.from)
+    .executeTakeFirst();
+  return top?.top === null || top?.top === undefined ? undefined : Number(top.top);
+}
+
+export function insertChainTx(db: Db, values: NewChainTx): Promise<ChainTx> {
+  return db.insertInto('chain_txs').values(values).returningAll().executeTakeFirstOrThrow();
+}
+
+/** Records a refused or failed broadcast on the row. */
+export async function recordBroadcastError(db: Db, input: { id: number; lastError: string; nowMs: number }): Promise<void> {
+  await db.updateTable('chain_txs').set({ last_error: input.lastError, updated_at: input.nowMs }).where('id', '=', input.id).execute();
+}
+
+/** Records a broadcast that reached the node: 'broadcast', broadcasts + 1 (unless the row moved on meanwhile). */
+export async function recordBroadcast(db: Db, input: { id: number; nowMs: number }): Promise<void> {
+  await db
+    .updateTable('chain_txs')
+    .set({ state: 'broadcast', broadcasts: sql`broadcasts + 1`, broadcast_at: input.nowMs, last_error: '', updated_at: input.nowMs })
+    .where('id', '=', input.id)
+    .where('state', 'in', ['signed', 'broadcast'])
+    .execute();
+}
+
+/** A nonce slot: one sender's nonce, with every attempt at it. */
+export interface SlotKey {
+  from: string;
+  nonce: number;
+}
+
+/**
+ * Slots of `chain` with a transaction of `purposes` in `states`, in (sender, nonce) order,
+ * after `after` when given, at most `limit`.
+ */
+export async function listSlots(db: Db, filter: { chain: string; purposes: readonly ChainTxPurpose[]; states: readonly ChainTxState[]; after?: SlotKey; limit: number }): Promise<SlotKey[]> {
+  let q = db
+    .selectFrom('chain_txs')
+    .select(['from_address', 'nonce'])
+    .where('chain', '=', filter.chain)
+    .where('purpose', 'in', [...filter.purposes])
+    .where('state', 'in', [...filter.states]);
+  const after = filter.after;
+  if (after) q = q.where((eb) => eb.or([eb('from_address', '>', after.from), eb.and([eb('from_address', '=', after.from), eb('nonce', '>', after.nonce)])]));
+  const rows = await q.groupBy(['from_address', 'nonce']).orderBy('from_address').orderBy('nonce').limit(filter.limit).execute();
+  return rows.map((r) => ({ from: r.from_address, nonce: Number(r.nonce) }));
+}
+
+/** The attempts at a slot in `states`, oldest first. */
+export function listSlotTxs(db: Db, filter: { chain: string; slot: SlotKey; states: readonly ChainTxState[] }): Promise<ChainTx[]> {
+  return db
+    .selectFrom('chain_txs')
+    .selectAll()
+    .where('chain', '=', filter.chain)
+    .where('from_address', '=', filter.slot.from)
+    .where('nonce', '=', filter.slot.nonce)
+    .where('state', 'in', [...filter.states])
+    .orderBy('id')
+    .execute();
+}
+
+/** True when the slot has an attempt newer than `id`, or one no longer in `activeStates`. */
+export async function hasNewerAttempt(db: Db, filter: { chain: string; slot: SlotKey; id: number; activeStates: readonly ChainTxState[] }): Promise<boolean> {
+  const newer = await db
+    .selectFrom('chain_txs')
+    .select('id')
+    .where('chain', '=', filter.chain)
+    .where('from_address', '=', filter.slot.from)
+    .where('nonce', '=', filter.slot.nonce)
+    .where((eb) => eb.or([eb('id', '>', filter.id), eb('state', 'not in', [...filter.activeStates])]))
+    .executeTakeFirst();
+  return newer !== undefined;
+}
+
+/** Changes rows `ids` that are still in `fromStates`; returns the rows changed. */
+export function updateChainTxs(db: Db, filter: { ids: readonly number[]; fromStates?: readonly ChainTxState[] }, set: ChainTxUpdate): Promise<ChainTx[]> {
+  if (filter.ids.length === 0) return Promise.resolve([]);
+  let q = db.updateTable('chain_txs').set(set).where('id', 'in', [...filter.ids]);
+  if (filter.fromStates) q = q.where('state', 'in', [...filter.fromStates]);
+  return q.returningAll().execute();
+}
+
+/** Transactions of `chain` in `states`, optionally only of `purpose` or from `from`. */
+export function listChainTxsInStates(db: Db, filter: { chain: string; states: readonly ChainTxState[]; purpose?: ChainTxPurpose; from?: string }): Promise<ChainTx[]> {
+  let q = db.selectFrom('chain_txs').selectAll().where('chain', '=', filter.chain);
+  if (filter.purpose !== undefined) q = q.where('purpose', '=', filter.purpose);
+  if (filter.from !== undefined) q = q.where('from_address', '=', filter.from);
+  return q.where('state', 'in', [...filter.states]).execute();
+}
+
+/** How many transactions of `chain` are in `states` or were mined after `block`. */
+export async function countUnsettledTxs(db: Db, filter: { chain: string; states: readonly ChainTxState[]; afterBlock: number }): Promise<number> {
+  const row = await db
+    .selectFrom('chain_txs')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('chain', '=', filter.chain)
+    .where((eb) => eb.or([eb('state', 'in', [...filter.states]), eb('block_number', '>', filter.afterBlock)]))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Stored transactions, newest first. */
+export function listChainTxPage(
+  db: Db,
+  filter: { chain?: string; purpose?: ChainTxPurpose; refId?: number; state?: ChainTxState; beforeId?: number; limit: number },
+): Promise<ChainTx[]> {
+  let q = db.selectFrom('chain_txs').selectAll().orderBy('id', 'desc').limit(filter.limit);
+  if (filter.chain) q = q.where('chain', '=', filter.chain);
+  if (filter.purpose) q = q.where('purpose', '=', filter.purpose);
+  if (filter.refId !== undefined) q = q.where('ref_id', '=', filter.refId);
+  if (filter.state) q = q.where('state', '=', filter.state);
+  if (filter.beforeId !== undefined) q = q.where('id', '<', filter.beforeId);
+  return q.execute();
+}

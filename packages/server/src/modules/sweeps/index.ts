@@ -1,0 +1,10 @@
+/**
+ * Sweeps (collection of credited deposits into the hot wallet, with gas top-ups) and the
+ * miner-fee records of their transactions. Owns the sweeps and miner_fees tables.
+ */
+export { advanceSweeps } from './advance.js';
+export { SweepStateError } from './errors.js';
+export { nativeCoinOf } from './miner-fees.js';
+export { listSweeps, retrySweep, sweepView } from './operator.js';
+export { sweepOutcomeHandler } from './outcome.js';
+export { planSweeps } from './plan.js';

@@ -1,0 +1,167 @@
+import type { ChainHandle } from '../../chains/registry.js';
+import { maxGasCost } from '../../chains/evm/fees.js';
+import type { ServiceContext } from '../../context.js';
+import { parseAmount } from '../../domain/amount.js';
+import { CoinLookup } from '../../domain/coins.js';
+import { sweepCandidatesPerTickMax, sweepsPerTickMax } from '../../limits-withdrawals.js';
+import type { Coin } from '../../store/schema.js';
+import { inTransaction, type Db } from '../../store/tx.js';
+import { lockChainAddress } from '../addresses/repository-withdrawals.js';
+import { prepareNonce, sendStoredTx, storeSigned, storeSignedTx, type OutgoingDraft } from '../chain-sends/index.js';
+import { listSweepCandidates, markDepositsSwept } from '../deposits/repository-withdrawals.js';
+import { inFlightStates, nativeTransferGas, tickView, topupDraft, topupGasMultiple, type TickView } from './collection.js';
+import { recordMinerFee } from './miner-fees.js';
+import { sweepOutcomeHandler } from './outcome.js';
+import { hasSweepInStates, insertSweep, updateSweep } from './repository.js';
+
+/** One deposit address of this chain with unswept credited deposits. */
+interface SweepSource {
+  chainAddressId: number;
+  address: string;
+  merchantId: number;
+  hdIndex: number;
+  coinIds: number[];
+}
+
+/** The coin's sweep threshold in base units (config.sweepThresholds, decimal; 0 when not listed). */
+function thresholdOf(ctx: ServiceContext, coin: Coin): bigint {
+  const text = ctx.config.sweepThresholds[coin.symbol];
+  return text === undefined ? 0n : parseAmount(text, coin.decimals, `sweepThresholds.${coin.symbol}`);
+}
+
+/** True when `value` is at least chain.sweepMinGasMultiple × `gasCost`. */
+function worthItsGas(chain: ChainHandle, value: bigint, gasCost: bigint): boolean {
+  const hundredths = BigInt(Math.ceil(chain.config.sweepMinGasMultiple * 100));
+  return value * 100n >= gasCost * hundredths;
+}
+
+/**
+ * What an address holds of `token` that the sweep may take: its balance now, but never more
+ * than it held `confirmations` deep (funds of unconfirmed deposits stay until they are final).
+ */
+async function sweepableBalance(chain: ChainHandle, address: string, token: string, confirmedBlock: number): Promise<bigint> {
+  const [now, confirmed] = await Promise.all([chain.adapter.balance(address, token), chain.adapter.balance(address, token, confirmedBlock)]);
+  return now < confirmed ? now : confirmed;
+}
+
+async function sweepSources(db: Db, chain: ChainHandle): Promise<SweepSource[]> {
+  const rows = await listSweepCandidates(db, { chain: chain.id, busyStates: inFlightStates, limit: sweepCandidatesPerTickMax });
+  const byAddress = new Map<number, SweepSource>();
+  for (const r of rows) {
+    let s = byAddress.get(r.chainAddressId);
+    if (!s) byAddress.set(r.chainAddressId, (s = { chainAddressId: r.chainAddressId, address: r.address, merchantId: r.merchantId, hdIndex: r.hdIndex, coinIds: [] }));
+    s.coinIds.push(r.coinId);
+  }
+  return [...byAddress.values()];
+}
+
+/**
+ * Starts sweeps of deposit addresses whose credited deposits are not swept yet (at most one
+ * per address; tokens first, so their gas is not swept away). Returns true when more may wait.
+ */
+export async function planSweeps(ctx: ServiceContext, chain: ChainHandle, signal?: AbortSignal): Promise<boolean> {
+  const db = ctx.store.db;
+  const sources = await sweepSources(db, chain);
+  if (sources.length === 0) return false;
+  const view = await tickView(ctx, chain);
+  const coins = new CoinLookup(db);
+  let started = 0;
+  for (const source of sources) {
+    if (signal?.aborted || started >= sweepsPerTickMax) break;
+    const sourceCoins: Coin[] = [];
+    for (const coinId of source.coinIds) sourceCoins.push(await coins.byIdOrThrow(coinId));
+    const ordered = sourceCoins.sort((a, b) => Number(a.contract_address === '') - Number(b.contract_address === ''));
+    for (const coin of ordered) {
+      const outcome = await startSweep(ctx, chain, view, source, coin);
+      if (outcome === 'started') {
+        started += 1;
+        break;
+      }
+      if (outcome === 'fee-wallet-low') return false;
+    }
+  }
+  return started >= sweepsPerTickMax;
+}
+
+async function startSweep(ctx: ServiceContext, chain: ChainHandle, view: TickView, source: SweepSource, coin: Coin): Promise<'started' | 'skipped' | 'fee-wallet-low'> {
+  const token = coin.contract_address;
+  const confirmedBlock = Math.max(0, view.head - Math.max(1, coin.confirmations) + 1);
+  const balance = await sweepableBalance(chain, source.address, token, confirmedBlock);
+  if (balance <= 0n || balance < thresholdOf(ctx, coin)) return 'skipped';
+
+  if (token === '') {
+    const gasCost = maxGasCost(nativeTransferGas, view.fees);
+    const value = balance - gasCost;
+    if (value <= 0n || !worthItsGas(chain, value, gasCost)) return 'skipped';
+    const request = chain.adapter.transferRequest(source.address, chain.hotAddress, '', value);
+    await prepareNonce(ctx, chain, source.address);
+    await createSweep(ctx, chain, { source, coin, native: view.native, amount: value, confirmedBlock, state: 'sweep_pending' }, { purpose: 'sweep', role: { deposit: source.hdIndex }, request, gasLimit: nativeTransferGas, fees: view.fees });
+    return 'started';
+  }
+
+  const request = chain.adapter.transferRequest(source.address, chain.hotAddress, token, balance);
+  let gasLimit: bigint;
+  try {
+    gasLimit = await chain.adapter.estimateGas(request);
+  } catch (error) {
+    ctx.log.warn({ chain: chain.id, address: source.address, symbol: coin.symbol, err: (error as Error).message.split('\n')[0] }, 'sweep skipped: the node cannot estimate the token transfer');
+    return 'skipped';
+  }
+  const gasNeeded = maxGasCost(gasLimit, view.fees);
+  const gasHeld = await chain.adapter.balance(source.address, '');
+  if (gasHeld >= gasNeeded) {
+    await prepareNonce(ctx, chain, source.address);
+    await createSweep(ctx, chain, { source, coin, native: view.native, amount: balance, confirmedBlock, state: 'sweep_pending' }, { purpose: 'sweep', role: { deposit: source.hdIndex }, request, gasLimit, fees: view.fees });
+    return 'started';
+  }
+  const topup = await topupDraft(ctx, chain, view, source.address, gasNeeded * topupGasMultiple - gasHeld);
+  if (!topup) return 'fee-wallet-low';
+  await prepareNonce(ctx, chain, chain.feeAddress);
+  await createSweep(ctx, chain, { source, coin, native: view.native, amount: balance, confirmedBlock, state: 'topup_pending' }, topup);
+  return 'started';
+}
+
+/**
+ * In one transaction: the sweep row, its first transaction (top-up or sweep) signed and stored,
+ * its miner-fee record, and the deposits it collects marked. Broadcasts after the commit.
+ */
+async function createSweep(
+  ctx: ServiceContext,
+  chain: ChainHandle,
+  plan: { source: SweepSource; coin: Coin; native: Coin; amount: bigint; confirmedBlock: number; state: 'topup_pending' | 'sweep_pending' },
+  draft: Omit<OutgoingDraft, 'refId'>,
+): Promise<void> {
+  const { source, coin } = plan;
+  const signerAddress = draft.request.from.toLowerCase();
+  const row = await storeSigned(ctx, { chain: chain.id, address: signerAddress, what: `the ${draft.purpose} of ${source.address}` }, () => inTransaction(ctx.store, async (tx) => {
+    const nowMs = ctx.clock.nowMs();
+    // The candidate query saw no sweep of this address in flight; make sure no other process started
+    // one since (the address row serialises concurrent sweepers).
+    await lockChainAddress(tx, source.chainAddressId);
+    if (await hasSweepInStates(tx, { chainAddressId: source.chainAddressId, states: inFlightStates })) return undefined;
+    const sweepId = await insertSweep(tx, {
+      chain: chain.id,
+      merchant_id: source.merchantId,
+      coin_id: Number(coin.id),
+      chain_address_id: source.chainAddressId,
+      address: source.address,
+      amount: plan.amount.toString(),
+      state: plan.state,
+      topup_tx_id: null,
+      sweep_tx_id: null,
+      attempts: 0,
+      last_error: '',
+      created_at: nowMs,
+      updated_at: nowMs,
+    });
+    const stored = await storeSignedTx(tx, ctx, chain, { ...draft, refId: sweepId });
+    await updateSweep(tx, sweepId, draft.purpose === 'topup' ? { topup_tx_id: Number(stored.id) } : { sweep_tx_id: Number(stored.id) });
+    await recordMinerFee(tx, { merchantId: source.merchantId, coin, baseSymbol: plan.native.symbol, amount: draft.purpose === 'topup' ? 0n : plan.amount, chainTx: stored, sweepId, nowMs });
+    // Every on-chain deposit whose funds this balance holds (final at confirmedBlock) is collected by this sweep.
+    await markDepositsSwept(tx, { sweepId, coinId: Number(coin.id), address: source.address, confirmedBlock: plan.confirmedBlock });
+    return stored;
+  }));
+  if (!row) return;
+  ctx.log.info({ chain: chain.id, address: source.address, symbol: coin.symbol, amount: plan.amount.toString(), step: draft.purpose, hash: row.hash }, 'sweep started');
+  await sendStoredTx(ctx, chain, row, sweepOutcomeHandler(ctx));
+}

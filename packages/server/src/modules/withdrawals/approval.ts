@@ -1,0 +1,28 @@
+import { WithdrawStatus, WithdrawType } from '@openwaas/sdk';
+import type { ServiceContext } from '../../context.js';
+import { CoinLookup } from '../../domain/coins.js';
+import { settleInternalWithdrawal } from '../../domain/internal-settlement.js';
+import type { Withdrawal } from '../../store/schema.js';
+import type { Tx } from '../../store/tx.js';
+import { feeCoinOf } from './postings.js';
+import { updateWithdrawalIf } from './repository.js';
+
+/**
+ * Moves an approved withdrawal on: an internal one settles in the ledger (status 5; never
+ * screened: it does not leave the ledger), an on-chain one is left at status 1 for the chain
+ * worker — or, with KYT screening on, at status 7 for the KYT loop, which moves it to 1 or 8.
+ * Returns the row as written.
+ */
+export async function afterApproval(ctx: ServiceContext, tx: Tx, w: Withdrawal, nowMs: number): Promise<Withdrawal> {
+  if (w.withdraw_type !== WithdrawType.Internal) {
+    if (ctx.kyt === null) return w;
+    const held = await updateWithdrawalIf(tx, { id: Number(w.id), status: WithdrawStatus.Paying }, { status: WithdrawStatus.AwaitingKyt, updated_at: nowMs });
+    // Read under the row lock (or just inserted) in this transaction: nothing else can have moved it.
+    if (!held) throw new Error(`withdrawal ${w.id}: status changed under the row lock`);
+    return held;
+  }
+  const coin = await new CoinLookup(tx).byIdOrThrow(Number(w.coin_id));
+  const feeCoin = await feeCoinOf(tx, coin);
+  const { withdrawal } = await settleInternalWithdrawal(tx, ctx.store.dialect, { withdrawal: w, coin, feeCoinId: Number(feeCoin.id), nowMs });
+  return withdrawal;
+}

@@ -1,0 +1,28 @@
+/**
+ * Withdrawals: requests (#8), their risk decision, the audit (approve, reject, cancel), the
+ * KYT hold, payment on chain through chain sends, and the blacklist of destinations.
+ * Owns the withdrawals and blacklist tables.
+ */
+export { isValidWithdrawAddress } from './address-rules.js';
+export { addToBlacklist, listBlacklist, removeFromBlacklist, type BlacklistEntry } from './blacklist.js';
+export { hotWalletLowKey, payWaitingWithdrawals, withdrawalOutcomeHandler } from './chain-payment.js';
+export { WithdrawalStateError } from './errors.js';
+export {
+  applyWithdrawalVerdict,
+  heldWithdrawalStatuses,
+  heldWithdrawalView,
+  listHeldWithdrawals,
+  rejectHeldWithdrawal,
+  releaseWithdrawal,
+  type HeldWithdrawalView,
+} from './kyt-hold.js';
+export { requestWithdrawal, type WithdrawalRequestInput } from './request.js';
+export {
+  approveWithdrawal,
+  cancelWithdrawal,
+  findWithdrawal,
+  listWithdrawalsForReview,
+  rejectWithdrawal,
+  type Auditor,
+  type ReviewItem,
+} from './review.js';

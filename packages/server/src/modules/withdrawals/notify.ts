@@ -1,0 +1,16 @@
+import { CoinLookup } from '../../domain/coins.js';
+import { enqueueNotification } from '../../domain/outbox.js';
+import { withdrawNotificationPayload } from '../../domain/records.js';
+import type { Withdrawal } from '../../store/schema.js';
+import type { Tx } from '../../store/tx.js';
+
+/** Writes the merchant's notification of a withdrawal's new state, in the transaction that changed it. */
+export async function notifyWithdrawal(tx: Tx, w: Withdrawal, nowMs: number, coins = new CoinLookup(tx)): Promise<void> {
+  await enqueueNotification(tx, {
+    merchantId: Number(w.merchant_id),
+    side: 'withdraw',
+    recordId: Number(w.id),
+    payload: await withdrawNotificationPayload(w, coins),
+    nowMs,
+  });
+}

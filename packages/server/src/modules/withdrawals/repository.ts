@@ -1,0 +1,155 @@
+import type { NewWithdrawal, Withdrawal, WithdrawalUpdate } from '../../store/schema.js';
+import type { Db } from '../../store/tx.js';
+
+/**
+ * The only SQL of the withdrawals and blacklist tables. Rows come back as stored (amounts as
+ * decimal strings: callers convert them with BigInt); ids go in as numbers.
+ */
+
+/** One withdrawal by id, or undefined. */
+export function findWithdrawalById(db: Db, withdrawalId: number): Promise<Withdrawal | undefined> {
+  return db.selectFrom('withdrawals').selectAll().where('id', '=', withdrawalId).executeTakeFirst();
+}
+
+/** Withdrawals by id (any order); unknown ids are left out. */
+export function findWithdrawalsByIds(db: Db, withdrawalIds: readonly number[]): Promise<Withdrawal[]> {
+  if (withdrawalIds.length === 0) return Promise.resolve([]);
+  return db.selectFrom('withdrawals').selectAll().where('id', 'in', [...withdrawalIds]).execute();
+}
+
+/** Reads a withdrawal inside a transaction with its row locked (the one lock of a withdrawal's state changes). */
+export function lockWithdrawal(db: Db, withdrawalId: number): Promise<Withdrawal | undefined> {
+  return db.selectFrom('withdrawals').selectAll().where('id', '=', withdrawalId).forUpdate().executeTakeFirst();
+}
+
+/** The merchant's withdrawal of `requestId`, or undefined. */
+export function findWithdrawalByRequestId(db: Db, key: { merchantId: number; requestId: string }): Promise<Withdrawal | undefined> {
+  return db.selectFrom('withdrawals').selectAll().where('merchant_id', '=', key.merchantId).where('request_id', '=', key.requestId).executeTakeFirst();
+}
+
+/** Inserts a withdrawal; the unique (merchant_id, request_id) index refuses a twin. */
+export function insertWithdrawal(db: Db, values: NewWithdrawal): Promise<Withdrawal> {
+  return db.insertInto('withdrawals').values(values).returningAll().executeTakeFirstOrThrow();
+}
+
+/** Changes a withdrawal the caller holds locked; returns the row as written. */
+export function updateWithdrawal(db: Db, withdrawalId: number, set: WithdrawalUpdate): Promise<Withdrawal> {
+  return db.updateTable('withdrawals').set(set).where('id', '=', withdrawalId).returningAll().executeTakeFirstOrThrow();
+}
+
+/**
+ * Changes a withdrawal only while its status (and, when given, its txid) are still the ones
+ * read: undefined means another transition won.
+ */
+export function updateWithdrawalIf(db: Db, expected: { id: number; status: number; txid?: string }, set: WithdrawalUpdate): Promise<Withdrawal | undefined> {
+  let q = db.updateTable('withdrawals').set(set).where('id', '=', expected.id).where('status', '=', expected.status);
+  if (expected.txid !== undefined) q = q.where('txid', '=', expected.txid);
+  return q.returningAll().executeTakeFirst();
+}
+
+/** Withdrawals in `statuses`, oldest first, `limit` after `afterId`. */
+export function listWithdrawalsByStatus(db: Db, filter: { statuses: readonly number[]; afterId: number; limit: number }): Promise<Withdrawal[]> {
+  return db
+    .selectFrom('withdrawals')
+    .selectAll()
+    .where('status', 'in', [...filter.statuses])
+    .where('id', '>', filter.afterId)
+    .orderBy('id')
+    .limit(filter.limit)
+    .execute();
+}
+
+/** Amounts of a user's withdrawals of a coin created since `sinceMs`, except those in `excludeStatuses` and `excludeId`. */
+export async function listUserWithdrawnAmounts(
+  db: Db,
+  filter: { uid: number; coinId: number; sinceMs: number; excludeStatuses: readonly number[]; excludeId?: number },
+): Promise<bigint[]> {
+  let q = db
+    .selectFrom('withdrawals')
+    .select('amount')
+    .where('uid', '=', filter.uid)
+    .where('coin_id', '=', filter.coinId)
+    .where('created_at', '>=', filter.sinceMs)
+    .where('status', 'not in', [...filter.excludeStatuses]);
+  if (filter.excludeId !== undefined) q = q.where('id', '!=', filter.excludeId);
+  const rows = await q.execute();
+  return rows.map((r) => BigInt(r.amount));
+}
+
+/** Unsigned withdrawals of the given coins in `status` and `withdrawType`, oldest first. */
+export function listUnsignedWithdrawals(db: Db, filter: { coinIds: readonly number[]; status: number; withdrawType: number; limit: number }): Promise<Withdrawal[]> {
+  if (filter.coinIds.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('withdrawals')
+    .selectAll()
+    .where('coin_id', 'in', [...filter.coinIds])
+    .where('status', '=', filter.status)
+    .where('withdraw_type', '=', filter.withdrawType)
+    .where('txid', '=', '')
+    .orderBy('id')
+    .limit(filter.limit)
+    .execute();
+}
+
+/**
+ * Claims an unsigned withdrawal in `status` for its transaction (txid set): false when it was
+ * cancelled or claimed meanwhile (a concurrent cancel and the claim cannot both win).
+ */
+export async function claimWithdrawalTxid(db: Db, claim: { id: number; status: number; txid: string; addressFrom: string; nowMs: number }): Promise<boolean> {
+  const result = await db
+    .updateTable('withdrawals')
+    .set({ txid: claim.txid, address_from: claim.addressFrom, updated_at: claim.nowMs })
+    .where('id', '=', claim.id)
+    .where('status', '=', claim.status)
+    .where('txid', '=', '')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Count-only progress of a withdrawal in `status`: its confirmations and the txid of the attempt mined; no write when unchanged. */
+export async function recordWithdrawalProgress(db: Db, progress: { id: number; status: number; confirmations: number; txid: string }): Promise<void> {
+  await db
+    .updateTable('withdrawals')
+    .set({ confirmations: progress.confirmations, txid: progress.txid })
+    .where('id', '=', progress.id)
+    .where('status', '=', progress.status)
+    .where((eb) => eb.or([eb('confirmations', '!=', progress.confirmations), eb('txid', '!=', progress.txid)]))
+    .execute();
+}
+
+/** True when any of `addresses` (already lower-cased) is blacklisted. */
+export async function anyBlacklisted(db: Db, addresses: readonly string[]): Promise<boolean> {
+  if (addresses.length === 0) return false;
+  const hit = await db.selectFrom('blacklist').select('id').where('address', 'in', [...addresses]).executeTakeFirst();
+  return hit !== undefined;
+}
+
+/** A blacklist row as stored. */
+export interface BlacklistRow {
+  address: string;
+  reason: string;
+  created_at: number;
+}
+
+/** Adds an address, or updates the reason of one already listed. */
+export async function upsertBlacklistEntry(db: Db, entry: { address: string; reason: string; nowMs: number }): Promise<BlacklistRow> {
+  await db
+    .insertInto('blacklist')
+    .values({ address: entry.address, reason: entry.reason, created_at: entry.nowMs })
+    .onConflict((oc) => oc.column('address').doUpdateSet({ reason: entry.reason }))
+    .execute();
+  const row = await db.selectFrom('blacklist').select(['address', 'reason', 'created_at']).where('address', '=', entry.address).executeTakeFirstOrThrow();
+  return { ...row, created_at: Number(row.created_at) };
+}
+
+/** Removes an address; returns how many rows went (0 or 1). */
+export async function deleteBlacklistEntry(db: Db, address: string): Promise<number> {
+  const result = await db.deleteFrom('blacklist').where('address', '=', address).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/** Listed addresses, oldest first, at most `limit`. */
+export async function listBlacklistEntries(db: Db, limit: number): Promise<BlacklistRow[]> {
+  const rows = await db.selectFrom('blacklist').select(['address', 'reason', 'created_at']).orderBy('id').limit(limit).execute();
+  return rows.map((r) => ({ ...r, created_at: Number(r.created_at) }));
+}

@@ -1,0 +1,159 @@
+import { AuditStatus, ErrorCode, WithdrawStatus, WithdrawType } from '@openwaas/sdk';
+import type { ServiceContext } from '../../context.js';
+import { parseAmount } from '../../domain/amount.js';
+import { ApiError } from '../../domain/api-error.js';
+import { findMerchantCoin } from '../../domain/coins.js';
+import { confirmWithMerchant } from '../../domain/confirmation.js';
+import { feeAccount, findAllianceTarget, receivingAccount, userAccount } from '../../domain/internal-settlement.js';
+import { InsufficientFundsError, lockAccounts, postJournal, readBalance } from '../../domain/ledger.js';
+import { requireUser } from '../../domain/users.js';
+import { isUniqueViolation } from '../../store/db.js';
+import type { Merchant, Withdrawal } from '../../store/schema.js';
+import { inTransaction } from '../../store/tx.js';
+import { isValidWithdrawAddress } from './address-rules.js';
+import { afterApproval } from './approval.js';
+import { isBlacklisted } from './blacklist.js';
+import { notifyWithdrawal } from './notify.js';
+import { feeCoinOf, lockPostings } from './postings.js';
+import { findWithdrawalByRequestId, insertWithdrawal, updateWithdrawal } from './repository.js';
+import { decideWithdrawalRisk } from './risk.js';
+
+/** A withdrawal request (#8) after its fields were checked for presence and shape. */
+export interface WithdrawalRequestInput {
+  /** 1–64 characters, unique per merchant. */
+  requestId: string;
+  /** The paying user. */
+  fromUid: number;
+  /** Destination; memo chains carry the memo after "_" ("addr_memo"). */
+  toAddress: string;
+  /** Decimal string in the coin's units, fee included, as the merchant sent it. */
+  amount: string;
+  symbol: string;
+}
+
+function duplicateError(w: Pick<Withdrawal, 'id' | 'status'>): ApiError {
+  return new ApiError(ErrorCode.DuplicateRequest, undefined, { id: Number(w.id), status: w.status });
+}
+
+/**
+ * #8 Requests a withdrawal. Checks, in this order: a reused request_id (110088 with the
+ * existing `{id, status}`), currency (120202), user (110065, 110004, 900006), address
+ * (110055, 110037), amount (110161, 110078, 110087, 120404), balances (120402, 120403);
+ * then asks the merchant's second confirmation (120206) with no transaction open; then, in
+ * one transaction, records the withdrawal, locks its funds (re-checked under the row lock),
+ * decides risk, settles it when it is internal and auto-approved, and writes the outbox.
+ */
+export async function requestWithdrawal(ctx: ServiceContext, merchant: Merchant, input: WithdrawalRequestInput): Promise<Withdrawal> {
+  const db = ctx.store.db;
+  const merchantId = Number(merchant.id);
+  const requestKey = { merchantId, requestId: input.requestId };
+
+  const existing = await findWithdrawalByRequestId(db, requestKey);
+  if (existing) throw duplicateError(existing);
+
+  const coin = await findMerchantCoin(db, merchantId, input.symbol);
+  if (!coin) throw new ApiError(ErrorCode.CurrencyNotSupported);
+  const coinId = Number(coin.id);
+
+  const user = await requireUser(db, merchantId, input.fromUid);
+  if (user.frozen === 1) throw new ApiError(ErrorCode.UserFrozen);
+  if (user.at_risk === 1) throw new ApiError(ErrorCode.UserAtRisk);
+
+  const toAddress = input.toAddress;
+  if (!isValidWithdrawAddress(coin.chain, toAddress)) throw new ApiError(ErrorCode.InvalidAddress);
+  if (await isBlacklisted(db, coin.chain, toAddress)) throw new ApiError(ErrorCode.AddressAtRisk);
+
+  const amount = parseAmount(input.amount, coin.decimals);
+  if (amount <= 0n) throw ApiError.invalid('amount', 'must be greater than 0');
+  if (amount < BigInt(coin.min_withdraw)) throw new ApiError(ErrorCode.AmountBelowMin);
+  const maxWithdraw = BigInt(coin.max_withdraw);
+  if (maxWithdraw > 0n && amount > maxWithdraw) throw new ApiError(ErrorCode.AmountAboveMax);
+
+  const feeCoin = await feeCoinOf(db, coin);
+  const feeCoinId = Number(feeCoin.id);
+  const fee = BigInt(coin.withdraw_fee);
+  const sameCoinFee = feeCoinId === coinId;
+  if (sameCoinFee && amount <= fee) throw new ApiError(ErrorCode.AmountNotAboveFee);
+
+  // Early answers for the common case; the ledger re-checks under the account lock below.
+  if ((await readBalance(db, userAccount(merchantId, user.id, coinId))).normal < amount) throw new ApiError(ErrorCode.InsufficientBalance);
+  if (!sameCoinFee && (await readBalance(db, userAccount(merchantId, user.id, feeCoinId))).normal < fee) {
+    throw new ApiError(ErrorCode.InsufficientFeeBalance);
+  }
+
+  const alliance = await findAllianceTarget(db, coin.chain, toAddress);
+
+  await confirmWithMerchant(ctx, merchant, {
+    request_id: input.requestId,
+    from_uid: String(input.fromUid),
+    to_address: toAddress,
+    amount: input.amount,
+    symbol: coin.symbol,
+  });
+
+  let created: Withdrawal;
+  try {
+    created = await inTransaction(ctx.store, async (tx) => {
+      const nowMs = ctx.clock.nowMs();
+      // Inserted first: the unique (merchant_id, request_id) index stops a concurrent twin here.
+      let w = await insertWithdrawal(tx, {
+        merchant_id: merchantId,
+        request_id: input.requestId,
+        uid: user.id,
+        coin_id: coinId,
+        symbol: coin.symbol,
+        amount: amount.toString(),
+        withdraw_fee: fee.toString(),
+        withdraw_fee_symbol: feeCoin.symbol,
+        fee_symbol: coin.base_symbol,
+        real_fee: '0',
+        address_from: '',
+        address_to: toAddress,
+        txid: '',
+        confirmations: 0,
+        saas_status: AuditStatus.Pending,
+        company_status: AuditStatus.Pending,
+        status: WithdrawStatus.Review,
+        withdraw_type: alliance ? WithdrawType.Internal : WithdrawType.OnChain,
+        review_reason: '',
+        created_at: nowMs,
+        updated_at: nowMs,
+      });
+      if (alliance) {
+        // An auto-approved internal withdrawal posts a second journal (settlement) below.
+        await lockAccounts(tx, ctx.store.dialect, [
+          userAccount(merchantId, user.id, coinId),
+          userAccount(merchantId, user.id, feeCoinId),
+          feeAccount(merchantId, feeCoinId),
+          (await receivingAccount(tx, alliance, coinId)).account,
+        ]);
+      }
+      try {
+        await postJournal(tx, ctx.store.dialect, { refType: 'withdrawal', refId: Number(w.id), reason: 'withdraw.lock', postings: lockPostings(w, feeCoinId, 'lock'), nowMs });
+      } catch (e) {
+        if (e instanceof InsufficientFundsError) {
+          throw new ApiError(!sameCoinFee && e.account.coinId === feeCoinId ? ErrorCode.InsufficientFeeBalance : ErrorCode.InsufficientBalance);
+        }
+        throw e;
+      }
+      // Decided after the balance row is locked, so the same user's concurrent withdrawals see each other.
+      const risk = await decideWithdrawalRisk(tx, { coin, uid: user.id, amount, withdrawalId: Number(w.id), nowMs });
+      if (risk.autoApprove) {
+        w = await updateWithdrawal(tx, Number(w.id), { status: WithdrawStatus.Paying, saas_status: AuditStatus.Approved, company_status: AuditStatus.Approved });
+        w = await afterApproval(ctx, tx, w, nowMs);
+      } else {
+        w = await updateWithdrawal(tx, Number(w.id), { review_reason: risk.reason });
+      }
+      await notifyWithdrawal(tx, w, nowMs);
+      return w;
+    });
+  } catch (e) {
+    if (isUniqueViolation(e)) {
+      const twin = await findWithdrawalByRequestId(db, requestKey);
+      if (twin) throw duplicateError(twin);
+    }
+    throw e;
+  }
+  ctx.notifier.wake();
+  return created;
+}
