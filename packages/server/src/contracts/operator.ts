@@ -8,13 +8,12 @@
  */
 import { z } from 'zod';
 import type { AdjustmentEntry, AdjustmentResult } from '../domain/adjustments.js';
-import type { BlacklistEntry } from '../domain/blacklist.js';
+import type { BlacklistEntry, ReviewItem } from '../modules/withdrawals/index.js';
 import type { ChainStatus } from '../domain/chain-status.js';
 import type { HeldRecords } from '../domain/kyt/review-actions.js';
 import type { NotificationState, NotificationView } from '../domain/notifications-admin.js';
 import type { chainTxView } from '../domain/outgoing-txs.js';
 import type { sweepView } from '../domain/sweeps.js';
-import type { ReviewItem } from '../domain/withdrawals.js';
 import type { decideHeldAction } from '../domain/kyt/review-actions.js';
 import type { resendAllFailed } from '../domain/notifications-admin.js';
 import type { auditAction, chainAuditAction, CoinView, MerchantView, UserView, WithdrawalView } from '../operator/actions.js';
