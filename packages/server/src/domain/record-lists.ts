@@ -5,6 +5,6 @@
 export { findUser, usersAfter } from '../modules/merchants/index.js';
 export { listTransfersAfter as transfersAfter, listTransfersByIds as transfersByIds, type TransferRow } from '../modules/transfers/index.js';
 export { depositsAfter, depositsByIds } from '../modules/deposits/repository-core.js';
-export { withdrawalsAfter, withdrawalsByRequestIds } from '../modules/withdrawals/repository-core.js';
-export { minerFeesAfter, minerFeesByIds } from '../modules/sweeps/repository-core.js';
+export { withdrawalsAfter, withdrawalsByRequestIds } from '../modules/withdrawals/index.js';
+export { minerFeesAfter, minerFeesByIds } from '../modules/sweeps/index.js';
 

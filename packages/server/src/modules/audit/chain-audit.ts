@@ -6,7 +6,7 @@ import type { Coin } from '../../store/schema.js';
 import type { Db } from '../../store/tx.js';
 import { listChainAddresses } from '../addresses/repository-withdrawals.js';
 import { chainAccount, countTxsNotFinalAt } from '../chain-sends/index.js';
-import { listCoinsOfChain } from '../coins/repository-withdrawals.js';
+import { listCoinsOfChain } from '../coins/index.js';
 import { findScannedHeight, listConfirmingDepositAmounts } from '../deposits/repository-withdrawals.js';
 
 /** One asset's comparison of the ledger with the chain (its coin, and any other coin naming the same asset). */

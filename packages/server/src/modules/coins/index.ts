@@ -4,3 +4,4 @@ export { upsertCoin, setCoinEnabled, type CoinInput } from './coin-config.js';
 export { CoinLookup } from './coin-lookup.js';
 export { setMerchantCoin } from './merchant-coins.js';
 export { findCoinById, findCoinBySymbol, findMerchantCoin, listCoins, listMerchantCoins } from './repository.js';
+export { listCoinsOfChain, findNativeCoin } from './repository.js';

@@ -1,7 +1,7 @@
 /** The coins and merchant_coins tables: the only SQL that touches them. */
-import type { Insertable, Updateable } from 'kysely';
 import type { Coin, CoinTable } from '../../store/schema.js';
 import type { Db } from '../../store/tx.js';
+import type { Insertable, Updateable } from 'kysely';
 
 export function findCoinBySymbol(db: Db, symbol: string): Promise<Coin | undefined> {
   return db.selectFrom('coins').selectAll().where('symbol', '=', symbol).executeTakeFirst();
@@ -57,4 +57,14 @@ export function listMerchantCoins(db: Db, merchantId: number): Promise<Coin[]> {
     .where('coins.enabled', '=', 1)
     .orderBy('coins.id')
     .execute();
+}
+
+/** Coins configured on `chain`, in id order. */
+export function listCoinsOfChain(db: Db, chain: string): Promise<Coin[]> {
+  return db.selectFrom('coins').selectAll().where('chain', '=', chain).orderBy('id').execute();
+}
+
+/** The chain's native coin (no contract address; the oldest when several), or undefined. */
+export function findNativeCoin(db: Db, chain: string): Promise<Coin | undefined> {
+  return db.selectFrom('coins').selectAll().where('chain', '=', chain).where('contract_address', '=', '').orderBy('id').executeTakeFirst();
 }

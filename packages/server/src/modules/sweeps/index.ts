@@ -8,3 +8,4 @@ export { nativeCoinOf } from './miner-fees.js';
 export { listSweeps, retrySweep, sweepView } from './operator.js';
 export { sweepOutcomeHandler } from './outcome.js';
 export { planSweeps } from './plan.js';
+export { minerFeesAfter, minerFeesByIds } from './repository.js';

@@ -4,7 +4,7 @@ import type { JournalInput } from '../../domain/ledger.js';
 import type { ChainTx, Coin } from '../../store/schema.js';
 import type { Db, Tx } from '../../store/tx.js';
 import { chainAccount, type TxOutcome } from '../chain-sends/index.js';
-import { findNativeCoin } from '../coins/repository-withdrawals.js';
+import { findNativeCoin } from '../coins/index.js';
 import { findMinerFeeOfSlot, insertMinerFee, updateMinerFee, updateMinerFeesOfSlot } from './repository.js';
 
 /**

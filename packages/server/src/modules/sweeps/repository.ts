@@ -1,6 +1,6 @@
-import type { Insertable, Updateable } from 'kysely';
 import type { MinerFee, MinerFeeTable, Sweep, SweepState, SweepTable } from '../../store/schema.js';
 import type { Db } from '../../store/tx.js';
+import type { Insertable, Updateable } from 'kysely';
 
 /**
  * The only SQL of the sweeps and miner_fees tables. Rows come back as stored (amounts as
@@ -87,4 +87,16 @@ export async function updateMinerFeesOfSlot(db: Db, slotIds: readonly number[], 
 
 export async function updateMinerFee(db: Db, minerFeeId: number, set: MinerFeeUpdate): Promise<void> {
   await db.updateTable('miner_fees').set(set).where('id', '=', minerFeeId).execute();
+}
+
+/** Queries on miner_fees needed by the merchant record lists. */
+
+/** A merchant's miner fees after `maxId`, ascending. */
+export function minerFeesAfter(db: Db, q: { merchantId: number; maxId: number; limit: number }): Promise<MinerFee[]> {
+  return db.selectFrom('miner_fees').selectAll().where('merchant_id', '=', q.merchantId).where('id', '>', q.maxId).orderBy('id').limit(q.limit).execute();
+}
+
+/** A merchant's miner fees whose id is one of `ids` (unknown ones left out), ascending. */
+export function minerFeesByIds(db: Db, merchantId: number, ids: number[]): Promise<MinerFee[]> {
+  return db.selectFrom('miner_fees').selectAll().where('merchant_id', '=', merchantId).where('id', 'in', ids).orderBy('id').execute();
 }

@@ -9,7 +9,7 @@ import { CoinLookup } from '../coins/index.js';
 import { insertDeposit } from '../deposits/repository-core.js';
 import { collectionAccount, feeAccount, postJournal, userAccount, type AccountRef, type Posting } from '../ledger/index.js';
 import { merchantAutoCollects } from '../merchants/index.js';
-import { markWithdrawalSettledInternally } from '../withdrawals/repository-core.js';
+import { markWithdrawalSettledInternally } from '../withdrawals/index.js';
 
 /** The deposit address (any merchant's) a withdrawal pays to, when it is one of ours. */
 export interface AllianceTarget {

@@ -26,3 +26,4 @@ export {
   type Auditor,
   type ReviewItem,
 } from './review.js';
+export { markWithdrawalSettledInternally, withdrawalsAfter, withdrawalsByRequestIds } from './repository.js';
