@@ -9,7 +9,8 @@
  *  4. updates confirmations and settles deposits that reached their coin's count.
  * The cursor moves by compare-and-set, so a second scanner (lease handed over mid-tick) rolls
  * its batch back instead of writing it twice; the unique (coin, txid, index) makes re-scans
- * after a crash harmless.
+ * after a crash harmless. What is stored (cursor, block hashes, the batch and reorg writes) is
+ * the deposits module's (modules/deposits/scan-storage.ts); this file is the loop around it.
  * A node that fails (after the adapter's retries) fails the step: the error and the block are
  * recorded on the cursor row, the complete blocks before that block are written, and one block
  * failing for the chain's `stallAlertAfterMs` raises `scanner-stalled`; the next step that
@@ -20,35 +21,34 @@ import type { ChainHandle } from '../chains/registry.js';
 import { ChainWatchSet } from '../chains/watch-set.js';
 import type { ServiceContext } from '../context.js';
 import { raiseAlert, resolveAlert } from '../domain/alerts.js';
+import { extraBlocksKeptCount, scannerErrorLengthMax, scannerLeasePollIntervalsCount, scannerLeaseTtlMinMs } from '../limits-deposits.js';
+import { addressOwners } from '../modules/addresses/index.js';
 import {
-  addressOwners,
-  candidateKey,
+  clearScannerFault,
   coinOfTransfer,
-  depositsAbove,
-  depositsInBlocks,
+  CursorMoved,
   loadChainCoins,
-  orphanDeposits,
-  recordDeposits,
+  raiseScannerStalled,
+  raiseScannerUntraced,
+  readOrCreateCursor,
+  recordScannerFault,
   settleDueDeposits,
+  storedBlockHash,
+  storedBlockHashesDown,
+  undoBlocksAbove,
   updateConfirmations,
+  writeScannedBatch,
   type ChainCoins,
   type DepositCandidate,
-} from '../domain/deposits.js';
-import { clearScannerFault, raiseScannerStalled, raiseScannerUntraced, recordScannerFault } from '../domain/scanner-health.js';
-import { receiptCandidateKey, receiptsAbove, receiptsInBlocks, recordTreasuryReceipts, reverseTreasuryReceipts, type ReceiptCandidate } from '../domain/treasury-receipts.js';
-import { inTransaction, type Db, type Tx } from '../store/tx.js';
+  type ReceiptCandidate,
+} from '../modules/deposits/index.js';
 import { holdLease } from './lease.js';
-
-/** Block hashes kept beyond reorgDepth: a reorg a little deeper than configured is still undone. */
-const extraBlocksKept = 16;
-/** chain_blocks rows written per INSERT (SQLite caps bound parameters). */
-const blockRowsPerInsert = 1_000;
 
 export const scannerLeaseName = (chain: string) => `scanner:${chain}`;
 
 /** A few poll intervals: a crashed leader is replaced quickly; a slow tick is covered by the cursor's compare-and-set. */
 export function scannerLeaseTtlMs(chain: ChainHandle): number {
-  return Math.max(chain.config.pollIntervalMs * 5, 2_000);
+  return Math.max(chain.config.pollIntervalMs * scannerLeasePollIntervalsCount, scannerLeaseTtlMinMs);
 }
 
 /** Alert raised when a reorg goes below every stored hash: the scanner stops until an operator acts. */
@@ -93,11 +93,6 @@ function stateOf(chain: ChainHandle): ScannerState {
   return s;
 }
 
-/** Another scanner moved the cursor since this one read it: its batch is rolled back. */
-class CursorMoved extends Error {
-  override name = 'CursorMoved';
-}
-
 /** The loop's tick: runs a step while this process holds the chain's scanner lease. */
 export async function scanTick(ctx: ServiceContext, chain: ChainHandle, signal: AbortSignal): Promise<boolean> {
   if (!(await holdLease(ctx.store, scannerLeaseName(chain.id), ctx.clock.nowMs(), scannerLeaseTtlMs(chain)))) return false;
@@ -129,7 +124,7 @@ export async function scanStep(ctx: ServiceContext, chain: ChainHandle, options:
 /** Records a failed step on the cursor row; raises `scanner-stalled` once the same block has failed for stallAlertAfterMs. */
 async function noteFault(ctx: ServiceContext, chain: ChainHandle, error: unknown): Promise<void> {
   const state = stateOf(chain);
-  const text = error instanceof NodeError ? error.nodeError : `${(error as Error)?.name ?? 'Error'}: ${String((error as Error)?.message ?? error).split('\n')[0]}`.slice(0, 300);
+  const text = error instanceof NodeError ? error.nodeError : `${(error as Error)?.name ?? 'Error'}: ${String((error as Error)?.message ?? error).split('\n')[0]}`.slice(0, scannerErrorLengthMax);
   const nowMs = ctx.clock.nowMs();
   try {
     const recorded = await recordScannerFault(ctx.store.db, { chain: chain.id, ...(error instanceof ScanError ? { block: error.block } : {}), error: text, nowMs });
@@ -156,12 +151,12 @@ async function readAndWrite(ctx: ServiceContext, chain: ChainHandle, options: { 
   await state.watch.refresh(db, coins.all);
 
   const head = await chain.adapter.headNumber();
-  const cursor = await readCursor(ctx, chain, head);
+  const cursor = await readOrCreateCursor(ctx, { chain: chain.id, head, startBlock: chain.config.startBlock });
   const target = Math.min(head, options.toBlock ?? head);
   const result: ScanStepResult = { head, scannedHeight: cursor, blocks: 0, deposits: 0, settled: 0, more: false };
   if (signal?.aborted) return result;
 
-  const storedTip = cursor >= 0 ? await storedHash(db, chain.id, cursor) : undefined;
+  const storedTip = cursor >= 0 ? await storedBlockHash(db, chain.id, cursor) : undefined;
   if (cursor >= target) {
     // Nothing new to read: make sure the last scanned block is still there (a shorter or replaced chain).
     if (storedTip !== undefined) {
@@ -233,38 +228,6 @@ async function reportUntraced(ctx: ServiceContext, chain: ChainHandle, blocks: S
   await raiseScannerUntraced(ctx.store.db, { chain: chain.id, blocks: untraced, nowMs: ctx.clock.nowMs() });
 }
 
-/** The cursor; created on first start at config.startBlock − 1, or just below the head. */
-async function readCursor(ctx: ServiceContext, chain: ChainHandle, head: number): Promise<number> {
-  const db = ctx.store.db;
-  const row = await db.selectFrom('chain_cursors').select('scanned_height').where('chain', '=', chain.id).executeTakeFirst();
-  if (row) return Number(row.scanned_height);
-  const start = chain.config.startBlock ?? head;
-  await db
-    .insertInto('chain_cursors')
-    .values({ chain: chain.id, scanned_height: start - 1, head_height: head, updated_at: ctx.clock.nowMs() })
-    .onConflict((oc) => oc.column('chain').doNothing())
-    .execute();
-  const created = await db.selectFrom('chain_cursors').select('scanned_height').where('chain', '=', chain.id).executeTakeFirstOrThrow();
-  ctx.log.info({ chain: chain.id, from: Number(created.scanned_height) + 1 }, 'scanner: first start');
-  return Number(created.scanned_height);
-}
-
-async function storedHash(db: Db, chain: string, number: number): Promise<string | undefined> {
-  const row = await db.selectFrom('chain_blocks').select('hash').where('chain', '=', chain).where('number', '=', number).executeTakeFirst();
-  return row?.hash;
-}
-
-/** Moves the cursor from `from` to `to` or throws CursorMoved; first statement of a write, so it also serialises scanners. */
-async function moveCursor(tx: Tx, input: { chain: string; from: number; to: number; head: number; nowMs: number }): Promise<void> {
-  const moved = await tx
-    .updateTable('chain_cursors')
-    .set({ scanned_height: input.to, head_height: input.head, updated_at: input.nowMs })
-    .where('chain', '=', input.chain)
-    .where('scanned_height', '=', input.from)
-    .executeTakeFirst();
-  if (Number(moved.numUpdatedRows) !== 1) throw new CursorMoved(`${input.chain}: the cursor moved from ${input.from} meanwhile`);
-}
-
 /** The blocks up to the first that does not extend the previous one (the node reorganised while we read: the rest waits). */
 function consistentPrefix(blocks: ScannedBlock[], from: number): ScannedBlock[] {
   let n = 0;
@@ -305,31 +268,20 @@ async function writeBatch(
   const { coins, blocks, cursor, head } = input;
   const from = blocks[0]!.header.number;
   const last = blocks[blocks.length - 1]!.header.number;
-  const hashes = new Map(blocks.map((b) => [b.header.number, b.header.hash]));
   const found = await classify(ctx, chain, input.state, coins, blocks);
-  const nowMs = ctx.clock.nowMs();
-  const dialect = ctx.store.dialect;
-  const keep = { reorgDepth: chain.config.reorgDepth + extraBlocksKept };
-
-  const outcome = await inTransaction(ctx.store, async (tx) => {
-    await moveCursor(tx, { chain: chain.id, from: cursor, to: last, head, nowMs });
-    // Rows stored for these heights under other hashes (a backfill over a branch that was replaced
-    // while nobody looked): the same treatment as a reorg found by the parent-hash check.
-    const staleDeposits = (await depositsInBlocks(tx, coins.ids, from, last)).filter((d) => d.block_hash !== hashes.get(Number(d.block_number)));
-    const orphaned = await orphanDeposits(tx, { rows: staleDeposits, keep: new Set(found.deposits.map(candidateKey)), chain: chain.id, nowMs, log: ctx.log });
-    const staleReceipts = (await receiptsInBlocks(tx, chain.id, from, last)).filter((r) => r.block_hash !== hashes.get(Number(r.block_number)));
-    await reverseTreasuryReceipts(tx, dialect, { rows: staleReceipts, keep: new Set(found.receipts.map(receiptCandidateKey)), nowMs });
-
-    const recorded = await recordDeposits(tx, { candidates: found.deposits, head, nowMs, log: ctx.log });
-    await recordTreasuryReceipts(tx, dialect, { chain: chain.id, candidates: found.receipts, nowMs });
-
-    await tx.deleteFrom('chain_blocks').where('chain', '=', chain.id).where('number', '>=', from).where('number', '<=', last).execute();
-    for (let i = 0; i < blocks.length; i += blockRowsPerInsert) {
-      const rows = blocks.slice(i, i + blockRowsPerInsert).map((b) => ({ chain: chain.id, number: b.header.number, hash: b.header.hash, parent_hash: b.header.parentHash }));
-      await tx.insertInto('chain_blocks').values(rows).execute();
-    }
-    await tx.deleteFrom('chain_blocks').where('chain', '=', chain.id).where('number', '<=', last - keep.reorgDepth).execute();
-    return { inserted: recorded.inserted, notifications: recorded.notifications + orphaned.notifications };
+  // Rows stored for these heights under other hashes (a backfill over a branch that was replaced
+  // while nobody looked) get the same treatment as a reorg found by the parent-hash check.
+  const outcome = await writeScannedBatch(ctx.store, {
+    chain: chain.id,
+    coins,
+    blocks: blocks.map((b) => ({ number: b.header.number, hash: b.header.hash, parentHash: b.header.parentHash })),
+    cursor,
+    head,
+    deposits: found.deposits,
+    receipts: found.receipts,
+    keepBlocks: chain.config.reorgDepth + extraBlocksKeptCount,
+    nowMs: ctx.clock.nowMs(),
+    log: ctx.log,
   });
   if (outcome.notifications > 0) ctx.notifier.wake();
   ctx.log.debug({ chain: chain.id, from, to: last, head, deposits: outcome.inserted, receipts: found.receipts.length }, 'scanner: batch written');
@@ -349,21 +301,21 @@ async function undoReorg(ctx: ServiceContext, chain: ChainHandle, input: { coins
   const state = stateOf(chain);
   // Already found too deep at this cursor: stay stopped without walking the node again each tick.
   if (state.stoppedAt === cursor) return { ...stopped, stopped: 'reorg-too-deep' };
-  const stored = await db.selectFrom('chain_blocks').select(['number', 'hash']).where('chain', '=', chain.id).where('number', '<=', cursor).orderBy('number', 'desc').execute();
+  const stored = await storedBlockHashesDown(db, chain.id, cursor);
   let fork: number | undefined;
   for (const row of stored) {
     if (signal?.aborted) return stopped;
-    const header = await chain.adapter.header(Number(row.number));
+    const header = await chain.adapter.header(row.number);
     // Gone below the head is the node's fault: stop here and retry rather than undo deposits.
-    if (header === undefined && Number(row.number) <= head) throw missingBlock(Number(row.number), head);
+    if (header === undefined && row.number <= head) throw missingBlock(row.number, head);
     if (header?.hash === row.hash) {
-      fork = Number(row.number);
+      fork = row.number;
       break;
     }
   }
   const nowMs = ctx.clock.nowMs();
   if (fork === undefined) {
-    const lowest = stored.length > 0 ? Number(stored[stored.length - 1]!.number) : cursor;
+    const lowest = stored.length > 0 ? stored[stored.length - 1]!.number : cursor;
     const message =
       `${chain.id}: the chain was reorganised below block ${lowest}, deeper than the ${stored.length} block hashes kept (reorgDepth ${chain.config.reorgDepth}). ` +
       `The scanner stopped at block ${cursor} and credits nothing until an operator checks the node and runs ` +
@@ -376,13 +328,7 @@ async function undoReorg(ctx: ServiceContext, chain: ChainHandle, input: { coins
   }
 
   try {
-    const undone = await inTransaction(ctx.store, async (tx) => {
-      await moveCursor(tx, { chain: chain.id, from: cursor, to: fork, head, nowMs });
-      const deposits = await orphanDeposits(tx, { rows: await depositsAbove(tx, coins.ids, fork), chain: chain.id, nowMs, log: ctx.log });
-      const receipts = await reverseTreasuryReceipts(tx, ctx.store.dialect, { rows: await receiptsAbove(tx, chain.id, fork), nowMs });
-      await tx.deleteFrom('chain_blocks').where('chain', '=', chain.id).where('number', '>', fork).execute();
-      return { deposits, receipts };
-    });
+    const undone = await undoBlocksAbove(ctx.store, { chain: chain.id, coins, cursor, fork, head, nowMs, log: ctx.log });
     if (undone.deposits.notifications > 0) ctx.notifier.wake();
     ctx.log.warn(
       { chain: chain.id, fork, depth: cursor - fork, failed: undone.deposits.failed, settledAlerts: undone.deposits.alerts, receiptsReversed: undone.receipts },
