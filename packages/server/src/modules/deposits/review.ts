@@ -11,26 +11,16 @@ import { suspenseAccount } from '../../domain/chain-accounts.js';
 import { CoinLookup } from '../../domain/coins.js';
 import { receivingAccount } from '../../domain/internal-settlement.js';
 import { postJournal } from '../../domain/ledger.js';
-import { depositNotificationPayload, depositRecord } from '../../domain/records.js';
+import { depositRecord } from '../../domain/records.js';
 import type { DialectName } from '../../store/dialect.js';
 import type { Deposit } from '../../store/schema.js';
 import { inTransaction, type Tx } from '../../store/tx.js';
 import { appendReason, checkRejectReason, ReviewStateError, type KytVerdict } from '../kyt/index.js';
 import { merchantAppId } from '../merchants/repository-deposits.js';
-import { enqueueNotification } from '../notifications/index.js';
+import { notifyDeposit } from './notify.js';
 import * as repo from './repository.js';
 
 export const heldDepositStatuses: readonly number[] = [DepositStatus.AwaitingKyt, DepositStatus.KytManualReview, DepositStatus.CircuitBreakerReview];
-
-async function notifyDeposit(tx: Tx, d: Deposit, nowMs: number): Promise<void> {
-  await enqueueNotification(tx, {
-    merchantId: Number(d.merchant_id),
-    side: 'deposit',
-    recordId: Number(d.id),
-    payload: await depositNotificationPayload(d, new CoinLookup(tx)),
-    nowMs,
-  });
-}
 
 /** Changes a held deposit's row only if its status is still the one read under the lock. */
 async function transition(tx: Tx, d: Deposit, set: { status?: number; review_reason?: string; to_collection?: number; updated_at: number }): Promise<Deposit> {
@@ -63,7 +53,7 @@ async function creditHeld(tx: Tx, input: { deposit: Deposit; note: string; nowMs
     nowMs,
   });
   const next = await transition(tx, d, { status: DepositStatus.Succeeded, to_collection: toCollection ? 1 : 0, review_reason: appendReason(d.review_reason, note), updated_at: nowMs });
-  await notifyDeposit(tx, next, nowMs);
+  await notifyDeposit(tx, next, { nowMs });
   return next;
 }
 
@@ -85,7 +75,7 @@ export async function applyDepositVerdict(ctx: ServiceContext, depositId: number
       case 'breaker': {
         const status = verdict.outcome === 'review' ? DepositStatus.KytManualReview : DepositStatus.CircuitBreakerReview;
         const next = await transition(tx, d, { status, review_reason: verdict.reason, updated_at: nowMs });
-        await notifyDeposit(tx, next, nowMs);
+        await notifyDeposit(tx, next, { nowMs });
         return { deposit: next, changed: true };
       }
       case 'pending':
@@ -128,7 +118,7 @@ export async function rejectDeposit(ctx: ServiceContext, input: { depositId: num
     if (!d) throw new ReviewStateError('deposit', input.depositId);
     if (!heldDepositStatuses.includes(d.status)) throw new ReviewStateError('deposit', input.depositId, d.status);
     const next = await transition(tx, d, { status: DepositStatus.Failed, review_reason: appendReason(d.review_reason, `rejected by ${input.by ?? 'operator'}: ${reason}`), updated_at: nowMs });
-    await notifyDeposit(tx, next, nowMs);
+    await notifyDeposit(tx, next, { nowMs });
     return next;
   });
   ctx.notifier.wake();

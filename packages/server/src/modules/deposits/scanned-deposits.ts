@@ -8,11 +8,10 @@ import type { Logger } from 'pino';
 import type { IncomingTransfer } from '../../chains/adapter.js';
 import { raiseAlert, resolveAlert } from '../../domain/alerts.js';
 import { CoinLookup } from '../../domain/coins.js';
-import { depositNotificationPayload } from '../../domain/records.js';
 import type { Coin, Deposit } from '../../store/schema.js';
 import type { Db, Tx } from '../../store/tx.js';
 import type { AddressOwner } from '../addresses/index.js';
-import { enqueueNotification } from '../notifications/index.js';
+import { notifyDeposit } from './notify.js';
 import { reorgAfterCreditKey, reorgFailedReason } from './reasons.js';
 import * as repo from './repository.js';
 
@@ -58,7 +57,7 @@ export async function recordDeposits(
   for (const d of stored) existing.set(depositKey(d), d);
   const coins = new CoinLookup(tx);
   const notify = async (d: Deposit) => {
-    await enqueueNotification(tx, { merchantId: Number(d.merchant_id), side: 'deposit', recordId: Number(d.id), payload: await depositNotificationPayload(d, coins), nowMs });
+    await notifyDeposit(tx, d, { nowMs, coins });
     outcome.notifications++;
   };
 
@@ -147,7 +146,7 @@ export async function orphanDeposits(
       });
       if (!failed) continue;
       result.failed++;
-      await enqueueNotification(tx, { merchantId: Number(d.merchant_id), side: 'deposit', recordId: Number(d.id), payload: await depositNotificationPayload(failed, coins), nowMs });
+      await notifyDeposit(tx, failed, { nowMs, coins });
       result.notifications++;
       continue;
     }

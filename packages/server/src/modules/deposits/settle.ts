@@ -8,17 +8,15 @@
 import { DepositStatus } from '@openwaas/sdk';
 import type { ServiceContext } from '../../context.js';
 import { chainAccount, suspenseAccount } from '../../domain/chain-accounts.js';
-import { CoinLookup } from '../../domain/coins.js';
 import { receivingAccount } from '../../domain/internal-settlement.js';
 import { postJournal, type AccountRef } from '../../domain/ledger.js';
-import { depositNotificationPayload } from '../../domain/records.js';
 import { settleBatchMax } from '../../limits-deposits.js';
 import type { DialectName } from '../../store/dialect.js';
 import type { Coin, Deposit } from '../../store/schema.js';
 import { inTransaction, type Tx } from '../../store/tx.js';
 import { screenDeposit, type KytVerdict } from '../kyt/index.js';
-import { enqueueNotification } from '../notifications/index.js';
 import type { ChainCoins } from './chain-coins.js';
+import { notifyDeposit } from './notify.js';
 import { belowMinimumReason } from './reasons.js';
 import * as repo from './repository.js';
 
@@ -115,12 +113,6 @@ async function applySettlement(tx: Tx, input: { deposit: Deposit; coin: Coin; se
     ],
     nowMs,
   });
-  await enqueueNotification(tx, {
-    merchantId: Number(deposit.merchant_id),
-    side: 'deposit',
-    recordId: depositId,
-    payload: await depositNotificationPayload(updated, new CoinLookup(tx)),
-    nowMs,
-  });
+  await notifyDeposit(tx, updated, { nowMs });
   return true;
 }
