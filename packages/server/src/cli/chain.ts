@@ -1,10 +1,9 @@
 import { requireChain, type ChainHandle } from '../chains/registry.js';
 import type { ServiceContext } from '../context.js';
 import { backfillAttemptsMax, backfillBackoffMaxMs, backfillBackoffMs, backfillProgressEveryMs as progressEveryMs } from '../limits-deposits.js';
-import { chainStatuses, readScanCursor, readScannerFault, rewindCursor } from '../modules/deposits/index.js';
+import { chainStatuses, readScanCursor, readScannerFault, rewindCursor, scannerLeaseName, scannerLeaseTtlMs, scanStep, type ScanStepResult } from '../modules/deposits/index.js';
 import { createKytProvider } from '../modules/kyt/index.js';
 import { holdLease, releaseLease } from '../workers/lease.js';
-import { scannerLeaseName, scannerLeaseTtlMs, scanStep, type ScanStepResult } from '../workers/scanner.js';
 import { CommandFailed, exitCode, group, leaf, need, print, str, table, whole, type Io } from './args.js';
 import { withChainContext } from './chain-context.js';
 

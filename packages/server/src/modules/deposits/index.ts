@@ -57,3 +57,4 @@ export {
   reverseTreasuryReceipts,
   type ReceiptCandidate,
 } from './treasury-receipts.js';
+export { reorgTooDeepKey, scannerLeaseName, scannerLeaseTtlMs, scanStep, type ScanStepResult } from './scan-step.js';

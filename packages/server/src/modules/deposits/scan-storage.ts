@@ -1,5 +1,5 @@
 /**
- * The scanner's storage (the loop itself is workers/scanner.ts): the chain's cursor, the
+ * The scanner's storage (its step is scan-step.ts, its loop workers/scanner.ts): the cursor, the
  * hashes of scanned blocks, and the two writes a scanner step makes — a batch of scanned
  * blocks, or the undoing of blocks a reorg replaced — each in one transaction that starts by
  * moving the cursor by compare-and-set, so a second scanner (lease handed over mid-tick) rolls
