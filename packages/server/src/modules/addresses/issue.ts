@@ -27,7 +27,7 @@ export function findUserAddress(db: Db, uid: number, symbol: string): Promise<Is
  * the unique indexes on chain_addresses (chain, uid) / (chain, hd_index) and user_addresses
  * (uid, symbol) are the guard, a collision retries and then finds the winner's row.
  */
-export async function issueDepositAddress(ctx: ServiceContext, input: { user: User; coin: Coin }): Promise<IssuedAddress> {
+export async function issueDepositAddress(ctx: Pick<ServiceContext, 'store' | 'clock' | 'addresses'>, input: { user: User; coin: Coin }): Promise<IssuedAddress> {
   const uid = Number(input.user.id);
   const merchantId = Number(input.user.merchant_id);
   const { coin } = input;

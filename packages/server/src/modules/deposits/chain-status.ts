@@ -31,7 +31,7 @@ export interface ChainStatus {
 }
 
 /** Status of every configured chain (balances read from the node now). */
-export async function chainStatuses(ctx: ServiceContext): Promise<ChainStatus[]> {
+export async function chainStatuses(ctx: Pick<ServiceContext, 'store' | 'chains'>): Promise<ChainStatus[]> {
   const db = ctx.store.db;
   const out: ChainStatus[] = [];
   for (const chain of ctx.chains.values()) {

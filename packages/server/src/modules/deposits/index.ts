@@ -16,6 +16,7 @@ export {
   listHeldDeposits,
   rejectDeposit,
   releaseDeposit,
+  type DepositReviewContext,
   type HeldDepositView,
 } from './review.js';
 export {
@@ -48,7 +49,7 @@ export {
   writeScannedBatch,
   type BlockHeaderRef,
 } from './scan-storage.js';
-export { settleDeposit, settleDueDeposits } from './settle.js';
+export { settleDeposit, settleDueDeposits, type SettleContext } from './settle.js';
 export {
   receiptCandidateKey,
   receiptsAbove,
@@ -57,4 +58,4 @@ export {
   reverseTreasuryReceipts,
   type ReceiptCandidate,
 } from './treasury-receipts.js';
-export { reorgTooDeepKey, scannerLeaseName, scannerLeaseTtlMs, scanStep, type ScanStepResult } from './scan-step.js';
+export { reorgTooDeepKey, scannerLeaseName, scannerLeaseTtlMs, scanStep, type ScanContext, type ScanStepResult } from './scan-step.js';

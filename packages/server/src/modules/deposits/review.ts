@@ -20,6 +20,9 @@ import { merchantAppId } from '../merchants/repository-deposits.js';
 import { notifyDeposit } from './notify.js';
 import * as repo from './repository.js';
 
+/** What an operator's or the KYT loop's decision needs: the database, the clock, and the notifier to wake. */
+export type DepositReviewContext = Pick<ServiceContext, 'store' | 'clock' | 'notifier'>;
+
 export const heldDepositStatuses: readonly number[] = [DepositStatus.AwaitingKyt, DepositStatus.KytManualReview, DepositStatus.CircuitBreakerReview];
 
 /** Changes a held deposit's row only if its status is still the one read under the lock. */
@@ -63,7 +66,7 @@ async function creditHeld(tx: Tx, input: { deposit: Deposit; note: string; nowMs
  * breaker → 6, pending → stays 4 (its reason updated). Returns the row as written, or
  * undefined when the deposit left status 4 meanwhile (an operator decided): nothing changes.
  */
-export async function applyDepositVerdict(ctx: ServiceContext, depositId: number, verdict: KytVerdict): Promise<{ deposit: Deposit; changed: boolean } | undefined> {
+export async function applyDepositVerdict(ctx: DepositReviewContext, depositId: number, verdict: KytVerdict): Promise<{ deposit: Deposit; changed: boolean } | undefined> {
   const result = await inTransaction(ctx.store, async (tx) => {
     const nowMs = ctx.clock.nowMs();
     const d = await repo.lockDeposit(tx, depositId);
@@ -93,7 +96,7 @@ export async function applyDepositVerdict(ctx: ServiceContext, depositId: number
  * screening (status 1), with its journal and notification in one transaction.
  * @throws ReviewStateError when unknown or not held (e.g. decided concurrently).
  */
-export async function releaseDeposit(ctx: ServiceContext, input: { depositId: number; by?: string }): Promise<Deposit> {
+export async function releaseDeposit(ctx: DepositReviewContext, input: { depositId: number; by?: string }): Promise<Deposit> {
   const d = await inTransaction(ctx.store, async (tx) => {
     const d = await repo.lockDeposit(tx, input.depositId);
     if (!d) throw new ReviewStateError('deposit', input.depositId);
@@ -110,7 +113,7 @@ export async function releaseDeposit(ctx: ServiceContext, input: { depositId: nu
  * returns them out of band (and records that with a balance adjustment if need be).
  * @throws ReviewStateError when unknown or not held; AdminError invalid without a reason.
  */
-export async function rejectDeposit(ctx: ServiceContext, input: { depositId: number; reason: string; by?: string }): Promise<Deposit> {
+export async function rejectDeposit(ctx: DepositReviewContext, input: { depositId: number; reason: string; by?: string }): Promise<Deposit> {
   const reason = checkRejectReason(input.reason);
   const d = await inTransaction(ctx.store, async (tx) => {
     const nowMs = ctx.clock.nowMs();
@@ -129,13 +132,13 @@ export async function rejectDeposit(ctx: ServiceContext, input: { depositId: num
 export type HeldDepositView = Awaited<ReturnType<typeof depositRecord>> & { app_id: string; merchant_id: number; review_reason: string };
 
 /** The operator view of one deposit. */
-export async function heldDepositView(ctx: ServiceContext, d: Deposit, coins = new CoinLookup(ctx.store.db)): Promise<HeldDepositView> {
+export async function heldDepositView(ctx: Pick<ServiceContext, 'store'>, d: Deposit, coins = new CoinLookup(ctx.store.db)): Promise<HeldDepositView> {
   const appId = await merchantAppId(ctx.store.db, Number(d.merchant_id));
   return { ...(await depositRecord(d, coins)), app_id: appId, merchant_id: Number(d.merchant_id), review_reason: d.review_reason };
 }
 
 /** Deposits held by KYT (4, 5, 6), oldest first, up to `limit` after `afterId`. */
-export async function listHeldDeposits(ctx: ServiceContext, options: { afterId?: number; limit: number }): Promise<HeldDepositView[]> {
+export async function listHeldDeposits(ctx: Pick<ServiceContext, 'store'>, options: { afterId?: number; limit: number }): Promise<HeldDepositView[]> {
   const rows = await repo.listDepositsByStatus(ctx.store.db, { statuses: heldDepositStatuses, afterId: options.afterId ?? 0, limit: options.limit });
   const coins = new CoinLookup(ctx.store.db);
   const out: HeldDepositView[] = [];

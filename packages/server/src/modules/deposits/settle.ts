@@ -14,11 +14,14 @@ import { settleBatchMax } from '../../limits-deposits.js';
 import type { DialectName } from '../../store/dialect.js';
 import type { Coin, Deposit } from '../../store/schema.js';
 import { inTransaction, type Tx } from '../../store/tx.js';
-import { screenDeposit, type KytVerdict } from '../kyt/index.js';
+import { screenDeposit, type DepositScreeningContext, type KytVerdict } from '../kyt/index.js';
 import type { ChainCoins } from './chain-coins.js';
 import { notifyDeposit } from './notify.js';
 import { belowMinimumReason } from './reasons.js';
 import * as repo from './repository.js';
+
+/** What settling needs: screening's needs, the clock, and the notifier to wake. */
+export type SettleContext = DepositScreeningContext & Pick<ServiceContext, 'clock' | 'notifier'>;
 
 /** Where a settled deposit's money goes. */
 interface Settlement {
@@ -47,7 +50,7 @@ function settlementOf(verdict: KytVerdict): Settlement {
  * are due (the tick runs again at once).
  */
 export async function settleDueDeposits(
-  ctx: ServiceContext,
+  ctx: SettleContext,
   input: { coins: ChainCoins; scannedHeight: number; signal?: AbortSignal },
 ): Promise<{ settled: number; more: boolean }> {
   const { coins, scannedHeight, signal } = input;
@@ -69,7 +72,7 @@ export async function settleDueDeposits(
  * the status, so two processes settling the same row move its money once. False when someone
  * else settled (or a reorg failed) it first.
  */
-export async function settleDeposit(ctx: ServiceContext, deposit: Deposit, coin: Coin, signal?: AbortSignal): Promise<boolean> {
+export async function settleDeposit(ctx: SettleContext, deposit: Deposit, coin: Coin, signal?: AbortSignal): Promise<boolean> {
   const amount = BigInt(deposit.amount);
   const settlement: Settlement =
     amount < BigInt(coin.min_deposit)

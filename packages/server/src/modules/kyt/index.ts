@@ -10,5 +10,5 @@ export { HttpKytProvider, screeningRequestBody, verdictOfAnswer, type HttpKytPro
 export type { KytProvider, KytSubject, KytVerdict } from './provider.js';
 export { decideHeldAction, heldPageSizeMax, listHeldAction, type HeldDecision, type HeldRecords } from './review-actions.js';
 export { appendReason, checkRejectReason, reviewReasonLengthMax, ReviewStateError, type ReviewSide } from './review-errors.js';
-export { depositSubject, screenDeposit, screenWithdrawal, withdrawalSubject, type ScreenOptions } from './screening.js';
+export { depositSubject, screenDeposit, screenWithdrawal, withdrawalSubject, type DepositScreeningContext, type ScreenOptions, type WithdrawalScreeningContext } from './screening.js';
 export { limitUnits } from './threshold.js';

@@ -4,6 +4,11 @@ import type { Coin, Deposit, Withdrawal } from '../../store/schema.js';
 import { checkDepositBreaker } from './circuit-breaker.js';
 import type { KytSubject, KytVerdict } from './provider.js';
 
+/** What screening a deposit needs: the provider, the breaker's settings, the database (the breaker's window), a logger. */
+export type DepositScreeningContext = Pick<ServiceContext, 'kyt' | 'config' | 'store' | 'log'>;
+/** What screening a withdrawal needs: the provider, a logger, and the chains (our paying address). */
+export type WithdrawalScreeningContext = Pick<ServiceContext, 'kyt' | 'log' | 'chains'>;
+
 export interface ScreenOptions {
   /** Aborts a slow provider call (service shutdown); the verdict is then 'pending'. */
   signal?: AbortSignal;
@@ -28,7 +33,7 @@ export function depositSubject(deposit: Deposit, coin: Coin): KytSubject {
 }
 
 /** What a provider is told about a withdrawal: the recipient is the counterparty, the hot wallet pays. */
-export function withdrawalSubject(ctx: ServiceContext, withdrawal: Withdrawal, coin: Coin): KytSubject {
+export function withdrawalSubject(ctx: Pick<ServiceContext, 'chains'>, withdrawal: Withdrawal, coin: Coin): KytSubject {
   return {
     side: 'withdraw',
     recordId: Number(withdrawal.id),
@@ -46,7 +51,7 @@ export function withdrawalSubject(ctx: ServiceContext, withdrawal: Withdrawal, c
 }
 
 /** The provider's verdict; a provider that throws (a bug) leaves the record waiting, never passed. */
-async function askProvider(ctx: ServiceContext, subject: KytSubject, options: ScreenOptions): Promise<KytVerdict> {
+async function askProvider(ctx: Pick<ServiceContext, 'kyt' | 'log'>, subject: KytSubject, options: ScreenOptions): Promise<KytVerdict> {
   try {
     return await ctx.kyt!.screen(subject, options.signal);
   } catch (err) {
@@ -61,7 +66,7 @@ async function askProvider(ctx: ServiceContext, subject: KytSubject, options: Sc
  * (`kyt.breaker`) is checked first, then the provider's rules.
  * Verdicts map to deposit statuses: pass → 1, review → 5, breaker → 6, pending → 4.
  */
-export async function screenDeposit(ctx: ServiceContext, deposit: Deposit, coin: Coin, options: ScreenOptions = {}): Promise<KytVerdict> {
+export async function screenDeposit(ctx: DepositScreeningContext, deposit: Deposit, coin: Coin, options: ScreenOptions = {}): Promise<KytVerdict> {
   if (!ctx.kyt) return { outcome: 'pass' };
   const breaker = ctx.config.kyt.breaker;
   if (breaker) {
@@ -76,7 +81,7 @@ export async function screenDeposit(ctx: ServiceContext, deposit: Deposit, coin:
  * transaction). Without a provider every withdrawal passes. Verdicts map to withdrawal
  * statuses: pass → 1, review → 8, pending → stays 7. The breaker is for deposits only.
  */
-export async function screenWithdrawal(ctx: ServiceContext, withdrawal: Withdrawal, coin: Coin, options: ScreenOptions = {}): Promise<KytVerdict> {
+export async function screenWithdrawal(ctx: WithdrawalScreeningContext, withdrawal: Withdrawal, coin: Coin, options: ScreenOptions = {}): Promise<KytVerdict> {
   if (!ctx.kyt) return { outcome: 'pass' };
   const verdict = await askProvider(ctx, withdrawalSubject(ctx, withdrawal, coin), options);
   // A provider has no business tripping the deposit breaker on a withdrawal: treat it as a review.

@@ -32,7 +32,7 @@ export type ConfirmationFailure = 'no-url' | 'no-key' | 'network' | 'timeout' | 
  * Anything else — no URL, timeout, network error, bad envelope, wrong echo — throws 120206.
  * Callers must not hold a database transaction open across this call.
  */
-export async function confirmWithMerchant(ctx: ServiceContext, merchant: Merchant, fields: ConfirmationFields): Promise<void> {
+export async function confirmWithMerchant(ctx: Pick<ServiceContext, 'log' | 'clock' | 'sealer' | 'secrets' | 'config'>, merchant: Merchant, fields: ConfirmationFields): Promise<void> {
   const fail = (why: ConfirmationFailure, detail?: string): never => {
     ctx.log.warn({ appId: merchant.app_id, requestId: fields['request_id'], why, detail }, 'second confirmation failed');
     throw new ApiError(ErrorCode.ConfirmationFailed, `second confirmation failed (${why})`);
