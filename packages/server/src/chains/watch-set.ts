@@ -1,9 +1,8 @@
+import { watchSetRefreshPageMax as refreshPageSize } from '../limits-deposits.js';
+import { chainAddressesAfter } from '../modules/addresses/index.js';
 import type { Coin } from '../store/schema.js';
 import type { Db } from '../store/tx.js';
 import type { WatchSet } from './adapter.js';
-
-/** Rows read per query while catching up (the first refresh of a large service). */
-const refreshPageSize = 10_000;
 
 /**
  * What the scanner of one chain looks for: every deposit address issued on the chain, plus the
@@ -27,16 +26,9 @@ export class ChainWatchSet implements WatchSet {
   /** Reads addresses issued since the last refresh and sets the tokens from `coins` (this chain's coins). */
   async refresh(db: Db, coins: readonly Coin[]): Promise<void> {
     for (;;) {
-      const rows = await db
-        .selectFrom('chain_addresses')
-        .select(['id', 'address'])
-        .where('chain', '=', this.#chain)
-        .where('id', '>', this.#lastId)
-        .orderBy('id')
-        .limit(refreshPageSize)
-        .execute();
+      const rows = await chainAddressesAfter(db, this.#chain, this.#lastId, refreshPageSize);
       for (const r of rows) this.#depositAddresses.add(r.address.toLowerCase());
-      if (rows.length > 0) this.#lastId = Number(rows[rows.length - 1]!.id);
+      if (rows.length > 0) this.#lastId = rows[rows.length - 1]!.id;
       if (rows.length < refreshPageSize) break;
     }
     this.tokens = [...new Set(coins.filter((c) => c.chain === this.#chain && c.contract_address !== '').map((c) => c.contract_address.toLowerCase()))];

@@ -1,10 +1,8 @@
 import { requireChain, type ChainHandle } from '../chains/registry.js';
 import type { ServiceContext } from '../context.js';
-import { chainStatuses } from '../domain/chain-status.js';
-import { readScannerFault } from '../domain/scanner-health.js';
-import { createKytProvider } from '../domain/kyt/factory.js';
+import { chainStatuses, readScanCursor, readScannerFault, rewindCursor, scannerLeaseName, scannerLeaseTtlMs, scanStep, type ScanStepResult } from '../modules/deposits/index.js';
+import { createKytProvider } from '../modules/kyt/index.js';
 import { holdLease, releaseLease } from '../workers/lease.js';
-import { scannerLeaseName, scannerLeaseTtlMs, scanStep, type ScanStepResult } from '../workers/scanner.js';
 import { CommandFailed, exitCode, group, leaf, need, print, str, table, whole, type Io } from './args.js';
 import { withChainContext } from './chain-context.js';
 import { backfillAttemptsMax, backfillBackoffMaxMs, backfillBackoffMs, backfillProgressEveryMs } from '../limits.js';
@@ -157,9 +155,11 @@ export async function backfill(ctx: ServiceContext, chain: ChainHandle, range: {
         // The running service holds the scanner: it rescans from the moved cursor; follow it.
         scannedBy = 'service';
         await new Promise((r) => setTimeout(r, chain.config.pollIntervalMs));
-        const row = await ctx.store.db.selectFrom('chain_cursors').select(['scanned_height', 'head_height']).where('chain', '=', chain.id).executeTakeFirstOrThrow();
-        scannedTo = Number(row.scanned_height);
-        head = Math.max(head, Number(row.head_height));
+        const row = await readScanCursor(ctx.store.db, chain.id);
+        // moveCursorBack made the row: it exists while the service scans.
+        if (!row) throw new Error(`${chain.id}: the scanner's cursor is missing`);
+        scannedTo = row.scannedHeight;
+        head = Math.max(head, row.headHeight);
         more = scannedTo < (range.to ?? head);
         const fault = await readScannerFault(ctx.store.db, chain.id);
         if (fault) {
@@ -221,24 +221,10 @@ function progressLine(chain: string, p: { from: number; at: number; goal: number
   return `${chain}: block ${p.at}/${p.goal} (${Math.min(100, Math.floor((done * 100) / total))} %), ${rate.toFixed(0)} blocks/s, ETA ${eta}`;
 }
 
-/**
- * Sets the cursor to from − 1. Moving it forward would skip blocks nobody scanned: refused.
- * One conditional UPDATE (no read first): a scanner writing a batch meanwhile sees its
- * compare-and-set fail and rescans from here.
- */
+/** Sets the cursor to from − 1; moving it forward would skip blocks nobody scanned: refused. */
 async function moveCursorBack(ctx: ServiceContext, chain: ChainHandle, from: number): Promise<void> {
-  const db = ctx.store.db;
-  const target = from - 1;
-  const nowMs = ctx.clock.nowMs();
-  const moved = await db.updateTable('chain_cursors').set({ scanned_height: target, updated_at: nowMs }).where('chain', '=', chain.id).where('scanned_height', '>=', target).executeTakeFirst();
-  if (Number(moved.numUpdatedRows) === 1) return;
-  const row = await db.selectFrom('chain_cursors').select('scanned_height').where('chain', '=', chain.id).executeTakeFirst();
-  if (row) {
-    const current = Number(row.scanned_height);
-    throw new CommandFailed(`${chain.id}: the scanner is at block ${current}; --from ${from} would skip blocks ${current + 1}..${from - 1} (use --from ${current + 1} or lower)`);
-  }
-  // The scanner never ran on this chain: the backfill sets where it starts.
-  await db.insertInto('chain_cursors').values({ chain: chain.id, scanned_height: target, head_height: 0, updated_at: nowMs }).onConflict((oc) => oc.column('chain').doNothing()).execute();
-  // A scanner that created its cursor at that very moment: move it back too.
-  await db.updateTable('chain_cursors').set({ scanned_height: target, updated_at: nowMs }).where('chain', '=', chain.id).where('scanned_height', '>', target).execute();
+  const result = await rewindCursor(ctx.store.db, { chain: chain.id, from, nowMs: ctx.clock.nowMs() });
+  if (result.rewound) return;
+  const { current } = result;
+  throw new CommandFailed(`${chain.id}: the scanner is at block ${current}; --from ${from} would skip blocks ${current + 1}..${from - 1} (use --from ${current + 1} or lower)`);
 }

@@ -4,9 +4,12 @@ import { erc20Abi, getAddress, type Hex } from 'viem';
 import { createEvmClients } from '../chains/evm/client.js';
 import { devAccount } from '../chains/evm/dev-setup.js';
 import { demoUsdtAbi } from '../chains/evm/erc20.js';
-import { issueDepositAddress } from '../domain/addresses.js';
 import { formatAmount, parseAmount } from '../domain/amount.js';
 import { findCoinBySymbol } from '../domain/coins.js';
+import { sandboxDepositPollMs, sandboxDepositTimeoutDefaultSeconds, sandboxDepositTimeoutMaxSeconds, sandboxReceiptTimeoutMs } from '../limits-deposits.js';
+import { issueDepositAddress } from '../modules/addresses/index.js';
+import { findDepositOfTransaction } from '../modules/deposits/index.js';
+import { findUserById } from '../modules/merchants/repository-deposits.js';
 import { CommandFailed, exitCode, flag, idArg, leaf, print, str, UsageError, whole } from './args.js';
 import { withContext } from './context.js';
 import { demoDirDefault } from './demo.js';
@@ -29,7 +32,7 @@ coin's confirmations (status 1).
   --dir DIR          the sandbox's demo folder (default ${demoDirDefault})
   --from N           anvil dev account that pays (default 1; 1–9)
   --wait             wait until the deposit leaves status 0 and print its final status
-  --timeout SECONDS  how long --wait waits (default 60)`,
+  --timeout SECONDS  how long --wait waits (default ${sandboxDepositTimeoutDefaultSeconds})`,
   options: { dir: { type: 'string' }, from: { type: 'string' }, wait: { type: 'boolean' }, timeout: { type: 'string' } },
   positionals: { min: 3, max: 3 },
   async run(p, io) {
@@ -40,7 +43,7 @@ coin's confirmations (status 1).
     const fromText = str(p, 'from');
     const from = fromText === undefined ? 1 : whole(fromText, '--from', 'sandbox deposit', { min: 1, max: 9 });
     const timeoutText = str(p, 'timeout');
-    const timeoutMs = (timeoutText === undefined ? 60 : whole(timeoutText, '--timeout', 'sandbox deposit', { min: 1, max: 3_600 })) * 1_000;
+    const timeoutMs = (timeoutText === undefined ? sandboxDepositTimeoutDefaultSeconds : whole(timeoutText, '--timeout', 'sandbox deposit', { min: 1, max: sandboxDepositTimeoutMaxSeconds })) * 1_000;
     const dir = resolve(io.cwd, str(p, 'dir') ?? demoDirDefault);
     const running = runningSandbox(dir);
     if (!running) throw new CommandFailed(`no sandbox is running in ${dir}: start it with 'openwaas sandbox' first`);
@@ -55,7 +58,7 @@ coin's confirmations (status 1).
       const coin = await findCoinBySymbol(ctx.store.db, symbol);
       if (!coin) throw new CommandFailed(`no coin ${symbol}`);
       if (coin.chain !== info.chain) throw new CommandFailed(`${symbol} is on ${coin.chain}, not on the sandbox chain ${info.chain}`);
-      const user = await ctx.store.db.selectFrom('users').selectAll().where('id', '=', uid).executeTakeFirst();
+      const user = await findUserById(ctx.store.db, uid);
       if (!user) throw new CommandFailed(`no user ${uid}`);
       let units: bigint;
       try {
@@ -73,7 +76,7 @@ coin's confirmations (status 1).
       const sender = devAccount(from);
       const { publicClient, walletClient } = createEvmClients({ rpcUrl: info.rpc_url, chainId: info.chain_id, dev: true }, sender);
       const mined = async (hash: Hex) => {
-        const receipt = await publicClient.waitForTransactionReceipt({ hash, timeout: 30_000 });
+        const receipt = await publicClient.waitForTransactionReceipt({ hash, timeout: sandboxReceiptTimeoutMs });
         if (receipt.status !== 'success') throw new CommandFailed(`transaction ${hash} reverted`);
         return receipt;
       };
@@ -107,15 +110,15 @@ coin's confirmations (status 1).
       if (flag(p, 'wait')) {
         const deadline = Date.now() + timeoutMs;
         for (;;) {
-          const d = await ctx.store.db.selectFrom('deposits').select(['id', 'status']).where('txid', '=', hash.toLowerCase()).executeTakeFirst();
+          const d = await findDepositOfTransaction(ctx.store.db, hash.toLowerCase());
           if (d && d.status !== DepositStatus.Confirming) {
-            out.deposit_id = Number(d.id);
+            out.deposit_id = d.id;
             out.status = d.status;
             out.status_name = depositStatusNames[d.status] ?? String(d.status);
             break;
           }
           if (Date.now() > deadline) throw new CommandFailed(`deposit ${hash} not settled within ${timeoutMs / 1000} s: is the sandbox running?`);
-          await new Promise((r) => setTimeout(r, 250));
+          await new Promise((r) => setTimeout(r, sandboxDepositPollMs));
         }
       }
       return out;

@@ -1,20 +1,15 @@
 import { DepositStatus, WithdrawStatus } from '@openwaas/sdk';
 import type { ServiceContext } from '../context.js';
 import { CoinLookup } from '../domain/coins.js';
-import { applyDepositVerdict } from '../domain/deposit-review.js';
-import type { KytVerdict } from '../domain/kyt/provider.js';
-import { screenDeposit, screenWithdrawal } from '../domain/kyt/screening.js';
 import { applyWithdrawalVerdict } from '../domain/kyt/withdrawal-review.js';
+import { kytBackoffDoublingsMax, kytBatchMax, kytCandidatesMax, kytLeaseTtlMs } from '../limits-deposits.js';
+import { applyDepositVerdict, findDeposit, listAwaitingKytDepositIds } from '../modules/deposits/index.js';
+import { screenDeposit, screenWithdrawal, type KytVerdict } from '../modules/kyt/index.js';
+import { findWithdrawal, listAwaitingKytWithdrawalIds } from '../modules/withdrawals/repository-deposits.js';
 import { holdLease } from './lease.js';
 
 /** The lease one process holds to run the KYT loop. */
 export const kytLeaseName = 'kyt';
-/** A crashed leader is replaced after this long; renewed before every screening. */
-const kytLeaseTtlMs = 60_000;
-/** Waiting records looked at per tick and side (oldest first); those in back-off are skipped. */
-const kytCandidatesMax = 1_000;
-/** Records screened per tick and side; more → the next tick runs at once. */
-const kytBatchMax = 20;
 
 /** When a record that got "pending" may be screened again: doubling delays, per process. */
 interface Backoff {
@@ -40,7 +35,7 @@ function noteOutcome(ctx: ServiceContext, key: string, verdict: KytVerdict, nowM
   }
   const { retryMinMs, retryMaxMs } = ctx.config.kyt;
   const attempts = (map.get(key)?.attempts ?? 0) + 1;
-  const delay = Math.min(retryMaxMs, retryMinMs * 2 ** Math.min(attempts - 1, 30));
+  const delay = Math.min(retryMaxMs, retryMinMs * 2 ** Math.min(attempts - 1, kytBackoffDoublingsMax));
   map.set(key, { attempts, nextAtMs: nowMs + delay });
 }
 
@@ -59,19 +54,17 @@ type Step = 'continue' | 'stop';
 
 const stepAfter = (verdict: KytVerdict, signal: AbortSignal): Step => (signal.aborted || (verdict.outcome === 'pending' && verdict.unavailable) ? 'stop' : 'continue');
 
-async function waitingWithdrawalIds(ctx: ServiceContext): Promise<number[]> {
-  const rows = await ctx.store.db.selectFrom('withdrawals').select('id').where('status', '=', WithdrawStatus.AwaitingKyt).where('txid', '=', '').orderBy('id').limit(kytCandidatesMax).execute();
-  return rows.map((r) => Number(r.id));
+function waitingWithdrawalIds(ctx: ServiceContext): Promise<number[]> {
+  return listAwaitingKytWithdrawalIds(ctx.store.db, kytCandidatesMax);
 }
 
-async function waitingDepositIds(ctx: ServiceContext): Promise<number[]> {
-  const rows = await ctx.store.db.selectFrom('deposits').select('id').where('status', '=', DepositStatus.AwaitingKyt).orderBy('id').limit(kytCandidatesMax).execute();
-  return rows.map((r) => Number(r.id));
+function waitingDepositIds(ctx: ServiceContext): Promise<number[]> {
+  return listAwaitingKytDepositIds(ctx.store.db, kytCandidatesMax);
 }
 
 /** Screens one withdrawal at 7 (outside any transaction) and applies the verdict (re-checked under its row lock). */
 async function screenWaitingWithdrawal(ctx: ServiceContext, coins: CoinLookup, id: number, signal: AbortSignal): Promise<Step> {
-  const w = await ctx.store.db.selectFrom('withdrawals').selectAll().where('id', '=', id).executeTakeFirst();
+  const w = await findWithdrawal(ctx.store.db, id);
   if (!w || w.status !== WithdrawStatus.AwaitingKyt) return 'continue';
   const verdict = await screenWithdrawal(ctx, w, await coins.byIdOrThrow(Number(w.coin_id)), { signal });
   // Interrupted by shutdown: the verdict says nothing about the withdrawal.
@@ -83,7 +76,7 @@ async function screenWaitingWithdrawal(ctx: ServiceContext, coins: CoinLookup, i
 
 /** Re-screens one deposit at 4 and applies the verdict (re-checked under its row lock). */
 async function screenWaitingDeposit(ctx: ServiceContext, coins: CoinLookup, id: number, signal: AbortSignal): Promise<Step> {
-  const d = await ctx.store.db.selectFrom('deposits').selectAll().where('id', '=', id).executeTakeFirst();
+  const d = await findDeposit(ctx.store.db, id);
   if (!d || d.status !== DepositStatus.AwaitingKyt) return 'continue';
   const verdict = await screenDeposit(ctx, d, await coins.byIdOrThrow(Number(d.coin_id)), { signal });
   if (signal.aborted) return 'stop';

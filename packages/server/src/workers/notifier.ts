@@ -22,10 +22,11 @@
  * poll once one is configured. Deactivated merchants still receive notifications: they report on
  * funds the merchant holds with us.
  */
-import { sql } from 'kysely';
 import type { ServiceContext } from '../context.js';
 import { merchantWalletKey } from '../domain/merchants.js';
-import type { Merchant, NotificationRow } from '../store/schema.js';
+import { readLimited } from '../http/read-limited.js';
+import { findDeliveryCandidates, findRecipient, leaseDueNotifications, recordDelivery, releaseDelivery, type DeliveryOutcome, type Recipient } from '../modules/notifications/index.js';
+import type { NotificationRow } from '../store/schema.js';
 import * as limits from './limits.js';
 
 /** The running worker. */
@@ -47,14 +48,6 @@ export interface NotifierOptions {
 type Attempt = { ok: true } | { ok: false; error: string; aborted: boolean };
 
 type NotifierContext = Pick<ServiceContext, 'config' | 'store' | 'log' | 'clock' | 'sealer' | 'secrets'>;
-
-/** Merchant fields a delivery needs; the wallet private key is never logged. */
-interface Recipient {
-  appId: string;
-  notifyUrl: string;
-  /** Encrypted at rest; opened by merchantWalletKey just before sealing. */
-  walletKey: Pick<Merchant, 'app_id' | 'wallet_private_key'>;
-}
 
 function truncate(text: string): string {
   return text.length > limits.notifyErrorLengthMax ? text.slice(0, limits.notifyErrorLengthMax) + '…' : text;
@@ -78,25 +71,6 @@ function hostOf(url: string): string {
   }
 }
 
-/** Reads at most `limit` bytes of a response body, then drops the rest. */
-async function readCapped(response: Response, limit: number): Promise<string> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  try {
-    while (total < limit) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      total += value.byteLength;
-    }
-  } finally {
-    await reader.cancel().catch(() => {});
-  }
-  return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
-}
-
 /** POSTs one notification; any answer but a 2xx whose body trims to `SUCCESS` is a failure. */
 async function post(url: string, form: { app_id: string; data: string }, timeoutMs: number, stop: AbortSignal): Promise<Attempt> {
   const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), stop]);
@@ -109,7 +83,8 @@ async function post(url: string, form: { app_id: string; data: string }, timeout
       redirect: 'manual',
       signal,
     });
-    const text = await readCapped(response, limits.notifyResponseBytesMax);
+    // A longer answer is read as its prefix: it is not SUCCESS either way.
+    const { text } = await readLimited(response, limits.notifyResponseBytesMax);
     if (response.status < 200 || response.status > 299) return { ok: false, error: `HTTP ${response.status}`, aborted: false };
     if (text.trim() !== 'SUCCESS') return { ok: false, error: `answered ${JSON.stringify(text.trim().slice(0, 40))}, not SUCCESS`, aborted: false };
     return { ok: true };
@@ -193,43 +168,24 @@ export function startNotifier(ctx: NotifierContext, options: NotifierOptions = {
     if (free <= 0 || stopped) return;
     const now = clock.nowMs();
     const saturated = [...inFlightByMerchant].filter(([, n]) => n >= perMerchantMax).map(([id]) => id);
-    const excluded = saturated.length > 0 ? sql`and n.merchant_id not in (${sql.join(saturated)})` : sql``;
     // Ranked per merchant so a merchant with a large backlog fills only its own slots.
-    const candidates = await sql<{ id: number | string; merchant_id: number | string }>`
-      select id, merchant_id from (
-        select n.id, n.merchant_id, n.next_attempt_at,
-          row_number() over (partition by n.merchant_id order by n.next_attempt_at, n.id) as rn
-        from notifications n join merchants m on m.id = n.merchant_id
-        where n.state = 'pending' and n.next_attempt_at <= ${now} and n.lease_until < ${now}
-          and m.notify_url is not null and m.notify_url <> '' ${excluded}
-      ) ranked
-      where rn <= ${perMerchantMax}
-      order by next_attempt_at, id
-      limit ${limits.notifyClaimScanMax}`.execute(store.db);
+    const candidates = await findDeliveryCandidates(store.db, { nowMs: now, perMerchantMax, excluded: saturated, limit: limits.notifyClaimScanMax });
 
     const picked: number[] = [];
     const planned = new Map<number, number>();
-    for (const c of candidates.rows) {
+    for (const c of candidates) {
       if (picked.length >= free) break;
-      const merchantId = Number(c.merchant_id);
+      const merchantId = c.merchantId;
       const busy = (inFlightByMerchant.get(merchantId) ?? 0) + (planned.get(merchantId) ?? 0);
       if (busy >= perMerchantMax) continue;
       planned.set(merchantId, (planned.get(merchantId) ?? 0) + 1);
-      picked.push(Number(c.id));
+      picked.push(c.id);
     }
     if (picked.length === 0) return;
 
     const leaseUntil = now + leaseMs;
-    let due = store.db
-      .selectFrom('notifications')
-      .select('id')
-      .where('id', 'in', picked)
-      .where('state', '=', 'pending')
-      .where('next_attempt_at', '<=', now)
-      .where('lease_until', '<', now);
-    // Another process may be claiming the same rows: skip them instead of queueing behind its lock.
-    if (store.dialect === 'postgres') due = due.forUpdate().skipLocked();
-    const claimed = await store.db.updateTable('notifications').set({ lease_until: leaseUntil }).where('id', 'in', due).returningAll().execute();
+    // Another process may be claiming the same rows: they are skipped instead of waited for.
+    const claimed = await leaseDueNotifications(store.db, { ids: picked, nowMs: now, leaseUntil });
 
     for (const row of claimed) {
       if (stopped) {
@@ -261,20 +217,10 @@ export function startNotifier(ctx: NotifierContext, options: NotifierOptions = {
     deliveries.add(delivery);
   }
 
-  async function recipientOf(merchantId: number): Promise<Recipient | undefined> {
-    const m = await store.db
-      .selectFrom('merchants')
-      .select(['app_id', 'notify_url', 'wallet_private_key'])
-      .where('id', '=', merchantId)
-      .executeTakeFirst();
-    if (!m?.notify_url) return undefined;
-    return { appId: m.app_id, notifyUrl: m.notify_url, walletKey: m };
-  }
-
   async function deliver(row: NotificationRow, leaseUntil: number): Promise<void> {
     const id = Number(row.id);
     const merchantId = Number(row.merchant_id);
-    const recipient = await recipientOf(merchantId);
+    const recipient = await findRecipient(store.db, merchantId);
     if (!recipient) {
       // The URL was removed after the claim: leave the row waiting, as for any merchant without one.
       await release(row, leaseUntil);
@@ -311,19 +257,12 @@ export function startNotifier(ctx: NotifierContext, options: NotifierOptions = {
     const error = attempt.ok ? '' : truncate(attempt.error);
     const delayMs = schedule[attempts - 1];
     const exhausted = delayMs === undefined;
-    const set = attempt.ok
-      ? { state: 'delivered' as const, attempts, delivered_at: now, lease_until: 0, last_error: '' }
+    const outcome: DeliveryOutcome = attempt.ok
+      ? { kind: 'delivered', attempts, nowMs: now }
       : exhausted
-        ? { state: 'failed' as const, attempts, lease_until: 0, last_error: error }
-        : { attempts, next_attempt_at: now + delayMs, lease_until: 0, last_error: error };
-    const result = await store.db
-      .updateTable('notifications')
-      .set(set)
-      .where('id', '=', id)
-      .where('state', '=', 'pending')
-      .where('lease_until', '=', leaseUntil)
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) === 0) {
+        ? { kind: 'failed', attempts, error }
+        : { kind: 'retry', attempts, nextAttemptAtMs: now + delayMs, error };
+    if (!(await recordDelivery(store.db, { id, leaseUntil, outcome }))) {
       log.warn({ notificationId: id }, 'notifier: the lease had passed to another worker; outcome not recorded');
     }
     if (attempt.ok) return;
@@ -344,13 +283,7 @@ export function startNotifier(ctx: NotifierContext, options: NotifierOptions = {
 
   /** Gives a row back untouched (no attempt counted), e.g. when stopping mid-delivery. */
   async function release(row: NotificationRow, leaseUntil: number): Promise<void> {
-    await store.db
-      .updateTable('notifications')
-      .set({ lease_until: 0 })
-      .where('id', '=', Number(row.id))
-      .where('state', '=', 'pending')
-      .where('lease_until', '=', leaseUntil)
-      .execute();
+    await releaseDelivery(store.db, { id: Number(row.id), leaseUntil });
   }
 
   wake();

@@ -1,13 +1,11 @@
-import { DepositStatus } from '@openwaas/sdk';
 import type { KytBreakerConfig } from '../../config/kyt-config.js';
+import { formatAmount } from '../../domain/amount.js';
+import { breakerPageMax } from '../../limits-deposits.js';
 import type { Coin, Deposit } from '../../store/schema.js';
 import type { Db } from '../../store/tx.js';
-import { formatAmount } from '../amount.js';
+import { countBreakerWindow, pageBreakerWindow, type BreakerWindow } from '../deposits/index.js';
 import type { KytVerdict } from './provider.js';
 import { limitUnits } from './threshold.js';
-
-/** Rows read per query while summing a window. */
-const pageSize = 1_000;
 
 /** "90 s", "15 min", "2 h": a window as operators read it. */
 function describeDuration(ms: number): string {
@@ -25,25 +23,17 @@ function describeDuration(ms: number): string {
  * Returns the 'breaker' verdict, or null when the deposit stays within the limits.
  */
 export async function checkDepositBreaker(db: Db, breaker: KytBreakerConfig, deposit: Deposit, coin: Coin): Promise<Extract<KytVerdict, { outcome: 'breaker' }> | null> {
-  const createdAt = Number(deposit.created_at);
-  const depositId = Number(deposit.id);
-  const earlier = () =>
-    db
-      .selectFrom('deposits')
-      .where('merchant_id', '=', Number(deposit.merchant_id))
-      .where('coin_id', '=', Number(deposit.coin_id))
-      .where('status', '!=', DepositStatus.Failed)
-      .where('withdrawal_id', 'is', null)
-      .where('id', '!=', depositId)
-      .where('created_at', '>', createdAt - breaker.windowMs)
-      .where((eb) => eb.or([eb('created_at', '<', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '<', depositId)])]));
+  const earlier: BreakerWindow = {
+    merchantId: Number(deposit.merchant_id),
+    coinId: Number(deposit.coin_id),
+    depositId: Number(deposit.id),
+    createdAtMs: Number(deposit.created_at),
+    windowMs: breaker.windowMs,
+  };
   const window = describeDuration(breaker.windowMs);
 
   if (breaker.maxCount !== undefined) {
-    const row = await earlier()
-      .select((eb) => eb.fn.countAll<number | string>().as('n'))
-      .executeTakeFirstOrThrow();
-    const count = Number(row.n) + 1;
+    const count = (await countBreakerWindow(db, earlier)) + 1;
     if (count > breaker.maxCount) {
       return { outcome: 'breaker', reason: `deposit circuit breaker: ${count} ${coin.symbol} deposits within ${window} (limit ${breaker.maxCount})` };
     }
@@ -56,10 +46,10 @@ export async function checkDepositBreaker(db: Db, breaker: KytBreakerConfig, dep
     let afterId = 0;
     // Summed in BigInt (SQLite stores amounts as text); stops as soon as the limit is passed.
     while (total <= limit) {
-      const rows = await earlier().select(['id', 'amount']).where('id', '>', afterId).orderBy('id').limit(pageSize).execute();
-      for (const r of rows) total += BigInt(r.amount);
-      if (rows.length < pageSize) break;
-      afterId = Number(rows[rows.length - 1]!.id);
+      const rows = await pageBreakerWindow(db, { window: earlier, afterId, limit: breakerPageMax });
+      for (const r of rows) total += r.amount;
+      if (rows.length < breakerPageMax) break;
+      afterId = rows[rows.length - 1]!.id;
     }
     if (total > limit) {
       return { outcome: 'breaker', reason: `deposit circuit breaker: ${formatAmount(total, coin.decimals)} ${coin.symbol} deposited within ${window} (limit ${max})` };

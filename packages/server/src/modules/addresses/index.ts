@@ -1,0 +1,18 @@
+/**
+ * The addresses module: deposit addresses issued to users (user_addresses) and the chain
+ * addresses behind them (chain_addresses, one per user per chain at an HD index). Its SQL is
+ * in repository.ts.
+ */
+export {
+  addressLookupForms,
+  addressOwners,
+  allocateAttemptsMax,
+  chainAddressesAfter,
+  findAddressOwner,
+  findUserAddress,
+  hdIndexFirst,
+  issueDepositAddress,
+  listIssuedAddresses,
+  type AddressOwner,
+  type IssuedAddress,
+} from './issue.js';

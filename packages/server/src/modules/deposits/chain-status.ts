@@ -1,0 +1,69 @@
+import { DepositStatus } from '@openwaas/sdk';
+import { NodeError } from '../../chains/adapter.js';
+import type { ServiceContext } from '../../context.js';
+import { formatAmount } from '../../domain/amount.js';
+import { countOpenAlerts } from '../alerts/repository-deposits.js';
+import { countChainTxsInFlight } from '../chain-sends/repository-deposits.js';
+import { listCoinsOfChain } from '../coins/repository-deposits.js';
+import { countSweepsInFlight } from '../sweeps/repository-deposits.js';
+import * as repo from './repository.js';
+import { readScannerFault } from './scanner-health.js';
+
+/** What an operator watches per chain: scanner progress, wallets, work in flight. */
+export interface ChainStatus {
+  chain: string;
+  rpc_url: string;
+  head: number | null;
+  /** Highest block scanned (-1 before the first). */
+  scanned: number;
+  /** The lag: head − scanned (null when the node did not answer). */
+  behind: number | null;
+  /** Set when the node did not answer this status request. */
+  node_error?: string;
+  /** What keeps the scanner from reading a block: the block and the node's error, since when (ms) and last seen (ms). */
+  scanner_error?: { block: number; error: string; since: number; at: number };
+  hot_wallet: { address: string; balances: Record<string, string> };
+  fee_wallet: { address: string; balances: Record<string, string> };
+  deposits_confirming: number;
+  transactions_in_flight: number;
+  sweeps_in_flight: number;
+  open_alerts: number;
+}
+
+/** Status of every configured chain (balances read from the node now). */
+export async function chainStatuses(ctx: Pick<ServiceContext, 'store' | 'chains'>): Promise<ChainStatus[]> {
+  const db = ctx.store.db;
+  const out: ChainStatus[] = [];
+  for (const chain of ctx.chains.values()) {
+    const coins = await listCoinsOfChain(db, chain.id);
+    const cursor = await repo.readCursor(db, chain.id);
+    const scanned = cursor ? cursor.scannedHeight : -1;
+    const fault = await readScannerFault(db, chain.id);
+    const status: ChainStatus = {
+      chain: chain.id,
+      rpc_url: chain.config.rpcUrl,
+      head: null,
+      scanned,
+      behind: null,
+      hot_wallet: { address: chain.hotAddress, balances: {} },
+      fee_wallet: { address: chain.feeAddress, balances: {} },
+      deposits_confirming: await repo.countDepositsByStatus(db, { coinIds: coins.map((c) => Number(c.id)), status: DepositStatus.Confirming }),
+      transactions_in_flight: await countChainTxsInFlight(db, chain.id),
+      sweeps_in_flight: await countSweepsInFlight(db, chain.id),
+      open_alerts: await countOpenAlerts(db),
+      ...(fault ? { scanner_error: { block: fault.block, error: fault.error, since: fault.sinceMs, at: fault.atMs } } : {}),
+    };
+    try {
+      status.head = await chain.adapter.headNumber();
+      status.behind = Math.max(0, status.head - scanned);
+      for (const coin of coins) {
+        status.hot_wallet.balances[coin.symbol] = formatAmount(await chain.adapter.balance(chain.hotAddress, coin.contract_address), coin.decimals);
+        status.fee_wallet.balances[coin.symbol] = formatAmount(await chain.adapter.balance(chain.feeAddress, coin.contract_address), coin.decimals);
+      }
+    } catch (error) {
+      status.node_error = error instanceof NodeError ? error.nodeError : ((error as Error).message.split('\n')[0] ?? 'node error');
+    }
+    out.push(status);
+  }
+  return out;
+}

@@ -1,0 +1,321 @@
+/**
+ * The only SQL on the deposits module's tables: deposits, chain_cursors (the scanners' cursors
+ * and recorded faults), chain_blocks (the hashes of scanned blocks) and treasury_receipts.
+ * Rows are returned as stored (schema types); ids and heights are taken as numbers.
+ */
+import { DepositStatus } from '@openwaas/sdk';
+import { sql, type Insertable } from 'kysely';
+import { blockRowsPerInsertMax, lookupChunkMax } from '../../limits-deposits.js';
+import type { Deposit, DepositTable, TreasuryReceipt, TreasuryReceiptTable } from '../../store/schema.js';
+import type { Db } from '../../store/tx.js';
+
+// ---- deposits -------------------------------------------------------------------------------
+
+/** Stored deposits of `coinIds` among the transactions `txids` (looked up in chunks). */
+export async function findDepositsOfTransactions(db: Db, input: { txids: readonly string[]; coinIds: readonly number[] }): Promise<Deposit[]> {
+  const out: Deposit[] = [];
+  const txids = [...new Set(input.txids)];
+  const coinIds = [...new Set(input.coinIds)];
+  if (coinIds.length === 0) return out;
+  for (let i = 0; i < txids.length; i += lookupChunkMax) {
+    out.push(...(await db.selectFrom('deposits').selectAll().where('txid', 'in', txids.slice(i, i + lookupChunkMax)).where('coin_id', 'in', coinIds).execute()));
+  }
+  return out;
+}
+
+/** Inserts a deposit; undefined when (coin, txid, index) is stored already (another scanner won). */
+export function insertDeposit(db: Db, values: Insertable<DepositTable>): Promise<Deposit | undefined> {
+  return db
+    .insertInto('deposits')
+    .values(values)
+    .onConflict((oc) => oc.columns(['coin_id', 'txid', 'tx_index']).doNothing())
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** The deposit with `id`. */
+export function findDeposit(db: Db, id: number): Promise<Deposit | undefined> {
+  return db.selectFrom('deposits').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The deposit with `id`, its row locked until the transaction ends. */
+export function lockDeposit(db: Db, id: number): Promise<Deposit | undefined> {
+  return db.selectFrom('deposits').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+/** A deposit of transaction `txid` (any coin, any index). */
+export function findDepositByTxid(db: Db, txid: string): Promise<Pick<Deposit, 'id' | 'status'> | undefined> {
+  return db.selectFrom('deposits').select(['id', 'status']).where('txid', '=', txid).executeTakeFirst();
+}
+
+/**
+ * Changes deposit `id` only while its status is still `fromStatus` (the compare-and-set every
+ * status change relies on); the row as written, or undefined when the status had moved.
+ */
+export function updateDepositIfStatus(
+  db: Db,
+  input: { id: number; fromStatus: number; set: Partial<Pick<Deposit, 'status' | 'review_reason' | 'to_collection' | 'updated_at' | 'confirmations' | 'block_number' | 'block_hash'>> },
+): Promise<Deposit | undefined> {
+  return db.updateTable('deposits').set(input.set).where('id', '=', input.id).where('status', '=', input.fromStatus).returningAll().executeTakeFirst();
+}
+
+/** Changes deposit `id` whatever its status; the row as written. */
+export function updateDeposit(db: Db, input: { id: number; set: Partial<Pick<Deposit, 'to_collection' | 'block_number' | 'block_hash' | 'confirmations'>> }): Promise<Deposit> {
+  return db.updateTable('deposits').set(input.set).where('id', '=', input.id).returningAll().executeTakeFirstOrThrow();
+}
+
+/** Deposits of `coinIds` whose block is above `block`. */
+export function listDepositsAboveBlock(db: Db, input: { coinIds: readonly number[]; block: number }): Promise<Deposit[]> {
+  if (input.coinIds.length === 0) return Promise.resolve([]);
+  return db.selectFrom('deposits').selectAll().where('coin_id', 'in', [...input.coinIds]).where('block_number', '>', input.block).orderBy('id').execute();
+}
+
+/** Deposits of `coinIds` in blocks from..to. */
+export function listDepositsInBlocks(db: Db, input: { coinIds: readonly number[]; from: number; to: number }): Promise<Deposit[]> {
+  if (input.coinIds.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('deposits')
+    .selectAll()
+    .where('coin_id', 'in', [...input.coinIds])
+    .where('block_number', '>=', input.from)
+    .where('block_number', '<=', input.to)
+    .orderBy('id')
+    .execute();
+}
+
+/** Sets the confirmations of deposits awaiting them from the node's head (one statement). */
+export async function setConfirmationsFromHead(db: Db, input: { coinIds: readonly number[]; head: number }): Promise<void> {
+  if (input.coinIds.length === 0) return;
+  const count = sql<number>`${input.head} - block_number + 1`;
+  await db
+    .updateTable('deposits')
+    .set({ confirmations: count })
+    .where('status', '=', DepositStatus.Confirming)
+    .where('coin_id', 'in', [...input.coinIds])
+    .where('block_number', '<=', input.head)
+    .where('confirmations', '!=', count)
+    .execute();
+}
+
+/**
+ * Deposits awaiting confirmations that reached their coin's count (`confirmationsByCoin`) in
+ * blocks at or below `scannedHeight`, oldest first, at most `limit`.
+ */
+export function listDueDeposits(db: Db, input: { confirmationsByCoin: ReadonlyMap<number, number>; scannedHeight: number; limit: number }): Promise<Deposit[]> {
+  const coins = [...input.confirmationsByCoin];
+  if (coins.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('deposits')
+    .selectAll()
+    .where('status', '=', DepositStatus.Confirming)
+    .where('block_number', '<=', input.scannedHeight)
+    .where((eb) => eb.or(coins.map(([coinId, confirmations]) => eb.and([eb('coin_id', '=', coinId), eb('confirmations', '>=', confirmations)]))))
+    .orderBy('id')
+    .limit(input.limit)
+    .execute();
+}
+
+/** Deposits in `statuses`, oldest first, up to `limit` after `afterId`. */
+export function listDepositsByStatus(db: Db, input: { statuses: readonly number[]; afterId: number; limit: number }): Promise<Deposit[]> {
+  return db.selectFrom('deposits').selectAll().where('status', 'in', [...input.statuses]).where('id', '>', input.afterId).orderBy('id').limit(input.limit).execute();
+}
+
+/** Ids of deposits at `status`, oldest first, at most `limit`. */
+export async function listDepositIdsByStatus(db: Db, input: { status: number; limit: number }): Promise<number[]> {
+  const rows = await db.selectFrom('deposits').select('id').where('status', '=', input.status).orderBy('id').limit(input.limit).execute();
+  return rows.map((r) => Number(r.id));
+}
+
+/** Deposits of `coinIds` at `status`. */
+export async function countDepositsByStatus(db: Db, input: { coinIds: readonly number[]; status: number }): Promise<number> {
+  if (input.coinIds.length === 0) return 0;
+  const row = await db
+    .selectFrom('deposits')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('coin_id', 'in', [...input.coinIds])
+    .where('status', '=', input.status)
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+/**
+ * The deposits that count in the circuit-breaker window of `deposit`: the merchant's on-chain
+ * deposits of the same coin, not failed, created in (createdAt − windowMs, createdAt], earlier
+ * ids first on a tie, the deposit itself excluded.
+ */
+export interface BreakerWindow {
+  merchantId: number;
+  coinId: number;
+  depositId: number;
+  createdAtMs: number;
+  windowMs: number;
+}
+
+function breakerWindowQuery(db: Db, w: BreakerWindow) {
+  return db
+    .selectFrom('deposits')
+    .where('merchant_id', '=', w.merchantId)
+    .where('coin_id', '=', w.coinId)
+    .where('status', '!=', DepositStatus.Failed)
+    .where('withdrawal_id', 'is', null)
+    .where('id', '!=', w.depositId)
+    .where('created_at', '>', w.createdAtMs - w.windowMs)
+    .where((eb) => eb.or([eb('created_at', '<', w.createdAtMs), eb.and([eb('created_at', '=', w.createdAtMs), eb('id', '<', w.depositId)])]));
+}
+
+/** How many deposits the window holds. */
+export async function countBreakerWindow(db: Db, window: BreakerWindow): Promise<number> {
+  const row = await breakerWindowQuery(db, window)
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** One page of the window's deposits (id order, ids above `afterId`), their amounts in BigInt. */
+export async function pageBreakerWindow(db: Db, input: { window: BreakerWindow; afterId: number; limit: number }): Promise<Array<{ id: number; amount: bigint }>> {
+  const rows = await breakerWindowQuery(db, input.window).select(['id', 'amount']).where('id', '>', input.afterId).orderBy('id').limit(input.limit).execute();
+  return rows.map((r) => ({ id: Number(r.id), amount: BigInt(r.amount) }));
+}
+
+// ---- chain_cursors --------------------------------------------------------------------------
+
+/** A chain's cursor: the highest scanned block and the head seen with it. */
+export async function readCursor(db: Db, chain: string): Promise<{ scannedHeight: number; headHeight: number } | undefined> {
+  const row = await db.selectFrom('chain_cursors').select(['scanned_height', 'head_height']).where('chain', '=', chain).executeTakeFirst();
+  return row ? { scannedHeight: Number(row.scanned_height), headHeight: Number(row.head_height) } : undefined;
+}
+
+/** Creates the chain's cursor unless one exists (another process may create it at the same moment). */
+export async function insertCursorIfAbsent(db: Db, input: { chain: string; scannedHeight: number; headHeight: number; nowMs: number }): Promise<void> {
+  await db
+    .insertInto('chain_cursors')
+    .values({ chain: input.chain, scanned_height: input.scannedHeight, head_height: input.headHeight, updated_at: input.nowMs })
+    .onConflict((oc) => oc.column('chain').doNothing())
+    .execute();
+}
+
+/** Moves the cursor from `from` to `to` (compare-and-set); false when it was not at `from`. */
+export async function compareAndSetCursor(db: Db, input: { chain: string; from: number; to: number; head: number; nowMs: number }): Promise<boolean> {
+  const moved = await db
+    .updateTable('chain_cursors')
+    .set({ scanned_height: input.to, head_height: input.head, updated_at: input.nowMs })
+    .where('chain', '=', input.chain)
+    .where('scanned_height', '=', input.from)
+    .executeTakeFirst();
+  return Number(moved.numUpdatedRows) === 1;
+}
+
+/** Sets the cursor to `target` where it is at `target` or above (`orAbove`) or strictly above; true when a row changed. */
+export async function lowerCursor(db: Db, input: { chain: string; target: number; includeEqual: boolean; nowMs: number }): Promise<boolean> {
+  const moved = await db
+    .updateTable('chain_cursors')
+    .set({ scanned_height: input.target, updated_at: input.nowMs })
+    .where('chain', '=', input.chain)
+    .where('scanned_height', input.includeEqual ? '>=' : '>', input.target)
+    .executeTakeFirst();
+  return Number(moved.numUpdatedRows) === 1;
+}
+
+/** The fault columns of a chain's cursor row. */
+export interface CursorFaultRow {
+  scannedHeight: number;
+  lastError: string | null;
+  errorBlock: number | null;
+  errorSinceMs: number | null;
+  errorAtMs: number | null;
+}
+
+export async function readCursorFault(db: Db, chain: string): Promise<CursorFaultRow | undefined> {
+  const row = await db.selectFrom('chain_cursors').select(['scanned_height', 'last_error', 'error_block', 'error_since', 'error_at']).where('chain', '=', chain).executeTakeFirst();
+  if (!row) return undefined;
+  const num = (v: number | string | bigint | null) => (v === null ? null : Number(v));
+  return { scannedHeight: Number(row.scanned_height), lastError: row.last_error, errorBlock: num(row.error_block), errorSinceMs: num(row.error_since), errorAtMs: num(row.error_at) };
+}
+
+export async function writeCursorFault(db: Db, input: { chain: string; error: string; block: number; sinceMs: number; atMs: number }): Promise<void> {
+  await db.updateTable('chain_cursors').set({ last_error: input.error, error_block: input.block, error_since: input.sinceMs, error_at: input.atMs }).where('chain', '=', input.chain).execute();
+}
+
+export async function clearCursorFault(db: Db, chain: string): Promise<void> {
+  await db.updateTable('chain_cursors').set({ last_error: null, error_block: null, error_since: null, error_at: null }).where('chain', '=', chain).where('last_error', 'is not', null).execute();
+}
+
+// ---- chain_blocks ---------------------------------------------------------------------------
+
+/** The stored hash of block `number`. */
+export async function readBlockHash(db: Db, input: { chain: string; number: number }): Promise<string | undefined> {
+  const row = await db.selectFrom('chain_blocks').select('hash').where('chain', '=', input.chain).where('number', '=', input.number).executeTakeFirst();
+  return row?.hash;
+}
+
+/** Stored block hashes at or below `number`, highest first. */
+export async function listBlockHashesDown(db: Db, input: { chain: string; atOrBelow: number }): Promise<Array<{ number: number; hash: string }>> {
+  const rows = await db.selectFrom('chain_blocks').select(['number', 'hash']).where('chain', '=', input.chain).where('number', '<=', input.atOrBelow).orderBy('number', 'desc').execute();
+  return rows.map((r) => ({ number: Number(r.number), hash: r.hash }));
+}
+
+/** Replaces the stored hashes of blocks from..to by `blocks` (written in chunks). */
+export async function replaceBlockHashes(db: Db, input: { chain: string; from: number; to: number; blocks: ReadonlyArray<{ number: number; hash: string; parentHash: string }> }): Promise<void> {
+  await db.deleteFrom('chain_blocks').where('chain', '=', input.chain).where('number', '>=', input.from).where('number', '<=', input.to).execute();
+  for (let i = 0; i < input.blocks.length; i += blockRowsPerInsertMax) {
+    const rows = input.blocks.slice(i, i + blockRowsPerInsertMax).map((b) => ({ chain: input.chain, number: b.number, hash: b.hash, parent_hash: b.parentHash }));
+    await db.insertInto('chain_blocks').values(rows).execute();
+  }
+}
+
+/** Forgets the hashes of blocks at or below `atOrBelow` (older than the reorg window). */
+export async function deleteBlockHashesUpTo(db: Db, input: { chain: string; atOrBelow: number }): Promise<void> {
+  await db.deleteFrom('chain_blocks').where('chain', '=', input.chain).where('number', '<=', input.atOrBelow).execute();
+}
+
+/** Forgets the hashes of blocks above `above` (reorganised away). */
+export async function deleteBlockHashesAbove(db: Db, input: { chain: string; above: number }): Promise<void> {
+  await db.deleteFrom('chain_blocks').where('chain', '=', input.chain).where('number', '>', input.above).execute();
+}
+
+// ---- treasury_receipts ----------------------------------------------------------------------
+
+/** Stored receipts of the transactions `txids`. */
+export function findReceiptsOfTransactions(db: Db, txids: readonly string[]): Promise<TreasuryReceipt[]> {
+  return db.selectFrom('treasury_receipts').selectAll().where('txid', 'in', [...new Set(txids)]).execute();
+}
+
+/** Inserts a receipt; its id, or undefined when (coin, txid, index) is stored already. */
+export async function insertReceipt(db: Db, values: Insertable<TreasuryReceiptTable>): Promise<number | undefined> {
+  const row = await db
+    .insertInto('treasury_receipts')
+    .values(values)
+    .onConflict((oc) => oc.columns(['coin_id', 'txid', 'tx_index']).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return row ? Number(row.id) : undefined;
+}
+
+/** Changes receipt `id` (its block, its state) while its state is `fromState`, when given; true when it changed. */
+export async function updateReceipt(
+  db: Db,
+  input: { id: number; fromState?: TreasuryReceipt['state']; set: Partial<Pick<TreasuryReceipt, 'state' | 'block_number' | 'block_hash' | 'updated_at'>> },
+): Promise<boolean> {
+  let q = db.updateTable('treasury_receipts').set(input.set).where('id', '=', input.id);
+  if (input.fromState !== undefined) q = q.where('state', '=', input.fromState);
+  const done = await q.executeTakeFirst();
+  return Number(done.numUpdatedRows) === 1;
+}
+
+/** Credited receipts of `chain` in blocks above `block`. */
+export function listReceiptsAboveBlock(db: Db, input: { chain: string; block: number }): Promise<TreasuryReceipt[]> {
+  return db.selectFrom('treasury_receipts').selectAll().where('chain', '=', input.chain).where('block_number', '>', input.block).where('state', '=', 'credited').orderBy('id').execute();
+}
+
+/** Credited receipts of `chain` in blocks from..to. */
+export function listReceiptsInBlocks(db: Db, input: { chain: string; from: number; to: number }): Promise<TreasuryReceipt[]> {
+  return db
+    .selectFrom('treasury_receipts')
+    .selectAll()
+    .where('chain', '=', input.chain)
+    .where('block_number', '>=', input.from)
+    .where('block_number', '<=', input.to)
+    .where('state', '=', 'credited')
+    .orderBy('id')
+    .execute();
+}

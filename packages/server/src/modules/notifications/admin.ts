@@ -1,0 +1,137 @@
+/** Operator actions on the outbox: list, show, resend (one, or every failed one). */
+import type { ServiceContext } from '../../context.js';
+import { AdminError } from '../../domain/admin-errors.js';
+import type { NotificationRow } from '../../store/schema.js';
+import type { Db } from '../../store/tx.js';
+import { adminBatchSizeMax, adminListLimitMax } from '../../workers/limits.js';
+import { merchantNotifyTargets } from '../merchants/repository-deposits.js';
+import * as repo from './repository.js';
+
+/** What operator actions on notifications need; the notifier is woken after a resend. */
+export type NotificationAdminContext = Pick<ServiceContext, 'store' | 'clock' | 'notifier'>;
+
+export const notificationStates = ['pending', 'delivered', 'failed'] as const;
+export type NotificationState = (typeof notificationStates)[number];
+
+/** A notification as operators see it. */
+export interface NotificationView {
+  id: number;
+  app_id: string;
+  side: 'deposit' | 'withdraw';
+  record_id: number;
+  state: NotificationState;
+  attempts: number;
+  next_attempt_at: number;
+  last_error: string;
+  /** Why a pending row is not being delivered, when it is stuck on configuration. */
+  waiting: string;
+  created_at: number;
+  delivered_at: number | null;
+  /** The record's fields as they will be sent. */
+  payload: Record<string, string>;
+}
+
+export interface NotificationFilter {
+  state?: NotificationState;
+  merchantId?: number;
+  /** Only ids above this (paging). */
+  afterId?: number;
+  /** At most adminListLimitMax. */
+  limit?: number;
+}
+
+function view(r: NotificationRow, merchant: { appId: string; notifyUrl: string | null }): NotificationView {
+  let payload: Record<string, string> = {};
+  try {
+    payload = JSON.parse(r.payload) as Record<string, string>;
+  } catch {
+    // Shown empty rather than failing the whole listing; the worker reports it on delivery.
+  }
+  return {
+    id: Number(r.id),
+    app_id: merchant.appId,
+    side: r.side,
+    record_id: Number(r.record_id),
+    state: r.state,
+    attempts: r.attempts,
+    next_attempt_at: Number(r.next_attempt_at),
+    last_error: r.last_error,
+    waiting: r.state === 'pending' && !merchant.notifyUrl ? 'merchant has no notify_url: delivered once one is configured' : '',
+    created_at: Number(r.created_at),
+    delivered_at: r.delivered_at === null ? null : Number(r.delivered_at),
+    payload,
+  };
+}
+
+/** The rows with their merchants' app_id and notify_url (every row has its merchant: a foreign key). */
+async function views(db: Db, rows: readonly NotificationRow[]): Promise<NotificationView[]> {
+  const merchants = await merchantNotifyTargets(db, rows.map((r) => Number(r.merchant_id)));
+  return rows.flatMap((r) => {
+    const m = merchants.get(Number(r.merchant_id));
+    return m ? [view(r, m)] : [];
+  });
+}
+
+/** Notifications in id order, filtered by state and merchant. */
+export async function listNotifications(db: Db, filter: NotificationFilter = {}): Promise<NotificationView[]> {
+  const limit = Math.min(Math.max(filter.limit ?? adminListLimitMax, 1), adminListLimitMax);
+  const rows = await repo.listNotificationRows(db, {
+    afterId: filter.afterId ?? 0,
+    limit,
+    ...(filter.state ? { state: filter.state } : {}),
+    ...(filter.merchantId !== undefined ? { merchantId: filter.merchantId } : {}),
+  });
+  return views(db, rows);
+}
+
+/** One notification, or not_found. */
+export async function getNotification(db: Db, id: number): Promise<NotificationView> {
+  const row = await repo.findNotification(db, id);
+  const [found] = row ? await views(db, [row]) : [];
+  if (!found) throw AdminError.notFound(`notification ${id}`);
+  return found;
+}
+
+/**
+ * Sends a notification again, now: a failed or delivered row becomes pending with its attempts
+ * reset (the full schedule applies again); a pending one is just made due now (a delivery in
+ * flight keeps its lease, so it is never sent twice at once). The merchant sees the same
+ * notify_id, so one that already processed it only answers SUCCESS.
+ */
+export async function resendNotification(ctx: NotificationAdminContext, id: number): Promise<NotificationView> {
+  const now = ctx.clock.nowMs();
+  const row = await repo.findNotification(ctx.store.db, id);
+  if (!row) throw AdminError.notFound(`notification ${id}`);
+  if (row.state === 'pending') await repo.makeNotificationDue(ctx.store.db, { id, nowMs: now });
+  else await repo.requeueNotifications(ctx.store.db, { ids: [id], fromState: row.state, nowMs: now });
+  ctx.notifier.wake();
+  return getNotification(ctx.store.db, id);
+}
+
+/**
+ * Re-queues every failed notification (of one merchant, or all), in batches of
+ * adminBatchSizeMax with progress after each. Returns how many were re-queued.
+ */
+export async function resendAllFailed(
+  ctx: NotificationAdminContext,
+  options: { merchantId?: number; onProgress?: (resent: number) => void } = {},
+): Promise<{ count: number }> {
+  let count = 0;
+  let afterId = 0;
+  for (;;) {
+    const ids = await repo.listFailedNotificationIds(ctx.store.db, { afterId, limit: adminBatchSizeMax, ...(options.merchantId !== undefined ? { merchantId: options.merchantId } : {}) });
+    if (ids.length === 0) break;
+    count += await repo.requeueNotifications(ctx.store.db, { ids, fromState: 'failed', nowMs: ctx.clock.nowMs() });
+    afterId = ids[ids.length - 1]!;
+    options.onProgress?.(count);
+    ctx.notifier.wake();
+  }
+  return { count };
+}
+
+/** Counts by state (for dashboards and `notifications list` summaries). */
+export async function countNotifications(db: Db, merchantId?: number): Promise<Record<NotificationState, number>> {
+  const out: Record<NotificationState, number> = { pending: 0, delivered: 0, failed: 0 };
+  for (const r of await repo.countNotificationsByState(db, merchantId)) out[r.state] = r.n;
+  return out;
+}

@@ -1,0 +1,21 @@
+/**
+ * The notifications module: the outbox (notifications) — written with the status change it
+ * reports, delivered by workers/notifier.ts through the operations of delivery.ts, listed and
+ * resent by operators — and the other call the service makes to a merchant, the second
+ * confirmation of a withdrawal or transfer (confirmation.ts). Its SQL is in repository.ts.
+ */
+export {
+  countNotifications,
+  getNotification,
+  listNotifications,
+  notificationStates,
+  resendAllFailed,
+  resendNotification,
+  type NotificationAdminContext,
+  type NotificationFilter,
+  type NotificationState,
+  type NotificationView,
+} from './admin.js';
+export { findDeliveryCandidates, findRecipient, leaseDueNotifications, recordDelivery, releaseDelivery, type DeliveryOutcome, type Recipient } from './delivery.js';
+export { confirmWithMerchant, type ConfirmationFailure, type ConfirmationFields } from './confirmation.js';
+export { enqueueNotification } from './outbox.js';
