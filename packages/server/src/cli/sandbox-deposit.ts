@@ -9,7 +9,7 @@ import { findCoinBySymbol } from '../domain/coins.js';
 import { sandboxDepositPollMs, sandboxDepositTimeoutDefaultSeconds, sandboxDepositTimeoutMaxSeconds, sandboxReceiptTimeoutMs } from '../limits-deposits.js';
 import { issueDepositAddress } from '../modules/addresses/index.js';
 import { findDepositOfTransaction } from '../modules/deposits/index.js';
-import { findUserById } from '../modules/merchants/repository-deposits.js';
+import { findUserById } from '../modules/merchants/index.js';
 import { CommandFailed, exitCode, flag, idArg, leaf, print, str, UsageError, whole } from './args.js';
 import { withContext } from './context.js';
 import { demoDirDefault } from './demo.js';

@@ -4,7 +4,7 @@
  */
 export { findUser, usersAfter } from '../modules/merchants/index.js';
 export { listTransfersAfter as transfersAfter, listTransfersByIds as transfersByIds, type TransferRow } from '../modules/transfers/index.js';
-export { depositsAfter, depositsByIds } from '../modules/deposits/repository-core.js';
+export { depositsAfter, depositsByIds } from '../modules/deposits/index.js';
 export { withdrawalsAfter, withdrawalsByRequestIds } from '../modules/withdrawals/index.js';
 export { minerFeesAfter, minerFeesByIds } from '../modules/sweeps/index.js';
 

@@ -5,7 +5,7 @@ import { applyWithdrawalVerdict } from '../domain/kyt/withdrawal-review.js';
 import { kytBackoffDoublingsMax, kytBatchMax, kytCandidatesMax, kytLeaseTtlMs } from '../limits-deposits.js';
 import { applyDepositVerdict, findDeposit, listAwaitingKytDepositIds } from '../modules/deposits/index.js';
 import { screenDeposit, screenWithdrawal, type KytVerdict } from '../modules/kyt/index.js';
-import { findWithdrawal, listAwaitingKytWithdrawalIds } from '../modules/withdrawals/repository-deposits.js';
+import { findWithdrawal, listAwaitingKytWithdrawalIds } from '../modules/withdrawals/index.js';
 import { holdLease } from './lease.js';
 
 /** The lease one process holds to run the KYT loop. */

@@ -16,3 +16,4 @@ export {
   type AddressOwner,
   type IssuedAddress,
 } from './issue.js';
+export { findChainAddressOwner, lockChainAddress, findChainAddressById, listChainAddresses } from './repository.js';

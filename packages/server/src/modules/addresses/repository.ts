@@ -2,10 +2,10 @@
  * The only SQL on chain_addresses (one address per user per chain, at an HD index) and
  * user_addresses (the address issued to a user for a symbol).
  */
-import { PostgresAdapter, sql, type ExpressionBuilder } from 'kysely';
 import { lookupChunkMax } from '../../limits-deposits.js';
 import type { Database } from '../../store/schema.js';
 import type { Db } from '../../store/tx.js';
+import { PostgresAdapter, sql, type ExpressionBuilder } from 'kysely';
 
 /** A user_addresses row as the module hands it out. */
 export interface IssuedAddressRow {
@@ -141,4 +141,34 @@ export async function listChainAddressesAfter(db: Db, input: { chain: string; af
     .limit(input.limit)
     .execute();
   return rows.map((r) => ({ id: Number(r.id), address: r.address }));
+}
+
+/** Queries on chain_addresses needed by the transfers module (internal settlement). */
+
+/** The issued address on `chain` stored under one of `addresses` (its lookup forms), with its owner. */
+export async function findChainAddressOwner(db: Db, input: { chain: string; addresses: string[] }): Promise<{ merchantId: number; uid: number; address: string } | undefined> {
+  const row = await db
+    .selectFrom('chain_addresses')
+    .select(['merchant_id', 'uid', 'address'])
+    .where('chain', '=', input.chain)
+    .where('address', 'in', input.addresses)
+    .executeTakeFirst();
+  return row && { merchantId: Number(row.merchant_id), uid: Number(row.uid), address: row.address };
+}
+
+/** Locks a chain address row: concurrent sweepers of one address serialise on it. */
+export async function lockChainAddress(db: Db, chainAddressId: number): Promise<void> {
+  await db.selectFrom('chain_addresses').select('id').where('id', '=', chainAddressId).forUpdate().executeTakeFirstOrThrow();
+}
+
+/** A chain address's address and derivation index. */
+export async function findChainAddressById(db: Db, chainAddressId: number): Promise<{ address: string; hdIndex: number }> {
+  const row = await db.selectFrom('chain_addresses').select(['hd_index', 'address']).where('id', '=', chainAddressId).executeTakeFirstOrThrow();
+  return { address: row.address, hdIndex: Number(row.hd_index) };
+}
+
+/** Every deposit address of `chain`, in id order. */
+export async function listChainAddresses(db: Db, chain: string): Promise<string[]> {
+  const rows = await db.selectFrom('chain_addresses').select('address').where('chain', '=', chain).orderBy('id').execute();
+  return rows.map((r) => r.address);
 }

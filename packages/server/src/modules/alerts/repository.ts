@@ -48,3 +48,9 @@ export async function listOpenAlertKeys(db: Db, filter: { kind: string; keyPrefi
     .execute();
   return rows.map((r) => r.key);
 }
+
+/** How many alerts are open (not resolved). */
+export async function countOpenAlerts(db: Db): Promise<number> {
+  const row = await db.selectFrom('operator_alerts').select((eb) => eb.fn.countAll<number | string>().as('n')).where('resolved_at', 'is', null).executeTakeFirst();
+  return Number(row?.n ?? 0);
+}

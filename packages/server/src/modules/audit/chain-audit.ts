@@ -4,10 +4,10 @@ import { readBalance } from '../../domain/ledger.js';
 import { auditBalanceReadsInFlightMax, auditProgressAddressCountMin, auditProgressBatchCount } from '../../limits-withdrawals.js';
 import type { Coin } from '../../store/schema.js';
 import type { Db } from '../../store/tx.js';
-import { listChainAddresses } from '../addresses/repository-withdrawals.js';
+import { listChainAddresses } from '../addresses/index.js';
 import { chainAccount, countTxsNotFinalAt } from '../chain-sends/index.js';
 import { listCoinsOfChain } from '../coins/index.js';
-import { findScannedHeight, listConfirmingDepositAmounts } from '../deposits/repository-withdrawals.js';
+import { findScannedHeight, listConfirmingDepositAmounts } from '../deposits/index.js';
 
 /** One asset's comparison of the ledger with the chain (its coin, and any other coin naming the same asset). */
 export interface ChainAuditLine {

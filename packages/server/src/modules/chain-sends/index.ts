@@ -19,3 +19,4 @@ export {
   type SignerRole,
   type TxOutcome,
 } from './stored-txs.js';
+export { countChainTxsInFlight } from './repository.js';

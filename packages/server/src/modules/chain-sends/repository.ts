@@ -1,8 +1,6 @@
-import { sql } from 'kysely';
-import type { ChainTx, ChainTxPurpose, ChainTxState } from '../../store/schema.js';
+import type { ChainTx, ChainTxPurpose, ChainTxState, ChainTxTable } from '../../store/schema.js';
 import type { Db } from '../../store/tx.js';
-import type { Insertable, Updateable } from 'kysely';
-import type { ChainTxTable } from '../../store/schema.js';
+import { sql, type Insertable, type Updateable } from 'kysely';
 
 /**
  * The only SQL of the chain_txs (stored outgoing transactions) and chain_nonces tables. Rows
@@ -167,4 +165,15 @@ export function listChainTxPage(
   if (filter.state) q = q.where('state', '=', filter.state);
   if (filter.beforeId !== undefined) q = q.where('id', '<', filter.beforeId);
   return q.execute();
+}
+
+/** Outgoing transactions of `chain` signed, broadcast or mined but not final yet. */
+export async function countChainTxsInFlight(db: Db, chain: string): Promise<number> {
+  const row = await db
+    .selectFrom('chain_txs')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('chain', '=', chain)
+    .where('state', 'in', ['signed', 'broadcast', 'mined'])
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
 }

@@ -68,3 +68,4 @@ export function listCoinsOfChain(db: Db, chain: string): Promise<Coin[]> {
 export function findNativeCoin(db: Db, chain: string): Promise<Coin | undefined> {
   return db.selectFrom('coins').selectAll().where('chain', '=', chain).where('contract_address', '=', '').orderBy('id').executeTakeFirst();
 }
+

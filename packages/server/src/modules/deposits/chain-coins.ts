@@ -1,7 +1,7 @@
 import type { IncomingTransfer } from '../../chains/adapter.js';
 import type { Coin } from '../../store/schema.js';
 import type { Db } from '../../store/tx.js';
-import { listCoinsOfChain } from '../coins/repository-deposits.js';
+import { listCoinsOfChain } from '../coins/index.js';
 
 /** The coins of one chain, resolved the way the scanner needs them. */
 export interface ChainCoins {

@@ -2,10 +2,10 @@ import { DepositStatus } from '@openwaas/sdk';
 import { NodeError } from '../../chains/adapter.js';
 import type { ServiceContext } from '../../context.js';
 import { formatAmount } from '../../domain/amount.js';
-import { countOpenAlerts } from '../alerts/repository-deposits.js';
-import { countChainTxsInFlight } from '../chain-sends/repository-deposits.js';
-import { listCoinsOfChain } from '../coins/repository-deposits.js';
-import { countSweepsInFlight } from '../sweeps/repository-deposits.js';
+import { countOpenAlerts } from '../alerts/index.js';
+import { countChainTxsInFlight } from '../chain-sends/index.js';
+import { listCoinsOfChain } from '../coins/index.js';
+import { countSweepsInFlight } from '../sweeps/index.js';
 import * as repo from './repository.js';
 import { readScannerFault } from './scanner-health.js';
 

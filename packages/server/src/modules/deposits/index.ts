@@ -59,3 +59,4 @@ export {
   type ReceiptCandidate,
 } from './treasury-receipts.js';
 export { reorgTooDeepKey, scannerLeaseName, scannerLeaseTtlMs, scanStep, type ScanContext, type ScanStepResult } from './scan-step.js';
+export { insertDeposit, depositsAfter, depositsByIds, type SweepCandidateRow, listSweepCandidates, markDepositsSwept, listConfirmingDepositAmounts, findScannedHeight } from './repository.js';

@@ -16,7 +16,7 @@ import type { DialectName } from '../../store/dialect.js';
 import type { Deposit } from '../../store/schema.js';
 import { inTransaction, type Tx } from '../../store/tx.js';
 import { appendReason, checkRejectReason, ReviewStateError, type KytVerdict } from '../kyt/index.js';
-import { merchantAppId } from '../merchants/repository-deposits.js';
+import { merchantAppId } from '../merchants/index.js';
 import { notifyDeposit } from './notify.js';
 import * as repo from './repository.js';
 

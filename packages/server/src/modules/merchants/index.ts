@@ -25,3 +25,4 @@ export {
   type MobileRegistration,
 } from './users.js';
 export { encryptPlaintextWalletKeys, merchantWalletKey } from './wallet-keys.js';
+export { merchantAppId, merchantNotifyTargets, findNotifyRecipient, merchantsWithNotifyUrlQuery } from './repository.js';

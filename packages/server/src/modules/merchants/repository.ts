@@ -1,8 +1,8 @@
 /** The merchants, users and data_keys tables: the only SQL that touches them. */
-import type { Insertable, Updateable } from 'kysely';
 import { sealedPrefix } from '../../keys/data-key.js';
 import type { Merchant, MerchantTable, User, UserTable } from '../../store/schema.js';
 import type { Db } from '../../store/tx.js';
+import type { Insertable, Updateable } from 'kysely';
 
 // ---- merchants ---------------------------------------------------------------------------------
 
@@ -115,3 +115,30 @@ export async function otherDataKeyIds(db: Db, keyId: string): Promise<string[]> 
   const rows = await db.selectFrom('data_keys').select('key_id').where('key_id', '!=', keyId).execute();
   return rows.map((r) => r.key_id);
 }
+
+/** The app_id of merchant `id` (which exists: records reference it). */
+export async function merchantAppId(db: Db, id: number): Promise<string> {
+  const m = await db.selectFrom('merchants').select('app_id').where('id', '=', id).executeTakeFirstOrThrow();
+  return m.app_id;
+}
+
+/** app_id and notify_url of the merchants `ids`. */
+export async function merchantNotifyTargets(db: Db, ids: readonly number[]): Promise<Map<number, { appId: string; notifyUrl: string | null }>> {
+  const out = new Map<number, { appId: string; notifyUrl: string | null }>();
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return out;
+  const rows = await db.selectFrom('merchants').select(['id', 'app_id', 'notify_url']).where('id', 'in', unique).execute();
+  for (const r of rows) out.set(Number(r.id), { appId: r.app_id, notifyUrl: r.notify_url });
+  return out;
+}
+
+/** What a notification delivery to merchant `id` needs; the wallet key stays encrypted. */
+export function findNotifyRecipient(db: Db, id: number): Promise<Pick<Merchant, 'app_id' | 'notify_url' | 'wallet_private_key'> | undefined> {
+  return db.selectFrom('merchants').select(['app_id', 'notify_url', 'wallet_private_key']).where('id', '=', id).executeTakeFirst();
+}
+
+/** Ids of merchants with a notify_url (a subquery for the notifier's claim; not executed here). */
+export function merchantsWithNotifyUrlQuery(db: Db) {
+  return db.selectFrom('merchants').select('id').where('notify_url', 'is not', null).where('notify_url', '<>', '');
+}
+

@@ -4,7 +4,7 @@ import { AdminError } from '../../domain/admin-errors.js';
 import type { NotificationRow } from '../../store/schema.js';
 import type { Db } from '../../store/tx.js';
 import { adminBatchSizeMax, adminListLimitMax } from '../../workers/limits.js';
-import { merchantNotifyTargets } from '../merchants/repository-deposits.js';
+import { merchantNotifyTargets } from '../merchants/index.js';
 import * as repo from './repository.js';
 
 /** What operator actions on notifications need; the notifier is woken after a resend. */

@@ -6,7 +6,7 @@
  */
 import type { Merchant, NotificationRow } from '../../store/schema.js';
 import type { Db } from '../../store/tx.js';
-import { findNotifyRecipient } from '../merchants/repository-deposits.js';
+import { findNotifyRecipient } from '../merchants/index.js';
 import * as repo from './repository.js';
 
 /** Due rows worth claiming: per merchant at most `perMerchantMax`, merchants in `excluded` (saturated) left out. */

@@ -5,7 +5,7 @@
 import { sql } from 'kysely';
 import type { NotificationRow } from '../../store/schema.js';
 import type { Db } from '../../store/tx.js';
-import { merchantsWithNotifyUrlQuery } from '../merchants/repository-deposits.js';
+import { merchantsWithNotifyUrlQuery } from '../merchants/index.js';
 
 export async function insertNotification(
   db: Db,

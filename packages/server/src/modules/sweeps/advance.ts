@@ -6,7 +6,7 @@ import { CoinLookup } from '../../domain/coins.js';
 import { sweepsPerTickMax } from '../../limits-withdrawals.js';
 import type { Coin, Sweep } from '../../store/schema.js';
 import { inTransaction } from '../../store/tx.js';
-import { findChainAddressById } from '../addresses/repository-withdrawals.js';
+import { findChainAddressById } from '../addresses/index.js';
 import { prepareNonce, RecordClaimLostError, sendStoredTx, storeSigned, storeSignedTx } from '../chain-sends/index.js';
 import { nativeTransferGas, sweepStepFailed, tickView, topupDraft, topupGasMultiple, type TickView } from './collection.js';
 import { recordMinerFee } from './miner-fees.js';

@@ -9,3 +9,4 @@ export { listSweeps, retrySweep, sweepView } from './operator.js';
 export { sweepOutcomeHandler } from './outcome.js';
 export { planSweeps } from './plan.js';
 export { minerFeesAfter, minerFeesByIds } from './repository.js';
+export { countSweepsInFlight } from './repository.js';

@@ -3,7 +3,7 @@ import { CoinLookup } from '../../domain/coins.js';
 import { postJournal } from '../../domain/ledger.js';
 import type { ChainTx } from '../../store/schema.js';
 import type { Tx } from '../../store/tx.js';
-import { findChainAddressById } from '../addresses/repository-withdrawals.js';
+import { findChainAddressById } from '../addresses/index.js';
 import type { OutcomeHandler, TxOutcome } from '../chain-sends/index.js';
 import { alerts, sweepBroadcastKey, sweepFailingKey, sweepStepFailed } from './collection.js';
 import { minerFeeMined, nativeCoinOf, settleMinerFee } from './miner-fees.js';

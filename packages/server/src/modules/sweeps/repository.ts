@@ -100,3 +100,14 @@ export function minerFeesAfter(db: Db, q: { merchantId: number; maxId: number; l
 export function minerFeesByIds(db: Db, merchantId: number, ids: number[]): Promise<MinerFee[]> {
   return db.selectFrom('miner_fees').selectAll().where('merchant_id', '=', merchantId).where('id', 'in', ids).orderBy('id').execute();
 }
+
+/** Sweeps of `chain` neither done nor failed. */
+export async function countSweepsInFlight(db: Db, chain: string): Promise<number> {
+  const row = await db
+    .selectFrom('sweeps')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('chain', '=', chain)
+    .where('state', 'not in', ['done', 'failed'])
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}

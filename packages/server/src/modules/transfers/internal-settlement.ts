@@ -4,9 +4,9 @@ import { enqueueNotification } from '../../domain/outbox.js';
 import { depositNotificationPayload } from '../../domain/records.js';
 import type { Coin, Withdrawal } from '../../store/schema.js';
 import type { Db, Tx } from '../../store/tx.js';
-import { findChainAddressOwner } from '../addresses/repository-core.js';
+import { findChainAddressOwner } from '../addresses/index.js';
 import { CoinLookup } from '../coins/index.js';
-import { insertDeposit } from '../deposits/repository-core.js';
+import { insertDeposit } from '../deposits/index.js';
 import { collectionAccount, feeAccount, postJournal, userAccount, type AccountRef, type Posting } from '../ledger/index.js';
 import { merchantAutoCollects } from '../merchants/index.js';
 import { markWithdrawalSettledInternally } from '../withdrawals/index.js';
@@ -99,6 +99,8 @@ export async function settleInternalWithdrawal(tx: Tx, input: InternalSettlement
     created_at: nowMs,
     updated_at: nowMs,
   });
+  // The txid is this withdrawal's own: a deposit already recorded under it is a bug.
+  if (!deposit) throw new Error(`internal withdrawal ${w.id}: its deposit ${txid} is recorded already`);
 
   await postJournal(tx, {
     refType: 'withdrawal',

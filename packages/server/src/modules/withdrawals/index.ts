@@ -27,3 +27,4 @@ export {
   type ReviewItem,
 } from './review.js';
 export { markWithdrawalSettledInternally, withdrawalsAfter, withdrawalsByRequestIds } from './repository.js';
+export { listAwaitingKytWithdrawalIds } from './repository.js';

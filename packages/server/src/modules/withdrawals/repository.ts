@@ -180,3 +180,14 @@ export function withdrawalsAfter(db: Db, q: { merchantId: number; maxId: number;
 export function withdrawalsByRequestIds(db: Db, merchantId: number, requestIds: string[]): Promise<Withdrawal[]> {
   return db.selectFrom('withdrawals').selectAll().where('merchant_id', '=', merchantId).where('request_id', 'in', requestIds).orderBy('id').execute();
 }
+
+/** Ids of unsigned withdrawals awaiting screening (status 7), oldest first, at most `limit`. */
+export async function listAwaitingKytWithdrawalIds(db: Db, limit: number): Promise<number[]> {
+  const rows = await db.selectFrom('withdrawals').select('id').where('status', '=', WithdrawStatus.AwaitingKyt).where('txid', '=', '').orderBy('id').limit(limit).execute();
+  return rows.map((r) => Number(r.id));
+}
+
+/** The withdrawal with `id`. */
+export function findWithdrawal(db: Db, id: number): Promise<Withdrawal | undefined> {
+  return db.selectFrom('withdrawals').selectAll().where('id', '=', id).executeTakeFirst();
+}
