@@ -125,6 +125,187 @@ export const sandboxLockAttemptsMax = 3;
 /** PostgreSQL connections per process: enough for the workers and the API's concurrent requests. */
 export const postgresPoolConnectionsMax = 10;
 
+// ── Ledger, merchants, coins, transfers, alerts, replay guard, operator input ─────────────
+
+/** Longest decimal amount string accepted: far beyond any 256-bit amount, short enough to refuse abuse. */
+export const amountLengthMax = 100;
+/** Entries the ledger audit reads per query, so a large ledger is audited in bounded memory. */
+export const auditEntriesBatchMax = 5_000;
+/** A balance adjustment's reason is kept in the journal memo; this long at most. */
+export const adjustmentReasonLengthMax = 500;
+/** Adjustments an operator listing shows when it names no limit. */
+export const adjustmentsPageDefaultMax = 100;
+/** Most adjustments one operator listing returns. */
+export const adjustmentsPageMax = 1_000;
+/** Users a merchant may register when its settings name no cap. */
+export const merchantUsersDefaultMax = 50_000;
+/** "Virtual account" strings (email registration) are up to 100 characters (API.md #2). */
+export const emailLengthMax = 100;
+/** Confirmations a coin waits for when its settings name none. */
+export const coinConfirmationsDefaultCount = 12;
+/** Longest transfer remark (API.md #15). */
+export const transferRemarkLengthMax = 32;
+/** Alerts an operator listing shows when it names no limit. */
+export const alertsPageDefaultMax = 100;
+/** Most alerts one operator listing returns. */
+export const alertsPageMax = 1_000;
+/** Slack for clocks of API processes that disagree a little; added to every seen-envelope row's lifetime. */
+export const replayClockMarginMs = 60_000;
+/** Each process prunes expired envelope rows at most this often while the last batch came back short. */
+export const replayPruneIntervalMs = 10_000;
+/** Envelope rows deleted per prune statement: the cost one API call may pay. */
+export const replayPruneBatchMax = 1_000;
+/** Longest merchant name an operator may set. */
+export const merchantNameLengthMax = 100;
+/** Longest notify/confirm URL an operator may set. */
+export const urlLengthMax = 2_048;
+/** Most entries in a merchant's IP allowlist (each is checked on every API call). */
+export const ipAllowlistEntriesMax = 256;
+/** Highest per-merchant user cap an operator may set. */
+export const userLimitMax = 100_000_000;
+/** Most decimals a coin may have (beyond any real token; keeps 10^decimals small). */
+export const coinDecimalsMax = 36;
+/** Most confirmations a coin may wait for (about a day and a half on a 12 s chain). */
+export const coinConfirmationsMax = 10_000;
+/** Longest app_id an operator may choose (random ones are 32 hex characters); the transfer API's `to` takes the same. */
+export const merchantAppIdLengthMax = 64;
+
+// ── Merchant API fields and the operator contract ─────────────────────────────────────────
+
+/** Longest `app_id`: the service issues 32 hex characters (the seeds' form) and the operator API accepts at most this many. */
+export const appIdLengthMax = 64;
+/** Longest `request_id` (and item of an `ids` list): API.md §2 says ≤ 64 characters. */
+export const requestIdLengthMax = 64;
+/** Longest deposit-address text looked up (#19): every address the service issues is far shorter. */
+export const depositAddressLengthMax = 128;
+/** Longest withdrawal destination (#8): memo chains append "_memo" to the address, so it is longer than a deposit address. */
+export const withdrawAddressLengthMax = 256;
+/** Digits of a numeric id or millisecond timestamp read from text: more cannot be a safe integer. */
+export const numericTextDigitsMax = 16;
+/** Longest coin symbol: symbols are short tickers. */
+export const symbolLengthMax = 32;
+/** Longest mobile number text considered at all (the domain then checks its digits). */
+export const mobileLengthMax = 32;
+/** Longest country calling code text considered at all. */
+export const countryLengthMax = 8;
+/** Longest `ids_type` value read (the two valid values are shorter). */
+export const idsTypeLengthMax = 16;
+/** Records per page of every sync list (API.md §2: 100 at most). */
+export const pageSizeMax = 100;
+/** Ids per by-id list request (API.md §2: ≤ 100). */
+export const idsMax = 100;
+/** Merchants whose parsed key / allowlist are cached: a bound on memory. */
+export const gatewayCacheEntriesMax = 10_000;
+/** Characters of an unknown caller's `app_id` written to the access log. */
+export const loggedAppIdLengthMax = appIdLengthMax;
+/** Rows per page of the operator lists (alerts, chain transactions, sweeps, notifications, reviews). */
+export const operatorPageSizeMax = 1_000;
+/** Longest coin display name. */
+export const coinNameLengthMax = 100;
+/** Longest token contract address text of a coin. */
+export const contractAddressLengthMax = 128;
+/** Longest icon / explorer URL of a coin. */
+export const coinUrlLengthMax = 2_048;
+/** Longest operator name recorded with a decision or adjustment (`by`). */
+export const operatorNameLengthMax = 100;
+/** Longest reason given when rejecting a withdrawal (the KYT review reason has the same bound). */
+export const rejectReasonLengthMax = 500;
+/**
+ * Held records per side and page of GET /kyt; the same value as the KYT module's
+ * heldPageSizeMax (a test keeps the two equal until they are one bound).
+ */
+export const heldPageSizeMax = 500;
+/** Longest reason of a KYT decision; the same value as the KYT module's reviewReasonLengthMax (a test keeps them equal). */
+export const heldReasonLengthMax = 500;
+
+// ── Deposits, scanning, addresses, notifications, KYT ─────────────────────────────────────
+
+/** Deposits settled per scanner tick at most; the rest wait for the next (immediate) tick. */
+export const settleBatchMax = 200;
+/** Rows looked up per query when matching a batch's transfers (deposits, address owners): SQLite caps bound parameters. */
+export const lookupChunkMax = 500;
+/** Block hashes kept beyond reorgDepth: a reorg a little deeper than configured is still undone. */
+export const extraBlocksKeptCount = 16;
+/** chain_blocks rows written per INSERT (SQLite caps bound parameters). */
+export const blockRowsPerInsertMax = 1_000;
+/** Longest node error kept on a scanner's cursor row (shown by `chain status`). */
+export const scannerErrorLengthMax = 300;
+/** Untraced blocks named in a `scanner-untraced` alert; the rest are summarised. */
+export const untracedBlocksShownMax = 5;
+/** `sandbox deposit` waits at most this many seconds by default. */
+export const sandboxDepositTimeoutDefaultSeconds = 60;
+/** Longest `sandbox deposit --timeout` accepted. */
+export const sandboxDepositTimeoutMaxSeconds = 3_600;
+/** `sandbox deposit` waits this long for its transaction's receipt. */
+export const sandboxReceiptTimeoutMs = 30_000;
+/** How often `sandbox deposit --wait` looks at the deposit's status. */
+export const sandboxDepositPollMs = 250;
+/** Attempts at allocating an address when concurrent callers collide on a unique index. */
+export const allocateAttemptsMax = 8;
+/** chain_addresses rows read per query while a watch set catches up (the first refresh of a large service). */
+export const watchSetRefreshPageMax = 10_000;
+/** Largest merchant confirmation reply read; a real one is a few hundred bytes. */
+export const confirmReplyBytesMax = 64 * 1024;
+/** Parsed merchant public keys cached, by PEM; bounded so a key rotation storm cannot grow it forever. */
+export const merchantKeyCacheSizeMax = 1_000;
+/** Largest answer read from the KYT screening service; a real one is a few hundred bytes. */
+export const kytAnswerBytesMax = 64 * 1024;
+/** Longest KYT provider reason kept (stored with the record and shown to operators). */
+export const kytReasonLengthMax = 500;
+/** Deposits read per query while the circuit breaker sums a window. */
+export const breakerPageMax = 1_000;
+/** Longest reason an operator may give when rejecting a held record. */
+export const reviewReasonLengthMax = 500;
+/** Longest reason history kept on a record; older notes are dropped first. */
+export const reasonHistoryLengthMax = 2_000;
+/** A crashed KYT leader is replaced after this long; renewed before every screening. */
+export const kytLeaseTtlMs = 60_000;
+/** Waiting records looked at per KYT tick and side (oldest first); those in back-off are skipped. */
+export const kytCandidatesMax = 1_000;
+/** Records screened per KYT tick and side; more → the next tick runs at once. */
+export const kytBatchMax = 20;
+/** Cap on the exponent of the KYT retry back-off (the delay is capped by retryMaxMs anyway). */
+export const kytBackoffDoublingsMax = 30;
+
+// ── Withdrawals, chain sends, sweeps, chain audit ─────────────────────────────────────────
+
+/** One page of the operators' review list: keeps a listing a bounded read. */
+export const reviewPageSizeMax = 500;
+/** Longest withdrawal address (memo excluded) on a chain without a configured pattern. */
+export const withdrawAddressPartLengthMax = 128;
+/** Longest memo/tag after "_" on memo chains. */
+export const withdrawMemoLengthMax = 64;
+/** Longest address (with memo) accepted on the blacklist: any destination a withdrawal may name. */
+export const blacklistAddressLengthMax = withdrawAddressLengthMax;
+/** Longest reason an operator may give a blacklisted address. */
+export const blacklistReasonLengthMax = 500;
+/** Withdrawals the broadcaster considers per tick: one tick stays short; more wait for the next. */
+export const withdrawalsPerTickMax = 20;
+/** An unchanged alert is raised again (count + 1) at most this often per process: no alert storm per tick. */
+export const alertRepeatMs = 60_000;
+/** Nonce slots followed per tick; more waits for the next tick (which runs at once). */
+export const slotsPerTickMax = 100;
+/** Longest last_error kept on a stored transaction (and on a sweep). */
+export const chainTxErrorLengthMax = 500;
+/** Rows of an operator listing of stored transactions or sweeps when no limit is asked. */
+export const chainListPageSizeDefault = 100;
+/** Most rows of one operator listing of stored transactions or sweeps. */
+export const chainListPageSizeMax = 1_000;
+/** New sweeps started per tick: signing is slow, a tick stays short. */
+export const sweepsPerTickMax = 20;
+/** Deposit addresses with unswept credited deposits looked at per tick. */
+export const sweepCandidatesPerTickMax = 200;
+/** Failed transactions (reverted, dropped) after which a sweep stops and alerts. */
+export const sweepAttemptsMax = 3;
+/** Balance reads in flight at once against the node during the chain audit. */
+export const auditBalanceReadsInFlightMax = 32;
+/** The chain audit reports progress only for chains with more addresses than this. */
+export const auditProgressAddressCountMin = 1_000;
+/** The chain audit reports progress once per this many batches of balance reads. */
+export const auditProgressBatchCount = 100;
+/** The KYT loop polls for work at least this often. */
+export const kytPollIntervalMs = 1_000;
+
 /** A bound that does not hold its relation to another: the service refuses to start. */
 export class LimitsError extends Error {
   override name = 'LimitsError';

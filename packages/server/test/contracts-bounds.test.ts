@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { after, before, it } from 'node:test';
 import { ErrorCode, WaasError } from '@openwaas/sdk';
 import { createMerchantBody } from '../src/contracts/operator.js';
-import { appIdLengthMax, withdrawAddressLengthMax } from '../src/limits-contracts.js';
+import { appIdLengthMax, withdrawAddressLengthMax } from '../src/limits.js';
 import { eachDatabase, startTestService, type TestService } from './support/service.js';
 
 /** The code a client call failed with. */

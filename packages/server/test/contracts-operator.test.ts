@@ -7,7 +7,7 @@ import type { ServiceContext } from '../src/context.js';
 import { heldPageSizeMax as kytPageSizeMax } from '../src/domain/kyt/review-actions.js';
 import { reviewReasonLengthMax } from '../src/domain/kyt/review-errors.js';
 import { notificationStates as storedStates } from '../src/domain/notifications-admin.js';
-import { heldPageSizeMax, heldReasonLengthMax } from '../src/limits-contracts.js';
+import { heldPageSizeMax, heldReasonLengthMax } from '../src/limits.js';
 import { notificationStates } from '../src/contracts/operator.js';
 import { readFileSync } from 'node:fs';
 
@@ -37,5 +37,5 @@ test('the contract\'s bounds and vocabulary equal the domain\'s, so routes refus
 test('the operator contract needs only zod and the bounds at run time (a console can import it)', () => {
   const text = readFileSync(new URL('../src/contracts/operator.ts', import.meta.url), 'utf8');
   const runtime = [...text.matchAll(/^import (?!type )[^;]*? from '([^']+)';/gms)].map((m) => m[1]);
-  assert.deepEqual(runtime.sort(), ['../limits-contracts.js', 'zod']);
+  assert.deepEqual(runtime.sort(), ['../limits.js', 'zod']);
 });

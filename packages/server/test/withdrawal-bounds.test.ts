@@ -1,19 +1,19 @@
 /**
- * The bounds of withdrawals and chain workers, now named in limits-withdrawals.ts, keep the
+ * The bounds of withdrawals and chain workers, now named in limits.ts, keep the
  * values the code had inline, and relate to each other as the workers need.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ChainHandle } from '../src/chains/registry.js';
-import { withdrawAddressLengthMax, withdrawMemoLengthMax } from '../src/limits-withdrawals.js';
+import { withdrawAddressPartLengthMax, withdrawMemoLengthMax } from '../src/limits.js';
 import { isValidWithdrawAddress } from '../src/modules/withdrawals/index.js';
 import { chainLeaseTtlMs } from '../src/workers/broadcaster.js';
 
 describe('withdrawal bounds', () => {
-  it('an address on a chain without a pattern is accepted up to withdrawAddressLengthMax (128) characters', () => {
-    assert.equal(withdrawAddressLengthMax, 128);
-    assert.equal(isValidWithdrawAddress('tron:mainnet', 'T'.repeat(withdrawAddressLengthMax)), true);
-    assert.equal(isValidWithdrawAddress('tron:mainnet', 'T'.repeat(withdrawAddressLengthMax + 1)), false);
+  it('an address on a chain without a pattern is accepted up to withdrawAddressPartLengthMax (128) characters', () => {
+    assert.equal(withdrawAddressPartLengthMax, 128);
+    assert.equal(isValidWithdrawAddress('tron:mainnet', 'T'.repeat(withdrawAddressPartLengthMax)), true);
+    assert.equal(isValidWithdrawAddress('tron:mainnet', 'T'.repeat(withdrawAddressPartLengthMax + 1)), false);
   });
 
   it('a memo on a memo chain is accepted up to withdrawMemoLengthMax (64) characters', () => {

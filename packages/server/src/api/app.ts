@@ -3,7 +3,7 @@ import Fastify, { type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { ServiceContext } from '../context.js';
 import { ErrorCode, errorMessages, errorRegistry } from '../contracts/errors.js';
-import { loggedAppIdLengthMax } from '../limits-contracts.js';
+import { loggedAppIdLengthMax } from '../limits.js';
 import { listenerOptions } from '../http-options.js';
 import { ApiGateway } from './envelope.js';
 import { handlers } from './handlers/index.js';

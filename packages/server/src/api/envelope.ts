@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import { decodeBase64Url, EnvelopeError, openText, parsePublicKey, type EndpointName } from '@openwaas/sdk';
 import { ErrorCode, errorMessages, errorRegistry } from '../contracts/errors.js';
-import { appIdLengthMax, gatewayCacheEntriesMax, numericTextDigitsMax } from '../limits-contracts.js';
+import { appIdLengthMax, gatewayCacheEntriesMax, numericTextDigitsMax } from '../limits.js';
 import type { Logger } from 'pino';
 import type { ServiceContext } from '../context.js';
 import { ApiError } from '../domain/api-error.js';

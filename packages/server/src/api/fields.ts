@@ -1,6 +1,6 @@
 import { ApiError } from '../domain/api-error.js';
 import { codePoints, hasSurroundingSpace } from '../domain/input-rules.js';
-import { idsMax, numericTextDigitsMax, requestIdLengthMax, symbolLengthMax } from '../limits-contracts.js';
+import { idsMax, numericTextDigitsMax, requestIdLengthMax, symbolLengthMax } from '../limits.js';
 
 /**
  * Validators for decrypted request fields. Numbers may arrive as JSON numbers or as numeric

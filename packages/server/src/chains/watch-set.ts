@@ -1,4 +1,4 @@
-import { watchSetRefreshPageMax as refreshPageSize } from '../limits-deposits.js';
+import { watchSetRefreshPageMax as refreshPageSize } from '../limits.js';
 import { chainAddressesAfter } from '../modules/addresses/index.js';
 import type { Coin } from '../store/schema.js';
 import type { Db } from '../store/tx.js';

@@ -6,7 +6,7 @@ import { devAccount } from '../chains/evm/dev-setup.js';
 import { demoUsdtAbi } from '../chains/evm/erc20.js';
 import { formatAmount, parseAmount } from '../domain/amount.js';
 import { findCoinBySymbol } from '../domain/coins.js';
-import { sandboxDepositPollMs, sandboxDepositTimeoutDefaultSeconds, sandboxDepositTimeoutMaxSeconds, sandboxReceiptTimeoutMs } from '../limits-deposits.js';
+import { sandboxDepositPollMs, sandboxDepositTimeoutDefaultSeconds, sandboxDepositTimeoutMaxSeconds, sandboxReceiptTimeoutMs } from '../limits.js';
 import { issueDepositAddress } from '../modules/addresses/index.js';
 import { findDepositOfTransaction } from '../modules/deposits/index.js';
 import { findUserById } from '../modules/merchants/index.js';

@@ -31,7 +31,7 @@ import {
   operatorPageSizeMax,
   rejectReasonLengthMax,
   symbolLengthMax,
-} from '../limits-contracts.js';
+} from '../limits.js';
 
 /** The prefix every operator route is mounted under. */
 export const operatorBasePath = '/operator/v1';

@@ -1,6 +1,6 @@
 import { ErrorCode } from '@openwaas/sdk';
 import { ApiError } from '../domain/api-error.js';
-import { amountLengthMax } from '../limits-core.js';
+import { amountLengthMax } from '../limits.js';
 
 const decimalPattern = /^(\d+)(?:\.(\d+))?$/;
 

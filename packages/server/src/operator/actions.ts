@@ -8,7 +8,7 @@ import { AdminError } from '../domain/admin-errors.js';
 import { auditChainBalances } from '../domain/chain-audit.js';
 import { withdrawRecord } from '../domain/records.js';
 import { approveWithdrawal, cancelWithdrawal, findWithdrawal, rejectWithdrawal, type Auditor } from '../domain/withdrawals.js';
-import { coinConfirmationsMax, coinDecimalsMax, ipAllowlistEntriesMax, merchantAppIdLengthMax, merchantNameLengthMax, urlLengthMax, userLimitMax } from '../limits-core.js';
+import { coinConfirmationsMax, coinDecimalsMax, ipAllowlistEntriesMax, merchantAppIdLengthMax, merchantNameLengthMax, urlLengthMax, userLimitMax } from '../limits.js';
 import { CoinLookup, findCoinBySymbol, listCoins, listMerchantCoins, setCoinEnabled, setMerchantCoin, upsertCoin, type CoinInput } from '../modules/coins/index.js';
 import { auditLedger, userBalances, type AuditReport } from '../modules/ledger/index.js';
 import { createMerchant, findMerchantByAppId, findUserWithAppId, listMerchants, publicMerchantView, setUserFlags, updateMerchant, type UpdateMerchantInput } from '../modules/merchants/index.js';
@@ -18,7 +18,7 @@ import type { Db } from '../store/tx.js';
 
 export type OperatorContext = ServiceContext;
 
-/** Bounds on operator input (the numeric ones live in limits-core.ts). */
+/** Bounds on operator input (the numeric ones live in limits.ts). */
 export { ipAllowlistEntriesMax, merchantNameLengthMax, urlLengthMax, userLimitMax };
 const appIdPattern = new RegExp(`^[A-Za-z0-9_-]{1,${merchantAppIdLengthMax}}$`);
 export const symbolPattern = /^[A-Za-z0-9._-]{1,32}$/;

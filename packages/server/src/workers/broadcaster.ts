@@ -1,7 +1,7 @@
 import type { ChainHandle } from '../chains/registry.js';
 import type { ServiceContext } from '../context.js';
 import type { Store } from '../store/db.js';
-import { chainLeasePollIntervalCount, chainLeaseTtlMinMs } from '../limits-withdrawals.js';
+import { chainLeaseTtlMs as leaseTtlMs } from '../limits.js';
 import { trackStoredTxs, type OutcomeHandler } from '../modules/chain-sends/index.js';
 import { payWaitingWithdrawals, withdrawalOutcomeHandler } from '../modules/withdrawals/index.js';
 import { holdLease } from './lease.js';
@@ -32,7 +32,7 @@ export async function holdChainLease(ctx: ServiceContext, name: string, ttlMs: n
  * locked nonce row and the state-guarded updates of stored transactions let one of them win.
  */
 export function chainLeaseTtlMs(chain: ChainHandle): number {
-  return Math.max(chain.config.pollIntervalMs * chainLeasePollIntervalCount, chainLeaseTtlMinMs);
+  return leaseTtlMs(chain.config.pollIntervalMs);
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { ServiceContext } from '../context.js';
-import { kytPollIntervalMs } from '../limits-withdrawals.js';
+import { kytPollIntervalMs } from '../limits.js';
 import { startLoop, type Loop } from './loop.js';
 import { scanTick } from './scanner.js';
 import { broadcastTick } from './broadcaster.js';

@@ -2,7 +2,7 @@ import { DepositStatus, WithdrawStatus } from '@openwaas/sdk';
 import type { ServiceContext } from '../context.js';
 import { CoinLookup } from '../domain/coins.js';
 import { applyWithdrawalVerdict } from '../domain/kyt/withdrawal-review.js';
-import { kytBackoffDoublingsMax, kytBatchMax, kytCandidatesMax, kytLeaseTtlMs } from '../limits-deposits.js';
+import { kytBackoffDoublingsMax, kytBatchMax, kytCandidatesMax, kytLeaseTtlMs } from '../limits.js';
 import { applyDepositVerdict, findDeposit, listAwaitingKytDepositIds } from '../modules/deposits/index.js';
 import { screenDeposit, screenWithdrawal, type KytVerdict } from '../modules/kyt/index.js';
 import { findWithdrawal, listAwaitingKytWithdrawalIds } from '../modules/withdrawals/index.js';

@@ -4,7 +4,7 @@ import { readBalance } from '../../domain/ledger.js';
 import { requireUser } from '../../domain/users.js';
 import { identifierField, symbolField, uidField } from '../fields.js';
 import type { Handler } from '../handler.js';
-import { depositAddressLengthMax } from '../../limits-contracts.js';
+import { depositAddressLengthMax } from '../../limits.js';
 import { requireMerchantCoin } from './common.js';
 
 /** #5 The user's deposit address for a coin, issued on the first call. */

@@ -4,7 +4,7 @@ import { findMerchantCoin } from '../../domain/coins.js';
 import type { Coin, Merchant } from '../../store/schema.js';
 import type { Db } from '../../store/tx.js';
 
-export { idsMax, pageSizeMax } from '../../limits-contracts.js';
+export { idsMax, pageSizeMax } from '../../limits.js';
 
 /** The coin the merchant may use under `symbol`, or 120202. */
 export async function requireMerchantCoin(db: Db, merchant: Merchant, symbol: string): Promise<Coin> {

@@ -4,7 +4,7 @@ import { CoinLookup } from '../../domain/coins.js';
 import { transfersAfter, transfersByIds, type TransferRow } from '../../domain/record-lists.js';
 import { idsField, maxIdField, stringField } from '../fields.js';
 import type { Handler } from '../handler.js';
-import { idsTypeLengthMax } from '../../limits-contracts.js';
+import { idsTypeLengthMax } from '../../limits.js';
 import { idsMax, pageSizeMax } from './common.js';
 
 async function transferRecords(rows: TransferRow[], coins: CoinLookup) {

@@ -1,7 +1,7 @@
 import { requestTransfer, transferRemarkLengthMax, type TransferRequestInput } from '../../domain/transfers.js';
 import { identifierField, requestIdField, stringField, symbolField } from '../fields.js';
 import type { Handler } from '../handler.js';
-import { appIdLengthMax } from '../../limits-contracts.js';
+import { appIdLengthMax } from '../../limits.js';
 import { amountField } from './withdraw.js';
 
 /** Checks the fields of #15; each failure is 100004 naming the field. */

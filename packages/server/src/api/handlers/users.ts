@@ -6,7 +6,7 @@ import type { User } from '../../store/schema.js';
 import { inTransaction } from '../../store/tx.js';
 import { identifierField, maxIdField } from '../fields.js';
 import type { Handler } from '../handler.js';
-import { countryLengthMax, emailLengthMax, mobileLengthMax } from '../../limits-contracts.js';
+import { countryLengthMax, emailLengthMax, mobileLengthMax } from '../../limits.js';
 import { pageSizeMax } from './common.js';
 
 /** #1 Registers a user by phone: 110089 bad number, 110023 taken, 110101 at the user limit. */

@@ -2,7 +2,7 @@ import { ApiError } from '../../domain/api-error.js';
 import { requestWithdrawal, type WithdrawalRequestInput } from '../../domain/withdrawals.js';
 import { identifierField, requestIdField, stringField, symbolField, uidField } from '../fields.js';
 import type { Handler } from '../handler.js';
-import { amountLengthMax, withdrawAddressLengthMax } from '../../limits-contracts.js';
+import { amountLengthMax, withdrawAddressLengthMax } from '../../limits.js';
 const decimalPattern = /^\d+(?:\.\d+)?$/;
 const zeroPattern = /^0+(?:\.0+)?$/;
 

@@ -2,7 +2,7 @@ import { ErrorCode } from '@openwaas/sdk';
 import { chainFamily } from '../../chains/chain-id.js';
 import type { ServiceContext } from '../../context.js';
 import { ApiError } from '../../domain/api-error.js';
-import { allocateAttemptsMax } from '../../limits-deposits.js';
+import { allocateAttemptsMax } from '../../limits.js';
 import { isUniqueViolation } from '../../store/db.js';
 import type { Coin, User } from '../../store/schema.js';
 import { inTransaction, type Db } from '../../store/tx.js';

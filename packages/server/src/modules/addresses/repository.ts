@@ -2,7 +2,7 @@
  * The only SQL on chain_addresses (one address per user per chain, at an HD index) and
  * user_addresses (the address issued to a user for a symbol).
  */
-import { lookupChunkMax } from '../../limits-deposits.js';
+import { lookupChunkMax } from '../../limits.js';
 import type { Database } from '../../store/schema.js';
 import type { Db } from '../../store/tx.js';
 import { PostgresAdapter, sql, type ExpressionBuilder } from 'kysely';

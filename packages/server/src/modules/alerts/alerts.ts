@@ -1,4 +1,4 @@
-import { alertsPageDefaultMax, alertsPageMax } from '../../limits-core.js';
+import { alertsPageDefaultMax, alertsPageMax } from '../../limits.js';
 import type { OperatorAlert } from '../../store/schema.js';
 import type { Db } from '../../store/tx.js';
 import { findOpenAlert, insertAlert, listAlertRows, resolveOpenAlertById, resolveOpenAlertByKey, updateOpenAlert } from './repository.js';

@@ -1,7 +1,7 @@
 import type { ChainHandle } from '../../chains/registry.js';
 import type { ServiceContext } from '../../context.js';
 import { readBalance } from '../../domain/ledger.js';
-import { auditBalanceReadsInFlightMax, auditProgressAddressCountMin, auditProgressBatchCount } from '../../limits-withdrawals.js';
+import { auditBalanceReadsInFlightMax, auditProgressAddressCountMin, auditProgressBatchCount } from '../../limits.js';
 import type { Coin } from '../../store/schema.js';
 import type { Db } from '../../store/tx.js';
 import { listChainAddresses } from '../addresses/index.js';

@@ -1,4 +1,4 @@
-import { chainListPageSizeDefault, chainListPageSizeMax } from '../../limits-withdrawals.js';
+import { chainListPageSizeDefault, chainListPageSizeMax } from '../../limits.js';
 import type { ChainTx, ChainTxPurpose, ChainTxState } from '../../store/schema.js';
 import type { Db } from '../../store/tx.js';
 import { listChainTxPage } from './repository.js';

@@ -1,7 +1,7 @@
 import type { ServiceContext } from '../../context.js';
 import { raiseAlert, resolveAlert } from '../../domain/alerts.js';
 import { RemoteSignerError } from '../../keys/remote-signer.js';
-import { alertRepeatMs } from '../../limits-withdrawals.js';
+import { alertRepeatMs } from '../../limits.js';
 import type { Db } from '../../store/tx.js';
 import { RecordClaimLostError } from './stored-txs.js';
 

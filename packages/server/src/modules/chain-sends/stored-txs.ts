@@ -5,7 +5,7 @@ import { firstManagedNonce, nextNonce } from '../../chains/evm/nonces.js';
 import { followSlot, type SlotAttempt } from '../../chains/evm/slot-follower.js';
 import type { ChainHandle } from '../../chains/registry.js';
 import type { ServiceContext } from '../../context.js';
-import { chainTxErrorLengthMax, slotsPerTickMax } from '../../limits-withdrawals.js';
+import { chainTxErrorLengthMax, slotsPerTickMax } from '../../limits.js';
 import type { ChainTx, ChainTxPurpose, ChainTxState } from '../../store/schema.js';
 import { inTransaction, type Db, type Tx } from '../../store/tx.js';
 import {

@@ -1,6 +1,6 @@
 import type { Coin } from '../../store/schema.js';
 import type { Db } from '../../store/tx.js';
-import { coinConfirmationsDefaultCount } from '../../limits-core.js';
+import { coinConfirmationsDefaultCount } from '../../limits.js';
 import { parseAmount } from '../../money/amount.js';
 import { findCoinBySymbol, insertCoin, updateCoin } from './repository.js';
 

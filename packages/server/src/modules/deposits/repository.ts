@@ -3,7 +3,7 @@
  * and recorded faults), chain_blocks (the hashes of scanned blocks) and treasury_receipts.
  * Rows are returned as stored (schema types); ids and heights are taken as numbers.
  */
-import { blockRowsPerInsertMax, lookupChunkMax } from '../../limits-deposits.js';
+import { blockRowsPerInsertMax, lookupChunkMax } from '../../limits.js';
 import type { Deposit, DepositTable, SweepState, TreasuryReceipt, TreasuryReceiptTable } from '../../store/schema.js';
 import type { Db } from '../../store/tx.js';
 import { DepositStatus } from '@openwaas/sdk';

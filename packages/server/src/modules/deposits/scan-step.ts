@@ -21,7 +21,7 @@ import { NodeError, ScanError, type ScannedBlock } from '../../chains/adapter.js
 import type { ChainHandle } from '../../chains/registry.js';
 import { ChainWatchSet } from '../../chains/watch-set.js';
 import { raiseAlert, resolveAlert } from '../../domain/alerts.js';
-import { extraBlocksKeptCount, scannerErrorLengthMax, scannerLeasePollIntervalsCount, scannerLeaseTtlMinMs } from '../../limits-deposits.js';
+import { extraBlocksKeptCount, scannerErrorLengthMax, chainLeaseTtlMs } from '../../limits.js';
 import { addressOwners } from '../addresses/index.js';
 import { coinOfTransfer, loadChainCoins, type ChainCoins } from './chain-coins.js';
 import { CursorMoved } from './errors.js';
@@ -40,7 +40,7 @@ export const scannerLeaseName = (chain: string) => `scanner:${chain}`;
 
 /** A few poll intervals: a crashed leader is replaced quickly; a slow tick is covered by the cursor's compare-and-set. */
 export function scannerLeaseTtlMs(chain: ChainHandle): number {
-  return Math.max(chain.config.pollIntervalMs * scannerLeasePollIntervalsCount, scannerLeaseTtlMinMs);
+  return chainLeaseTtlMs(chain.config.pollIntervalMs);
 }
 
 /** Alert raised when a reorg goes below every stored hash: the scanner stops until an operator acts. */

@@ -5,7 +5,7 @@
  * that succeeds resolves.
  */
 import { raiseAlert, resolveAlert } from '../../domain/alerts.js';
-import { untracedBlocksShownMax } from '../../limits-deposits.js';
+import { untracedBlocksShownMax } from '../../limits.js';
 import type { Db } from '../../store/tx.js';
 import * as repo from './repository.js';
 

@@ -10,7 +10,7 @@ import type { ServiceContext } from '../../context.js';
 import { chainAccount, suspenseAccount } from '../../domain/chain-accounts.js';
 import { receivingAccount } from '../../domain/internal-settlement.js';
 import { postJournal, type AccountRef } from '../../domain/ledger.js';
-import { settleBatchMax } from '../../limits-deposits.js';
+import { settleBatchMax } from '../../limits.js';
 import type { DialectName } from '../../store/dialect.js';
 import type { Coin, Deposit } from '../../store/schema.js';
 import { inTransaction, type Tx } from '../../store/tx.js';

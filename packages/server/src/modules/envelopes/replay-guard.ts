@@ -22,7 +22,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../../domain/clock.js';
-import { replayClockMarginMs, replayPruneBatchMax, replayPruneIntervalMs } from '../../limits-core.js';
+import { replayClockMarginMs, replayPruneBatchMax, replayPruneIntervalMs } from '../../limits.js';
 import type { Store } from '../../store/db.js';
 import type { Db } from '../../store/tx.js';
 import { insertSeenEnvelope, pruneSeenEnvelopes, seenEnvelopeEndpoint } from './repository.js';

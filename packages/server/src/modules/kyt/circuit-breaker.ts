@@ -1,6 +1,6 @@
 import type { KytBreakerConfig } from '../../config/kyt-config.js';
 import { formatAmount } from '../../domain/amount.js';
-import { breakerPageMax } from '../../limits-deposits.js';
+import { breakerPageMax } from '../../limits.js';
 import type { Coin, Deposit } from '../../store/schema.js';
 import type { Db } from '../../store/tx.js';
 import { countBreakerWindow, pageBreakerWindow, type BreakerWindow } from '../deposits/index.js';

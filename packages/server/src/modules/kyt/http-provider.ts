@@ -1,6 +1,6 @@
 import { formatAmount } from '../../domain/amount.js';
 import { readLimited } from '../../http/read-limited.js';
-import { kytAnswerBytesMax as answerBytesMax, kytReasonLengthMax as reasonLengthMax } from '../../limits-deposits.js';
+import { kytAnswerBytesMax as answerBytesMax, kytReasonLengthMax as reasonLengthMax } from '../../limits.js';
 import type { KytProvider, KytSubject, KytVerdict } from './provider.js';
 
 export interface HttpKytProviderOptions {

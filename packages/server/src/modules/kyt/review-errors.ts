@@ -1,5 +1,5 @@
 import { AdminError } from '../../domain/admin-errors.js';
-import { reasonHistoryLengthMax, reviewReasonLengthMax } from '../../limits-deposits.js';
+import { reasonHistoryLengthMax, reviewReasonLengthMax } from '../../limits.js';
 
 export { reviewReasonLengthMax };
 

@@ -1,5 +1,5 @@
 import type { ServiceContext } from '../../context.js';
-import { kytReasonLengthMax } from '../../limits-deposits.js';
+import { kytReasonLengthMax } from '../../limits.js';
 import type { Coin, Deposit, Withdrawal } from '../../store/schema.js';
 import { checkDepositBreaker } from './circuit-breaker.js';
 import type { KytSubject, KytVerdict } from './provider.js';

@@ -1,7 +1,7 @@
 import type { Clock } from '../../domain/clock.js';
 import { AdminError } from '../../domain/admin-errors.js';
 import { ApiError } from '../../domain/api-error.js';
-import { adjustmentReasonLengthMax, adjustmentsPageDefaultMax, adjustmentsPageMax } from '../../limits-core.js';
+import { adjustmentReasonLengthMax, adjustmentsPageDefaultMax, adjustmentsPageMax } from '../../limits.js';
 import { formatAmount, parseAmount } from '../../money/amount.js';
 import type { Store } from '../../store/db.js';
 import { inTransaction, type Db } from '../../store/tx.js';

@@ -1,5 +1,5 @@
 import type { Db } from '../../store/tx.js';
-import { auditEntriesBatchMax } from '../../limits-core.js';
+import { auditEntriesBatchMax } from '../../limits.js';
 import { entriesAfter, listAllAccounts } from './repository.js';
 
 /** One discrepancy found by the audit. */

@@ -2,7 +2,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { Updateable } from 'kysely';
 import { parsePublicKey } from '@openwaas/sdk';
 import type { DataKeySource } from '../../keys/data-key.js';
-import { merchantUsersDefaultMax } from '../../limits-core.js';
+import { merchantUsersDefaultMax } from '../../limits.js';
 import type { Merchant, MerchantTable } from '../../store/schema.js';
 import type { Db } from '../../store/tx.js';
 import { findMerchantByAppId, findMerchantById, insertMerchant, updateMerchantByAppId } from './repository.js';

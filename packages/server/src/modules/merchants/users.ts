@@ -1,6 +1,6 @@
 import { ErrorCode } from '@openwaas/sdk';
 import { ApiError } from '../../domain/api-error.js';
-import { emailLengthMax } from '../../limits-core.js';
+import { emailLengthMax } from '../../limits.js';
 import { isUniqueViolation } from '../../store/db.js';
 import type { Merchant, User } from '../../store/schema.js';
 import type { Db } from '../../store/tx.js';

@@ -4,7 +4,7 @@ import type { ServiceContext } from '../../context.js';
 import { ApiError } from '../../domain/api-error.js';
 import { merchantWalletKey } from '../../domain/merchants.js';
 import { readLimited } from '../../http/read-limited.js';
-import { confirmReplyBytesMax as replyBytesMax, merchantKeyCacheSizeMax as keyCacheSizeMax } from '../../limits-deposits.js';
+import { confirmReplyBytesMax as replyBytesMax, merchantKeyCacheSizeMax as keyCacheSizeMax } from '../../limits.js';
 import type { Merchant } from '../../store/schema.js';
 
 const keyCache = new Map<string, KeyObject>();

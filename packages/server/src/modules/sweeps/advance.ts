@@ -3,7 +3,7 @@ import { maxGasCost } from '../../chains/evm/fees.js';
 import type { ChainHandle } from '../../chains/registry.js';
 import type { ServiceContext } from '../../context.js';
 import { CoinLookup } from '../../domain/coins.js';
-import { sweepsPerTickMax } from '../../limits-withdrawals.js';
+import { sweepsPerTickMax } from '../../limits.js';
 import type { Coin, Sweep } from '../../store/schema.js';
 import { inTransaction } from '../../store/tx.js';
 import { findChainAddressById } from '../addresses/index.js';

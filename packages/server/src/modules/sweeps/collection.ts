@@ -1,7 +1,7 @@
 import { feesWithinCap, maxGasCost, type TxFees } from '../../chains/evm/fees.js';
 import type { ChainHandle } from '../../chains/registry.js';
 import type { ServiceContext } from '../../context.js';
-import { chainTxErrorLengthMax, sweepAttemptsMax } from '../../limits-withdrawals.js';
+import { chainTxErrorLengthMax, sweepAttemptsMax } from '../../limits.js';
 import type { Coin, Sweep, SweepState } from '../../store/schema.js';
 import type { Tx } from '../../store/tx.js';
 import { AlertThrottle, listUnminedTxs, maxNativeSpend, type OutgoingDraft } from '../chain-sends/index.js';

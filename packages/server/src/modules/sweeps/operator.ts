@@ -1,5 +1,5 @@
 import type { ServiceContext } from '../../context.js';
-import { chainListPageSizeDefault, chainListPageSizeMax } from '../../limits-withdrawals.js';
+import { chainListPageSizeDefault, chainListPageSizeMax } from '../../limits.js';
 import type { Sweep, SweepState } from '../../store/schema.js';
 import { inTransaction, type Db } from '../../store/tx.js';
 import { alerts, sweepFailingKey } from './collection.js';

@@ -3,7 +3,7 @@ import { maxGasCost } from '../../chains/evm/fees.js';
 import type { ServiceContext } from '../../context.js';
 import { parseAmount } from '../../domain/amount.js';
 import { CoinLookup } from '../../domain/coins.js';
-import { sweepCandidatesPerTickMax, sweepsPerTickMax } from '../../limits-withdrawals.js';
+import { sweepCandidatesPerTickMax, sweepsPerTickMax } from '../../limits.js';
 import type { Coin } from '../../store/schema.js';
 import { inTransaction, type Db } from '../../store/tx.js';
 import { lockChainAddress } from '../addresses/index.js';

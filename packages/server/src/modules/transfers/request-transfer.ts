@@ -3,7 +3,7 @@ import { ErrorCode } from '@openwaas/sdk';
 import type { ServiceContext } from '../../context.js';
 import { ApiError } from '../../domain/api-error.js';
 import { confirmWithMerchant } from '../../domain/confirmation.js';
-import { transferRemarkLengthMax } from '../../limits-core.js';
+import { transferRemarkLengthMax } from '../../limits.js';
 import { parseAmount } from '../../money/amount.js';
 import { isUniqueViolation } from '../../store/db.js';
 import type { Merchant, Transfer } from '../../store/schema.js';

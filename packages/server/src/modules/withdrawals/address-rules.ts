@@ -1,11 +1,11 @@
 import { chainFamily } from '../../chains/chain-id.js';
 import { addressPattern } from '../../domain/coins.js';
-import { withdrawAddressLengthMax, withdrawMemoLengthMax } from '../../limits-withdrawals.js';
+import { withdrawAddressPartLengthMax, withdrawMemoLengthMax } from '../../limits.js';
 
 /** Chain families whose addresses may carry a memo/tag after "_" (API.md §4). */
 const memoChainFamilies = new Set(['eos', 'xrp', 'xlm', 'atom', 'bnb', 'ton', 'hbar', 'iost']);
 /** Chains without a configured pattern: printable, no separators that could smuggle a memo. */
-const genericAddressPattern = new RegExp(`^[A-Za-z0-9:.-]{1,${withdrawAddressLengthMax}}$`);
+const genericAddressPattern = new RegExp(`^[A-Za-z0-9:.-]{1,${withdrawAddressPartLengthMax}}$`);
 const memoPattern = new RegExp(`^[A-Za-z0-9]{1,${withdrawMemoLengthMax}}$`);
 
 /** Splits "addr_memo" on memo chains; the address part alone elsewhere. */

@@ -5,7 +5,7 @@ import type { ServiceContext } from '../../context.js';
 import { formatAmount } from '../../domain/amount.js';
 import { CoinLookup } from '../../domain/coins.js';
 import { postJournal } from '../../domain/ledger.js';
-import { withdrawalsPerTickMax } from '../../limits-withdrawals.js';
+import { withdrawalsPerTickMax } from '../../limits.js';
 import type { ChainTx, Coin, Withdrawal } from '../../store/schema.js';
 import { inTransaction, type Db, type Tx } from '../../store/tx.js';
 import { listOpenAlertKeys } from '../alerts/index.js';

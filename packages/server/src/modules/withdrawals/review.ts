@@ -4,7 +4,7 @@ import { CoinLookup } from '../../domain/coins.js';
 import { postJournal } from '../../domain/ledger.js';
 import { findMerchantById } from '../../domain/merchants.js';
 import { withdrawRecord } from '../../domain/records.js';
-import { reviewPageSizeMax } from '../../limits-withdrawals.js';
+import { reviewPageSizeMax } from '../../limits.js';
 import type { Withdrawal, WithdrawalUpdate } from '../../store/schema.js';
 import { inTransaction, type Db, type Tx } from '../../store/tx.js';
 import { afterApproval } from './approval.js';
