@@ -60,7 +60,7 @@ export async function seed(input: SeedInput): Promise<Seeded> {
 
     const users = await inTransaction(store, async (tx) => {
       const out = [];
-      for (let i = 0; i < input.users; i++) out.push(await createUserByEmail(tx, merchant, { email: `bench-user-${i}@example.test`, nowMs, dialect: store.dialect }));
+      for (let i = 0; i < input.users; i++) out.push(await createUserByEmail(tx, merchant, { email: `bench-user-${i}@example.test`, nowMs }));
       return out;
     });
     const uids = users.map((u) => Number(u.id));

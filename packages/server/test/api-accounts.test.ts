@@ -141,7 +141,7 @@ eachDatabase('API coins and accounts (#4 #5 #6 #7 #19 #20)', (kind) => {
     const { postJournal } = await import('../src/domain/ledger.js');
     const { inTransaction } = await import('../src/store/tx.js');
     await inTransaction(t.ctx.store, (tx) =>
-      postJournal(tx, t.ctx.store.dialect, {
+      postJournal(tx, {
         refType: 'adjustment', refId: 0, reason: 'test.lock', nowMs: Date.now(),
         postings: [{ account: usdtAccount, bucket: 'normal', delta: -200_250_000n }, { account: usdtAccount, bucket: 'lock', delta: 200_250_000n }],
       }),

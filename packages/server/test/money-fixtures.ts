@@ -217,7 +217,7 @@ export async function createMoneyWorld(kind: 'sqlite' | 'postgres', options: { c
 
 /** Registers a user of `merchant`. */
 export async function addUser(world: Pick<MoneyWorld, 'store' | 'clock'>, merchant: Merchant, email: string): Promise<number> {
-  const user = await inTransaction(world.store, (tx) => createUserByEmail(tx, merchant, { email, nowMs: world.clock.nowMs(), dialect: world.store.dialect }));
+  const user = await inTransaction(world.store, (tx) => createUserByEmail(tx, merchant, { email, nowMs: world.clock.nowMs() }));
   return Number(user.id);
 }
 

@@ -6,7 +6,7 @@ import { inTransaction } from '../../src/store/tx.js';
 /** Credits `units` to an account from the external account: a test's manual adjustment, journaled like any other. */
 export async function fundAccount(world: { store: Store; clock: Clock }, account: AccountRef, units: bigint): Promise<void> {
   await inTransaction(world.store, (tx) =>
-    postJournal(tx, world.store.dialect, {
+    postJournal(tx, {
       refType: 'adjustment',
       refId: 0,
       reason: 'test.credit',

@@ -69,7 +69,7 @@ export async function insertHeldDeposit(ctx: ServiceContext, input: Omit<Deposit
   const d = await insertDeposit(ctx, input);
   return inTransaction(ctx.store, async (tx) => {
     const coinId = Number(input.coin.id);
-    await postJournal(tx, ctx.store.dialect, {
+    await postJournal(tx, {
       refType: 'deposit',
       refId: Number(d.id),
       reason: 'deposit.hold',

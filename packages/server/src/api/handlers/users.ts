@@ -13,14 +13,14 @@ import { pageSizeMax } from './common.js';
 export const createUser: Handler<'createUser'> = async (ctx, { merchant, fields }) => {
   const country = identifierField(fields, 'country', { max: countryLengthMax });
   const mobile = identifierField(fields, 'mobile', { max: mobileLengthMax });
-  const user = await inTransaction(ctx.store, (tx) => createUserByMobile(tx, merchant, { country, mobile, nowMs: ctx.clock.nowMs(), dialect: ctx.store.dialect }));
+  const user = await inTransaction(ctx.store, (tx) => createUserByMobile(tx, merchant, { country, mobile, nowMs: ctx.clock.nowMs() }));
   return { uid: Number(user.id) };
 };
 
 /** #2 Registers a user by email or any unique "virtual account" string (≤ 100 code points), stored exactly as sent. */
 export const registerEmail: Handler<'registerEmail'> = async (ctx, { merchant, fields }) => {
   const email = identifierField(fields, 'email', { max: emailLengthMax });
-  const user = await inTransaction(ctx.store, (tx) => createUserByEmail(tx, merchant, { email, nowMs: ctx.clock.nowMs(), dialect: ctx.store.dialect }));
+  const user = await inTransaction(ctx.store, (tx) => createUserByEmail(tx, merchant, { email, nowMs: ctx.clock.nowMs() }));
   return { uid: Number(user.id) };
 };
 

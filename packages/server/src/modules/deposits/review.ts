@@ -12,7 +12,6 @@ import { CoinLookup } from '../../domain/coins.js';
 import { receivingAccount } from '../../domain/internal-settlement.js';
 import { postJournal } from '../../domain/ledger.js';
 import { depositRecord } from '../../domain/records.js';
-import type { DialectName } from '../../store/dialect.js';
 import type { Deposit } from '../../store/schema.js';
 import { inTransaction, type Tx } from '../../store/tx.js';
 import { appendReason, checkRejectReason, ReviewStateError, type KytVerdict } from '../kyt/index.js';
@@ -36,15 +35,14 @@ async function transition(tx: Tx, d: Deposit, set: { status?: number; review_rea
 /**
  * Credits a held deposit inside the caller's transaction: suspense −a, and +a to the user or,
  * with the merchant's auto-collection on, to its collection account; status 1 with its
- * notification. The caller holds the row and has checked it is held. `ledgerDialect` is only
- * handed to the ledger's postJournal, whose signature still asks for it.
+ * notification. The caller holds the row and has checked it is held.
  */
-async function creditHeld(tx: Tx, input: { deposit: Deposit; note: string; nowMs: number; ledgerDialect: DialectName }): Promise<Deposit> {
+async function creditHeld(tx: Tx, input: { deposit: Deposit; note: string; nowMs: number }): Promise<Deposit> {
   const { deposit: d, note, nowMs } = input;
   const coinId = Number(d.coin_id);
   const amount = BigInt(d.amount);
   const { account, toCollection } = await receivingAccount(tx, { merchantId: Number(d.merchant_id), uid: Number(d.uid), address: d.address_to }, coinId);
-  await postJournal(tx, input.ledgerDialect, {
+  await postJournal(tx, {
     refType: 'deposit',
     refId: Number(d.id),
     reason: 'deposit.release',
@@ -73,7 +71,7 @@ export async function applyDepositVerdict(ctx: DepositReviewContext, depositId: 
     if (!d || d.status !== DepositStatus.AwaitingKyt) return undefined;
     switch (verdict.outcome) {
       case 'pass':
-        return { deposit: await creditHeld(tx, { deposit: d, note: 'passed KYT screening', nowMs, ledgerDialect: ctx.store.dialect }), changed: true };
+        return { deposit: await creditHeld(tx, { deposit: d, note: 'passed KYT screening', nowMs }), changed: true };
       case 'review':
       case 'breaker': {
         const status = verdict.outcome === 'review' ? DepositStatus.KytManualReview : DepositStatus.CircuitBreakerReview;
@@ -101,7 +99,7 @@ export async function releaseDeposit(ctx: DepositReviewContext, input: { deposit
     const d = await repo.lockDeposit(tx, input.depositId);
     if (!d) throw new ReviewStateError('deposit', input.depositId);
     if (!heldDepositStatuses.includes(d.status)) throw new ReviewStateError('deposit', input.depositId, d.status);
-    return creditHeld(tx, { deposit: d, note: `released by ${input.by ?? 'operator'}`, nowMs: ctx.clock.nowMs(), ledgerDialect: ctx.store.dialect });
+    return creditHeld(tx, { deposit: d, note: `released by ${input.by ?? 'operator'}`, nowMs: ctx.clock.nowMs() });
   });
   ctx.notifier.wake();
   return d;

@@ -85,16 +85,15 @@ export async function writeScannedBatch(
   const from = blocks[0]!.number;
   const last = blocks[blocks.length - 1]!.number;
   const hashes = new Map(blocks.map((b) => [b.number, b.hash]));
-  const ledgerDialect = store.dialect;
   return inTransaction(store, async (tx) => {
     await moveCursor(tx, { chain, from: cursor, to: last, head, nowMs });
     const staleDeposits = (await depositsInBlocks(tx, coins.ids, from, last)).filter((d) => d.block_hash !== hashes.get(Number(d.block_number)));
     const orphaned = await orphanDeposits(tx, { rows: staleDeposits, keep: new Set(input.deposits.map(candidateKey)), chain, nowMs, log });
     const staleReceipts = (await receiptsInBlocks(tx, chain, from, last)).filter((r) => r.block_hash !== hashes.get(Number(r.block_number)));
-    await reverseTreasuryReceipts(tx, { rows: staleReceipts, keep: new Set(input.receipts.map(receiptCandidateKey)), nowMs, ledgerDialect });
+    await reverseTreasuryReceipts(tx, { rows: staleReceipts, keep: new Set(input.receipts.map(receiptCandidateKey)), nowMs });
 
     const recorded = await recordDeposits(tx, { candidates: input.deposits, head, nowMs, log });
-    await recordTreasuryReceipts(tx, { chain, candidates: input.receipts, nowMs, ledgerDialect });
+    await recordTreasuryReceipts(tx, { chain, candidates: input.receipts, nowMs });
 
     await repo.replaceBlockHashes(tx, { chain, from, to: last, blocks });
     await repo.deleteBlockHashesUpTo(tx, { chain, atOrBelow: last - input.keepBlocks });
@@ -116,7 +115,7 @@ export function undoBlocksAbove(
   return inTransaction(store, async (tx) => {
     await moveCursor(tx, { chain, from: cursor, to: fork, head, nowMs });
     const deposits = await orphanDeposits(tx, { rows: await depositsAbove(tx, coins.ids, fork), chain, nowMs, log });
-    const receipts = await reverseTreasuryReceipts(tx, { rows: await receiptsAbove(tx, chain, fork), nowMs, ledgerDialect: store.dialect });
+    const receipts = await reverseTreasuryReceipts(tx, { rows: await receiptsAbove(tx, chain, fork), nowMs });
     await repo.deleteBlockHashesAbove(tx, { chain, above: fork });
     return { deposits, receipts };
   });

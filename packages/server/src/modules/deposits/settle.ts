@@ -11,7 +11,6 @@ import { chainAccount, suspenseAccount } from '../../domain/chain-accounts.js';
 import { receivingAccount } from '../../domain/internal-settlement.js';
 import { postJournal, type AccountRef } from '../../domain/ledger.js';
 import { settleBatchMax } from '../../limits.js';
-import type { DialectName } from '../../store/dialect.js';
 import type { Coin, Deposit } from '../../store/schema.js';
 import { inTransaction, type Tx } from '../../store/tx.js';
 import { screenDeposit, type DepositScreeningContext, type KytVerdict } from '../kyt/index.js';
@@ -79,13 +78,12 @@ export async function settleDeposit(ctx: SettleContext, deposit: Deposit, coin: 
       ? { status: DepositStatus.Failed, reviewReason: belowMinimumReason, reason: 'deposit.below-minimum' }
       : settlementOf(await screenDeposit(ctx, deposit, coin, signal ? { signal } : {}));
   const nowMs = ctx.clock.nowMs();
-  const done = await inTransaction(ctx.store, (tx) => applySettlement(tx, { deposit, coin, settlement, nowMs, ledgerDialect: ctx.store.dialect }));
+  const done = await inTransaction(ctx.store, (tx) => applySettlement(tx, { deposit, coin, settlement, nowMs }));
   if (done) ctx.notifier.wake();
   return done;
 }
 
-/** `ledgerDialect` is only handed to the ledger's postJournal, whose signature still asks for it. */
-async function applySettlement(tx: Tx, input: { deposit: Deposit; coin: Coin; settlement: Settlement; nowMs: number; ledgerDialect: DialectName }): Promise<boolean> {
+async function applySettlement(tx: Tx, input: { deposit: Deposit; coin: Coin; settlement: Settlement; nowMs: number }): Promise<boolean> {
   const { deposit, coin, settlement, nowMs } = input;
   const coinId = Number(coin.id);
   const depositId = Number(deposit.id);
@@ -105,7 +103,7 @@ async function applySettlement(tx: Tx, input: { deposit: Deposit; coin: Coin; se
     target = receiving.account;
     if (receiving.toCollection) updated = await repo.updateDeposit(tx, { id: depositId, set: { to_collection: 1 } });
   }
-  await postJournal(tx, input.ledgerDialect, {
+  await postJournal(tx, {
     refType: 'deposit',
     refId: depositId,
     reason: settlement.reason,

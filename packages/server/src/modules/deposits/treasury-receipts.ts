@@ -9,7 +9,6 @@
 import type { IncomingTransfer } from '../../chains/adapter.js';
 import { chainAccount, treasuryAccount } from '../../domain/chain-accounts.js';
 import { lockAccounts, postJournal } from '../../domain/ledger.js';
-import type { DialectName } from '../../store/dialect.js';
 import type { Coin, TreasuryReceipt } from '../../store/schema.js';
 import type { Db, Tx } from '../../store/tx.js';
 import * as repo from './repository.js';
@@ -20,27 +19,19 @@ export interface ReceiptCandidate {
   coin: Coin;
 }
 
-/**
- * `ledgerDialect` is only handed to the ledger's lockAccounts/postJournal, whose signatures
- * still ask for it.
- */
-interface LedgerDialect {
-  ledgerDialect: DialectName;
-}
-
 const key = (coinId: number, txid: string, index: string) => `${coinId}|${txid}|${index}`;
 const receiptKey = (r: TreasuryReceipt) => key(Number(r.coin_id), r.txid, r.tx_index);
 export const receiptCandidateKey = (c: ReceiptCandidate) => key(Number(c.coin.id), c.transfer.txid, c.transfer.index);
 
 /** Locks every chain/treasury account the journals of `coinIds` may touch, in one order (PostgreSQL). */
-function lockFor(tx: Tx, ledgerDialect: DialectName, coinIds: Iterable<number>): Promise<void> {
+function lockFor(tx: Tx, coinIds: Iterable<number>): Promise<void> {
   const refs = [...new Set(coinIds)].flatMap((id) => [chainAccount(id), treasuryAccount(id)]);
-  return lockAccounts(tx, ledgerDialect, refs);
+  return lockAccounts(tx, refs);
 }
 
-function post(tx: Tx, ledgerDialect: DialectName, r: { id: number; coinId: number; amount: bigint; memo: string }, direction: 'in' | 'reversed', nowMs: number) {
+function post(tx: Tx, r: { id: number; coinId: number; amount: bigint; memo: string }, direction: 'in' | 'reversed', nowMs: number) {
   const sign = direction === 'in' ? 1n : -1n;
-  return postJournal(tx, ledgerDialect, {
+  return postJournal(tx, {
     refType: 'treasury',
     refId: r.id,
     reason: direction === 'in' ? 'treasury.receipt' : 'treasury.reorg',
@@ -58,10 +49,10 @@ function post(tx: Tx, ledgerDialect: DialectName, r: { id: number; coinId: numbe
  * Stored already in the same block: nothing. Reversed by a reorg and mined again: journaled
  * again. Stored in another block that is still credited: moved to the new block.
  */
-export async function recordTreasuryReceipts(tx: Tx, input: LedgerDialect & { chain: string; candidates: readonly ReceiptCandidate[]; nowMs: number }): Promise<number> {
-  const { chain, candidates, nowMs, ledgerDialect } = input;
+export async function recordTreasuryReceipts(tx: Tx, input: { chain: string; candidates: readonly ReceiptCandidate[]; nowMs: number }): Promise<number> {
+  const { chain, candidates, nowMs } = input;
   if (candidates.length === 0) return 0;
-  await lockFor(tx, ledgerDialect, candidates.map((c) => Number(c.coin.id)));
+  await lockFor(tx, candidates.map((c) => Number(c.coin.id)));
   const stored = new Map<string, TreasuryReceipt>();
   for (const r of await repo.findReceiptsOfTransactions(tx, candidates.map((c) => c.transfer.txid))) stored.set(receiptKey(r), r);
 
@@ -87,7 +78,7 @@ export async function recordTreasuryReceipts(tx: Tx, input: LedgerDialect & { ch
         updated_at: nowMs,
       });
       if (id !== undefined) {
-        await post(tx, ledgerDialect, { id, coinId, amount: t.amount, memo }, 'in', nowMs);
+        await post(tx, { id, coinId, amount: t.amount, memo }, 'in', nowMs);
         journaled++;
       }
       continue;
@@ -96,7 +87,7 @@ export async function recordTreasuryReceipts(tx: Tx, input: LedgerDialect & { ch
     const moved = { block_number: t.blockNumber, block_hash: t.blockHash, updated_at: nowMs };
     if (found.state === 'reorged') {
       if (await repo.updateReceipt(tx, { id: Number(found.id), fromState: 'reorged', set: { ...moved, state: 'credited' } })) {
-        await post(tx, ledgerDialect, { id: Number(found.id), coinId, amount: BigInt(found.amount), memo }, 'in', nowMs);
+        await post(tx, { id: Number(found.id), coinId, amount: BigInt(found.amount), memo }, 'in', nowMs);
         journaled++;
       }
     } else {
@@ -120,14 +111,14 @@ export function receiptsInBlocks(db: Db, chain: string, from: number, to: number
  * Reverses receipts whose block left the chain (caller's transaction): journal chain +a /
  * treasury −a, state 'reorged'. `keep` names transfers about to be stored again.
  */
-export async function reverseTreasuryReceipts(tx: Tx, input: LedgerDialect & { rows: readonly TreasuryReceipt[]; keep?: ReadonlySet<string>; nowMs: number }): Promise<number> {
+export async function reverseTreasuryReceipts(tx: Tx, input: { rows: readonly TreasuryReceipt[]; keep?: ReadonlySet<string>; nowMs: number }): Promise<number> {
   const rows = input.rows.filter((r) => r.state === 'credited' && !input.keep?.has(receiptKey(r)));
   if (rows.length === 0) return 0;
-  await lockFor(tx, input.ledgerDialect, rows.map((r) => Number(r.coin_id)));
+  await lockFor(tx, rows.map((r) => Number(r.coin_id)));
   let reversed = 0;
   for (const r of rows) {
     if (!(await repo.updateReceipt(tx, { id: Number(r.id), fromState: 'credited', set: { state: 'reorged', updated_at: input.nowMs } }))) continue;
-    await post(tx, input.ledgerDialect, { id: Number(r.id), coinId: Number(r.coin_id), amount: BigInt(r.amount), memo: `${r.txid}:${r.tx_index}` }, 'reversed', input.nowMs);
+    await post(tx, { id: Number(r.id), coinId: Number(r.coin_id), amount: BigInt(r.amount), memo: `${r.txid}:${r.tx_index}` }, 'reversed', input.nowMs);
     reversed++;
   }
   return reversed;

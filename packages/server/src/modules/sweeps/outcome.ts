@@ -13,7 +13,7 @@ import { findSweepById, lockSweep, updateSweep } from './repository.js';
 async function settleSweepStep(ctx: ServiceContext, tx: Tx, row: ChainTx, outcome: TxOutcome, confirmations: number, slotIds: number[], nowMs: number): Promise<void> {
   const native = await nativeCoinOf(tx, row.chain);
   const { journal } = await settleMinerFee(tx, { row, outcome, confirmations, slotIds, nativeCoinId: Number(native.id), nowMs });
-  if (journal) await postJournal(tx, ctx.store.dialect, journal);
+  if (journal) await postJournal(tx, journal);
   const sweep = await lockSweep(tx, Number(row.ref_id));
   const sweepId = Number(sweep.id);
   if (row.purpose === 'topup') {

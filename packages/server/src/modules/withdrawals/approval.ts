@@ -23,6 +23,6 @@ export async function afterApproval(ctx: ServiceContext, tx: Tx, w: Withdrawal, 
   }
   const coin = await new CoinLookup(tx).byIdOrThrow(Number(w.coin_id));
   const feeCoin = await feeCoinOf(tx, coin);
-  const { withdrawal } = await settleInternalWithdrawal(tx, ctx.store.dialect, { withdrawal: w, coin, feeCoinId: Number(feeCoin.id), nowMs });
+  const { withdrawal } = await settleInternalWithdrawal(tx, { withdrawal: w, coin, feeCoinId: Number(feeCoin.id), nowMs });
   return withdrawal;
 }

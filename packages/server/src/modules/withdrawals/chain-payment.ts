@@ -203,7 +203,7 @@ async function settleWithdrawal(ctx: ServiceContext, tx: Tx, row: ChainTx, outco
   const gas = outcome === 'dropped' ? 0n : BigInt(row.fee);
   const postings =
     outcome === 'confirmed' ? [...paidPostings(w, coinId, feeCoinId), ...gasPostings(nativeCoinId, gas)] : [...chainUnlockPostings(w, coinId, feeCoinId), ...gasPostings(nativeCoinId, gas)];
-  await postJournal(tx, ctx.store.dialect, {
+  await postJournal(tx, {
     refType: 'withdrawal',
     refId: Number(w.id),
     reason: outcome === 'confirmed' ? 'withdraw.chain.paid' : outcome === 'reverted' ? 'withdraw.chain.reverted' : 'withdraw.chain.dropped',

@@ -105,7 +105,7 @@ export async function rejectHeldWithdrawal(ctx: ServiceContext, input: { withdra
       kyt_reason: appendReason(w.kyt_reason, note),
       updated_at: nowMs,
     });
-    await postJournal(tx, ctx.store.dialect, { refType: 'withdrawal', refId: Number(w.id), reason: 'withdraw.kyt-reject', postings: await unlockPostings(tx, w), nowMs });
+    await postJournal(tx, { refType: 'withdrawal', refId: Number(w.id), reason: 'withdraw.kyt-reject', postings: await unlockPostings(tx, w), nowMs });
     await notifyWithdrawal(tx, next, nowMs);
     return next;
   });

@@ -121,7 +121,7 @@ export async function requestWithdrawal(ctx: ServiceContext, merchant: Merchant,
       });
       if (alliance) {
         // An auto-approved internal withdrawal posts a second journal (settlement) below.
-        await lockAccounts(tx, ctx.store.dialect, [
+        await lockAccounts(tx, [
           userAccount(merchantId, user.id, coinId),
           userAccount(merchantId, user.id, feeCoinId),
           feeAccount(merchantId, feeCoinId),
@@ -129,7 +129,7 @@ export async function requestWithdrawal(ctx: ServiceContext, merchant: Merchant,
         ]);
       }
       try {
-        await postJournal(tx, ctx.store.dialect, { refType: 'withdrawal', refId: Number(w.id), reason: 'withdraw.lock', postings: lockPostings(w, feeCoinId, 'lock'), nowMs });
+        await postJournal(tx, { refType: 'withdrawal', refId: Number(w.id), reason: 'withdraw.lock', postings: lockPostings(w, feeCoinId, 'lock'), nowMs });
       } catch (e) {
         if (e instanceof InsufficientFundsError) {
           throw new ApiError(!sameCoinFee && e.account.coinId === feeCoinId ? ErrorCode.InsufficientFeeBalance : ErrorCode.InsufficientBalance);

@@ -69,7 +69,7 @@ export async function rejectWithdrawal(ctx: ServiceContext, input: { withdrawalI
     if (w.status !== WithdrawStatus.Review) throw new WithdrawalStateError('invalid-transition', input.withdrawalId, w.status);
     const reason = input.reason.trim() === '' ? w.review_reason : `${w.review_reason ? w.review_reason + '; ' : ''}rejected by ${input.by}: ${input.reason.trim()}`;
     const next = await transition(tx, w, { [auditColumn[input.by]]: AuditStatus.Rejected, status: WithdrawStatus.Rejected, review_reason: reason, updated_at: nowMs });
-    await postJournal(tx, ctx.store.dialect, { refType: 'withdrawal', refId: Number(w.id), reason: 'withdraw.reject', postings: await unlockPostings(tx, w), nowMs });
+    await postJournal(tx, { refType: 'withdrawal', refId: Number(w.id), reason: 'withdraw.reject', postings: await unlockPostings(tx, w), nowMs });
     await notifyWithdrawal(tx, next, nowMs);
     return next;
   });
@@ -100,7 +100,7 @@ export async function cancelWithdrawal(ctx: ServiceContext, input: { withdrawalI
     const w = await lockExisting(tx, input.withdrawalId);
     if (!isCancellable(w)) throw new WithdrawalStateError('invalid-transition', input.withdrawalId, w.status);
     const next = await transition(tx, w, { status: WithdrawStatus.Cancelled, updated_at: nowMs });
-    await postJournal(tx, ctx.store.dialect, { refType: 'withdrawal', refId: Number(w.id), reason: 'withdraw.cancel', postings: await unlockPostings(tx, w), nowMs });
+    await postJournal(tx, { refType: 'withdrawal', refId: Number(w.id), reason: 'withdraw.cancel', postings: await unlockPostings(tx, w), nowMs });
     await notifyWithdrawal(tx, next, nowMs);
     return next;
   });
