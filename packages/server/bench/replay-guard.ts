@@ -7,9 +7,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
-import { systemClock } from '../src/domain/clock.js';
-import { countSeenEnvelopes, envelopeDigest, pruneSeenEnvelopes, recordEnvelope, replayPruneBatchMax, ReplayGuard } from '../src/domain/envelope-replay.js';
-import { findMerchantByAppId } from '../src/domain/merchants.js';
+import { systemClock } from '../src/clock.js';
+import { countSeenEnvelopes, envelopeDigest, pruneSeenEnvelopes, recordEnvelope, replayPruneBatchMax, ReplayGuard } from '../src/modules/envelopes/index.js';
+import { findMerchantByAppId } from '../src/modules/merchants/index.js';
 import { openStore } from '../src/store/db.js';
 
 /** Sightings timed one after another, per kind. */

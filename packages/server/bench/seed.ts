@@ -5,11 +5,11 @@
  * inserted directly so a 100-record syncDepositList page is full.
  */
 import { randomBytes } from 'node:crypto';
-import { adjustBalance } from '../src/domain/adjustments.js';
-import { systemClock } from '../src/domain/clock.js';
-import { setMerchantCoin, upsertCoin, type CoinInput } from '../src/domain/coins.js';
-import { createMerchant } from '../src/domain/merchants.js';
-import { createUserByEmail } from '../src/domain/users.js';
+import { adjustBalance } from '../src/modules/ledger/index.js';
+import { systemClock } from '../src/clock.js';
+import { setMerchantCoin, upsertCoin, type CoinInput } from '../src/modules/coins/index.js';
+import { createMerchant } from '../src/modules/merchants/index.js';
+import { createUserByEmail } from '../src/modules/merchants/index.js';
 import { openStore } from '../src/store/db.js';
 import { migrateToLatest } from '../src/store/migrate.js';
 import { inTransaction } from '../src/store/tx.js';

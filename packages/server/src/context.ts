@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
 import type { ServiceConfig } from './config/config.js';
-import type { Clock } from './domain/clock.js';
+import type { Clock } from './clock.js';
 import type { AddressAllocator } from './keys/address-allocator.js';
 import type { DataKeySource } from './keys/data-key.js';
 import type { Store } from './store/db.js';
 import type { ChainSet } from './chains/registry.js';
-import type { KytProvider } from './domain/kyt/provider.js';
+import type { KytProvider } from './modules/kyt/index.js';
 
 /** Seals payloads with a merchant's wallet private key off the event loop. */
 export interface EnvelopeSealer {

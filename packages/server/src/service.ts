@@ -5,13 +5,13 @@ import { buildOperatorApp, operatorEnabled, type OperatorApp } from './operator/
 import { redactDatabaseUrl, summarizeChains, type StartupSummary } from './startup-summary.js';
 import { checkLimits } from './limits.js';
 import { WakeRelay, type NotifierHandle, type ServiceContext } from './context.js';
-import { systemClock, type Clock } from './domain/clock.js';
+import { systemClock, type Clock } from './clock.js';
 import { buildChains, type SignerSource } from './chains/registry.js';
 import { configuredSigners } from './keys/remote-signer.js';
-import { createKytProvider } from './domain/kyt/factory.js';
+import { createKytProvider } from './modules/kyt/index.js';
 import { fixedDataKey } from './keys/data-key.js';
 import { openKeys, type KeySource } from './keys/unlock.js';
-import { adoptDataKey } from './domain/data-keys.js';
+import { adoptDataKey } from './modules/merchants/index.js';
 import { RsaPool } from './keys/rsa-pool.js';
 import { openStore } from './store/db.js';
 import { latestMigrationName, migrateToLatest } from './store/migrate.js';

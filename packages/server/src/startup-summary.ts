@@ -4,7 +4,7 @@
  * is redacted (password hidden), node URLs are shown by origin only.
  */
 import type { ServiceContext } from './context.js';
-import { listCoins } from './domain/coins.js';
+import { listCoins } from './modules/coins/index.js';
 import { summaryNodeTimeoutMs } from './limits.js';
 
 export interface ChainSummary {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ErrorCode, WaasError } from '@openwaas/sdk';
 import { mnemonicToAccount } from 'viem/accounts';
-import { setMerchantCoin, upsertCoin } from '../src/domain/coins.js';
+import { setMerchantCoin, upsertCoin } from '../src/modules/coins/index.js';
 import { HdAddressAllocator } from '../src/keys/address-allocator.js';
 import { eachDatabase, startTestService, testCoins, type TestService } from './support/service.js';
 import { rejectsWith } from './support/assertions.js';
@@ -138,7 +138,7 @@ eachDatabase('API coins and accounts (#4 #5 #6 #7 #19 #20)', (kind) => {
     await t.credit({ uid, symbol: 'ETH', amount: '0.000000000000000001' });
     const usdtAccount = { kind: 'user' as const, merchantId: Number(t.merchant.id), uid, coinId: Number(t.coins.USDT.id) };
     // Lock part of the balance the way a withdrawal does (normal → lock).
-    const { postJournal } = await import('../src/domain/ledger.js');
+    const { postJournal } = await import('../src/modules/ledger/index.js');
     const { inTransaction } = await import('../src/store/tx.js');
     await inTransaction(t.ctx.store, (tx) =>
       postJournal(tx, {

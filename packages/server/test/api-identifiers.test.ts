@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ErrorCode, seal, parsePrivateKey, type EndpointName } from '@openwaas/sdk';
-import { readBalance } from '../src/domain/ledger.js';
+import { readBalance } from '../src/modules/ledger/index.js';
 import { eachDatabase, rowCounts, startTestService, type TestMerchant, type TestService } from './support/service.js';
 import { rejectsWith } from './support/assertions.js';
 import { startConfirmEndpoint, type ConfirmEndpoint } from './money-fixtures.js';

@@ -2,14 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, it, mock } from 'node:test';
 import { decodeBase64Url, ErrorCode } from '@openwaas/sdk';
 import { loadConfig } from '../src/config/config.js';
-import {
-  countSeenEnvelopes,
-  envelopeDigest,
-  recordEnvelope,
-  replayClockMarginMs,
-  replayPruneBatchMax,
-  replayPruneIntervalMs,
-} from '../src/domain/envelope-replay.js';
+import { countSeenEnvelopes, envelopeDigest, recordEnvelope, replayClockMarginMs, replayPruneBatchMax, replayPruneIntervalMs } from '../src/modules/envelopes/index.js';
 import { createService, type Service } from '../src/service.js';
 import { eachDatabase, startTestService, type TestService } from './support/service.js';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, it } from 'node:test';
 import { loadConfig } from '../src/config/config.js';
-import { createMerchant } from '../src/domain/merchants.js';
+import { createMerchant } from '../src/modules/merchants/index.js';
 import { createLogger, createService } from '../src/service.js';
 import { freshDatabase, type TestDatabase } from './support/databases.js';
 import { eachDatabase } from './support/service.js';

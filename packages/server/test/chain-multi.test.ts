@@ -18,9 +18,9 @@ import { DEMO_USDT_ADDRESS, devAccount, prepareDevChain } from '../src/chains/ev
 import { mintDemoToken } from '../src/chains/evm/erc20.js';
 import { backfill } from '../src/cli/chain.js';
 import type { ChainConfig } from '../src/config/config.js';
-import { setMerchantCoin, upsertCoin } from '../src/domain/coins.js';
-import { userAccount } from '../src/domain/internal-settlement.js';
-import { readBalance } from '../src/domain/ledger.js';
+import { setMerchantCoin, upsertCoin } from '../src/modules/coins/index.js';
+import { userAccount } from '../src/modules/ledger/index.js';
+import { readBalance } from '../src/modules/ledger/index.js';
 import type { Coin } from '../src/store/schema.js';
 import { assertAuditsClean } from './support/audits.js';
 import { feeWalletEth, hotWalletEth, hotWalletUsdt, startChainWorld, type ChainWorld } from './support/chain-world.js';

@@ -17,11 +17,11 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { WithdrawStatus } from '@openwaas/sdk';
 import { parseEther, parseUnits } from 'viem';
-import { chainAccount, treasuryAccount } from '../src/domain/chain-accounts.js';
-import { payWaitingWithdrawals, hotWalletLowKey } from '../src/domain/chain-withdrawals.js';
-import { feeAccount, userAccount } from '../src/domain/internal-settlement.js';
-import { readBalance } from '../src/domain/ledger.js';
-import { cancelWithdrawal, WithdrawalStateError } from '../src/domain/withdrawals.js';
+import { chainAccount, treasuryAccount } from '../src/modules/chain-sends/index.js';
+import { payWaitingWithdrawals, hotWalletLowKey } from '../src/modules/withdrawals/index.js';
+import { feeAccount, userAccount } from '../src/modules/ledger/index.js';
+import { readBalance } from '../src/modules/ledger/index.js';
+import { cancelWithdrawal, WithdrawalStateError } from '../src/modules/withdrawals/index.js';
 import { startChainWorld, type ChainWorld } from './support/chain-world.js';
 import {
   dropFromPool,

@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import { ErrorCode, errorEntries, errorMessages, errorRegistry, isKnownErrorCode } from '@openwaas/sdk';
 import { operatorErrorRegistry, operatorErrorStatus } from '../src/contracts/errors.js';
 import { errorsDocPath, renderErrorsDoc } from '../src/contracts/errors-doc.js';
-import { adminErrorStatus } from '../src/domain/admin-errors.js';
+import { adminErrorStatus } from '../src/errors/admin-errors.js';
 
 const srcDir = fileURLToPath(new URL('../src/', import.meta.url));
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));

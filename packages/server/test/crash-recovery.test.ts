@@ -25,18 +25,18 @@ import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { sql } from 'kysely';
 import { DepositStatus, ErrorCode, WaasClient, WaasError, WithdrawStatus, WithdrawType } from '@openwaas/sdk';
-import { adjustBalance } from '../src/domain/adjustments.js';
-import { formatAmount, parseAmount } from '../src/domain/amount.js';
-import { auditLedger } from '../src/domain/audit.js';
-import { systemClock } from '../src/domain/clock.js';
-import { setMerchantCoin, upsertCoin, type CoinInput } from '../src/domain/coins.js';
-import { feeAccount } from '../src/domain/internal-settlement.js';
-import { readBalance } from '../src/domain/ledger.js';
-import { createMerchant, updateMerchant } from '../src/domain/merchants.js';
+import { adjustBalance } from '../src/modules/ledger/index.js';
+import { formatAmount, parseAmount } from '../src/money/amount.js';
+import { auditLedger } from '../src/modules/ledger/index.js';
+import { systemClock } from '../src/clock.js';
+import { setMerchantCoin, upsertCoin, type CoinInput } from '../src/modules/coins/index.js';
+import { feeAccount } from '../src/modules/ledger/index.js';
+import { readBalance } from '../src/modules/ledger/index.js';
+import { createMerchant, updateMerchant } from '../src/modules/merchants/index.js';
 import { openStore, type Store } from '../src/store/db.js';
 import { migrateToLatest } from '../src/store/migrate.js';
 import type { Coin, Merchant, Withdrawal } from '../src/store/schema.js';
-import { notifyLeaseMarginMs } from '../src/workers/limits.js';
+import { notifyLeaseMarginMs } from '../src/limits.js';
 import {
   notifyBehaviourOf,
   prng,

@@ -20,7 +20,7 @@ import { parseEther, parseUnits, type Hex } from 'viem';
 import { generatePrivateKey, mnemonicToAccount, privateKeyToAccount } from 'viem/accounts';
 import { startAnvil, type AnvilInstance } from '../src/chains/evm/anvil.js';
 import { ConfigError, loadConfig } from '../src/config/config.js';
-import { signerFailingKey } from '../src/domain/chain-withdrawals.js';
+import { signerFailingKey } from '../src/modules/chain-sends/index.js';
 import { RemoteSigner, RemoteSignerError } from '../src/keys/remote-signer.js';
 import { KeyRing } from '../src/keys/keyring.js';
 import { assertAuditsClean } from './support/audits.js';

@@ -4,9 +4,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { kytConfigSchema } from '../src/config/kyt-config.js';
-import { createKytProvider } from '../src/domain/kyt/factory.js';
-import { HttpKytProvider } from '../src/domain/kyt/http-provider.js';
-import type { KytSubject } from '../src/domain/kyt/provider.js';
+import { createKytProvider } from '../src/modules/kyt/index.js';
+import { HttpKytProvider } from '../src/modules/kyt/index.js';
+import type { KytSubject } from '../src/modules/kyt/index.js';
 
 /** How the screening service answers the next request. */
 type Answer = { status?: number; body?: string; delayMs?: number; redirect?: string };

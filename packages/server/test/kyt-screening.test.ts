@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { DepositStatus } from '@openwaas/sdk';
 import { ConfigError, loadConfig } from '../src/config/config.js';
 import type { ServiceContext } from '../src/context.js';
-import { screenDeposit, screenWithdrawal } from '../src/domain/kyt/screening.js';
+import { screenDeposit, screenWithdrawal } from '../src/modules/kyt/index.js';
 import type { Withdrawal } from '../src/store/schema.js';
 import { addMerchant, addUser, createMoneyWorld, units, type MoneyWorld } from './money-fixtures.js';
 import { eachDatabase } from './support/service.js';

@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ErrorCode, WaasError } from '@openwaas/sdk';
-import { auditLedger } from '../src/domain/audit.js';
-import { approveWithdrawal } from '../src/domain/withdrawals.js';
+import { auditLedger } from '../src/modules/ledger/index.js';
+import { approveWithdrawal } from '../src/modules/withdrawals/index.js';
 import { eachDatabase, startTestService, type TestMerchant, type TestService } from './support/service.js';
 import { startConfirmEndpoint, type ConfirmEndpoint } from './money-fixtures.js';
 

@@ -19,12 +19,12 @@ import {
 } from '@openwaas/sdk';
 import { loadConfig } from '../src/config/config.js';
 import type { EnvelopeSealer, ServiceContext } from '../src/context.js';
-import type { Clock } from '../src/domain/clock.js';
-import { setMerchantCoin, upsertCoin, type CoinInput } from '../src/domain/coins.js';
-import { readBalance, type AccountRef } from '../src/domain/ledger.js';
-import { createMerchant } from '../src/domain/merchants.js';
-import { createUserByEmail } from '../src/domain/users.js';
-import { auditLedger } from '../src/domain/audit.js';
+import type { Clock } from '../src/clock.js';
+import { setMerchantCoin, upsertCoin, type CoinInput } from '../src/modules/coins/index.js';
+import { readBalance, type AccountRef } from '../src/modules/ledger/index.js';
+import { createMerchant } from '../src/modules/merchants/index.js';
+import { createUserByEmail } from '../src/modules/merchants/index.js';
+import { auditLedger } from '../src/modules/ledger/index.js';
 import { fixedDataKey, insecureDevDataKey } from '../src/keys/data-key.js';
 import { HdAddressAllocator } from '../src/keys/address-allocator.js';
 import { openStore, type Store } from '../src/store/db.js';

@@ -3,17 +3,10 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ErrorCode } from '@openwaas/sdk';
 import { parseWithdrawFields } from '../src/api/handlers/withdraw.js';
-import { ApiError } from '../src/domain/api-error.js';
-import { collectionAccount, feeAccount, userAccount } from '../src/domain/internal-settlement.js';
-import { setUserFlags } from '../src/domain/users.js';
-import {
-  approveWithdrawal,
-  cancelWithdrawal,
-  listWithdrawalsForReview,
-  rejectWithdrawal,
-  requestWithdrawal,
-  WithdrawalStateError,
-} from '../src/domain/withdrawals.js';
+import { ApiError } from '../src/errors/api-error.js';
+import { collectionAccount, feeAccount, userAccount } from '../src/modules/ledger/index.js';
+import { setUserFlags } from '../src/modules/merchants/index.js';
+import { approveWithdrawal, cancelWithdrawal, listWithdrawalsForReview, rejectWithdrawal, requestWithdrawal, WithdrawalStateError } from '../src/modules/withdrawals/index.js';
 import type { Merchant } from '../src/store/schema.js';
 import { eachDatabase } from './support/service.js';
 import { expectCode } from './support/assertions.js';

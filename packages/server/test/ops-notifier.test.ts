@@ -2,8 +2,8 @@ import { strict as assert } from 'node:assert';
 import { after, before, describe, test } from 'node:test';
 import { createNotificationHandler, toNodeHttpHandler, type Notification } from '@openwaas/sdk';
 import { startNotifier } from '../src/workers/notifier.js';
-import { listNotifications, resendNotification } from '../src/domain/notifications-admin.js';
-import { updateMerchant } from '../src/domain/merchants.js';
+import { listNotifications, resendNotification } from '../src/modules/notifications/index.js';
+import { updateMerchant } from '../src/modules/merchants/index.js';
 import { databaseKinds } from './support/databases.js';
 import { addMerchant, enqueueDeposits, notificationRow, openOpsContext, startMerchantServer, waitFor, type OpsContext } from './ops-helpers.js';
 

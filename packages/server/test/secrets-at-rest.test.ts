@@ -16,8 +16,8 @@ import { sql } from 'kysely';
 import { WaasClient } from '@openwaas/sdk';
 import { runCli } from '../src/cli/run.js';
 import { loadConfig, type ServiceConfig } from '../src/config/config.js';
-import { DataKeyMismatchError } from '../src/domain/data-keys.js';
-import { createMerchant, merchantWalletKey } from '../src/domain/merchants.js';
+import { DataKeyMismatchError } from '../src/modules/merchants/index.js';
+import { createMerchant, merchantWalletKey } from '../src/modules/merchants/index.js';
 import { DataKeyError } from '../src/keys/data-key.js';
 import { initKeystore, openKeystore, unlockKeystore } from '../src/keys/keystore.js';
 import { createService, type Service } from '../src/service.js';
@@ -155,7 +155,7 @@ eachDatabase('secrets at rest', (kind) => {
     const { dataKey } = await openKeystore({ path: otherPath, passphrase });
     const store = openStore(database.url);
     try {
-      const { adoptDataKey } = await import('../src/domain/data-keys.js');
+      const { adoptDataKey } = await import('../src/modules/merchants/index.js');
       await assert.rejects(adoptDataKey(store, dataKey, Date.now()), DataKeyMismatchError);
     } finally {
       await store.close();

@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { english, generateMnemonic } from 'viem/accounts';
 import { createConfirmationResponder, toNodeHttpHandler, WaasClient, WithdrawStatus } from '@openwaas/sdk';
-import { merchantWalletKey } from '../src/domain/merchants.js';
+import { merchantWalletKey } from '../src/modules/merchants/index.js';
 import { fixedDataKey } from '../src/keys/data-key.js';
 import { openKeystore } from '../src/keys/keystore.js';
 import { openStore } from '../src/store/db.js';

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { strict as assert } from 'node:assert';
 import { after, before, it } from 'node:test';
 import { startAnvil, type AnvilInstance } from '../src/chains/evm/anvil.js';
-import { upsertCoin } from '../src/domain/coins.js';
+import { upsertCoin } from '../src/modules/coins/index.js';
 import { initKeystore } from '../src/keys/keystore.js';
 import { openStore } from '../src/store/db.js';
 import { latestMigrationName } from '../src/store/migrate.js';

@@ -5,12 +5,12 @@ import { ErrorCode, errorMessages, errorRegistry } from '../contracts/errors.js'
 import { appIdLengthMax, gatewayCacheEntriesMax, numericTextDigitsMax } from '../limits.js';
 import type { Logger } from 'pino';
 import type { ServiceContext } from '../context.js';
-import { ApiError } from '../domain/api-error.js';
-import { ReplayGuard } from '../domain/envelope-replay.js';
-import { findMerchantByAppId, merchantWalletKey } from '../domain/merchants.js';
+import { ApiError } from '../errors/api-error.js';
+import { ReplayGuard } from '../modules/envelopes/index.js';
+import { findMerchantByAppId, merchantWalletKey } from '../modules/merchants/index.js';
 import type { Merchant } from '../store/schema.js';
 import type { AnyHandler } from './handler.js';
-import { assertCleanFields, forbiddenCharacter } from '../domain/input-rules.js';
+import { assertCleanFields, forbiddenCharacter } from '../input-rules.js';
 
 /** What the transport layer extracted from a request: the two form fields and the peer address. */
 export interface RawApiRequest {

@@ -1,5 +1,5 @@
-import { ApiError } from '../domain/api-error.js';
-import { codePoints, hasSurroundingSpace } from '../domain/input-rules.js';
+import { ApiError } from '../errors/api-error.js';
+import { codePoints, hasSurroundingSpace } from '../input-rules.js';
 import { idsMax, numericTextDigitsMax, requestIdLengthMax, symbolLengthMax } from '../limits.js';
 
 /**

@@ -1,5 +1,5 @@
 import { alertView } from '../contracts/operator.js';
-import { listAlerts, resolveAlertById } from '../domain/alerts.js';
+import { listAlerts, resolveAlertById } from '../modules/alerts/index.js';
 import { CommandFailed, exitCode, flag, group, idArg, leaf, print, table } from './args.js';
 import { withContext } from './context.js';
 

@@ -1,5 +1,5 @@
 import { userInfo } from 'node:os';
-import { adjustBalance, listAdjustments } from '../domain/adjustments.js';
+import { adjustBalance, listAdjustments } from '../modules/ledger/index.js';
 import { describe, exitCode, group, idArg, leaf, need, print, str, table, UsageError, type Io } from './args.js';
 import { withContext } from './context.js';
 

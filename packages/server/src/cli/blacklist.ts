@@ -1,4 +1,4 @@
-import { addToBlacklist, listBlacklist, removeFromBlacklist } from '../domain/blacklist.js';
+import { addToBlacklist, listBlacklist, removeFromBlacklist } from '../modules/withdrawals/index.js';
 import { describe, exitCode, group, leaf, print, str, table } from './args.js';
 import { withContext } from './context.js';
 

@@ -2,7 +2,7 @@ import { pino } from 'pino';
 import { buildChains } from '../chains/registry.js';
 import { configuredSigners } from '../keys/remote-signer.js';
 import type { ServiceContext } from '../context.js';
-import { adoptDataKey } from '../domain/data-keys.js';
+import { adoptDataKey } from '../modules/merchants/index.js';
 import { fixedDataKey } from '../keys/data-key.js';
 import { openKeys } from '../keys/unlock.js';
 import type { Io } from './args.js';

@@ -1,5 +1,5 @@
-import { findCoinBySymbol } from '../domain/coins.js';
-import { AdminError } from '../domain/admin-errors.js';
+import { findCoinBySymbol } from '../modules/coins/index.js';
+import { AdminError } from '../errors/admin-errors.js';
 import { listCoinsAction, setMerchantCoinAction, updateCoinAction, upsertCoinAction, type CoinSettings, type CoinView } from '../operator/actions.js';
 import { describe, exitCode, group, leaf, print, str, table, toggle, UsageError, whole, type OptionSpec, type Parsed } from './args.js';
 import { withContext } from './context.js';

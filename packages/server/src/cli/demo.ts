@@ -3,8 +3,8 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join, resolve } from 'node:path';
 import { parsePrivateKey } from '@openwaas/sdk';
 import type { ServiceContext } from '../context.js';
-import { findCoinBySymbol, setMerchantCoin, upsertCoin, type CoinInput } from '../domain/coins.js';
-import { createMerchant, findMerchantByAppId, normaliseMerchantKey, updateMerchant } from '../domain/merchants.js';
+import { findCoinBySymbol, setMerchantCoin, upsertCoin, type CoinInput } from '../modules/coins/index.js';
+import { createMerchant, findMerchantByAppId, normaliseMerchantKey, updateMerchant } from '../modules/merchants/index.js';
 import { checkUrl } from '../operator/actions.js';
 import { openStore } from '../store/db.js';
 import { migrateToLatest } from '../store/migrate.js';

@@ -1,5 +1,5 @@
-import { decideHeldAction, listHeldAction } from '../domain/kyt/review-actions.js';
-import type { ReviewSide } from '../domain/kyt/review-errors.js';
+import { decideHeldAction, listHeldAction } from '../modules/kyt/index.js';
+import type { ReviewSide } from '../modules/kyt/index.js';
 import { describe, exitCode, group, idArg, leaf, need, print, str, table, UsageError, type Parsed } from './args.js';
 import { withContext } from './context.js';
 

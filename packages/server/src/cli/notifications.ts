@@ -1,4 +1,4 @@
-import { getNotification, resendAllFailed, resendNotification, type NotificationState } from '../domain/notifications-admin.js';
+import { getNotification, resendAllFailed, resendNotification, type NotificationState } from '../modules/notifications/index.js';
 import { requireMerchant } from '../operator/actions.js';
 import { notificationsView } from '../operator/views.js';
 import { describe, exitCode, flag, group, idArg, leaf, print, str, table, UsageError } from './args.js';

@@ -46,7 +46,7 @@ gracefully: deliveries in flight are handed back to the database for the next st
     const { createService } = await import('../service.js');
     const { KeySetupError } = await import('../keys/unlock.js');
     const { KeystoreError } = await import('../keys/keystore.js');
-    const { DataKeyMismatchError } = await import('../domain/data-keys.js');
+    const { DataKeyMismatchError } = await import('../modules/merchants/index.js');
     const { LimitsError } = await import('../limits.js');
     const service = await createService(config, { env }).catch((error: unknown) => {
       // Missing or wrong keys, or settings that break a bound, are the operator's to fix: the message names the settings, no stack.

@@ -1,5 +1,5 @@
-import { chainTxView, listChainTxs } from '../domain/outgoing-txs.js';
-import { listSweeps, retrySweep, SweepStateError, sweepView } from '../domain/sweeps.js';
+import { chainTxView, listChainTxs } from '../modules/chain-sends/index.js';
+import { listSweeps, retrySweep, SweepStateError, sweepView } from '../modules/sweeps/index.js';
 import { chainTxPurposes as txPurposes, chainTxStates as txStates, sweepStates } from '../contracts/operator.js';
 import { CommandFailed, describe, exitCode, group, leaf, print, str, table, UsageError, whole } from './args.js';
 import { withContext } from './context.js';

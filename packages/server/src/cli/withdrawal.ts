@@ -1,4 +1,4 @@
-import { listWithdrawalsForReview } from '../domain/withdrawals.js';
+import { listWithdrawalsForReview } from '../modules/withdrawals/index.js';
 import { decideWithdrawalAction, showWithdrawalAction, type WithdrawalView } from '../operator/actions.js';
 import { describe, exitCode, group, idArg, leaf, print, str, table, UsageError, type Parsed } from './args.js';
 import { withContext } from './context.js';

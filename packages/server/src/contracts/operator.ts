@@ -7,18 +7,18 @@
  * erased). Errors: contracts/operator-errors.ts.
  */
 import { z } from 'zod';
-import type { AdjustmentEntry, AdjustmentResult } from '../domain/adjustments.js';
+import type { AdjustmentEntry, AdjustmentResult } from '../modules/ledger/index.js';
 import type { BlacklistEntry, ReviewItem } from '../modules/withdrawals/index.js';
-import type { ChainStatus } from '../domain/chain-status.js';
-import type { HeldRecords } from '../domain/kyt/review-actions.js';
-import type { NotificationState, NotificationView } from '../domain/notifications-admin.js';
-import type { chainTxView } from '../domain/outgoing-txs.js';
-import type { sweepView } from '../domain/sweeps.js';
-import type { decideHeldAction } from '../domain/kyt/review-actions.js';
-import type { resendAllFailed } from '../domain/notifications-admin.js';
+import type { ChainStatus } from '../modules/deposits/index.js';
+import type { HeldRecords } from '../modules/kyt/index.js';
+import type { NotificationState, NotificationView } from '../modules/notifications/index.js';
+import type { chainTxView } from '../modules/chain-sends/index.js';
+import type { sweepView } from '../modules/sweeps/index.js';
+import type { decideHeldAction } from '../modules/kyt/index.js';
+import type { resendAllFailed } from '../modules/notifications/index.js';
 import type { auditAction, chainAuditAction, CoinView, MerchantView, UserView, WithdrawalView } from '../operator/actions.js';
-import type { ReviewSide } from '../domain/kyt/review-errors.js';
-import type { Auditor } from '../domain/withdrawals.js';
+import type { ReviewSide } from '../modules/kyt/index.js';
+import type { Auditor } from '../modules/withdrawals/index.js';
 import type { ChainTxPurpose, ChainTxState, OperatorAlert, SweepState } from '../store/schema.js';
 import {
   appIdLengthMax,

@@ -1,5 +1,5 @@
 import { ErrorCode } from '@openwaas/sdk';
-import { ApiError } from '../domain/api-error.js';
+import { ApiError } from '../errors/api-error.js';
 import { amountLengthMax } from '../limits.js';
 
 const decimalPattern = /^(\d+)(?:\.(\d+))?$/;

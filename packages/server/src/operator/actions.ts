@@ -4,10 +4,10 @@
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import type { ServiceContext } from '../context.js';
-import { AdminError } from '../domain/admin-errors.js';
-import { auditChainBalances } from '../domain/chain-audit.js';
-import { withdrawRecord } from '../domain/records.js';
-import { approveWithdrawal, cancelWithdrawal, findWithdrawal, rejectWithdrawal, type Auditor } from '../domain/withdrawals.js';
+import { AdminError } from '../errors/admin-errors.js';
+import { auditChainBalances } from '../modules/audit/index.js';
+import { withdrawRecord } from '../modules/records/views.js';
+import { approveWithdrawal, cancelWithdrawal, findWithdrawal, rejectWithdrawal, type Auditor } from '../modules/withdrawals/index.js';
 import { coinConfirmationsMax, coinDecimalsMax, ipAllowlistEntriesMax, merchantAppIdLengthMax, merchantNameLengthMax, urlLengthMax, userLimitMax } from '../limits.js';
 import { CoinLookup, findCoinBySymbol, listCoins, listMerchantCoins, setCoinEnabled, setMerchantCoin, upsertCoin, type CoinInput } from '../modules/coins/index.js';
 import { auditLedger, userBalances, type AuditReport } from '../modules/ledger/index.js';

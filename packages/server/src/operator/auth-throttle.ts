@@ -8,7 +8,7 @@
  * Memory is bounded: at most `trackedAddressesMax` addresses are remembered; when full, the
  * least recently failed one is forgotten (its failures are the oldest, most often long over).
  */
-import type { Clock } from '../domain/clock.js';
+import type { Clock } from '../clock.js';
 import { operatorAuthBackoffBaseMs, operatorAuthBackoffMaxMs, operatorAuthForgetAfterMs, operatorAuthFreeFailuresMax, operatorAuthTrackedAddressesMax } from '../limits.js';
 
 export interface AuthThrottleOptions {

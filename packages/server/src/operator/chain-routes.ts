@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServiceContext } from '../context.js';
 import { alertView } from '../contracts/operator.js';
-import { AdminError } from '../domain/admin-errors.js';
-import { listAlerts, resolveAlertById } from '../domain/alerts.js';
-import { chainStatuses } from '../domain/chain-status.js';
+import { AdminError } from '../errors/admin-errors.js';
+import { listAlerts, resolveAlertById } from '../modules/alerts/index.js';
+import { chainStatuses } from '../modules/deposits/index.js';
 import { chainAuditAction } from './actions.js';
 import { operatorRoute } from './typed-route.js';
 

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServiceContext } from '../context.js';
-import { AdminError } from '../domain/admin-errors.js';
-import { chainTxView, listChainTxs } from '../domain/outgoing-txs.js';
-import { listSweeps, retrySweep, SweepStateError, sweepView } from '../domain/sweeps.js';
+import { AdminError } from '../errors/admin-errors.js';
+import { chainTxView, listChainTxs } from '../modules/chain-sends/index.js';
+import { listSweeps, retrySweep, SweepStateError, sweepView } from '../modules/sweeps/index.js';
 import { operatorRoute } from './typed-route.js';
 
 /**

@@ -1,9 +1,9 @@
 import { KeyParseError } from '@openwaas/sdk';
 import { ZodError } from 'zod';
-import { AdminError } from '../domain/admin-errors.js';
-import { ApiError } from '../domain/api-error.js';
-import { InsufficientFundsError } from '../domain/ledger.js';
-import { WithdrawalStateError } from '../domain/withdrawals.js';
+import { AdminError } from '../errors/admin-errors.js';
+import { ApiError } from '../errors/api-error.js';
+import { InsufficientFundsError } from '../modules/ledger/index.js';
+import { WithdrawalStateError } from '../modules/withdrawals/index.js';
 import { isUniqueViolation } from '../store/db.js';
 
 /** Words for a zod failure: "field: problem; …". */

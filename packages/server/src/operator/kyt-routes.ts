@@ -10,7 +10,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { ServiceContext } from '../context.js';
-import { decideHeldAction, listHeldAction } from '../domain/kyt/review-actions.js';
+import { decideHeldAction, listHeldAction } from '../modules/kyt/index.js';
 import { operatorRoute } from './typed-route.js';
 
 /** Registers the KYT routes on the operator plugin instance (inside its auth hook and error handler); schemas and views in contracts/operator.ts. */

@@ -14,12 +14,12 @@ import { chainTxOperatorRoutes } from './chain-tx-routes.js';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ServiceContext } from '../context.js';
 import type { ServiceConfig } from '../config/config.js';
-import { AdminError } from '../domain/admin-errors.js';
+import { AdminError } from '../errors/admin-errors.js';
 import { operatorErrorRegistry } from '../contracts/operator-errors.js';
-import { adjustBalance, listAdjustments } from '../domain/adjustments.js';
-import { addToBlacklist, listBlacklist, removeFromBlacklist } from '../domain/blacklist.js';
-import { getNotification, resendAllFailed, resendNotification } from '../domain/notifications-admin.js';
-import { listWithdrawalsForReview } from '../domain/withdrawals.js';
+import { adjustBalance, listAdjustments } from '../modules/ledger/index.js';
+import { addToBlacklist, listBlacklist, removeFromBlacklist } from '../modules/withdrawals/index.js';
+import { getNotification, resendAllFailed, resendNotification } from '../modules/notifications/index.js';
+import { listWithdrawalsForReview } from '../modules/withdrawals/index.js';
 import {
   auditAction,
   createMerchantAction,
@@ -42,7 +42,7 @@ import { notificationsView } from './views.js';
 import type { OperatorRequest } from '../contracts/operator.js';
 import { AuthThrottle } from './auth-throttle.js';
 import { registerKytRoutes } from './kyt-routes.js';
-import { assertStorableFields } from '../domain/input-rules.js';
+import { assertStorableFields } from '../input-rules.js';
 
 export interface OperatorRoutesOptions {
   ctx: ServiceContext;

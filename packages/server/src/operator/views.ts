@@ -1,5 +1,5 @@
 import type { OperatorResponse } from '../contracts/operator.js';
-import { countNotifications, listNotifications, type NotificationState } from '../domain/notifications-admin.js';
+import { countNotifications, listNotifications, type NotificationState } from '../modules/notifications/index.js';
 import type { Db } from '../store/tx.js';
 import { requireMerchant } from './actions.js';
 

@@ -1,7 +1,7 @@
 import { DepositStatus, WithdrawStatus } from '@openwaas/sdk';
 import type { ServiceContext } from '../context.js';
-import { CoinLookup } from '../domain/coins.js';
-import { applyWithdrawalVerdict } from '../domain/kyt/withdrawal-review.js';
+import { CoinLookup } from '../modules/coins/index.js';
+import { applyWithdrawalVerdict } from '../modules/withdrawals/index.js';
 import { kytBackoffDoublingsMax, kytBatchMax, kytCandidatesMax, kytLeaseTtlMs } from '../limits.js';
 import { applyDepositVerdict, findDeposit, listAwaitingKytDepositIds } from '../modules/deposits/index.js';
 import { screenDeposit, screenWithdrawal, type KytVerdict } from '../modules/kyt/index.js';

@@ -23,11 +23,11 @@
  * funds the merchant holds with us.
  */
 import type { ServiceContext } from '../context.js';
-import { merchantWalletKey } from '../domain/merchants.js';
+import { merchantWalletKey } from '../modules/merchants/index.js';
 import { readLimited } from '../http/read-limited.js';
 import { findDeliveryCandidates, findRecipient, leaseDueNotifications, recordDelivery, releaseDelivery, type DeliveryOutcome, type Recipient } from '../modules/notifications/index.js';
 import type { NotificationRow } from '../store/schema.js';
-import * as limits from './limits.js';
+import * as limits from '../limits.js';
 
 /** The running worker. */
 export interface Notifier {

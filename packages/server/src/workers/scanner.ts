@@ -7,9 +7,6 @@ import type { ServiceContext } from '../context.js';
 import { scannerLeaseName, scannerLeaseTtlMs, scanStep } from '../modules/deposits/index.js';
 import { holdLease } from './lease.js';
 
-// Old import path of the step's names (tests, the bench).
-export { reorgTooDeepKey, scannerLeaseName, scannerLeaseTtlMs, scanStep, type ScanStepResult } from '../modules/deposits/index.js';
-
 /** The loop's tick: runs a step while this process holds the chain's scanner lease. */
 export async function scanTick(ctx: ServiceContext, chain: ChainHandle, signal: AbortSignal): Promise<boolean> {
   if (!(await holdLease(ctx.store, scannerLeaseName(chain.id), ctx.clock.nowMs(), scannerLeaseTtlMs(chain)))) return false;

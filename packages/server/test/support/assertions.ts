@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { WaasError } from '@openwaas/sdk';
-import { ApiError } from '../../src/domain/api-error.js';
+import { ApiError } from '../../src/errors/api-error.js';
 
 /** Asserts that an SDK call fails with the API `code` (and a message matching `msg`). */
 export function rejectsWith(promise: Promise<unknown>, code: string, msg?: RegExp): Promise<void> {

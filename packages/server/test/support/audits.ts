@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createEvmClients, mine } from '../../src/chains/evm/client.js';
-import { auditLedger } from '../../src/domain/audit.js';
-import { auditChainBalances, type ChainAuditReport } from '../../src/domain/chain-audit.js';
+import { auditLedger } from '../../src/modules/ledger/index.js';
+import { auditChainBalances, type ChainAuditReport } from '../../src/modules/audit/index.js';
 import { evmChainId } from '../../src/keys/signer.js';
 import type { Db } from '../../src/store/tx.js';
 import type { ChainWorld } from './chain-world.js';

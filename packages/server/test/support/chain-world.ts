@@ -7,7 +7,7 @@ import { createEvmClients, mine, type EvmPublicClient } from '../../src/chains/e
 import { devAccount, prepareDevChain } from '../../src/chains/evm/dev-setup.js';
 import type { ChainHandle } from '../../src/chains/registry.js';
 import type { ChainConfig, ServiceConfig } from '../../src/config/config.js';
-import { updateMerchant } from '../../src/domain/merchants.js';
+import { updateMerchant } from '../../src/modules/merchants/index.js';
 import { startTestService, type DatabaseKind, type TestService } from './service.js';
 
 /**

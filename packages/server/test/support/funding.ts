@@ -1,5 +1,5 @@
-import type { Clock } from '../../src/domain/clock.js';
-import { postJournal, type AccountRef } from '../../src/domain/ledger.js';
+import type { Clock } from '../../src/clock.js';
+import { postJournal, type AccountRef } from '../../src/modules/ledger/index.js';
 import type { Store } from '../../src/store/db.js';
 import { inTransaction } from '../../src/store/tx.js';
 

@@ -6,9 +6,9 @@
 import { DepositStatus } from '@openwaas/sdk';
 import { kytConfigSchema } from '../../src/config/kyt-config.js';
 import type { ServiceContext } from '../../src/context.js';
-import { chainAccount, suspenseAccount } from '../../src/domain/chain-accounts.js';
-import { createKytProvider } from '../../src/domain/kyt/factory.js';
-import { postJournal } from '../../src/domain/ledger.js';
+import { chainAccount, suspenseAccount } from '../../src/modules/chain-sends/index.js';
+import { createKytProvider } from '../../src/modules/kyt/index.js';
+import { postJournal } from '../../src/modules/ledger/index.js';
 import type { Coin, Deposit, Merchant } from '../../src/store/schema.js';
 import { inTransaction } from '../../src/store/tx.js';
 

@@ -1,7 +1,7 @@
-import { findAddressOwner, findUserAddress, issueDepositAddress } from '../../domain/addresses.js';
-import { formatAmount } from '../../domain/amount.js';
-import { readBalance } from '../../domain/ledger.js';
-import { requireUser } from '../../domain/users.js';
+import { findAddressOwner, findUserAddress, issueDepositAddress } from '../../modules/addresses/index.js';
+import { formatAmount } from '../../money/amount.js';
+import { readBalance } from '../../modules/ledger/index.js';
+import { requireUser } from '../../modules/merchants/index.js';
 import { identifierField, symbolField, uidField } from '../fields.js';
 import type { Handler } from '../handler.js';
 import { depositAddressLengthMax } from '../../limits.js';

@@ -1,4 +1,4 @@
-import { listIssuedAddresses } from '../../domain/addresses.js';
+import { listIssuedAddresses } from '../../modules/addresses/index.js';
 import { maxIdField } from '../fields.js';
 import type { Handler } from '../handler.js';
 import { pageSizeMax } from './common.js';

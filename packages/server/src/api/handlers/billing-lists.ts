@@ -1,7 +1,9 @@
 import type { MinerFeeRecord, TxidType } from '@openwaas/sdk';
-import { CoinLookup } from '../../domain/coins.js';
-import { depositsAfter, depositsByIds, minerFeesAfter, minerFeesByIds, withdrawalsAfter, withdrawalsByRequestIds } from '../../domain/record-lists.js';
-import { depositRecord, minerFeeRecord, withdrawRecord } from '../../domain/records.js';
+import { CoinLookup } from '../../modules/coins/index.js';
+import { depositsAfter, depositsByIds } from '../../modules/deposits/index.js';
+import { minerFeesAfter, minerFeesByIds } from '../../modules/sweeps/index.js';
+import { withdrawalsAfter, withdrawalsByRequestIds } from '../../modules/withdrawals/index.js';
+import { depositRecord, minerFeeRecord, withdrawRecord } from '../../modules/records/views.js';
 import { idsField, maxIdField, numericIds } from '../fields.js';
 import type { Handler } from '../handler.js';
 import { idsMax, pageSizeMax } from './common.js';

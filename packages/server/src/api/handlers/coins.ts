@@ -1,5 +1,5 @@
 import { chainFamily } from '../../chains/chain-id.js';
-import { addressPattern, listMerchantCoins } from '../../domain/coins.js';
+import { addressPattern, listMerchantCoins } from '../../modules/coins/index.js';
 import type { Coin } from '../../store/schema.js';
 import type { Handler } from '../handler.js';
 

@@ -1,6 +1,6 @@
 import { ErrorCode } from '@openwaas/sdk';
-import { ApiError } from '../../domain/api-error.js';
-import { findMerchantCoin } from '../../domain/coins.js';
+import { ApiError } from '../../errors/api-error.js';
+import { findMerchantCoin } from '../../modules/coins/index.js';
 import type { Coin, Merchant } from '../../store/schema.js';
 import type { Db } from '../../store/tx.js';
 

@@ -1,7 +1,7 @@
-import { formatAmount } from '../../domain/amount.js';
-import { ApiError } from '../../domain/api-error.js';
-import { CoinLookup } from '../../domain/coins.js';
-import { transfersAfter, transfersByIds, type TransferRow } from '../../domain/record-lists.js';
+import { formatAmount } from '../../money/amount.js';
+import { ApiError } from '../../errors/api-error.js';
+import { CoinLookup } from '../../modules/coins/index.js';
+import { listTransfersAfter as transfersAfter, listTransfersByIds as transfersByIds, type TransferRow } from '../../modules/transfers/index.js';
 import { idsField, maxIdField, stringField } from '../fields.js';
 import type { Handler } from '../handler.js';
 import { idsTypeLengthMax } from '../../limits.js';

@@ -1,4 +1,4 @@
-import { requestTransfer, transferRemarkLengthMax, type TransferRequestInput } from '../../domain/transfers.js';
+import { requestTransfer, transferRemarkLengthMax, type TransferRequestInput } from '../../modules/transfers/index.js';
 import { identifierField, requestIdField, stringField, symbolField } from '../fields.js';
 import type { Handler } from '../handler.js';
 import { appIdLengthMax } from '../../limits.js';

@@ -1,7 +1,7 @@
 import { ErrorCode } from '@openwaas/sdk';
-import { ApiError } from '../../domain/api-error.js';
-import { findUser, usersAfter } from '../../domain/record-lists.js';
-import { createUserByEmail, createUserByMobile } from '../../domain/users.js';
+import { ApiError } from '../../errors/api-error.js';
+import { findUser, usersAfter } from '../../modules/merchants/index.js';
+import { createUserByEmail, createUserByMobile } from '../../modules/merchants/index.js';
 import type { User } from '../../store/schema.js';
 import { inTransaction } from '../../store/tx.js';
 import { identifierField, maxIdField } from '../fields.js';

@@ -1,5 +1,5 @@
-import { ApiError } from '../../domain/api-error.js';
-import { requestWithdrawal, type WithdrawalRequestInput } from '../../domain/withdrawals.js';
+import { ApiError } from '../../errors/api-error.js';
+import { requestWithdrawal, type WithdrawalRequestInput } from '../../modules/withdrawals/index.js';
 import { identifierField, requestIdField, stringField, symbolField, uidField } from '../fields.js';
 import type { Handler } from '../handler.js';
 import { amountLengthMax, withdrawAddressLengthMax } from '../../limits.js';

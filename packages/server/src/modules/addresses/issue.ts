@@ -1,7 +1,7 @@
 import { ErrorCode } from '@openwaas/sdk';
 import { chainFamily } from '../../chains/chain-id.js';
 import type { ServiceContext } from '../../context.js';
-import { ApiError } from '../../domain/api-error.js';
+import { ApiError } from '../../errors/api-error.js';
 import { allocateAttemptsMax } from '../../limits.js';
 import { isUniqueViolation } from '../../store/db.js';
 import type { Coin, User } from '../../store/schema.js';

@@ -1,6 +1,6 @@
 import type { ChainHandle } from '../../chains/registry.js';
 import type { ServiceContext } from '../../context.js';
-import { readBalance } from '../../domain/ledger.js';
+import { readBalance } from '../ledger/index.js';
 import { auditBalanceReadsInFlightMax, auditProgressAddressCountMin, auditProgressBatchCount } from '../../limits.js';
 import type { Coin } from '../../store/schema.js';
 import type { Db } from '../../store/tx.js';

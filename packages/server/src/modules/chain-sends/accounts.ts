@@ -1,4 +1,4 @@
-import type { AccountRef } from '../../domain/ledger.js';
+import type { AccountRef } from '../ledger/index.js';
 
 /**
  * Accounts of the on-chain money model (docs/chains.md):

@@ -1,5 +1,5 @@
 import type { ServiceContext } from '../../context.js';
-import { raiseAlert, resolveAlert } from '../../domain/alerts.js';
+import { raiseAlert, resolveAlert } from '../alerts/index.js';
 import { RemoteSignerError } from '../../keys/remote-signer.js';
 import { alertRepeatMs } from '../../limits.js';
 import type { Db } from '../../store/tx.js';

@@ -1,7 +1,7 @@
 import { DepositStatus } from '@openwaas/sdk';
 import { NodeError } from '../../chains/adapter.js';
 import type { ServiceContext } from '../../context.js';
-import { formatAmount } from '../../domain/amount.js';
+import { formatAmount } from '../../money/amount.js';
 import { countOpenAlerts } from '../alerts/index.js';
 import { countChainTxsInFlight } from '../chain-sends/index.js';
 import { listCoinsOfChain } from '../coins/index.js';

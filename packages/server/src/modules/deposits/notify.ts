@@ -1,5 +1,5 @@
-import { CoinLookup } from '../../domain/coins.js';
-import { depositNotificationPayload } from '../../domain/records.js';
+import { CoinLookup } from '../coins/index.js';
+import { depositNotificationPayload } from '../records/views.js';
 import type { Deposit } from '../../store/schema.js';
 import type { Tx } from '../../store/tx.js';
 import { enqueueNotification } from '../notifications/index.js';

@@ -7,11 +7,11 @@
  */
 import { DepositStatus } from '@openwaas/sdk';
 import type { ServiceContext } from '../../context.js';
-import { suspenseAccount } from '../../domain/chain-accounts.js';
-import { CoinLookup } from '../../domain/coins.js';
-import { receivingAccount } from '../../domain/internal-settlement.js';
-import { postJournal } from '../../domain/ledger.js';
-import { depositRecord } from '../../domain/records.js';
+import { suspenseAccount } from '../chain-sends/index.js';
+import { CoinLookup } from '../coins/index.js';
+import { receivingAccount } from '../transfers/index.js';
+import { postJournal } from '../ledger/index.js';
+import { depositRecord } from '../records/views.js';
 import type { Deposit } from '../../store/schema.js';
 import { inTransaction, type Tx } from '../../store/tx.js';
 import { appendReason, checkRejectReason, ReviewStateError, type KytVerdict } from '../kyt/index.js';

@@ -20,7 +20,7 @@
 import { NodeError, ScanError, type ScannedBlock } from '../../chains/adapter.js';
 import type { ChainHandle } from '../../chains/registry.js';
 import { ChainWatchSet } from '../../chains/watch-set.js';
-import { raiseAlert, resolveAlert } from '../../domain/alerts.js';
+import { raiseAlert, resolveAlert } from '../alerts/index.js';
 import { extraBlocksKeptCount, scannerErrorLengthMax, chainLeaseTtlMs } from '../../limits.js';
 import { addressOwners } from '../addresses/index.js';
 import { coinOfTransfer, loadChainCoins, type ChainCoins } from './chain-coins.js';

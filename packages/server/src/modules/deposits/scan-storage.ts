@@ -6,7 +6,7 @@
  * its write back (CursorMoved) instead of writing it twice.
  */
 import type { Logger } from 'pino';
-import type { Clock } from '../../domain/clock.js';
+import type { Clock } from '../../clock.js';
 import type { Store } from '../../store/db.js';
 import { inTransaction, type Db, type Tx } from '../../store/tx.js';
 import type { ChainCoins } from './chain-coins.js';

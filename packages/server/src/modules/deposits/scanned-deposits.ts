@@ -6,8 +6,8 @@
 import { DepositStatus } from '@openwaas/sdk';
 import type { Logger } from 'pino';
 import type { IncomingTransfer } from '../../chains/adapter.js';
-import { raiseAlert, resolveAlert } from '../../domain/alerts.js';
-import { CoinLookup } from '../../domain/coins.js';
+import { raiseAlert, resolveAlert } from '../alerts/index.js';
+import { CoinLookup } from '../coins/index.js';
 import type { Coin, Deposit } from '../../store/schema.js';
 import type { Db, Tx } from '../../store/tx.js';
 import type { AddressOwner } from '../addresses/index.js';

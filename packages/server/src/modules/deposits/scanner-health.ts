@@ -4,7 +4,7 @@
  * block failing for long enough: it raises the `scanner-stalled` alert, which the next step
  * that succeeds resolves.
  */
-import { raiseAlert, resolveAlert } from '../../domain/alerts.js';
+import { raiseAlert, resolveAlert } from '../alerts/index.js';
 import { untracedBlocksShownMax } from '../../limits.js';
 import type { Db } from '../../store/tx.js';
 import * as repo from './repository.js';

@@ -7,9 +7,9 @@
  */
 import { DepositStatus } from '@openwaas/sdk';
 import type { ServiceContext } from '../../context.js';
-import { chainAccount, suspenseAccount } from '../../domain/chain-accounts.js';
-import { receivingAccount } from '../../domain/internal-settlement.js';
-import { postJournal, type AccountRef } from '../../domain/ledger.js';
+import { chainAccount, suspenseAccount } from '../chain-sends/index.js';
+import { receivingAccount } from '../transfers/index.js';
+import { postJournal, type AccountRef } from '../ledger/index.js';
 import { settleBatchMax } from '../../limits.js';
 import type { Coin, Deposit } from '../../store/schema.js';
 import { inTransaction, type Tx } from '../../store/tx.js';

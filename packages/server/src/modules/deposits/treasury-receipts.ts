@@ -7,8 +7,8 @@
  * One treasury_receipts row per transfer makes re-scans and backfills harmless.
  */
 import type { IncomingTransfer } from '../../chains/adapter.js';
-import { chainAccount, treasuryAccount } from '../../domain/chain-accounts.js';
-import { lockAccounts, postJournal } from '../../domain/ledger.js';
+import { chainAccount, treasuryAccount } from '../chain-sends/index.js';
+import { lockAccounts, postJournal } from '../ledger/index.js';
 import type { Coin, TreasuryReceipt } from '../../store/schema.js';
 import type { Db, Tx } from '../../store/tx.js';
 import * as repo from './repository.js';

@@ -21,7 +21,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Clock } from '../../domain/clock.js';
+import type { Clock } from '../../clock.js';
 import { replayClockMarginMs, replayPruneBatchMax, replayPruneIntervalMs } from '../../limits.js';
 import type { Store } from '../../store/db.js';
 import type { Db } from '../../store/tx.js';

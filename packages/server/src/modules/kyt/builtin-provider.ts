@@ -1,5 +1,5 @@
 import type { KytConfig } from '../../config/kyt-config.js';
-import { formatAmount } from '../../domain/amount.js';
+import { formatAmount } from '../../money/amount.js';
 import type { KytProvider, KytSubject, KytVerdict } from './provider.js';
 import { limitUnits } from './threshold.js';
 

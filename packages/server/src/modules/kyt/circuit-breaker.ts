@@ -1,5 +1,5 @@
 import type { KytBreakerConfig } from '../../config/kyt-config.js';
-import { formatAmount } from '../../domain/amount.js';
+import { formatAmount } from '../../money/amount.js';
 import { breakerPageMax } from '../../limits.js';
 import type { Coin, Deposit } from '../../store/schema.js';
 import type { Db } from '../../store/tx.js';

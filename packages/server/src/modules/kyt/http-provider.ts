@@ -1,4 +1,4 @@
-import { formatAmount } from '../../domain/amount.js';
+import { formatAmount } from '../../money/amount.js';
 import { readLimited } from '../../http/read-limited.js';
 import { kytAnswerBytesMax as answerBytesMax, kytReasonLengthMax as reasonLengthMax } from '../../limits.js';
 import type { KytProvider, KytSubject, KytVerdict } from './provider.js';

@@ -1,5 +1,5 @@
 import type { ServiceContext } from '../../context.js';
-import { heldWithdrawalView, listHeldWithdrawals, rejectHeldWithdrawal, releaseWithdrawal, type HeldWithdrawalView } from '../../domain/kyt/withdrawal-review.js';
+import { heldWithdrawalView, listHeldWithdrawals, rejectHeldWithdrawal, releaseWithdrawal, type HeldWithdrawalView } from '../withdrawals/index.js';
 import { heldPageSizeMax } from '../../limits.js';
 import { heldDepositView, listHeldDeposits, rejectDeposit, releaseDeposit, type HeldDepositView } from '../deposits/index.js';
 import type { ReviewSide } from './review-errors.js';

@@ -1,4 +1,4 @@
-import { AdminError } from '../../domain/admin-errors.js';
+import { AdminError } from '../../errors/admin-errors.js';
 import { reasonHistoryLengthMax, reviewReasonLengthMax } from '../../limits.js';
 
 export { reviewReasonLengthMax };

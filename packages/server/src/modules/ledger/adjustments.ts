@@ -1,6 +1,6 @@
-import type { Clock } from '../../domain/clock.js';
-import { AdminError } from '../../domain/admin-errors.js';
-import { ApiError } from '../../domain/api-error.js';
+import type { Clock } from '../../clock.js';
+import { AdminError } from '../../errors/admin-errors.js';
+import { ApiError } from '../../errors/api-error.js';
 import { adjustmentReasonLengthMax, adjustmentsPageDefaultMax, adjustmentsPageMax } from '../../limits.js';
 import { formatAmount, parseAmount } from '../../money/amount.js';
 import type { Store } from '../../store/db.js';

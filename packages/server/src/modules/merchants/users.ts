@@ -1,5 +1,5 @@
 import { ErrorCode } from '@openwaas/sdk';
-import { ApiError } from '../../domain/api-error.js';
+import { ApiError } from '../../errors/api-error.js';
 import { emailLengthMax } from '../../limits.js';
 import { isUniqueViolation } from '../../store/db.js';
 import type { Merchant, User } from '../../store/schema.js';

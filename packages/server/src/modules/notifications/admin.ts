@@ -1,9 +1,9 @@
 /** Operator actions on the outbox: list, show, resend (one, or every failed one). */
 import type { ServiceContext } from '../../context.js';
-import { AdminError } from '../../domain/admin-errors.js';
+import { AdminError } from '../../errors/admin-errors.js';
 import type { NotificationRow } from '../../store/schema.js';
 import type { Db } from '../../store/tx.js';
-import { adminBatchSizeMax, adminListLimitMax } from '../../workers/limits.js';
+import { adminBatchSizeMax, adminListLimitMax } from '../../limits.js';
 import { merchantNotifyTargets } from '../merchants/index.js';
 import * as repo from './repository.js';
 

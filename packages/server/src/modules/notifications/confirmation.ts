@@ -1,8 +1,8 @@
 import { randomBytes, type KeyObject } from 'node:crypto';
 import { ErrorCode, parsePublicKey, readConfirmationReply } from '@openwaas/sdk';
 import type { ServiceContext } from '../../context.js';
-import { ApiError } from '../../domain/api-error.js';
-import { merchantWalletKey } from '../../domain/merchants.js';
+import { ApiError } from '../../errors/api-error.js';
+import { merchantWalletKey } from '../merchants/index.js';
 import { readLimited } from '../../http/read-limited.js';
 import { confirmReplyBytesMax as replyBytesMax, merchantKeyCacheSizeMax as keyCacheSizeMax } from '../../limits.js';
 import type { Merchant } from '../../store/schema.js';

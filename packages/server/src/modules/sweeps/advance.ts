@@ -2,7 +2,7 @@ import type { TxRequest } from '../../chains/adapter.js';
 import { maxGasCost } from '../../chains/evm/fees.js';
 import type { ChainHandle } from '../../chains/registry.js';
 import type { ServiceContext } from '../../context.js';
-import { CoinLookup } from '../../domain/coins.js';
+import { CoinLookup } from '../coins/index.js';
 import { sweepsPerTickMax } from '../../limits.js';
 import type { Coin, Sweep } from '../../store/schema.js';
 import { inTransaction } from '../../store/tx.js';

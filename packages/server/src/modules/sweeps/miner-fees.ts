@@ -1,6 +1,6 @@
 import { DepositStatus } from '@openwaas/sdk';
-import { collectionAccount } from '../../domain/internal-settlement.js';
-import type { JournalInput } from '../../domain/ledger.js';
+import { collectionAccount } from '../ledger/index.js';
+import type { JournalInput } from '../ledger/index.js';
 import type { ChainTx, Coin } from '../../store/schema.js';
 import type { Db, Tx } from '../../store/tx.js';
 import { chainAccount, type TxOutcome } from '../chain-sends/index.js';

@@ -1,6 +1,6 @@
 import type { ServiceContext } from '../../context.js';
-import { CoinLookup } from '../../domain/coins.js';
-import { postJournal } from '../../domain/ledger.js';
+import { CoinLookup } from '../coins/index.js';
+import { postJournal } from '../ledger/index.js';
 import type { ChainTx } from '../../store/schema.js';
 import type { Tx } from '../../store/tx.js';
 import { findChainAddressById } from '../addresses/index.js';

@@ -1,8 +1,8 @@
 import type { ChainHandle } from '../../chains/registry.js';
 import { maxGasCost } from '../../chains/evm/fees.js';
 import type { ServiceContext } from '../../context.js';
-import { parseAmount } from '../../domain/amount.js';
-import { CoinLookup } from '../../domain/coins.js';
+import { parseAmount } from '../../money/amount.js';
+import { CoinLookup } from '../coins/index.js';
 import { sweepCandidatesPerTickMax, sweepsPerTickMax } from '../../limits.js';
 import type { Coin } from '../../store/schema.js';
 import { inTransaction, type Db } from '../../store/tx.js';

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { ErrorCode } from '@openwaas/sdk';
 import type { ServiceContext } from '../../context.js';
-import { ApiError } from '../../domain/api-error.js';
-import { confirmWithMerchant } from '../../domain/confirmation.js';
+import { ApiError } from '../../errors/api-error.js';
+import { confirmWithMerchant } from '../notifications/index.js';
 import { transferRemarkLengthMax } from '../../limits.js';
 import { parseAmount } from '../../money/amount.js';
 import { isUniqueViolation } from '../../store/db.js';

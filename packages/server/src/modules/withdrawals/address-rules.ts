@@ -1,5 +1,5 @@
 import { chainFamily } from '../../chains/chain-id.js';
-import { addressPattern } from '../../domain/coins.js';
+import { addressPattern } from '../coins/index.js';
 import { withdrawAddressPartLengthMax, withdrawMemoLengthMax } from '../../limits.js';
 
 /** Chain families whose addresses may carry a memo/tag after "_" (API.md §4). */

@@ -1,7 +1,7 @@
 import { WithdrawStatus, WithdrawType } from '@openwaas/sdk';
 import type { ServiceContext } from '../../context.js';
-import { CoinLookup } from '../../domain/coins.js';
-import { settleInternalWithdrawal } from '../../domain/internal-settlement.js';
+import { CoinLookup } from '../coins/index.js';
+import { settleInternalWithdrawal } from '../transfers/index.js';
 import type { Withdrawal } from '../../store/schema.js';
 import type { Tx } from '../../store/tx.js';
 import { feeCoinOf } from './postings.js';

@@ -1,7 +1,7 @@
 import type { Db } from '../../store/tx.js';
-import { AdminError } from '../../domain/admin-errors.js';
+import { AdminError } from '../../errors/admin-errors.js';
 import { blacklistAddressLengthMax, blacklistReasonLengthMax } from '../../limits.js';
-import { adminListLimitMax } from '../../workers/limits.js';
+import { adminListLimitMax } from '../../limits.js';
 import { splitAddress } from './address-rules.js';
 import { anyBlacklisted, deleteBlacklistEntry, listBlacklistEntries, upsertBlacklistEntry } from './repository.js';
 

@@ -1,10 +1,10 @@
 import { AuditStatus, WithdrawStatus } from '@openwaas/sdk';
 import type { ServiceContext } from '../../context.js';
-import { CoinLookup } from '../../domain/coins.js';
-import type { KytVerdict } from '../../domain/kyt/provider.js';
-import { appendReason, checkRejectReason, ReviewStateError } from '../../domain/kyt/review-errors.js';
-import { postJournal } from '../../domain/ledger.js';
-import { withdrawRecord } from '../../domain/records.js';
+import { CoinLookup } from '../coins/index.js';
+import type { KytVerdict } from '../kyt/index.js';
+import { appendReason, checkRejectReason, ReviewStateError } from '../kyt/index.js';
+import { postJournal } from '../ledger/index.js';
+import { withdrawRecord } from '../records/views.js';
 import type { Withdrawal, WithdrawalUpdate } from '../../store/schema.js';
 import { inTransaction, type Tx } from '../../store/tx.js';
 import { notifyWithdrawal } from './notify.js';

@@ -1,6 +1,6 @@
-import { findCoinBySymbol } from '../../domain/coins.js';
-import { feeAccount, userAccount } from '../../domain/internal-settlement.js';
-import type { Posting } from '../../domain/ledger.js';
+import { findCoinBySymbol } from '../coins/index.js';
+import { feeAccount, userAccount } from '../ledger/index.js';
+import type { Posting } from '../ledger/index.js';
 import { chainAccount, treasuryAccount } from '../chain-sends/index.js';
 import type { Coin, Withdrawal } from '../../store/schema.js';
 import type { Db } from '../../store/tx.js';

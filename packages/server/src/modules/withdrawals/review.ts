@@ -1,9 +1,9 @@
 import { AuditStatus, WithdrawStatus, WithdrawType } from '@openwaas/sdk';
 import type { ServiceContext } from '../../context.js';
-import { CoinLookup } from '../../domain/coins.js';
-import { postJournal } from '../../domain/ledger.js';
-import { findMerchantById } from '../../domain/merchants.js';
-import { withdrawRecord } from '../../domain/records.js';
+import { CoinLookup } from '../coins/index.js';
+import { postJournal } from '../ledger/index.js';
+import { findMerchantById } from '../merchants/index.js';
+import { withdrawRecord } from '../records/views.js';
 import { reviewPageSizeMax } from '../../limits.js';
 import type { Withdrawal, WithdrawalUpdate } from '../../store/schema.js';
 import { inTransaction, type Db, type Tx } from '../../store/tx.js';

@@ -1,4 +1,4 @@
-import { ApiError } from './api-error.js';
+import { ApiError } from './errors/api-error.js';
 
 /**
  * Characters no request field may hold (docs/identifiers.md). PostgreSQL refuses NUL in text,

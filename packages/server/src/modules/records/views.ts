@@ -1,6 +1,6 @@
-import type { Deposit, MinerFee, Withdrawal } from '../store/schema.js';
-import type { CoinLookup } from './coins.js';
-import { formatAmount } from './amount.js';
+import type { Deposit, MinerFee, Withdrawal } from '../../store/schema.js';
+import type { CoinLookup } from '../coins/index.js';
+import { formatAmount } from '../../money/amount.js';
 
 /** A withdrawal as the list endpoints return it (seed shape: ms numbers, decimal strings). */
 export async function withdrawRecord(w: Withdrawal, coins: CoinLookup) {

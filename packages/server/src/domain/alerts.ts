@@ -1,1 +1,0 @@
-export { listAlerts, raiseAlert, resolveAlert, resolveAlertById } from '../modules/alerts/index.js';

@@ -1,1 +1,0 @@
-export { formatAmount, parseAmount } from '../money/amount.js';

@@ -1,1 +1,0 @@
-export { auditLedger, type AuditFinding, type AuditReport } from '../modules/ledger/index.js';

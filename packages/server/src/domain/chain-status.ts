@@ -1,1 +1,0 @@
-export { chainStatuses, type ChainStatus } from '../modules/deposits/index.js';

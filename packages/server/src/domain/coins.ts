@@ -1,1 +1,0 @@
-export { addressPattern, chainAddressPatterns, CoinLookup, findCoinBySymbol, findMerchantCoin, listCoins, listMerchantCoins, setMerchantCoin, upsertCoin, type CoinInput } from '../modules/coins/index.js';

@@ -1,1 +1,0 @@
-export { confirmWithMerchant, type ConfirmationFailure, type ConfirmationFields } from '../modules/notifications/index.js';

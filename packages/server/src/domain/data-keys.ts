@@ -1,1 +1,0 @@
-export { adoptDataKey, DataKeyMismatchError } from '../modules/merchants/index.js';

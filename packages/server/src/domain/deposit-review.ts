@@ -1,1 +1,0 @@
-export { applyDepositVerdict, rejectDeposit, releaseDeposit } from '../modules/deposits/index.js';

@@ -1,1 +1,0 @@
-export { belowMinimumReason, reorgAfterCreditKey, reorgFailedReason } from '../modules/deposits/index.js';

@@ -1,1 +1,0 @@
-export { createKytProvider } from '../../modules/kyt/index.js';

@@ -1,1 +1,0 @@
-export { HttpKytProvider, screeningRequestBody, verdictOfAnswer, type HttpKytProviderOptions } from '../../modules/kyt/index.js';

@@ -1,1 +1,0 @@
-export type { KytProvider, KytSubject, KytVerdict } from '../../modules/kyt/index.js';

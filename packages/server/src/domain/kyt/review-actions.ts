@@ -1,1 +1,0 @@
-export { decideHeldAction, heldPageSizeMax, listHeldAction, type HeldDecision, type HeldRecords } from '../../modules/kyt/index.js';

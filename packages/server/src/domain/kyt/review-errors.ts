@@ -1,1 +1,0 @@
-export { appendReason, checkRejectReason, reviewReasonLengthMax, ReviewStateError, type ReviewSide } from '../../modules/kyt/index.js';

@@ -1,1 +1,0 @@
-export { depositSubject, screenDeposit, screenWithdrawal, withdrawalSubject, type ScreenOptions } from '../../modules/kyt/index.js';

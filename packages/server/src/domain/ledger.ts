@@ -1,1 +1,0 @@
-export { accountKey, ensureAccount, InsufficientFundsError, lockAccounts, mayGoNegative, postJournal, readBalance, type AccountRef, type JournalInput, type Posting } from '../modules/ledger/index.js';

@@ -1,1 +1,0 @@
-export { enqueueNotification } from '../modules/notifications/index.js';

@@ -1,1 +1,0 @@
-export { scannerStalledKey, scannerUntracedKey } from '../modules/deposits/index.js';

@@ -1,1 +1,0 @@
-export { requestTransfer, transferRemarkLengthMax, type TransferRequestInput } from '../modules/transfers/index.js';

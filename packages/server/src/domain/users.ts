@@ -1,1 +1,0 @@
-export { createUserByEmail, createUserByMobile, requireUser, setUserFlags } from '../modules/merchants/index.js';

@@ -1,1 +1,0 @@
-export { adminBatchSizeMax, adminListLimitMax, notifyClaimScanMax, notifyErrorBackoffMs, notifyErrorLengthMax, notifyInFlightGlobalMax, notifyInFlightPerMerchantMax, notifyLeaseMarginMs, notifyPollIntervalMs, notifyResponseBytesMax } from '../limits.js';
