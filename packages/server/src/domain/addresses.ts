@@ -4,6 +4,8 @@ import type { ServiceContext } from '../context.js';
 import { isUniqueViolation } from '../store/db.js';
 import type { Coin, Database, User } from '../store/schema.js';
 import { inTransaction, type Db } from '../store/tx.js';
+import { storedAddressForms } from '../chains/address-codec.js';
+import { chainFamily } from '../chains/chain-id.js';
 import { ApiError } from './api-error.js';
 
 /** Attempts at allocating an address when concurrent callers collide on a unique index. */
@@ -100,7 +102,7 @@ export async function issueDepositAddress(ctx: ServiceContext, input: { user: Us
 
 /** The family of a chain id ("evm" for "evm:56"): chains of one family derive the same keys. */
 function chainFamilyOf(chain: string): string {
-  return chain.split(':')[0] ?? chain;
+  return chainFamily(chain);
 }
 
 /**
@@ -126,7 +128,7 @@ async function familyIndexFor(tx: Db, input: { family: string; chain: string; ui
  * so a checksummed (mixed-case) query must still match; other chains' addresses as given.
  */
 export function addressLookupForms(address: string): string[] {
-  return [...new Set([address, address.toLowerCase()])];
+  return storedAddressForms(address);
 }
 
 /**

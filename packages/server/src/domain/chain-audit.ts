@@ -1,4 +1,5 @@
 import { DepositStatus } from '@openwaas/sdk';
+import { addressCodec } from '../chains/address-codec.js';
 import type { ChainHandle } from '../chains/registry.js';
 import type { ServiceContext } from '../context.js';
 import { chainAccount } from './chain-accounts.js';
@@ -66,7 +67,7 @@ export async function auditChainBalances(ctx: ServiceContext, onProgress?: (line
 function assetsOf(coins: readonly Coin[]): Array<{ primary: Coin; others: Coin[] }> {
   const byAsset = new Map<string, Coin[]>();
   for (const coin of [...coins].sort((a, b) => b.enabled - a.enabled || Number(a.id) - Number(b.id))) {
-    const key = coin.contract_address.toLowerCase();
+    const key = addressCodec(coin.chain).canonical(coin.contract_address);
     byAsset.set(key, [...(byAsset.get(key) ?? []), coin]);
   }
   return [...byAsset.values()].map(([primary, ...others]) => ({ primary: primary!, others }));

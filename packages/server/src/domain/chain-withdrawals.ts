@@ -1,4 +1,5 @@
 import { WithdrawStatus, WithdrawType } from '@openwaas/sdk';
+import { addressCodec } from '../chains/address-codec.js';
 import type { ChainHandle } from '../chains/registry.js';
 import { feesWithinCap, maxGasCost, type TxFees } from '../chains/outgoing.js';
 import type { ServiceContext } from '../context.js';
@@ -210,7 +211,7 @@ async function payOne(
   const token = coin.contract_address;
   const sent = sentAmount(w);
   const hot = chain.hotAddress;
-  const request = chain.adapter.transferRequest(hot, w.address_to.toLowerCase(), token, sent);
+  const request = chain.adapter.transferRequest(hot, addressCodec(chain.id).canonical(w.address_to), token, sent);
 
   const shortOf = async (s: Shortfall) => {
     await alerts.raise(ctx, {

@@ -1,11 +1,7 @@
 import type { Db } from '../store/tx.js';
 import type { Coin } from '../store/schema.js';
+import { addressCodec } from '../chains/address-codec.js';
 import { parseAmount } from './amount.js';
-
-/** Chains the service knows how to validate addresses for. */
-export const chainAddressPatterns: Record<string, RegExp> = {
-  evm: /^0x[0-9a-fA-F]{40}$/,
-};
 
 export interface CoinInput {
   symbol: string;
@@ -31,7 +27,7 @@ export interface CoinInput {
 
 /** Address pattern of a chain key ("evm:31337" → the EVM pattern). */
 export function addressPattern(chain: string): RegExp | undefined {
-  return chainAddressPatterns[chain.split(':')[0] ?? chain];
+  return addressCodec(chain).pattern;
 }
 
 /** Adds or replaces a coin's configuration (by symbol). Amounts are validated with the coin's decimals. */

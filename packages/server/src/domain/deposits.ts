@@ -14,6 +14,7 @@ import { DepositStatus } from '@openwaas/sdk';
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { IncomingTransfer } from '../chains/adapter.js';
+import { addressCodec } from '../chains/address-codec.js';
 import type { ServiceContext } from '../context.js';
 import type { DialectName } from '../store/dialect.js';
 import type { Coin, Deposit } from '../store/schema.js';
@@ -60,7 +61,7 @@ export async function loadChainCoins(db: Db, chain: string): Promise<ChainCoins>
   const byToken = new Map<string, Coin>();
   let native: Coin | undefined;
   for (const coin of preferred) {
-    const contract = coin.contract_address.toLowerCase();
+    const contract = addressCodec(chain).canonical(coin.contract_address);
     if (contract === '') native ??= coin;
     else if (!byToken.has(contract)) byToken.set(contract, coin);
   }
@@ -89,7 +90,7 @@ export async function addressOwners(db: Db, chain: string, addresses: readonly s
       .where('chain', '=', chain)
       .where('address', 'in', unique.slice(i, i + lookupChunk))
       .execute();
-    for (const r of rows) out.set(r.address.toLowerCase(), { merchantId: Number(r.merchant_id), uid: Number(r.uid) });
+    for (const r of rows) out.set(addressCodec(chain).canonical(r.address), { merchantId: Number(r.merchant_id), uid: Number(r.uid) });
   }
   return out;
 }

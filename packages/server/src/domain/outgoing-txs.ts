@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { BroadcastError, type BroadcastRefusal, type TxReceipt, type TxRequest } from '../chains/adapter.js';
 import { bumpedFees, signTx, type TxFees } from '../chains/outgoing.js';
+import { addressCodec } from '../chains/address-codec.js';
 import type { ChainHandle } from '../chains/registry.js';
 import type { ServiceContext } from '../context.js';
 import type { ChainTx, ChainTxPurpose, ChainTxState } from '../store/schema.js';
@@ -121,8 +122,8 @@ async function insertSigned(tx: Tx, ctx: ServiceContext, chain: ChainHandle, dra
       chain: chain.id,
       purpose: draft.purpose,
       ref_id: draft.refId,
-      from_address: draft.request.from.toLowerCase(),
-      to_address: draft.request.to.toLowerCase(),
+      from_address: addressCodec(chain.id).canonical(draft.request.from),
+      to_address: addressCodec(chain.id).canonical(draft.request.to),
       nonce,
       value: draft.request.value.toString(),
       data: draft.request.data,
@@ -153,7 +154,7 @@ async function insertSigned(tx: Tx, ctx: ServiceContext, chain: ChainHandle, dra
  * sendStoredTx only after the commit. prepareNonce(sender) must have run.
  */
 export async function storeSignedTx(tx: Tx, ctx: ServiceContext, chain: ChainHandle, draft: OutgoingDraft): Promise<ChainTx> {
-  const nonce = await takeNonce(tx, ctx, chain.id, draft.request.from.toLowerCase());
+  const nonce = await takeNonce(tx, ctx, chain.id, addressCodec(chain.id).canonical(draft.request.from));
   return insertSigned(tx, ctx, chain, draft, nonce, null);
 }
 

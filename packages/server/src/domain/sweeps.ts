@@ -1,6 +1,7 @@
 import { DepositStatus } from '@openwaas/sdk';
 import type { TxRequest } from '../chains/adapter.js';
 import { feesWithinCap, maxGasCost, type TxFees } from '../chains/outgoing.js';
+import { addressCodec } from '../chains/address-codec.js';
 import type { ChainHandle } from '../chains/registry.js';
 import type { ServiceContext } from '../context.js';
 import type { ChainTx, Coin, Sweep, SweepState } from '../store/schema.js';
@@ -220,7 +221,7 @@ async function createSweep(
   draft: Omit<OutgoingDraft, 'refId'>,
 ): Promise<void> {
   const { source, coin } = plan;
-  const signerAddress = draft.request.from.toLowerCase();
+  const signerAddress = addressCodec(chain.id).canonical(draft.request.from);
   const row = await storeSigned(ctx, { chain: chain.id, address: signerAddress, what: `the ${draft.purpose} of ${source.address}` }, () => inTransaction(ctx.store, async (tx) => {
     const nowMs = ctx.clock.nowMs();
     // The candidate query saw no sweep of this address in flight; make sure no other process started

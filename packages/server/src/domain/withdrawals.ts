@@ -4,9 +4,10 @@ import { isUniqueViolation } from '../store/db.js';
 import type { DialectName } from '../store/dialect.js';
 import type { Coin, Merchant, Withdrawal } from '../store/schema.js';
 import { inTransaction, type Db, type Tx } from '../store/tx.js';
+import { addressCodec } from '../chains/address-codec.js';
 import { parseAmount } from './amount.js';
 import { ApiError } from './api-error.js';
-import { addressPattern, CoinLookup, findCoinBySymbol, findMerchantCoin } from './coins.js';
+import { CoinLookup, findCoinBySymbol, findMerchantCoin } from './coins.js';
 import { confirmWithMerchant } from './confirmation.js';
 import { feeAccount, findAllianceTarget, receivingAccount, settleInternalWithdrawal, userAccount } from './internal-settlement.js';
 import { InsufficientFundsError, lockAccounts, postJournal, readBalance, type Posting } from './ledger.js';
@@ -45,27 +46,17 @@ export class WithdrawalStateError extends Error {
   }
 }
 
-/** Chain families whose addresses may carry a memo/tag after "_" (API.md §4). */
-const memoChainFamilies = new Set(['eos', 'xrp', 'xlm', 'atom', 'bnb', 'ton', 'hbar', 'iost']);
-/** Chains without a configured pattern: printable, no separators that could smuggle a memo. */
-const genericAddressPattern = /^[A-Za-z0-9:.-]{1,128}$/;
-const memoPattern = /^[A-Za-z0-9]{1,64}$/;
 /** Bound on one page of the operators' review list. */
 const reviewPageSizeMax = 500;
 
 /** Splits "addr_memo" on memo chains; the address part alone elsewhere. */
 function splitAddress(chain: string, address: string): { address: string; memo: string | undefined } {
-  const family = chain.split(':')[0] ?? chain;
-  const at = address.indexOf('_');
-  if (!memoChainFamilies.has(family) || at < 0) return { address, memo: undefined };
-  return { address: address.slice(0, at), memo: address.slice(at + 1) };
+  return addressCodec(chain).split(address);
 }
 
 /** True when `address` is well-formed for the coin's chain (110055 otherwise). */
 export function isValidWithdrawAddress(chain: string, address: string): boolean {
-  const parts = splitAddress(chain, address);
-  if (parts.memo !== undefined && !memoPattern.test(parts.memo)) return false;
-  return (addressPattern(chain) ?? genericAddressPattern).test(parts.address);
+  return addressCodec(chain).isValid(address);
 }
 
 async function isBlacklisted(db: Db, chain: string, address: string): Promise<boolean> {

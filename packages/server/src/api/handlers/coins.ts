@@ -1,4 +1,5 @@
 import { addressPattern, listMerchantCoins } from '../../domain/coins.js';
+import { chainFamily } from '../../chains/chain-id.js';
 import type { Coin } from '../../store/schema.js';
 import type { Handler } from '../handler.js';
 
@@ -6,7 +7,7 @@ import type { Handler } from '../handler.js';
 const tokenFamilies = new Set(['evm']);
 
 function coinInfo(c: Coin) {
-  const family = c.chain.split(':')[0] ?? c.chain;
+  const family = chainFamily(c.chain);
   return {
     symbol: c.symbol,
     icon: c.icon,

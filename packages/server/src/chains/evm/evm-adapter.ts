@@ -9,6 +9,7 @@ import {
   type Hex,
 } from 'viem';
 import { BroadcastError, NodeError, type BlockHeader, type ChainAdapter, type FeeQuote, type ScannedBlock, type TxReceipt, type TxRequest, type WatchSet } from '../adapter.js';
+import { parseChainId } from '../chain-id.js';
 import { createEvmPublicClient, type EvmPublicClient } from './client.js';
 import { readBlocks, type TracingMode } from './block-reader.js';
 import { nodeErrorText } from './node-errors.js';
@@ -37,7 +38,7 @@ export class EvmAdapter implements ChainAdapter {
 
   constructor(options: EvmAdapterOptions) {
     this.chain = options.chain;
-    this.chainId = Number(options.chain.split(':')[1]);
+    this.chainId = Number(parseChainId(options.chain).reference);
     const base = { rpcUrl: options.rpcUrl, chainId: this.chainId, ...(options.pollingIntervalMs ? { pollingIntervalMs: options.pollingIntervalMs } : {}) };
     this.client = createEvmPublicClient(base);
     this.#batchClient = createEvmPublicClient({ ...base, batch: true });
