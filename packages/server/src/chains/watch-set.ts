@@ -2,9 +2,9 @@ import type { Coin } from '../store/schema.js';
 import type { Db } from '../store/tx.js';
 import type { WatchSet } from './adapter.js';
 import { addressCodec, type AddressCodec } from './address-codec.js';
+import { watchSetRefreshRowsMax } from '../limits-chains.js';
+import { listChainAddressesAfter } from '../modules/addresses/repository-chains.js';
 
-/** Rows read per query while catching up (the first refresh of a large service). */
-const refreshPageSize = 10_000;
 
 /**
  * What the scanner of one chain looks for: every deposit address issued on the chain, plus the
@@ -30,17 +30,10 @@ export class ChainWatchSet implements WatchSet {
   /** Reads addresses issued since the last refresh and sets the tokens from `coins` (this chain's coins). */
   async refresh(db: Db, coins: readonly Coin[]): Promise<void> {
     for (;;) {
-      const rows = await db
-        .selectFrom('chain_addresses')
-        .select(['id', 'address'])
-        .where('chain', '=', this.#chain)
-        .where('id', '>', this.#lastId)
-        .orderBy('id')
-        .limit(refreshPageSize)
-        .execute();
+      const rows = await listChainAddressesAfter(db, { chain: this.#chain, afterId: this.#lastId, limit: watchSetRefreshRowsMax });
       for (const r of rows) this.#depositAddresses.add(this.#codec.canonical(r.address));
-      if (rows.length > 0) this.#lastId = Number(rows[rows.length - 1]!.id);
-      if (rows.length < refreshPageSize) break;
+      if (rows.length > 0) this.#lastId = rows[rows.length - 1]!.id;
+      if (rows.length < watchSetRefreshRowsMax) break;
     }
     this.tokens = [...new Set(coins.filter((c) => c.chain === this.#chain && c.contract_address !== '').map((c) => this.#codec.canonical(c.contract_address)))];
   }

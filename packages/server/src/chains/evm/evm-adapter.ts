@@ -13,6 +13,7 @@ import { parseChainId } from '../chain-id.js';
 import { createEvmPublicClient, type EvmPublicClient } from './client.js';
 import { readBlocks, type TracingMode } from './block-reader.js';
 import { nodeErrorText } from './node-errors.js';
+import { contractGasMarginPercent } from '../../limits-chains.js';
 
 export interface EvmAdapterOptions {
   /** "evm:<chain id>". */
@@ -22,8 +23,6 @@ export interface EvmAdapterOptions {
   pollingIntervalMs?: number;
 }
 
-/** Margin on estimated gas for contract calls: token transfers cost more when a balance slot is new. */
-const contractGasMarginPercent = 25n;
 
 const lower = (s: string) => s.toLowerCase();
 
