@@ -201,8 +201,12 @@ eachDatabase('a second chain family (in memory)', (kind) => {
     // An address of the family outside the service, so the service's books are not touched.
     const from = memoryAddressOf(Buffer.from('outside payer'));
     node.fund(from, 1_000n);
-    const payer = new MemoryPayer(node, (address) => new MemorySigner(address));
-    const payment = { from, to: `${outsider}_7`, token: '', amount: 3n };
+    const payer = new MemoryPayer(node, () => new MemorySigner(from));
+    const payment = { role: 'hot' as const, from, to: `${outsider}_7`, token: '', amount: 3n };
+    // The service's handle carries the family's payer, signing with the service's keys.
+    assert.ok(chain.payer instanceof MemoryPayer);
+    assert.deepEqual(await chain.payer.quoteFee({ ...payment, from: chain.hotAddress }), await payer.quoteFee(payment));
+    await assert.rejects(chain.payer.sign({ ...payment, from }, await payer.quoteFee(payment)), /not/, 'a payment from an address that is not the role\'s');
     const quote = await payer.quoteFee(payment);
     assert.ok(quote.feeMax > 0n);
     const signed = await payer.sign(payment, quote);

@@ -16,6 +16,8 @@
  * "address_memo"); amounts are base units. Families register in families.ts.
  */
 
+import type { KeyRole } from './key-derivation.js';
+
 /** A block as far as reorg detection needs it. */
 export interface BlockHeader {
   number: number;
@@ -192,7 +194,9 @@ export type ChainAdapter = ChainReader & EvmSendSide;
 
 /** One payment the service makes on a chain: a withdrawal, a sweep, a gas top-up. */
 export interface Payment {
-  /** Our paying address (hot, fee or deposit wallet), canonical form. */
+  /** Which of our keys pays: the payer signs with the family's signer of that role. */
+  role: KeyRole;
+  /** The paying address of `role`, canonical form. */
   from: string;
   /** The recipient, canonical form; on memo chains with its memo ("address_memo"): the payer splits it. */
   to: string;
@@ -237,7 +241,7 @@ export type PaymentStatus =
 export interface Payer {
   /** A fee quote for `payment` (NodeError when the node fails). */
   quoteFee(payment: Payment): Promise<PaymentQuote>;
-  /** Signs `payment` at `quote` with the family's signer of `payment.from`. No network. */
+  /** Signs `payment` at `quote` with the signer of `payment.role`. No network. */
   sign(payment: Payment, quote: PaymentQuote): Promise<SignedPayment>;
   /** Sends a signed payment; idempotent (the node already having it is success); BroadcastError when refused. */
   send(signed: SignedPayment): Promise<void>;

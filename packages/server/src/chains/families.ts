@@ -8,7 +8,7 @@
 import type { ChainConfig } from '../config/config.js';
 import type { KeyRing } from '../keys/keyring.js';
 import type { Signer } from '../keys/signer.js';
-import type { ChainAdapter } from './adapter.js';
+import type { ChainAdapter, Payer } from './adapter.js';
 import { registerAddressCodec, unregisterAddressCodec, type AddressCodec } from './address-codec.js';
 import { chainFamily, type ChainId } from './chain-id.js';
 import { evmChainFamily } from './evm/family.js';
@@ -25,6 +25,12 @@ export interface ChainFamily {
   inProcessSigner(ring: KeyRing, role: KeyRole, chain: ChainId): Signer;
   /** The adapter of one configured chain: the neutral reader and the send side. */
   createAdapter(config: ChainConfig): ChainAdapter;
+  /**
+   * The neutral send side of one configured chain (fee model, sequencing, signing, sending),
+   * signing with `signer` of each payment's role. Absent while the family pays through the
+   * adapter's EVM-shaped send side only (EVM today).
+   */
+  createPayer?(input: { config: ChainConfig; adapter: ChainAdapter; signer: (role: KeyRole) => Signer }): Payer;
 }
 
 const families = new Map<string, ChainFamily>();

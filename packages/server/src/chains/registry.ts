@@ -1,7 +1,7 @@
 import type { ChainConfig } from '../config/config.js';
 import type { KeyRing } from '../keys/keyring.js';
 import { signerFor, type Signer } from '../keys/signer.js';
-import type { ChainAdapter } from './adapter.js';
+import type { ChainAdapter, Payer } from './adapter.js';
 import { parseChainId } from './chain-id.js';
 import { findChainFamily } from './families.js';
 
@@ -17,6 +17,8 @@ export interface ChainHandle {
   id: string;
   config: ChainConfig;
   adapter: ChainAdapter;
+  /** The family's neutral send side, when the family has one (chains/families.ts). */
+  payer: Payer | undefined;
   /** Pays withdrawals; receives sweeps. */
   hotAddress: string;
   /** Funds gas of token sweeps. */
@@ -48,13 +50,15 @@ export function buildChains(configs: readonly ChainConfig[], signers: SignerSour
     const family = findChainFamily(config.id);
     if (!family) throw new Error(`chain ${config.id}: no chain family ${parseChainId(config.id).family} is registered`);
     const adapter = family.createAdapter(config);
+    const signer = (role: 'hot' | 'fee' | { deposit: number }) => signers.signer(role, config.id);
     chains.set(config.id, {
       id: config.id,
       config,
       adapter,
+      payer: family.createPayer?.({ config, adapter, signer }),
       hotAddress: signers.address('hot', config.id),
       feeAddress: signers.address('fee', config.id),
-      signer: (role) => signers.signer(role, config.id),
+      signer,
     });
   }
   return chains;

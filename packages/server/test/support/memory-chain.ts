@@ -30,7 +30,7 @@ import {
 } from '../../src/chains/adapter.js';
 import type { AddressCodec, AddressParts } from '../../src/chains/address-codec.js';
 import { registerChainFamily, unregisterChainFamily, type ChainFamily } from '../../src/chains/families.js';
-import type { KeyDerivation } from '../../src/chains/key-derivation.js';
+import type { KeyDerivation, KeyRole } from '../../src/chains/key-derivation.js';
 import type { ChainConfig } from '../../src/config/config.js';
 import type { Signer } from '../../src/keys/signer.js';
 
@@ -315,7 +315,7 @@ export class MemorySigner implements Signer {
 export class MemoryPayer implements Payer {
   constructor(
     private readonly node: MemoryChainNode,
-    private readonly signerOf: (address: string) => Signer,
+    private readonly signer: (role: KeyRole) => Signer,
   ) {}
 
   async quoteFee(_payment: Payment): Promise<PaymentQuote> {
@@ -326,7 +326,9 @@ export class MemoryPayer implements Payer {
     if (payment.token !== '') throw new Error('the memory chain has no tokens');
     const terms = quote.terms as { gas: bigint; maxFeePerGas: bigint };
     const sequence = this.node.nonce(payment.from, 'pending');
-    const raw = await this.signerOf(payment.from).signTransaction({ type: 'eip1559', chainId: 0, to: payment.to as Address, value: payment.amount, nonce: sequence, gas: terms.gas, maxFeePerGas: terms.maxFeePerGas, maxPriorityFeePerGas: tipFee });
+    const signer = this.signer(payment.role);
+    if (signer.address !== payment.from) throw new Error(`the ${JSON.stringify(payment.role)} signer is ${signer.address}, not ${payment.from}`);
+    const raw = await signer.signTransaction({ type: 'eip1559', chainId: 0, to: payment.to as Address, value: payment.amount, nonce: sequence, gas: terms.gas, maxFeePerGas: terms.maxFeePerGas, maxPriorityFeePerGas: tipFee });
     return { txid: keccak256(raw).toLowerCase(), raw, sequence };
   }
 
@@ -356,6 +358,7 @@ export const memoryChainFamily: ChainFamily = {
     if (!node) throw new Error(`no memory chain at ${config.rpcUrl}`);
     return new MemoryAdapter(node);
   },
+  createPayer: ({ adapter, signer }) => new MemoryPayer((adapter as MemoryAdapter).node, signer),
 };
 
 /**
