@@ -1,5 +1,6 @@
 import { inspect } from 'node:util';
 import type { Address, Hex, TransactionSerializable } from 'viem';
+import { addressCodec } from '../chains/address-codec.js';
 import { findChainFamily } from '../chains/families.js';
 import { parseChainId } from '../chains/chain-id.js';
 import type { KeyRing, KeyRole } from './keyring.js';
@@ -36,7 +37,7 @@ export class InProcessSigner implements Signer {
   constructor(ring: KeyRing, role: KeyRole, chain: string) {
     this.chainId = evmChainId(chain);
     this.#account = ring.account(role, chain);
-    this.address = this.#account.address.toLowerCase() as Address;
+    this.address = addressCodec(chain).canonical(this.#account.address) as Address;
   }
 
   async signTransaction(tx: TransactionSerializable): Promise<Hex> {

@@ -1,3 +1,4 @@
+import { addressCodec } from '../../chains/address-codec.js';
 import type { ServiceContext } from '../../context.js';
 import type { Coin, Deposit, Withdrawal } from '../../store/schema.js';
 import { checkDepositBreaker } from './circuit-breaker.js';
@@ -20,8 +21,8 @@ export function depositSubject(deposit: Deposit, coin: Coin): KytSubject {
     contractAddress: coin.contract_address,
     amount: BigInt(deposit.amount),
     decimals: coin.decimals,
-    address: deposit.address_from.toLowerCase(),
-    ownAddress: deposit.address_to.toLowerCase(),
+    address: addressCodec(coin.chain).canonical(deposit.address_from),
+    ownAddress: addressCodec(coin.chain).canonical(deposit.address_to),
     txid: deposit.txid,
   };
 }
@@ -38,8 +39,8 @@ export function withdrawalSubject(ctx: ServiceContext, withdrawal: Withdrawal, c
     contractAddress: coin.contract_address,
     amount: BigInt(withdrawal.amount),
     decimals: coin.decimals,
-    address: withdrawal.address_to.toLowerCase(),
-    ownAddress: (ctx.chains.get(coin.chain)?.hotAddress ?? '').toLowerCase(),
+    address: addressCodec(coin.chain).canonical(withdrawal.address_to),
+    ownAddress: addressCodec(coin.chain).canonical(ctx.chains.get(coin.chain)?.hotAddress ?? ''),
     txid: withdrawal.txid,
   };
 }
