@@ -9,10 +9,12 @@ import { addressCodec, storedAddressForms } from '../src/chains/address-codec.js
 import { findChainFamily, isFollowableChainId, unregisterChainFamily } from '../src/chains/families.js';
 import { loadConfig } from '../src/config/config.js';
 import { addressPattern } from '../src/domain/coins.js';
+import { depositSubject } from '../src/domain/kyt/screening.js';
 import { isValidWithdrawAddress } from '../src/domain/withdrawals.js';
 import { HdAddressAllocator } from '../src/keys/address-allocator.js';
 import { KeyRing } from '../src/keys/keyring.js';
 import { signerFor } from '../src/keys/signer.js';
+import type { Coin, Deposit } from '../src/store/schema.js';
 import { chainTestMnemonic } from './support/chain-world.js';
 import { MemorySigner, memoryAddressCodec, memoryAddressOf, registerMemoryChain } from './support/memory-chain.js';
 
@@ -94,6 +96,18 @@ describe('the family registry', () => {
     assert.match(ring.hotAddress('evm:1'), /^0x[0-9a-f]{40}$/);
     assert.throws(() => ring.deriveAddress('tron:mainnet', 1), /no key derivation/);
     assert.throws(() => allocator.deriveAddress('tron:mainnet', 1), /no address derivation/);
+  });
+
+  it('KYT providers are told case-sensitive addresses as written, EVM ones lower-case', () => {
+    const sender = memoryAddressOf(Buffer.from('kyt sender'));
+    const own = `${memoryAddressOf(Buffer.from('kyt own'))}_3`;
+    const coin = { chain: 'mem:codecs', symbol: 'MEM', contract_address: '', decimals: 6 } as Coin;
+    const deposit = { id: 1, merchant_id: 1, uid: 1, amount: '5', address_from: sender, address_to: own, txid: 't' } as unknown as Deposit;
+    const subject = depositSubject(deposit, coin);
+    assert.equal(subject.address, sender);
+    assert.equal(subject.ownAddress, own);
+    const evm = depositSubject({ ...deposit, address_from: evmMixed } as Deposit, { ...coin, chain: 'evm:1' } as Coin);
+    assert.equal(evm.address, evmMixed.toLowerCase());
   });
 
   it('EVM cannot be unregistered; another family can', () => {
