@@ -112,7 +112,11 @@ export interface ChainReader {
    * ScanError (with the complete blocks before the failing one) when the node keeps failing.
    */
   scanBlocks(from: number, to: number, watch: WatchSet): Promise<ScannedBlock[]>;
-  /** Native balance (token = "") or token balance of `address`, at the newest block or at `blockNumber`. */
+  /**
+   * Native balance (token = "") or token balance of `address`, at the newest block or at
+   * `blockNumber`: what the chain audit compares with the ledger (an account chain's balance;
+   * a UTXO family's sum of the address's unspent outputs; a memo chain's address without memo).
+   */
   balance(address: string, token: string, blockNumber?: number): Promise<bigint>;
 }
 
