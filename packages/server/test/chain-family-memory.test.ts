@@ -4,7 +4,8 @@
  * in-memory node), registered at test time. Through the same domain code as EVM, on both
  * databases: deposit → credit (scanner → deposits → ledger → notification, seen through the
  * SDK and the database) keeping a mixed-case address's case end to end and the memo on the
- * deposit; withdrawal → paid (merchant confirmation → broadcaster → receipt → status 5). The
+ * deposit; reorg detection (a deposit whose block leaves fails, one mined again is credited);
+ * withdrawal → paid (merchant confirmation → broadcaster → receipt → status 5). The
  * family's neutral Payer is exercised on its own.
  */
 import assert from 'node:assert/strict';
@@ -18,6 +19,7 @@ import type { ChainConfig } from '../src/config/config.js';
 import { auditChainBalances } from '../src/domain/chain-audit.js';
 import { setMerchantCoin, upsertCoin } from '../src/domain/coins.js';
 import { userAccount } from '../src/domain/internal-settlement.js';
+import { reorgFailedReason } from '../src/domain/deposits.js';
 import { readBalance } from '../src/domain/ledger.js';
 import { updateMerchant } from '../src/domain/merchants.js';
 import type { Coin } from '../src/store/schema.js';
@@ -144,6 +146,33 @@ eachDatabase('a second chain family (in memory)', (kind) => {
     assert.equal(listed?.address_from, outsider);
     assert.equal(Number(listed?.status), DepositStatus.Succeeded);
     assert.equal(Number((await t.client.getByUidAndSymbol({ uid, symbol: 'MEM' })).normal_balance), 25);
+    await assertLedgerClean(t.ctx.store.db);
+  });
+
+  it('reorg detection is the neutral reader\'s: a deposit whose block leaves the chain fails; mined again in the new branch, it is credited', async () => {
+    const uid = await newUser();
+    const { address } = await t.client.getDepositAddress({ uid, symbol: 'MEM' });
+    const dropped = node.sendExternal({ from: outsider, to: address, amount: units(3) });
+    await until('the deposit at status 0', async () => (await depositOf(dropped))?.status === DepositStatus.Confirming);
+    node.reorg(1);
+    const failed = await until('the deposit failed by the reorg', async () => {
+      const d = await depositOf(dropped);
+      return d?.status === DepositStatus.Failed && d;
+    });
+    assert.equal(failed.review_reason, reorgFailedReason);
+
+    const moved = node.sendExternal({ from: outsider, to: address, amount: units(4) });
+    const first = await until('the second deposit at status 0', async () => {
+      const d = await depositOf(moved);
+      return d?.status === DepositStatus.Confirming && d;
+    });
+    node.reorg(1, { reinclude: true });
+    const credited = await until('the second deposit credited in its new block', async () => {
+      const d = await depositOf(moved);
+      return d?.status === DepositStatus.Succeeded && d;
+    }, { mine: true });
+    assert.notEqual(credited.block_hash, first.block_hash, 'recorded in the new branch');
+    assert.equal((await readBalance(t.ctx.store.db, userAccount(Number(t.merchant.id), uid, Number(coin.id)))).normal, units(4));
     await assertLedgerClean(t.ctx.store.db);
   });
 

@@ -138,13 +138,15 @@ export class MemoryChainNode {
   readonly #pool: MemoryTx[] = [];
   readonly #nonces = new Map<string, number>();
   #seq = 0;
+  /** Bumped by a reorg: blocks of a new branch hash differently from the ones they replace. */
+  #branch = 0;
 
   constructor(readonly chain: string) {
     this.blocks.push({ header: this.#header(0, '0x'.padEnd(66, '0')), txs: [] });
   }
 
   #header(number: number, parentHash: string): BlockHeader {
-    return { number, hash: `0x${createHash('sha256').update(`${this.chain}:${number}:${parentHash}`).digest('hex')}`, parentHash, timestamp: 1_700_000_000 + number };
+    return { number, hash: `0x${createHash('sha256').update(`${this.chain}:${number}:${parentHash}:${this.#branch}`).digest('hex')}`, parentHash, timestamp: 1_700_000_000 + number };
   }
 
   get head(): number {
@@ -185,6 +187,25 @@ export class MemoryChainNode {
       }
       this.blocks.push({ header: this.#header(parent.header.number + 1, parent.header.hash), txs });
     }
+  }
+
+  /**
+   * Replaces the newest `depth` blocks by a branch of `depth + 1` empty blocks (a reorg). The
+   * replaced blocks' transactions are undone; with `reinclude` they go back to the pool and are
+   * mined in the new branch's first block.
+   */
+  reorg(depth: number, options: { reinclude?: boolean } = {}): void {
+    const dropped = this.blocks.splice(this.blocks.length - depth, depth);
+    for (const block of [...dropped].reverse()) {
+      for (const tx of [...block.txs].reverse()) {
+        this.#balances.set(tx.to, this.balanceOf(tx.to) - tx.amount);
+        this.#balances.set(tx.from, this.balanceOf(tx.from) + tx.amount + tx.fee);
+        if (tx.nonce !== undefined) this.#nonces.set(tx.from, tx.nonce);
+      }
+    }
+    if (options.reinclude) this.#pool.unshift(...dropped.flatMap((b) => b.txs));
+    this.#branch++;
+    this.mine(depth + 1);
   }
 
   /** Mined transactions counted per sender ("latest"), or with the pool ("pending"). */
