@@ -1,8 +1,9 @@
 import type { ChainConfig } from '../config/config.js';
 import type { KeyRing } from '../keys/keyring.js';
 import { signerFor, type Signer } from '../keys/signer.js';
-import type { ChainAdapter } from './adapter.js';
-import { EvmAdapter } from './evm/evm-adapter.js';
+import type { ChainAdapter, Payer } from './adapter.js';
+import { parseChainId } from './chain-id.js';
+import { findChainFamily } from './families.js';
 
 /** Where signers come from: the in-process key ring by default; an external signer service can replace it. */
 export interface SignerSource {
@@ -16,6 +17,8 @@ export interface ChainHandle {
   id: string;
   config: ChainConfig;
   adapter: ChainAdapter;
+  /** The family's neutral send side, when the family has one (chains/families.ts). */
+  payer: Payer | undefined;
   /** Pays withdrawals; receives sweeps. */
   hotAddress: string;
   /** Funds gas of token sweeps. */
@@ -39,19 +42,23 @@ export function keyRingSigners(ring: KeyRing): SignerSource {
   };
 }
 
-/** Adapters and wallets for every configured chain. */
+/** Adapters (from each chain's registered family, chains/families.ts) and wallets for every configured chain. */
 export function buildChains(configs: readonly ChainConfig[], signers: SignerSource): ChainSet {
   const chains = new Map<string, ChainHandle>();
   for (const config of configs) {
     if (chains.has(config.id)) throw new Error(`chain ${config.id} is configured twice`);
-    const adapter = new EvmAdapter({ chain: config.id, rpcUrl: config.rpcUrl, tracing: config.tracing, pollingIntervalMs: config.pollIntervalMs });
+    const family = findChainFamily(config.id);
+    if (!family) throw new Error(`chain ${config.id}: no chain family ${parseChainId(config.id).family} is registered`);
+    const adapter = family.createAdapter(config);
+    const signer = (role: 'hot' | 'fee' | { deposit: number }) => signers.signer(role, config.id);
     chains.set(config.id, {
       id: config.id,
       config,
       adapter,
+      payer: family.createPayer?.({ config, adapter, signer }),
       hotAddress: signers.address('hot', config.id),
       feeAddress: signers.address('fee', config.id),
-      signer: (role) => signers.signer(role, config.id),
+      signer,
     });
   }
   return chains;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { addressCodec } from '../chains/address-codec.js';
 import { startAnvil, type AnvilInstance } from '../chains/evm/anvil.js';
 import { prepareDevChain } from '../chains/evm/dev-setup.js';
 import { chainConfigSchema, type ChainConfig } from '../config/config.js';
@@ -64,7 +65,7 @@ export async function startSandboxChain(input: { dir: string; ring: KeyRing; blo
     const hot = input.ring.hotAddress(sandboxChain);
     const fee = input.ring.feeAddress(sandboxChain);
     const { usdt } = await prepareDevChain({ rpcUrl: anvil.rpcUrl, chainId: sandboxChainId, hotAddress: hot, feeAddress: fee, hotEth: '100', hotUsdtUnits: 1_000_000n * 10n ** 6n, feeEth: '10' });
-    const info: SandboxChainInfo = { rpc_url: anvil.rpcUrl, chain: sandboxChain, chain_id: sandboxChainId, usdt: usdt.toLowerCase(), hot_wallet: hot, fee_wallet: fee };
+    const info: SandboxChainInfo = { rpc_url: anvil.rpcUrl, chain: sandboxChain, chain_id: sandboxChainId, usdt: addressCodec(sandboxChain).canonical(usdt), hot_wallet: hot, fee_wallet: fee };
     writeFileSync(files.chainInfo, JSON.stringify(info, null, 2) + '\n');
     const chainConfig = chainConfigSchema.parse({
       id: sandboxChain,

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { DepositStatus } from '@openwaas/sdk';
 import { erc20Abi, getAddress, type Hex } from 'viem';
+import { addressCodec } from '../chains/address-codec.js';
 import { createEvmClients } from '../chains/evm/client.js';
 import { devAccount } from '../chains/evm/dev-setup.js';
 import { demoUsdtAbi } from '../chains/evm/erc20.js';
@@ -98,7 +99,7 @@ coin's confirmations (status 1).
         uid,
         symbol,
         amount: formatAmount(units, coin.decimals),
-        from: sender.address.toLowerCase(),
+        from: addressCodec(coin.chain).canonical(sender.address),
         address,
         txid: hash,
         block: Number(receipt.blockNumber),

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { isFollowableChainId } from '../chains/families.js';
 import { kytConfigSchema } from './kyt-config.js';
 import { remoteSignerSchema } from './remote-signer-config.js';
 import { isIpOrCidr, operatorListenerProblem, sealOperatorToken } from './operator-config.js';
@@ -10,7 +11,7 @@ export const hostedNotifyScheduleMs = [1_000, 120_000, 480_000, 1_920_000, 7_680
 /** One chain the service follows and pays on. Only EVM chains ("evm:<chain id>") so far. */
 export const chainConfigSchema = z.object({
   /** "evm:<chain id>", the `chain` of the coins it carries. */
-  id: z.string().regex(/^evm:[1-9]\d*$/, 'must look like evm:<chain id>'),
+  id: z.string().refine(isFollowableChainId, 'must look like evm:<chain id> (or a chain of another registered family)'),
   /** JSON-RPC endpoint of a node (archive and tracing not needed, but debug_traceBlockByNumber or trace_block finds deposits made by contracts). */
   rpcUrl: z.string().url(),
   /** How often the workers look at the chain. */

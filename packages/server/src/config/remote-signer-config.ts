@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { addressCodec } from '../chains/address-codec.js';
 
 const evmAddress = z
   .string()
   .trim()
   .regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed 20-byte hex address')
-  .transform((a) => a.toLowerCase());
+  .transform((a) => addressCodec('evm').canonical(a));
 
 /**
  * An external signer for the hot and fee wallets (the `remoteSigner` setting; OPENWAAS_REMOTE_SIGNER

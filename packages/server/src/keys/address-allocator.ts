@@ -1,6 +1,7 @@
 import { pbkdf2Sync } from 'node:crypto';
-import { toHex } from 'viem';
-import { HDKey, privateKeyToAddress } from 'viem/accounts';
+import { HDKey } from 'viem/accounts';
+import { findChainFamily } from '../chains/families.js';
+import { keyPath } from '../chains/key-derivation.js';
 
 /**
  * Derives a chain address for a given HD index. The chain issue's key store provides the
@@ -11,20 +12,29 @@ export interface AddressAllocator {
   deriveAddress(chain: string, index: number): string;
 }
 
-/** Deterministic EVM addresses m/44'/60'/1'/0/i from a BIP-39 mnemonic; account 0 is kept for the hot wallet. */
+/**
+ * Deterministic deposit addresses from a BIP-39 mnemonic, on the deposit branch of the chain's
+ * family (EVM: m/44'/60'/1'/0/i; account 0 is kept for the hot wallet).
+ */
 export class HdAddressAllocator implements AddressAllocator {
-  /** m/44'/60'/1'/0, derived once: the BIP-39 seed (PBKDF2, 2048 rounds) costs ~50 ms, a child ~1 ms. */
-  #branch: HDKey | undefined;
+  /** The master key, derived once: the BIP-39 seed (PBKDF2, 2048 rounds) costs ~50 ms, a child ~1 ms. */
+  #master: HDKey | undefined;
+  /** Deposit branches by path, derived once each. */
+  readonly #branches = new Map<string, HDKey>();
 
   constructor(private readonly mnemonic: string) {}
 
   deriveAddress(chain: string, index: number): string {
-    const family = chain.split(':')[0];
-    if (family !== 'evm') throw new Error(`no address derivation for chain ${chain}`);
-    // Account 1 holds deposit addresses; account 0 is left to hot and fee wallets.
-    this.#branch ??= HDKey.fromMasterSeed(bip39Seed(this.mnemonic)).derive("m/44'/60'/1'/0");
-    const child = this.#branch.deriveChild(index);
-    return privateKeyToAddress(toHex(child.privateKey!)).toLowerCase();
+    const scheme = findChainFamily(chain)?.keys;
+    if (!scheme) throw new Error(`no address derivation for chain ${chain}`);
+    const { path } = keyPath(scheme, { deposit: index });
+    let branch = this.#branches.get(path);
+    if (!branch) {
+      this.#master ??= HDKey.fromMasterSeed(bip39Seed(this.mnemonic));
+      this.#branches.set(path, (branch = this.#master.derive(path)));
+    }
+    const child = branch.deriveChild(index);
+    return scheme.address({ publicKey: child.publicKey!, privateKey: child.privateKey! }, { deposit: index });
   }
 }
 

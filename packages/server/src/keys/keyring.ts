@@ -2,27 +2,21 @@ import { createHash, pbkdf2Sync } from 'node:crypto';
 import { inspect } from 'node:util';
 import { toHex } from 'viem';
 import { english, HDKey, privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
+import { findChainFamily } from '../chains/families.js';
+import { keyPath, type KeyDerivation, type KeyRole } from '../chains/key-derivation.js';
 import type { AddressAllocator } from './address-allocator.js';
 
-/** Which key: the chain family's hot wallet, its fee wallet, or deposit address `deposit`. */
-export type KeyRole = 'hot' | 'fee' | { deposit: number };
+export type { KeyRole } from '../chains/key-derivation.js';
 
 /**
- * HD paths per chain family. EVM: hot m/44'/60'/0'/0/0, fee m/44'/60'/0'/0/1, deposits
- * m/44'/60'/1'/0/i — the same branch HdAddressAllocator uses, so existing deposit addresses
- * stay valid when the key store replaces the configured mnemonic.
+ * The key derivation of a chain's family (chains/families.ts: EVM hot m/44'/60'/0'/0/0, fee
+ * m/44'/60'/0'/0/1, deposits m/44'/60'/1'/0/i — the branch HdAddressAllocator uses, so existing
+ * deposit addresses stay valid when the key store replaces the configured mnemonic).
  */
-const families = {
-  evm: { wallets: "m/44'/60'/0'/0", deposits: "m/44'/60'/1'/0", hotIndex: 0, feeIndex: 1 },
-} as const;
-
-type Family = keyof typeof families;
-
-/** The family of a chain id like "evm:31337" (or a bare family "evm"). */
-export function chainFamily(chain: string): Family {
-  const family = chain.split(':')[0] ?? '';
-  if (!Object.hasOwn(families, family)) throw new Error(`no key derivation for chain ${chain}`);
-  return family as Family;
+export function keyDerivationOf(chain: string): KeyDerivation {
+  const family = findChainFamily(chain);
+  if (!family) throw new Error(`no key derivation for chain ${chain}`);
+  return family.keys;
 }
 
 /** Lower-case, single-spaced, NFKD: the form the key store keeps. */
@@ -74,9 +68,15 @@ export class KeyRing implements AddressAllocator {
     return this.address({ deposit: index }, chain);
   }
 
-  /** The lower-case address of a role on a chain (or chain family). */
+  /** The address of a role on a chain (or chain family), in the family's canonical form. */
   address(role: KeyRole, chain: string): string {
-    return this.account(role, chain).address.toLowerCase();
+    const scheme = keyDerivationOf(chain);
+    const child = this.#child(scheme, role);
+    try {
+      return scheme.address({ publicKey: child.publicKey!, privateKey: child.privateKey! }, role);
+    } finally {
+      child.wipePrivateData();
+    }
   }
 
   /** The hot wallet's address (pays withdrawals). */
@@ -94,23 +94,18 @@ export class KeyRing implements AddressAllocator {
    * the in-process signer; nothing else should need it.
    */
   account(role: KeyRole, chain: string): PrivateKeyAccount {
-    const family = families[chainFamily(chain)];
-    let path: string;
-    let index: number;
-    if (role === 'hot' || role === 'fee') {
-      path = family.wallets;
-      index = role === 'hot' ? family.hotIndex : family.feeIndex;
-    } else {
-      if (!Number.isSafeInteger(role.deposit) || role.deposit < 0 || role.deposit >= 0x80000000) throw new Error(`bad deposit index ${String(role.deposit)}`);
-      path = family.deposits;
-      index = role.deposit;
-    }
-    const child = this.#branch(path).deriveChild(index);
+    const child = this.#child(keyDerivationOf(chain), role);
     try {
       return privateKeyToAccount(toHex(child.privateKey!));
     } finally {
       child.wipePrivateData();
     }
+  }
+
+  /** The derived key of `role` under `scheme` (the caller wipes it). */
+  #child(scheme: KeyDerivation, role: KeyRole): HDKey {
+    const { path, index } = keyPath(scheme, role);
+    return this.#branch(path).deriveChild(index);
   }
 
   /** Drops the seed and derived keys from this object (best effort; JS strings cannot be wiped). */

@@ -1,6 +1,9 @@
 import { inspect } from 'node:util';
 import type { Address, Hex, TransactionSerializable } from 'viem';
-import { chainFamily, type KeyRing, type KeyRole } from './keyring.js';
+import { addressCodec } from '../chains/address-codec.js';
+import { findChainFamily } from '../chains/families.js';
+import { parseChainId } from '../chains/chain-id.js';
+import type { KeyRing, KeyRole } from './keyring.js';
 
 /**
  * Signs transactions for one address on one chain. The in-process implementation below holds
@@ -19,9 +22,9 @@ export interface Signer {
 
 /** The EVM chain id in a chain name like "evm:31337". */
 export function evmChainId(chain: string): number {
-  const [family, id] = chain.split(':');
+  const { family, reference: id } = parseChainId(chain);
   const chainId = Number(id);
-  if (family !== 'evm' || !/^\d+$/.test(id ?? '') || !Number.isSafeInteger(chainId) || chainId <= 0) throw new Error(`not an EVM chain with a chain id: ${chain}`);
+  if (family !== 'evm' || !/^\d+$/.test(id) || !Number.isSafeInteger(chainId) || chainId <= 0) throw new Error(`not an EVM chain with a chain id: ${chain}`);
   return chainId;
 }
 
@@ -32,10 +35,9 @@ export class InProcessSigner implements Signer {
   readonly #account: ReturnType<KeyRing['account']>;
 
   constructor(ring: KeyRing, role: KeyRole, chain: string) {
-    chainFamily(chain);
     this.chainId = evmChainId(chain);
     this.#account = ring.account(role, chain);
-    this.address = this.#account.address.toLowerCase() as Address;
+    this.address = addressCodec(chain).canonical(this.#account.address) as Address;
   }
 
   async signTransaction(tx: TransactionSerializable): Promise<Hex> {
@@ -52,7 +54,9 @@ export class InProcessSigner implements Signer {
   }
 }
 
-/** The in-process signer for a role ('hot', 'fee' or { deposit: i }) on a chain like "evm:31337". */
+/** The in-process signer for a role ('hot', 'fee' or { deposit: i }) on a chain like "evm:31337": its family's. */
 export function signerFor(ring: KeyRing, role: KeyRole, chain: string): Signer {
-  return new InProcessSigner(ring, role, chain);
+  const family = findChainFamily(chain);
+  if (!family) throw new Error(`no key derivation for chain ${chain}`);
+  return family.inProcessSigner(ring, role, chain);
 }

@@ -1,5 +1,6 @@
 import { chainFamily } from '../../chains/chain-id.js';
-import { addressPattern, listMerchantCoins } from '../../modules/coins/index.js';
+import { addressCodec } from '../../chains/address-codec.js';
+import { listMerchantCoins } from '../../modules/coins/index.js';
 import type { Coin } from '../../store/schema.js';
 import type { Handler } from '../handler.js';
 
@@ -7,6 +8,7 @@ import type { Handler } from '../handler.js';
 const tokenFamilies = new Set(['evm']);
 
 function coinInfo(c: Coin) {
+  const family = chainFamily(c.chain);
   return {
     symbol: c.symbol,
     icon: c.icon,
@@ -18,7 +20,7 @@ function coinInfo(c: Coin) {
     contract_address: c.contract_address,
     deposit_confirmation: String(c.confirmations),
     explorer: c.explorer,
-    address_regex: addressPattern(c.chain)?.source ?? '',
+    address_regex: addressCodec(c.chain).pattern?.source ?? '',
     address_tag_regex: '',
     support_memo: '0',
     support_token: tokenFamilies.has(chainFamily(c.chain)) ? '1' : '0',

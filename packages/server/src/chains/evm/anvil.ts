@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { anvilStartTimeoutMs, anvilStopGraceMs } from '../../limits.js';
 
 /** The mnemonic anvil (and hardhat) use by default: its first accounts hold 10,000 ETH each. */
 export const ANVIL_DEFAULT_MNEMONIC = 'test test test test test test test test test test test junk';
@@ -93,7 +94,7 @@ function installExitHook(): void {
 export async function startAnvil(options: StartAnvilOptions = {}): Promise<AnvilInstance> {
   const binary = options.binary ?? resolveAnvilBinary();
   const chainId = options.chainId ?? ANVIL_DEFAULT_CHAIN_ID;
-  const startTimeoutMs = options.startTimeoutMs ?? 15_000;
+  const startTimeoutMs = options.startTimeoutMs ?? anvilStartTimeoutMs;
   const args = ['--host', '127.0.0.1', '--port', String(options.port ?? 0), '--chain-id', String(chainId), '--mnemonic', options.mnemonic ?? ANVIL_DEFAULT_MNEMONIC];
   if (options.blockTimeMs !== undefined) {
     if (!(options.blockTimeMs > 0)) throw new Error(`blockTimeMs must be positive, got ${options.blockTimeMs}`);
@@ -125,7 +126,7 @@ export async function startAnvil(options: StartAnvilOptions = {}): Promise<Anvil
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
+      const timer = setTimeout(() => child.kill('SIGKILL'), anvilStopGraceMs);
       await exited;
       clearTimeout(timer);
     }

@@ -2,7 +2,7 @@ import { parseAbiItem, type Hex } from 'viem';
 import { ScanError, type IncomingTransfer, type ScannedBlock, type WatchSet } from '../adapter.js';
 import type { EvmPublicClient } from './client.js';
 import { nodeErrorText } from './node-errors.js';
-import { nodeReadAttemptsMax, nodeReadBackoffMs } from './scan-limits.js';
+import { nodeReadAttemptsMax, nodeReadBackoffMs } from '../../limits.js';
 
 /** debug: debug_traceBlockByNumber with the call tracer (geth, anvil, reth); trace: trace_block (erigon, nethermind, anvil); none: top-level transfers only. */
 export type TracingMode = 'debug' | 'trace' | 'none';

@@ -11,6 +11,7 @@ import {
   type Transport,
   type WalletClient,
 } from 'viem';
+import { devRpcPollingIntervalMs, rpcBatchCallsMax, rpcPollingIntervalMs, rpcRetryCount } from '../../limits.js';
 
 export interface EvmChainConfig {
   rpcUrl: string;
@@ -46,10 +47,10 @@ function clientOptions(config: EvmChainConfig) {
   const dev = isDevChain(config);
   return {
     chain: evmChain(config),
-    transport: http(config.rpcUrl, { retryCount: dev ? 0 : 3, ...(config.batch ? { batch: { batchSize: 200, wait: 0 } } : {}) }),
+    transport: http(config.rpcUrl, { retryCount: dev ? 0 : rpcRetryCount, ...(config.batch ? { batch: { batchSize: rpcBatchCallsMax, wait: 0 } } : {}) }),
     // viem caches getBlockNumber for cacheTime (= pollingInterval by default): stale heights on a dev chain.
     cacheTime: dev ? 0 : undefined,
-    pollingInterval: config.pollingIntervalMs ?? (dev ? 50 : 4_000),
+    pollingInterval: config.pollingIntervalMs ?? (dev ? devRpcPollingIntervalMs : rpcPollingIntervalMs),
   };
 }
 

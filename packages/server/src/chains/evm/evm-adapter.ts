@@ -9,9 +9,11 @@ import {
   type Hex,
 } from 'viem';
 import { BroadcastError, NodeError, type BlockHeader, type ChainAdapter, type FeeQuote, type ScannedBlock, type TxReceipt, type TxRequest, type WatchSet } from '../adapter.js';
+import { parseChainId } from '../chain-id.js';
 import { createEvmPublicClient, type EvmPublicClient } from './client.js';
 import { readBlocks, type TracingMode } from './block-reader.js';
 import { nodeErrorText } from './node-errors.js';
+import { contractGasMarginPercent } from '../../limits.js';
 
 export interface EvmAdapterOptions {
   /** "evm:<chain id>". */
@@ -21,8 +23,6 @@ export interface EvmAdapterOptions {
   pollingIntervalMs?: number;
 }
 
-/** Margin on estimated gas for contract calls: token transfers cost more when a balance slot is new. */
-const contractGasMarginPercent = 25n;
 
 const lower = (s: string) => s.toLowerCase();
 
@@ -37,7 +37,7 @@ export class EvmAdapter implements ChainAdapter {
 
   constructor(options: EvmAdapterOptions) {
     this.chain = options.chain;
-    this.chainId = Number(options.chain.split(':')[1]);
+    this.chainId = Number(parseChainId(options.chain).reference);
     const base = { rpcUrl: options.rpcUrl, chainId: this.chainId, ...(options.pollingIntervalMs ? { pollingIntervalMs: options.pollingIntervalMs } : {}) };
     this.client = createEvmPublicClient(base);
     this.#batchClient = createEvmPublicClient({ ...base, batch: true });

@@ -3,14 +3,13 @@
  * each cause, never its full message (which repeats the request body and the node's URL).
  */
 
-/** Characters of a node's error kept (alerts, status, logs). */
-export const nodeErrorLengthMax = 300;
+import { nodeErrorCauseDepthMax, nodeErrorLengthMax } from '../../limits.js';
 
 /** The node's own words, wherever viem put them (details and short messages down the cause chain). */
 export function nodeErrorText(error: unknown, lengthMax: number = nodeErrorLengthMax): string {
   const parts: string[] = [];
   let e = error as { details?: string; shortMessage?: string; message?: string; cause?: unknown } | undefined;
-  for (let depth = 0; e && depth < 6; depth++) {
+  for (let depth = 0; e && depth < nodeErrorCauseDepthMax; depth++) {
     if (e.details && !parts.includes(e.details)) parts.push(e.details);
     if (e.shortMessage && !parts.includes(e.shortMessage)) parts.push(e.shortMessage);
     e = e.cause as typeof e;

@@ -1,4 +1,5 @@
 import { ErrorCode } from '@openwaas/sdk';
+import { addressCodec, storedAddressForms } from '../../chains/address-codec.js';
 import { chainFamily } from '../../chains/chain-id.js';
 import type { ServiceContext } from '../../context.js';
 import { ApiError } from '../../errors/api-error.js';
@@ -77,7 +78,7 @@ async function familyIndexFor(tx: Db, input: { family: string; chain: string; ui
  * so a checksummed (mixed-case) query must still match; other chains' addresses as given.
  */
 export function addressLookupForms(address: string): string[] {
-  return [...new Set([address, address.toLowerCase()])];
+  return storedAddressForms(address);
 }
 
 /**
@@ -104,7 +105,7 @@ export interface AddressOwner {
 /** Owners of `addresses` (lower-case) on `chain`, by lower-case address. */
 export async function addressOwners(db: Db, chain: string, addresses: readonly string[]): Promise<Map<string, AddressOwner>> {
   const out = new Map<string, AddressOwner>();
-  for (const r of await repo.findChainAddressOwners(db, { chain, addresses })) out.set(r.address.toLowerCase(), { merchantId: r.merchantId, uid: r.uid });
+  for (const r of await repo.findChainAddressOwners(db, { chain, addresses })) out.set(addressCodec(chain).canonical(r.address), { merchantId: r.merchantId, uid: r.uid });
   return out;
 }
 

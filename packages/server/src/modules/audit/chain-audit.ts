@@ -8,6 +8,7 @@ import { listChainAddresses } from '../addresses/index.js';
 import { chainAccount, countTxsNotFinalAt } from '../chain-sends/index.js';
 import { listCoinsOfChain } from '../coins/index.js';
 import { findScannedHeight, listConfirmingDepositAmounts } from '../deposits/index.js';
+import { addressCodec } from '../../chains/address-codec.js';
 
 /** One asset's comparison of the ledger with the chain (its coin, and any other coin naming the same asset). */
 export interface ChainAuditLine {
@@ -66,7 +67,7 @@ export async function auditChainBalances(ctx: ServiceContext, onProgress?: (line
 function assetsOf(coins: readonly Coin[]): Array<{ primary: Coin; others: Coin[] }> {
   const byAsset = new Map<string, Coin[]>();
   for (const coin of [...coins].sort((a, b) => b.enabled - a.enabled || Number(a.id) - Number(b.id))) {
-    const key = coin.contract_address.toLowerCase();
+    const key = addressCodec(coin.chain).canonical(coin.contract_address);
     byAsset.set(key, [...(byAsset.get(key) ?? []), coin]);
   }
   return [...byAsset.values()].map(([primary, ...others]) => ({ primary: primary!, others }));

@@ -23,6 +23,7 @@ import {
   setNextNonce,
   updateChainTxs,
 } from './repository.js';
+import { addressCodec } from '../../chains/address-codec.js';
 
 /**
  * The stored-transaction engine shared by withdrawals, gas top-ups and sweeps (SYSTEM.md:
@@ -119,8 +120,8 @@ async function insertSigned(tx: Tx, ctx: ServiceContext, chain: ChainHandle, dra
       chain: chain.id,
       purpose: draft.purpose,
       ref_id: draft.refId,
-      from_address: draft.request.from.toLowerCase(),
-      to_address: draft.request.to.toLowerCase(),
+      from_address: addressCodec(chain.id).canonical(draft.request.from),
+      to_address: addressCodec(chain.id).canonical(draft.request.to),
       nonce,
       value: draft.request.value.toString(),
       data: draft.request.data,
@@ -149,7 +150,7 @@ async function insertSigned(tx: Tx, ctx: ServiceContext, chain: ChainHandle, dra
  * sendStoredTx only after the commit. prepareNonce(sender) must have run.
  */
 export async function storeSignedTx(tx: Tx, ctx: ServiceContext, chain: ChainHandle, draft: OutgoingDraft): Promise<ChainTx> {
-  const nonce = await takeNonce(tx, chain.id, draft.request.from.toLowerCase());
+  const nonce = await takeNonce(tx, chain.id, addressCodec(chain.id).canonical(draft.request.from));
   return insertSigned(tx, ctx, chain, draft, nonce, null);
 }
 

@@ -1,3 +1,4 @@
+import { addressCodec } from '../../chains/address-codec.js';
 import type { IncomingTransfer } from '../../chains/adapter.js';
 import type { Coin } from '../../store/schema.js';
 import type { Db } from '../../store/tx.js';
@@ -25,7 +26,7 @@ export async function loadChainCoins(db: Db, chain: string): Promise<ChainCoins>
   const byToken = new Map<string, Coin>();
   let native: Coin | undefined;
   for (const coin of preferred) {
-    const contract = coin.contract_address.toLowerCase();
+    const contract = addressCodec(chain).canonical(coin.contract_address);
     if (contract === '') native ??= coin;
     else if (!byToken.has(contract)) byToken.set(contract, coin);
   }

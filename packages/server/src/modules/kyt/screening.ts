@@ -1,3 +1,4 @@
+import { addressCodec } from '../../chains/address-codec.js';
 import type { ServiceContext } from '../../context.js';
 import { kytReasonLengthMax } from '../../limits.js';
 import type { Coin, Deposit, Withdrawal } from '../../store/schema.js';
@@ -26,8 +27,8 @@ export function depositSubject(deposit: Deposit, coin: Coin): KytSubject {
     contractAddress: coin.contract_address,
     amount: BigInt(deposit.amount),
     decimals: coin.decimals,
-    address: deposit.address_from.toLowerCase(),
-    ownAddress: deposit.address_to.toLowerCase(),
+    address: addressCodec(coin.chain).canonical(deposit.address_from),
+    ownAddress: addressCodec(coin.chain).canonical(deposit.address_to),
     txid: deposit.txid,
   };
 }
@@ -44,8 +45,8 @@ export function withdrawalSubject(ctx: Pick<ServiceContext, 'chains'>, withdrawa
     contractAddress: coin.contract_address,
     amount: BigInt(withdrawal.amount),
     decimals: coin.decimals,
-    address: withdrawal.address_to.toLowerCase(),
-    ownAddress: (ctx.chains.get(coin.chain)?.hotAddress ?? '').toLowerCase(),
+    address: addressCodec(coin.chain).canonical(withdrawal.address_to),
+    ownAddress: addressCodec(coin.chain).canonical(ctx.chains.get(coin.chain)?.hotAddress ?? ''),
     txid: withdrawal.txid,
   };
 }

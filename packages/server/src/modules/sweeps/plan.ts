@@ -1,3 +1,4 @@
+import { addressCodec } from '../../chains/address-codec.js';
 import type { ChainHandle } from '../../chains/registry.js';
 import { maxGasCost } from '../../chains/evm/fees.js';
 import type { ServiceContext } from '../../context.js';
@@ -132,7 +133,7 @@ async function createSweep(
   draft: Omit<OutgoingDraft, 'refId'>,
 ): Promise<void> {
   const { source, coin } = plan;
-  const signerAddress = draft.request.from.toLowerCase();
+  const signerAddress = addressCodec(chain.id).canonical(draft.request.from);
   const row = await storeSigned(ctx, { chain: chain.id, address: signerAddress, what: `the ${draft.purpose} of ${source.address}` }, () => inTransaction(ctx.store, async (tx) => {
     const nowMs = ctx.clock.nowMs();
     // The candidate query saw no sweep of this address in flight; make sure no other process started

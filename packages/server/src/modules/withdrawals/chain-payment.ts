@@ -15,6 +15,7 @@ import { nativeCoinOf } from '../sweeps/index.js';
 import { notifyWithdrawal } from './notify.js';
 import { chainUnlockPostings, gasPostings, paidPostings, sentAmount } from './postings.js';
 import { claimWithdrawalTxid, findWithdrawalById, findWithdrawalsByIds, listUnsignedWithdrawals, lockWithdrawal, recordWithdrawalProgress, updateWithdrawalIf } from './repository.js';
+import { addressCodec } from '../../chains/address-codec.js';
 
 /**
  * On-chain withdrawals (status 1) paid from the hot wallet. The broadcaster claims the oldest
@@ -137,7 +138,7 @@ async function payOne(
   const token = coin.contract_address;
   const sent = sentAmount(w);
   const hot = chain.hotAddress;
-  const request = chain.adapter.transferRequest(hot, w.address_to.toLowerCase(), token, sent);
+  const request = chain.adapter.transferRequest(hot, addressCodec(chain.id).canonical(w.address_to), token, sent);
 
   const shortOf = async (s: Shortfall) => {
     await alerts.raise(ctx, {
