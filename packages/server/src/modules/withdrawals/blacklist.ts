@@ -12,7 +12,12 @@ export interface BlacklistEntry {
   created_at: number;
 }
 
-/** Addresses are compared lower-cased (EVM checksums differ only in case), never trimmed: any whitespace is refused. */
+/**
+ * The list has no chain column, so it cannot use a family's canonical form: addresses are
+ * compared case-folded on every family (EVM checksums differ only in case; a case-sensitive
+ * family's address can only be over-refused, never paid wrongly), never trimmed: any
+ * whitespace is refused.
+ */
 export function normaliseAddress(address: string): string {
   const a = address.toLowerCase();
   if (a.length === 0 || a.length > blacklistAddressLengthMax || /\s/.test(a)) throw AdminError.invalid(`address "${address}" is not valid`);
