@@ -6,7 +6,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 import type { ServiceContext } from '../context.js';
 import { AdminError } from '../errors/admin-errors.js';
 import { auditChainBalances } from '../modules/audit/index.js';
-import { withdrawRecord } from '../modules/records/views.js';
+import { withdrawRecord } from '../modules/records/index.js';
 import { approveWithdrawal, cancelWithdrawal, findWithdrawal, rejectWithdrawal, type Auditor } from '../modules/withdrawals/index.js';
 import { coinConfirmationsMax, coinDecimalsMax, ipAllowlistEntriesMax, merchantAppIdLengthMax, merchantNameLengthMax, urlLengthMax, userLimitMax } from '../limits.js';
 import { CoinLookup, findCoinBySymbol, listCoins, listMerchantCoins, setCoinEnabled, setMerchantCoin, upsertCoin, type CoinInput } from '../modules/coins/index.js';

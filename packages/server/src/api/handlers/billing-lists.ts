@@ -3,7 +3,7 @@ import { CoinLookup } from '../../modules/coins/index.js';
 import { depositsAfter, depositsByIds } from '../../modules/deposits/index.js';
 import { minerFeesAfter, minerFeesByIds } from '../../modules/sweeps/index.js';
 import { withdrawalsAfter, withdrawalsByRequestIds } from '../../modules/withdrawals/index.js';
-import { depositRecord, minerFeeRecord, withdrawRecord } from '../../modules/records/views.js';
+import { depositRecord, minerFeeRecord, withdrawRecord } from '../../modules/records/index.js';
 import { idsField, maxIdField, numericIds } from '../fields.js';
 import type { Handler } from '../handler.js';
 import { idsMax, pageSizeMax } from './common.js';

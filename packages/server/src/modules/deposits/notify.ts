@@ -1,5 +1,5 @@
 import { CoinLookup } from '../coins/index.js';
-import { depositNotificationPayload } from '../records/views.js';
+import { depositNotificationPayload } from '../records/index.js';
 import type { Deposit } from '../../store/schema.js';
 import type { Tx } from '../../store/tx.js';
 import { enqueueNotification } from '../notifications/index.js';

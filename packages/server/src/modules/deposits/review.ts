@@ -11,7 +11,7 @@ import { suspenseAccount } from '../chain-sends/index.js';
 import { CoinLookup } from '../coins/index.js';
 import { receivingAccount } from '../transfers/index.js';
 import { postJournal } from '../ledger/index.js';
-import { depositRecord } from '../records/views.js';
+import { depositRecord } from '../records/index.js';
 import type { Deposit } from '../../store/schema.js';
 import { inTransaction, type Tx } from '../../store/tx.js';
 import { appendReason, checkRejectReason, ReviewStateError, type KytVerdict } from '../kyt/index.js';

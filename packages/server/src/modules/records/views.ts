@@ -1,3 +1,4 @@
+/** The merchant-facing shapes of withdrawal, deposit and miner-fee records (lists and notifications). */
 import type { Deposit, MinerFee, Withdrawal } from '../../store/schema.js';
 import type { CoinLookup } from '../coins/index.js';
 import { formatAmount } from '../../money/amount.js';

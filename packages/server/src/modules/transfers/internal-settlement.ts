@@ -1,7 +1,7 @@
 import { DepositStatus } from '@openwaas/sdk';
 import { addressLookupForms } from '../addresses/index.js';
 import { enqueueNotification } from '../notifications/index.js';
-import { depositNotificationPayload } from '../records/views.js';
+import { depositNotificationPayload } from '../records/index.js';
 import type { Coin, Withdrawal } from '../../store/schema.js';
 import type { Db, Tx } from '../../store/tx.js';
 import { findChainAddressOwner } from '../addresses/index.js';

@@ -4,7 +4,7 @@ import { CoinLookup } from '../coins/index.js';
 import type { KytVerdict } from '../kyt/index.js';
 import { appendReason, checkRejectReason, ReviewStateError } from '../kyt/index.js';
 import { postJournal } from '../ledger/index.js';
-import { withdrawRecord } from '../records/views.js';
+import { withdrawRecord } from '../records/index.js';
 import type { Withdrawal, WithdrawalUpdate } from '../../store/schema.js';
 import { inTransaction, type Tx } from '../../store/tx.js';
 import { notifyWithdrawal } from './notify.js';

@@ -1,6 +1,6 @@
 import { CoinLookup } from '../coins/index.js';
 import { enqueueNotification } from '../notifications/index.js';
-import { withdrawNotificationPayload } from '../records/views.js';
+import { withdrawNotificationPayload } from '../records/index.js';
 import type { Withdrawal } from '../../store/schema.js';
 import type { Tx } from '../../store/tx.js';
 

@@ -3,7 +3,7 @@ import type { ServiceContext } from '../../context.js';
 import { CoinLookup } from '../coins/index.js';
 import { postJournal } from '../ledger/index.js';
 import { findMerchantById } from '../merchants/index.js';
-import { withdrawRecord } from '../records/views.js';
+import { withdrawRecord } from '../records/index.js';
 import { reviewPageSizeMax } from '../../limits.js';
 import type { Withdrawal, WithdrawalUpdate } from '../../store/schema.js';
 import { inTransaction, type Db, type Tx } from '../../store/tx.js';

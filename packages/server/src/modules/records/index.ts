@@ -1,0 +1,1 @@
+export { depositNotificationPayload, depositRecord, minerFeeRecord, withdrawNotificationPayload, withdrawRecord } from './views.js';

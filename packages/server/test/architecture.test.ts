@@ -1,0 +1,81 @@
+/**
+ * The structure docs/architecture.md describes, checked on the source: SQL only in the modules'
+ * repositories (and the store's migrations); modules reached only through their index; modules
+ * never importing the edges (api/, operator/, cli/, workers/); no dialect-dependent code in the
+ * modules; chain ids parsed in one place; addresses case-folded only inside chain families (and
+ * the few lists, named here, that have no chain to ask).
+ */
+import { strict as assert } from 'node:assert';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, normalize, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, it } from 'node:test';
+
+const src = fileURLToPath(new URL('../src/', import.meta.url));
+const sqlCall = /\.(selectFrom|insertInto|updateTable|deleteFrom|replaceInto)\(|\bsql`/;
+const edges = ['api', 'operator', 'cli', 'workers'];
+
+function walk(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? walk(path) : name.endsWith('.ts') ? [path] : [];
+  });
+}
+const files = walk(src).map((path) => ({ path: relative(src, path), text: readFileSync(path, 'utf8') }));
+
+/** The source files `file` imports (relative specifiers), as paths below src/. */
+function importsOf(file: { path: string; text: string }): string[] {
+  return [...file.text.matchAll(/(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)'/g)].map((m) => normalize(join(dirname(file.path), m[1]!)).replace(/\.js$/, '.ts'));
+}
+const moduleOf = (path: string) => /^modules\/([^/]+)\//.exec(path)?.[1];
+
+describe('architecture', () => {
+  it('writes SQL only in module repositories and the store', () => {
+    const offenders = files.filter((f) => sqlCall.test(f.text) && !/^modules\/[^/]+\/repository\.ts$/.test(f.path) && !f.path.startsWith('store/'));
+    assert.deepEqual(offenders.map((f) => f.path), []);
+  });
+
+  it("reaches a module only through its index: no import of another module's repository or inner files", () => {
+    const offenders: string[] = [];
+    for (const f of files) {
+      const own = moduleOf(f.path);
+      for (const target of importsOf(f)) {
+        const other = moduleOf(target);
+        if (other && other !== own && !target.endsWith(`modules/${other}/index.ts`)) offenders.push(`${f.path} → ${target}`);
+      }
+    }
+    assert.deepEqual(offenders, []);
+  });
+
+  it('keeps the modules below the edges: no module imports api/, operator/, cli/ or workers/', () => {
+    const offenders = files.filter((f) => moduleOf(f.path)).flatMap((f) => importsOf(f).filter((t) => edges.some((e) => t.startsWith(`${e}/`))).map((t) => `${f.path} → ${t}`));
+    assert.deepEqual(offenders, []);
+  });
+
+  it('decides nothing by dialect in the modules (row locks are the store’s)', () => {
+    const offenders = files.filter((f) => moduleOf(f.path) && /\bdialect\b/i.test(f.text));
+    assert.deepEqual(offenders.map((f) => f.path), []);
+  });
+
+  it('parses chain ids in one place', () => {
+    const offenders = files.filter((f) => f.path !== 'chains/chain-id.ts' && /\.split\(':'\)/.test(f.text));
+    assert.deepEqual(offenders.map((f) => f.path), []);
+  });
+
+  it('case-folds addresses only inside chain families, or where a list has no chain to ask', () => {
+    // Not addresses, or lists compared on every family alike (documented where they fold).
+    const allowed = new Set([
+      'modules/withdrawals/blacklist.ts', // the blacklist has no chain column
+      'modules/kyt/builtin-provider.ts', // the deny list of the settings, the same
+      'config/kyt-config.ts', // that deny list as configured
+      'cli/blacklist.ts', // prints the blacklist's form
+      'config/operator-config.ts', // a hex token hash
+      'config/config.ts', // boolean words of the settings
+      'keys/keyring.ts', // mnemonic words
+      'keys/remote-signer.ts', // the EVM remote signer's hex answers
+      'cli/sandbox-deposit.ts', // a transaction hash of the sandbox's EVM chain
+    ]);
+    const offenders = files.filter((f) => !f.path.startsWith('chains/') && /\.toLowerCase\(\)/.test(f.text) && !allowed.has(f.path));
+    assert.deepEqual(offenders.map((f) => f.path), []);
+  });
+});
