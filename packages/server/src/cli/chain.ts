@@ -182,6 +182,7 @@ export async function backfill(ctx: ServiceContext, chain: ChainHandle, range: {
         if (held) {
           // Scanning here, but the node gave nothing usable (blocks that do not form one chain): bounded too.
           failures++;
+          io.stderr.write(`${chain.id}: no usable block after ${scannedTo} (attempt ${failures}/${backfillAttemptsMax})\n`);
           if (failures >= backfillAttemptsMax) {
             throw new CommandFailed(`${chain.id}: stopped at block ${scannedTo}: the node gave no usable block after ${scannedTo} in ${failures} attempts. ${again('the node is in step')}`);
           }
