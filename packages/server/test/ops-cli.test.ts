@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
+import { cliRunners } from './support/cli.js';
 import { databaseKinds, freshDatabase, skippedWithoutPostgres, type TestDatabase } from './support/databases.js';
 
 const main = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
@@ -57,6 +58,11 @@ for (const kind of kinds) describe(`openwaas CLI (child processes, ${kind})`, ()
       });
     });
   }
+  // The same commands in this process (what the binary runs, exit code included): a child
+  // process per command costs seconds of start-up on a loaded machine. The process-level
+  // behaviour (usage errors, SIGTERM) keeps real child processes.
+  const { cliHere } = cliRunners(() => env, () => dir);
+  const cliIn = (...args: string[]): Promise<Run> => cliHere(args);
   const json = (r: Run) => {
     assert.equal(r.code, 0, r.stderr);
     return JSON.parse(r.stdout);
@@ -101,44 +107,44 @@ for (const kind of kinds) describe(`openwaas CLI (child processes, ${kind})`, ()
   });
 
   test('migrate, merchant create, coin add/enable, audit exit codes', async () => {
-    const migrated = await cli('migrate');
+    const migrated = await cliIn('migrate');
     assert.equal(migrated.code, 0, migrated.stderr);
     assert.match(migrated.stdout, /migration 001_initial: Success/);
-    assert.match((await cli('migrate')).stdout, /up to date/);
+    assert.match((await cliIn('migrate')).stdout, /up to date/);
 
     const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const keyFile = join(dir, 'merchant.pub.pem');
     writeFileSync(keyFile, publicKey.export({ type: 'spki', format: 'pem' }));
-    const m = json(await cli('merchant', 'create', '--name', 'Shop', '--merchant-key', keyFile, '--notify-url', 'https://shop.test/n', '--ip', '10.0.0.0/8,192.168.1.1', '--auto-collect', '--user-limit', '7', '--json'));
+    const m = json(await cliIn('merchant', 'create', '--name', 'Shop', '--merchant-key', keyFile, '--notify-url', 'https://shop.test/n', '--ip', '10.0.0.0/8,192.168.1.1', '--auto-collect', '--user-limit', '7', '--json'));
     assert.match(m.app_id, /^[0-9a-f]{32}$/);
     assert.match(m.rsa_wallet_pub, /BEGIN PUBLIC KEY/);
     assert.deepEqual(m.ip_allowlist, ['10.0.0.0/8', '192.168.1.1']);
     assert.equal(m.auto_collect, true);
     assert.equal(m.user_limit, 7);
     const [text, added] = await Promise.all([
-      cli('merchant', 'show', m.app_id),
-      cli('coin', 'add', 'ETH', '--chain', 'evm:31337', '--decimals', '18', '--fee', '0.001', '--min-withdraw', '0.01', '--auto-approve-max', '5', '--daily-limit', '50', '--json'),
+      cliIn('merchant', 'show', m.app_id),
+      cliIn('coin', 'add', 'ETH', '--chain', 'evm:31337', '--decimals', '18', '--fee', '0.001', '--min-withdraw', '0.01', '--auto-approve-max', '5', '--daily-limit', '50', '--json'),
     ]);
     assert.match(text.stdout, /notify_url\s+https:\/\/shop\.test\/n/);
     const eth = json(added);
     assert.equal(eth.withdraw_fee, '0.001');
     assert.equal(eth.daily_limit, '50');
     const [again, enabled, tooPrecise] = await Promise.all([
-      cli('coin', 'add', 'ETH', '--chain', 'evm:31337', '--decimals', '18'),
-      cli('coin', 'enable', m.app_id, 'ETH', '--json'),
-      cli('coin', 'set', 'ETH', '--fee', '0.0000000000000000001'),
+      cliIn('coin', 'add', 'ETH', '--chain', 'evm:31337', '--decimals', '18'),
+      cliIn('coin', 'enable', m.app_id, 'ETH', '--json'),
+      cliIn('coin', 'set', 'ETH', '--fee', '0.0000000000000000001'),
     ]);
     assert.equal(again.code, 1);
     assert.match(again.stderr, /coin set/);
     assert.deepEqual(json(enabled).coins, ['ETH']);
     assert.equal(tooPrecise.code, 1);
 
-    const credit = json(await cli('balance', 'credit', '--collection', m.app_id, 'ETH', '2.5', '--reason', 'float', '--json'));
+    const credit = json(await cliIn('balance', 'credit', '--collection', m.app_id, 'ETH', '2.5', '--reason', 'float', '--json'));
     assert.deepEqual(credit.balance, { normal: '2.5', lock: '0' });
     const [overdraw, noReason, clean] = await Promise.all([
-      cli('balance', 'debit', '--collection', m.app_id, 'ETH', '3', '--reason', 'too much'),
-      cli('balance', 'credit', '--collection', m.app_id, 'ETH', '1'),
-      cli('audit'),
+      cliIn('balance', 'debit', '--collection', m.app_id, 'ETH', '3', '--reason', 'too much'),
+      cliIn('balance', 'credit', '--collection', m.app_id, 'ETH', '1'),
+      cliIn('audit'),
     ]);
     assert.equal(overdraw.code, 1);
     assert.match(overdraw.stderr, /insufficient_balance/);
@@ -148,7 +154,7 @@ for (const kind of kinds) describe(`openwaas CLI (child processes, ${kind})`, ()
 
     // Someone edits a balance behind the ledger's back.
     await behindTheBack(database, `update accounts set normal = '999' where kind = 'collection'`);
-    const dirty = await cli('audit', '--json');
+    const dirty = await cliIn('audit', '--json');
     assert.equal(dirty.code, 1);
     const report = JSON.parse(dirty.stdout);
     assert.equal(report.ok, false);
@@ -156,22 +162,22 @@ for (const kind of kinds) describe(`openwaas CLI (child processes, ${kind})`, ()
   });
 
   test('notifications list and resend --all', async () => {
-    const m = json(await cli('merchant', 'create', '--name', 'Notified', '--json'));
+    const m = json(await cliIn('merchant', 'create', '--name', 'Notified', '--json'));
     const insert = `insert into notifications (merchant_id, side, record_id, payload, state, attempts, next_attempt_at, lease_until, last_error, created_at) values (?, 'deposit', ?, '{}', 'failed', 6, 0, 0, 'HTTP 500', 0)`;
     for (const record of [1, 2]) await behindTheBack(database, insert, [m.id, record]);
-    const listed = json(await cli('notifications', 'list', '--failed', '--app-id', m.app_id, '--json'));
+    const listed = json(await cliIn('notifications', 'list', '--failed', '--app-id', m.app_id, '--json'));
     assert.equal(listed.notifications.length, 2);
     assert.equal(listed.counts.failed, 2);
-    const resent = json(await cli('notifications', 'resend', '--all', '--json'));
+    const resent = json(await cliIn('notifications', 'resend', '--all', '--json'));
     assert.deepEqual(resent, { count: 2 });
-    const pending = json(await cli('notifications', 'list', '--pending', '--json'));
+    const pending = json(await cliIn('notifications', 'list', '--pending', '--json'));
     assert.ok(pending.notifications.every((n: { attempts: number }) => n.attempts === 0));
     assert.match(pending.notifications[0].waiting, /no notify_url/);
-    assert.equal((await cli('notifications', 'resend')).code, 2);
+    assert.equal((await cliIn('notifications', 'resend')).code, 2);
   });
 
   test('demo writes keys and an SDK config, and reuses them on a second run', async () => {
-    const first = json(await cli('demo', '--dir', 'demo-out', '--base-url', 'http://127.0.0.1:9999', '--json'));
+    const first = json(await cliIn('demo', '--dir', 'demo-out', '--base-url', 'http://127.0.0.1:9999', '--json'));
     assert.equal(first.merchant, 'created');
     assert.deepEqual(first.coins, ['ETH', 'USDT']);
     const config = JSON.parse(readFileSync(join(dir, 'demo-out', 'waas.json'), 'utf8'));
@@ -181,11 +187,11 @@ for (const kind of kinds) describe(`openwaas CLI (child processes, ${kind})`, ()
     assert.equal(statSync(config.privateKey).mode & 0o777, 0o600);
     const derived = createPublicKey(createPrivateKey(privatePem)).export({ type: 'spki', format: 'pem' });
     assert.equal(readFileSync(join(dir, 'demo-out', 'merchant-public.pem'), 'utf8'), derived);
-    const shown = json(await cli('merchant', 'show', config.appId, '--json'));
+    const shown = json(await cliIn('merchant', 'show', config.appId, '--json'));
     assert.equal(shown.rsa_wallet_pub, readFileSync(config.walletPublicKey, 'utf8'));
     assert.equal(shown.merchant_public_key, derived);
 
-    const second = json(await cli('demo', '--dir', 'demo-out', '--json'));
+    const second = json(await cliIn('demo', '--dir', 'demo-out', '--json'));
     assert.equal(second.merchant, 'reused');
     assert.equal(readFileSync(config.privateKey, 'utf8'), privatePem);
   });
