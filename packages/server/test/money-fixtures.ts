@@ -171,7 +171,10 @@ export async function createMoneyWorld(kind: 'sqlite' | 'postgres', options: { c
   await migrateToLatest(store);
   const clock = new TestClock();
   const wakes = { count: 0 };
-  const config = loadConfig({ databaseUrl: db.url, confirmTimeoutMs: options.confirmTimeoutMs ?? 10_000, logLevel: 'silent' }, {});
+  // Generous: the concurrency tests send 200 second confirmations at once to one local
+  // merchant, and on a loaded machine the last answers take more than the service's default
+  // 10 s; a test of the timeout itself sets its own.
+  const config = loadConfig({ databaseUrl: db.url, confirmTimeoutMs: options.confirmTimeoutMs ?? 120_000, logLevel: 'silent' }, {});
   const sealer = inlineSealer();
   const ctx: ServiceContext = {
     config,
