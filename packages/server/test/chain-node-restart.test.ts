@@ -27,7 +27,7 @@ import { chainTestMnemonic, startChainWorld, type ChainWorld } from './support/c
 import { depositsOfTx, freePort, untilDeposit } from './support/deposits.js';
 import { assertAuditsClean } from './support/audits.js';
 import { freshRecipient, setAutomine, txsOf, withdraw, withdrawalRow } from './support/chain-sends.js';
-import { databaseKinds } from './support/databases.js';
+import { databaseKinds, skippedWithoutPostgres } from './support/databases.js';
 import { eachDatabase } from './support/service.js';
 
 /** Keeps the sweeper's own transactions out of these tests. */
@@ -189,8 +189,9 @@ eachDatabase('chain scanner: two service processes', (kind) => {
 
 // In one process, two services share the lease holder, so both scanners really run at once; on
 // SQLite two connections of one process would only wait on each other's write lock.
-const withPostgres = (await databaseKinds()).includes('postgres');
-describe('chain scanner: two scanners at once (postgres)', { skip: !withPostgres && 'PostgreSQL is not reachable' }, () => {
+const kinds = await databaseKinds();
+skippedWithoutPostgres(kinds, 'chain scanner: two scanners at once (postgres)');
+describe('chain scanner: two scanners at once (postgres)', { skip: !kinds.includes('postgres') }, () => {
   let world: ChainWorld;
   let second: Service | undefined;
   before(async () => {

@@ -193,6 +193,21 @@ async function jsonLine(c: Child, deadlineMs = 120_000): Promise<Record<string, 
   throw new Error(`no start line: ${c.stdout}\n${c.stderr}`);
 }
 
+/** The line of the human start-up summary matching `pattern`, once the block is printed. */
+async function summaryLine(c: Child, pattern: RegExp, deadlineMs = 120_000): Promise<string> {
+  const until = Date.now() + deadlineMs;
+  while (Date.now() < until) {
+    if (/^\s*workers\s/m.test(c.stdout)) {
+      const line = c.stdout.split('\n').find((l) => pattern.test(l));
+      if (line) return line;
+      throw new Error(`no line ${pattern} in the summary: ${c.stdout}`);
+    }
+    if (c.child.exitCode !== null) throw new Error(`exited with ${c.child.exitCode}: ${c.stderr}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no start-up summary: ${c.stdout}\n${c.stderr}`);
+}
+
 async function stop(c: Child): Promise<void> {
   if (c.child.exitCode === null) {
     c.child.kill('SIGTERM');
@@ -227,6 +242,13 @@ describe('openwaas serve and sandbox (child processes)', () => {
     assert.match(String(started.url), /^http:\/\/127\.0\.0\.1:\d+$/);
     assert.match(c.stderr, /WARNING: INSECURE DEVELOPMENT KEYS/);
     await stop(c);
+
+    // The person reading the start-up summary sees the warning on its keys line too.
+    const human = start(['serve', '--port', '0', '--no-workers', '--insecure-dev-keys'], { DATABASE_URL: join(dir, 'dev.sqlite'), OPENWAAS_CHAINS: JSON.stringify([{ id: 'evm:31337', rpcUrl: deadRpc }]), LOG_LEVEL: 'silent' }, dir);
+    running.push(human);
+    const keysLine = await summaryLine(human, /^\s*keys\s/);
+    assert.match(keysLine, /WARNING: not an encrypted key store; never hold real funds with these keys/);
+    await stop(human);
   });
 
   it('sandbox --no-chain works on its own generated key store (no prompt, no development keys)', async () => {

@@ -39,6 +39,13 @@ describe('operator token settings', () => {
     assert.throws(() => loadConfig({ operatorToken: token, operatorTokenHash: operatorTokenDigestHex('another') }, {}), ConfigError);
   });
 
+  it('listens on loopback port 8090 by default, apart from the merchant port', () => {
+    const config = loadConfig({}, {});
+    assert.equal(config.operatorHost, '127.0.0.1');
+    assert.equal(config.operatorPort, 8090);
+    assert.notEqual(config.operatorPort, config.port);
+  });
+
   it('reads the listener and proxy settings from the environment', () => {
     const config = loadConfig({}, { OPENWAAS_OPERATOR_HOST: '0.0.0.0', OPENWAAS_OPERATOR_PORT: '9999', OPENWAAS_TRUSTED_PROXIES: '10.0.0.1, 192.168.0.0/16,fd00::/8' });
     assert.equal(config.operatorHost, '0.0.0.0');
