@@ -114,6 +114,24 @@ eachDatabase('chain scanner: a failing node', (kind) => {
     assert.equal(await openAlert(scannerUntracedKey(world.chain.id)), undefined, 'every transaction traced');
   });
 
+  it('chain backfill through per-transaction trace errors (what a restarted node answers) finishes, and the value a contract forwarded is credited once', async () => {
+    const forwarder = await deployForwarder(world);
+    const uid = await world.newUser();
+    const address = await world.depositAddress(uid);
+    proxy.fault = traceEntryErrors;
+    const from = await nextBlock();
+    const forwarded = await forwardEth(world, forwarder, address, parseEther('0.3'));
+    await world.mine(1);
+    const lines: string[] = [];
+    // From the first block: the backfill may not skip blocks the scanner has not reached yet.
+    const summary = await backfill(world.t.ctx, world.chain, { from: 1 }, { stderr: { write: (s: string) => lines.push(s) } as never });
+    assert.ok(summary.scanned_to >= from, `scanned past block ${from}: ${lines.join('')}`);
+    const row = await untilCredited(forwarded, 'the forwarded deposit credited');
+    assert.equal(row.tx_index, 'trace:0', 'found inside the contract call');
+    assert.equal((await depositsOfTx(world.t.ctx.store.db, forwarded)).length, 1, 'recorded once, whoever scanned it');
+    assert.equal((await balanceOf(uid)).normal, parseEther('0.3'));
+  });
+
   it('no tracing method works: plain transfers found from their receipts, and the operator told which block was read without traces', async () => {
     const uid = await world.newUser();
     const address = await world.depositAddress(uid);
