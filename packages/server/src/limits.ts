@@ -279,6 +279,20 @@ export const withdrawMemoLengthMax = 64;
 export const blacklistAddressLengthMax = withdrawAddressLengthMax;
 /** Longest reason an operator may give a blacklisted address. */
 export const blacklistReasonLengthMax = 500;
+/** Most distinct reviewers a policy may require: more than a review team has would leave withdrawals stuck. */
+export const approvalsRequiredMax = 10;
+/** Review decisions shown per withdrawal: a quorum is at most approvalsRequiredMax plus the merchant side and a rejection. */
+export const approvalsShownMax = approvalsRequiredMax + 2;
+/** Longest velocity window (30 days): each decision reads the withdrawals inside it. */
+export const velocityWindowMaxS = 30 * 86_400;
+/** Velocity limits per coin and merchant (or for every merchant): each one is a read per withdrawal decided. */
+export const velocityLimitsPerCoinMax = 8;
+/** Longest cool-down for a first payment to an address (30 days). */
+export const newAddressCooldownMaxS = 30 * 86_400;
+/** Destinations on one merchant's allowlist: the operator list reads them in one page. */
+export const allowlistEntriesPerMerchantMax = 1_000;
+/** Longest label an operator may give an allowlisted destination. */
+export const allowlistLabelLengthMax = 100;
 /** Withdrawals the broadcaster considers per tick: one tick stays short; more wait for the next. */
 export const withdrawalsPerTickMax = 20;
 /** An unchanged alert is raised again (count + 1) at most this often per process: no alert storm per tick. */

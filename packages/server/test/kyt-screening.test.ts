@@ -73,7 +73,7 @@ eachDatabase('kyt screening', (kind) => {
     id: 1, merchant_id: Number(world.merchant.id), request_id: 'r', uid, coin_id: Number(world.usdt.id), symbol: 'USDT',
     amount: units(amount, 6).toString(), withdraw_fee: '1000000', withdraw_fee_symbol: 'USDT', fee_symbol: 'ETH', real_fee: '0',
     address_from: '', address_to: to, txid: '', confirmations: 0, saas_status: 1, company_status: 1, status: 7, withdraw_type: 1,
-    review_reason: '', kyt_reason: '', created_at: t0, updated_at: t0,
+    review_reason: '', kyt_reason: '', approvals_required: 1, policy_decision: '', to_canonical: to, created_at: t0, updated_at: t0,
   });
 
   test('without a provider everything passes, whatever the rules say', async () => {

@@ -36,6 +36,13 @@ async function asBeforeUpgrade(url: string, merchants: Array<{ appId: string; pr
   const store = openStore(url);
   try {
     await migrateToLatest(store);
+    // The version before 006 had none of the later migrations either (007: the policies).
+    for (const index of ['withdrawals_merchant_day_idx', 'withdrawals_destination_idx']) await sql`drop index ${sql.raw(index)}`.execute(store.db);
+    for (const table of ['withdrawal_approvals', 'approval_policies', 'velocity_limits', 'velocity_locks', 'destination_settings', 'allowlisted_destinations']) {
+      await sql`drop table ${sql.raw(table)}`.execute(store.db);
+    }
+    for (const column of ['approvals_required', 'policy_decision', 'to_canonical']) await sql`alter table withdrawals drop column ${sql.raw(column)}`.execute(store.db);
+    await sql`delete from kysely_migration where name = '007_policies'`.execute(store.db);
     await sql`drop table data_keys`.execute(store.db);
     await sql`delete from kysely_migration where name = '006_secrets_at_rest'`.execute(store.db);
     for (const m of merchants) {

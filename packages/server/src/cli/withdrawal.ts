@@ -2,6 +2,7 @@ import { listWithdrawalsForReview } from '../modules/withdrawals/index.js';
 import { decideWithdrawalAction, showWithdrawalAction, type WithdrawalView } from '../operator/actions.js';
 import { describe, exitCode, group, idArg, leaf, print, str, table, UsageError, type Parsed } from './args.js';
 import { withContext } from './context.js';
+import { cliActor } from '../operator/actor-of.js';
 
 function auditor(p: Parsed, command: string): 'saas' | 'company' {
   const by = str(p, 'by') ?? 'saas';
@@ -25,7 +26,10 @@ const listCommand = leaf({
         ...(limit !== undefined ? { limit: idArg(limit, '--limit', 'withdrawal list') } : {}),
       }),
     );
-    print(io, p, rows, () => table(rows, ['id', 'app_id', 'request_id', 'uid', 'symbol', 'amount', 'address_to', 'saas_status', 'company_status', 'review_reason']));
+    print(io, p, rows, () => table(
+        rows.map((r) => ({ ...r, approvals: `${r.approvals_given}/${r.approvals_required}` })),
+        ['id', 'app_id', 'request_id', 'uid', 'symbol', 'amount', 'address_to', 'saas_status', 'company_status', 'approvals', 'review_reason'],
+      ));
     return exitCode.ok;
   },
 });
@@ -48,15 +52,17 @@ const approve = leaf({
   summary: 'approve a withdrawal under review (as platform or merchant auditor)',
   help: `withdrawal approve <id> [--by saas|company]
 
-A withdrawal under review pays out once both auditors approved it.
+A withdrawal under review pays out once both sides approved it: the platform's (saas) once
+as many distinct reviewers approved it as its approval policy requires, the merchant's
+(company) with one approval. The same reviewer cannot approve twice.
 
-  --by saas|company   which audit to record (default saas)`,
+  --by saas|company   which side to record (default saas)`,
   options: { by: { type: 'string' } },
   positionals: { min: 1, max: 1 },
   async run(p, io) {
     const id = idArg(p.positionals[0], 'withdrawal id', 'withdrawal approve');
     const by = auditor(p, 'withdrawal approve');
-    const w = await withContext(io, (ctx) => decideWithdrawalAction(ctx, { withdrawalId: id, action: 'approve', by }));
+    const w = await withContext(io, (ctx) => decideWithdrawalAction(ctx, { withdrawalId: id, actor: cliActor(), action: 'approve', by }));
     print(io, p, w, () => human(w));
     return exitCode.ok;
   },
@@ -71,7 +77,7 @@ const reject = leaf({
   async run(p, io) {
     const id = idArg(p.positionals[0], 'withdrawal id', 'withdrawal reject');
     const by = auditor(p, 'withdrawal reject');
-    const w = await withContext(io, (ctx) => decideWithdrawalAction(ctx, { withdrawalId: id, action: 'reject', by, reason: str(p, 'reason') ?? '' }));
+    const w = await withContext(io, (ctx) => decideWithdrawalAction(ctx, { withdrawalId: id, actor: cliActor(), action: 'reject', by, reason: str(p, 'reason') ?? '' }));
     print(io, p, w, () => human(w));
     return exitCode.ok;
   },
@@ -84,7 +90,7 @@ const cancel = leaf({
   positionals: { min: 1, max: 1 },
   async run(p, io) {
     const id = idArg(p.positionals[0], 'withdrawal id', 'withdrawal cancel');
-    const w = await withContext(io, (ctx) => decideWithdrawalAction(ctx, { withdrawalId: id, action: 'cancel' }));
+    const w = await withContext(io, (ctx) => decideWithdrawalAction(ctx, { withdrawalId: id, actor: cliActor(), action: 'cancel' }));
     print(io, p, w, () => human(w));
     return exitCode.ok;
   },

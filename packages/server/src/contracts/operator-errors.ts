@@ -40,6 +40,13 @@ export const operatorErrorRegistry = {
     meaning: 'The action does not fit the current state (e.g. a withdrawal already decided, a record that exists already).',
     retired: false,
   },
+  already_approved: {
+    code: 'already_approved',
+    message: 'this operator already approved it; another reviewer must give the next approval',
+    httpStatus: 409,
+    meaning: 'Four-eyes rule: the operator already approved this withdrawal, and its quorum needs approvals from distinct reviewers.',
+    retired: false,
+  },
   insufficient_balance: {
     code: 'insufficient_balance',
     message: 'insufficient balance',

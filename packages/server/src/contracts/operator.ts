@@ -19,6 +19,7 @@ import type { resendAllFailed } from '../modules/notifications/index.js';
 import type { auditAction, chainAuditAction, CoinView, MerchantView, UserView, WithdrawalView } from '../operator/actions.js';
 import type { ReviewSide } from '../modules/kyt/index.js';
 import type { Auditor } from '../modules/withdrawals/index.js';
+import type { AllowlistEntryView, ApprovalPolicyView, DestinationSettingsView, VelocityLimitView, VelocityScope } from '../modules/policies/index.js';
 import type { ChainTxPurpose, ChainTxState, OperatorAlert, SweepState } from '../store/schema.js';
 import {
   appIdLengthMax,
@@ -31,6 +32,10 @@ import {
   operatorPageSizeMax,
   rejectReasonLengthMax,
   symbolLengthMax,
+  allowlistLabelLengthMax,
+  approvalsRequiredMax,
+  newAddressCooldownMaxS,
+  velocityWindowMaxS,
 } from '../limits.js';
 
 /** The prefix every operator route is mounted under. */
@@ -48,6 +53,8 @@ export const chainTxPurposes = ['withdrawal', 'sweep', 'topup'] as const;
 export const chainTxStates = ['signed', 'broadcast', 'mined', 'confirmed', 'reverted', 'replaced', 'dropped'] as const;
 /** The two kinds of record a KYT hold applies to. */
 export const reviewSides = ['deposit', 'withdrawal'] as const;
+/** Whose withdrawals a velocity limit adds up: one user's, or all of a merchant's users'. */
+export const velocityScopes = ['user', 'merchant'] as const;
 /** Delivery states of a notification. */
 export const notificationStates = ['pending', 'delivered', 'failed'] as const;
 
@@ -116,6 +123,26 @@ export const adjustmentBody = z
   .refine((b) => (b.uid === undefined) !== (b.app_id === undefined), 'give either uid (a user) or app_id (the collection account)');
 export const auditorBody = z.strictObject({ by: z.enum(auditors).default('saas') });
 export const rejectWithdrawalBody = z.strictObject({ by: z.enum(auditors).default('saas'), reason: z.string().max(rejectReasonLengthMax).default('') });
+const policyAppId = z.string().min(1).max(appIdLengthMax).optional();
+const windowS = z.coerce.number().int().min(1).max(velocityWindowMaxS);
+export const approvalPolicyBody = z.strictObject({
+  app_id: policyAppId,
+  above_amount: decimal,
+  approvals_required: z.number().int().min(1).max(approvalsRequiredMax),
+  company_review: z.boolean().optional(),
+});
+export const policyScopeQuery = z.object({ app_id: policyAppId });
+export const velocityLimitBody = z
+  .strictObject({ app_id: policyAppId, scope: z.enum(velocityScopes), window_s: windowS, max_amount: decimal.optional(), max_count: z.number().int().min(0).optional() })
+  .refine((b) => (b.max_amount !== undefined && Number(b.max_amount) > 0) || (b.max_count ?? 0) > 0, 'give max_amount or max_count');
+export const velocityLimitQuery = z.object({ app_id: policyAppId, scope: z.enum(velocityScopes), window_s: windowS });
+export const destinationSettingsBody = z.strictObject({
+  app_id: policyAppId,
+  allowlist_enabled: z.boolean().optional(),
+  new_address_cooldown_s: z.number().int().min(0).max(newAddressCooldownMaxS).optional(),
+});
+export const allowlistBody = z.strictObject({ symbol: z.string().min(1).max(symbolLengthMax), address: z.string().min(1), label: z.string().max(allowlistLabelLengthMax).optional() });
+export const allowlistQuery = z.object({ symbol: z.string().min(1).max(symbolLengthMax), address: z.string().min(1) });
 export const blacklistBody = z.strictObject({ address: z.string(), reason: z.string().optional() });
 export const notificationsQuery = z.object({ state: z.enum(notificationStates).optional(), app_id: z.string().optional(), ...afterIdPage });
 export const resendAllBody = z.strictObject({ app_id: z.string().optional() });
@@ -142,6 +169,7 @@ export const chainTxsQuery = z.strictObject({
 
 // ---- response views ---------------------------------------------------------------------------
 
+export type { AllowlistEntryView, ApprovalPolicyView, DestinationSettingsView, VelocityLimitView };
 export type { AdjustmentEntry, AdjustmentResult, BlacklistEntry, ChainStatus, CoinView, HeldRecords, MerchantView, NotificationView, ReviewItem, UserView, WithdrawalView };
 export type SweepView = ReturnType<typeof sweepView>;
 export type ChainTxView = ReturnType<typeof chainTxView>;
@@ -192,9 +220,19 @@ export const operatorEndpoints = {
   'GET /adjustments': { summary: 'manual balance adjustments, newest first' },
   'GET /withdrawals/review': { query: pageQuery, summary: 'withdrawals waiting for review' },
   'GET /withdrawals/:id': { params: idParams, summary: 'show a withdrawal' },
-  'POST /withdrawals/:id/approve': { params: idParams, body: auditorBody, summary: 'approve a withdrawal (as saas or company auditor)' },
+  'POST /withdrawals/:id/approve': { params: idParams, body: auditorBody, summary: "approve a withdrawal as the requesting operator (side saas: one of its quorum of distinct reviewers; company: the merchant's side)" },
   'POST /withdrawals/:id/reject': { params: idParams, body: rejectWithdrawalBody, summary: 'reject a withdrawal; funds back to the user' },
   'POST /withdrawals/:id/cancel': { params: idParams, summary: 'cancel a withdrawal before payment' },
+  'GET /policies': { summary: 'approval policies, velocity limits and destination settings' },
+  'PUT /policies/approval/:symbol': { params: symbolParams, body: approvalPolicyBody, summary: "set a coin's approval policy (app_id: that merchant's override)" },
+  'DELETE /policies/approval/:symbol': { params: symbolParams, query: policyScopeQuery, status: 204, summary: "remove a coin's approval policy (app_id: the merchant's override)" },
+  'PUT /policies/velocity/:symbol': { params: symbolParams, body: velocityLimitBody, summary: 'set a velocity limit of a coin (per user or per merchant, over window_s seconds)' },
+  'DELETE /policies/velocity/:symbol': { params: symbolParams, query: velocityLimitQuery, status: 204, summary: 'remove a velocity limit' },
+  'PUT /policies/destinations': { body: destinationSettingsBody, summary: 'set the allowlist switch and new-address cool-down (app_id: one merchant)' },
+  'DELETE /policies/destinations': { query: policyScopeQuery, status: 204, summary: 'remove destination settings (app_id: one merchant)' },
+  'GET /merchants/:appId/allowlist': { params: appIdParams, summary: "a merchant's allowlisted destinations" },
+  'POST /merchants/:appId/allowlist': { params: appIdParams, body: allowlistBody, status: 201, summary: "add a destination to a merchant's allowlist (canonical form of the coin's chain)" },
+  'DELETE /merchants/:appId/allowlist': { params: appIdParams, query: allowlistQuery, status: 204, summary: "take a destination off a merchant's allowlist" },
   'GET /kyt': { query: heldQuery, summary: 'deposits (4/5/6) and withdrawals (7/8) held by KYT' },
   'POST /kyt/deposits/:id/release': { params: idParams, body: heldReleaseBody, summary: 'credit a held deposit (→ 1)' },
   'POST /kyt/deposits/:id/reject': { params: idParams, body: heldRejectBody, summary: 'fail a held deposit (→ 2); funds stay in suspense' },
@@ -244,6 +282,20 @@ export interface OperatorResponses {
   'POST /withdrawals/:id/approve': WithdrawalView;
   'POST /withdrawals/:id/reject': WithdrawalView;
   'POST /withdrawals/:id/cancel': WithdrawalView;
+  'GET /policies': { approval: ApprovalPolicyView[]; velocity: VelocityLimitView[]; destinations: DestinationSettingsView[] };
+  'PUT /policies/approval/:symbol': ApprovalPolicyView;
+  /** 204: no body. */
+  'DELETE /policies/approval/:symbol': void;
+  'PUT /policies/velocity/:symbol': VelocityLimitView;
+  /** 204: no body. */
+  'DELETE /policies/velocity/:symbol': void;
+  'PUT /policies/destinations': DestinationSettingsView;
+  /** 204: no body. */
+  'DELETE /policies/destinations': void;
+  'GET /merchants/:appId/allowlist': { destinations: AllowlistEntryView[] };
+  'POST /merchants/:appId/allowlist': AllowlistEntryView;
+  /** 204: no body. */
+  'DELETE /merchants/:appId/allowlist': void;
   'GET /kyt': HeldRecords;
   'POST /kyt/deposits/:id/release': HeldDecisionView;
   'POST /kyt/deposits/:id/reject': HeldDecisionView;
@@ -291,4 +343,5 @@ export const vocabularyMatchesDomain: [
   Same<(typeof auditors)[number], Auditor>,
   Same<(typeof reviewSides)[number], ReviewSide>,
   Same<(typeof notificationStates)[number], NotificationState>,
-] = [true, true, true, true, true, true];
+  Same<(typeof velocityScopes)[number], VelocityScope>,
+] = [true, true, true, true, true, true, true];

@@ -7,7 +7,8 @@ import type { ServiceContext } from '../context.js';
 import { AdminError } from '../errors/admin-errors.js';
 import { auditChainBalances } from '../modules/audit/index.js';
 import { withdrawRecord } from '../modules/records/index.js';
-import { approveWithdrawal, cancelWithdrawal, findWithdrawal, rejectWithdrawal, type Auditor } from '../modules/withdrawals/index.js';
+import { approveWithdrawal, cancelWithdrawal, findWithdrawal, rejectWithdrawal, reviewStateOf, type Auditor, type ReviewState } from '../modules/withdrawals/index.js';
+import type { Actor } from '../modules/operators/index.js';
 import { coinConfirmationsMax, coinDecimalsMax, ipAllowlistEntriesMax, merchantAppIdLengthMax, merchantNameLengthMax, urlLengthMax, userLimitMax } from '../limits.js';
 import { CoinLookup, findCoinBySymbol, listCoins, listMerchantCoins, setCoinEnabled, setMerchantCoin, upsertCoin, type CoinInput } from '../modules/coins/index.js';
 import { auditLedger, userBalances, type AuditReport } from '../modules/ledger/index.js';
@@ -294,25 +295,28 @@ export async function setUserFlagsAction(ctx: OperatorContext, uid: number, flag
 
 // ---- withdrawals ------------------------------------------------------------------------------
 
-export type WithdrawalView = Awaited<ReturnType<typeof withdrawRecord>> & { review_reason: string };
+export type WithdrawalView = Awaited<ReturnType<typeof withdrawRecord>> & { review_reason: string } & ReviewState;
 
 async function withdrawalView(ctx: OperatorContext, id: number): Promise<WithdrawalView> {
   const w = await findWithdrawal(ctx.store.db, id);
   if (!w) throw AdminError.notFound(`withdrawal ${id}`);
-  return { ...(await withdrawRecord(w, new CoinLookup(ctx.store.db))), review_reason: w.review_reason };
+  return { ...(await withdrawRecord(w, new CoinLookup(ctx.store.db))), review_reason: w.review_reason, ...(await reviewStateOf(ctx.store.db, w)) };
 }
 
 export function showWithdrawalAction(ctx: OperatorContext, id: number): Promise<WithdrawalView> {
   return withdrawalView(ctx, id);
 }
 
-/** Approve / reject (as platform or merchant auditor) or cancel a withdrawal. */
+/**
+ * Approve / reject (for the platform's or the merchant's side; `by` picks the side, the actor
+ * is who decides and is recorded) or cancel a withdrawal.
+ */
 export async function decideWithdrawalAction(
   ctx: OperatorContext,
-  input: { withdrawalId: number } & ({ action: 'approve'; by: Auditor } | { action: 'reject'; by: Auditor; reason: string } | { action: 'cancel' }),
+  input: { withdrawalId: number; actor: Actor } & ({ action: 'approve'; by: Auditor } | { action: 'reject'; by: Auditor; reason: string } | { action: 'cancel' }),
 ): Promise<WithdrawalView> {
-  if (input.action === 'approve') await approveWithdrawal(ctx, { withdrawalId: input.withdrawalId, by: input.by });
-  else if (input.action === 'reject') await rejectWithdrawal(ctx, { withdrawalId: input.withdrawalId, by: input.by, reason: input.reason });
+  if (input.action === 'approve') await approveWithdrawal(ctx, { withdrawalId: input.withdrawalId, actor: input.actor, by: input.by });
+  else if (input.action === 'reject') await rejectWithdrawal(ctx, { withdrawalId: input.withdrawalId, actor: input.actor, by: input.by, reason: input.reason });
   else await cancelWithdrawal(ctx, { withdrawalId: input.withdrawalId });
   return withdrawalView(ctx, input.withdrawalId);
 }

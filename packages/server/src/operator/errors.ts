@@ -22,7 +22,8 @@ export function asAdminError(error: unknown): AdminError | undefined {
   if (error instanceof ApiError) return AdminError.invalid(`${error.message} (${error.code})`);
   if (error instanceof InsufficientFundsError) return new AdminError('insufficient_balance', error.message);
   if (error instanceof WithdrawalStateError) {
-    return error.reason === 'not-found' ? AdminError.notFound(`withdrawal ${error.withdrawalId}`) : new AdminError('conflict', error.message);
+    if (error.reason === 'not-found') return AdminError.notFound(`withdrawal ${error.withdrawalId}`);
+    return new AdminError(error.reason === 'already-approved' ? 'already_approved' : 'conflict', error.message);
   }
   if (isUniqueViolation(error)) return new AdminError('conflict', 'already exists');
   return undefined;

@@ -42,6 +42,8 @@ import { notificationsView } from './views.js';
 import type { OperatorRequest } from '../contracts/operator.js';
 import { AuthThrottle } from './auth-throttle.js';
 import { registerKytRoutes } from './kyt-routes.js';
+import { registerPolicyRoutes } from './policy-routes.js';
+import { actorOf } from './actor-of.js';
 import { assertStorableFields } from '../input-rules.js';
 
 export interface OperatorRoutesOptions {
@@ -197,11 +199,17 @@ export async function operatorRoutes(app: FastifyInstance, options: OperatorRout
     withdrawals: await listWithdrawalsForReview(ctx, { ...(q.after_id !== undefined ? { afterId: q.after_id } : {}), ...(q.limit !== undefined ? { limit: q.limit } : {}) }),
   }));
   operatorRoute(app, 'GET /withdrawals/:id', async ({ params }) => showWithdrawalAction(ctx, params.id));
-  operatorRoute(app, 'POST /withdrawals/:id/approve', async ({ params, body }) => decideWithdrawalAction(ctx, { withdrawalId: params.id, action: 'approve', by: body.by }));
-  operatorRoute(app, 'POST /withdrawals/:id/reject', async ({ params, body: b }) =>
-    decideWithdrawalAction(ctx, { withdrawalId: params.id, action: 'reject', by: b.by, reason: b.reason }),
+  // The actor decides and is recorded; `by` picks the side (saas: platform reviewers, company: the merchant's).
+  operatorRoute(app, 'POST /withdrawals/:id/approve', async ({ params, body }, request) =>
+    decideWithdrawalAction(ctx, { withdrawalId: params.id, actor: actorOf(request), action: 'approve', by: body.by }),
   );
-  operatorRoute(app, 'POST /withdrawals/:id/cancel', async ({ params }) => decideWithdrawalAction(ctx, { withdrawalId: params.id, action: 'cancel' }));
+  operatorRoute(app, 'POST /withdrawals/:id/reject', async ({ params, body: b }, request) =>
+    decideWithdrawalAction(ctx, { withdrawalId: params.id, actor: actorOf(request), action: 'reject', by: b.by, reason: b.reason }),
+  );
+  operatorRoute(app, 'POST /withdrawals/:id/cancel', async ({ params }, request) => decideWithdrawalAction(ctx, { withdrawalId: params.id, actor: actorOf(request), action: 'cancel' }));
+
+  // Approval and spending policies (operator/policy-routes.ts)
+  registerPolicyRoutes(app, ctx);
 
   // KYT holds: deposits 4/5/6 and withdrawals 7/8 (operator/kyt-routes.ts)
   registerKytRoutes(app, ctx);

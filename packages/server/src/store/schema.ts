@@ -165,8 +165,82 @@ export interface WithdrawalTable {
   review_reason: string;
   /** The KYT provider's reason for status 8. */
   kyt_reason: Generated<string>;
+  /** Distinct platform reviewers whose approvals make saas_status approved (fixed at request). */
+  approvals_required: Generated<number>;
+  /** JSON of the spending rules that sent it to review (which rule, which figures); '' when none. */
+  policy_decision: Generated<string>;
+  /** address_to in its chain's canonical form ('' on rows older than the policies). */
+  to_canonical: Generated<string>;
   created_at: MsColumn;
   updated_at: MsColumn;
+}
+
+/** One review decision on a withdrawal, by one operator. */
+export interface WithdrawalApprovalTable {
+  id: Generated<number>;
+  withdrawal_id: RefId;
+  /** 'saas' (a platform reviewer) or 'company' (the merchant's side, recorded by an operator). */
+  side: string;
+  decision: 'approve' | 'reject';
+  operator_id: number;
+  operator_name: string;
+  source_ip: string;
+  reason: string;
+  created_at: MsColumn;
+}
+
+/** How many reviewers a withdrawal above an amount needs, per coin (merchant_id 0: every merchant). */
+export interface ApprovalPolicyTable {
+  id: Generated<number>;
+  merchant_id: RefId;
+  coin_id: RefId;
+  above_amount: AmountColumn;
+  approvals_required: number;
+  /** 1: the merchant's side (company_status) is approved by hand too; 0: its second confirmation stands for it. */
+  company_review: number;
+  updated_by: string;
+  updated_at: MsColumn;
+}
+
+/** A rolling-window limit on withdrawals of a coin, per user or per merchant (merchant_id 0: every merchant). */
+export interface VelocityLimitTable {
+  id: Generated<number>;
+  merchant_id: RefId;
+  coin_id: RefId;
+  scope: 'user' | 'merchant';
+  window_s: number;
+  /** '0': no amount limit. */
+  max_amount: AmountColumn;
+  /** 0: no count limit. */
+  max_count: number;
+  updated_by: string;
+  updated_at: MsColumn;
+}
+
+/** Locked while a merchant's velocity limits decide a withdrawal of a coin. */
+export interface VelocityLockTable {
+  merchant_id: RefId;
+  coin_id: RefId;
+}
+
+/** Destination rules of a merchant (merchant_id 0: every merchant without its own row). */
+export interface DestinationSettingsTable {
+  merchant_id: RefId;
+  allowlist_enabled: number;
+  new_address_cooldown_s: number;
+  updated_by: string;
+  updated_at: MsColumn;
+}
+
+/** A destination a merchant's withdrawals may pay without review when its allowlist is on. */
+export interface AllowlistedDestinationTable {
+  id: Generated<number>;
+  merchant_id: RefId;
+  chain: string;
+  address: string;
+  label: string;
+  created_by: string;
+  created_at: MsColumn;
 }
 
 export interface DepositTable {
@@ -421,6 +495,12 @@ export interface Database {
   treasury_receipts: TreasuryReceiptTable;
   seen_envelopes: SeenEnvelopeTable;
   data_keys: DataKeyTable;
+  withdrawal_approvals: WithdrawalApprovalTable;
+  approval_policies: ApprovalPolicyTable;
+  velocity_limits: VelocityLimitTable;
+  velocity_locks: VelocityLockTable;
+  destination_settings: DestinationSettingsTable;
+  allowlisted_destinations: AllowlistedDestinationTable;
 }
 
 export type Merchant = Selectable<MerchantTable>;

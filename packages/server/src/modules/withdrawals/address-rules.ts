@@ -9,3 +9,8 @@ export function splitAddress(chain: string, address: string): { address: string;
 export function isValidWithdrawAddress(chain: string, address: string): boolean {
   return addressCodec(chain).isValid(address);
 }
+
+/** The form under which a destination is compared with allowlists and past payments (the chain codec's). */
+export function canonicalWithdrawAddress(chain: string, address: string): string {
+  return addressCodec(chain).canonical(address);
+}

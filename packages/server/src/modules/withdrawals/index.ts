@@ -1,7 +1,8 @@
 /**
- * Withdrawals: requests (#8), their risk decision, the audit (approve, reject, cancel), the
- * KYT hold, payment on chain through chain sends, and the blacklist of destinations.
- * Owns the withdrawals and blacklist tables.
+ * Withdrawals: requests (#8), their risk and policy decision, the review (approvals by distinct
+ * reviewers, rejection, cancel) with every decision recorded, the KYT hold, payment on chain
+ * through chain sends, and the blacklist of destinations. Owns the withdrawals, blacklist and
+ * withdrawal_approvals tables.
  */
 export { isValidWithdrawAddress } from './address-rules.js';
 export { addToBlacklist, listBlacklist, removeFromBlacklist, type BlacklistEntry } from './blacklist.js';
@@ -23,8 +24,11 @@ export {
   findWithdrawal,
   listWithdrawalsForReview,
   rejectWithdrawal,
+  reviewStateOf,
   type Auditor,
+  type ReviewDecision,
   type ReviewItem,
+  type ReviewState,
 } from './review.js';
 export { markWithdrawalSettledInternally, withdrawalsAfter, withdrawalsByRequestIds } from './repository.js';
 export { listAwaitingKytWithdrawalIds } from './repository.js';

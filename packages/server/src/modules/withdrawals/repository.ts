@@ -191,3 +191,97 @@ export async function listAwaitingKytWithdrawalIds(db: Db, limit: number): Promi
 export function findWithdrawal(db: Db, id: number): Promise<Withdrawal | undefined> {
   return db.selectFrom('withdrawals').selectAll().where('id', '=', id).executeTakeFirst();
 }
+
+/** Review decisions recorded on withdrawals (withdrawal_approvals). */
+
+/** One review decision as stored. */
+export interface ApprovalRecordRow {
+  withdrawal_id: number;
+  side: 'saas' | 'company';
+  decision: 'approve' | 'reject';
+  operator_id: number;
+  operator_name: string;
+  source_ip: string;
+  reason: string;
+  created_at: number;
+}
+
+/** Records one decision (the unique index refuses the same operator's second approval of a side). */
+export async function insertApprovalRecord(db: Db, row: ApprovalRecordRow): Promise<void> {
+  await db.insertInto('withdrawal_approvals').values(row).execute();
+}
+
+/** The decisions on withdrawals `withdrawalIds`, oldest first, at most `perWithdrawalMax` each. */
+export async function listApprovalRecords(db: Db, withdrawalIds: readonly number[], perWithdrawalMax: number): Promise<ApprovalRecordRow[]> {
+  if (withdrawalIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('withdrawal_approvals')
+    .select(['withdrawal_id', 'side', 'decision', 'operator_id', 'operator_name', 'source_ip', 'reason', 'created_at'])
+    .where('withdrawal_id', 'in', [...withdrawalIds])
+    .orderBy('id')
+    .limit(perWithdrawalMax * withdrawalIds.length)
+    .execute();
+  return rows.map((r) => ({ ...r, withdrawal_id: Number(r.withdrawal_id), side: r.side as 'saas' | 'company', operator_id: Number(r.operator_id), created_at: Number(r.created_at) }));
+}
+
+/** Distinct operators who approved `side` of a withdrawal. */
+export async function listApproverIds(db: Db, withdrawalId: number, side: 'saas' | 'company'): Promise<number[]> {
+  const rows = await db
+    .selectFrom('withdrawal_approvals')
+    .select('operator_id')
+    .distinct()
+    .where('withdrawal_id', '=', withdrawalId)
+    .where('side', '=', side)
+    .where('decision', '=', 'approve')
+    .execute();
+  return rows.map((r) => Number(r.operator_id));
+}
+
+/**
+ * Amounts of the withdrawals of a coin created since `sinceMs`, of one user or of a whole
+ * merchant, except those in `excludeStatuses` and `excludeId`. Summed by the caller in BigInt.
+ */
+export async function listWithdrawnAmountsSince(
+  db: Db,
+  filter: { merchantId: number; uid?: number; coinId: number; sinceMs: number; excludeStatuses: readonly number[]; excludeId: number },
+): Promise<bigint[]> {
+  let q = db
+    .selectFrom('withdrawals')
+    .select('amount')
+    .where('merchant_id', '=', filter.merchantId)
+    .where('coin_id', '=', filter.coinId)
+    .where('created_at', '>=', filter.sinceMs)
+    .where('status', 'not in', [...filter.excludeStatuses])
+    .where('id', '!=', filter.excludeId);
+  if (filter.uid !== undefined) q = q.where('uid', '=', filter.uid);
+  const rows = await q.execute();
+  return rows.map((r) => BigInt(r.amount));
+}
+
+/** True when a withdrawal of the merchant to `toCanonical` on the coin's chain reached `paidStatus`. */
+export async function hasPaidDestination(db: Db, key: { merchantId: number; coinIds: readonly number[]; toCanonical: string; paidStatus: number }): Promise<boolean> {
+  const hit = await db
+    .selectFrom('withdrawals')
+    .select('id')
+    .where('merchant_id', '=', key.merchantId)
+    .where('to_canonical', '=', key.toCanonical)
+    .where('coin_id', 'in', [...key.coinIds])
+    .where('status', '=', key.paidStatus)
+    .executeTakeFirst();
+  return hit !== undefined;
+}
+
+/** created_at of the merchant's first withdrawal to `toCanonical` on the coins given, `excludeId` left out. */
+export async function firstWithdrawalToDestinationMs(db: Db, key: { merchantId: number; coinIds: readonly number[]; toCanonical: string; excludeId: number }): Promise<number | undefined> {
+  const row = await db
+    .selectFrom('withdrawals')
+    .select('created_at')
+    .where('merchant_id', '=', key.merchantId)
+    .where('to_canonical', '=', key.toCanonical)
+    .where('coin_id', 'in', [...key.coinIds])
+    .where('id', '!=', key.excludeId)
+    .orderBy('created_at')
+    .limit(1)
+    .executeTakeFirst();
+  return row === undefined ? undefined : Number(row.created_at);
+}

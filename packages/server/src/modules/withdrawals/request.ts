@@ -11,13 +11,14 @@ import { requireUser } from '../merchants/index.js';
 import { isUniqueViolation } from '../../store/db.js';
 import type { Merchant, Withdrawal } from '../../store/schema.js';
 import { inTransaction } from '../../store/tx.js';
-import { isValidWithdrawAddress } from './address-rules.js';
+import { canonicalWithdrawAddress, isValidWithdrawAddress } from './address-rules.js';
 import { afterApproval } from './approval.js';
 import { isBlacklisted } from './blacklist.js';
 import { notifyWithdrawal } from './notify.js';
 import { feeCoinOf, lockPostings } from './postings.js';
 import { findWithdrawalByRequestId, insertWithdrawal, updateWithdrawal } from './repository.js';
 import { decideWithdrawalRisk } from './risk.js';
+import { policyVerdict, verdictFields, verdictReason } from './spending.js';
 
 /** A withdrawal request (#8) after its fields were checked for presence and shape. */
 export interface WithdrawalRequestInput {
@@ -42,7 +43,8 @@ function duplicateError(w: Pick<Withdrawal, 'id' | 'status'>): ApiError {
  * (110055, 110037), amount (110161, 110078, 110087, 120404), balances (120402, 120403);
  * then asks the merchant's second confirmation (120206) with no transaction open; then, in
  * one transaction, records the withdrawal, locks its funds (re-checked under the row lock),
- * decides risk, settles it when it is internal and auto-approved, and writes the outbox.
+ * decides risk and the spending policies (modules/policies), settles it when it is internal
+ * and auto-approved, and writes the outbox.
  */
 export async function requestWithdrawal(ctx: ServiceContext, merchant: Merchant, input: WithdrawalRequestInput): Promise<Withdrawal> {
   const db = ctx.store.db;
@@ -117,6 +119,7 @@ export async function requestWithdrawal(ctx: ServiceContext, merchant: Merchant,
         status: WithdrawStatus.Review,
         withdraw_type: alliance ? WithdrawType.Internal : WithdrawType.OnChain,
         review_reason: '',
+        to_canonical: canonicalWithdrawAddress(coin.chain, toAddress),
         created_at: nowMs,
         updated_at: nowMs,
       });
@@ -139,11 +142,13 @@ export async function requestWithdrawal(ctx: ServiceContext, merchant: Merchant,
       }
       // Decided after the balance row is locked, so the same user's concurrent withdrawals see each other.
       const risk = await decideWithdrawalRisk(tx, { coin, uid: user.id, amount, withdrawalId: Number(w.id), nowMs });
-      if (risk.autoApprove) {
+      const verdict = await policyVerdict(tx, w, coin, nowMs);
+      if (risk.autoApprove && verdict.hits.length === 0) {
         w = await updateWithdrawal(tx, Number(w.id), { status: WithdrawStatus.Paying, saas_status: AuditStatus.Approved, company_status: AuditStatus.Approved });
         w = await afterApproval(ctx, tx, w, nowMs);
       } else {
-        w = await updateWithdrawal(tx, Number(w.id), { review_reason: risk.reason });
+        const reason = [risk.autoApprove ? '' : risk.reason, verdictReason(verdict, coin.symbol)].filter((r) => r !== '').join('; ');
+        w = await updateWithdrawal(tx, Number(w.id), { ...verdictFields(verdict), review_reason: reason });
       }
       await notifyWithdrawal(tx, w, nowMs);
       return w;
