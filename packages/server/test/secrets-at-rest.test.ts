@@ -22,7 +22,7 @@ import { DataKeyError } from '../src/keys/data-key.js';
 import { initKeystore, openKeystore, unlockKeystore } from '../src/keys/keystore.js';
 import { createService, type Service } from '../src/service.js';
 import { openStore } from '../src/store/db.js';
-import { migrateToLatest } from '../src/store/migrate.js';
+import { migrateToLatest, migrateUpTo } from '../src/store/migrate.js';
 import { eachDatabase } from './support/service.js';
 import { freshDatabase, type TestDatabase } from './support/databases.js';
 
@@ -31,20 +31,11 @@ const passphrase = 'the first long passphrase';
 const newPassphrase = 'the second long passphrase';
 const pem = (k: { export(o: { type: 'pkcs8' | 'spki'; format: 'pem' }): string | Buffer }, type: 'pkcs8' | 'spki') => k.export({ type, format: 'pem' }).toString();
 
-/** Puts the database back to how the previous version left it: migration 004 not applied, wallet keys as plaintext PEM. */
+/** Puts the database back to how the version before 006 left it: migrations up to 005 applied, wallet keys as plaintext PEM. */
 async function asBeforeUpgrade(url: string, merchants: Array<{ appId: string; privatePem: string; publicPem: string; merchantPublicPem: string }>): Promise<void> {
   const store = openStore(url);
   try {
-    await migrateToLatest(store);
-    // The version before 006 had none of the later migrations either (007: the policies).
-    for (const index of ['withdrawals_merchant_day_idx', 'withdrawals_destination_idx']) await sql`drop index ${sql.raw(index)}`.execute(store.db);
-    for (const table of ['withdrawal_approvals', 'approval_policies', 'velocity_limits', 'velocity_locks', 'destination_settings', 'allowlisted_destinations']) {
-      await sql`drop table ${sql.raw(table)}`.execute(store.db);
-    }
-    for (const column of ['approvals_required', 'policy_decision', 'to_canonical']) await sql`alter table withdrawals drop column ${sql.raw(column)}`.execute(store.db);
-    await sql`delete from kysely_migration where name = '007_policies'`.execute(store.db);
-    await sql`drop table data_keys`.execute(store.db);
-    await sql`delete from kysely_migration where name = '006_secrets_at_rest'`.execute(store.db);
+    await migrateUpTo(store, '005_replay_guard');
     for (const m of merchants) {
       await store.db
         .insertInto('merchants')

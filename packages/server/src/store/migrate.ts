@@ -30,33 +30,38 @@ class CodeMigrationProvider implements MigrationProvider {
   }
 }
 
-/** Applies pending migrations; `onProgress` reports each one (start-up and `openwaas migrate`). */
-export async function migrateToLatest(store: Store, onProgress?: (line: string) => void): Promise<MigrationResultSet> {
+/** A migrator over our migrations, its bookkeeping tables pinned to the current schema. */
+async function migratorOf(store: Store): Promise<Migrator> {
   // Kysely looks for its bookkeeping tables in any schema; pin them to ours so several
   // services (or test runs) can share one PostgreSQL database in separate schemas.
   const schema =
     store.dialect === 'postgres'
       ? (await sql<{ s: string }>`select current_schema() as s`.execute(store.db)).rows[0]?.s
       : undefined;
-  const migrator = new Migrator({
-    db: store.db,
-    provider: new CodeMigrationProvider(store),
-    ...(schema ? { migrationTableSchema: schema } : {}),
-  });
-  const result = await migrator.migrateToLatest();
+  return new Migrator({ db: store.db, provider: new CodeMigrationProvider(store), ...(schema ? { migrationTableSchema: schema } : {}) });
+}
+
+function reported(result: MigrationResultSet, onProgress?: (line: string) => void): MigrationResultSet {
   for (const r of result.results ?? []) onProgress?.(`migration ${r.migrationName}: ${r.status}`);
   if (result.error) throw result.error;
   return result;
 }
 
+/** Applies pending migrations; `onProgress` reports each one (start-up and `openwaas migrate`). */
+export async function migrateToLatest(store: Store, onProgress?: (line: string) => void): Promise<MigrationResultSet> {
+  return reported(await (await migratorOf(store)).migrateToLatest(), onProgress);
+}
+
+/** Applies migrations up to and including `name` only: a database as an earlier version left it (upgrade tests). */
+export async function migrateUpTo(store: Store, name: MigrationName): Promise<MigrationResultSet> {
+  return reported(await (await migratorOf(store)).migrateTo(name));
+}
+
+export type MigrationName = (typeof migrations)[number]['name'];
+
 /** Names of migrations not applied yet; the CLI refuses to work on an outdated schema. */
 export async function pendingMigrations(store: Store): Promise<string[]> {
-  const schema =
-    store.dialect === 'postgres'
-      ? (await sql<{ s: string }>`select current_schema() as s`.execute(store.db)).rows[0]?.s
-      : undefined;
-  const migrator = new Migrator({ db: store.db, provider: new CodeMigrationProvider(store), ...(schema ? { migrationTableSchema: schema } : {}) });
-  return (await migrator.getMigrations()).filter((m) => m.executedAt === undefined).map((m) => m.name);
+  return (await (await migratorOf(store)).getMigrations()).filter((m) => m.executedAt === undefined).map((m) => m.name);
 }
 
 /** The newest migration this code knows: the schema version a migrated database is at. */
