@@ -1,6 +1,7 @@
 import { listWithdrawalsForReview } from '../modules/withdrawals/index.js';
 import { decideWithdrawalAction, showWithdrawalAction, type WithdrawalView } from '../operator/actions.js';
 import { describe, exitCode, group, idArg, leaf, print, str, table, UsageError, type Parsed } from './args.js';
+import { withAuditedContext } from './audited.js';
 import { withContext } from './context.js';
 
 function auditor(p: Parsed, command: string): 'saas' | 'company' {
@@ -56,7 +57,12 @@ A withdrawal under review pays out once both auditors approved it.
   async run(p, io) {
     const id = idArg(p.positionals[0], 'withdrawal id', 'withdrawal approve');
     const by = auditor(p, 'withdrawal approve');
-    const w = await withContext(io, (ctx) => decideWithdrawalAction(ctx, { withdrawalId: id, action: 'approve', by }));
+    const w = await withAuditedContext(io, { action: 'withdrawal approve', target: `/withdrawals/${id}` }, async (ctx, note) => {
+      const before = await showWithdrawalAction(ctx, id);
+      const after = await decideWithdrawalAction(ctx, { withdrawalId: id, action: 'approve', by });
+      note({ before, after });
+      return after;
+    });
     print(io, p, w, () => human(w));
     return exitCode.ok;
   },
@@ -71,7 +77,12 @@ const reject = leaf({
   async run(p, io) {
     const id = idArg(p.positionals[0], 'withdrawal id', 'withdrawal reject');
     const by = auditor(p, 'withdrawal reject');
-    const w = await withContext(io, (ctx) => decideWithdrawalAction(ctx, { withdrawalId: id, action: 'reject', by, reason: str(p, 'reason') ?? '' }));
+    const w = await withAuditedContext(io, { action: 'withdrawal reject', target: `/withdrawals/${id}` }, async (ctx, note) => {
+      const before = await showWithdrawalAction(ctx, id);
+      const after = await decideWithdrawalAction(ctx, { withdrawalId: id, action: 'reject', by, reason: str(p, 'reason') ?? '' });
+      note({ before, after });
+      return after;
+    });
     print(io, p, w, () => human(w));
     return exitCode.ok;
   },
@@ -84,7 +95,12 @@ const cancel = leaf({
   positionals: { min: 1, max: 1 },
   async run(p, io) {
     const id = idArg(p.positionals[0], 'withdrawal id', 'withdrawal cancel');
-    const w = await withContext(io, (ctx) => decideWithdrawalAction(ctx, { withdrawalId: id, action: 'cancel' }));
+    const w = await withAuditedContext(io, { action: 'withdrawal cancel', target: `/withdrawals/${id}` }, async (ctx, note) => {
+      const before = await showWithdrawalAction(ctx, id);
+      const after = await decideWithdrawalAction(ctx, { withdrawalId: id, action: 'cancel' });
+      note({ before, after });
+      return after;
+    });
     print(io, p, w, () => human(w));
     return exitCode.ok;
   },

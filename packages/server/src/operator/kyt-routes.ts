@@ -11,6 +11,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServiceContext } from '../context.js';
 import { decideHeldAction, listHeldAction } from '../modules/kyt/index.js';
+import { noteAudit } from './audit-trail.js';
 import { operatorRoute } from './typed-route.js';
 
 /** Registers the KYT routes on the operator plugin instance (inside its auth hook and error handler); schemas and views in contracts/operator.ts. */
@@ -23,9 +24,15 @@ export function registerKytRoutes(app: FastifyInstance, ctx: ServiceContext): vo
     }),
   );
   for (const [path, side] of [['deposits', 'deposit'], ['withdrawals', 'withdrawal']] as const) {
-    operatorRoute(app, `POST /kyt/${path}/:id/release`, async ({ params: { id }, body: b }) => decideHeldAction(ctx, { side, id, action: 'release', by: b.by ?? 'operator-api' }));
-    operatorRoute(app, `POST /kyt/${path}/:id/reject`, async ({ params: { id }, body: b }) =>
-      decideHeldAction(ctx, { side, id, action: 'reject', reason: b.reason, by: b.by ?? 'operator-api' }),
-    );
+    operatorRoute(app, `POST /kyt/${path}/:id/release`, async ({ params: { id }, body: b }, request) => {
+      const after = await decideHeldAction(ctx, { side, id, action: 'release', by: b.by ?? 'operator-api' });
+      noteAudit(request, { after });
+      return after;
+    });
+    operatorRoute(app, `POST /kyt/${path}/:id/reject`, async ({ params: { id }, body: b }, request) => {
+      const after = await decideHeldAction(ctx, { side, id, action: 'reject', reason: b.reason, by: b.by ?? 'operator-api' });
+      noteAudit(request, { after });
+      return after;
+    });
   }
 }
