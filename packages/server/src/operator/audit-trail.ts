@@ -54,11 +54,17 @@ export function isAudited(method: string): boolean {
   return method !== 'GET';
 }
 
-/** "PATCH /coins/:symbol" with params {symbol: "ETH"} → "/coins/ETH" (params URI-encoded, whatever they hold). */
+/**
+ * The record a route acts on, from its path up to its last parameter: "POST /users/:uid/freeze"
+ * with {uid: 42} → "/users/42"; a path without parameters as it is. Params are URI-encoded,
+ * whatever they hold.
+ */
 function targetOf(key: string, params: unknown): string {
   const path = key.slice(key.indexOf(' ') + 1);
+  const lastParam = path.lastIndexOf('/:');
+  const recordPath = lastParam < 0 ? path : path.slice(0, path.indexOf('/', lastParam + 1) < 0 ? undefined : path.indexOf('/', lastParam + 1));
   const values = (params ?? {}) as Record<string, unknown>;
-  return path.replace(/:([A-Za-z]+)/g, (whole, name: string) => (values[name] === undefined ? whole : encodeURIComponent(String(values[name]))));
+  return recordPath.replace(/:([A-Za-z]+)/g, (whole, name: string) => (values[name] === undefined ? whole : encodeURIComponent(String(values[name]))));
 }
 
 function eventOf(deps: AuditDeps, key: string, request: FastifyRequest, outcome: { error?: unknown }) {
