@@ -146,6 +146,14 @@ eachDatabase('operator audit trail', (kind) => {
       ],
     );
     assert.deepEqual(mine[0]!.after, { frozen: false, at_risk: true });
+
+    const credit = await cliProcess(['balance', 'credit', String(uid), 'ETH', '1.5', '--reason', 'cli goodwill', '--json']);
+    assert.equal(credit.code, 0, credit.stderr);
+    const journalId = JSON.parse(credit.stdout).journal_id as number;
+    const journal = await t.ctx.store.db.selectFrom('journals').selectAll().where('id', '=', journalId).executeTakeFirstOrThrow();
+    assert.deepEqual({ id: journal.operator_id, name: journal.operator_name, memo: journal.memo }, { id: 0, name: 'operator', memo: 'cli goodwill' });
+    const credits = (await call('GET', '/audit/operators?action=' + encodeURIComponent('balance credit'))).json.entries as AuditEntryView[];
+    assert.deepEqual(credits.map((e) => [e.target, e.outcome, (e.after as { journal_id: number }).journal_id]), [[`/users/${uid}`, 'done', journalId]]);
   });
 
   test('export writes one JSON line per entry, oldest first', async () => {

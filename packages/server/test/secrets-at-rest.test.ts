@@ -38,6 +38,12 @@ async function asBeforeUpgrade(url: string, merchants: Array<{ appId: string; pr
     await migrateToLatest(store);
     await sql`drop table data_keys`.execute(store.db);
     await sql`delete from kysely_migration where name = '006_secrets_at_rest'`.execute(store.db);
+    // And the later migrations, which that version did not have either.
+    await sql`drop table operator_audit`.execute(store.db);
+    await sql`drop table operator_audit_head`.execute(store.db);
+    await sql`alter table journals drop column operator_id`.execute(store.db);
+    await sql`alter table journals drop column operator_name`.execute(store.db);
+    await sql`delete from kysely_migration where name = '007_operator_audit'`.execute(store.db);
     for (const m of merchants) {
       await store.db
         .insertInto('merchants')

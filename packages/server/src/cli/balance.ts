@@ -30,11 +30,9 @@ The journal names the operator who ran the command, and the operator audit trail
       const target = collection !== undefined ? { collectionAppId: collection } : { uid: idArg(args.shift(), 'uid', name) };
       const [symbol, amount] = args as [string, string];
       const where = 'uid' in target ? `/users/${target.uid}` : `/merchants/${encodeURIComponent(target.collectionAppId)}/collection`;
-      const result = await withAuditedContext(io, { action: name, target: where }, async (ctx, note) => {
-        const done = await adjustBalance(ctx, { target, symbol, amount, direction, reason, actor: cliActor() });
-        note({ after: done });
-        return done;
-      });
+      const result = await withAuditedContext(io, { action: name, target: where }, (ctx, _note, recordIn) =>
+        adjustBalance(ctx, { target, symbol, amount, direction, reason, actor: cliActor(), beforeCommit: recordIn }),
+      );
       print(io, p, result, () => describe({ ...result, balance: `${result.balance.normal} (locked ${result.balance.lock})` }));
       return exitCode.ok;
     },
