@@ -110,6 +110,20 @@ eachDatabase('operator audit trail', (kind) => {
     assert.equal((page[0]!.after as { amount: string }).amount, '2.5');
   });
 
+  test('concurrent manual credits: every one journaled and recorded once, the chain unbroken', async () => {
+    const { uid } = await t.client.registerEmail({ email: `many-${kind}@example.test` });
+    const count = 12;
+    const answers = await Promise.all(
+      Array.from({ length: count }, (_, i) => call('POST', '/balances/credit', { uid: Number(uid), symbol: 'USDT', amount: '1.5', reason: `batch ${i}` })),
+    );
+    assert.deepEqual(answers.map((a) => a.status), Array(count).fill(200));
+    assert.equal((await t.client.getByUidAndSymbol({ uid, symbol: 'USDT' })).normal_balance, '18');
+    const entries = (await call('GET', `/audit/operators?target=/users/${uid}`)).json.entries as AuditEntryView[];
+    assert.deepEqual(new Set(entries.map((e) => (e.after as { journal_id: number }).journal_id)), new Set(answers.map((a) => a.json.journal_id)));
+    assert.equal(entries.length, count);
+    assert.equal((await call('GET', '/audit/operators/verify')).json.ok, true);
+  });
+
   test('the list filters by operator, action, target, outcome and time, and pages by id', async () => {
     const all = await allEntries();
     const refused = (await call('GET', '/audit/operators?outcome=refused')).json.entries as AuditEntryView[];
@@ -154,6 +168,19 @@ eachDatabase('operator audit trail', (kind) => {
     assert.deepEqual({ id: journal.operator_id, name: journal.operator_name, memo: journal.memo }, { id: 0, name: 'operator', memo: 'cli goodwill' });
     const credits = (await call('GET', '/audit/operators?action=' + encodeURIComponent('balance credit'))).json.entries as AuditEntryView[];
     assert.deepEqual(credits.map((e) => [e.target, e.outcome, (e.after as { journal_id: number }).journal_id]), [[`/users/${uid}`, 'done', journalId]]);
+  });
+
+  test('decisions on records that do not exist are recorded as refused, naming the record', async () => {
+    assert.equal((await call('POST', '/kyt/deposits/999999/release', {})).status, 404);
+    assert.equal((await call('POST', '/withdrawals/999999/approve', {})).status, 404);
+    assert.equal((await call('POST', '/sweeps/999999/retry')).status, 404);
+    const refused = (await call('GET', '/audit/operators?outcome=refused')).json.entries as AuditEntryView[];
+    const last = refused.slice(-3).map((e) => [e.action, e.target, e.error_code, e.before, e.after]);
+    assert.deepEqual(last, [
+      ['POST /kyt/deposits/:id/release', '/kyt/deposits/999999', 'not_found', null, null],
+      ['POST /withdrawals/:id/approve', '/withdrawals/999999', 'not_found', null, null],
+      ['POST /sweeps/:id/retry', '/sweeps/999999', 'not_found', null, null],
+    ]);
   });
 
   test('export writes one JSON line per entry, oldest first', async () => {
