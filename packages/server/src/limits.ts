@@ -206,7 +206,7 @@ export const coinNameLengthMax = 100;
 export const contractAddressLengthMax = 128;
 /** Longest icon / explorer URL of a coin. */
 export const coinUrlLengthMax = 2_048;
-/** Longest operator name recorded with a decision or adjustment (`by`). */
+/** Longest operator name given with a KYT decision (`by`). */
 export const operatorNameLengthMax = 100;
 /** Entries of the operator audit trail per page of GET /audit/operators and `audit operators` lists (default 100). */
 export const operatorAuditPageSizeMax = 1_000;
