@@ -65,7 +65,7 @@ export async function seed(input: SeedInput): Promise<Seeded> {
     });
     const uids = users.map((u) => Number(u.id));
     for (const uid of uids) {
-      await adjustBalance(ctx, { target: { uid }, symbol: eth.symbol, amount: input.balance, direction: 'credit', reason: 'API bench funding', by: 'bench' });
+      await adjustBalance(ctx, { target: { uid }, symbol: eth.symbol, amount: input.balance, direction: 'credit', reason: 'API bench funding', actor: { operatorId: 0, name: 'bench' } });
     }
 
     // Credited deposits (status 1) as the chain watcher would have recorded them.

@@ -206,8 +206,16 @@ export const coinNameLengthMax = 100;
 export const contractAddressLengthMax = 128;
 /** Longest icon / explorer URL of a coin. */
 export const coinUrlLengthMax = 2_048;
-/** Longest operator name recorded with a decision or adjustment (`by`). */
+/** Longest operator name given with a KYT decision (`by`). */
 export const operatorNameLengthMax = 100;
+/** Entries of the operator audit trail per page of GET /audit/operators and `audit operators` lists (default 100). */
+export const operatorAuditPageSizeMax = 1_000;
+/** Entries the audit trail's verification and export read per query: bounded memory, whatever its length. */
+export const operatorAuditBatchMax = 1_000;
+/** Longest target recorded in an audit entry (a path naming the record acted on). */
+export const operatorAuditTargetLengthMax = 500;
+/** Largest before/after snapshot kept in an audit entry; a bigger one is kept as its size and hash only. */
+export const operatorAuditSnapshotBytesMax = 64 * 1024;
 /** Longest reason given when rejecting a withdrawal (the KYT review reason has the same bound). */
 export const rejectReasonLengthMax = 500;
 /**

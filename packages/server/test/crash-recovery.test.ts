@@ -311,7 +311,7 @@ describe('crash recovery of openwaas serve', { concurrency: kinds.length }, () =
         assert.equal(addressOwner.size, usersWithAddress, 'every user got its own deposit address');
         for (const uid of uids) {
           for (const s of symbols) {
-            await adjustBalance({ store, clock: systemClock }, { target: { uid }, symbol: s, amount: credits[s], direction: 'credit', reason: 'crash test funding', by: 'crash-test' });
+            await adjustBalance({ store, clock: systemClock }, { target: { uid }, symbol: s, amount: credits[s], direction: 'credit', reason: 'crash test funding', actor: { operatorId: 0, name: 'crash-test' } });
           }
         }
         plans = makePlans(seed, `crash-${kind}-${seed.toString(16)}`, uids, addressOwner);

@@ -129,11 +129,11 @@ for (const kind of kinds) describe(`openwaas CLI (child processes, ${kind})`, ()
     const eth = json(added);
     assert.equal(eth.withdraw_fee, '0.001');
     assert.equal(eth.daily_limit, '50');
-    const [again, enabled, tooPrecise] = await Promise.all([
-      cliIn('coin', 'add', 'ETH', '--chain', 'evm:31337', '--decimals', '18'),
-      cliIn('coin', 'enable', m.app_id, 'ETH', '--json'),
-      cliIn('coin', 'set', 'ETH', '--fee', '0.0000000000000000001'),
-    ]);
+    // One after another: each writes its audit entry in a transaction, and in this process a
+    // second SQLite connection waiting for the write lock would block the thread its holder needs.
+    const again = await cliIn('coin', 'add', 'ETH', '--chain', 'evm:31337', '--decimals', '18');
+    const enabled = await cliIn('coin', 'enable', m.app_id, 'ETH', '--json');
+    const tooPrecise = await cliIn('coin', 'set', 'ETH', '--fee', '0.0000000000000000001');
     assert.equal(again.code, 1);
     assert.match(again.stderr, /coin set/);
     assert.deepEqual(json(enabled).coins, ['ETH']);

@@ -1,6 +1,7 @@
 import { alertView } from '../contracts/operator.js';
 import { listAlerts, resolveAlertById } from '../modules/alerts/index.js';
 import { CommandFailed, exitCode, flag, group, idArg, leaf, print, table } from './args.js';
+import { withAuditedContext } from './audited.js';
 import { withContext } from './context.js';
 
 const listCommand = leaf({
@@ -27,7 +28,7 @@ const resolveCommand = leaf({
   positionals: { min: 1, max: 1 },
   async run(p, io) {
     const id = idArg(p.positionals[0], 'id', 'alerts resolve');
-    await withContext(io, async (ctx) => {
+    await withAuditedContext(io, { action: 'alerts resolve', target: `/alerts/${id}` }, async (ctx) => {
       if (!(await resolveAlertById(ctx.store.db, id, ctx.clock.nowMs()))) throw new CommandFailed(`no open alert ${id}`);
     });
     print(io, p, { id, resolved: true }, () => `alert ${id} resolved\n`);

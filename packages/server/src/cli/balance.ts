@@ -1,16 +1,8 @@
-import { userInfo } from 'node:os';
 import { adjustBalance, listAdjustments } from '../modules/ledger/index.js';
-import { describe, exitCode, group, idArg, leaf, need, print, str, table, UsageError, type Io } from './args.js';
+import { describe, exitCode, group, idArg, leaf, need, print, str, table, UsageError } from './args.js';
+import { withAuditedContext } from './audited.js';
 import { withContext } from './context.js';
-
-/** Who ran the command, recorded with the reason. */
-function operatorName(io: Io): string {
-  try {
-    return io.env.OPENWAAS_OPERATOR ?? io.env.USER ?? userInfo().username;
-  } catch {
-    return 'cli';
-  }
-}
+import { cliActor } from '../operator/actor-of.js';
 
 function adjust(direction: 'credit' | 'debit') {
   const name = `balance ${direction}`;
@@ -25,8 +17,9 @@ as an adjustment against the external account.${direction === 'debit' ? ' A debi
 
   --reason TEXT          why (required; kept in the journal)
   --collection APP_ID    the merchant's collection account instead of a user
-  --by NAME              who did it (default: $OPENWAAS_OPERATOR or the login name)`,
-    options: { reason: { type: 'string' }, collection: { type: 'string' }, by: { type: 'string' } },
+
+The journal names the operator who ran the command, and the operator audit trail records it.`,
+    options: { reason: { type: 'string' }, collection: { type: 'string' } },
     positionals: { min: 2, max: 3 },
     async run(p, io) {
       const reason = need(p, 'reason', name);
@@ -36,8 +29,9 @@ as an adjustment against the external account.${direction === 'debit' ? ' A debi
       if (collection !== undefined && args.length !== 2) throw new UsageError('with --collection, expected <symbol> <amount>', name);
       const target = collection !== undefined ? { collectionAppId: collection } : { uid: idArg(args.shift(), 'uid', name) };
       const [symbol, amount] = args as [string, string];
-      const result = await withContext(io, (ctx) =>
-        adjustBalance(ctx, { target, symbol, amount, direction, reason, by: str(p, 'by') ?? operatorName(io) }),
+      const where = 'uid' in target ? `/users/${target.uid}` : `/merchants/${encodeURIComponent(target.collectionAppId)}/collection`;
+      const result = await withAuditedContext(io, { action: name, target: where }, (ctx, _note, recordIn) =>
+        adjustBalance(ctx, { target, symbol, amount, direction, reason, actor: cliActor(), beforeCommit: recordIn }),
       );
       print(io, p, result, () => describe({ ...result, balance: `${result.balance.normal} (locked ${result.balance.lock})` }));
       return exitCode.ok;

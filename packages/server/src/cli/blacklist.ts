@@ -1,5 +1,6 @@
 import { addToBlacklist, listBlacklist, removeFromBlacklist } from '../modules/withdrawals/index.js';
 import { describe, exitCode, group, leaf, print, str, table } from './args.js';
+import { withAuditedContext } from './audited.js';
 import { withContext } from './context.js';
 
 const add = leaf({
@@ -10,7 +11,12 @@ const add = leaf({
   positionals: { min: 1, max: 1 },
   async run(p, io) {
     const reason = str(p, 'reason');
-    const entry = await withContext(io, (ctx) => addToBlacklist(ctx.store.db, { address: p.positionals[0]!, ...(reason !== undefined ? { reason } : {}), nowMs: ctx.clock.nowMs() }));
+    const address = p.positionals[0]!;
+    const entry = await withAuditedContext(io, { action: 'blacklist add', target: `/blacklist/${encodeURIComponent(address)}` }, async (ctx, note) => {
+      const added = await addToBlacklist(ctx.store.db, { address, ...(reason !== undefined ? { reason } : {}), nowMs: ctx.clock.nowMs() });
+      note({ target: `/blacklist/${encodeURIComponent(added.address)}`, after: added });
+      return added;
+    });
     print(io, p, entry, () => describe(entry));
     return exitCode.ok;
   },
@@ -23,7 +29,7 @@ const remove = leaf({
   positionals: { min: 1, max: 1 },
   async run(p, io) {
     const address = p.positionals[0]!;
-    await withContext(io, (ctx) => removeFromBlacklist(ctx.store.db, address));
+    await withAuditedContext(io, { action: 'blacklist remove', target: `/blacklist/${encodeURIComponent(address)}` }, (ctx) => removeFromBlacklist(ctx.store.db, address));
     print(io, p, { removed: address.toLowerCase() }, () => `removed ${address.toLowerCase()}\n`);
     return exitCode.ok;
   },

@@ -2,6 +2,7 @@ import { findCoinBySymbol } from '../modules/coins/index.js';
 import { AdminError } from '../errors/admin-errors.js';
 import { listCoinsAction, setMerchantCoinAction, updateCoinAction, upsertCoinAction, type CoinSettings, type CoinView } from '../operator/actions.js';
 import { describe, exitCode, group, leaf, print, str, table, toggle, UsageError, whole, type OptionSpec, type Parsed } from './args.js';
+import { withAuditedContext } from './audited.js';
 import { withContext } from './context.js';
 
 const coinOptions: OptionSpec = {
@@ -84,9 +85,12 @@ ${optionHelp}`,
     const s = settingsOf(p, 'coin add');
     if (s.chain === undefined) throw new UsageError('--chain is required', 'coin add');
     if (s.decimals === undefined) throw new UsageError('--decimals is required', 'coin add');
-    const coin = await withContext(io, async (ctx) => {
+    const coin = await withAuditedContext(io, { action: 'coin add', target: `/coins/${encodeURIComponent(symbol)}` }, async (ctx, note) => {
+      note({ before: null });
       if (await findCoinBySymbol(ctx.store.db, symbol)) throw new AdminError('conflict', `coin ${symbol} exists already: change it with 'openwaas coin set ${symbol} …'`);
-      return upsertCoinAction(ctx, { ...s, symbol, chain: s.chain!, decimals: s.decimals! });
+      const after = await upsertCoinAction(ctx, { ...s, symbol, chain: s.chain!, decimals: s.decimals! });
+      note({ after });
+      return after;
     });
     print(io, p, coin, () => human(coin));
     return exitCode.ok;
@@ -106,7 +110,13 @@ ${optionHelp}`,
   async run(p, io) {
     const s = settingsOf(p, 'coin set');
     if (Object.keys(s).length === 0) throw new UsageError('nothing to change: give at least one option', 'coin set');
-    const coin = await withContext(io, (ctx) => updateCoinAction(ctx, p.positionals[0]!, s));
+    const symbol = p.positionals[0]!;
+    const coin = await withAuditedContext(io, { action: 'coin set', target: `/coins/${encodeURIComponent(symbol)}` }, async (ctx, note) => {
+      const before = (await listCoinsAction(ctx)).find((c) => c.symbol === symbol) ?? null;
+      const after = await updateCoinAction(ctx, symbol, s);
+      note({ before, after });
+      return after;
+    });
     print(io, p, coin, () => human(coin));
     return exitCode.ok;
   },
@@ -132,7 +142,12 @@ function perMerchant(enabled: boolean) {
     positionals: { min: 2, max: 2 },
     async run(p, io) {
       const [appId, symbol] = p.positionals as [string, string];
-      const result = await withContext(io, (ctx) => setMerchantCoinAction(ctx, appId, symbol, enabled));
+      const target = `/merchants/${encodeURIComponent(appId)}/coins/${encodeURIComponent(symbol)}`;
+      const result = await withAuditedContext(io, { action: name, target }, async (ctx, note) => {
+        const after = await setMerchantCoinAction(ctx, appId, symbol, enabled);
+        note({ after: { coins: after.coins } });
+        return after;
+      });
       print(io, p, result, () => `${appId}: ${result.coins.length > 0 ? result.coins.join(', ') : '(no coins)'}\n`);
       return exitCode.ok;
     },

@@ -1,6 +1,7 @@
 import { decideHeldAction, listHeldAction } from '../modules/kyt/index.js';
 import type { ReviewSide } from '../modules/kyt/index.js';
 import { describe, exitCode, group, idArg, leaf, need, print, str, table, UsageError, type Parsed } from './args.js';
+import { withAuditedContext } from './audited.js';
 import { withContext } from './context.js';
 
 function sideArg(p: Parsed, command: string): ReviewSide {
@@ -56,7 +57,11 @@ the running service's chain worker.`,
   async run(p, io) {
     const side = sideArg(p, 'kyt release');
     const id = idArg(p.positionals[1], `${side} id`, 'kyt release');
-    const record = await withContext(io, (ctx) => decideHeldAction(ctx, { side, id, action: 'release', by: 'cli' }));
+    const record = await withAuditedContext(io, { action: 'kyt release', target: `/kyt/${side}s/${id}` }, async (ctx, note) => {
+      const after = await decideHeldAction(ctx, { side, id, action: 'release', by: 'cli' });
+      note({ after });
+      return after;
+    });
     print(io, p, record, () => describe(record));
     return exitCode.ok;
   },
@@ -79,7 +84,11 @@ A withdrawal held at 7 or 8 becomes 2 (rejected); its locked funds return to the
     const side = sideArg(p, 'kyt reject');
     const id = idArg(p.positionals[1], `${side} id`, 'kyt reject');
     const reason = need(p, 'reason', 'kyt reject');
-    const record = await withContext(io, (ctx) => decideHeldAction(ctx, { side, id, action: 'reject', reason, by: 'cli' }));
+    const record = await withAuditedContext(io, { action: 'kyt reject', target: `/kyt/${side}s/${id}` }, async (ctx, note) => {
+      const after = await decideHeldAction(ctx, { side, id, action: 'reject', reason, by: 'cli' });
+      note({ after });
+      return after;
+    });
     print(io, p, record, () => describe(record));
     return exitCode.ok;
   },

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createMerchantAction, listMerchantsAction, showMerchantAction, updateMerchantAction, type MerchantSettings, type MerchantView } from '../operator/actions.js';
 import { describe, exitCode, group, leaf, list, need, print, str, table, toggle, UsageError, whole, type Io, type OptionSpec, type Parsed } from './args.js';
+import { withAuditedContext } from './audited.js';
 import { withContext } from './context.js';
 import { keyFileBytesMax } from '../limits.js';
 
@@ -68,9 +69,11 @@ both to the merchant). Enable coins with 'openwaas coin enable <app_id> <symbol>
     const name = need(p, 'name', 'merchant create');
     const settings = settingsOf(p, io, 'merchant create');
     const appId = str(p, 'app-id');
-    const m = await withContext(io, (ctx) =>
-      createMerchantAction(ctx, { ...settings, name, ...(p.values['auto-collect'] ? { autoCollect: true } : {}), ...(appId !== undefined ? { appId } : {}) }),
-    );
+    const m = await withAuditedContext(io, { action: 'merchant create', target: '/merchants' }, async (ctx, note) => {
+      const created = await createMerchantAction(ctx, { ...settings, name, ...(p.values['auto-collect'] ? { autoCollect: true } : {}), ...(appId !== undefined ? { appId } : {}) });
+      note({ target: `/merchants/${created.app_id}`, after: created });
+      return created;
+    });
     print(io, p, m, () => human(m));
     return exitCode.ok;
   },
@@ -104,7 +107,13 @@ const set = leaf({
     const active = toggle(p, 'active', 'inactive', command);
     if (active !== undefined) settings.active = active;
     if (Object.keys(settings).length === 0) throw new UsageError('nothing to change: give at least one option', command);
-    const m = await withContext(io, (ctx) => updateMerchantAction(ctx, p.positionals[0]!, settings));
+    const appId = p.positionals[0]!;
+    const m = await withAuditedContext(io, { action: command, target: `/merchants/${encodeURIComponent(appId)}` }, async (ctx, note) => {
+      const before = await showMerchantAction(ctx, appId);
+      const after = await updateMerchantAction(ctx, appId, settings);
+      note({ before, after });
+      return after;
+    });
     print(io, p, m, () => human(m));
     return exitCode.ok;
   },

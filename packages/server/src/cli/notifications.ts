@@ -2,6 +2,7 @@ import { getNotification, resendAllFailed, resendNotification, type Notification
 import { requireMerchant } from '../operator/actions.js';
 import { notificationsView } from '../operator/views.js';
 import { describe, exitCode, flag, group, idArg, leaf, print, str, table, UsageError } from './args.js';
+import { withAuditedContext } from './audited.js';
 import { withContext } from './context.js';
 
 const listCommand = leaf({
@@ -71,17 +72,25 @@ its poll interval.`,
     if (!all && str(p, 'app-id') !== undefined) throw new UsageError('--app-id goes with --all', command);
     if (!all) {
       const id = idArg(p.positionals[0], 'notification id', command);
-      const n = await withContext(io, (ctx) => resendNotification(ctx, id));
+      const n = await withAuditedContext(io, { action: command, target: `/notifications/${id}` }, async (ctx, note) => {
+        const before = await getNotification(ctx.store.db, id);
+        const after = await resendNotification(ctx, id);
+        note({ before: { state: before.state, attempts: before.attempts }, after: { state: after.state, attempts: after.attempts } });
+        return after;
+      });
       print(io, p, n, () => `notification ${n.id} queued for delivery\n`);
       return exitCode.ok;
     }
     const appId = str(p, 'app-id');
-    const result = await withContext(io, async (ctx) => {
+    const target = appId !== undefined ? `/merchants/${encodeURIComponent(appId)}/notifications` : '/notifications';
+    const result = await withAuditedContext(io, { action: `${command} --all`, target }, async (ctx, note) => {
       const merchantId = appId !== undefined ? Number((await requireMerchant(ctx.store.db, appId)).id) : undefined;
-      return resendAllFailed(ctx, {
+      const done = await resendAllFailed(ctx, {
         ...(merchantId !== undefined ? { merchantId } : {}),
         onProgress: (n) => io.stderr.write(`re-queued ${n} …\n`),
       });
+      note({ after: done });
+      return done;
     });
     print(io, p, result, () => `${result.count} failed notification${result.count === 1 ? '' : 's'} queued for delivery\n`);
     return exitCode.ok;

@@ -2,6 +2,7 @@ import { chainTxView, listChainTxs } from '../modules/chain-sends/index.js';
 import { listSweeps, retrySweep, SweepStateError, sweepView } from '../modules/sweeps/index.js';
 import { chainTxPurposes as txPurposes, chainTxStates as txStates, sweepStates } from '../contracts/operator.js';
 import { CommandFailed, describe, exitCode, group, leaf, print, str, table, UsageError, whole } from './args.js';
+import { withAuditedContext } from './audited.js';
 import { withContext } from './context.js';
 
 /** The value of `--name` when it is one of `allowed` (usage error otherwise). */
@@ -83,9 +84,11 @@ transfer; a running service signs it within a poll interval (a gas top-up first 
   positionals: { min: 1, max: 1 },
   async run(p, io) {
     const id = whole(p.positionals[0]!, '<id>', 'sweeps retry', { min: 1, max: Number.MAX_SAFE_INTEGER });
-    const sweep = await withContext(io, async (ctx) => {
+    const sweep = await withAuditedContext(io, { action: 'sweeps retry', target: `/sweeps/${id}` }, async (ctx, note) => {
       try {
-        return sweepView(await retrySweep(ctx, id));
+        const after = sweepView(await retrySweep(ctx, id));
+        note({ after });
+        return after;
       } catch (error) {
         if (error instanceof SweepStateError) throw new CommandFailed(error.message);
         throw error;

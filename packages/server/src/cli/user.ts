@@ -1,5 +1,6 @@
 import { setUserFlagsAction, showUserAction, type UserView } from '../operator/actions.js';
 import { describe, exitCode, group, idArg, leaf, print, table } from './args.js';
+import { withAuditedContext } from './audited.js';
 import { withContext } from './context.js';
 
 function human(u: UserView): string {
@@ -15,7 +16,13 @@ function flagCommand(name: string, summary: string, flags: { frozen?: boolean; a
     positionals: { min: 1, max: 1 },
     async run(p, io) {
       const uid = idArg(p.positionals[0], 'uid', `user ${name}`);
-      const u = await withContext(io, (ctx) => setUserFlagsAction(ctx, uid, flags));
+      const flagsOf = (v: UserView) => ({ frozen: v.frozen, at_risk: v.at_risk });
+      const u = await withAuditedContext(io, { action: `user ${name}`, target: `/users/${uid}` }, async (ctx, note) => {
+        const before = flagsOf(await showUserAction(ctx, uid));
+        const after = await setUserFlagsAction(ctx, uid, flags);
+        note({ before, after: flagsOf(after) });
+        return after;
+      });
       print(io, p, u, () => human(u));
       return exitCode.ok;
     },

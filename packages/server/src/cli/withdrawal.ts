@@ -1,6 +1,7 @@
 import { listWithdrawalsForReview } from '../modules/withdrawals/index.js';
 import { decideWithdrawalAction, showWithdrawalAction, type WithdrawalView } from '../operator/actions.js';
 import { describe, exitCode, group, idArg, leaf, print, str, table, UsageError, type Parsed } from './args.js';
+import { withAuditedContext } from './audited.js';
 import { withContext } from './context.js';
 import { cliActor } from '../operator/actor-of.js';
 
@@ -62,7 +63,12 @@ as many distinct reviewers approved it as its approval policy requires, the merc
   async run(p, io) {
     const id = idArg(p.positionals[0], 'withdrawal id', 'withdrawal approve');
     const by = auditor(p, 'withdrawal approve');
-    const w = await withContext(io, (ctx) => decideWithdrawalAction(ctx, { withdrawalId: id, actor: cliActor(), action: 'approve', by }));
+    const w = await withAuditedContext(io, { action: 'withdrawal approve', target: `/withdrawals/${id}` }, async (ctx, note) => {
+      const before = await showWithdrawalAction(ctx, id);
+      const after = await decideWithdrawalAction(ctx, { withdrawalId: id, actor: cliActor(), action: 'approve', by });
+      note({ before, after });
+      return after;
+    });
     print(io, p, w, () => human(w));
     return exitCode.ok;
   },
@@ -77,7 +83,12 @@ const reject = leaf({
   async run(p, io) {
     const id = idArg(p.positionals[0], 'withdrawal id', 'withdrawal reject');
     const by = auditor(p, 'withdrawal reject');
-    const w = await withContext(io, (ctx) => decideWithdrawalAction(ctx, { withdrawalId: id, actor: cliActor(), action: 'reject', by, reason: str(p, 'reason') ?? '' }));
+    const w = await withAuditedContext(io, { action: 'withdrawal reject', target: `/withdrawals/${id}` }, async (ctx, note) => {
+      const before = await showWithdrawalAction(ctx, id);
+      const after = await decideWithdrawalAction(ctx, { withdrawalId: id, actor: cliActor(), action: 'reject', by, reason: str(p, 'reason') ?? '' });
+      note({ before, after });
+      return after;
+    });
     print(io, p, w, () => human(w));
     return exitCode.ok;
   },
@@ -90,7 +101,12 @@ const cancel = leaf({
   positionals: { min: 1, max: 1 },
   async run(p, io) {
     const id = idArg(p.positionals[0], 'withdrawal id', 'withdrawal cancel');
-    const w = await withContext(io, (ctx) => decideWithdrawalAction(ctx, { withdrawalId: id, actor: cliActor(), action: 'cancel' }));
+    const w = await withAuditedContext(io, { action: 'withdrawal cancel', target: `/withdrawals/${id}` }, async (ctx, note) => {
+      const before = await showWithdrawalAction(ctx, id);
+      const after = await decideWithdrawalAction(ctx, { withdrawalId: id, actor: cliActor(), action: 'cancel' });
+      note({ before, after });
+      return after;
+    });
     print(io, p, w, () => human(w));
     return exitCode.ok;
   },

@@ -20,6 +20,7 @@ import type { auditAction, chainAuditAction, CoinView, MerchantView, UserView, W
 import type { ReviewSide } from '../modules/kyt/index.js';
 import type { Auditor } from '../modules/withdrawals/index.js';
 import type { AllowlistEntryView, ApprovalPolicyView, DestinationSettingsView, VelocityLimitView, VelocityScope } from '../modules/policies/index.js';
+import type { AuditEntryView, AuditOutcome, OperatorAuditVerdict } from '../modules/operator-audit/index.js';
 import type { ChainTxPurpose, ChainTxState, OperatorAlert, SweepState } from '../store/schema.js';
 import {
   appIdLengthMax,
@@ -28,6 +29,8 @@ import {
   heldReasonLengthMax,
   coinUrlLengthMax,
   contractAddressLengthMax,
+  operatorAuditPageSizeMax,
+  operatorAuditTargetLengthMax,
   operatorNameLengthMax,
   operatorPageSizeMax,
   rejectReasonLengthMax,
@@ -57,6 +60,8 @@ export const reviewSides = ['deposit', 'withdrawal'] as const;
 export const velocityScopes = ['user', 'merchant'] as const;
 /** Delivery states of a notification. */
 export const notificationStates = ['pending', 'delivered', 'failed'] as const;
+/** How an operator action ended in the audit trail. */
+export const auditOutcomes = ['done', 'refused', 'failed'] as const;
 
 // ---- request schemas --------------------------------------------------------------------------
 
@@ -118,7 +123,6 @@ export const adjustmentBody = z
     symbol: z.string().min(1),
     amount: z.string().min(1),
     reason: z.string(),
-    by: z.string().max(operatorNameLengthMax).optional(),
   })
   .refine((b) => (b.uid === undefined) !== (b.app_id === undefined), 'give either uid (a user) or app_id (the collection account)');
 export const auditorBody = z.strictObject({ by: z.enum(auditors).default('saas') });
@@ -157,6 +161,22 @@ export const heldQuery = z
 export const heldReleaseBody = z.strictObject({ by: operatorName.optional() });
 export const heldRejectBody = z.strictObject({ reason: z.string().max(heldReasonLengthMax), by: operatorName.optional() });
 
+const ms = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+export const operatorAuditQuery = z
+  .strictObject({
+    operator_id: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+    action: z.string().min(1).max(operatorAuditTargetLengthMax).optional(),
+    target: z.string().min(1).max(operatorAuditTargetLengthMax).optional(),
+    outcome: z.enum(auditOutcomes).optional(),
+    /** Entries at or after this time (ms since the epoch). */
+    from: ms.optional(),
+    /** Entries before this time (ms since the epoch). */
+    to: ms.optional(),
+    after_id: z.coerce.number().int().min(0).optional(),
+    limit: z.coerce.number().int().positive().max(operatorAuditPageSizeMax).optional(),
+  })
+  .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, 'from must not be after to');
+
 export const alertsQuery = z.object({ all: z.enum(['0', '1', 'true', 'false']).optional(), limit: z.coerce.number().int().min(1).max(operatorPageSizeMax).optional() });
 export const sweepsQuery = z.strictObject({ chain: z.string().optional(), state: z.enum(sweepStates).optional(), ...beforeIdPage });
 export const chainTxsQuery = z.strictObject({
@@ -177,6 +197,13 @@ export type HeldDecisionView = Awaited<ReturnType<typeof decideHeldAction>>;
 export type LedgerAuditView = Awaited<ReturnType<typeof auditAction>>;
 export type ChainAuditView = Awaited<ReturnType<typeof chainAuditAction>>;
 export type ResendAllView = Awaited<ReturnType<typeof resendAllFailed>>;
+
+export type { AuditEntryView, OperatorAuditVerdict };
+/** A page of the operator audit trail, oldest first; `next_after_id` pages on (null: no more). */
+export interface OperatorAuditPage {
+  entries: AuditEntryView[];
+  next_after_id: number | null;
+}
 
 /** An operator alert as the operator API and the CLI show it. */
 export type AlertView = Omit<OperatorAlert, 'id'> & { id: number };
@@ -247,6 +274,8 @@ export const operatorEndpoints = {
   'POST /notifications/resend-failed': { body: resendAllBody, summary: 'deliver every failed notification again' },
   'GET /audit': { summary: 'ledger audit (always 200; `ok` and `findings` carry the verdict)' },
   'POST /audit': { summary: 'ledger audit (always 200; `ok` and `findings` carry the verdict)' },
+  'GET /audit/operators': { query: operatorAuditQuery, summary: 'the operator audit trail, oldest first, filtered (viewer)' },
+  'GET /audit/operators/verify': { summary: 'verify the operator audit trail’s hash chain (always 200; `ok` and `broken` carry the verdict)' },
   'GET /chains': { summary: 'scanner progress and wallet balances per chain' },
   'GET /chains/audit': { summary: 'ledger against chain balances (always 200; `ok` and `findings` carry the verdict)' },
   'GET /alerts': { query: alertsQuery, summary: 'open operator alerts (all=1: resolved ones too)' },
@@ -311,6 +340,8 @@ export interface OperatorResponses {
   'POST /notifications/resend-failed': ResendAllView;
   'GET /audit': LedgerAuditView;
   'POST /audit': LedgerAuditView;
+  'GET /audit/operators': OperatorAuditPage;
+  'GET /audit/operators/verify': OperatorAuditVerdict;
   'GET /chains': { chains: ChainStatus[] };
   'GET /chains/audit': ChainAuditView;
   'GET /alerts': { alerts: AlertView[] };
@@ -344,4 +375,5 @@ export const vocabularyMatchesDomain: [
   Same<(typeof reviewSides)[number], ReviewSide>,
   Same<(typeof notificationStates)[number], NotificationState>,
   Same<(typeof velocityScopes)[number], VelocityScope>,
-] = [true, true, true, true, true, true, true];
+  Same<(typeof auditOutcomes)[number], AuditOutcome>,
+] = [true, true, true, true, true, true, true, true];

@@ -3,6 +3,7 @@ import type { ServiceContext } from '../context.js';
 import { AdminError } from '../errors/admin-errors.js';
 import { chainTxView, listChainTxs } from '../modules/chain-sends/index.js';
 import { listSweeps, retrySweep, SweepStateError, sweepView } from '../modules/sweeps/index.js';
+import { noteAudit } from './audit-trail.js';
 import { operatorRoute } from './typed-route.js';
 
 /**
@@ -32,9 +33,11 @@ export async function chainTxOperatorRoutes(app: FastifyInstance, ctx: ServiceCo
     });
     return { sweeps: rows.map(sweepView) };
   });
-  operatorRoute(app, 'POST /sweeps/:id/retry', async ({ params: { id: sweepId } }) => {
+  operatorRoute(app, 'POST /sweeps/:id/retry', async ({ params: { id: sweepId } }, request) => {
     try {
-      return sweepView(await retrySweep(ctx, sweepId));
+      const after = sweepView(await retrySweep(ctx, sweepId));
+      noteAudit(request, { after });
+      return after;
     } catch (error) {
       if (error instanceof SweepStateError) throw error.reason === 'not-found' ? AdminError.notFound(`sweep ${sweepId}`) : new AdminError('conflict', error.message);
       throw error;

@@ -11,7 +11,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { chainOperatorRoutes } from './chain-routes.js';
 import { chainTxOperatorRoutes } from './chain-tx-routes.js';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServiceContext } from '../context.js';
 import type { ServiceConfig } from '../config/config.js';
 import { AdminError } from '../errors/admin-errors.js';
@@ -35,15 +35,18 @@ import {
   updateCoinAction,
   updateMerchantAction,
   upsertCoinAction,
+  type UserView,
 } from './actions.js';
+import { actorOf } from './actor-of.js';
 import { asAdminError } from './errors.js';
 import { operatorRoute } from './typed-route.js';
+import { auditInTransaction, noteAudit, useOperatorAudit } from './audit-trail.js';
+import { operatorAuditRoutes } from './audit-routes.js';
 import { notificationsView } from './views.js';
 import type { OperatorRequest } from '../contracts/operator.js';
 import { AuthThrottle } from './auth-throttle.js';
 import { registerKytRoutes } from './kyt-routes.js';
 import { registerPolicyRoutes } from './policy-routes.js';
-import { actorOf } from './actor-of.js';
 import { assertStorableFields } from '../input-rules.js';
 
 export interface OperatorRoutesOptions {
@@ -118,6 +121,7 @@ export async function operatorRoutes(app: FastifyInstance, options: OperatorRout
   const { ctx } = options;
   const expected = operatorTokenDigest(ctx.config);
   const throttle = options.throttle ?? new AuthThrottle({ clock: ctx.clock });
+  useOperatorAudit(app, ctx);
 
   app.addHook('onRequest', async (request, reply) => {
     if (expected === undefined) {
@@ -157,40 +161,75 @@ export async function operatorRoutes(app: FastifyInstance, options: OperatorRout
 
   // Merchants
   operatorRoute(app, 'GET /merchants', async () => ({ merchants: await listMerchantsAction(ctx) }));
-  operatorRoute(app, 'POST /merchants', async ({ body: b }) => createMerchantAction(ctx, { ...merchantSettingsOf(b), name: b.name, ...(b.app_id !== undefined ? { appId: b.app_id } : {}) }));
+  operatorRoute(app, 'POST /merchants', async ({ body: b }, request) => {
+    const created = await createMerchantAction(ctx, { ...merchantSettingsOf(b), name: b.name, ...(b.app_id !== undefined ? { appId: b.app_id } : {}) });
+    noteAudit(request, { target: `/merchants/${created.app_id}`, after: created });
+    return created;
+  });
   operatorRoute(app, 'GET /merchants/:appId', async ({ params }) => showMerchantAction(ctx, params.appId));
-  operatorRoute(app, 'PATCH /merchants/:appId', async ({ params, body: b }) => updateMerchantAction(ctx, params.appId, merchantSettingsOf(b)));
-  operatorRoute(app, 'PUT /merchants/:appId/coins/:symbol', async ({ params: p }) => setMerchantCoinAction(ctx, p.appId, p.symbol, true));
-  operatorRoute(app, 'DELETE /merchants/:appId/coins/:symbol', async ({ params: p }) => setMerchantCoinAction(ctx, p.appId, p.symbol, false));
+  operatorRoute(app, 'PATCH /merchants/:appId', async ({ params, body: b }, request) => {
+    const before = await showMerchantAction(ctx, params.appId);
+    const after = await updateMerchantAction(ctx, params.appId, merchantSettingsOf(b));
+    noteAudit(request, { before, after });
+    return after;
+  });
+  for (const [method, enabled] of [['PUT', true], ['DELETE', false]] as const) {
+    operatorRoute(app, `${method} /merchants/:appId/coins/:symbol`, async ({ params: p }, request) => {
+      const before = { coins: (await showMerchantAction(ctx, p.appId)).coins };
+      const after = await setMerchantCoinAction(ctx, p.appId, p.symbol, enabled);
+      noteAudit(request, { before, after: { coins: after.coins } });
+      return after;
+    });
+  }
 
   // Coins
   operatorRoute(app, 'GET /coins', async () => ({ coins: await listCoinsAction(ctx) }));
-  operatorRoute(app, 'PUT /coins/:symbol', async ({ params, body: b }) => {
+  const coinBefore = async (symbol: string) => (await listCoinsAction(ctx)).find((c) => c.symbol === symbol) ?? null;
+  operatorRoute(app, 'PUT /coins/:symbol', async ({ params, body: b }, request) => {
     const settings = coinSettingsOf(b);
-    return upsertCoinAction(ctx, { ...(settings as { chain: string; decimals: number }), symbol: params.symbol });
+    const before = await coinBefore(params.symbol);
+    const after = await upsertCoinAction(ctx, { ...(settings as { chain: string; decimals: number }), symbol: params.symbol });
+    noteAudit(request, { before, after });
+    return after;
   });
-  operatorRoute(app, 'PATCH /coins/:symbol', async ({ params, body: b }) => updateCoinAction(ctx, params.symbol, coinSettingsOf(b)));
+  operatorRoute(app, 'PATCH /coins/:symbol', async ({ params, body: b }, request) => {
+    const before = await coinBefore(params.symbol);
+    const after = await updateCoinAction(ctx, params.symbol, coinSettingsOf(b));
+    noteAudit(request, { before, after });
+    return after;
+  });
 
   // Users
   operatorRoute(app, 'GET /users/:uid', async ({ params }) => showUserAction(ctx, params.uid));
-  operatorRoute(app, 'PATCH /users/:uid', async ({ params, body: b }) =>
-    setUserFlagsAction(ctx, params.uid, { ...(b.frozen !== undefined ? { frozen: b.frozen } : {}), ...(b.at_risk !== undefined ? { atRisk: b.at_risk } : {}) }),
+  const userFlags = async (request: FastifyRequest, uid: number, flags: { frozen?: boolean; atRisk?: boolean }) => {
+    const flagsOf = (u: UserView) => ({ frozen: u.frozen, at_risk: u.at_risk });
+    const before = flagsOf(await showUserAction(ctx, uid));
+    const after = await setUserFlagsAction(ctx, uid, flags);
+    noteAudit(request, { before, after: flagsOf(after) });
+    return after;
+  };
+  operatorRoute(app, 'PATCH /users/:uid', async ({ params, body: b }, request) =>
+    userFlags(request, params.uid, { ...(b.frozen !== undefined ? { frozen: b.frozen } : {}), ...(b.at_risk !== undefined ? { atRisk: b.at_risk } : {}) }),
   );
-  operatorRoute(app, 'POST /users/:uid/freeze', async ({ params }) => setUserFlagsAction(ctx, params.uid, { frozen: true }));
-  operatorRoute(app, 'POST /users/:uid/unfreeze', async ({ params }) => setUserFlagsAction(ctx, params.uid, { frozen: false }));
+  operatorRoute(app, 'POST /users/:uid/freeze', async ({ params }, request) => userFlags(request, params.uid, { frozen: true }));
+  operatorRoute(app, 'POST /users/:uid/unfreeze', async ({ params }, request) => userFlags(request, params.uid, { frozen: false }));
 
   // Balance adjustments
   for (const direction of ['credit', 'debit'] as const) {
-    operatorRoute(app, `POST /balances/${direction}`, async ({ body: b }) =>
-      adjustBalance(ctx, {
+    const key = `POST /balances/${direction}` as const;
+    operatorRoute(app, key, async ({ body: b }, request) => {
+      noteAudit(request, { target: b.uid !== undefined ? `/users/${b.uid}` : `/merchants/${encodeURIComponent(b.app_id!)}/collection` });
+      // The journal names the operator; the audit entry commits with the adjustment.
+      return adjustBalance(ctx, {
         target: b.uid !== undefined ? { uid: b.uid } : { collectionAppId: b.app_id! },
         symbol: b.symbol,
         amount: b.amount,
         direction,
         reason: b.reason,
-        by: b.by ?? 'operator-api',
-      }),
-    );
+        actor: actorOf(request),
+        beforeCommit: auditInTransaction(app, key, request),
+      });
+    });
   }
   operatorRoute(app, 'GET /adjustments', async () => ({ adjustments: await listAdjustments(ctx) }));
 
@@ -199,14 +238,17 @@ export async function operatorRoutes(app: FastifyInstance, options: OperatorRout
     withdrawals: await listWithdrawalsForReview(ctx, { ...(q.after_id !== undefined ? { afterId: q.after_id } : {}), ...(q.limit !== undefined ? { limit: q.limit } : {}) }),
   }));
   operatorRoute(app, 'GET /withdrawals/:id', async ({ params }) => showWithdrawalAction(ctx, params.id));
-  // The actor decides and is recorded; `by` picks the side (saas: platform reviewers, company: the merchant's).
-  operatorRoute(app, 'POST /withdrawals/:id/approve', async ({ params, body }, request) =>
-    decideWithdrawalAction(ctx, { withdrawalId: params.id, actor: actorOf(request), action: 'approve', by: body.by }),
-  );
+  const decide = async (request: FastifyRequest, input: Parameters<typeof decideWithdrawalAction>[1]) => {
+    const before = await showWithdrawalAction(ctx, input.withdrawalId);
+    const after = await decideWithdrawalAction(ctx, input);
+    noteAudit(request, { before, after });
+    return after;
+  };
+  operatorRoute(app, 'POST /withdrawals/:id/approve', async ({ params, body }, request) => decide(request, { withdrawalId: params.id, actor: actorOf(request), action: 'approve', by: body.by }));
   operatorRoute(app, 'POST /withdrawals/:id/reject', async ({ params, body: b }, request) =>
-    decideWithdrawalAction(ctx, { withdrawalId: params.id, actor: actorOf(request), action: 'reject', by: b.by, reason: b.reason }),
+    decide(request, { withdrawalId: params.id, actor: actorOf(request), action: 'reject', by: b.by, reason: b.reason }),
   );
-  operatorRoute(app, 'POST /withdrawals/:id/cancel', async ({ params }, request) => decideWithdrawalAction(ctx, { withdrawalId: params.id, actor: actorOf(request), action: 'cancel' }));
+  operatorRoute(app, 'POST /withdrawals/:id/cancel', async ({ params }, request) => decide(request, { withdrawalId: params.id, actor: actorOf(request), action: 'cancel' }));
 
   // Approval and spending policies (operator/policy-routes.ts)
   registerPolicyRoutes(app, ctx);
@@ -216,9 +258,12 @@ export async function operatorRoutes(app: FastifyInstance, options: OperatorRout
 
   // Blacklist
   operatorRoute(app, 'GET /blacklist', async () => ({ addresses: await listBlacklist(ctx.store.db) }));
-  operatorRoute(app, 'POST /blacklist', async ({ body: b }) =>
-    addToBlacklist(ctx.store.db, { address: b.address, ...(b.reason !== undefined ? { reason: b.reason } : {}), nowMs: ctx.clock.nowMs() }),
-  );
+  operatorRoute(app, 'POST /blacklist', async ({ body: b }, request) => {
+    noteAudit(request, { target: `/blacklist/${encodeURIComponent(b.address)}` });
+    const entry = await addToBlacklist(ctx.store.db, { address: b.address, ...(b.reason !== undefined ? { reason: b.reason } : {}), nowMs: ctx.clock.nowMs() });
+    noteAudit(request, { target: `/blacklist/${encodeURIComponent(entry.address)}`, after: entry });
+    return entry;
+  });
   operatorRoute(app, 'DELETE /blacklist/:address', async ({ params }) => {
     await removeFromBlacklist(ctx.store.db, params.address);
   });
@@ -233,10 +278,19 @@ export async function operatorRoutes(app: FastifyInstance, options: OperatorRout
     }),
   );
   operatorRoute(app, 'GET /notifications/:id', async ({ params }) => getNotification(ctx.store.db, params.id));
-  operatorRoute(app, 'POST /notifications/:id/resend', async ({ params }) => resendNotification(ctx, params.id));
-  operatorRoute(app, 'POST /notifications/resend-failed', async ({ body: b }) => {
+  operatorRoute(app, 'POST /notifications/:id/resend', async ({ params }, request) => {
+    const stateOf = (n: Awaited<ReturnType<typeof getNotification>>) => ({ state: n.state, attempts: n.attempts });
+    const before = stateOf(await getNotification(ctx.store.db, params.id));
+    const after = await resendNotification(ctx, params.id);
+    noteAudit(request, { before, after: stateOf(after) });
+    return after;
+  });
+  operatorRoute(app, 'POST /notifications/resend-failed', async ({ body: b }, request) => {
     const merchantId = b.app_id !== undefined ? Number((await requireMerchant(ctx.store.db, b.app_id)).id) : undefined;
-    return resendAllFailed(ctx, merchantId !== undefined ? { merchantId } : {});
+    if (b.app_id !== undefined) noteAudit(request, { target: `/merchants/${encodeURIComponent(b.app_id)}/notifications` });
+    const result = await resendAllFailed(ctx, merchantId !== undefined ? { merchantId } : {});
+    noteAudit(request, { after: result });
+    return result;
   });
 
   // Audit: always 200; `ok` and `findings` carry the verdict.
@@ -246,6 +300,9 @@ export async function operatorRoutes(app: FastifyInstance, options: OperatorRout
   // Chains, on-chain audit and operator alerts
   await chainOperatorRoutes(app, ctx);
   await chainTxOperatorRoutes(app, ctx);
+
+  // The operator audit trail (viewers)
+  operatorAuditRoutes(app, ctx);
 }
 
 /** Every error code the operator API may answer, with its status (the registry in contracts/operator-errors.ts). */

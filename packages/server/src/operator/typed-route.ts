@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { operatorEndpoints, type OperatorEndpoint, type OperatorRequest, type OperatorResponse, type OperatorRoute } from '../contracts/operator.js';
+import { auditTrailOf, isAudited, recordRouteOutcome } from './audit-trail.js';
 
 /** Empty bodies (POST without content) read as {}. */
 const bodyOf = (request: FastifyRequest) => (request.body === undefined || request.body === null || request.body === '' ? {} : request.body);
@@ -17,7 +18,8 @@ export function parseOperatorRequest<R extends OperatorRoute>(key: R, request: F
 /**
  * Registers route `key` of the operator contract ("METHOD /path"): its request is parsed with
  * the contract's schemas, its result must be the contract's view for it, and it answers with
- * the contract's status (201 created, 204 without a body).
+ * the contract's status (201 created, 204 without a body). Every route but GET records its
+ * outcome in the operator audit trail (audit-trail.ts) before answering, refusals included.
  */
 export function operatorRoute<R extends OperatorRoute>(
   app: FastifyInstance,
@@ -28,11 +30,22 @@ export function operatorRoute<R extends OperatorRoute>(
   const method = key.slice(0, space) as 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   const url = key.slice(space + 1);
   const { status }: OperatorEndpoint = operatorEndpoints[key];
+  const trail = isAudited(method) ? auditTrailOf(app) : undefined;
+  // Runs before the error handler answers: a refusal in any step after authentication (hooks, parsing, the handler).
+  const onError = async (request: FastifyRequest, _reply: FastifyReply, error: Error) => {
+    try {
+      await recordRouteOutcome(trail!, key, request, { error });
+    } catch (failure) {
+      request.log.error({ err: failure, url: request.url }, 'operator API: could not record a refusal in the audit trail');
+    }
+  };
   app.route({
     method,
     url,
+    ...(trail ? { onError } : {}),
     handler: async (request: FastifyRequest, reply: FastifyReply) => {
       const result = await handler(parseOperatorRequest(key, request), request);
+      if (trail) await recordRouteOutcome(trail, key, request, {});
       if (status === 204) return reply.code(204).send();
       if (status !== undefined) return reply.code(status).send(result);
       return result;

@@ -7,6 +7,7 @@ import * as m004ScannerFaults from './migrations/004_scanner_faults.js';
 import * as m005ReplayGuard from './migrations/005_replay_guard.js';
 import * as m006SecretsAtRest from './migrations/006_secrets_at_rest.js';
 import * as m007Policies from './migrations/007_policies.js';
+import * as m008OperatorAudit from './migrations/008_operator_audit.js';
 
 /** Every migration, in order. Names never change once released. */
 const migrations = [
@@ -17,6 +18,7 @@ const migrations = [
   { name: '005_replay_guard', module: m005ReplayGuard },
   { name: '006_secrets_at_rest', module: m006SecretsAtRest },
   { name: '007_policies', module: m007Policies },
+  { name: '008_operator_audit', module: m008OperatorAudit },
 ] as const;
 
 class CodeMigrationProvider implements MigrationProvider {

@@ -129,6 +129,9 @@ export interface JournalTable {
   reason: string;
   memo: string;
   created_at: MsColumn;
+  /** The operator who posted it by hand (manual adjustments); null for the service's own journals. */
+  operator_id: ColumnType<number | null, number | null | undefined, number | null>;
+  operator_name: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface EntryTable {
@@ -501,6 +504,8 @@ export interface Database {
   velocity_locks: VelocityLockTable;
   destination_settings: DestinationSettingsTable;
   allowlisted_destinations: AllowlistedDestinationTable;
+  operator_audit: OperatorAuditTable;
+  operator_audit_head: OperatorAuditHeadTable;
 }
 
 export type Merchant = Selectable<MerchantTable>;
@@ -529,4 +534,30 @@ export interface SeenEnvelopeTable {
   /** After this the envelope's `time` is outside every window: the row may go. */
   expires_at: MsColumn;
   created_at: MsColumn;
+}
+
+/** One operator action in the audit trail; `hash` covers every other column but `id` (modules/operator-audit). */
+export interface OperatorAuditTable {
+  id: number;
+  at: MsColumn;
+  operator_id: number;
+  operator_name: string;
+  /** JSON array of role names. */
+  roles: string;
+  action: string;
+  target: string;
+  before_json: string | null;
+  after_json: string | null;
+  outcome: string;
+  error_code: string | null;
+  source_ip: string;
+  prev_hash: string;
+  hash: string;
+}
+
+/** The one row naming the audit trail's last entry: appenders lock it. */
+export interface OperatorAuditHeadTable {
+  id: number;
+  last_id: number;
+  last_hash: string;
 }

@@ -4,7 +4,8 @@ import { ApiError } from '../../errors/api-error.js';
 import { adjustmentReasonLengthMax, adjustmentsPageDefaultMax, adjustmentsPageMax } from '../../limits.js';
 import { formatAmount, parseAmount } from '../../money/amount.js';
 import type { Store } from '../../store/db.js';
-import { inTransaction, type Db } from '../../store/tx.js';
+import { inTransaction, type Db, type Tx } from '../../store/tx.js';
+import type { Actor } from '../operators/index.js';
 import { CoinLookup, findCoinBySymbol } from '../coins/index.js';
 import { findMerchantByAppId, findMerchantById, findUserById } from '../merchants/index.js';
 import { ensureAccount, readBalance, type AccountRef } from './accounts.js';
@@ -25,8 +26,13 @@ export interface AdjustmentInput {
   direction: 'credit' | 'debit';
   /** Why: shown in the journal and to auditors. */
   reason: string;
-  /** Who did it (operator name), recorded with the reason. */
-  by?: string;
+  /** The operator who did it: the journal names them (id and name). */
+  actor: Pick<Actor, 'operatorId' | 'name'>;
+  /**
+   * Runs inside the adjustment's transaction once the journal is posted, before it commits:
+   * what must commit with the money move or not at all (the operator audit entry).
+   */
+  beforeCommit?: (tx: Tx, result: AdjustmentResult) => Promise<void>;
 }
 
 export interface AdjustmentResult {
@@ -86,7 +92,8 @@ export async function adjustBalance(ctx: { store: Store; clock: Clock }, input: 
         refType: 'adjustment',
         refId: accountId,
         reason: `adjustment.${input.direction}`,
-        memo: input.by ? `by ${input.by}: ${reason}` : reason,
+        memo: reason,
+        operator: { id: input.actor.operatorId, name: input.actor.name },
         postings: [
           { account, bucket: 'normal', delta },
           { account: external, bucket: 'normal', delta: -delta },
@@ -104,7 +111,7 @@ export async function adjustBalance(ctx: { store: Store; clock: Clock }, input: 
       throw error;
     }
     const after = await readBalance(tx, account);
-    return {
+    const result: AdjustmentResult = {
       journal_id: journalId,
       direction: input.direction,
       account: account.kind === 'user' ? 'user' : 'collection',
@@ -114,6 +121,8 @@ export async function adjustBalance(ctx: { store: Store; clock: Clock }, input: 
       amount: formatAmount(amount, coin.decimals),
       balance: { normal: formatAmount(after.normal, coin.decimals), lock: formatAmount(after.lock, coin.decimals) },
     };
+    await input.beforeCommit?.(tx, result);
+    return result;
   });
 }
 
@@ -125,6 +134,9 @@ export interface AdjustmentEntry {
   amount: string;
   reason: string;
   memo: string;
+  /** The operator who made it (null for adjustments made before operators were named). */
+  operator_id: number | null;
+  operator_name: string | null;
   created_at: number;
 }
 
@@ -143,6 +155,8 @@ export async function listAdjustments(ctx: { store: Store }, limit = adjustments
       amount: formatAmount(r.delta, coin.decimals),
       reason: r.reason,
       memo: r.memo,
+      operator_id: r.operator?.id ?? null,
+      operator_name: r.operator?.name ?? null,
       created_at: r.createdAtMs,
     });
   }

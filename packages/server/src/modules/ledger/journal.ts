@@ -22,6 +22,8 @@ export interface JournalInput {
   /** Machine-readable reason, e.g. "withdraw.lock". */
   reason: string;
   memo?: string;
+  /** The operator who posted it by hand (manual adjustments), named in the journal. */
+  operator?: { id: number; name: string };
   postings: Posting[];
   nowMs: number;
 }
@@ -53,7 +55,7 @@ export async function postJournal(db: Db, input: JournalInput): Promise<number> 
     // Only a debit can be refused: a credit to an overdrawn account (a merchant's unpaid miner fees) must land.
     if (p.delta < 0n && b[p.bucket] < 0n && !mayGoNegative(p.account.kind) && !p.mayOverdraw) throw new InsufficientFundsError(p.account, p.bucket);
   }
-  const journalId = await insertJournal(db, { refType: input.refType, refId: input.refId, reason: input.reason, memo: input.memo ?? '', createdAtMs: input.nowMs });
+  const journalId = await insertJournal(db, { refType: input.refType, refId: input.refId, reason: input.reason, memo: input.memo ?? '', operator: input.operator ?? null, createdAtMs: input.nowMs });
   await insertEntries(
     db,
     journalId,

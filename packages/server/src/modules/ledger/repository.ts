@@ -54,6 +54,8 @@ export interface JournalRow {
   refId: number;
   reason: string;
   memo: string;
+  /** The operator who posted it by hand, or null. */
+  operator: { id: number; name: string } | null;
   createdAtMs: number;
 }
 
@@ -61,7 +63,15 @@ export interface JournalRow {
 export async function insertJournal(db: Db, journal: JournalRow): Promise<number> {
   const row = await db
     .insertInto('journals')
-    .values({ ref_type: journal.refType, ref_id: journal.refId, reason: journal.reason, memo: journal.memo, created_at: journal.createdAtMs })
+    .values({
+      ref_type: journal.refType,
+      ref_id: journal.refId,
+      reason: journal.reason,
+      memo: journal.memo,
+      operator_id: journal.operator?.id ?? null,
+      operator_name: journal.operator?.name ?? null,
+      created_at: journal.createdAtMs,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   return Number(row.id);
@@ -132,6 +142,7 @@ export interface AdjustmentEntryRow {
   journalId: number;
   reason: string;
   memo: string;
+  operator: { id: number; name: string } | null;
   createdAtMs: number;
   accountKey: string;
   coinId: number;
@@ -144,7 +155,7 @@ export async function listAdjustmentEntries(db: Db, limit: number): Promise<Adju
     .selectFrom('journals')
     .innerJoin('entries', 'entries.journal_id', 'journals.id')
     .innerJoin('accounts', 'accounts.id', 'entries.account_id')
-    .select(['journals.id', 'journals.reason', 'journals.memo', 'journals.created_at', 'accounts.key', 'entries.coin_id', 'entries.delta'])
+    .select(['journals.id', 'journals.reason', 'journals.memo', 'journals.operator_id', 'journals.operator_name', 'journals.created_at', 'accounts.key', 'entries.coin_id', 'entries.delta'])
     .where('journals.ref_type', '=', 'adjustment')
     .where('accounts.kind', '!=', 'external')
     .orderBy('journals.id', 'desc')
@@ -154,6 +165,7 @@ export async function listAdjustmentEntries(db: Db, limit: number): Promise<Adju
     journalId: Number(r.id),
     reason: r.reason,
     memo: r.memo,
+    operator: r.operator_id === null ? null : { id: Number(r.operator_id), name: r.operator_name ?? '' },
     createdAtMs: Number(r.created_at),
     accountKey: r.key,
     coinId: Number(r.coin_id),
