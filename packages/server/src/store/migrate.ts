@@ -49,6 +49,20 @@ export async function migrateToLatest(store: Store, onProgress?: (line: string) 
   return result;
 }
 
+/**
+ * Applies migrations up to and including `name`, no further: a database at an older schema, as
+ * an upgrade finds it (the tests of a migration fill it, then migrate to the latest).
+ */
+export async function migrateUpTo(store: Store, name: (typeof migrations)[number]['name']): Promise<void> {
+  const schema =
+    store.dialect === 'postgres'
+      ? (await sql<{ s: string }>`select current_schema() as s`.execute(store.db)).rows[0]?.s
+      : undefined;
+  const migrator = new Migrator({ db: store.db, provider: new CodeMigrationProvider(store), ...(schema ? { migrationTableSchema: schema } : {}) });
+  const result = await migrator.migrateTo(name);
+  if (result.error) throw result.error;
+}
+
 /** Names of migrations not applied yet; the CLI refuses to work on an outdated schema. */
 export async function pendingMigrations(store: Store): Promise<string[]> {
   const schema =
