@@ -196,6 +196,8 @@ eachDatabase('collection sweeps', (kind) => {
     assert.ok(Number(sweepTx!.created_at) >= Number(confirmedTopup!.updated_at), 'signed after the top-up was confirmed');
     assert.equal(sweepTx!.from_address, address);
     assert.equal(Number(sweepTx!.sequence), 0, "the deposit address's first transaction");
+    // Stored as the payment it makes: the recipient (not the token contract it calls), the token, the token amount.
+    assert.deepEqual([sweepTx!.to_address, sweepTx!.token, sweepTx!.value], [world.chain.hotAddress, usdt, parseUnits('70', 6).toString()]);
 
     await mineAndTick(2);
     const [done] = await sweepsOf(address);
@@ -243,10 +245,15 @@ eachDatabase('collection sweeps', (kind) => {
     const sweeps = (await get('/sweeps?state=done')).body.sweeps as Array<{ id: number; state: string; address: string }>;
     assert.equal(sweeps.length, 3, 'the sweeps of the earlier tests');
     assert.ok(sweeps.every((s) => s.state === 'done'), 'both done');
-    const txs = (await get(`/chain-txs?purpose=topup`)).body.transactions as Array<{ purpose: string; state: string; hash: string; raw?: string }>;
+    const txs = (await get(`/chain-txs?purpose=topup`)).body.transactions as Array<{ purpose: string; state: string; hash: string; raw?: string; sequence: number; token: string; fee_max: string; terms: Record<string, string> }>;
     assert.equal(txs.length, 1);
     assert.equal(txs[0]!.state, 'confirmed');
     assert.equal(txs[0]!.raw, undefined, 'signed bytes are not listed');
+    // The view is neutral (sequence, fee maximum) and shows the family's terms: EVM gas and fees per gas.
+    assert.equal(typeof txs[0]!.sequence, 'number');
+    assert.equal(txs[0]!.token, '', 'a top-up pays the native coin');
+    assert.deepEqual(Object.keys(txs[0]!.terms).sort(), ['gas_limit', 'gas_used', 'max_fee_per_gas', 'max_priority_fee_per_gas']);
+    assert.equal(BigInt(txs[0]!.fee_max), BigInt(txs[0]!.terms.gas_limit!) * BigInt(txs[0]!.terms.max_fee_per_gas!));
     assert.equal((await get('/chain-txs?purpose=nope')).status, 400);
     const retry = await fetch(`${t.operatorUrl}/sweeps/${sweeps[0]!.id}/retry`, { method: 'POST', headers: { authorization: `Bearer ${operatorToken}` } });
     assert.equal(retry.status, 409, 'a done sweep is not retried');
