@@ -12,7 +12,7 @@
  * its batch back instead of writing it twice; the unique (coin, txid, index) makes re-scans
  * after a crash harmless. What is stored (cursor, block hashes, the batch and reorg writes) is
  * in scan-storage.ts; this file reads the node and decides what to write.
- * A node that fails (after the adapter's retries) fails the step: the error and the block are
+ * A node that fails (after the reader's retries) fails the step: the error and the block are
  * recorded on the cursor row, the complete blocks before that block are written, and one block
  * failing for the chain's `stallAlertAfterMs` raises `scanner-stalled`; the next step that
  * succeeds clears both. A block the node has not, below its head, is a node fault, never a reorg.
