@@ -22,7 +22,7 @@ import { DataKeyError } from '../src/keys/data-key.js';
 import { initKeystore, openKeystore, unlockKeystore } from '../src/keys/keystore.js';
 import { createService, type Service } from '../src/service.js';
 import { openStore } from '../src/store/db.js';
-import { migrateToLatest } from '../src/store/migrate.js';
+import { migrateToLatest, migrateUpTo } from '../src/store/migrate.js';
 import { eachDatabase } from './support/service.js';
 import { freshDatabase, type TestDatabase } from './support/databases.js';
 
@@ -35,7 +35,8 @@ const pem = (k: { export(o: { type: 'pkcs8' | 'spki'; format: 'pem' }): string |
 async function asBeforeUpgrade(url: string, merchants: Array<{ appId: string; privatePem: string; publicPem: string; merchantPublicPem: string }>): Promise<void> {
   const store = openStore(url);
   try {
-    await migrateToLatest(store);
+    // The schema as 006 left it: the migrations after it then run on top of the upgrade, as in the field.
+    await migrateUpTo(store, '006_secrets_at_rest');
     await sql`drop table data_keys`.execute(store.db);
     await sql`delete from kysely_migration where name = '006_secrets_at_rest'`.execute(store.db);
     for (const m of merchants) {
