@@ -27,7 +27,7 @@ function node(over: { receipts?: Record<string, TxReceipt>; known?: boolean; lat
 async function follow(attempts: SlotAttempt[], n: ReturnType<typeof node>, sendAnswers: Array<'sent' | BroadcastRefusal> = []) {
   const log: string[] = [];
   await followSlot(n, attempts, { ...timing, nowMs: () => nowMs }, {
-    mined: async (a) => void log.push(`mined ${a.txid}`),
+    mined: async (a, outcome) => void log.push(`mined ${a.txid}`, `terms ${outcome.terms}`),
     revive: async (as) => void log.push(`revive ${as.map((a) => a.txid).join(',')}`),
     send: async (a) => {
       log.push(`send ${a.txid}`);
@@ -43,7 +43,7 @@ const receipt: TxReceipt = { hash: '0xb', success: true, blockNumber: 5, blockHa
 
 describe('EVM slot follower', () => {
   it('an attempt with a receipt is mined, whichever attempt it is', async () => {
-    assert.deepEqual(await follow([attempt(), attempt({ txid: '0xb' })], node({ receipts: { '0xb': receipt } })), ['mined 0xb']);
+    assert.deepEqual(await follow([attempt(), attempt({ txid: '0xb' })], node({ receipts: { '0xb': receipt } })), ['mined 0xb', 'terms {"gas_limit":"21000","gas_used":"21000"}'], 'the outcome carries the attempt\'s terms with the gas it used');
   });
 
   it('attempts recorded in a block but without a receipt now are revived (reorg), then followed', async () => {

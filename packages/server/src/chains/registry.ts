@@ -24,7 +24,6 @@ export interface ChainHandle {
   hotAddress: string;
   /** Funds gas of token sweeps. */
   feeAddress: string;
-  signer(role: 'hot' | 'fee' | { deposit: number }): Signer;
 }
 
 export type ChainSet = ReadonlyMap<string, ChainHandle>;
@@ -59,7 +58,6 @@ export function buildChains(configs: readonly ChainConfig[], signers: SignerSour
       payer,
       hotAddress: signers.address('hot', config.id),
       feeAddress: signers.address('fee', config.id),
-      signer,
     });
   }
   return chains;
