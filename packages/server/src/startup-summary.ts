@@ -77,7 +77,7 @@ export async function summarizeChains(ctx: Pick<ServiceContext, 'chains' | 'stor
       for (const coin of coins) if (coin.chain === chain.id) confirmations[coin.symbol] = coin.confirmations;
       const base = { id: chain.id, node: origin(chain.config.rpcUrl), hotAddress: chain.hotAddress, feeAddress: chain.feeAddress, confirmations };
       try {
-        const head = await withTimeout(chain.adapter.headNumber(), summaryNodeTimeoutMs);
+        const head = await withTimeout(chain.reader.headNumber(), summaryNodeTimeoutMs);
         return { ...base, reachable: true, head, error: null };
       } catch (error) {
         // The first line only: node errors can be long and carry request bodies.

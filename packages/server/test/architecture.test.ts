@@ -3,7 +3,8 @@
  * repositories (and the store's migrations); modules reached only through their index; modules
  * never importing the edges (api/, operator/, cli/, workers/); no dialect-dependent code in the
  * modules; chain ids parsed in one place; addresses case-folded only inside chain families (and
- * the few lists, named here, that have no chain to ask).
+ * the few lists, named here, that have no chain to ask); the EVM send machinery reached only
+ * through the EVM payer.
  */
 import { strict as assert } from 'node:assert';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -77,5 +78,20 @@ describe('architecture', () => {
     ]);
     const offenders = files.filter((f) => !f.path.startsWith('chains/') && /\.toLowerCase\(\)/.test(f.text) && !allowed.has(f.path));
     assert.deepEqual(offenders.map((f) => f.path), []);
+  });
+
+  it("keeps EVM's send machinery inside chains/evm/: only the family wiring builds the payer, and nothing outside chains/ knows another side than the reader and the payer", () => {
+    const internals = ['chains/evm/fees.ts', 'chains/evm/sign.ts', 'chains/evm/nonces.ts', 'chains/evm/slot-follower.ts', 'chains/evm/send-side.ts', 'chains/evm/payer.ts', 'chains/evm/evm-adapter.ts'];
+    // The family table (chains/evm/family.ts, registered by chains/families.ts) is the one door.
+    const wiring = new Set(['chains/evm/family.ts', 'chains/families.ts']);
+    const offenders = files.filter((f) => !f.path.startsWith('chains/evm/') && !wiring.has(f.path) && importsOf(f).some((i) => internals.includes(i)));
+    assert.deepEqual(offenders.map((f) => f.path), []);
+    // The EVM-shaped send side is gone from the neutral boundary.
+    const adapter = files.find((f) => f.path === 'chains/adapter.ts')!;
+    assert.doesNotMatch(adapter.text, /\b(EvmSendSide|ChainAdapter|estimateGas|feeQuote|maxFeePerGas|nonce\()/);
+    // The domain pays through chain.payer and reads through chain.reader; no module names gas, nonces or fees per gas in code.
+    const domain = files.filter((f) => f.path.startsWith('modules/'));
+    const evmWords = /\b(gasLimit|gas_limit|maxFeePerGas|max_fee_per_gas|TxFees|TxRequest|prepareNonce|next_nonce|chain_nonces)\b/;
+    assert.deepEqual(domain.filter((f) => evmWords.test(f.text)).map((f) => f.path), []);
   });
 });

@@ -184,7 +184,7 @@ eachDatabase('chain deposits', (kind) => {
       Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
     const before = { deposits: await count('deposits'), receipts: await count('treasury_receipts'), journals: await count('journals'), notifications: await count('notifications') };
     const chainEth = await readBalance(db, chainAccount(coinId('ETH')));
-    const head = await world.chain.adapter.headNumber();
+    const head = await world.chain.reader.headNumber();
     const lines: string[] = [];
     const summary = await backfill(world.t.ctx, world.chain, { from: 0, to: head }, { stderr: { write: (s: string) => lines.push(s) } as never });
     assert.ok(summary.scanned_to >= head);
@@ -207,7 +207,7 @@ eachDatabase('chain deposits', (kind) => {
     const text = await cliHere(['chain', 'status']);
     assert.match(text.stdout, /behind/);
 
-    const head = await world.chain.adapter.headNumber();
+    const head = await world.chain.reader.headNumber();
     const ahead = await cliHere(['chain', 'backfill', '--chain', world.chain.id, '--from', String(head + 100)]);
     assert.equal(ahead.code, 1);
     assert.match(ahead.stderr, /above the head/);

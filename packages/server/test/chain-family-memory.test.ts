@@ -5,8 +5,8 @@
  * databases: deposit → credit (scanner → deposits → ledger → notification, seen through the
  * SDK and the database) keeping a mixed-case address's case end to end and the memo on the
  * deposit; reorg detection (a deposit whose block leaves fails, one mined again is credited);
- * withdrawal → paid (merchant confirmation → broadcaster → receipt → status 5). The
- * family's neutral Payer is exercised on its own.
+ * withdrawal → paid (merchant confirmation → broadcaster → the family's payer → status 5), with
+ * no EVM-shaped call on the family. The family's neutral Payer is exercised on its own.
  */
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
@@ -226,7 +226,7 @@ eachDatabase('a second chain family (in memory)', (kind) => {
     assert.deepEqual(report.lines.filter((l) => l.symbol === 'MEM').map((l) => l.status), ['ok']);
   });
 
-  it("the family's neutral Payer: quote, sign, send, status by txid", async () => {
+  it("the family's neutral Payer: quote, sign at a sequence, send, status by txid", async () => {
     // An address of the family outside the service, so the service's books are not touched.
     const from = memoryAddressOf(Buffer.from('outside payer'));
     node.fund(from, 1_000n);
@@ -234,11 +234,14 @@ eachDatabase('a second chain family (in memory)', (kind) => {
     const payment = { role: 'hot' as const, from, to: `${outsider}_7`, token: '', amount: 3n };
     // The service's handle carries the family's payer, signing with the service's keys.
     assert.ok(chain.payer instanceof MemoryPayer);
-    assert.deepEqual(await chain.payer.quoteFee({ ...payment, from: chain.hotAddress }), await payer.quoteFee(payment));
-    await assert.rejects(chain.payer.sign({ ...payment, from }, await payer.quoteFee(payment)), /not/, 'a payment from an address that is not the role\'s');
-    const quote = await payer.quoteFee(payment);
+    assert.deepEqual(await chain.payer.quote({ ...payment, from: chain.hotAddress }), await payer.quote(payment));
+    const quote = (await payer.quote(payment))!;
+    await assert.rejects(chain.payer.sign({ ...payment, from }, quote, 0), /not/, 'a payment from an address that is not the role\'s');
     assert.ok(quote.feeMax > 0n);
-    const signed = await payer.sign(payment, quote);
+    assert.equal(await payer.quote(payment, { feeBudget: quote.feeMax - 1n }), undefined, 'no quote within a budget below the fee');
+    const sequence = await payer.firstSequence(from, undefined);
+    assert.equal(await payer.firstSequence(from, 4), 5, 'never at or below a stored sequence');
+    const signed = await payer.sign(payment, quote, sequence);
     assert.deepEqual(await payer.status(signed.txid), { state: 'unknown' });
     await payer.send(signed);
     await payer.send(signed); // idempotent
@@ -250,5 +253,21 @@ eachDatabase('a second chain family (in memory)', (kind) => {
     assert.ok(status.state === 'mined' && status.success && status.fee <= quote.feeMax);
     assert.equal(node.balanceOf(outsider) - before, 3n);
     assert.equal(node.find(signed.txid)?.tx.memo, '7');
+  });
+
+  it('the memory family brings a reader and a payer only: no EVM-shaped send call, and the withdrawal was paid through its payer', async () => {
+    const evmShaped = ['transferRequest', 'estimateGas', 'feeQuote', 'nonce', 'broadcast', 'receipt', 'knowsTransaction'];
+    for (const side of [chain.reader, chain.payer]) {
+      for (const name of evmShaped) assert.equal(name in side, false, `${side.constructor.name} has no ${name}`);
+    }
+    // The withdrawal's stored transaction carries the family's terms and sequence, as its payer wrote them.
+    const rows = await t.ctx.store.db.selectFrom('chain_txs').selectAll().where('chain', '=', chainId).where('purpose', '=', 'withdrawal').execute();
+    assert.ok(rows.length > 0);
+    for (const row of rows) {
+      assert.deepEqual(Object.keys(JSON.parse(row.terms)), ['fee']);
+      assert.equal(row.fee_max, '6');
+      assert.equal(row.token, '');
+      assert.equal(row.state, 'confirmed');
+    }
   });
 });

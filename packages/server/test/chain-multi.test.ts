@@ -134,9 +134,9 @@ eachDatabase('several chains at once', (kind) => {
       assert.equal(tx!.from_address, hot);
     }
     // Each chain's hot wallet has its own nonces: both sequences start at what that node counted.
-    const nonces = await db.selectFrom('chain_txs').select(['chain', 'nonce']).where('from_address', '=', hot).where('purpose', '=', 'withdrawal').execute();
+    const nonces = await db.selectFrom('chain_txs').select(['chain', 'sequence']).where('from_address', '=', hot).where('purpose', '=', 'withdrawal').execute();
     for (const chain of [world.chain.id, chainB]) {
-      const own = nonces.filter((n) => n.chain === chain).map((n) => Number(n.nonce));
+      const own = nonces.filter((n) => n.chain === chain).map((n) => Number(n.sequence));
       assert.equal(new Set(own).size, own.length, `${chain}: no nonce twice`);
     }
     const recipient = getAddress(to);

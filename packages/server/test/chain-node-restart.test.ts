@@ -102,7 +102,7 @@ eachDatabase('chain scanner: node restart', (kind) => {
     });
     await restarted!.stop();
     restarted = await startAnvil(nodeOptions());
-    assert.equal(await world.client.getTransactionCount({ address: world.chain.hotAddress as `0x${string}`, blockTag: 'pending' }), Number(sent!.nonce), 'the restarted node does not know the transaction');
+    assert.equal(await world.client.getTransactionCount({ address: world.chain.hotAddress as `0x${string}`, blockTag: 'pending' }), Number(sent!.sequence), 'the restarted node does not know the transaction');
 
     const paid = await world.until('the withdrawal paid', async () => {
       await world.mine(1);
@@ -113,7 +113,7 @@ eachDatabase('chain scanner: node restart', (kind) => {
     const mined = txs.filter((r) => r.state === 'confirmed');
     assert.equal(mined.length, 1, 'one transaction mined');
     assert.equal(paid.txid, mined[0]!.hash);
-    assert.ok(txs.every((r) => Number(r.nonce) === Number(sent!.nonce)), 'never a new nonce for this withdrawal');
+    assert.ok(txs.every((r) => Number(r.sequence) === Number(sent!.sequence)), 'never a new nonce for this withdrawal');
     assert.equal(await world.client.getBalance({ address: to as `0x${string}` }), parseEther('0.999'), 'paid exactly once');
     await assertAuditsClean(world);
   });

@@ -189,7 +189,7 @@ describe('chain sends survive SIGKILL', () => {
         assert.equal(atKill!.state, 'signed');
         assert.equal(atKill!.broadcasts, 0);
         assert.equal(proxy.held.at(-1)!.raw, stored.raw, 'the held broadcast carried the stored bytes');
-        const nodeHadIt = (await client.getTransactionCount({ address: hot as `0x${string}` })) > Number(stored.nonce);
+        const nodeHadIt = (await client.getTransactionCount({ address: hot as `0x${string}` })) > Number(stored.sequence);
         assert.equal(nodeHadIt, mode === 'hold-after-node');
         assert.equal((await withdrawalOf(id)).txid, stored.hash, 'the withdrawal was claimed with the stored hash');
 
@@ -209,13 +209,13 @@ describe('chain sends survive SIGKILL', () => {
         const txs = await txsOf(id);
         assert.equal(txs.length, 1, 'never re-created');
         assert.equal(txs[0]!.hash, stored.hash);
-        assert.equal(Number(txs[0]!.nonce), Number(stored.nonce), 'the same nonce');
+        assert.equal(Number(txs[0]!.sequence), Number(stored.sequence), 'the same nonce');
         assert.equal(txs[0]!.state, 'confirmed');
         const receipt = await client.getTransactionReceipt({ hash: stored.hash as `0x${string}` });
         assert.equal(receipt.status, 'success');
         assert.equal(await client.getBalance({ address: to as `0x${string}` }), parseEther('1.499'), 'paid exactly once');
-        const nonces = await store.db.selectFrom('chain_txs').select('nonce').where('from_address', '=', hot).execute();
-        assert.equal(new Set(nonces.map((n) => Number(n.nonce))).size, nonces.length, 'no nonce given twice');
+        const nonces = await store.db.selectFrom('chain_txs').select('sequence').where('from_address', '=', hot).execute();
+        assert.equal(new Set(nonces.map((n) => Number(n.sequence))).size, nonces.length, 'no nonce given twice');
         // `openwaas audit --chain`: the ledger, and the ledger against the wallets' real balances.
         const out = { stdout: '', stderr: '' };
         const sink = (key: 'stdout' | 'stderr') => new Writable({ write(chunk, _enc, done) { out[key] += String(chunk); done(); } });

@@ -4,15 +4,16 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { BroadcastRefusal, TxReceipt } from '../src/chains/adapter.js';
+import type { BroadcastRefusal, SlotAttempt } from '../src/chains/adapter.js';
+import type { TxReceipt } from '../src/chains/evm/send-side.js';
 import { firstManagedNonce } from '../src/chains/evm/nonces.js';
-import { followSlot, type SlotAttempt } from '../src/chains/evm/slot-follower.js';
+import { followSlot } from '../src/chains/evm/slot-follower.js';
 
 const timing = { stuckAfterMs: 1_000, dropAfterMs: 5_000 };
 const nowMs = 100_000;
 
 function attempt(over: Partial<SlotAttempt> = {}): SlotAttempt {
-  return { hash: '0xa', from: '0xf', nonce: 7, inBlock: false, broadcasts: 1, lastError: '', sentAtMs: nowMs, ...over };
+  return { txid: '0xa', from: '0xf', sequence: 7, terms: '{"gas_limit":"21000"}', inBlock: false, broadcasts: 1, lastError: '', sentAtMs: nowMs, ...over };
 }
 
 function node(over: { receipts?: Record<string, TxReceipt>; known?: boolean; latest?: number; pending?: number } = {}) {
@@ -26,13 +27,13 @@ function node(over: { receipts?: Record<string, TxReceipt>; known?: boolean; lat
 async function follow(attempts: SlotAttempt[], n: ReturnType<typeof node>, sendAnswers: Array<'sent' | BroadcastRefusal> = []) {
   const log: string[] = [];
   await followSlot(n, attempts, { ...timing, nowMs: () => nowMs }, {
-    mined: async (a) => void log.push(`mined ${a.hash}`),
-    revive: async (as) => void log.push(`revive ${as.map((a) => a.hash).join(',')}`),
+    mined: async (a, outcome) => void log.push(`mined ${a.txid}`, `terms ${outcome.terms}`),
+    revive: async (as) => void log.push(`revive ${as.map((a) => a.txid).join(',')}`),
     send: async (a) => {
-      log.push(`send ${a.hash}`);
+      log.push(`send ${a.txid}`);
       return sendAnswers.shift() ?? 'sent';
     },
-    replace: async (a) => void log.push(`replace ${a.hash}`),
+    replace: async (a) => void log.push(`replace ${a.txid}`),
     dropped: async (floor) => void log.push(`dropped ${floor}`),
   });
   return log;
@@ -42,7 +43,7 @@ const receipt: TxReceipt = { hash: '0xb', success: true, blockNumber: 5, blockHa
 
 describe('EVM slot follower', () => {
   it('an attempt with a receipt is mined, whichever attempt it is', async () => {
-    assert.deepEqual(await follow([attempt(), attempt({ hash: '0xb' })], node({ receipts: { '0xb': receipt } })), ['mined 0xb']);
+    assert.deepEqual(await follow([attempt(), attempt({ txid: '0xb' })], node({ receipts: { '0xb': receipt } })), ['mined 0xb', 'terms {"gas_limit":"21000","gas_used":"21000"}'], 'the outcome carries the attempt\'s terms with the gas it used');
   });
 
   it('attempts recorded in a block but without a receipt now are revived (reorg), then followed', async () => {
@@ -51,7 +52,7 @@ describe('EVM slot follower', () => {
 
   it('a stored attempt never sent is sent; a replacement the sender cannot afford sends the one it replaces again', async () => {
     assert.deepEqual(await follow([attempt({ broadcasts: 0 })], node()), ['send 0xa']);
-    assert.deepEqual(await follow([attempt(), attempt({ hash: '0xb', broadcasts: 0 })], node(), ['insufficient-funds']), ['send 0xb', 'send 0xa']);
+    assert.deepEqual(await follow([attempt(), attempt({ txid: '0xb', broadcasts: 0 })], node(), ['insufficient-funds']), ['send 0xb', 'send 0xa']);
   });
 
   it('an underpriced attempt never accepted is replaced once stuck', async () => {
@@ -73,8 +74,8 @@ describe('EVM slot follower', () => {
   });
 
   it('a sender starts at the node pending count, never below one past a nonce stored before', async () => {
-    assert.equal(await firstManagedNonce(node({ pending: 4 }), '0xf', async () => undefined), 4);
-    assert.equal(await firstManagedNonce(node({ pending: 4 }), '0xf', async () => 9), 10);
-    assert.equal(await firstManagedNonce(node({ pending: 0 }), '0xf', async () => undefined), 0);
+    assert.equal(await firstManagedNonce(node({ pending: 4 }), '0xf', undefined), 4);
+    assert.equal(await firstManagedNonce(node({ pending: 4 }), '0xf', 9), 10);
+    assert.equal(await firstManagedNonce(node({ pending: 0 }), '0xf', undefined), 0);
   });
 });

@@ -17,7 +17,7 @@ import { after, afterEach, before, it } from 'node:test';
 import { DepositStatus } from '@openwaas/sdk';
 import { formatEther, formatUnits, parseEther, parseUnits } from 'viem';
 import { runCli } from '../src/cli/run.js';
-import { chainAccount, treasuryAccount } from '../src/modules/chain-sends/index.js';
+import { chainAccount, termsOf, treasuryAccount } from '../src/modules/chain-sends/index.js';
 import { collectionAccount, userAccount } from '../src/modules/ledger/index.js';
 import { readBalance } from '../src/modules/ledger/index.js';
 import { planSweeps } from '../src/modules/sweeps/index.js';
@@ -75,7 +75,7 @@ eachDatabase('collection sweeps', (kind) => {
     const dustAddress = await world.depositAddress(dustUid, 'ETH');
     await world.sendEth(dustAddress, '0.00001');
 
-    const hotBefore = await world.chain.adapter.balance(world.chain.hotAddress, '');
+    const hotBefore = await world.chain.reader.balance(world.chain.hotAddress, '');
     const treasuryBefore = (await readBalance(db(), treasuryAccount(eth))).normal;
     await mineAndTick(2); // credited at 2 confirmations, then swept (auto-mined at once)
     const credited = await depositsTo(address);
@@ -97,10 +97,10 @@ eachDatabase('collection sweeps', (kind) => {
     const gas = receipt.gasUsed * receipt.effectiveGasPrice;
     const value = BigInt(tx!.value);
     // Everything but the gas reserve (21000 × max fee) moved; what the reserve did not burn stays as dust.
-    assert.equal(value, parseEther('1.75') - 21_000n * BigInt(tx!.max_fee_per_gas));
+    assert.equal(value, parseEther('1.75') - 21_000n * BigInt(termsOf(tx!.terms).max_fee_per_gas!));
     assert.equal(done!.amount, value.toString());
-    assert.equal((await world.chain.adapter.balance(world.chain.hotAddress, '')) - hotBefore, value, 'the hot wallet received the sweep');
-    assert.equal(await world.chain.adapter.balance(address, ''), parseEther('1.75') - value - gas);
+    assert.equal((await world.chain.reader.balance(world.chain.hotAddress, '')) - hotBefore, value, 'the hot wallet received the sweep');
+    assert.equal(await world.chain.reader.balance(address, ''), parseEther('1.75') - value - gas);
     assert.deepEqual((await depositsTo(address)).map((d) => d.sweep_id), [done!.id, done!.id, done!.id], 'every deposit marked swept');
 
     // Miner fee: record, bill, mirror. The users' balances and the treasury are untouched.
@@ -163,7 +163,7 @@ eachDatabase('collection sweeps', (kind) => {
     const usdt = world.usdt.toLowerCase();
     const uid = await world.newUser();
     const address = await world.depositAddress(uid, 'USDT');
-    const hotUsdtBefore = await world.chain.adapter.balance(world.chain.hotAddress, usdt);
+    const hotUsdtBefore = await world.chain.reader.balance(world.chain.hotAddress, usdt);
     const collectionBefore = (await readBalance(db(), collectionAccount(merchantId, eth))).normal;
 
     await world.sendUsdt(address, parseUnits('30', 6));
@@ -195,7 +195,9 @@ eachDatabase('collection sweeps', (kind) => {
     const [confirmedTopup, sweepTx] = txs;
     assert.ok(Number(sweepTx!.created_at) >= Number(confirmedTopup!.updated_at), 'signed after the top-up was confirmed');
     assert.equal(sweepTx!.from_address, address);
-    assert.equal(Number(sweepTx!.nonce), 0, "the deposit address's first transaction");
+    assert.equal(Number(sweepTx!.sequence), 0, "the deposit address's first transaction");
+    // Stored as the payment it makes: the recipient (not the token contract it calls), the token, the token amount.
+    assert.deepEqual([sweepTx!.to_address, sweepTx!.token, sweepTx!.value], [world.chain.hotAddress, usdt, parseUnits('70', 6).toString()]);
 
     await mineAndTick(2);
     const [done] = await sweepsOf(address);
@@ -206,8 +208,8 @@ eachDatabase('collection sweeps', (kind) => {
     const topupReceipt = await world.client.getTransactionReceipt({ hash: final[0]!.hash as `0x${string}` });
     assert.equal(sweepReceipt.status, 'success');
     assert.ok(sweepReceipt.blockNumber > topupReceipt.blockNumber + 1n, 'mined after the top-up had its 2 confirmations');
-    assert.equal((await world.chain.adapter.balance(world.chain.hotAddress, usdt)) - hotUsdtBefore, parseUnits('70', 6));
-    assert.equal(await world.chain.adapter.balance(address, usdt), 0n);
+    assert.equal((await world.chain.reader.balance(world.chain.hotAddress, usdt)) - hotUsdtBefore, parseUnits('70', 6));
+    assert.equal(await world.chain.reader.balance(address, usdt), 0n);
     assert.deepEqual(await db().selectFrom('deposits').select('id').where('txid', '=', final[0]!.hash).execute(), [], 'a top-up is not a deposit');
 
     // Two miner-fee records (top-up and transfer), both billed to the collection account.
@@ -243,10 +245,15 @@ eachDatabase('collection sweeps', (kind) => {
     const sweeps = (await get('/sweeps?state=done')).body.sweeps as Array<{ id: number; state: string; address: string }>;
     assert.equal(sweeps.length, 3, 'the sweeps of the earlier tests');
     assert.ok(sweeps.every((s) => s.state === 'done'), 'both done');
-    const txs = (await get(`/chain-txs?purpose=topup`)).body.transactions as Array<{ purpose: string; state: string; hash: string; raw?: string }>;
+    const txs = (await get(`/chain-txs?purpose=topup`)).body.transactions as Array<{ purpose: string; state: string; hash: string; raw?: string; sequence: number; token: string; fee_max: string; terms: Record<string, string> }>;
     assert.equal(txs.length, 1);
     assert.equal(txs[0]!.state, 'confirmed');
     assert.equal(txs[0]!.raw, undefined, 'signed bytes are not listed');
+    // The view is neutral (sequence, fee maximum) and shows the family's terms: EVM gas and fees per gas.
+    assert.equal(typeof txs[0]!.sequence, 'number');
+    assert.equal(txs[0]!.token, '', 'a top-up pays the native coin');
+    assert.deepEqual(Object.keys(txs[0]!.terms).sort(), ['gas_limit', 'gas_used', 'max_fee_per_gas', 'max_priority_fee_per_gas']);
+    assert.equal(BigInt(txs[0]!.fee_max), BigInt(txs[0]!.terms.gas_limit!) * BigInt(txs[0]!.terms.max_fee_per_gas!));
     assert.equal((await get('/chain-txs?purpose=nope')).status, 400);
     const retry = await fetch(`${t.operatorUrl}/sweeps/${sweeps[0]!.id}/retry`, { method: 'POST', headers: { authorization: `Bearer ${operatorToken}` } });
     assert.equal(retry.status, 409, 'a done sweep is not retried');
@@ -298,7 +305,7 @@ eachDatabase('collection sweeps', (kind) => {
       const steps = await txsOf(world, ['topup', 'sweep'], first.sweepId);
       const sweepTxs = steps.filter((r) => r.purpose === 'sweep');
       assert.deepEqual(sweepTxs.map((r) => r.state), ['reverted', 'confirmed']);
-      assert.equal(await world.chain.adapter.balance(first.address, usdt), 0n, 'swept');
+      assert.equal(await world.chain.reader.balance(first.address, usdt), 0n, 'swept');
       // The reverted transfer's gas is a miner fee too (failed), billed like the others.
       const fees = await minerFeesOf(first.sweepId);
       assert.equal(fees.length, steps.length, 'a miner-fee record per transaction');
@@ -325,7 +332,7 @@ eachDatabase('collection sweeps', (kind) => {
       for (let i = 0; i < 4; i++) await mineAndTick(2);
       assert.equal((await sweepsOf(second.address))[0]!.state, 'done');
       assert.notEqual((await alertOf(`sweep-failed:${second.sweepId}`))?.resolved_at, null, 'alert resolved');
-      assert.equal(await world.chain.adapter.balance(second.address, usdt), 0n);
+      assert.equal(await world.chain.reader.balance(second.address, usdt), 0n);
     } finally {
       await setAutomine(world, true);
     }

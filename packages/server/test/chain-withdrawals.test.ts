@@ -17,7 +17,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { WithdrawStatus } from '@openwaas/sdk';
 import { parseEther, parseUnits } from 'viem';
-import { chainAccount, treasuryAccount } from '../src/modules/chain-sends/index.js';
+import { chainAccount, termsOf, treasuryAccount } from '../src/modules/chain-sends/index.js';
 import { payWaitingWithdrawals, hotWalletLowKey } from '../src/modules/withdrawals/index.js';
 import { feeAccount, userAccount } from '../src/modules/ledger/index.js';
 import { readBalance } from '../src/modules/ledger/index.js';
@@ -63,11 +63,11 @@ eachDatabase('on-chain withdrawals', (kind) => {
       // The wallets' funding is a treasury receipt once the scanner has read it.
       await world.until('the scanner at the head', async () => {
         const cursor = await db.selectFrom('chain_cursors').select('scanned_height').where('chain', '=', world.chain.id).executeTakeFirst();
-        return cursor !== undefined && Number(cursor.scanned_height) >= (await world.chain.adapter.headNumber());
+        return cursor !== undefined && Number(cursor.scanned_height) >= (await world.chain.reader.headNumber());
       });
       const treasuryBefore = (await readBalance(db, treasuryAccount(eth))).normal;
-      const hotEthBefore = await world.chain.adapter.balance(world.chain.hotAddress, '');
-      const hotUsdtBefore = await world.chain.adapter.balance(world.chain.hotAddress, world.usdt.toLowerCase());
+      const hotEthBefore = await world.chain.reader.balance(world.chain.hotAddress, '');
+      const hotUsdtBefore = await world.chain.reader.balance(world.chain.hotAddress, world.usdt.toLowerCase());
       const toEth = freshRecipient();
       const toUsdt = freshRecipient();
 
@@ -126,8 +126,8 @@ eachDatabase('on-chain withdrawals', (kind) => {
       assert.equal(listed?.txid, ethPaid!.txid);
 
       // What left the hot wallet: the payouts and the gas, nothing else.
-      assert.equal(hotEthBefore - (await world.chain.adapter.balance(world.chain.hotAddress, '')), parseEther('1.499') + gas);
-      assert.equal(hotUsdtBefore - (await world.chain.adapter.balance(world.chain.hotAddress, world.usdt.toLowerCase())), parseUnits('119', 6));
+      assert.equal(hotEthBefore - (await world.chain.reader.balance(world.chain.hotAddress, '')), parseEther('1.499') + gas);
+      assert.equal(hotUsdtBefore - (await world.chain.reader.balance(world.chain.hotAddress, world.usdt.toLowerCase())), parseUnits('119', 6));
       assert.ok((await readBalance(db, chainAccount(eth))).normal < 0n, 'the chain mirror stays negative');
     });
   });
@@ -165,7 +165,7 @@ eachDatabase('on-chain withdrawals', (kind) => {
       const hot = world.chain.hotAddress as `0x${string}`;
       const eth = await world.client.getBalance({ address: hot });
       await world.client.request({ method: 'anvil_setBalance', params: [hot, `0x${(eth + taken.ETH).toString(16)}`] } as never);
-      await setTokenBalance(world, hot, (await world.chain.adapter.balance(hot, world.usdt.toLowerCase())) + taken.USDT);
+      await setTokenBalance(world, hot, (await world.chain.reader.balance(hot, world.usdt.toLowerCase())) + taken.USDT);
       await world.mine(1);
     };
     const openAlert = (key: string) =>
@@ -177,7 +177,7 @@ eachDatabase('on-chain withdrawals', (kind) => {
       await t.credit({ symbol: 'ETH', amount: '10', uid });
       await t.credit({ symbol: 'USDT', amount: '1000', uid });
       // Drained outside the service (the ledger's treasury does not know: only the chain audit would).
-      const drained = { ETH: await world.client.getBalance({ address: world.chain.hotAddress as `0x${string}` }), USDT: await world.chain.adapter.balance(world.chain.hotAddress, world.usdt.toLowerCase()) };
+      const drained = { ETH: await world.client.getBalance({ address: world.chain.hotAddress as `0x${string}` }), USDT: await world.chain.reader.balance(world.chain.hotAddress, world.usdt.toLowerCase()) };
       await world.client.request({ method: 'anvil_setBalance', params: [world.chain.hotAddress, '0x0'] } as never);
       await setTokenBalance(world, world.chain.hotAddress, 0n);
       const id = await withdraw(world, { uid, symbol: 'ETH', amount: '1', to: freshRecipient() });
@@ -238,10 +238,10 @@ eachDatabase('on-chain withdrawals', (kind) => {
       await ticks.broadcast(); // still stuck: replaced
       const [original, replacement] = await txsOf(world, 'withdrawal', id);
       assert.ok(replacement, 'a replacement was stored');
-      assert.equal(replacement.nonce, original!.nonce, 'same nonce');
+      assert.equal(replacement.sequence, original!.sequence, 'same nonce');
       assert.equal(replacement.replaces_id, Number(original!.id));
-      assert.ok(BigInt(replacement.max_fee_per_gas) * 100n >= BigInt(original!.max_fee_per_gas) * 110n, 'max fee +10% at least');
-      assert.ok(BigInt(replacement.max_priority_fee_per_gas) * 100n >= BigInt(original!.max_priority_fee_per_gas) * 110n, 'tip +10% at least');
+      assert.ok(BigInt(termsOf(replacement.terms).max_fee_per_gas!) * 100n >= BigInt(termsOf(original!.terms).max_fee_per_gas!) * 110n, 'max fee +10% at least');
+      assert.ok(BigInt(termsOf(replacement.terms).max_priority_fee_per_gas!) * 100n >= BigInt(termsOf(original!.terms).max_priority_fee_per_gas!) * 110n, 'tip +10% at least');
       assert.equal(replacement.state, 'broadcast');
 
       await mineAndTick();
@@ -290,7 +290,7 @@ eachDatabase('on-chain withdrawals', (kind) => {
       const usdt = Number(t.coins.USDT.id);
       const uid = await world.newUser();
       await t.credit({ symbol: 'USDT', amount: '300', uid });
-      const hotUsdt = await world.chain.adapter.balance(world.chain.hotAddress, world.usdt.toLowerCase());
+      const hotUsdt = await world.chain.reader.balance(world.chain.hotAddress, world.usdt.toLowerCase());
       await setAutomine(world, false);
       const id = await withdraw(world, { uid, symbol: 'USDT', amount: '200', to: freshRecipient() });
       await ticks.broadcast();
@@ -331,8 +331,8 @@ eachDatabase('on-chain withdrawals', (kind) => {
       const [sent] = await txsOf(world, 'withdrawal', id);
       // The node evicts it; someone holding the hot key spends the nonce, paying far more.
       await dropFromPool(world, sent!.hash);
-      const fee = BigInt(sent!.max_fee_per_gas) * 10n;
-      const intruder = await sendAs(world, world.chain.hotAddress, { to: freshRecipient(), value: 1n, nonce: Number(sent!.nonce), maxFeePerGas: fee, maxPriorityFeePerGas: fee });
+      const fee = BigInt(termsOf(sent!.terms).max_fee_per_gas!) * 10n;
+      const intruder = await sendAs(world, world.chain.hotAddress, { to: freshRecipient(), value: 1n, nonce: Number(sent!.sequence), maxFeePerGas: fee, maxPriorityFeePerGas: fee });
       await mineAndTick();
       const intruderReceipt = await world.client.getTransactionReceipt({ hash: intruder as `0x${string}` });
 
@@ -354,7 +354,7 @@ eachDatabase('on-chain withdrawals', (kind) => {
       await mineAndTick();
       const paid = await withdrawalRow(world, next);
       assert.equal(paid.status, WithdrawStatus.Succeeded);
-      assert.equal((await txsOf(world, 'withdrawal', next))[0]!.nonce, Number(sent!.nonce) + 1);
+      assert.equal((await txsOf(world, 'withdrawal', next))[0]!.sequence, Number(sent!.sequence) + 1);
       await expectShortfallThenRefund({ ETH: 1n + intruderReceipt.gasUsed * intruderReceipt.effectiveGasPrice, USDT: 0n });
     });
 
@@ -389,11 +389,11 @@ eachDatabase('on-chain withdrawals', (kind) => {
         const txs = await txsOf(world, 'withdrawal', id);
         assert.equal(txs.length, 1, `withdrawal ${id} signed once`);
         assert.equal((await withdrawalRow(world, id)).txid, txs[0]!.hash);
-        nonces.push(Number(txs[0]!.nonce));
+        nonces.push(Number(txs[0]!.sequence));
       }
       assert.equal(new Set(nonces).size, ids.length, 'distinct nonces');
-      const all = await world.t.ctx.store.db.selectFrom('chain_txs').select(['nonce', 'replaces_id']).where('from_address', '=', world.chain.hotAddress).execute();
-      const firstAttempts = all.filter((r) => r.replaces_id === null).map((r) => Number(r.nonce));
+      const all = await world.t.ctx.store.db.selectFrom('chain_txs').select(['sequence', 'replaces_id']).where('from_address', '=', world.chain.hotAddress).execute();
+      const firstAttempts = all.filter((r) => r.replaces_id === null).map((r) => Number(r.sequence));
       assert.equal(new Set(firstAttempts).size, firstAttempts.length, 'no nonce given to two payments');
       await mineAndTick();
       for (const id of ids) assert.equal((await withdrawalRow(world, id)).status, WithdrawStatus.Succeeded);

@@ -195,7 +195,7 @@ eachDatabase('remote signer in the service', (kind) => {
 
     // The signer tampers: nothing is stored or broadcast, the withdrawal waits at 1 and no nonce is spent.
     proxy.setMode('other-recipient');
-    const nonceBefore = await t.ctx.store.db.selectFrom('chain_nonces').select('next_nonce').where('address', '=', hotAddress).executeTakeFirstOrThrow();
+    const nonceBefore = await t.ctx.store.db.selectFrom('chain_sequences').select('next_sequence').where('address', '=', hotAddress).executeTakeFirstOrThrow();
     const waiting = await withdraw(world, { uid, symbol: 'ETH', amount: '0.5', to });
     await world.until('the signer asked and refused', () => proxy.seen.filter((s) => s.from === hotAddress).length > signed.length + 1);
     const alertKey = signerFailingKey(world.chain.id, hotAddress);
@@ -204,8 +204,8 @@ eachDatabase('remote signer in the service', (kind) => {
     const open = await world.until('the signer-failing alert', () => alert());
     assert.equal((await withdrawalRow(world, waiting)).status, WithdrawStatus.Paying);
     assert.deepEqual(await txsOf(world, 'withdrawal', waiting), [], 'nothing stored');
-    const nonceNow = await t.ctx.store.db.selectFrom('chain_nonces').select('next_nonce').where('address', '=', hotAddress).executeTakeFirstOrThrow();
-    assert.equal(nonceNow.next_nonce, nonceBefore.next_nonce, 'no nonce spent');
+    const nonceNow = await t.ctx.store.db.selectFrom('chain_sequences').select('next_sequence').where('address', '=', hotAddress).executeTakeFirstOrThrow();
+    assert.equal(nonceNow.next_sequence, nonceBefore.next_sequence, 'no nonce spent');
     assert.equal(open?.kind, 'signer-failing');
     assert.equal(open?.resolved_at, null, 'operators are told');
     assert.match(open!.message, new RegExp(`did not sign withdrawal ${waiting}: remote signer signed another transaction than asked`));

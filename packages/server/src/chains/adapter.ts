@@ -5,11 +5,12 @@
  * hashes), scanned blocks with the transfers to watched addresses, balances. The scanner, the
  * deposit lifecycle and the chain audit use only it, so a new family plugs in by implementing it.
  *
- * The send side has two shapes. EvmSendSide is what today's withdrawal broadcaster and sweeper
- * call (requests, gas, EIP-1559 fee quotes, nonces, raw broadcasts, receipts): EVM-shaped. Payer
- * is the neutral send interface a family implements (quote a fee, sign, send, status by txid);
- * the EVM machinery (nonces, fee bumps) moves behind it, and a UTXO family would put coin
- * selection there.
+ * The send side (Payer) is family-neutral too: the domain (withdrawals, sweeps, gas top-ups and
+ * the stored-transaction engine in modules/chain-sends) says what to pay and records states and
+ * outcomes; the family prices, signs, sends and follows. Family terms (EVM: gas limit and
+ * EIP-1559 fees) travel as text the family serialises, stored beside the transaction. The EVM
+ * machinery (call data, gas, fee caps and bumps, nonces, the slot follower) sits behind the EVM
+ * payer in chains/evm/; a UTXO family would put coin selection there.
  *
  * Addresses are in their family's canonical form (address-codec.ts: EVM lower-case hex; a
  * case-sensitive family as the chain writes them; on memo chains a recipient with its memo as
@@ -123,42 +124,15 @@ export interface ChainReader {
 // ---------------------------------------------------------------------------------------------
 // Send side.
 
-/** A receipt, once the transaction is in a block. */
-export interface TxReceipt {
-  hash: string;
-  /** False when the transaction reverted (it still used gas and its nonce). */
-  success: boolean;
-  blockNumber: number;
-  blockHash: string;
-  gasUsed: bigint;
-  /** Gas used × effective gas price, in the native coin's base unit. */
-  fee: bigint;
-}
-
-/** EIP-1559 fee suggestion for a transaction to be mined soon. */
-export interface FeeQuote {
-  maxFeePerGas: bigint;
-  maxPriorityFeePerGas: bigint;
-  baseFeePerGas: bigint;
-}
-
-/** A transaction to sign: native value and/or contract call data. */
-export interface TxRequest {
-  from: string;
-  to: string;
-  value: bigint;
-  data: `0x${string}`;
-}
-
-/** Why a broadcast was refused; the broadcaster decides what to do for each. */
+/** Why a broadcast was refused; the stored-transaction engine and the family's follower decide what to do for each. */
 export type BroadcastRefusal =
   /** The node has it already (re-broadcast after a crash): fine. */
   | 'known'
-  /** The nonce was used by another mined transaction. */
+  /** The sequence was used by another transaction in a block. */
   | 'nonce-too-low'
-  /** A transaction with this nonce is pending with a higher or equal fee. */
+  /** A transaction at this sequence is pending and pays as much or more. */
   | 'underpriced'
-  /** The sender cannot pay value + gas. */
+  /** The sender cannot pay the amount and the fees. */
   | 'insufficient-funds'
   | 'other';
 
@@ -172,29 +146,10 @@ export class BroadcastError extends Error {
   }
 }
 
-/**
- * The send side today's broadcaster and sweeper call (domain/outgoing-txs.ts, chain-withdrawals.ts,
- * sweeps.ts): EVM-shaped. Replaced by Payer once the EVM machinery sits behind it.
- */
-export interface EvmSendSide {
-  /** Call data and value to move `amount` of `token` ("" = native) to `to`. */
-  transferRequest(from: string, to: string, token: string, amount: bigint): TxRequest;
-  /** Gas a request needs (with a safety margin for token calls). */
-  estimateGas(request: TxRequest): Promise<bigint>;
-  /** Current fee suggestion. */
-  feeQuote(): Promise<FeeQuote>;
-  /** The next nonce of `address` counting mined transactions only ("latest"), or including the node's pool ("pending"). */
-  nonce(address: string, tag: 'latest' | 'pending'): Promise<number>;
-  /** Sends a signed transaction; resolves to its hash, or throws BroadcastError. */
-  broadcast(raw: `0x${string}`): Promise<string>;
-  /** The receipt, or undefined while not mined (or unknown). */
-  receipt(hash: string): Promise<TxReceipt | undefined>;
-  /** True while the node knows the transaction (in its pool or mined). */
-  knowsTransaction(hash: string): Promise<boolean>;
+/** The chain will not price `payment` (EVM: the node refuses to estimate it, e.g. a recipient contract that rejects it). */
+export class PaymentRefusedError extends Error {
+  override name = 'PaymentRefusedError';
 }
-
-/** What a chain adapter is today: the neutral reader and the EVM-shaped send side. */
-export type ChainAdapter = ChainReader & EvmSendSide;
 
 /** One payment the service makes on a chain: a withdrawal, a sweep, a gas top-up. */
 export interface Payment {
@@ -206,15 +161,20 @@ export interface Payment {
   to: string;
   /** Token contract, or "" for the native coin. */
   token: string;
+  /** Base units of `token`. */
   amount: bigint;
 }
 
 /** A fee quote for one payment. */
 export interface PaymentQuote {
-  /** The most the payment can cost in fees, in the native coin's base units (funds checks, fee records). */
+  /** The most the payment can cost in fees, in the native coin's base units (funds checks, reservations). */
   feeMax: bigint;
-  /** The family's own terms of the quote (EVM: gas limit and EIP-1559 fees), handed back to sign(). */
-  terms: unknown;
+  /**
+   * The family's own terms of the quote (EVM: gas limit and fees per gas) as a JSON object of
+   * strings the family writes and reads; stored with the transaction (operators see it) and
+   * handed back to sign().
+   */
+  terms: string;
 }
 
 /** A signed payment: stored before it is sent, so a restart re-sends exactly these bytes. */
@@ -223,8 +183,18 @@ export interface SignedPayment {
   txid: string;
   /** The signed transaction as the family serialises it. */
   raw: string;
-  /** The family's sequencing the service must keep (EVM: the nonce); undefined where the chain has none. */
-  sequence?: number;
+}
+
+/** A payment in a block. */
+export interface PaymentOutcome {
+  /** False when the chain executed and refused it (its fee still paid). */
+  success: boolean;
+  blockNumber: number;
+  blockHash: string;
+  /** The fee paid, in the native coin's base units. */
+  fee: bigint;
+  /** The attempt's terms with what the chain reported about it (EVM: gas used), to store. */
+  terms: string;
 }
 
 /** Where a sent payment stands. */
@@ -237,18 +207,73 @@ export type PaymentStatus =
   | { state: 'mined'; success: boolean; blockNumber: number; blockHash: string; fee: bigint };
 
 /**
- * The family-neutral send side (quote a fee, sign, send, status by txid). A family's payer
- * keeps its own sequencing (EVM: nonces and replacements) and fee model; the domain decides
- * what to pay and records the outcome. Confirmations are counted by the caller from
- * `blockNumber` and the reader's head; a reorg shows as a status that went back to pending/unknown.
+ * One stored attempt at a slot — a sender's sequence number with every attempt at it (the
+ * original and its replacements) — as the family's follower needs it.
+ */
+export interface SlotAttempt {
+  txid: string;
+  from: string;
+  sequence: number;
+  /** The family terms it was signed with. */
+  terms: string;
+  /** True when the attempt was recorded in a block (mined) or beaten by one that was (replaced). */
+  inBlock: boolean;
+  /** Times it reached a node. */
+  broadcasts: number;
+  /** The last broadcast refusal ("<refusal>: <node's words>"), or "". */
+  lastError: string;
+  /** When it was last sent (or signed, when never sent), ms. */
+  sentAtMs: number;
+}
+
+/** What the domain does on the follower's decisions: it records them. */
+export interface SlotActions<A extends SlotAttempt> {
+  /** `attempt` is in a block. */
+  mined(attempt: A, outcome: PaymentOutcome): Promise<void>;
+  /** Nothing of the slot is in a block any more (a reorg took it out): `attempts` are live again. */
+  revive(attempts: A[]): Promise<void>;
+  /** Sends the stored bytes of `attempt` again. */
+  send(attempt: A): Promise<'sent' | BroadcastRefusal>;
+  /** Signs and sends a replacement of `attempt` that pays more, at the same sequence. */
+  replace(attempt: A): Promise<void>;
+  /** Another transaction used the sequence: every attempt is dropped; assign no sequence below `sequenceFloor` again. */
+  dropped(sequenceFloor: number): Promise<void>;
+}
+
+/** How long an attempt may wait before it counts as stuck (re-sent, replaced) or dropped. */
+export interface SlotTiming {
+  stuckAfterMs: number;
+  dropAfterMs: number;
+  nowMs: () => number;
+}
+
+/**
+ * The family-neutral send side. The domain decides what to pay, keeps each sender's next
+ * sequence in its own table (so a sequence once stored is never handed to another payment) and
+ * records outcomes; the payer brings the family's rules: its fee model, where a sender's
+ * sequence starts and what follows a taken one, signing, sending, and how one slot is followed
+ * to its outcome (EVM: receipts, re-sends, fee-bumped replacements, dropped nonces). Confirmations
+ * are counted by the caller from the outcome's block and the reader's head.
  */
 export interface Payer {
-  /** A fee quote for `payment` (NodeError when the node fails). */
-  quoteFee(payment: Payment): Promise<PaymentQuote>;
-  /** Signs `payment` at `quote` with the signer of `payment.role`. No network. */
-  sign(payment: Payment, quote: PaymentQuote): Promise<SignedPayment>;
+  /**
+   * A fee quote for `payment`; with `feeBudget`, one whose feeMax fits in it (the family's terms
+   * lowered to what the budget pays), or undefined when no includable quote does. NodeError when
+   * the node fails; PaymentRefusedError when the chain will not price the payment.
+   */
+  quote(payment: Payment, options?: { feeBudget?: bigint }): Promise<PaymentQuote | undefined>;
+  /** A quote for a replacement of an attempt signed at `terms` (paying more, as the family's nodes demand), or undefined when the family's fee cap leaves no room. */
+  replacementQuote(payment: Payment, terms: string): Promise<PaymentQuote | undefined>;
+  /** The first sequence to keep for `address` (the node's view), never at or below `highestStored` (the highest the service stored for it, if any). Network. */
+  firstSequence(address: string, highestStored: number | undefined): Promise<number>;
+  /** The sequence after `sequence` was taken. */
+  nextSequence(sequence: number): number;
+  /** Signs `payment` at `quote` and `sequence` with the signer of `payment.role`. No network. */
+  sign(payment: Payment, quote: PaymentQuote, sequence: number): Promise<SignedPayment>;
   /** Sends a signed payment; idempotent (the node already having it is success); BroadcastError when refused. */
   send(signed: SignedPayment): Promise<void>;
+  /** Follows one slot a step (`attempts` oldest first, at least one), calling `actions` on what it decides. */
+  follow<A extends SlotAttempt>(attempts: readonly A[], timing: SlotTiming, actions: SlotActions<A>): Promise<void>;
   /** The payment's status by txid. */
   status(txid: string): Promise<PaymentStatus>;
 }

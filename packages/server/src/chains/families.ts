@@ -1,14 +1,13 @@
 /**
  * The chain families the service can follow and pay on, by family name (the part of a chain id
  * before ":"). A family brings everything chain-specific: its address codec, its key
- * derivation, its in-process signer and the adapter (reader and send side) of one configured
- * chain. EVM is registered here by default; a test registers another family
+ * derivation, its in-process signer, and the reader and payer of one configured chain. EVM is registered here by default; a test registers another family
  * (registerChainFamily) to prove the domain code is family-neutral.
  */
 import type { ChainConfig } from '../config/config.js';
 import type { KeyRing } from '../keys/keyring.js';
 import type { Signer } from '../keys/signer.js';
-import type { ChainAdapter, Payer } from './adapter.js';
+import type { ChainReader, Payer } from './adapter.js';
 import { registerAddressCodec, unregisterAddressCodec, type AddressCodec } from './address-codec.js';
 import { chainFamily, type ChainId } from './chain-id.js';
 import { evmChainFamily } from './evm/family.js';
@@ -23,14 +22,11 @@ export interface ChainFamily {
   readonly keys: KeyDerivation;
   /** The signer held in this process for `role` on `chain`, from the unlocked key ring. */
   inProcessSigner(ring: KeyRing, role: KeyRole, chain: ChainId): Signer;
-  /** The adapter of one configured chain: the neutral reader and the send side. */
-  createAdapter(config: ChainConfig): ChainAdapter;
   /**
-   * The neutral send side of one configured chain (fee model, sequencing, signing, sending),
-   * signing with `signer` of each payment's role. Absent while the family pays through the
-   * adapter's EVM-shaped send side only (EVM today).
+   * The reader and the payer of one configured chain; the payer (fee model, sequencing,
+   * signing, sending, following) signs with `signer` of each payment's role.
    */
-  createPayer?(input: { config: ChainConfig; adapter: ChainAdapter; signer: (role: KeyRole) => Signer }): Payer;
+  createChain(input: { config: ChainConfig; signer: (role: KeyRole) => Signer }): { reader: ChainReader; payer: Payer };
 }
 
 const families = new Map<string, ChainFamily>();

@@ -1,7 +1,7 @@
 import type { ChainConfig } from '../config/config.js';
 import type { KeyRing } from '../keys/keyring.js';
 import { signerFor, type Signer } from '../keys/signer.js';
-import type { ChainAdapter, Payer } from './adapter.js';
+import type { ChainReader, Payer } from './adapter.js';
 import { parseChainId } from './chain-id.js';
 import { findChainFamily } from './families.js';
 
@@ -12,18 +12,18 @@ export interface SignerSource {
   address(role: 'hot' | 'fee' | { deposit: number }, chain: string): string;
 }
 
-/** One chain the service follows: its settings, its adapter and its wallets. */
+/** One chain the service follows: its settings, its family's reader and payer, and its wallets. */
 export interface ChainHandle {
   id: string;
   config: ChainConfig;
-  adapter: ChainAdapter;
-  /** The family's neutral send side, when the family has one (chains/families.ts). */
-  payer: Payer | undefined;
+  /** Heads, blocks, balances (the scanner, the audit, funds checks). */
+  reader: ChainReader;
+  /** Pays: every outgoing transaction goes through it (chains/families.ts). */
+  payer: Payer;
   /** Pays withdrawals; receives sweeps. */
   hotAddress: string;
   /** Funds gas of token sweeps. */
   feeAddress: string;
-  signer(role: 'hot' | 'fee' | { deposit: number }): Signer;
 }
 
 export type ChainSet = ReadonlyMap<string, ChainHandle>;
@@ -42,23 +42,22 @@ export function keyRingSigners(ring: KeyRing): SignerSource {
   };
 }
 
-/** Adapters (from each chain's registered family, chains/families.ts) and wallets for every configured chain. */
+/** Readers and payers (from each chain's registered family, chains/families.ts) and wallets for every configured chain. */
 export function buildChains(configs: readonly ChainConfig[], signers: SignerSource): ChainSet {
   const chains = new Map<string, ChainHandle>();
   for (const config of configs) {
     if (chains.has(config.id)) throw new Error(`chain ${config.id} is configured twice`);
     const family = findChainFamily(config.id);
     if (!family) throw new Error(`chain ${config.id}: no chain family ${parseChainId(config.id).family} is registered`);
-    const adapter = family.createAdapter(config);
     const signer = (role: 'hot' | 'fee' | { deposit: number }) => signers.signer(role, config.id);
+    const { reader, payer } = family.createChain({ config, signer });
     chains.set(config.id, {
       id: config.id,
       config,
-      adapter,
-      payer: family.createPayer?.({ config, adapter, signer }),
+      reader,
+      payer,
       hotAddress: signers.address('hot', config.id),
       feeAddress: signers.address('fee', config.id),
-      signer,
     });
   }
   return chains;

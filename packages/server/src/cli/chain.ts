@@ -102,7 +102,7 @@ export interface BackfillSummary {
 export async function backfill(ctx: ServiceContext, chain: ChainHandle, range: { from: number; to?: number }, io: Pick<Io, 'stderr'>): Promise<BackfillSummary> {
   let head: number;
   try {
-    head = await chain.adapter.headNumber();
+    head = await chain.reader.headNumber();
   } catch (error) {
     throw new CommandFailed(`the node of ${chain.id} (${chain.config.rpcUrl}) does not answer: ${(error as Error).message.split('\n')[0]}`);
   }

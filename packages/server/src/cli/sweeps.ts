@@ -42,7 +42,7 @@ const txsCommand = leaf({
   help: `sweeps txs [--chain ID] [--purpose PURPOSE] [--ref ID] [--state STATE] [--limit N]
 
 Every transaction the service signed, as stored before its broadcast: purpose and the withdrawal
-or sweep it pays (ref_id), sender, nonce, hash, state (signed, broadcast, mined, confirmed,
+or sweep it pays (ref_id), sender, sequence, hash, state (signed, broadcast, mined, confirmed,
 reverted, replaced, dropped), fees, broadcasts and the last broadcast error.
 
   --chain ID          only this chain
@@ -68,7 +68,7 @@ reverted, replaced, dropped), fees, broadcasts and the last broadcast error.
         })
       ).map(chainTxView),
     );
-    print(io, p, rows, () => table(rows, ['id', 'purpose', 'ref_id', 'from', 'nonce', 'hash', 'state', 'broadcasts', 'last_error']));
+    print(io, p, rows, () => table(rows, ['id', 'purpose', 'ref_id', 'from', 'sequence', 'hash', 'state', 'broadcasts', 'last_error']));
     return exitCode.ok;
   },
 });

@@ -8,6 +8,7 @@ import * as m005ReplayGuard from './migrations/005_replay_guard.js';
 import * as m006SecretsAtRest from './migrations/006_secrets_at_rest.js';
 import * as m007Policies from './migrations/007_policies.js';
 import * as m008OperatorAudit from './migrations/008_operator_audit.js';
+import * as m009NeutralChainTxs from './migrations/009_neutral_chain_txs.js';
 
 /** Every migration, in order. Names never change once released. */
 const migrations = [
@@ -19,6 +20,7 @@ const migrations = [
   { name: '006_secrets_at_rest', module: m006SecretsAtRest },
   { name: '007_policies', module: m007Policies },
   { name: '008_operator_audit', module: m008OperatorAudit },
+  { name: '009_neutral_chain_txs', module: m009NeutralChainTxs },
 ] as const;
 
 class CodeMigrationProvider implements MigrationProvider {

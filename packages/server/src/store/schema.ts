@@ -366,11 +366,14 @@ export type ChainTxPurpose = 'withdrawal' | 'sweep' | 'topup';
 /**
  * signed: stored, not yet sent; broadcast: sent at least once; mined: in a block, not yet at
  * the coin's confirmations; confirmed: final; reverted: mined but failed; replaced: another
- * transaction with the same nonce won; dropped: the node forgot it and its nonce was reused.
+ * transaction with the same sequence won; dropped: the node forgot it and its sequence was used by another.
  */
 export type ChainTxState = 'signed' | 'broadcast' | 'mined' | 'confirmed' | 'reverted' | 'replaced' | 'dropped';
 
-/** An outgoing transaction: stored (signed) before it is broadcast, so a crash never re-creates it. */
+/**
+ * An outgoing transaction: stored (signed) before it is broadcast, so a crash never re-creates
+ * it. Family-neutral: the payment, its sequence and the family's terms (chains/adapter.ts Payer).
+ */
 export interface ChainTxTable {
   id: Generated<number>;
   chain: string;
@@ -378,22 +381,27 @@ export interface ChainTxTable {
   /** withdrawal id or sweep id. */
   ref_id: RefId;
   from_address: string;
+  /** The recipient of the payment (canonical; on memo chains with its memo). */
   to_address: string;
-  nonce: number;
+  /** Token contract, or '' for the native coin. */
+  token: string;
+  /** The sender's sequence the service keeps (EVM: the nonce); attempts at one payment share it. */
+  sequence: number;
+  /** Base units of `token` paid. */
   value: AmountColumn;
-  data: string;
-  gas_limit: AmountColumn;
-  max_fee_per_gas: AmountColumn;
-  max_priority_fee_per_gas: AmountColumn;
+  /** The most the fees can cost, in the native coin's base units (funds checks, reservations). */
+  fee_max: AmountColumn;
+  /** The family's terms as it serialises them (EVM: JSON of gas limit, fees per gas, gas used once mined). */
+  terms: string;
+  /** The signed transaction as the family serialises it. */
   raw: string;
   hash: string;
   state: ChainTxState;
-  /** The transaction this one replaced (same nonce, higher fee). */
+  /** The transaction this one replaced (same sequence, higher fee). */
   replaces_id: RefId | null;
   block_number: number | null;
   block_hash: string;
-  gas_used: AmountColumn;
-  /** gas_used × effective gas price, in wei, once mined. */
+  /** The fee paid, in the native coin's base units, once mined. */
   fee: AmountColumn;
   broadcasts: number;
   last_error: string;
@@ -402,11 +410,11 @@ export interface ChainTxTable {
   updated_at: MsColumn;
 }
 
-/** Managed nonces: assigned in the same transaction that stores the signed transaction. */
-export interface ChainNonceTable {
+/** Each sender's next sequence: taken in the same transaction that stores the signed transaction. */
+export interface ChainSequenceTable {
   chain: string;
   address: string;
-  next_nonce: number;
+  next_sequence: number;
 }
 
 export type SweepState = 'topup' | 'topup_pending' | 'sweep_pending' | 'done' | 'failed';
@@ -491,7 +499,7 @@ export interface Database {
   chain_cursors: ChainCursorTable;
   chain_blocks: ChainBlockTable;
   chain_txs: ChainTxTable;
-  chain_nonces: ChainNonceTable;
+  chain_sequences: ChainSequenceTable;
   sweeps: SweepTable;
   operator_alerts: OperatorAlertTable;
   worker_leases: WorkerLeaseTable;

@@ -7,16 +7,15 @@
  *    transfer names its recipient and memo apart: the reader joins them;
  *  - keys derive on a branch of their own (coin type 9999) with an address of their own;
  *  - the node is a JavaScript object in this process: blocks are made by `mine()`.
- * The send side implements both today's EVM-shaped calls (so the withdrawal broadcaster pays on
- * it unchanged) and the neutral Payer.
+ * It pays through the neutral Payer only (MemoryPayer): the stored-transaction engine, the
+ * withdrawal broadcaster and its outcomes run on it unchanged, with no EVM-shaped call.
  */
 import { createHash } from 'node:crypto';
 import { keccak256, type Address, type Hex, type TransactionSerializable } from 'viem';
 import {
   BroadcastError,
   type BlockHeader,
-  type ChainAdapter,
-  type FeeQuote,
+  type ChainReader,
   type IncomingTransfer,
   type Payer,
   type Payment,
@@ -24,8 +23,9 @@ import {
   type PaymentStatus,
   type ScannedBlock,
   type SignedPayment,
-  type TxReceipt,
-  type TxRequest,
+  type SlotActions,
+  type SlotAttempt,
+  type SlotTiming,
   type WatchSet,
 } from '../../src/chains/adapter.js';
 import type { AddressCodec, AddressParts } from '../../src/chains/address-codec.js';
@@ -100,7 +100,7 @@ export interface MemoryTx {
   to: string;
   memo: string | undefined;
   amount: bigint;
-  /** Sender's sequence (the nonce today's send engine keeps); external senders use none. */
+  /** Sender's sequence (the one the service keeps); external senders use none. */
   nonce: number | undefined;
   fee: bigint;
 }
@@ -243,8 +243,8 @@ export class MemoryChainNode {
   }
 }
 
-/** The reader and today's send side of one memory chain. */
-export class MemoryAdapter implements ChainAdapter {
+/** The reader of one memory chain. */
+export class MemoryReader implements ChainReader {
   readonly chain: string;
   constructor(readonly node: MemoryChainNode) {
     this.chain = node.chain;
@@ -278,37 +278,6 @@ export class MemoryAdapter implements ChainAdapter {
   async balance(address: string, token: string): Promise<bigint> {
     return token === '' ? this.node.balanceOf(address) : 0n;
   }
-
-  transferRequest(from: string, to: string, token: string, amount: bigint): TxRequest {
-    if (token !== '') throw new Error('the memory chain has no tokens');
-    return { from, to, value: amount, data: '0x' };
-  }
-
-  async estimateGas(): Promise<bigint> {
-    return gasUnits;
-  }
-
-  async feeQuote(): Promise<FeeQuote> {
-    return { baseFeePerGas: baseFee, maxPriorityFeePerGas: tipFee, maxFeePerGas: baseFee + tipFee };
-  }
-
-  async nonce(address: string, tag: 'latest' | 'pending'): Promise<number> {
-    return this.node.nonce(address, tag);
-  }
-
-  async broadcast(raw: `0x${string}`): Promise<string> {
-    return this.node.accept(raw);
-  }
-
-  async receipt(hash: string): Promise<TxReceipt | undefined> {
-    const found = this.node.find(hash);
-    if (!found) return undefined;
-    return { hash, success: true, blockNumber: found.block.header.number, blockHash: found.block.header.hash, gasUsed: gasUnits, fee: found.tx.fee };
-  }
-
-  async knowsTransaction(hash: string): Promise<boolean> {
-    return this.node.inPool(hash) || this.node.find(hash) !== undefined;
-  }
 }
 
 /** Signs memory transactions: the "signature" is the sender's address inside the JSON (the node is ours). */
@@ -332,29 +301,65 @@ export class MemorySigner implements Signer {
   }
 }
 
-/** The neutral send side on a memory chain: flat fee, sequence kept per sender, status by txid. */
+/** The memory family's terms (JSON of strings): the fee it signs for. */
+interface MemoryTerms {
+  fee: string;
+}
+
+/**
+ * The neutral send side on a memory chain: a flat fee, the sequence the service keeps per
+ * sender, status by txid, and a follower of its own (no fee market: an attempt is sent until a
+ * block holds it; no replacements).
+ */
 export class MemoryPayer implements Payer {
   constructor(
     private readonly node: MemoryChainNode,
     private readonly signer: (role: KeyRole) => Signer,
   ) {}
 
-  async quoteFee(_payment: Payment): Promise<PaymentQuote> {
-    return { feeMax: gasUnits * (baseFee + tipFee), terms: { gas: gasUnits, maxFeePerGas: baseFee + tipFee } };
+  async quote(_payment: Payment, options: { feeBudget?: bigint } = {}): Promise<PaymentQuote | undefined> {
+    const fee = gasUnits * (baseFee + tipFee);
+    if (options.feeBudget !== undefined && options.feeBudget < fee) return undefined;
+    const terms: MemoryTerms = { fee: fee.toString() };
+    return { feeMax: fee, terms: JSON.stringify(terms) };
   }
 
-  async sign(payment: Payment, quote: PaymentQuote): Promise<SignedPayment> {
+  async replacementQuote(): Promise<PaymentQuote | undefined> {
+    return undefined;
+  }
+
+  async firstSequence(address: string, highestStored: number | undefined): Promise<number> {
+    return Math.max(this.node.nonce(address, 'pending'), highestStored === undefined ? 0 : highestStored + 1);
+  }
+
+  nextSequence(sequence: number): number {
+    return sequence + 1;
+  }
+
+  async sign(payment: Payment, quote: PaymentQuote, sequence: number): Promise<SignedPayment> {
     if (payment.token !== '') throw new Error('the memory chain has no tokens');
-    const terms = quote.terms as { gas: bigint; maxFeePerGas: bigint };
-    const sequence = this.node.nonce(payment.from, 'pending');
+    const terms = JSON.parse(quote.terms) as MemoryTerms;
     const signer = this.signer(payment.role);
     if (signer.address !== payment.from) throw new Error(`the ${JSON.stringify(payment.role)} signer is ${signer.address}, not ${payment.from}`);
-    const raw = await signer.signTransaction({ type: 'eip1559', chainId: 0, to: payment.to as Address, value: payment.amount, nonce: sequence, gas: terms.gas, maxFeePerGas: terms.maxFeePerGas, maxPriorityFeePerGas: tipFee });
-    return { txid: keccak256(raw).toLowerCase(), raw, sequence };
+    const raw = await signer.signTransaction({ type: 'eip1559', chainId: 0, to: payment.to as Address, value: payment.amount, nonce: sequence, gas: gasUnits, maxFeePerGas: BigInt(terms.fee) / gasUnits, maxPriorityFeePerGas: tipFee });
+    return { txid: keccak256(raw).toLowerCase(), raw };
   }
 
   async send(signed: SignedPayment): Promise<void> {
     this.node.accept(signed.raw);
+  }
+
+  async follow<A extends SlotAttempt>(attempts: readonly A[], _timing: SlotTiming, actions: SlotActions<A>): Promise<void> {
+    for (const attempt of attempts) {
+      const status = await this.status(attempt.txid);
+      if (status.state === 'mined') return actions.mined(attempt, { ...status, terms: attempt.terms });
+    }
+    const reorged = attempts.filter((a) => a.inBlock);
+    if (reorged.length > 0) await actions.revive(reorged);
+    const current = attempts[attempts.length - 1]!;
+    if ((await this.status(current.txid)).state === 'pending') return;
+    // Not in the pool (never sent, or lost with a reorged block): the same bytes again; a used sequence drops the slot.
+    if ((await actions.send(current)) === 'nonce-too-low') await actions.dropped(this.node.nonce(current.from, 'pending'));
   }
 
   async status(txid: string): Promise<PaymentStatus> {
@@ -364,22 +369,21 @@ export class MemoryPayer implements Payer {
   }
 }
 
-/** Memory chains by their configured rpcUrl ("memory://<name>"): how a service's adapter finds the test's node. */
+/** Memory chains by their configured rpcUrl ("memory://<name>"): how a service's reader and payer find the test's node. */
 const nodes = new Map<string, MemoryChainNode>();
 
-/** The family as registered: keys, codec, signer and the adapter over the node named by the chain's rpcUrl. */
+/** The family as registered: keys, codec, signer, and the reader and payer over the node named by the chain's rpcUrl. */
 export const memoryChainFamily: ChainFamily = {
   family: memoryFamily,
   chainIdPattern: /^mem:[a-z0-9-]+$/,
   codec: memoryAddressCodec,
   keys: memoryKeyDerivation,
   inProcessSigner: (ring, role, chain) => new MemorySigner(ring.address(role, chain)),
-  createAdapter(config: ChainConfig) {
+  createChain({ config, signer }: { config: ChainConfig; signer: (role: KeyRole) => Signer }) {
     const node = nodes.get(config.rpcUrl);
     if (!node) throw new Error(`no memory chain at ${config.rpcUrl}`);
-    return new MemoryAdapter(node);
+    return { reader: new MemoryReader(node), payer: new MemoryPayer(node, signer) };
   },
-  createPayer: ({ adapter, signer }) => new MemoryPayer((adapter as MemoryAdapter).node, signer),
 };
 
 /**

@@ -8,7 +8,8 @@ import {
   keccak256,
   type Hex,
 } from 'viem';
-import { BroadcastError, NodeError, type BlockHeader, type ChainAdapter, type FeeQuote, type ScannedBlock, type TxReceipt, type TxRequest, type WatchSet } from '../adapter.js';
+import { BroadcastError, NodeError, type BlockHeader, type ChainReader, type ScannedBlock, type WatchSet } from '../adapter.js';
+import type { EvmSendSide, FeeQuote, TxReceipt, TxRequest } from './send-side.js';
 import { parseChainId } from '../chain-id.js';
 import { createEvmPublicClient, type EvmPublicClient } from './client.js';
 import { readBlocks, type TracingMode } from './block-reader.js';
@@ -26,8 +27,8 @@ export interface EvmAdapterOptions {
 
 const lower = (s: string) => s.toLowerCase();
 
-/** The EVM adapter: JSON-RPC through viem, any chain id. */
-export class EvmAdapter implements ChainAdapter {
+/** The EVM node: the neutral reader and the send side the EVM payer uses, JSON-RPC through viem, any chain id. */
+export class EvmAdapter implements ChainReader, EvmSendSide {
   readonly chain: string;
   readonly chainId: number;
   readonly client: EvmPublicClient;

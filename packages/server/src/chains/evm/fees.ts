@@ -1,10 +1,10 @@
-import type { FeeQuote } from '../adapter.js';
+import type { FeeQuote } from './send-side.js';
 
 /**
  * The EVM fee model of outgoing EIP-1559 transactions: the fees of a new transaction (the
  * node's quote, never above the configured cap), the fees of a replacement (bumped on both
  * fields, as nodes demand) and the most gas can cost. No database and no network here: the
- * stored-transaction engine (modules/chain-sends) decides when to call these.
+ * EVM payer (payer.ts) decides when to call these.
  */
 
 /** The two EIP-1559 fee fields of a transaction, in wei per gas. */

@@ -1,10 +1,10 @@
-import type { ChainAdapter } from '../adapter.js';
+import type { EvmSendSide } from './send-side.js';
 
 /**
- * EVM nonces of our senders. The service manages each sender's next nonce itself (stored
- * beside the transactions it signs, so a nonce once stored is never handed to another payment);
- * the node is asked only where a sender's count starts, and where it must not fall below after
- * another transaction took one of our nonces.
+ * EVM nonces of our senders: the sequence the service keeps for each (stored beside the
+ * transactions it signs, so a nonce once stored is never handed to another payment). The node
+ * is asked only where a sender's count starts, and where it must not fall below after another
+ * transaction took one of our nonces.
  */
 
 /**
@@ -12,10 +12,9 @@ import type { ChainAdapter } from '../adapter.js';
  * never below one past the highest nonce we stored for it before. Network work: call it before
  * opening the database transaction that stores.
  */
-export async function firstManagedNonce(node: Pick<ChainAdapter, 'nonce'>, address: string, highestStored: () => Promise<number | undefined>): Promise<number> {
+export async function firstManagedNonce(node: Pick<EvmSendSide, 'nonce'>, address: string, highestStored: number | undefined): Promise<number> {
   const pending = await node.nonce(address, 'pending');
-  const top = await highestStored();
-  return Math.max(pending, top === undefined ? 0 : top + 1);
+  return Math.max(pending, highestStored === undefined ? 0 : highestStored + 1);
 }
 
 /** The next nonce after `nonce` was taken. */

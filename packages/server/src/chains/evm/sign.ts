@@ -1,10 +1,10 @@
 import { keccak256, type Hex } from 'viem';
 import type { Signer } from '../../keys/signer.js';
-import type { TxRequest } from '../adapter.js';
+import type { TxRequest } from './send-side.js';
 import type { TxFees } from './fees.js';
 
 /**
- * Signing outgoing EIP-1559 transactions. The raw bytes are what the stored-transaction engine
+ * Signing outgoing EIP-1559 transactions. The raw bytes are what the stored-transaction engine (modules/chain-sends)
  * keeps before broadcasting, so a restart re-sends exactly the transaction signed.
  */
 

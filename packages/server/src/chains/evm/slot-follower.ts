@@ -1,59 +1,25 @@
-import type { BroadcastRefusal, ChainAdapter, TxReceipt } from '../adapter.js';
+import type { PaymentOutcome, SlotActions, SlotAttempt, SlotTiming } from '../adapter.js';
+import type { EvmSendSide, TxReceipt } from './send-side.js';
 
 /**
  * Following one EVM nonce "slot" (a sender's nonce, with every attempt at it: the original and
  * its fee-bumped replacements) to its outcome. Only the decisions live here, from what the node
  * says; the caller stores what they lead to (receipts, revived rows, drops) and signs
- * replacements. A slot ends mined (one attempt has a receipt) or dropped (another transaction
+ * replacements (SlotActions in chains/adapter.ts). A slot ends mined (one attempt has a receipt) or dropped (another transaction
  * took the nonce). Not mined for stuckAfterMs: re-sent once, then replaced with higher fees at
  * the same nonce; forgotten by the node: re-sent, unless the nonce was used meanwhile.
  */
 
-/** One attempt at the slot as the follower needs it. */
-export interface SlotAttempt {
-  hash: string;
-  from: string;
-  nonce: number;
-  /** True when the attempt was recorded in a block (mined) or beaten by one that was (replaced). */
-  inBlock: boolean;
-  /** Times it reached a node. */
-  broadcasts: number;
-  /** The last broadcast refusal ("<refusal>: <node's words>"), or "". */
-  lastError: string;
-  /** When it was last sent (or signed, when never sent), ms. */
-  sentAtMs: number;
-}
-
-/** What the caller does on the follower's decisions. */
-export interface SlotActions<A extends SlotAttempt> {
-  /** `attempt` is in a block with `receipt`. */
-  mined(attempt: A, receipt: TxReceipt): Promise<void>;
-  /** Nothing of the slot is in a block any more (a reorg took it out): `attempts` are live again. */
-  revive(attempts: A[]): Promise<void>;
-  /** Sends the stored bytes of `attempt` again. */
-  send(attempt: A): Promise<'sent' | BroadcastRefusal>;
-  /** Signs and sends a replacement of `attempt` with higher fees at the same nonce. */
-  replace(attempt: A): Promise<void>;
-  /** Another transaction used the nonce: every attempt is dropped; assign no nonce below `nonceFloor` again. */
-  dropped(nonceFloor: number): Promise<void>;
-}
-
-/** How long an attempt may wait before it counts as stuck (re-sent, replaced) or dropped. */
-export interface SlotTiming {
-  stuckAfterMs: number;
-  dropAfterMs: number;
-}
-
 /** Follows the slot one step: `attempts` oldest first (at least one). */
 export async function followSlot<A extends SlotAttempt>(
-  node: Pick<ChainAdapter, 'receipt' | 'knowsTransaction' | 'nonce'>,
+  node: Pick<EvmSendSide, 'receipt' | 'knowsTransaction' | 'nonce'>,
   attempts: readonly A[],
-  timing: SlotTiming & { nowMs: () => number },
+  timing: SlotTiming,
   actions: SlotActions<A>,
 ): Promise<void> {
-  const receipts = await Promise.all(attempts.map((a) => node.receipt(a.hash)));
+  const receipts = await Promise.all(attempts.map((a) => node.receipt(a.txid)));
   const minedAt = receipts.findIndex((r) => r !== undefined);
-  if (minedAt >= 0) return actions.mined(attempts[minedAt]!, receipts[minedAt]!);
+  if (minedAt >= 0) return actions.mined(attempts[minedAt]!, outcomeOf(attempts[minedAt]!.terms, receipts[minedAt]!));
 
   const nowMs = timing.nowMs();
   const reorged = attempts.filter((a) => a.inBlock);
@@ -69,9 +35,9 @@ export async function followSlot<A extends SlotAttempt>(
     if (sent === 'insufficient-funds' && attempts.length > 1) await actions.send(attempts[attempts.length - 2]!);
     if (sent !== 'nonce-too-low') return;
   }
-  if (!(await node.knowsTransaction(current.hash))) {
+  if (!(await node.knowsTransaction(current.txid))) {
     const mined = await node.nonce(current.from, 'latest');
-    if (mined > current.nonce) {
+    if (mined > current.sequence) {
       // The nonce is used, by none of our attempts (no receipt): another transaction took it.
       if (sinceMs >= timing.dropAfterMs) await actions.dropped(await node.nonce(current.from, 'pending'));
       return;
@@ -83,9 +49,15 @@ export async function followSlot<A extends SlotAttempt>(
   if (sinceMs < timing.stuckAfterMs) return;
   // Stuck in the pool: re-send once (another node may not have it), then replace with higher fees —
   // unless an earlier nonce of the sender is still unmined: then fees are not what holds it.
-  if (current.broadcasts < 2 || (await node.nonce(current.from, 'latest')) < current.nonce) {
+  if (current.broadcasts < 2 || (await node.nonce(current.from, 'latest')) < current.sequence) {
     await actions.send(current);
     return;
   }
   await actions.replace(current);
+}
+
+/** The neutral outcome of a receipt: the attempt's terms gain the gas it used. */
+function outcomeOf(terms: string, receipt: TxReceipt): PaymentOutcome {
+  const withGasUsed = { ...(JSON.parse(terms) as Record<string, string>), gas_used: receipt.gasUsed.toString() };
+  return { success: receipt.success, blockNumber: receipt.blockNumber, blockHash: receipt.blockHash, fee: receipt.fee, terms: JSON.stringify(withGasUsed) };
 }

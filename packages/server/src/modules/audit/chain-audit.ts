@@ -101,7 +101,7 @@ async function auditChain(ctx: ServiceContext, chain: ChainHandle, onProgress?: 
     try {
       for (let i = 0; i < addresses.length; i += auditBalanceReadsInFlightMax) {
         const slice = addresses.slice(i, i + auditBalanceReadsInFlightMax);
-        const balances = await Promise.all(slice.map((a) => chain.adapter.balance(a, coin.contract_address, block)));
+        const balances = await Promise.all(slice.map((a) => chain.reader.balance(a, coin.contract_address, block)));
         for (const b of balances) holdings += b;
         if (onProgress && addresses.length > auditProgressAddressCountMin && (i / auditBalanceReadsInFlightMax) % auditProgressBatchCount === 0) onProgress(`${chain.id} ${coin.symbol}: ${i + slice.length}/${addresses.length} addresses read`);
       }

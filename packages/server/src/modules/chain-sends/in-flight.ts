@@ -16,7 +16,7 @@ export function countTxsNotFinalAt(db: Db, filter: { chain: string; block: numbe
   return countUnsettledTxs(db, { chain: filter.chain, states: activeTxStates, afterBlock: filter.block });
 }
 
-/** The most a stored transaction can take from its sender in the native coin: its value and all the gas it may burn. */
-export function maxNativeSpend(row: Pick<ChainTx, 'value' | 'gas_limit' | 'max_fee_per_gas'>): bigint {
-  return BigInt(row.value) + BigInt(row.gas_limit) * BigInt(row.max_fee_per_gas);
+/** The most a stored transaction can take from its sender in the native coin: its native amount and the most its fees can cost. */
+export function maxNativeSpend(row: Pick<ChainTx, 'token' | 'value' | 'fee_max'>): bigint {
+  return (row.token === '' ? BigInt(row.value) : 0n) + BigInt(row.fee_max);
 }

@@ -1,14 +1,14 @@
 /**
- * Chain sends: the stored outgoing transactions (chain_txs) and the nonces they take
- * (chain_nonces). A payment's transaction is signed and stored with the payment's record, then
- * broadcast and followed to its outcome (stored-txs.ts).
+ * Chain sends: the stored outgoing transactions (chain_txs) and the sequences they take
+ * (chain_sequences). A payment is signed by the chain's payer and stored with the payment's
+ * record, then sent and followed to its outcome (stored-txs.ts).
  */
 export { chainAccount, suspenseAccount, treasuryAccount } from './accounts.js';
 export { countTxsNotFinalAt, listUnminedTxs, maxNativeSpend } from './in-flight.js';
-export { chainTxView, listChainTxs } from './listing.js';
+export { chainTxView, listChainTxs, termsOf } from './listing.js';
 export { AlertThrottle, signerFailingKey, storeSigned } from './signing.js';
 export {
-  prepareNonce,
+  prepareSequence,
   RecordClaimLostError,
   sendStoredTx,
   storeSignedTx,

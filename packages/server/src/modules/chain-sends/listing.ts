@@ -8,7 +8,16 @@ export function listChainTxs(db: Db, filter: { chain?: string; purpose?: ChainTx
   return listChainTxPage(db, { ...filter, limit: Math.min(Math.max(1, filter.limit ?? chainListPageSizeDefault), chainListPageSizeMax) });
 }
 
-/** A stored transaction as operators see it (no raw bytes; amounts as decimal strings of base units). */
+/** A row's family terms (a JSON object of strings, chains/adapter.ts PaymentQuote.terms) as operators and logs read them. */
+export function termsOf(terms: string): Record<string, string> {
+  return JSON.parse(terms) as Record<string, string>;
+}
+
+/**
+ * A stored transaction as operators see it (no raw bytes; amounts as decimal strings of base
+ * units); `terms` are the family's (EVM: the gas limit, both fees per gas and, once mined, the
+ * gas used) and `sequence` its sequence (EVM: the nonce).
+ */
 export function chainTxView(row: ChainTx) {
   return {
     id: Number(row.id),
@@ -17,16 +26,15 @@ export function chainTxView(row: ChainTx) {
     ref_id: Number(row.ref_id),
     from: row.from_address,
     to: row.to_address,
-    nonce: Number(row.nonce),
+    token: row.token,
+    sequence: Number(row.sequence),
     value: row.value,
     hash: row.hash,
     state: row.state,
     replaces_id: row.replaces_id === null ? null : Number(row.replaces_id),
     block_number: row.block_number === null ? null : Number(row.block_number),
-    gas_limit: row.gas_limit,
-    max_fee_per_gas: row.max_fee_per_gas,
-    max_priority_fee_per_gas: row.max_priority_fee_per_gas,
-    gas_used: row.gas_used,
+    fee_max: row.fee_max,
+    terms: termsOf(row.terms),
     fee: row.fee,
     broadcasts: row.broadcasts,
     last_error: row.last_error,

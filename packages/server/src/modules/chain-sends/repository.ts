@@ -3,55 +3,55 @@ import type { Db } from '../../store/tx.js';
 import { sql, type Insertable, type Updateable } from 'kysely';
 
 /**
- * The only SQL of the chain_txs (stored outgoing transactions) and chain_nonces tables. Rows
- * come back as stored (amounts as decimal strings); ids and nonces go in as numbers.
+ * The only SQL of the chain_txs (stored outgoing transactions) and chain_sequences tables.
+ * Rows come back as stored (amounts as decimal strings); ids and sequences go in as numbers.
  */
 
 export type NewChainTx = Insertable<ChainTxTable>;
 export type ChainTxUpdate = Updateable<ChainTxTable>;
 
-/** The next nonce managed for `address` on `chain`, or undefined when it has no row yet. */
-export async function findNextNonce(db: Db, key: { chain: string; address: string }): Promise<number | undefined> {
-  const row = await db.selectFrom('chain_nonces').select('next_nonce').where('chain', '=', key.chain).where('address', '=', key.address).executeTakeFirst();
-  return row ? Number(row.next_nonce) : undefined;
+/** The next sequence kept for `address` on `chain`, or undefined when it has no row yet. */
+export async function findNextSequence(db: Db, key: { chain: string; address: string }): Promise<number | undefined> {
+  const row = await db.selectFrom('chain_sequences').select('next_sequence').where('chain', '=', key.chain).where('address', '=', key.address).executeTakeFirst();
+  return row ? Number(row.next_sequence) : undefined;
 }
 
-/** Locks the nonce row of `address` on `chain` and reads its next nonce (undefined: no row). */
-export async function lockNextNonce(db: Db, key: { chain: string; address: string }): Promise<number | undefined> {
-  const row = await db.selectFrom('chain_nonces').select('next_nonce').where('chain', '=', key.chain).where('address', '=', key.address).forUpdate().executeTakeFirst();
-  return row ? Number(row.next_nonce) : undefined;
+/** Locks the sequence row of `address` on `chain` and reads its next sequence (undefined: no row). */
+export async function lockNextSequence(db: Db, key: { chain: string; address: string }): Promise<number | undefined> {
+  const row = await db.selectFrom('chain_sequences').select('next_sequence').where('chain', '=', key.chain).where('address', '=', key.address).forUpdate().executeTakeFirst();
+  return row ? Number(row.next_sequence) : undefined;
 }
 
-/** Creates the nonce row of `address` unless another process did first. */
-export async function insertNonceIfAbsent(db: Db, row: { chain: string; address: string; nextNonce: number }): Promise<void> {
+/** Creates the sequence row of `address` unless another process did first. */
+export async function insertSequenceIfAbsent(db: Db, row: { chain: string; address: string; nextSequence: number }): Promise<void> {
   await db
-    .insertInto('chain_nonces')
-    .values({ chain: row.chain, address: row.address, next_nonce: row.nextNonce })
+    .insertInto('chain_sequences')
+    .values({ chain: row.chain, address: row.address, next_sequence: row.nextSequence })
     .onConflict((oc) => oc.columns(['chain', 'address']).doNothing())
     .execute();
 }
 
-/** Sets the next nonce of `address` (its row locked by the caller). */
-export async function setNextNonce(db: Db, row: { chain: string; address: string; nextNonce: number }): Promise<void> {
-  await db.updateTable('chain_nonces').set({ next_nonce: row.nextNonce }).where('chain', '=', row.chain).where('address', '=', row.address).execute();
+/** Sets the next sequence of `address` (its row locked by the caller). */
+export async function setNextSequence(db: Db, row: { chain: string; address: string; nextSequence: number }): Promise<void> {
+  await db.updateTable('chain_sequences').set({ next_sequence: row.nextSequence }).where('chain', '=', row.chain).where('address', '=', row.address).execute();
 }
 
-/** Raises the next nonce of `address` to `atLeast` (never lowers it). */
-export async function raiseNextNonce(db: Db, row: { chain: string; address: string; atLeast: number }): Promise<void> {
+/** Raises the next sequence of `address` to `atLeast` (never lowers it). */
+export async function raiseNextSequence(db: Db, row: { chain: string; address: string; atLeast: number }): Promise<void> {
   await db
-    .updateTable('chain_nonces')
-    .set({ next_nonce: row.atLeast })
+    .updateTable('chain_sequences')
+    .set({ next_sequence: row.atLeast })
     .where('chain', '=', row.chain)
     .where('address', '=', row.address)
-    .where('next_nonce', '<', row.atLeast)
+    .where('next_sequence', '<', row.atLeast)
     .execute();
 }
 
-/** The highest nonce stored for a sender on `chain`, or undefined when it never sent. */
-export async function findTopStoredNonce(db: Db, key: { chain: string; from: string }): Promise<number | undefined> {
+/** The highest sequence stored for a sender on `chain`, or undefined when it never sent. */
+export async function findTopStoredSequence(db: Db, key: { chain: string; from: string }): Promise<number | undefined> {
   const top = await db
     .selectFrom('chain_txs')
-    .select((eb) => eb.fn.max('nonce').as('top'))
+    .select((eb) => eb.fn.max('sequence').as('top'))
     .where('chain', '=', key.chain)
     .where('from_address', '=', key.from)
     .executeTakeFirst();
@@ -77,27 +77,27 @@ export async function recordBroadcast(db: Db, input: { id: number; nowMs: number
     .execute();
 }
 
-/** A nonce slot: one sender's nonce, with every attempt at it. */
+/** A slot: one sender's sequence, with every attempt at it. */
 export interface SlotKey {
   from: string;
-  nonce: number;
+  sequence: number;
 }
 
 /**
- * Slots of `chain` with a transaction of `purposes` in `states`, in (sender, nonce) order,
+ * Slots of `chain` with a transaction of `purposes` in `states`, in (sender, sequence) order,
  * after `after` when given, at most `limit`.
  */
 export async function listSlots(db: Db, filter: { chain: string; purposes: readonly ChainTxPurpose[]; states: readonly ChainTxState[]; after?: SlotKey; limit: number }): Promise<SlotKey[]> {
   let q = db
     .selectFrom('chain_txs')
-    .select(['from_address', 'nonce'])
+    .select(['from_address', 'sequence'])
     .where('chain', '=', filter.chain)
     .where('purpose', 'in', [...filter.purposes])
     .where('state', 'in', [...filter.states]);
   const after = filter.after;
-  if (after) q = q.where((eb) => eb.or([eb('from_address', '>', after.from), eb.and([eb('from_address', '=', after.from), eb('nonce', '>', after.nonce)])]));
-  const rows = await q.groupBy(['from_address', 'nonce']).orderBy('from_address').orderBy('nonce').limit(filter.limit).execute();
-  return rows.map((r) => ({ from: r.from_address, nonce: Number(r.nonce) }));
+  if (after) q = q.where((eb) => eb.or([eb('from_address', '>', after.from), eb.and([eb('from_address', '=', after.from), eb('sequence', '>', after.sequence)])]));
+  const rows = await q.groupBy(['from_address', 'sequence']).orderBy('from_address').orderBy('sequence').limit(filter.limit).execute();
+  return rows.map((r) => ({ from: r.from_address, sequence: Number(r.sequence) }));
 }
 
 /** The attempts at a slot in `states`, oldest first. */
@@ -107,7 +107,7 @@ export function listSlotTxs(db: Db, filter: { chain: string; slot: SlotKey; stat
     .selectAll()
     .where('chain', '=', filter.chain)
     .where('from_address', '=', filter.slot.from)
-    .where('nonce', '=', filter.slot.nonce)
+    .where('sequence', '=', filter.slot.sequence)
     .where('state', 'in', [...filter.states])
     .orderBy('id')
     .execute();
@@ -120,7 +120,7 @@ export async function hasNewerAttempt(db: Db, filter: { chain: string; slot: Slo
     .select('id')
     .where('chain', '=', filter.chain)
     .where('from_address', '=', filter.slot.from)
-    .where('nonce', '=', filter.slot.nonce)
+    .where('sequence', '=', filter.slot.sequence)
     .where((eb) => eb.or([eb('id', '>', filter.id), eb('state', 'not in', [...filter.activeStates])]))
     .executeTakeFirst();
   return newer !== undefined;

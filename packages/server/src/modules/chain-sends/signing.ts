@@ -33,7 +33,7 @@ export const signerFailingKey = (chain: string, address: string) => `signer-fail
 /**
  * Runs a transaction that signs and stores an outgoing transaction from `address`. Its record
  * taken meanwhile (RecordClaimLostError) or an external signer that fails, refuses or signs
- * something else (RemoteSignerError) roll it back, nonce included, and yield undefined: the
+ * something else (RemoteSignerError) roll it back, sequence included, and yield undefined: the
  * record waits for the next tick, and the signer's failure is an operator alert until a
  * signature succeeds again.
  */

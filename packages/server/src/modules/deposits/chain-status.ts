@@ -54,11 +54,11 @@ export async function chainStatuses(ctx: Pick<ServiceContext, 'store' | 'chains'
       ...(fault ? { scanner_error: { block: fault.block, error: fault.error, since: fault.sinceMs, at: fault.atMs } } : {}),
     };
     try {
-      status.head = await chain.adapter.headNumber();
+      status.head = await chain.reader.headNumber();
       status.behind = Math.max(0, status.head - scanned);
       for (const coin of coins) {
-        status.hot_wallet.balances[coin.symbol] = formatAmount(await chain.adapter.balance(chain.hotAddress, coin.contract_address), coin.decimals);
-        status.fee_wallet.balances[coin.symbol] = formatAmount(await chain.adapter.balance(chain.feeAddress, coin.contract_address), coin.decimals);
+        status.hot_wallet.balances[coin.symbol] = formatAmount(await chain.reader.balance(chain.hotAddress, coin.contract_address), coin.decimals);
+        status.fee_wallet.balances[coin.symbol] = formatAmount(await chain.reader.balance(chain.feeAddress, coin.contract_address), coin.decimals);
       }
     } catch (error) {
       status.node_error = error instanceof NodeError ? error.nodeError : ((error as Error).message.split('\n')[0] ?? 'node error');

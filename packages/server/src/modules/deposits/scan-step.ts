@@ -12,7 +12,7 @@
  * its batch back instead of writing it twice; the unique (coin, txid, index) makes re-scans
  * after a crash harmless. What is stored (cursor, block hashes, the batch and reorg writes) is
  * in scan-storage.ts; this file reads the node and decides what to write.
- * A node that fails (after the adapter's retries) fails the step: the error and the block are
+ * A node that fails (after the reader's retries) fails the step: the error and the block are
  * recorded on the cursor row, the complete blocks before that block are written, and one block
  * failing for the chain's `stallAlertAfterMs` raises `scanner-stalled`; the next step that
  * succeeds clears both. A block the node has not, below its head, is a node fault, never a reorg.
@@ -136,7 +136,7 @@ async function readAndWrite(ctx: ScanContext, chain: ChainHandle, options: { sig
   const coins = await loadChainCoins(db, chain.id);
   await state.watch.refresh(db, coins.all);
 
-  const head = await chain.adapter.headNumber();
+  const head = await chain.reader.headNumber();
   const cursor = await readOrCreateCursor(ctx, { chain: chain.id, head, startBlock: chain.config.startBlock });
   const target = Math.min(head, options.toBlock ?? head);
   const result: ScanStepResult = { head, scannedHeight: cursor, blocks: 0, deposits: 0, settled: 0, more: false };
@@ -146,7 +146,7 @@ async function readAndWrite(ctx: ScanContext, chain: ChainHandle, options: { sig
   if (cursor >= target) {
     // Nothing new to read: make sure the last scanned block is still there (a shorter or replaced chain).
     if (storedTip !== undefined) {
-      const header = cursor <= head ? await chain.adapter.header(cursor) : undefined;
+      const header = cursor <= head ? await chain.reader.header(cursor) : undefined;
       if (cursor <= head && header === undefined) throw missingBlock(cursor, head);
       if (header?.hash !== storedTip) return undoReorg(ctx, chain, { coins, cursor, head, signal });
     }
@@ -190,7 +190,7 @@ async function readAndWrite(ctx: ScanContext, chain: ChainHandle, options: { sig
  */
 async function readRange(chain: ChainHandle, state: ScannerState, from: number, to: number): Promise<{ read: ScannedBlock[]; fault?: ScanError }> {
   try {
-    const read = await chain.adapter.scanBlocks(from, to, state.watch);
+    const read = await chain.reader.scanBlocks(from, to, state.watch);
     state.narrow = false;
     return { read };
   } catch (error) {
@@ -291,7 +291,7 @@ async function undoReorg(ctx: ScanContext, chain: ChainHandle, input: { coins: C
   let fork: number | undefined;
   for (const row of stored) {
     if (signal?.aborted) return stopped;
-    const header = await chain.adapter.header(row.number);
+    const header = await chain.reader.header(row.number);
     // Gone below the head is the node's fault: stop here and retry rather than undo deposits.
     if (header === undefined && row.number <= head) throw missingBlock(row.number, head);
     if (header?.hash === row.hash) {

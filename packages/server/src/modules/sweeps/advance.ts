@@ -1,14 +1,14 @@
-import type { TxRequest } from '../../chains/adapter.js';
-import { maxGasCost } from '../../chains/evm/fees.js';
+import type { Payment, PaymentQuote } from '../../chains/adapter.js';
 import type { ChainHandle } from '../../chains/registry.js';
 import type { ServiceContext } from '../../context.js';
+import { formatAmount } from '../../money/amount.js';
 import { CoinLookup } from '../coins/index.js';
 import { sweepsPerTickMax } from '../../limits.js';
 import type { Coin, Sweep } from '../../store/schema.js';
 import { inTransaction } from '../../store/tx.js';
 import { findChainAddressById } from '../addresses/index.js';
-import { prepareNonce, RecordClaimLostError, sendStoredTx, storeSigned, storeSignedTx } from '../chain-sends/index.js';
-import { nativeTransferGas, sweepStepFailed, tickView, topupDraft, topupGasMultiple, type TickView } from './collection.js';
+import { prepareSequence, RecordClaimLostError, sendStoredTx, storeSigned, storeSignedTx } from '../chain-sends/index.js';
+import { quoteOf, sweepStepFailed, tickView, topupDraft, topupFeeMultiple, type TickView } from './collection.js';
 import { recordMinerFee } from './miner-fees.js';
 import { sweepOutcomeHandler } from './outcome.js';
 import { listSweepsAwaitingSignature, updateSweepIf } from './repository.js';
@@ -28,26 +28,24 @@ export async function advanceSweeps(ctx: ServiceContext, chain: ChainHandle, sig
     if (signal?.aborted) break;
     const coin = await coins.byIdOrThrow(Number(sweep.coin_id));
     const address = await findChainAddressById(db, Number(sweep.chain_address_id));
-    if (sweep.state === 'topup') await signTopup(ctx, chain, view, sweep, coin);
+    if (sweep.state === 'topup') await signTopup(ctx, chain, view, sweep, coin, address.hdIndex);
     else await signSweepTx(ctx, chain, view, sweep, coin, address.hdIndex);
   }
   return due.length > sweepsPerTickMax;
 }
 
-/** Signs and stores the gas top-up of a token sweep from the fee wallet, sized for the whole sweep (none when the address already holds enough gas). */
-async function signTopup(ctx: ServiceContext, chain: ChainHandle, view: TickView, sweep: Sweep, coin: Coin): Promise<void> {
-  const token = coin.contract_address;
-  const request = chain.adapter.transferRequest(sweep.address, chain.hotAddress, token, BigInt(sweep.amount));
-  const gasLimit = await chain.adapter.estimateGas(request);
-  const gasHeld = await chain.adapter.balance(sweep.address, '');
-  const needed = maxGasCost(gasLimit, view.fees) * topupGasMultiple - gasHeld;
+/** Signs and stores the gas top-up of a token sweep from the fee wallet, sized for the whole sweep (none when the address already holds enough for its fees). */
+async function signTopup(ctx: ServiceContext, chain: ChainHandle, view: TickView, sweep: Sweep, coin: Coin, hdIndex: number): Promise<void> {
+  const sweepQuote = await quoteOf(chain, sweepPayment(chain, sweep, hdIndex, coin.contract_address, BigInt(sweep.amount)));
+  const feeHeld = await chain.reader.balance(sweep.address, '');
+  const needed = sweepQuote.feeMax * topupFeeMultiple - feeHeld;
   if (needed <= 0n) {
     await updateSweepIf(ctx.store.db, { id: Number(sweep.id), state: 'topup' }, { state: 'sweep_pending', sweep_tx_id: null, updated_at: ctx.clock.nowMs() });
     return;
   }
   const draft = await topupDraft(ctx, chain, view, sweep.address, needed);
   if (!draft) return;
-  await prepareNonce(ctx, chain, chain.feeAddress);
+  await prepareSequence(ctx, chain, chain.feeAddress);
   const stored = await storeSigned(ctx, { chain: chain.id, address: chain.feeAddress, what: `the gas top-up of sweep ${sweep.id}` }, () => inTransaction(ctx.store, async (tx) => {
     const nowMs = ctx.clock.nowMs();
     const row = await storeSignedTx(tx, ctx, chain, { ...draft, refId: Number(sweep.id) });
@@ -59,46 +57,48 @@ async function signTopup(ctx: ServiceContext, chain: ChainHandle, view: TickView
   if (stored) await sendStoredTx(ctx, chain, stored, sweepOutcomeHandler(ctx));
 }
 
-/** Signs and stores a sweep's transaction: what the address still holds of the planned amount, with the gas it holds. */
+/** The payment of a sweep: `amount` of `token` from its deposit address to the hot wallet. */
+function sweepPayment(chain: ChainHandle, sweep: Sweep, hdIndex: number, token: string, amount: bigint): Payment {
+  return { role: { deposit: hdIndex }, from: sweep.address, to: chain.hotAddress, token, amount };
+}
+
+/** Signs and stores a sweep's transaction: what the address still holds of the planned amount, with the fees it can pay. */
 async function signSweepTx(ctx: ServiceContext, chain: ChainHandle, view: TickView, sweep: Sweep, coin: Coin, hdIndex: number): Promise<void> {
   const token = coin.contract_address;
-  const held = await chain.adapter.balance(sweep.address, token);
+  const held = await chain.reader.balance(sweep.address, token);
   const planned = BigInt(sweep.amount);
-  let request: TxRequest;
-  let gasLimit: bigint;
-  let fees = view.fees;
+  let quote: PaymentQuote | undefined;
   let amount: bigint;
   if (token === '') {
-    gasLimit = nativeTransferGas;
-    // The planned value (or less, if gas of a failed attempt ate into it), the gas reserved beside it.
-    const gasCost = maxGasCost(gasLimit, fees);
-    amount = (held < planned + gasCost ? held : planned + gasCost) - gasCost;
-    request = chain.adapter.transferRequest(sweep.address, chain.hotAddress, '', amount);
+    quote = await quoteOf(chain, sweepPayment(chain, sweep, hdIndex, '', held));
+    // The planned value (or less, if the fees of a failed attempt ate into it), the most fees reserved beside it.
+    const feeMax = quote.feeMax;
+    amount = (held < planned + feeMax ? held : planned + feeMax) - feeMax;
   } else {
     amount = held < planned ? held : planned;
-    request = chain.adapter.transferRequest(sweep.address, chain.hotAddress, token, amount);
-    gasLimit = amount > 0n ? await chain.adapter.estimateGas(request) : 0n;
+    quote = amount > 0n ? await quoteOf(chain, sweepPayment(chain, sweep, hdIndex, token, amount)) : undefined;
   }
-  if (amount <= 0n) {
+  if (amount <= 0n || !quote) {
     await inTransaction(ctx.store, (tx) => sweepStepFailed(tx, ctx, sweep, `nothing left to sweep at ${sweep.address}`, 'sweep_pending', ctx.clock.nowMs()));
     return;
   }
+  const payment = sweepPayment(chain, sweep, hdIndex, token, amount);
   if (token !== '') {
-    // Pay what the address holds for gas: the top-up was sized with a margin, but fees move.
-    const gasHeld = await chain.adapter.balance(sweep.address, '');
-    if (gasHeld < maxGasCost(gasLimit, fees)) {
-      const affordable = gasHeld / gasLimit;
-      if (affordable <= view.baseFee) {
-        await inTransaction(ctx.store, (tx) => sweepStepFailed(tx, ctx, sweep, `${sweep.address} holds too little gas (${gasHeld} wei): another top-up`, 'topup', ctx.clock.nowMs()));
+    // Pay the fees the address holds: the top-up was sized with a margin, but fees move.
+    const feeHeld = await chain.reader.balance(sweep.address, '');
+    if (feeHeld < quote.feeMax) {
+      quote = await chain.payer.quote(payment, { feeBudget: feeHeld });
+      if (!quote) {
+        await inTransaction(ctx.store, (tx) => sweepStepFailed(tx, ctx, sweep, `${sweep.address} holds too little for the fees (${formatAmount(feeHeld, view.native.decimals)} ${view.native.symbol}): another top-up`, 'topup', ctx.clock.nowMs()));
         return;
       }
-      fees = { maxFeePerGas: affordable, maxPriorityFeePerGas: fees.maxPriorityFeePerGas < affordable - view.baseFee ? fees.maxPriorityFeePerGas : affordable - view.baseFee };
     }
   }
-  await prepareNonce(ctx, chain, sweep.address);
+  await prepareSequence(ctx, chain, sweep.address);
+  const signedQuote = quote;
   const stored = await storeSigned(ctx, { chain: chain.id, address: sweep.address, what: `sweep ${sweep.id}` }, () => inTransaction(ctx.store, async (tx) => {
     const nowMs = ctx.clock.nowMs();
-    const row = await storeSignedTx(tx, ctx, chain, { purpose: 'sweep', refId: Number(sweep.id), role: { deposit: hdIndex }, request, gasLimit, fees });
+    const row = await storeSignedTx(tx, ctx, chain, { purpose: 'sweep', refId: Number(sweep.id), payment, quote: signedQuote });
     const moved = await updateSweepIf(tx, { id: Number(sweep.id), state: 'sweep_pending', withoutSweepTx: true }, { state: 'sweep_pending', sweep_tx_id: Number(row.id), amount: amount.toString(), updated_at: nowMs });
     if (!moved) throw new RecordClaimLostError(`sweep ${sweep.id} changed while its transaction was signed`);
     await recordMinerFee(tx, { merchantId: Number(sweep.merchant_id), coin, baseSymbol: view.native.symbol, amount, chainTx: row, sweepId: Number(sweep.id), nowMs });

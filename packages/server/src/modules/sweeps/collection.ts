@@ -1,5 +1,6 @@
-import { feesWithinCap, maxGasCost, type TxFees } from '../../chains/evm/fees.js';
+import type { Payment, PaymentQuote } from '../../chains/adapter.js';
 import type { ChainHandle } from '../../chains/registry.js';
+import { formatAmount } from '../../money/amount.js';
 import type { ServiceContext } from '../../context.js';
 import { chainTxErrorLengthMax, sweepAttemptsMax } from '../../limits.js';
 import type { Coin, Sweep, SweepState } from '../../store/schema.js';
@@ -23,10 +24,8 @@ import { updateSweep } from './repository.js';
  * This file holds what planning, signing and settling share.
  */
 
-/** A top-up carries this multiple of the sweep's gas cost: fees may rise before the sweep is signed. */
-export const topupGasMultiple = 2n;
-/** Gas of a plain native transfer to the hot wallet (an externally owned account). */
-export const nativeTransferGas = 21_000n;
+/** A top-up carries this multiple of the sweep's most fees: fees may rise before the sweep is signed. */
+export const topupFeeMultiple = 2n;
 
 export const inFlightStates: SweepState[] = ['topup', 'topup_pending', 'sweep_pending'];
 export const alerts = new AlertThrottle();
@@ -37,33 +36,39 @@ const feeWalletLowKey = (chain: string) => `fee-wallet-low:${chain}`;
 /** What the sweeper knows about the chain this tick. */
 export interface TickView {
   head: number;
-  fees: TxFees;
-  baseFee: bigint;
   native: Coin;
 }
 
 export async function tickView(ctx: ServiceContext, chain: ChainHandle): Promise<TickView> {
-  const [head, quote, native] = await Promise.all([chain.adapter.headNumber(), chain.adapter.feeQuote(), nativeCoinOf(ctx.store.db, chain.id)]);
-  return { head, fees: feesWithinCap(quote, BigInt(chain.config.maxFeePerGasCap)), baseFee: quote.baseFeePerGas, native };
+  const [head, native] = await Promise.all([chain.reader.headNumber(), nativeCoinOf(ctx.store.db, chain.id)]);
+  return { head, native };
 }
 
-/** A top-up of `value` wei from the fee wallet to `address`, or undefined (alert raised) when the fee wallet cannot pay it. */
+/** The quote of `payment`, which the caller makes without a fee budget: the payer always gives one. */
+export async function quoteOf(chain: ChainHandle, payment: Payment): Promise<PaymentQuote> {
+  const quote = await chain.payer.quote(payment);
+  if (!quote) throw new Error(`the payer of ${chain.id} gave no quote without a fee budget`);
+  return quote;
+}
+
+/** A top-up of `value` (native base units) from the fee wallet to `address`, or undefined (alert raised) when the fee wallet cannot pay it. */
 export async function topupDraft(ctx: ServiceContext, chain: ChainHandle, view: TickView, address: string, value: bigint): Promise<Omit<OutgoingDraft, 'refId'> | undefined> {
-  const request = chain.adapter.transferRequest(chain.feeAddress, address, '', value);
-  const cost = value + maxGasCost(nativeTransferGas, view.fees);
+  const payment: Payment = { role: 'fee', from: chain.feeAddress, to: address, token: '', amount: value };
+  const quote = await quoteOf(chain, payment);
+  const cost = value + quote.feeMax;
   const inFlight = await listUnminedTxs(ctx.store.db, { chain: chain.id, from: chain.feeAddress });
   const reserved = inFlight.reduce((sum, t) => sum + maxNativeSpend(t), 0n);
-  const available = (await chain.adapter.balance(chain.feeAddress, '')) - reserved;
+  const available = (await chain.reader.balance(chain.feeAddress, '')) - reserved;
   if (available < cost) {
     await alerts.raise(ctx, {
       kind: 'fee-wallet-low',
       key: feeWalletLowKey(chain.id),
-      message: `fee wallet ${chain.feeAddress} on ${chain.id} cannot pay a gas top-up for a token sweep: needs ${cost} wei, has ${available < 0n ? 0n : available} wei available`,
+      message: `fee wallet ${chain.feeAddress} on ${chain.id} cannot pay a gas top-up for a token sweep: needs ${formatAmount(cost, view.native.decimals)} ${view.native.symbol}, has ${formatAmount(available < 0n ? 0n : available, view.native.decimals)} ${view.native.symbol} available`,
     });
     return undefined;
   }
   await alerts.resolve(ctx, feeWalletLowKey(chain.id));
-  return { purpose: 'topup', role: 'fee', request, gasLimit: nativeTransferGas, fees: view.fees };
+  return { purpose: 'topup', payment, quote };
 }
 
 /** Records a failed step: attempts + 1, the reason; 'failed' with an alert after sweepAttemptsMax. Inside the caller's transaction. */

@@ -26,7 +26,7 @@ async function settleSweepStep(ctx: ServiceContext, tx: Tx, row: ChainTx, outcom
     return;
   }
   if (outcome === 'confirmed') {
-    await updateSweep(tx, sweepId, { state: 'done', sweep_tx_id: Number(row.id), amount: row.data === '0x' ? row.value : sweep.amount, last_error: '', updated_at: nowMs });
+    await updateSweep(tx, sweepId, { state: 'done', sweep_tx_id: Number(row.id), amount: row.token === '' ? row.value : sweep.amount, last_error: '', updated_at: nowMs });
     await alerts.resolve(ctx, sweepFailingKey(sweepId), tx);
     await alerts.resolve(ctx, sweepBroadcastKey(sweepId), tx);
     return;
@@ -67,10 +67,10 @@ export function sweepOutcomeHandler(ctx: ServiceContext): OutcomeHandler {
         message: `sweep ${sweep.id} of ${sweep.address} on ${sweep.chain}: broadcasting ${row.purpose} ${row.hash} fails: ${error}`,
       });
     },
-    replacementValue(row, fees) {
+    replacementValue(row, quote) {
       // A native sweep spends the address's whole balance: a dearer replacement moves less value.
-      if (row.purpose !== 'sweep' || row.data !== '0x') return undefined;
-      return BigInt(row.value) - BigInt(row.gas_limit) * (fees.maxFeePerGas - BigInt(row.max_fee_per_gas));
+      if (row.purpose !== 'sweep' || row.token !== '') return undefined;
+      return BigInt(row.value) - (quote.feeMax - BigInt(row.fee_max));
     },
   };
 }

@@ -1,6 +1,6 @@
 import { addressCodec } from '../../chains/address-codec.js';
 import type { ChainHandle } from '../../chains/registry.js';
-import { maxGasCost } from '../../chains/evm/fees.js';
+import { PaymentRefusedError, type Payment } from '../../chains/adapter.js';
 import type { ServiceContext } from '../../context.js';
 import { parseAmount } from '../../money/amount.js';
 import { CoinLookup } from '../coins/index.js';
@@ -8,9 +8,9 @@ import { sweepCandidatesPerTickMax, sweepsPerTickMax } from '../../limits.js';
 import type { Coin } from '../../store/schema.js';
 import { inTransaction, type Db } from '../../store/tx.js';
 import { lockChainAddress } from '../addresses/index.js';
-import { prepareNonce, sendStoredTx, storeSigned, storeSignedTx, type OutgoingDraft } from '../chain-sends/index.js';
+import { prepareSequence, sendStoredTx, storeSigned, storeSignedTx, type OutgoingDraft } from '../chain-sends/index.js';
 import { listSweepCandidates, markDepositsSwept } from '../deposits/index.js';
-import { inFlightStates, nativeTransferGas, tickView, topupDraft, topupGasMultiple, type TickView } from './collection.js';
+import { inFlightStates, quoteOf, tickView, topupDraft, topupFeeMultiple, type TickView } from './collection.js';
 import { recordMinerFee } from './miner-fees.js';
 import { sweepOutcomeHandler } from './outcome.js';
 import { hasSweepInStates, insertSweep, updateSweep } from './repository.js';
@@ -30,10 +30,10 @@ function thresholdOf(ctx: ServiceContext, coin: Coin): bigint {
   return text === undefined ? 0n : parseAmount(text, coin.decimals, `sweepThresholds.${coin.symbol}`);
 }
 
-/** True when `value` is at least chain.sweepMinGasMultiple × `gasCost`. */
-function worthItsGas(chain: ChainHandle, value: bigint, gasCost: bigint): boolean {
+/** True when `value` is at least chain.sweepMinGasMultiple × `feeMax`. */
+function worthItsFee(chain: ChainHandle, value: bigint, feeMax: bigint): boolean {
   const hundredths = BigInt(Math.ceil(chain.config.sweepMinGasMultiple * 100));
-  return value * 100n >= gasCost * hundredths;
+  return value * 100n >= feeMax * hundredths;
 }
 
 /**
@@ -41,7 +41,7 @@ function worthItsGas(chain: ChainHandle, value: bigint, gasCost: bigint): boolea
  * than it held `confirmations` deep (funds of unconfirmed deposits stay until they are final).
  */
 async function sweepableBalance(chain: ChainHandle, address: string, token: string, confirmedBlock: number): Promise<bigint> {
-  const [now, confirmed] = await Promise.all([chain.adapter.balance(address, token), chain.adapter.balance(address, token, confirmedBlock)]);
+  const [now, confirmed] = await Promise.all([chain.reader.balance(address, token), chain.reader.balance(address, token, confirmedBlock)]);
   return now < confirmed ? now : confirmed;
 }
 
@@ -90,34 +90,34 @@ async function startSweep(ctx: ServiceContext, chain: ChainHandle, view: TickVie
   const balance = await sweepableBalance(chain, source.address, token, confirmedBlock);
   if (balance <= 0n || balance < thresholdOf(ctx, coin)) return 'skipped';
 
+  const payment: Payment = { role: { deposit: source.hdIndex }, from: source.address, to: chain.hotAddress, token, amount: balance };
   if (token === '') {
-    const gasCost = maxGasCost(nativeTransferGas, view.fees);
-    const value = balance - gasCost;
-    if (value <= 0n || !worthItsGas(chain, value, gasCost)) return 'skipped';
-    const request = chain.adapter.transferRequest(source.address, chain.hotAddress, '', value);
-    await prepareNonce(ctx, chain, source.address);
-    await createSweep(ctx, chain, { source, coin, native: view.native, amount: value, confirmedBlock, state: 'sweep_pending' }, { purpose: 'sweep', role: { deposit: source.hdIndex }, request, gasLimit: nativeTransferGas, fees: view.fees });
+    // The whole balance less the most the fees can cost.
+    const quote = await quoteOf(chain, payment);
+    const value = balance - quote.feeMax;
+    if (value <= 0n || !worthItsFee(chain, value, quote.feeMax)) return 'skipped';
+    await prepareSequence(ctx, chain, source.address);
+    await createSweep(ctx, chain, { source, coin, native: view.native, amount: value, confirmedBlock, state: 'sweep_pending' }, { purpose: 'sweep', payment: { ...payment, amount: value }, quote });
     return 'started';
   }
 
-  const request = chain.adapter.transferRequest(source.address, chain.hotAddress, token, balance);
-  let gasLimit: bigint;
+  let quote;
   try {
-    gasLimit = await chain.adapter.estimateGas(request);
+    quote = await quoteOf(chain, payment);
   } catch (error) {
-    ctx.log.warn({ chain: chain.id, address: source.address, symbol: coin.symbol, err: (error as Error).message.split('\n')[0] }, 'sweep skipped: the node cannot estimate the token transfer');
+    if (!(error instanceof PaymentRefusedError)) throw error;
+    ctx.log.warn({ chain: chain.id, address: source.address, symbol: coin.symbol, err: error.message }, 'sweep skipped: the chain will not price the token transfer');
     return 'skipped';
   }
-  const gasNeeded = maxGasCost(gasLimit, view.fees);
-  const gasHeld = await chain.adapter.balance(source.address, '');
-  if (gasHeld >= gasNeeded) {
-    await prepareNonce(ctx, chain, source.address);
-    await createSweep(ctx, chain, { source, coin, native: view.native, amount: balance, confirmedBlock, state: 'sweep_pending' }, { purpose: 'sweep', role: { deposit: source.hdIndex }, request, gasLimit, fees: view.fees });
+  const feeHeld = await chain.reader.balance(source.address, '');
+  if (feeHeld >= quote.feeMax) {
+    await prepareSequence(ctx, chain, source.address);
+    await createSweep(ctx, chain, { source, coin, native: view.native, amount: balance, confirmedBlock, state: 'sweep_pending' }, { purpose: 'sweep', payment, quote });
     return 'started';
   }
-  const topup = await topupDraft(ctx, chain, view, source.address, gasNeeded * topupGasMultiple - gasHeld);
+  const topup = await topupDraft(ctx, chain, view, source.address, quote.feeMax * topupFeeMultiple - feeHeld);
   if (!topup) return 'fee-wallet-low';
-  await prepareNonce(ctx, chain, chain.feeAddress);
+  await prepareSequence(ctx, chain, chain.feeAddress);
   await createSweep(ctx, chain, { source, coin, native: view.native, amount: balance, confirmedBlock, state: 'topup_pending' }, topup);
   return 'started';
 }
@@ -133,7 +133,7 @@ async function createSweep(
   draft: Omit<OutgoingDraft, 'refId'>,
 ): Promise<void> {
   const { source, coin } = plan;
-  const signerAddress = addressCodec(chain.id).canonical(draft.request.from);
+  const signerAddress = addressCodec(chain.id).canonical(draft.payment.from);
   const row = await storeSigned(ctx, { chain: chain.id, address: signerAddress, what: `the ${draft.purpose} of ${source.address}` }, () => inTransaction(ctx.store, async (tx) => {
     const nowMs = ctx.clock.nowMs();
     // The candidate query saw no sweep of this address in flight; make sure no other process started

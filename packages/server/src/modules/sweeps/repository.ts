@@ -73,13 +73,13 @@ export async function insertMinerFee(db: Db, values: NewMinerFee): Promise<numbe
   return Number(row.id);
 }
 
-/** The miner-fee record of a nonce slot (`slotIds`: every attempt; the record names one of them). */
+/** The miner-fee record of a slot (`slotIds`: every attempt; the record names one of them). */
 export function findMinerFeeOfSlot(db: Db, slotIds: readonly number[]): Promise<MinerFee | undefined> {
   if (slotIds.length === 0) return Promise.resolve(undefined);
   return db.selectFrom('miner_fees').selectAll().where('chain_tx_id', 'in', [...slotIds]).executeTakeFirst();
 }
 
-/** Changes the miner-fee record(s) of a nonce slot. */
+/** Changes the miner-fee record(s) of a slot. */
 export async function updateMinerFeesOfSlot(db: Db, slotIds: readonly number[], set: MinerFeeUpdate): Promise<void> {
   if (slotIds.length === 0) return;
   await db.updateTable('miner_fees').set(set).where('chain_tx_id', 'in', [...slotIds]).execute();

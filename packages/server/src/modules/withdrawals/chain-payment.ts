@@ -1,6 +1,6 @@
 import { WithdrawStatus, WithdrawType } from '@openwaas/sdk';
+import { PaymentRefusedError, type Payment } from '../../chains/adapter.js';
 import type { ChainHandle } from '../../chains/registry.js';
-import { feesWithinCap, maxGasCost, type TxFees } from '../../chains/evm/fees.js';
 import type { ServiceContext } from '../../context.js';
 import { formatAmount } from '../../money/amount.js';
 import { CoinLookup } from '../coins/index.js';
@@ -9,7 +9,7 @@ import { withdrawalsPerTickMax } from '../../limits.js';
 import type { ChainTx, Coin, Withdrawal } from '../../store/schema.js';
 import { inTransaction, type Db, type Tx } from '../../store/tx.js';
 import { listOpenAlertKeys } from '../alerts/index.js';
-import { AlertThrottle, listUnminedTxs, maxNativeSpend, prepareNonce, RecordClaimLostError, sendStoredTx, storeSigned, storeSignedTx, type OutcomeHandler, type TxOutcome } from '../chain-sends/index.js';
+import { AlertThrottle, listUnminedTxs, maxNativeSpend, prepareSequence, RecordClaimLostError, sendStoredTx, storeSigned, storeSignedTx, type OutcomeHandler, type TxOutcome } from '../chain-sends/index.js';
 import { listCoinsOfChain } from '../coins/index.js';
 import { nativeCoinOf } from '../sweeps/index.js';
 import { notifyWithdrawal } from './notify.js';
@@ -67,7 +67,7 @@ class HotFunds {
   async available(token: string): Promise<bigint> {
     let balance = this.#balances.get(token);
     if (balance === undefined) {
-      balance = await this.chain.adapter.balance(this.chain.hotAddress, token);
+      balance = await this.chain.reader.balance(this.chain.hotAddress, token);
       this.#balances.set(token, balance);
     }
     return balance - (token === '' ? this.reserved.native : (this.reserved.tokens.get(token) ?? 0n));
@@ -103,13 +103,12 @@ export async function payWaitingWithdrawals(ctx: ServiceContext, chain: ChainHan
   const coins = new CoinLookup(db);
   const native = await nativeCoinOf(db, chain.id);
   const funds = new HotFunds(chain, await inFlightReservations(db, chain));
-  const fees = feesWithinCap(await chain.adapter.feeQuote(), BigInt(chain.config.maxFeePerGasCap));
   const short = new Set<string>();
   let paid = 0;
   for (const w of waiting) {
     if (signal?.aborted) break;
     const coin = await coins.byIdOrThrow(Number(w.coin_id));
-    const outcome = await payOne(ctx, chain, { w, coin, native, funds, fees });
+    const outcome = await payOne(ctx, chain, { w, coin, native, funds });
     if (outcome === 'paid') {
       paid += 1;
       if (!short.has(coin.symbol)) await alerts.resolve(ctx, hotWalletLowKey(chain.id, coin.symbol));
@@ -132,13 +131,13 @@ async function resolveSettledShortfalls(ctx: ServiceContext, chain: ChainHandle,
 async function payOne(
   ctx: ServiceContext,
   chain: ChainHandle,
-  input: { w: Withdrawal; coin: Coin; native: Coin; funds: HotFunds; fees: TxFees },
+  input: { w: Withdrawal; coin: Coin; native: Coin; funds: HotFunds },
 ): Promise<'paid' | 'short' | 'skipped'> {
-  const { w, coin, native, funds, fees } = input;
+  const { w, coin, native, funds } = input;
   const token = coin.contract_address;
   const sent = sentAmount(w);
   const hot = chain.hotAddress;
-  const request = chain.adapter.transferRequest(hot, addressCodec(chain.id).canonical(w.address_to), token, sent);
+  const payment: Payment = { role: 'hot', from: hot, to: addressCodec(chain.id).canonical(w.address_to), token, amount: sent };
 
   const shortOf = async (s: Shortfall) => {
     await alerts.raise(ctx, {
@@ -155,28 +154,31 @@ async function payOne(
     return shortOf({ symbol: native.symbol, decimals: native.decimals, needed: sent, available: await funds.available('') });
   }
 
-  let gasLimit: bigint;
+  let quote;
   try {
-    gasLimit = await chain.adapter.estimateGas(request);
+    quote = await chain.payer.quote(payment);
   } catch (error) {
+    if (!(error instanceof PaymentRefusedError)) throw error;
     // E.g. a contract recipient that refuses the payment: an operator decides (cancel is still possible: txid is empty).
     await alerts.raise(ctx, {
       kind: 'withdrawal-unpayable',
       key: unpayableKey(Number(w.id)),
-      message: `withdrawal ${w.id} to ${w.address_to} on ${chain.id}: the node refuses to estimate its gas (${(error as Error).message.split('\n')[0]}); it waits at status 1 until paid or cancelled`,
+      message: `withdrawal ${w.id} to ${w.address_to} on ${chain.id}: ${error.message}; it waits at status 1 until paid or cancelled`,
     });
     return 'skipped';
   }
-  const nativeCost = request.value + maxGasCost(gasLimit, fees);
+  if (!quote) throw new Error(`the payer of ${chain.id} gave no quote without a fee budget`);
+  // Funds checks use the most the fees can cost: the hot wallet must hold that beside a native amount.
+  const nativeCost = (token === '' ? sent : 0n) + quote.feeMax;
   const nativeAvailable = await funds.available('');
   if (nativeAvailable < nativeCost) return shortOf({ symbol: native.symbol, decimals: native.decimals, needed: nativeCost, available: nativeAvailable });
 
-  await prepareNonce(ctx, chain, hot);
+  await prepareSequence(ctx, chain, hot);
   const stored = await storeSigned(ctx, { chain: chain.id, address: hot, what: `withdrawal ${w.id}` }, () =>
     inTransaction(ctx.store, async (tx) => {
-      const row = await storeSignedTx(tx, ctx, chain, { purpose: 'withdrawal', refId: Number(w.id), role: 'hot', request, gasLimit, fees });
+      const row = await storeSignedTx(tx, ctx, chain, { purpose: 'withdrawal', refId: Number(w.id), payment, quote });
       const claimed = await claimWithdrawalTxid(tx, { id: Number(w.id), status: WithdrawStatus.Paying, txid: row.hash, addressFrom: hot, nowMs: ctx.clock.nowMs() });
-      // Cancelled (or claimed by another process) since it was read: roll back, nonce included.
+      // Cancelled (or claimed by another process) since it was read: roll back, sequence included.
       if (!claimed) throw new RecordClaimLostError(`withdrawal ${w.id} is no longer waiting`);
       return row;
     }),
@@ -184,7 +186,7 @@ async function payOne(
   if (!stored) return 'skipped';
   funds.spend(token, sent, nativeCost);
   await alerts.resolve(ctx, unpayableKey(Number(w.id)));
-  ctx.log.info({ chain: chain.id, withdrawal: Number(w.id), hash: stored.hash, nonce: Number(stored.nonce) }, 'withdrawal signed');
+  ctx.log.info({ chain: chain.id, withdrawal: Number(w.id), hash: stored.hash, sequence: Number(stored.sequence) }, 'withdrawal signed');
   await sendStoredTx(ctx, chain, stored, withdrawalOutcomeHandler(ctx));
   return 'paid';
 }
@@ -251,7 +253,7 @@ export function withdrawalOutcomeHandler(ctx: ServiceContext): OutcomeHandler {
       await alerts.raise(c, {
         kind: 'withdrawal-broadcast-failing',
         key: broadcastFailingKey(Number(row.ref_id)),
-        message: `withdrawal ${row.ref_id} on ${row.chain}: broadcasting ${row.hash} (nonce ${row.nonce}) fails: ${error}`,
+        message: `withdrawal ${row.ref_id} on ${row.chain}: broadcasting ${row.hash} (sequence ${row.sequence}) fails: ${error}`,
       });
     },
   };
