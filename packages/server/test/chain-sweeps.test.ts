@@ -27,7 +27,6 @@ import { manualTicks, setAutomine, setTokenBalance, txsOf } from './support/chai
 import { assertAuditsClean } from './support/audits.js';
 import { eachDatabase } from './support/service.js';
 
-const operatorToken = 'chain-sweeps-operator-token-0123456789';
 
 /** Runs the CLI in this process on the world's database; resolves with its exit code and stdout. */
 async function cli(world: ChainWorld, args: string[]): Promise<{ code: number; stdout: string }> {
@@ -41,7 +40,7 @@ eachDatabase('collection sweeps', (kind) => {
   let world: ChainWorld;
   let ticks: ReturnType<typeof manualTicks>;
   before(async () => {
-    world = await startChainWorld({ kind, config: { workers: false, operatorToken, sweepThresholds: { USDT: '50' } } });
+    world = await startChainWorld({ kind, config: { workers: false, operatorApi: true, sweepThresholds: { USDT: '50' } } });
     ticks = manualTicks(world);
     await ticks.scan();
   });
@@ -237,7 +236,7 @@ eachDatabase('collection sweeps', (kind) => {
   it('operators list sweeps and their transactions (operator API and CLI); only a failed sweep can be retried', async () => {
     const { t } = world;
     const get = async (path: string) => {
-      const res = await fetch(`${t.operatorUrl}${path}`, { headers: { authorization: `Bearer ${operatorToken}` } });
+      const res = await fetch(`${t.operatorUrl}${path}`, { headers: { authorization: `Bearer ${t.operatorToken}` } });
       return { status: res.status, body: (await res.json()) as Record<string, unknown> };
     };
     const sweeps = (await get('/sweeps?state=done')).body.sweeps as Array<{ id: number; state: string; address: string }>;
@@ -248,7 +247,7 @@ eachDatabase('collection sweeps', (kind) => {
     assert.equal(txs[0]!.state, 'confirmed');
     assert.equal(txs[0]!.raw, undefined, 'signed bytes are not listed');
     assert.equal((await get('/chain-txs?purpose=nope')).status, 400);
-    const retry = await fetch(`${t.operatorUrl}/sweeps/${sweeps[0]!.id}/retry`, { method: 'POST', headers: { authorization: `Bearer ${operatorToken}` } });
+    const retry = await fetch(`${t.operatorUrl}/sweeps/${sweeps[0]!.id}/retry`, { method: 'POST', headers: { authorization: `Bearer ${t.operatorToken}` } });
     assert.equal(retry.status, 409, 'a done sweep is not retried');
 
     const listed = await cli(world, ['sweeps', 'list', '--json']);

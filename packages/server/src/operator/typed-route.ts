@@ -1,5 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { OperatorRole } from '../modules/operators/index.js';
 import { operatorEndpoints, type OperatorEndpoint, type OperatorRequest, type OperatorResponse, type OperatorRoute } from '../contracts/operator.js';
+
+/** What a route tells the auth hook: the least role that may call it (null: no token needed). */
+export interface OperatorRouteConfig {
+  operatorRole: OperatorRole | null;
+}
 
 /** Empty bodies (POST without content) read as {}. */
 const bodyOf = (request: FastifyRequest) => (request.body === undefined || request.body === null || request.body === '' ? {} : request.body);
@@ -15,7 +21,7 @@ export function parseOperatorRequest<R extends OperatorRoute>(key: R, request: F
 }
 
 /**
- * Registers route `key` of the operator contract ("METHOD /path"): its request is parsed with
+ * Registers route `key` of the operator contract ("METHOD /path") with the contract's role: its request is parsed with
  * the contract's schemas, its result must be the contract's view for it, and it answers with
  * the contract's status (201 created, 204 without a body).
  */
@@ -27,10 +33,12 @@ export function operatorRoute<R extends OperatorRoute>(
   const space = key.indexOf(' ');
   const method = key.slice(0, space) as 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   const url = key.slice(space + 1);
-  const { status }: OperatorEndpoint = operatorEndpoints[key];
+  const { status, role }: OperatorEndpoint = operatorEndpoints[key];
   app.route({
     method,
     url,
+    // The plugin's onRequest hook authenticates and checks this role before the handler runs.
+    config: { operatorRole: role } satisfies OperatorRouteConfig,
     handler: async (request: FastifyRequest, reply: FastifyReply) => {
       const result = await handler(parseOperatorRequest(key, request), request);
       if (status === 204) return reply.code(204).send();

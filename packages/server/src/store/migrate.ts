@@ -6,6 +6,7 @@ import * as m003TreasuryReceipts from './migrations/003_treasury_receipts.js';
 import * as m004ScannerFaults from './migrations/004_scanner_faults.js';
 import * as m005ReplayGuard from './migrations/005_replay_guard.js';
 import * as m006SecretsAtRest from './migrations/006_secrets_at_rest.js';
+import * as m007Operators from './migrations/007_operators.js';
 
 /** Every migration, in order. Names never change once released. */
 const migrations = [
@@ -15,6 +16,7 @@ const migrations = [
   { name: '004_scanner_faults', module: m004ScannerFaults },
   { name: '005_replay_guard', module: m005ReplayGuard },
   { name: '006_secrets_at_rest', module: m006SecretsAtRest },
+  { name: '007_operators', module: m007Operators },
 ] as const;
 
 class CodeMigrationProvider implements MigrationProvider {
