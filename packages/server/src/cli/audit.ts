@@ -7,6 +7,7 @@ import { auditProgressEveryEntries } from '../limits.js';
 
 export const audit = leaf({
   name: 'audit',
+  role: 'viewer',
   summary: 'check the ledger (and with --chain, the chain balances); exit 1 on any finding',
   help: `audit [--chain]
 

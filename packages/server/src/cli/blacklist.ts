@@ -4,6 +4,7 @@ import { withContext } from './context.js';
 
 const add = leaf({
   name: 'blacklist add',
+  role: 'admin',
   summary: 'refuse withdrawals to an address (110037)',
   help: 'blacklist add <address> [--reason TEXT]',
   options: { reason: { type: 'string' } },
@@ -18,6 +19,7 @@ const add = leaf({
 
 const remove = leaf({
   name: 'blacklist remove',
+  role: 'admin',
   summary: 'take an address off the blacklist',
   help: 'blacklist remove <address>',
   positionals: { min: 1, max: 1 },
@@ -31,6 +33,7 @@ const remove = leaf({
 
 const listCommand = leaf({
   name: 'blacklist list',
+  role: 'viewer',
   summary: 'blacklisted addresses',
   help: 'blacklist list',
   async run(p, io) {

@@ -73,6 +73,7 @@ const human = (c: CoinView) => describe(c);
 
 const add = leaf({
   name: 'coin add',
+  role: 'admin',
   summary: 'configure a new coin',
   help: `coin add <symbol> --chain KEY --decimals N [options]
 
@@ -95,6 +96,7 @@ ${optionHelp}`,
 
 const set = leaf({
   name: 'coin set',
+  role: 'admin',
   summary: "change some of a coin's settings",
   help: `coin set <symbol> [options]
 
@@ -114,6 +116,7 @@ ${optionHelp}`,
 
 const listCommand = leaf({
   name: 'coin list',
+  role: 'viewer',
   summary: 'configured coins',
   help: 'coin list',
   async run(p, io) {

@@ -13,6 +13,7 @@ import { kyt } from './kyt.js';
 import { merchant } from './merchant.js';
 import { migrate } from './migrate.js';
 import { notifications } from './notifications.js';
+import { operator } from './operator.js';
 import { sandbox } from './sandbox.js';
 import { serve } from './serve.js';
 import { sweeps } from './sweeps.js';
@@ -21,7 +22,7 @@ import { withdrawal } from './withdrawal.js';
 import { escapeForTerminal } from './terminal.js';
 
 /** Every command, in the order the overview lists them. */
-export const commands: Record<string, Command> = { sandbox, serve, migrate, demo, merchant, coin, user, balance, withdrawal, kyt, blacklist, notifications, audit, alerts, chain, sweeps, keys };
+export const commands: Record<string, Command> = { sandbox, serve, migrate, demo, merchant, coin, user, balance, withdrawal, kyt, blacklist, notifications, audit, alerts, chain, sweeps, operator, keys };
 
 export const overview = `Usage: ${programName} <command> [options]
 

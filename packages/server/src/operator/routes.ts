@@ -13,7 +13,7 @@
 import { chainOperatorRoutes } from './chain-routes.js';
 import { chainTxOperatorRoutes } from './chain-tx-routes.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { authenticateToken, login, LoginRefused, logout, roleAllows, type AuthFailure } from '../modules/operators/index.js';
+import { authenticateToken, login, LoginRefused, logout, reportAuthFailure, roleAllows, type AuthFailure } from '../modules/operators/index.js';
 import { authOf, setActorOf } from './actor-of.js';
 import type { ServiceContext } from '../context.js';
 import { AdminError } from '../errors/admin-errors.js';
@@ -117,6 +117,7 @@ export async function operatorRoutes(app: FastifyInstance, options: OperatorRout
   const reportFailure = (request: FastifyRequest, failure: AuthFailure) => {
     request.log.warn({ auth_failure: failure.kind, reason: failure.reason, operator: failure.name, ip: failure.sourceIp }, 'operator API: authentication failed');
     options.onAuthFailure?.(failure);
+    reportAuthFailure(failure);
   };
   // Each failure counts against the address; past the free ones the address waits.
   const refuse = (reply: FastifyReply, address: string) => {

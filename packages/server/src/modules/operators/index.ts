@@ -17,5 +17,6 @@ export {
   type LoginResult,
 } from './sessions.js';
 export { adminExists } from './bootstrap.js';
+export { onAuthFailure, reportAuthFailure } from './auth-failures.js';
 export { hashPassword, verifyPassword } from './passwords.js';
-export { hotp, matchTotp, otpauthUri, totpStep } from './totp.js';
+export { base32Decode, base32Encode, hotp, matchTotp, otpauthUri, totpStep } from './totp.js';

@@ -26,6 +26,24 @@ export function base32Encode(bytes: Buffer): string {
   return out;
 }
 
+/** RFC 4648 base32 back to bytes (case and padding ignored); undefined for a character outside the alphabet. */
+export function base32Decode(text: string): Buffer | undefined {
+  let bits = 0;
+  let value = 0;
+  const out: number[] = [];
+  for (const ch of text.toUpperCase().replace(/=+$/, '')) {
+    const index = base32Alphabet.indexOf(ch);
+    if (index < 0) return undefined;
+    value = (value << 5) | index;
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(out);
+}
+
 /** A fresh secret: 20 random bytes (RFC 4226's recommended length for SHA-1). */
 export function generateTotpSecret(): Buffer {
   return randomBytes(20);
