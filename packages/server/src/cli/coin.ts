@@ -129,6 +129,7 @@ const listCommand = leaf({
 function perMerchant(enabled: boolean) {
   const name = enabled ? 'coin enable' : 'coin disable';
   return leaf({
+    role: 'admin',
     name,
     summary: `${enabled ? 'enable' : 'disable'} a coin for one merchant`,
     help: `${name} <app_id> <symbol>`,
