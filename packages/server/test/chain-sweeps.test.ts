@@ -32,7 +32,7 @@ import { eachDatabase } from './support/service.js';
 async function cli(world: ChainWorld, args: string[]): Promise<{ code: number; stdout: string }> {
   let stdout = '';
   const sink = (keep: boolean) => new Writable({ write(chunk, _enc, done) { if (keep) stdout += String(chunk); done(); } });
-  const code = await runCli(args, { stdout: sink(true), stderr: sink(false), env: { DATABASE_URL: world.t.database.url, OPENWAAS_INSECURE_DEV_KEYS: '1', LOG_LEVEL: 'silent' }, cwd: process.cwd() });
+  const code = await runCli(args, { stdout: sink(true), stderr: sink(false), env: { DATABASE_URL: world.t.database.url, OPENWAAS_INSECURE_DEV_KEYS: '1', LOG_LEVEL: 'silent', OPENWAAS_OPERATOR_TOKEN: world.t.operatorToken }, cwd: process.cwd() });
   return { code, stdout };
 }
 

@@ -70,7 +70,7 @@ made, and it then also prints that admin's first API token (once).
 
 const listCommand = leaf({
   name: 'operator list',
-  role: 'admin',
+  role: 'viewer',
   summary: 'operator accounts and their roles',
   help: 'operator list',
   async run(p, io) {
@@ -151,7 +151,7 @@ Bearer) and the CLI (OPENWAAS_OPERATOR_TOKEN or --token-file). Printed once; onl
 
 const tokenList = leaf({
   name: 'operator token list',
-  role: 'admin',
+  role: 'viewer',
   summary: 'API tokens (never the tokens themselves)',
   help: `operator token list [--name NAME]
 

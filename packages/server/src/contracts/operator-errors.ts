@@ -14,7 +14,7 @@ export const operatorErrorRegistry = {
   invalid: { code: 'invalid', message: 'the request is not valid', httpStatus: 400, meaning: 'The request is malformed or a value is out of range (the message names the field).', retired: false },
   unauthorized: {
     code: 'unauthorized',
-    message: 'missing or wrong operator token (Authorization: Bearer <token>)',
+    message: 'missing, wrong, expired or revoked operator token (Authorization: Bearer <token>)',
     httpStatus: 401,
     meaning: 'Missing, wrong, expired or revoked bearer token, a disabled operator, or a refused login (the same answer whatever was wrong).',
     retired: false,

@@ -19,7 +19,7 @@ import type { resendAllFailed } from '../modules/notifications/index.js';
 import type { auditAction, chainAuditAction, CoinView, MerchantView, UserView, WithdrawalView } from '../operator/actions.js';
 import type { ReviewSide } from '../modules/kyt/index.js';
 import type { Auditor } from '../modules/withdrawals/index.js';
-import type { LoginResult, OperatorRole, OperatorView } from '../modules/operators/index.js';
+import type { ApiTokenView, IssuedToken, LoginResult, OperatorEnrolment, OperatorRole, OperatorView } from '../modules/operators/index.js';
 import type { ChainTxPurpose, ChainTxState, OperatorAlert, SweepState } from '../store/schema.js';
 import {
   appIdLengthMax,
@@ -29,6 +29,7 @@ import {
   coinUrlLengthMax,
   contractAddressLengthMax,
   operatorAccountNameLengthMax,
+  operatorApiTokenExpiresDaysMax,
   operatorNameLengthMax,
   operatorPasswordLengthMax,
   operatorPageSizeMax,
@@ -53,6 +54,9 @@ export const chainTxStates = ['signed', 'broadcast', 'mined', 'confirmed', 'reve
 export const reviewSides = ['deposit', 'withdrawal'] as const;
 /** Delivery states of a notification. */
 export const notificationStates = ['pending', 'delivered', 'failed'] as const;
+
+/** The operator roles (the operators module's list, repeated here: this module needs only zod and the bounds at run time). */
+export const operatorRoles = ['viewer', 'reviewer', 'treasurer', 'admin'] as const;
 
 // ---- request schemas --------------------------------------------------------------------------
 
@@ -139,6 +143,12 @@ export const loginBody = z.strictObject({
   totp: z.string().regex(/^\d{6}$/, 'must be the 6-digit code of your authenticator'),
 });
 
+export const operatorNameParams = z.object({ name: z.string().min(1).max(operatorAccountNameLengthMax) });
+export const operatorRolesBody = z.strictObject({ roles: z.array(z.enum(operatorRoles)).min(1).max(operatorRoles.length) });
+export const createOperatorBody = z.strictObject({ name: z.string().min(1).max(operatorAccountNameLengthMax), roles: operatorRolesBody.shape.roles });
+export const createTokenBody = z.strictObject({ expires_days: z.number().int().min(1).max(operatorApiTokenExpiresDaysMax).optional() });
+export const operatorTokensQuery = z.object({ name: z.string().min(1).max(operatorAccountNameLengthMax).optional() });
+
 export const alertsQuery = z.object({ all: z.enum(['0', '1', 'true', 'false']).optional(), limit: z.coerce.number().int().min(1).max(operatorPageSizeMax).optional() });
 export const sweepsQuery = z.strictObject({ chain: z.string().optional(), state: z.enum(sweepStates).optional(), ...beforeIdPage });
 export const chainTxsQuery = z.strictObject({
@@ -165,7 +175,7 @@ export interface AuthMeView {
   /** Which kind of token the request carries. */
   token: { id: number; kind: 'session' | 'api' };
 }
-export type { LoginResult, OperatorView };
+export type { ApiTokenView, IssuedToken, LoginResult, OperatorEnrolment, OperatorView };
 
 /** An operator alert as the operator API and the CLI show it. */
 export type AlertView = Omit<OperatorAlert, 'id'> & { id: number };
@@ -199,6 +209,14 @@ export const operatorEndpoints = {
   'POST /auth/login': { role: null, body: loginBody, summary: 'log in with name, password and TOTP code: a session token (shown once)' },
   'POST /auth/logout': { role: 'viewer', status: 204, summary: 'end the session the request carries' },
   'GET /auth/me': { role: 'viewer', summary: 'the operator the request acts as, with its roles' },
+  'GET /operators': { role: 'viewer', summary: 'operator accounts and their roles' },
+  'POST /operators': { role: 'admin', body: createOperatorBody, status: 201, summary: 'create an operator account (its initial password and TOTP enrolment are in this answer only)' },
+  'PUT /operators/:name/roles': { role: 'admin', params: operatorNameParams, body: operatorRolesBody, summary: "replace an operator's roles" },
+  'POST /operators/:name/disable': { role: 'admin', params: operatorNameParams, summary: 'disable an operator: its sessions and tokens are revoked' },
+  'POST /operators/:name/reset': { role: 'admin', params: operatorNameParams, summary: 'new password and TOTP enrolment (in this answer only); sessions and tokens revoked' },
+  'GET /operator-tokens': { role: 'viewer', query: operatorTokensQuery, summary: 'API tokens (never the tokens themselves)' },
+  'POST /operators/:name/tokens': { role: 'admin', params: operatorNameParams, body: createTokenBody, status: 201, summary: 'a new API token of an operator (in this answer only)' },
+  'DELETE /operator-tokens/:id': { role: 'admin', params: idParams, summary: 'revoke an API token' },
   'GET /merchants': { role: 'viewer', summary: 'list merchants' },
   'POST /merchants': { role: 'admin', body: createMerchantBody, status: 201, summary: 'create a merchant (its wallet key pair is generated)' },
   'GET /merchants/:appId': { role: 'viewer', params: appIdParams, summary: 'show a merchant' },
@@ -252,6 +270,14 @@ export interface OperatorResponses {
   /** 204: no body. */
   'POST /auth/logout': void;
   'GET /auth/me': AuthMeView;
+  'GET /operators': { operators: OperatorView[] };
+  'POST /operators': OperatorEnrolment;
+  'PUT /operators/:name/roles': OperatorView;
+  'POST /operators/:name/disable': OperatorView;
+  'POST /operators/:name/reset': OperatorEnrolment;
+  'GET /operator-tokens': { tokens: ApiTokenView[] };
+  'POST /operators/:name/tokens': IssuedToken & { name: string };
+  'DELETE /operator-tokens/:id': { id: number; revoked: true };
   'GET /merchants': { merchants: MerchantView[] };
   'POST /merchants': MerchantView;
   'GET /merchants/:appId': MerchantView;
@@ -320,4 +346,5 @@ export const vocabularyMatchesDomain: [
   Same<(typeof auditors)[number], Auditor>,
   Same<(typeof reviewSides)[number], ReviewSide>,
   Same<(typeof notificationStates)[number], NotificationState>,
-] = [true, true, true, true, true, true];
+  Same<(typeof operatorRoles)[number], OperatorRole>,
+] = [true, true, true, true, true, true, true];

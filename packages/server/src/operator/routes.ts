@@ -13,7 +13,23 @@
 import { chainOperatorRoutes } from './chain-routes.js';
 import { chainTxOperatorRoutes } from './chain-tx-routes.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { authenticateToken, login, LoginRefused, logout, reportAuthFailure, roleAllows, type AuthFailure } from '../modules/operators/index.js';
+import {
+  addOperator,
+  authenticateToken,
+  createApiToken,
+  disableOperator,
+  listApiTokens,
+  listOperators,
+  login,
+  LoginRefused,
+  logout,
+  reportAuthFailure,
+  resetOperator,
+  revokeApiToken,
+  roleAllows,
+  setOperatorRoles,
+  type AuthFailure,
+} from '../modules/operators/index.js';
 import { authOf, setActorOf } from './actor-of.js';
 import type { ServiceContext } from '../context.js';
 import { AdminError } from '../errors/admin-errors.js';
@@ -196,6 +212,18 @@ export async function operatorRoutes(app: FastifyInstance, options: OperatorRout
     const internal = operatorErrorRegistry.internal;
     return reply.code(internal.httpStatus).send({ error: internal.code, message: internal.message });
   });
+
+  // Operator accounts and API tokens (the one-time secrets are in the creating answer only)
+  operatorRoute(app, 'GET /operators', async () => ({ operators: await listOperators(ctx) }));
+  operatorRoute(app, 'POST /operators', async ({ body: b }) => addOperator(ctx, { name: b.name, roles: b.roles }));
+  operatorRoute(app, 'PUT /operators/:name/roles', async ({ params, body: b }) => setOperatorRoles(ctx, params.name, b.roles));
+  operatorRoute(app, 'POST /operators/:name/disable', async ({ params }) => disableOperator(ctx, params.name));
+  operatorRoute(app, 'POST /operators/:name/reset', async ({ params }) => resetOperator(ctx, params.name));
+  operatorRoute(app, 'GET /operator-tokens', async ({ query: q }) => ({ tokens: await listApiTokens(ctx, q.name !== undefined ? { name: q.name } : {}) }));
+  operatorRoute(app, 'POST /operators/:name/tokens', async ({ params, body: b }, request) =>
+    createApiToken(ctx, { name: params.name, sourceIp: request.ip, ...(b.expires_days !== undefined ? { expiresDays: b.expires_days } : {}) }),
+  );
+  operatorRoute(app, 'DELETE /operator-tokens/:id', async ({ params }) => revokeApiToken(ctx, params.id));
 
   // Merchants
   operatorRoute(app, 'GET /merchants', async () => ({ merchants: await listMerchantsAction(ctx) }));
