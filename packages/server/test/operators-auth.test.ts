@@ -201,4 +201,41 @@ eachDatabase('operator login and tokens', (kind) => {
     assert.ok(!JSON.stringify(tokens).includes(token.token));
     assert.ok(tokens.every((r) => /^[0-9a-f]{64}$/.test(r.token_hash)));
   });
+
+  it('counts concurrent failed logins of one account exactly: none is lost to a race', async () => {
+    await enrolOperator(t, 'gina', ['viewer']);
+    const tries = operatorLoginFreeFailuresMax + 3;
+    const answers = await Promise.all(Array.from({ length: tries }, (_v, i) => login('gina', `wrong-${i}`, '000000', { 'x-forwarded-for': `198.51.100.${i}` })));
+    // Whatever order they ran in: the free ones answered 401, the rest found the account locked.
+    assert.equal(answers.filter((a) => a.status === 401).length, operatorLoginFreeFailuresMax);
+    assert.equal(answers.filter((a) => a.status === 429).length, tries - operatorLoginFreeFailuresMax);
+    const row = await t.ctx.store.db.selectFrom('operators').select(['failed_logins', 'locked_until']).where('name', '=', 'gina').executeTakeFirstOrThrow();
+    assert.ok(Number(row.locked_until) > clock.ms);
+  });
+
+  it('manages accounts and tokens over the API as admin: secrets in the creating answer only', async () => {
+    const created = await operatorCall(t, 'POST', '/operators', { body: { name: 'hank', roles: ['viewer', 'reviewer'] } });
+    assert.equal(created.status, 201, created.text);
+    assert.deepEqual(created.json.operator.roles, ['viewer', 'reviewer']);
+    assert.match(created.json.password, /^[A-Za-z0-9_-]{24}$/);
+    const listed = await operatorCall(t, 'GET', '/operators');
+    assert.ok(listed.json.operators.some((o: { name: string }) => o.name === 'hank'));
+    assert.ok(!listed.text.includes(created.json.password) && !listed.text.includes('scrypt$'));
+    const issued = await operatorCall(t, 'POST', '/operators/hank/tokens', { body: { expires_days: 2 } });
+    assert.equal(issued.status, 201);
+    assert.equal(issued.json.expires_at, clock.ms + 2 * 86_400_000);
+    const tokens = await operatorCall(t, 'GET', '/operator-tokens?name=hank');
+    assert.deepEqual(tokens.json.tokens.map((x: { id: number }) => x.id), [issued.json.id]);
+    assert.ok(!tokens.text.includes(issued.json.token));
+    assert.equal((await operatorCall(t, 'PUT', '/operators/hank/roles', { body: { roles: ['treasurer'] } })).json.roles[0], 'treasurer');
+    assert.equal((await operatorCall(t, 'GET', '/auth/me', { token: issued.json.token })).json.operator.roles[0], 'treasurer');
+    // hank may not manage operators.
+    assert.equal((await operatorCall(t, 'POST', '/operators', { token: issued.json.token, body: { name: 'ivan', roles: ['admin'] } })).json.error, 'forbidden');
+    failures.length = 0;
+    assert.equal((await operatorCall(t, 'DELETE', `/operator-tokens/${issued.json.id}`)).status, 200);
+    assert.equal((await operatorCall(t, 'GET', '/auth/me', { token: issued.json.token })).status, 401);
+    assert.deepEqual(failures.map((f) => [f.kind, f.reason, f.name]), [['token', 'revoked', 'hank']]);
+    assert.equal((await operatorCall(t, 'POST', '/operators/hank/disable')).json.disabled, true);
+    assert.equal((await operatorCall(t, 'POST', '/operators/nobody/reset')).status, 404);
+  });
 });
