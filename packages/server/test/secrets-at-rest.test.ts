@@ -31,11 +31,15 @@ const passphrase = 'the first long passphrase';
 const newPassphrase = 'the second long passphrase';
 const pem = (k: { export(o: { type: 'pkcs8' | 'spki'; format: 'pem' }): string | Buffer }, type: 'pkcs8' | 'spki') => k.export({ type, format: 'pem' }).toString();
 
-/** Puts the database back to how the previous version left it: migration 004 not applied, wallet keys as plaintext PEM. */
+/** Puts the database back to how the previous version left it: migrations 006 and later not applied, wallet keys as plaintext PEM. */
 async function asBeforeUpgrade(url: string, merchants: Array<{ appId: string; privatePem: string; publicPem: string; merchantPublicPem: string }>): Promise<void> {
   const store = openStore(url);
   try {
     await migrateToLatest(store);
+    // The previous version knew neither 006 nor what came after it.
+    await sql`drop table operator_tokens`.execute(store.db);
+    await sql`drop table operators`.execute(store.db);
+    await sql`delete from kysely_migration where name = '007_operators'`.execute(store.db);
     await sql`drop table data_keys`.execute(store.db);
     await sql`delete from kysely_migration where name = '006_secrets_at_rest'`.execute(store.db);
     for (const m of merchants) {

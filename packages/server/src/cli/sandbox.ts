@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { createConfirmationResponder, createNotificationHandler, toNodeHttpHandler, type CallbackHandler } from '@openwaas/sdk';
 import { CommandFailed, exitCode, flag, leaf, str, whole, type Command } from './args.js';
 import { keyPassphraseEnv } from '../keys/unlock.js';
