@@ -38,14 +38,20 @@ ${Object.entries(commands)
 Run '${programName} <command> --help' for a command's options; add --json for JSON output.
 `;
 
-/** Finds the help text of "merchant create" style command paths. */
+/** Finds the help text of "merchant create" (or "operator token create") style command paths. */
 function helpOf(path: string | undefined): string {
   if (!path) return overview;
-  const [head, sub] = path.split(' ');
+  const [head, ...subs] = path.split(' ');
   const top = head !== undefined && Object.hasOwn(commands, head) ? commands[head] : undefined;
   if (!top) return overview;
-  if (sub === undefined) return top.help;
-  return (top as Partial<GroupCommand>).subcommands?.[sub]?.help ?? top.help;
+  let command: Command = top;
+  // Groups nest ("operator token create"): the deepest command the path names.
+  for (const sub of subs) {
+    const next: Command | undefined = (command as Partial<GroupCommand>).subcommands?.[sub];
+    if (!next) break;
+    command = next;
+  }
+  return command.help;
 }
 
 /** Runs the CLI: picks the command and turns every failure into a message and an exit code. */
