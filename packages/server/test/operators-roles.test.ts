@@ -11,6 +11,11 @@ import { operatorEndpoints } from '../src/contracts/operator.js';
 import { cliCommandRoles, operatorsDocPath, renderRoleTable, roleTableEnd, roleTableStart } from '../src/cli/roles-doc.js';
 import { operatorRoles, type OperatorRole } from '../src/modules/operators/index.js';
 import { operatorCall } from './support/operators.js';
+import { cliRunners } from './support/cli.js';
+import { freshDatabase, type TestDatabase } from './support/databases.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { eachDatabase, startTestService, type TestService } from './support/service.js';
 
 const page = readFileSync(fileURLToPath(new URL(`../../../${operatorsDocPath}`, import.meta.url)), 'utf8');
@@ -95,5 +100,54 @@ eachDatabase('every route, every role', (kind) => {
     assert.notEqual((await operatorCall(t, 'POST', '/withdrawals/999999/approve', { token: both, body: {} })).status, 403);
     assert.notEqual((await operatorCall(t, 'POST', '/balances/credit', { token: both, body: {} })).status, 403);
     assert.equal((await operatorCall(t, 'POST', '/merchants', { token: both, body: { name: 'x' } })).status, 403);
+  });
+});
+
+describe('every CLI operator command, every role (sqlite)', () => {
+  let database: TestDatabase;
+  let dir: string;
+  let token: string | undefined;
+  const { cliHere } = cliRunners(() => ({ DATABASE_URL: database.url, OPENWAAS_INSECURE_DEV_KEYS: '1', LOG_LEVEL: 'silent', ...(token !== undefined ? { OPENWAAS_OPERATOR_TOKEN: token } : {}) }), () => dir);
+  const as = async (who: string | undefined, args: string[]) => {
+    token = who;
+    return cliHere(args);
+  };
+  const tokens = new Map<OperatorRole, string>();
+
+  before(async () => {
+    database = await freshDatabase('sqlite');
+    dir = mkdtempSync(join(tmpdir(), 'openwaas-roles-'));
+    assert.equal((await as(undefined, ['migrate'])).code, 0);
+    const root = await as(undefined, ['operator', 'add', 'root', '--role', 'admin', '--json']);
+    const rootToken = (JSON.parse(root.stdout) as { api_token: string }).api_token;
+    for (const role of operatorRoles) {
+      assert.equal((await as(rootToken, ['operator', 'add', `cli-${role}`, '--role', role])).code, 0);
+      tokens.set(role, (JSON.parse((await as(rootToken, ['operator', 'token', 'create', `cli-${role}`, '--json'])).stdout) as { token: string }).token);
+    }
+  });
+  after(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    await database?.drop();
+  });
+
+  it('refuses each command with forbidden, before it runs, exactly where the table says the role may not', async () => {
+    const table = documented();
+    const mismatches: string[] = [];
+    for (const { command, role: least } of cliCommandRoles()) {
+      if (least === undefined) continue;
+      const allowed = table.get(`openwaas ${command}`)!;
+      for (const role of operatorRoles) {
+        // The fewest placeholder arguments the command's parser takes: the role is checked next, before any of its own checks.
+        let answer: { code: number; stderr: string } | undefined;
+        for (let count = 0; count <= 3 && (answer === undefined || answer.code === 2); count++) {
+          answer = await as(tokens.get(role)!, [...command.split(' '), ...Array.from({ length: count }, () => 'placeholder')]);
+          if (/\(forbidden\)/.test(answer.stderr)) break;
+        }
+        const forbidden = /error \(forbidden\)/.test(answer!.stderr);
+        if (/\(unauthorized\)/.test(answer!.stderr)) mismatches.push(`${command} as ${role}: the token should authenticate`);
+        else if (allowed.has(role) === forbidden) mismatches.push(`${command} as ${role}: ${forbidden ? 'forbidden' : `exit ${answer!.code}`}, the table says ${allowed.has(role) ? 'allowed' : 'forbidden'}`);
+      }
+    }
+    assert.deepEqual(mismatches, []);
   });
 });
