@@ -49,9 +49,6 @@ export const adminListLimitMax = 1_000;
 
 // ── Operator API authentication ──────────────────────────────────────────────────────────
 
-/** Shortest operator token accepted: a guessable token would open every operator action. */
-export const operatorTokenLengthMin = 32;
-
 /** Failures from one address answered normally (401) before back-off starts. */
 export const operatorAuthFreeFailuresMax = 5;
 
@@ -66,6 +63,50 @@ export const operatorAuthForgetAfterMs = 60 * 60_000;
 
 /** Addresses remembered at most: a bound on memory whatever the number of attackers. */
 export const operatorAuthTrackedAddressesMax = 10_000;
+
+// ── Operator accounts, login and tokens ──────────────────────────────────────────────────
+
+/** Longest operator account name: it is printed in tables and recorded with every decision. */
+export const operatorAccountNameLengthMax = 64;
+
+/** Longest password looked at: scrypt's cost grows with its input, so a huge one is refused first. */
+export const operatorPasswordLengthMax = 1_024;
+
+/** scrypt cost (N) of a new password hash: memory-hard (128·N·r = 16 MiB) and about 50 ms per check. */
+export const operatorPasswordScryptCostCount = 2 ** 14;
+
+/** scrypt block size (r) of a new password hash (with N: the memory each guess costs). */
+export const operatorPasswordScryptBlockSizeCount = 8;
+
+/** Memory scrypt may use for one hash: room for the stored parameters of any hash written so far. */
+export const operatorPasswordScryptMemoryBytesMax = 64 * 1_024 * 1_024;
+
+/** TOTP time step (RFC 6238's default, what authenticator apps use). */
+export const operatorTotpStepMs = 30_000;
+
+/** Steps of clock drift accepted either side of now: one step covers a phone a few seconds off. */
+export const operatorTotpDriftStepsMax = 1;
+
+/** A login session lasts a working day; after it the operator logs in again. */
+export const operatorSessionTtlMs = 12 * 60 * 60_000;
+
+/** An API token's lifetime when none is asked for: a quarter, so forgotten tokens die. */
+export const operatorApiTokenExpiresDaysDefault = 90;
+
+/** The longest lifetime an API token may be given: a year, then it is replaced. */
+export const operatorApiTokenExpiresDaysMax = 366;
+
+/** Live (unexpired, unrevoked) sessions and API tokens one operator may hold: a bound on rows per account. */
+export const operatorTokensPerOperatorMax = 100;
+
+/** Failed logins of one account answered normally before its lockout starts. */
+export const operatorLoginFreeFailuresMax = 5;
+
+/** The first lockout of an account; each further failure doubles it. */
+export const operatorLoginLockoutBaseMs = 30_000;
+
+/** The longest lockout: an attacker gets a few guesses an hour, the owner waits at most this. */
+export const operatorLoginLockoutMaxMs = 60 * 60_000;
 
 // ── Chains: leases, scanning and backfill ────────────────────────────────────────────────
 
@@ -379,6 +420,8 @@ export function checkLimits(settings: LimitsSettings): void {
   atLeast('notifyLeaseMarginMs', notifyLeaseMarginMs, 2 * notifyPollIntervalMs, 'twice notifyPollIntervalMs');
   atLeast('operatorAuthBackoffMaxMs', operatorAuthBackoffMaxMs, operatorAuthBackoffBaseMs, 'operatorAuthBackoffBaseMs');
   atLeast('operatorAuthForgetAfterMs', operatorAuthForgetAfterMs, operatorAuthBackoffMaxMs, 'operatorAuthBackoffMaxMs');
+  atLeast('operatorLoginLockoutMaxMs', operatorLoginLockoutMaxMs, operatorLoginLockoutBaseMs, 'operatorLoginLockoutBaseMs');
+  atLeast('operatorApiTokenExpiresDaysMax', operatorApiTokenExpiresDaysMax, operatorApiTokenExpiresDaysDefault, 'operatorApiTokenExpiresDaysDefault');
   atLeast('backfillBackoffMaxMs', backfillBackoffMaxMs, backfillBackoffMs, 'backfillBackoffMs');
   atLeast('chainLeasePollIntervalsCount', chainLeasePollIntervalsCount, 2, 'two polls');
   atLeast('rsaQueueTasksMax', rsaQueueTasksMax, rsaSegmentsPerWorkerMin, 'rsaSegmentsPerWorkerMin');

@@ -1,6 +1,6 @@
 import { pino, type Logger } from 'pino';
 import { buildApp, type ApiApp } from './api/app.js';
-import { withSealedOperatorToken, type ServiceConfig } from './config/config.js';
+import { checkedOperatorListener, type ServiceConfig } from './config/config.js';
 import { buildOperatorApp, operatorEnabled, type OperatorApp } from './operator/app.js';
 import { redactDatabaseUrl, summarizeChains, type StartupSummary } from './startup-summary.js';
 import { checkLimits } from './limits.js';
@@ -27,7 +27,7 @@ interface StoppableNotifier extends NotifierHandle {
 export interface Service {
   ctx: ServiceContext;
   app: ApiApp;
-  /** The operator API's own app; undefined when no operator token is configured (the API is off). */
+  /** The operator API's own app; undefined unless config.operatorApi (the API is off). */
   operatorApp: OperatorApp | undefined;
   /**
    * Starts listening on config.host:config.port, and the operator API on
@@ -105,9 +105,8 @@ const noSigners: SignerSource = {
  * (when config.workers) and the HTTP app. Nothing listens until listen().
  */
 export async function createService(configIn: ServiceConfig, opts: CreateServiceOptions = {}): Promise<Service> {
-  // From here on only the operator token's hash is held (loadConfig has done it already; a
-  // hand-built configuration gets the same check and treatment).
-  const config = withSealedOperatorToken(configIn);
+  // A hand-built configuration gets the listener check loadConfig makes.
+  const config = checkedOperatorListener(configIn);
   checkLimits({ chains: config.chains });
   const log = opts.log ?? createLogger(config);
   const store = openStore(config.databaseUrl);

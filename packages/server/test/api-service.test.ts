@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import { after, it } from 'node:test';
 import { loadConfig } from '../src/config/config.js';
 import { createMerchant } from '../src/modules/merchants/index.js';
+import { addOperator, createApiToken } from '../src/modules/operators/index.js';
 import { createLogger, createService } from '../src/service.js';
 import { freshDatabase, type TestDatabase } from './support/databases.js';
 import { eachDatabase } from './support/service.js';
@@ -16,7 +17,7 @@ eachDatabase('service lifecycle', (kind) => {
   it('listens on an ephemeral port, runs the notifier when asked, closes idempotently, and keeps data across restarts', async () => {
     const database = await freshDatabase(kind);
     databases.push(database);
-    const config = loadConfig({ databaseUrl: database.url, port: 0, logLevel: 'silent', workers: true, rsaWorkers: 1, operatorPort: 0, operatorToken: 'op-secret-of-the-lifecycle-test-0123', insecureDevKeys: true }, {});
+    const config = loadConfig({ databaseUrl: database.url, port: 0, logLevel: 'silent', workers: true, rsaWorkers: 1, operatorPort: 0, operatorApi: true, insecureDevKeys: true }, {});
     const first = await createService(config);
     const baseUrl = await first.listen();
     assert.match(baseUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
@@ -27,7 +28,9 @@ eachDatabase('service lifecycle', (kind) => {
     assert.match(operatorUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
     assert.notEqual(operatorUrl, baseUrl);
     assert.equal((await fetch(`${operatorUrl}/operator/v1/merchants`)).status, 401);
-    const listed = await fetch(`${operatorUrl}/operator/v1/merchants`, { headers: { authorization: 'Bearer op-secret-of-the-lifecycle-test-0123' } });
+    await addOperator(first.ctx, { name: 'lifecycle', roles: ['viewer'] });
+    const { token } = await createApiToken(first.ctx, { name: 'lifecycle', sourceIp: 'cli' });
+    const listed = await fetch(`${operatorUrl}/operator/v1/merchants`, { headers: { authorization: `Bearer ${token}` } });
     assert.equal(listed.status, 200);
     await createMerchant(first.ctx.store.db, first.ctx.secrets, { name: 'kept', appId: 'kept-app', nowMs: Date.now() });
     first.ctx.notifier.wake();

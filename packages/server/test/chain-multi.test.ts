@@ -29,7 +29,6 @@ import { untilDeposit } from './support/deposits.js';
 import { eachDatabase } from './support/service.js';
 
 const chainB = 'evm:31338';
-const operatorToken = 'chain-multi-operator-token-0123456789';
 
 eachDatabase('several chains at once', (kind) => {
   let world: ChainWorld;
@@ -42,7 +41,7 @@ eachDatabase('several chains at once', (kind) => {
     anvilB = await startAnvil({ chainId: 31338 });
     clientB = createEvmClients({ rpcUrl: anvilB.rpcUrl, chainId: anvilB.chainId, dev: true }).publicClient;
     const second = { id: chainB, rpcUrl: anvilB.rpcUrl, pollIntervalMs: 100, startBlock: 0, stuckAfterMs: 3_000, dropAfterMs: 10_000 } as ChainConfig;
-    world = await startChainWorld({ kind, config: { operatorToken, chains: [second] } });
+    world = await startChainWorld({ kind, config: { operatorApi: true, chains: [second] } });
     // The second chain's coins exist before anything moves on it, so its scanner records the funding.
     const db = world.t.ctx.store.db;
     const nowMs = Date.now();
@@ -181,7 +180,7 @@ eachDatabase('several chains at once', (kind) => {
     assert.equal(await balance(late, pol), parseEther('0.25'));
 
     // Operators see both chains.
-    const res = await fetch(`${t.operatorUrl}/chains`, { headers: { authorization: `Bearer ${operatorToken}` } });
+    const res = await fetch(`${t.operatorUrl}/chains`, { headers: { authorization: `Bearer ${t.operatorToken}` } });
     const body = (await res.json()) as { chains: Array<{ chain: string; head: number; scanned: number }> };
     assert.deepEqual(body.chains.map((c) => c.chain).sort(), [world.chain.id, chainB].sort());
     for (const c of body.chains) assert.ok(c.scanned > 0 && c.head >= c.scanned, `${c.chain} scanned`);

@@ -27,13 +27,12 @@ import { manualTicks, setAutomine, setTokenBalance, txsOf } from './support/chai
 import { assertAuditsClean } from './support/audits.js';
 import { eachDatabase } from './support/service.js';
 
-const operatorToken = 'chain-sweeps-operator-token-0123456789';
 
 /** Runs the CLI in this process on the world's database; resolves with its exit code and stdout. */
 async function cli(world: ChainWorld, args: string[]): Promise<{ code: number; stdout: string }> {
   let stdout = '';
   const sink = (keep: boolean) => new Writable({ write(chunk, _enc, done) { if (keep) stdout += String(chunk); done(); } });
-  const code = await runCli(args, { stdout: sink(true), stderr: sink(false), env: { DATABASE_URL: world.t.database.url, OPENWAAS_INSECURE_DEV_KEYS: '1', LOG_LEVEL: 'silent' }, cwd: process.cwd() });
+  const code = await runCli(args, { stdout: sink(true), stderr: sink(false), env: { DATABASE_URL: world.t.database.url, OPENWAAS_INSECURE_DEV_KEYS: '1', LOG_LEVEL: 'silent', OPENWAAS_OPERATOR_TOKEN: world.t.operatorToken }, cwd: process.cwd() });
   return { code, stdout };
 }
 
@@ -41,7 +40,7 @@ eachDatabase('collection sweeps', (kind) => {
   let world: ChainWorld;
   let ticks: ReturnType<typeof manualTicks>;
   before(async () => {
-    world = await startChainWorld({ kind, config: { workers: false, operatorToken, sweepThresholds: { USDT: '50' } } });
+    world = await startChainWorld({ kind, config: { workers: false, operatorApi: true, sweepThresholds: { USDT: '50' } } });
     ticks = manualTicks(world);
     await ticks.scan();
   });
@@ -239,7 +238,7 @@ eachDatabase('collection sweeps', (kind) => {
   it('operators list sweeps and their transactions (operator API and CLI); only a failed sweep can be retried', async () => {
     const { t } = world;
     const get = async (path: string) => {
-      const res = await fetch(`${t.operatorUrl}${path}`, { headers: { authorization: `Bearer ${operatorToken}` } });
+      const res = await fetch(`${t.operatorUrl}${path}`, { headers: { authorization: `Bearer ${t.operatorToken}` } });
       return { status: res.status, body: (await res.json()) as Record<string, unknown> };
     };
     const sweeps = (await get('/sweeps?state=done')).body.sweeps as Array<{ id: number; state: string; address: string }>;
@@ -255,7 +254,7 @@ eachDatabase('collection sweeps', (kind) => {
     assert.deepEqual(Object.keys(txs[0]!.terms).sort(), ['gas_limit', 'gas_used', 'max_fee_per_gas', 'max_priority_fee_per_gas']);
     assert.equal(BigInt(txs[0]!.fee_max), BigInt(txs[0]!.terms.gas_limit!) * BigInt(txs[0]!.terms.max_fee_per_gas!));
     assert.equal((await get('/chain-txs?purpose=nope')).status, 400);
-    const retry = await fetch(`${t.operatorUrl}/sweeps/${sweeps[0]!.id}/retry`, { method: 'POST', headers: { authorization: `Bearer ${operatorToken}` } });
+    const retry = await fetch(`${t.operatorUrl}/sweeps/${sweeps[0]!.id}/retry`, { method: 'POST', headers: { authorization: `Bearer ${t.operatorToken}` } });
     assert.equal(retry.status, 409, 'a done sweep is not retried');
 
     const listed = await cli(world, ['sweeps', 'list', '--json']);

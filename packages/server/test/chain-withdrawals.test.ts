@@ -40,7 +40,6 @@ import {
 import { assertAuditsClean, chainAuditDifferences } from './support/audits.js';
 import { eachDatabase } from './support/service.js';
 
-const operatorToken = 'chain-withdrawals-operator-token-0123456789';
 
 eachDatabase('on-chain withdrawals', (kind) => {
   describe('with the workers running', () => {
@@ -137,7 +136,7 @@ eachDatabase('on-chain withdrawals', (kind) => {
     let ticks: ReturnType<typeof manualTicks>;
     // Every pending transaction counts as stuck at the next tick, and a forgotten one whose nonce was used is dropped at once.
     before(async () => {
-      world = await startChainWorld({ kind, config: { workers: false, operatorToken }, chain: { stuckAfterMs: 1, dropAfterMs: 1 } });
+      world = await startChainWorld({ kind, config: { workers: false, operatorApi: true }, chain: { stuckAfterMs: 1, dropAfterMs: 1 } });
       ticks = manualTicks(world);
     });
     after(() => world?.close());
@@ -193,7 +192,7 @@ eachDatabase('on-chain withdrawals', (kind) => {
       assert.equal(alert?.resolved_at, null);
       assert.match(alert!.message, /needs 0\.999 ETH, has 0 ETH/);
       // Operators see it.
-      const res = await fetch(`${t.operatorUrl}/alerts`, { headers: { authorization: `Bearer ${operatorToken}` } });
+      const res = await fetch(`${t.operatorUrl}/alerts`, { headers: { authorization: `Bearer ${t.operatorToken}` } });
       const body = (await res.json()) as { alerts: Array<{ key: string }> };
       assert.ok(body.alerts.some((a) => a.key === ethKey), 'the alert is listed by the operator API');
 

@@ -18,8 +18,8 @@ test('every operator route registered is in the contract table, and every contra
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) if (method !== 'HEAD') registered.push(`${method} ${route.url.slice(operatorBasePath.length)}`);
   });
-  // Registering reads only the token and the clock; no request is made.
-  const ctx = { config: { operatorToken: 'token', operatorTokenHash: '' }, clock: { nowMs: () => 0 } } as unknown as ServiceContext;
+  // Registering reads only the settings and the clock; no request is made.
+  const ctx = { config: { operatorApi: true }, clock: { nowMs: () => 0 } } as unknown as ServiceContext;
   await app.register(operatorRoutes, { prefix: operatorBasePath, ctx });
   await app.ready();
   assert.deepEqual([...registered].sort(), Object.keys(operatorEndpoints).sort());

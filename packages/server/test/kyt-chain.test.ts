@@ -18,14 +18,13 @@ import { notifiedStatuses, untilDeposit } from './support/deposits.js';
 import { assertAuditsClean } from './support/audits.js';
 import { eachDatabase } from './support/service.js';
 
-const operatorToken = 'kyt-chain-operator-token-0123456789';
 /** Anvil's dev account 3: the sender the deny list names. */
 const deniedSender = devAccount(3).address.toLowerCase();
 
 eachDatabase('kyt on chain', (kind) => {
   let world: ChainWorld;
   before(async () => {
-    world = await startChainWorld({ kind, config: { operatorToken, kyt: kytConfigSchema.parse({ provider: 'builtin', denyAddresses: [deniedSender] }) } });
+    world = await startChainWorld({ kind, config: { operatorApi: true, kyt: kytConfigSchema.parse({ provider: 'builtin', denyAddresses: [deniedSender] }) } });
   });
   after(() => world?.close());
 
@@ -42,7 +41,7 @@ eachDatabase('kyt on chain', (kind) => {
     assert.equal((await readBalance(world.t.ctx.store.db, userAccount(Number(world.t.merchant.id), uid, coinId()))).normal, 0n);
     assert.equal((await readBalance(world.t.ctx.store.db, suspenseAccount(coinId()))).normal - suspenseBefore, parseEther('0.75'));
 
-    const res = await fetch(`${world.t.operatorUrl}/kyt/deposits/${held.id}/release`, { method: 'POST', headers: { authorization: `Bearer ${operatorToken}` } });
+    const res = await fetch(`${world.t.operatorUrl}/kyt/deposits/${held.id}/release`, { method: 'POST', headers: { authorization: `Bearer ${world.t.operatorToken}` } });
     assert.equal(res.status, 200);
     assert.equal(((await res.json()) as { status: number }).status, DepositStatus.Succeeded);
     assert.equal((await readBalance(world.t.ctx.store.db, userAccount(Number(world.t.merchant.id), uid, coinId()))).normal, parseEther('0.75'));

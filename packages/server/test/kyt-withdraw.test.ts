@@ -16,7 +16,6 @@ import { startConfirmEndpoint, type ConfirmEndpoint } from './money-fixtures.js'
 import { eachDatabase, startTestService, type TestService } from './support/service.js';
 import { insertHeldDeposit, notifiedStatuses, statusOf } from './support/kyt.js';
 
-const token = 'kyt-operator-token-0123456789abcdef';
 const denied = '0x' + 'dd'.repeat(20);
 const clean = '0x' + '3'.repeat(40);
 const never = new AbortController().signal;
@@ -29,7 +28,7 @@ eachDatabase('kyt withdrawals and the operator API', (kind) => {
   const woken: Array<string | undefined> = [];
 
   before(async () => {
-    t = await startTestService({ kind, config: { operatorToken: token, kyt: kytConfigSchema.parse({ provider: 'builtin', denyAddresses: [denied] }) } });
+    t = await startTestService({ kind, config: { operatorApi: true, kyt: kytConfigSchema.parse({ provider: 'builtin', denyAddresses: [denied] }) } });
     confirm = await startConfirmEndpoint({ walletPublicKey: t.walletPublicKeyPem, privateKey: t.merchantPrivateKeyPem });
     await t.ctx.store.db.updateTable('merchants').set({ confirm_url: confirm.url }).where('id', '=', Number(t.merchant.id)).execute();
     (t.ctx.chainWorkers as WakeRelay<[chain?: string]>).connect((chain) => void woken.push(chain));
@@ -39,7 +38,7 @@ eachDatabase('kyt withdrawals and the operator API', (kind) => {
     await t?.close();
   });
 
-  async function call(method: 'GET' | 'POST', path: string, body?: unknown, auth = token): Promise<{ status: number; json: any }> {
+  async function call(method: 'GET' | 'POST', path: string, body?: unknown, auth = t.operatorToken): Promise<{ status: number; json: any }> {
     const headers: Record<string, string> = { authorization: `Bearer ${auth}` };
     if (body !== undefined) headers['content-type'] = 'application/json';
     const res = await fetch(`${t.operatorUrl}${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });

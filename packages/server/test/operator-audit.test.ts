@@ -17,7 +17,6 @@ import { operatorRoles } from '../src/modules/operators/index.js';
 import { cliRunners } from './support/cli.js';
 import { eachDatabase, startTestService, type TestService } from './support/service.js';
 
-const token = 'operator-audit-token-0123456789abcdef';
 const appender = fileURLToPath(new URL('./support/append-operator-events.ts', import.meta.url));
 const tsx = import.meta.resolve('tsx');
 
@@ -27,7 +26,7 @@ eachDatabase('operator audit trail', (kind) => {
   const env = () => ({ DATABASE_URL: t.database.url, LOG_LEVEL: 'silent' });
   const { cliHere, cliProcess } = cliRunners(env, () => dir);
 
-  async function call(method: string, path: string, body?: unknown, auth: string | null = token): Promise<{ status: number; json: any }> {
+  async function call(method: string, path: string, body?: unknown, auth: string | null = t.operatorToken): Promise<{ status: number; json: any }> {
     const headers: Record<string, string> = {};
     if (auth !== null) headers.authorization = `Bearer ${auth}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -51,7 +50,7 @@ eachDatabase('operator audit trail', (kind) => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'openwaas-operator-audit-'));
-    t = await startTestService({ kind, config: { operatorToken: token } });
+    t = await startTestService({ kind, config: { operatorApi: true } });
   });
   after(async () => {
     await t?.close();

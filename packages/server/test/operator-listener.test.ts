@@ -1,19 +1,18 @@
 /**
- * The operator API on its own listener: not on the merchant port, a long token kept only as a
- * hash, 429 with an exponential back-off per address after repeated failures, and trusted
+ * The operator API on its own listener: not on the merchant port, the retired shared token
+ * refused in the settings, 429 with an exponential back-off per address after repeated failures, and trusted
  * proxies (X-Forwarded-For believed only from them) for the back-off and merchant IP allowlists.
  */
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import { ErrorCode, WaasClient, WaasError } from '@openwaas/sdk';
 import { ConfigError, loadConfig } from '../src/config/config.js';
-import { operatorTokenDigestHex } from '../src/config/operator-config.js';
 import { AuthThrottle } from '../src/operator/auth-throttle.js';
 import { operatorAuthFreeFailuresMax } from '../src/limits.js';
 import { TestClock } from './money-fixtures.js';
 import { eachDatabase, startTestService, type TestService } from './support/service.js';
 
-const token = 'operator-listener-token-0123456789abcdef';
+const token = 'owa_not-a-service-setting-0123456789abcdef';
 
 async function get(url: string, auth: string | null, headers: Record<string, string> = {}) {
   const res = await fetch(url, { headers: { ...headers, ...(auth !== null ? { authorization: `Bearer ${auth}` } : {}) } });
@@ -21,22 +20,21 @@ async function get(url: string, auth: string | null, headers: Record<string, str
   return { status: res.status, retryAfter: res.headers.get('retry-after'), json: text ? (JSON.parse(text) as { error?: string; message?: string }) : undefined };
 }
 
-describe('operator token settings', () => {
-  it('refuses a token shorter than 32 characters, naming the setting', () => {
-    assert.throws(
-      () => loadConfig({ operatorToken: 'x'.repeat(31) }, {}),
-      (e: unknown) => e instanceof ConfigError && /operatorToken \(OPENWAAS_OPERATOR_TOKEN\) must be at least 32 characters/.test(e.message),
-    );
-    assert.throws(() => loadConfig({}, { OPENWAAS_OPERATOR_TOKEN: 'short' }), ConfigError);
-    assert.throws(() => loadConfig({ operatorTokenHash: 'abc' }, {}), ConfigError);
-  });
-
-  it('keeps only the hash of the token, and refuses a token that contradicts the configured hash', () => {
-    const config = loadConfig({ operatorToken: token }, {});
-    assert.equal(config.operatorToken, '');
-    assert.equal(config.operatorTokenHash, operatorTokenDigestHex(token));
+describe('operator API settings', () => {
+  it('refuses the retired shared token, naming what to do instead; OPENWAAS_OPERATOR_TOKEN is no service setting', () => {
+    for (const settings of [{ operatorToken: 'x'.repeat(40) }, { operatorTokenHash: 'ab'.repeat(32) }]) {
+      assert.throws(
+        () => loadConfig(settings as never, {}),
+        (e: unknown) => e instanceof ConfigError && /shared operator token is retired; set operatorApi \(OPENWAAS_OPERATOR_API=1\) and create operator accounts with 'openwaas operator add'/.test(e.message),
+      );
+    }
+    assert.throws(() => loadConfig({}, { OPENWAAS_OPERATOR_TOKEN_HASH: 'ab'.repeat(32) }), ConfigError);
+    // The CLI's own token variable leaves the service's configuration alone.
+    const config = loadConfig({}, { OPENWAAS_OPERATOR_TOKEN: token });
     assert.ok(!JSON.stringify(config).includes(token));
-    assert.throws(() => loadConfig({ operatorToken: token, operatorTokenHash: operatorTokenDigestHex('another') }, {}), ConfigError);
+    assert.equal(config.operatorApi, false);
+    assert.equal(loadConfig({}, { OPENWAAS_OPERATOR_API: '1' }).operatorApi, true);
+    assert.throws(() => loadConfig({}, { OPENWAAS_OPERATOR_API: 'maybe' }), ConfigError);
   });
 
   it('listens on loopback port 8090 by default, apart from the merchant port', () => {
@@ -78,11 +76,13 @@ eachDatabase('operator listener', (kind) => {
   const clock = new TestClock(Date.now());
 
   before(async () => {
-    t = await startTestService({ kind, clock, config: { operatorTokenHash: operatorTokenDigestHex(token), trustedProxies: ['127.0.0.1'] } });
+    t = await startTestService({ kind, clock, config: { operatorApi: true, trustedProxies: ['127.0.0.1'] } });
+    token = t.operatorToken;
   });
   after(() => t?.close());
+  let token: string;
 
-  it('serves the operator API on its own port only, with a token given only as its hash', async () => {
+  it('serves the operator API on its own port only', async () => {
     assert.ok(t.operatorUrl);
     assert.notEqual(new URL(t.operatorUrl).port, new URL(t.baseUrl).port);
     assert.equal((await get(`${t.baseUrl}/operator/v1/merchants`, token)).status, 404);
@@ -138,7 +138,7 @@ eachDatabase('operator listener', (kind) => {
 eachDatabase('no trusted proxies', (kind) => {
   let t: TestService;
   before(async () => {
-    t = await startTestService({ kind, config: { operatorToken: token } });
+    t = await startTestService({ kind, config: { operatorApi: true } });
   });
   after(() => t?.close());
 

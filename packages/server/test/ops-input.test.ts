@@ -7,19 +7,18 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { eachDatabase, startTestService, type TestService } from './support/service.js';
 
-const token = 'operator-input-test-token-' + 'x'.repeat(32);
 
 eachDatabase('operator API input never reaches the database unstorable', (kind) => {
   let t: TestService;
   before(async () => {
-    t = await startTestService({ kind, config: { operatorToken: token } });
+    t = await startTestService({ kind, config: { operatorApi: true } });
   });
   after(() => t?.close());
 
   const operator = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${t.operatorUrl}${path}`, {
       method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: { authorization: `Bearer ${t.operatorToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     return { status: res.status, json: (await res.json()) as { error?: string; message?: string } };

@@ -11,7 +11,6 @@ import { enqueueDeposits, startMerchantServer, type MerchantServer } from './ops
 import { eachDatabase, startTestService, type TestService } from './support/service.js';
 import type { ServiceContext } from '../src/context.js';
 
-const token = 'operator-secret-token-0123456789abc';
 
 interface Reply {
   status: number;
@@ -32,7 +31,7 @@ eachDatabase('operator API', (kind) => {
   let op: { url: string };
   let confirmServer: MerchantServer;
 
-  async function call(method: string, path: string, body?: unknown, auth: string | null = token): Promise<Reply> {
+  async function call(method: string, path: string, body?: unknown, auth: string | null = t.operatorToken): Promise<Reply> {
     const headers: Record<string, string> = {};
     if (auth !== null) headers.authorization = `Bearer ${auth}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -42,7 +41,7 @@ eachDatabase('operator API', (kind) => {
   }
 
   before(async () => {
-    t = await startTestService({ kind, config: { operatorToken: token } });
+    t = await startTestService({ kind, config: { operatorApi: true } });
     op = { url: t.operatorUrl! };
     const confirm = createWithdrawConfirmation({ walletPublicKey: t.walletPublicKeyPem, privateKey: t.merchantPrivateKeyPem, approve: () => true });
     confirmServer = await startMerchantServer(toNodeHttpHandler(confirm));
@@ -53,12 +52,12 @@ eachDatabase('operator API', (kind) => {
     await t?.close();
   });
 
-  test('refuses requests without the bearer token; is off without a configured token', async () => {
+  test('refuses requests without a bearer token; is off unless operatorApi is set', async () => {
     assert.equal((await call('GET', '/merchants', undefined, null)).status, 401);
     const wrong = await call('GET', '/merchants', undefined, 'nope');
     assert.equal(wrong.status, 401);
     assert.equal(wrong.json.error, 'unauthorized');
-    const off = await mountOperator({ ...t.ctx, config: { ...t.ctx.config, operatorToken: '', operatorTokenHash: '' } });
+    const off = await mountOperator({ ...t.ctx, config: { ...t.ctx.config, operatorApi: false } });
     try {
       const res = await fetch(`${off.url}/merchants`, { headers: { authorization: 'Bearer ' } });
       assert.equal(res.status, 404);

@@ -11,14 +11,13 @@ import { addUser, createMoneyWorld, fund, units, type MoneyWorld } from './money
 import { startMerchantServer, type MerchantServer } from './ops-helpers.js';
 import { eachDatabase, startTestService, type TestService } from './support/service.js';
 
-const token = 'operator-secret-token-0123456789abc';
 
 eachDatabase('policies (operator API)', (kind) => {
   let t: TestService;
   let confirmServer: MerchantServer;
 
   async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
-    const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+    const headers: Record<string, string> = { authorization: `Bearer ${t.operatorToken}` };
     if (body !== undefined) headers['content-type'] = 'application/json';
     const res = await fetch(t.operatorUrl! + path, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
     const text = await res.text();
@@ -26,7 +25,7 @@ eachDatabase('policies (operator API)', (kind) => {
   }
 
   before(async () => {
-    t = await startTestService({ kind, config: { operatorToken: token } });
+    t = await startTestService({ kind, config: { operatorApi: true } });
     const confirm = createWithdrawConfirmation({ walletPublicKey: t.walletPublicKeyPem, privateKey: t.merchantPrivateKeyPem, approve: () => true });
     confirmServer = await startMerchantServer(toNodeHttpHandler(confirm));
     await t.ctx.store.db.updateTable('merchants').set({ confirm_url: confirmServer.url }).where('id', '=', Number(t.merchant.id)).execute();

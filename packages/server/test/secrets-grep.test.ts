@@ -7,6 +7,7 @@
  * lines, base64 chunks, DER bytes), the operator token, the passphrase, the mnemonic (whole or
  * any 3 consecutive words), the HD seed or the data key.
  */
+import { totpCodeAt, totpSecretOf } from './support/operators.js';
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import { createPrivateKey, generateKeyPairSync, pbkdf2Sync, randomBytes } from 'node:crypto';
@@ -38,14 +39,17 @@ describe('no secret in the database file, the logs or any answer of a full run',
   const dbPath = join(dir, 'data', 'openwaas.sqlite');
   const keystorePath = join(dir, 'keystore.json');
   const passphrase = randomBytes(18).toString('base64url');
-  const operatorToken = randomBytes(24).toString('hex');
+  /** The API token of the first admin, printed once by `operator add`. */
+  let operatorToken = '';
+  let enrolment = { password: '', otpauth_uri: '' };
+  let sessionToken = '';
   const mnemonic = generateMnemonic(english, 256);
   const merchantPair = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const merchantKeyFile = join(dir, 'merchant-public.pem');
   /** Everything the run printed or answered. */
   const said: string[] = [];
   const { OPENWAAS_CONFIG: _c, OPENWAAS_KEYSTORE: _k, OPENWAAS_KEY_PASSPHRASE: _p, OPENWAAS_INSECURE_DEV_KEYS: _i, OPENWAAS_HD_MNEMONIC: _m, OPENWAAS_CHAINS: _ch, DATABASE_URL: _d, LOG_LEVEL: _l, OPENWAAS_OPERATOR_TOKEN: _t, ...inherited } = process.env;
-  const env = { ...inherited, DATABASE_URL: dbPath, OPENWAAS_KEYSTORE: keystorePath, OPENWAAS_KEY_PASSPHRASE: passphrase, OPENWAAS_OPERATOR_TOKEN: operatorToken, OPENWAAS_RSA_WORKERS: '1', LOG_LEVEL: 'debug' };
+  const env = { ...inherited, DATABASE_URL: dbPath, OPENWAAS_KEYSTORE: keystorePath, OPENWAAS_KEY_PASSPHRASE: passphrase, OPENWAAS_OPERATOR_API: '1', OPENWAAS_RSA_WORKERS: '1', LOG_LEVEL: 'debug' } as NodeJS.ProcessEnv;
   let serve: ReturnType<typeof spawn> | undefined;
   let serveOut = '';
   let confirmServer: Server;
@@ -95,6 +99,13 @@ describe('no secret in the database file, the logs or any answer of a full run',
     const init = json(await cli(['keys', 'init', '--mnemonic-from-stdin', '--json'], mnemonic));
     assert.equal(init.generated, false);
     ok(await cli(['migrate']));
+    // The first admin, from the host: its password, TOTP enrolment and API token are printed this once.
+    const first = json(await cli(['operator', 'add', 'root', '--role', 'admin', '--json'])) as { password: string; otpauth_uri: string; api_token: string };
+    said.splice(said.length - 2, 1); // the one-time display itself
+    enrolment = first;
+    operatorToken = first.api_token;
+    env.OPENWAAS_OPERATOR_TOKEN = operatorToken;
+    ok(await cli(['operator', 'list']));
     const shop = json(await cli(['merchant', 'create', '--name', 'Shop', '--merchant-key', merchantKeyFile, '--json'])) as { app_id: string; rsa_wallet_pub: string };
     ok(await cli(['merchant', 'create', '--name', 'Second Shop']));
     ok(await cli(['coin', 'add', 'ETH', '--chain', 'evm:31337', '--decimals', '18', '--fee', '0.001', '--min-withdraw', '0.01', '--auto-approve-max', '5', '--json']));
@@ -131,6 +142,18 @@ describe('no secret in the database file, the logs or any answer of a full run',
     said.push(JSON.stringify(w), JSON.stringify(await client.withdrawList({ ids: 'grep-1' })), JSON.stringify(await client.getByUidAndSymbol({ uid: bob.uid, symbol: 'ETH' })));
     await operator('/merchants');
     await operator('/audit');
+    // A login: its answer carries the session (the one-time display); every later use must not.
+    const login = await fetch(`${operatorUrl}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'root', password: enrolment.password, totp: totpCodeAt(enrolment.otpauth_uri, Date.now()) }),
+    });
+    assert.equal(login.status, 200);
+    sessionToken = ((await login.json()) as { token: string }).token;
+    said.push(JSON.stringify(await (await fetch(`${operatorUrl}/auth/me`, { headers: { authorization: `Bearer ${sessionToken}` } })).json()));
+    const wrong = await fetch(`${operatorUrl}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'root', password: `${enrolment.password}x`, totp: '000000' }) });
+    said.push(await wrong.text());
+    ok(await cli(['operator', 'token', 'list']));
     ok(await cli(['merchant', 'list']));
     ok(await cli(['merchant', 'list', '--json']));
     ok(await cli(['merchant', 'show', shop.app_id]));
@@ -162,7 +185,14 @@ describe('no secret in the database file, the logs or any answer of a full run',
       const der = createPrivateKey(p).export({ type: 'pkcs8', format: 'der' });
       for (let at = 0; at + 32 <= der.length; at += 32) needles.push({ what: `wallet key ${i} DER bytes`, value: der.subarray(at, at + 32) });
     }
-    needles.push({ what: 'operator token', value: operatorToken }, { what: 'passphrase', value: passphrase }, { what: 'mnemonic', value: mnemonic });
+    needles.push(
+      { what: 'operator API token', value: operatorToken },
+      { what: 'operator session token', value: sessionToken },
+      { what: 'operator password', value: enrolment.password },
+      { what: 'operator TOTP secret', value: new URL(enrolment.otpauth_uri).searchParams.get('secret')! },
+      { what: 'operator TOTP secret bytes', value: totpSecretOf(enrolment.otpauth_uri) },
+    );
+    needles.push({ what: 'passphrase', value: passphrase }, { what: 'mnemonic', value: mnemonic });
     const words = mnemonic.split(' ');
     for (let i = 0; i + 3 <= words.length; i++) needles.push({ what: `mnemonic words ${i}-${i + 2}`, value: words.slice(i, i + 3).join(' ') });
     const seed = pbkdf2Sync(mnemonic.normalize('NFKD'), 'mnemonic', 2048, 64, 'sha512');

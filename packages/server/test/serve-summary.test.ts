@@ -1,7 +1,7 @@
 /**
  * `openwaas serve` as an operator starts it: one start-up summary (database with its password
  * hidden, migrations, each chain with its node, head and confirmations, hot and fee wallets, key
- * source, listeners, workers), the operator API on its own port, and a short operator token
+ * source, listeners, workers), the operator API on its own port, and the retired shared token
  * refused before anything starts.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -22,7 +22,8 @@ import { freshDatabase, type TestDatabase } from './support/databases.js';
 import { eachDatabase, testCoins } from './support/service.js';
 
 const startTimeoutMs = 60_000;
-const operatorToken = 'serve-summary-operator-token-0123456789';
+/** A bearer token no operator holds: it must never be echoed. */
+const operatorToken = 'owa_serve-summary-unknown-token-0123456789abcdef';
 const passphrase = 'serve-summary-passphrase';
 const dbPassword = 'pw-never-printed-42';
 
@@ -69,7 +70,7 @@ eachDatabase('serve start-up summary', (kind) => {
       DATABASE_URL: databaseUrl,
       OPENWAAS_KEYSTORE: keystorePath,
       OPENWAAS_KEY_PASSPHRASE: passphrase,
-      OPENWAAS_OPERATOR_TOKEN: operatorToken,
+      OPENWAAS_OPERATOR_API: '1',
       OPENWAAS_CHAINS: JSON.stringify([{ id: 'evm:31337', rpcUrl: anvil.rpcUrl, pollIntervalMs: 200 }]),
     };
   });
@@ -98,8 +99,8 @@ eachDatabase('serve start-up summary', (kind) => {
       assert.match(operator, /^http:\/\/127\.0\.0\.1:\d+\/operator\/v1$/);
       assert.notEqual(new URL(operator).port, new URL(merchant).port);
       assert.match(line('workers'), /on$/);
-      // The operator API answers on its own port, not on the merchant's.
-      assert.equal((await fetch(`${operator}/merchants`, { headers: { authorization: `Bearer ${operatorToken}` } })).status, 200);
+      // The operator API answers on its own port (a token no operator holds: 401), not on the merchant's.
+      assert.equal((await fetch(`${operator}/merchants`, { headers: { authorization: `Bearer ${operatorToken}` } })).status, 401);
       assert.equal((await fetch(`${merchant}/operator/v1/merchants`, { headers: { authorization: `Bearer ${operatorToken}` } })).status, 404);
       const all = out + run.stderr();
       for (const secret of [dbPassword, operatorToken, passphrase]) assert.ok(!all.includes(secret), `output shows a secret`);
@@ -149,12 +150,13 @@ eachDatabase('serve start-up summary', (kind) => {
     }
   });
 
-  it('refuses an operator token shorter than 32 characters before starting, naming the setting', async () => {
-    const run = runServe([], { ...env, OPENWAAS_OPERATOR_TOKEN: 'too-short-token' }, dir);
+  it('refuses the retired shared operator token before starting, naming what to do instead', async () => {
+    const hash = 'ab'.repeat(32);
+    const run = runServe([], { ...env, OPENWAAS_OPERATOR_TOKEN_HASH: hash }, dir);
     const code = await run.exited;
     assert.notEqual(code, 0);
-    assert.match(run.stderr(), /operatorToken \(OPENWAAS_OPERATOR_TOKEN\) must be at least 32 characters/);
-    assert.ok(!run.stderr().includes('too-short-token'));
+    assert.match(run.stderr(), /OPENWAAS_OPERATOR_TOKEN_HASH: the shared operator token is retired; set operatorApi \(OPENWAAS_OPERATOR_API=1\) and create operator accounts with 'openwaas operator add'/);
+    assert.ok(!run.stderr().includes(hash));
     assert.ok(!run.lines().some((l) => l.startsWith('OpenWaaS listening')));
   });
 });

@@ -6,6 +6,7 @@ import { withContext } from './context.js';
 
 const listCommand = leaf({
   name: 'alerts list',
+  role: 'viewer',
   summary: 'open operator alerts (hot wallet low, reorg after credit, failing sweeps)',
   help: `alerts list [--all]
 
@@ -23,6 +24,7 @@ while its condition lasts, and most resolve themselves (a refilled hot wallet).`
 
 const resolveCommand = leaf({
   name: 'alerts resolve',
+  role: 'treasurer',
   summary: 'close an alert by hand',
   help: 'alerts resolve <id>',
   positionals: { min: 1, max: 1 },

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { escapeForTerminal } from './terminal.js';
+import type { OperatorRole } from '../modules/operators/index.js';
 
 /** The program's name, as installed by package.json `bin`. */
 export const programName = 'openwaas';
@@ -39,6 +40,8 @@ export interface Command {
   /** Full help text. */
   help: string;
   run(argv: string[], io: Io): Promise<number>;
+  /** An operator command: the least role it needs (docs/operators.md); absent for serve, sandbox, migrate, keys, demo. */
+  role?: OperatorRole;
 }
 
 export type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
@@ -61,6 +64,12 @@ export interface LeafSpec {
   options?: OptionSpec;
   /** How many positionals are accepted. */
   positionals?: { min: number; max: number };
+  /**
+   * The least role an operator needs to run it: checked before `run`, against the operator whose
+   * API token the command is given (--token-file, OPENWAAS_OPERATOR_TOKEN or
+   * OPENWAAS_OPERATOR_TOKEN_FILE; see operator-auth.ts). Absent: not an operator command.
+   */
+  role?: OperatorRole;
   run(args: Parsed, io: Io): Promise<number>;
 }
 
@@ -69,10 +78,13 @@ const common: OptionSpec = { json: { type: 'boolean' }, help: { type: 'boolean',
 
 /** Builds a command that parses its options strictly and prints help on --help. */
 export function leaf(spec: LeafSpec): Command {
-  const help = `Usage: ${programName} ${spec.help.trim()}\n\n  --json    print JSON instead of text\n  --help    show this help\n`;
+  const tokenHelp = spec.role ? `  --token-file FILE  act as the operator whose API token FILE holds (default $OPENWAAS_OPERATOR_TOKEN); needs the ${spec.role} role\n` : '';
+  const help = `Usage: ${programName} ${spec.help.trim()}\n\n  --json    print JSON instead of text\n  --help    show this help\n${tokenHelp}`;
+  const options: OptionSpec = { ...common, ...spec.options, ...(spec.role ? { 'token-file': { type: 'string' } } : {}) };
   return {
     summary: spec.summary,
     help,
+    ...(spec.role ? { role: spec.role } : {}),
     async run(argv, io) {
       if (argv.includes('--help') || argv.includes('-h')) {
         io.stdout.write(help);
@@ -80,14 +92,20 @@ export function leaf(spec: LeafSpec): Command {
       }
       let parsed: { values: Record<string, unknown>; positionals: string[] };
       try {
-        parsed = parseArgs({ args: argv, options: { ...common, ...spec.options }, strict: true, allowPositionals: true });
+        parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: true });
       } catch (error) {
         throw new UsageError((error as Error).message, spec.name);
       }
       const { min, max } = spec.positionals ?? { min: 0, max: 0 };
       if (parsed.positionals.length < min) throw new UsageError(`missing argument${min - parsed.positionals.length > 1 ? 's' : ''}`, spec.name);
       if (parsed.positionals.length > max) throw new UsageError(`unexpected argument "${parsed.positionals[max]}"`, spec.name);
-      return spec.run({ values: parsed.values as Parsed['values'], positionals: parsed.positionals, json: parsed.values.json === true }, io);
+      const args: Parsed = { values: parsed.values as Parsed['values'], positionals: parsed.positionals, json: parsed.values.json === true };
+      if (spec.role) {
+        // Loaded on use: it opens the database, which plain argument handling never needs.
+        const { authorizeCommand } = await import('./operator-auth.js');
+        await authorizeCommand(io, { command: spec.name, role: spec.role, tokenFile: str(args, 'token-file') });
+      }
+      return spec.run(args, io);
     },
   };
 }

@@ -14,6 +14,7 @@ import { auditProgressEveryEntries } from '../limits.js';
 
 const ledgerAudit = leaf({
   name: 'audit',
+  role: 'viewer',
   summary: 'check the ledger (and with --chain, the chain balances); exit 1 on any finding',
   help: `audit [--chain]
 
@@ -59,6 +60,7 @@ async function writeLine(out: NodeJS.WritableStream, line: string): Promise<void
 
 const operatorsAudit = leaf({
   name: 'audit operators',
+  role: 'viewer',
   summary: 'verify the operator audit trail (exit 1 when broken), list or export it',
   help: `audit operators
        audit operators --export FILE|-

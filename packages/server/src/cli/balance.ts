@@ -8,6 +8,7 @@ function adjust(direction: 'credit' | 'debit') {
   const name = `balance ${direction}`;
   return leaf({
     name,
+    role: 'treasurer',
     summary: `${direction} a user's or collection account's balance by hand (journaled)`,
     help: `${name} <uid> <symbol> <amount> --reason TEXT
        ${name} --collection <app_id> <symbol> <amount> --reason TEXT
@@ -41,6 +42,7 @@ The journal names the operator who ran the command, and the operator audit trail
 
 const history = leaf({
   name: 'balance adjustments',
+  role: 'viewer',
   summary: 'recent manual adjustments',
   help: `balance adjustments [--limit N]`,
   options: { limit: { type: 'string' } },

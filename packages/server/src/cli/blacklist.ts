@@ -5,6 +5,7 @@ import { withContext } from './context.js';
 
 const add = leaf({
   name: 'blacklist add',
+  role: 'admin',
   summary: 'refuse withdrawals to an address (110037)',
   help: 'blacklist add <address> [--reason TEXT]',
   options: { reason: { type: 'string' } },
@@ -24,6 +25,7 @@ const add = leaf({
 
 const remove = leaf({
   name: 'blacklist remove',
+  role: 'admin',
   summary: 'take an address off the blacklist',
   help: 'blacklist remove <address>',
   positionals: { min: 1, max: 1 },
@@ -37,6 +39,7 @@ const remove = leaf({
 
 const listCommand = leaf({
   name: 'blacklist list',
+  role: 'viewer',
   summary: 'blacklisted addresses',
   help: 'blacklist list',
   async run(p, io) {

@@ -9,6 +9,7 @@ import { backfillAttemptsMax, backfillBackoffMaxMs, backfillBackoffMs, backfillP
 
 const statusCommand = leaf({
   name: 'chain status',
+  role: 'viewer',
   summary: 'per chain: scanned height, node head, blocks behind, deposits awaiting confirmations',
   help: `chain status
 
@@ -38,6 +39,7 @@ Needs the keys for the wallet addresses (OPENWAAS_KEY_PASSPHRASE).`,
 
 const backfillCommand = leaf({
   name: 'chain backfill',
+  role: 'admin',
   summary: 'rescan a range of blocks (missed deposits, a deep reorg), with progress',
   help: `chain backfill --chain ID --from N [--to M]
 

@@ -74,6 +74,7 @@ const human = (c: CoinView) => describe(c);
 
 const add = leaf({
   name: 'coin add',
+  role: 'admin',
   summary: 'configure a new coin',
   help: `coin add <symbol> --chain KEY --decimals N [options]
 
@@ -99,6 +100,7 @@ ${optionHelp}`,
 
 const set = leaf({
   name: 'coin set',
+  role: 'admin',
   summary: "change some of a coin's settings",
   help: `coin set <symbol> [options]
 
@@ -124,6 +126,7 @@ ${optionHelp}`,
 
 const listCommand = leaf({
   name: 'coin list',
+  role: 'viewer',
   summary: 'configured coins',
   help: 'coin list',
   async run(p, io) {
@@ -136,6 +139,7 @@ const listCommand = leaf({
 function perMerchant(enabled: boolean) {
   const name = enabled ? 'coin enable' : 'coin disable';
   return leaf({
+    role: 'admin',
     name,
     summary: `${enabled ? 'enable' : 'disable'} a coin for one merchant`,
     help: `${name} <app_id> <symbol>`,

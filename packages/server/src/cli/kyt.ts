@@ -12,6 +12,7 @@ function sideArg(p: Parsed, command: string): ReviewSide {
 
 const listCommand = leaf({
   name: 'kyt list',
+  role: 'viewer',
   summary: 'deposits and withdrawals held by KYT screening',
   help: `kyt list [deposit|withdrawal] [--after-id N] [--limit N]
 
@@ -47,6 +48,7 @@ breaker). Withdrawals: 7 awaiting screening, 8 manual review (risk). Oldest firs
 
 const release = leaf({
   name: 'kyt release',
+  role: 'reviewer',
   summary: 'release a held deposit (credit it) or withdrawal (pay it)',
   help: `kyt release deposit|withdrawal <id>
 
@@ -69,6 +71,7 @@ the running service's chain worker.`,
 
 const reject = leaf({
   name: 'kyt reject',
+  role: 'reviewer',
   summary: 'reject a held deposit or withdrawal',
   help: `kyt reject deposit|withdrawal <id> --reason TEXT
 

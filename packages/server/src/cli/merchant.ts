@@ -50,6 +50,7 @@ function human(m: MerchantView): string {
 
 const create = leaf({
   name: 'merchant create',
+  role: 'admin',
   summary: 'create a merchant; prints its app_id and rsa_wallet_pub',
   help: `merchant create --name NAME [options]
 
@@ -81,6 +82,7 @@ both to the merchant). Enable coins with 'openwaas coin enable <app_id> <symbol>
 
 const set = leaf({
   name: 'merchant set',
+  role: 'admin',
   summary: "change a merchant's settings",
   help: `merchant set <app_id> [options]
 
@@ -121,6 +123,7 @@ const set = leaf({
 
 const show = leaf({
   name: 'merchant show',
+  role: 'viewer',
   summary: "a merchant's settings and enabled coins",
   help: 'merchant show <app_id>',
   positionals: { min: 1, max: 1 },
@@ -133,6 +136,7 @@ const show = leaf({
 
 const listCommand = leaf({
   name: 'merchant list',
+  role: 'viewer',
   summary: 'all merchants',
   help: 'merchant list',
   async run(p, io) {

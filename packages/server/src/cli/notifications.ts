@@ -7,6 +7,7 @@ import { withContext } from './context.js';
 
 const listCommand = leaf({
   name: 'notifications list',
+  role: 'viewer',
   summary: 'notifications by state (all states by default)',
   help: `notifications list [--failed | --pending | --delivered] [--app-id APP_ID] [--after-id N] [--limit N]`,
   options: {
@@ -44,6 +45,7 @@ const listCommand = leaf({
 
 const show = leaf({
   name: 'notifications show',
+  role: 'viewer',
   summary: 'one notification with its payload',
   help: 'notifications show <id>',
   positionals: { min: 1, max: 1 },
@@ -57,6 +59,7 @@ const show = leaf({
 
 const resend = leaf({
   name: 'notifications resend',
+  role: 'treasurer',
   summary: 'deliver a notification again, or every failed one',
   help: `notifications resend <id>
        notifications resend --all [--app-id APP_ID]

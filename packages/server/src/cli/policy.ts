@@ -31,6 +31,7 @@ function scopeOf(p: Parsed, command: string): VelocityScope {
 
 const listCommand = leaf({
   name: 'policy list',
+  role: 'viewer',
   summary: 'approval policies, velocity limits and destination settings',
   help: 'policy list',
   async run(p, io) {
@@ -52,6 +53,7 @@ const listCommand = leaf({
 
 const approvalSet = leaf({
   name: 'policy approval set',
+  role: 'admin',
   summary: "set a coin's approval policy (or a merchant's override)",
   help: `policy approval set <symbol> --above AMOUNT --approvals N [--company-review|--no-company-review] [--app-id ID]
 
@@ -84,6 +86,7 @@ A withdrawal under review above AMOUNT needs N distinct reviewers; at or below i
 
 const approvalClear = leaf({
   name: 'policy approval clear',
+  role: 'admin',
   summary: "remove a coin's approval policy (or a merchant's override)",
   help: 'policy approval clear <symbol> [--app-id ID]',
   options: { 'app-id': { type: 'string' } },
@@ -98,6 +101,7 @@ const approvalClear = leaf({
 
 const velocitySet = leaf({
   name: 'policy velocity set',
+  role: 'admin',
   summary: 'set a velocity limit of a coin (per user or per merchant)',
   help: `policy velocity set <symbol> --scope user|merchant --window SECONDS [--max-amount AMOUNT] [--max-count N] [--app-id ID]
 
@@ -131,6 +135,7 @@ Withdrawals that would pass the amount or count within the rolling window go to 
 
 const velocityClear = leaf({
   name: 'policy velocity clear',
+  role: 'admin',
   summary: 'remove a velocity limit',
   help: 'policy velocity clear <symbol> --scope user|merchant --window SECONDS [--app-id ID]',
   options: { scope: { type: 'string' }, window: { type: 'string' }, 'app-id': { type: 'string' } },
@@ -148,6 +153,7 @@ const velocityClear = leaf({
 
 const destinationsSet = leaf({
   name: 'policy destinations set',
+  role: 'admin',
   summary: 'switch the allowlist and set the new-address cool-down',
   help: `policy destinations set [--allowlist|--no-allowlist] [--cooldown SECONDS] [--app-id ID]
 
@@ -175,6 +181,7 @@ const destinationsSet = leaf({
 
 const destinationsClear = leaf({
   name: 'policy destinations clear',
+  role: 'admin',
   summary: 'remove destination settings',
   help: 'policy destinations clear [--app-id ID]',
   options: { 'app-id': { type: 'string' } },
@@ -187,6 +194,7 @@ const destinationsClear = leaf({
 
 const allowlistAdd = leaf({
   name: 'policy allowlist add',
+  role: 'admin',
   summary: "add a destination to a merchant's allowlist",
   help: `policy allowlist add <app_id> <symbol> <address> [--label TEXT]
 
@@ -206,6 +214,7 @@ The address is stored in the canonical form of the coin's chain; it is listed fo
 
 const allowlistRemove = leaf({
   name: 'policy allowlist remove',
+  role: 'admin',
   summary: "take a destination off a merchant's allowlist",
   help: 'policy allowlist remove <app_id> <symbol> <address>',
   positionals: { min: 3, max: 3 },
@@ -219,6 +228,7 @@ const allowlistRemove = leaf({
 
 const allowlistList = leaf({
   name: 'policy allowlist list',
+  role: 'viewer',
   summary: "a merchant's allowlisted destinations",
   help: 'policy allowlist list <app_id>',
   positionals: { min: 1, max: 1 },

@@ -14,6 +14,7 @@ import { kyt } from './kyt.js';
 import { merchant } from './merchant.js';
 import { migrate } from './migrate.js';
 import { notifications } from './notifications.js';
+import { operator } from './operator.js';
 import { sandbox } from './sandbox.js';
 import { serve } from './serve.js';
 import { sweeps } from './sweeps.js';
@@ -22,7 +23,7 @@ import { withdrawal } from './withdrawal.js';
 import { escapeForTerminal } from './terminal.js';
 
 /** Every command, in the order the overview lists them. */
-export const commands: Record<string, Command> = { sandbox, serve, migrate, demo, merchant, coin, user, balance, withdrawal, kyt, blacklist, policy, notifications, audit, alerts, chain, sweeps, keys };
+export const commands: Record<string, Command> = { sandbox, serve, migrate, demo, merchant, coin, user, balance, withdrawal, kyt, blacklist, policy, notifications, audit, alerts, chain, sweeps, operator, keys };
 
 export const overview = `Usage: ${programName} <command> [options]
 
@@ -38,14 +39,20 @@ ${Object.entries(commands)
 Run '${programName} <command> --help' for a command's options; add --json for JSON output.
 `;
 
-/** Finds the help text of "merchant create" style command paths. */
+/** Finds the help text of "merchant create" (or "operator token create") style command paths. */
 function helpOf(path: string | undefined): string {
   if (!path) return overview;
-  const [head, sub] = path.split(' ');
+  const [head, ...subs] = path.split(' ');
   const top = head !== undefined && Object.hasOwn(commands, head) ? commands[head] : undefined;
   if (!top) return overview;
-  if (sub === undefined) return top.help;
-  return (top as Partial<GroupCommand>).subcommands?.[sub]?.help ?? top.help;
+  let command: Command = top;
+  // Groups nest ("operator token create"): the deepest command the path names.
+  for (const sub of subs) {
+    const next: Command | undefined = (command as Partial<GroupCommand>).subcommands?.[sub];
+    if (!next) break;
+    command = next;
+  }
+  return command.help;
 }
 
 /** Runs the CLI: picks the command and turns every failure into a message and an exit code. */

@@ -1,13 +1,13 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { createConfirmationResponder, createNotificationHandler, toNodeHttpHandler, type CallbackHandler } from '@openwaas/sdk';
 import { CommandFailed, exitCode, flag, leaf, str, whole, type Command } from './args.js';
 import { keyPassphraseEnv } from '../keys/unlock.js';
 import { sandboxChainId, sandboxKeys, startSandboxChain, writeOperatorEnv } from './sandbox-chain.js';
 import { sandboxDeposit } from './sandbox-deposit.js';
+import { sandboxOperatorName, sandboxOperatorToken } from './sandbox-operator.js';
 import { cliConfig } from './context.js';
 import { demoDirDefault, demoUsdtContract, prepareDemoDatabase, setUpDemo } from './demo.js';
 import { escapeForTerminal } from './terminal.js';
@@ -45,15 +45,6 @@ function startDemoMerchant(input: { host: string; port: number; walletPublicKey:
     server.once('error', fail);
     server.listen(input.port, input.host, () => ok(server));
   });
-}
-
-/** The sandbox's own operator token, kept in the demo folder (when none is configured). */
-function operatorToken(dir: string): string {
-  const file = join(dir, 'operator-token');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  const token = randomBytes(24).toString('hex');
-  writeFileSync(file, token + '\n', { mode: 0o600 });
-  return token;
 }
 
 const sandboxStart = leaf({
@@ -121,13 +112,11 @@ taken) refuses before touching anything.
       throw error;
     });
     // From here the lock is released on the way out (the finally below, or at exit on a failed start).
-    // A configured token (OPENWAAS_OPERATOR_TOKEN or its hash) wins; else the sandbox keeps its own.
-    const tokenFile = base.operatorTokenHash === '' ? join(dir, 'operator-token') : undefined;
     const config = cliConfig(io, {
       ...(host !== undefined ? { host } : {}),
       port,
+      operatorApi: true,
       operatorPort,
-      ...(tokenFile ? { operatorToken: operatorToken(dir) } : {}),
       // The sandbox talks to a person: the service's JSON logs only for warnings unless asked.
       ...(io.env.LOG_LEVEL ? {} : { logLevel: 'warn' as const }),
     });
@@ -147,7 +136,8 @@ taken) refuses before touching anything.
     const databaseUrl = /^postgres(ql)?:/.test(config.databaseUrl) ? config.databaseUrl : resolve(io.cwd, config.databaseUrl.replace(/^sqlite:/, ''));
     // Chainless too: operator commands find the sandbox's database, and no stale chain of an earlier run.
     // The key store holds the data key of merchants' wallet keys, so operator commands need it chainless too.
-    writeOperatorEnv(dir, chain ? { DATABASE_URL: databaseUrl, OPENWAAS_CHAINS: JSON.stringify(config.chains), OPENWAAS_KEYSTORE: config.keystorePath } : { DATABASE_URL: databaseUrl, OPENWAAS_KEYSTORE: config.keystorePath }, chain ? {} : { unset: ['OPENWAAS_CHAINS'] });
+    const operatorEnv: Record<string, string> = chain ? { DATABASE_URL: databaseUrl, OPENWAAS_CHAINS: JSON.stringify(config.chains), OPENWAAS_KEYSTORE: config.keystorePath } : { DATABASE_URL: databaseUrl, OPENWAAS_KEYSTORE: config.keystorePath };
+    writeOperatorEnv(dir, operatorEnv, chain ? {} : { unset: ['OPENWAAS_CHAINS'] });
     const { createService } = await import('../service.js');
     if (chain) {
       await prepareDemoDatabase(config.databaseUrl, Date.now()).catch(async (error: unknown) => {
@@ -168,6 +158,9 @@ taken) refuses before touching anything.
       if (chain && chain.info.usdt !== demoUsdtContract) {
         throw new CommandFailed(`the demo USDT is at ${chain.info.usdt}, not ${demoUsdtContract}: the chain state in ${dir} is not the sandbox's; remove ${dir} and the database to start over`);
       }
+      // The demo admin's API token: for the operator API and, through DIR/env, the CLI's operator commands.
+      const operatorAuth = await sandboxOperatorToken(service.ctx, dir);
+      writeOperatorEnv(dir, { ...operatorEnv, OPENWAAS_OPERATOR_TOKEN_FILE: operatorAuth.file }, chain ? {} : { unset: ['OPENWAAS_CHAINS'] });
       let demo = await setUpDemo(service.ctx, { dir, baseUrl: url });
       merchantApp = await startDemoMerchant({
         host: config.host,
@@ -179,11 +172,11 @@ taken) refuses before touching anything.
       const merchantUrl = `http://${config.host}:${(merchantApp.address() as AddressInfo).port}`;
       demo = await setUpDemo(service.ctx, { dir, baseUrl: url, confirmUrl: `${merchantUrl}/waas/confirm`, notifyUrl: `${merchantUrl}/waas/notify` });
       if (p.json) {
-        io.stdout.write(JSON.stringify({ url, operator, merchant_app: merchantUrl, ...demo, ...(chain ? { chain: chain.info } : {}) }) + '\n');
+        io.stdout.write(JSON.stringify({ url, operator, operator_token_file: operatorAuth.file, merchant_app: merchantUrl, ...demo, ...(chain ? { chain: chain.info } : {}) }) + '\n');
       } else {
         say(`OpenWaaS sandbox
   wallet service   ${url}  (database ${redactDatabaseUrl(config.databaseUrl)})
-  operator API     ${operator}  (${tokenFile ? `token in ${tokenFile}` : 'the configured token'})
+  operator API     ${operator}  (demo admin ${sandboxOperatorName}: Bearer token in ${operatorAuth.file})
   demo merchant    app_id ${demo.app_id}, app ${merchantUrl} (approves confirmations, prints notifications)
   coins            ${demo.coins.join(', ')}
   SDK config       ${demo.sdk_config}

@@ -14,6 +14,7 @@ function oneOf<T extends string>(value: string | undefined, allowed: readonly T[
 
 const listCommand = leaf({
   name: 'sweeps list',
+  role: 'viewer',
   summary: 'collection sweeps, newest first',
   help: `sweeps list [--chain ID] [--state STATE] [--limit N]
 
@@ -38,6 +39,7 @@ sweep_pending, done, failed), amount in base units, attempts and the last error.
 
 const txsCommand = leaf({
   name: 'sweeps txs',
+  role: 'viewer',
   summary: 'stored outgoing transactions (withdrawals, sweeps, gas top-ups), newest first',
   help: `sweeps txs [--chain ID] [--purpose PURPOSE] [--ref ID] [--state STATE] [--limit N]
 
@@ -75,6 +77,7 @@ reverted, replaced, dropped), fees, broadcasts and the last broadcast error.
 
 const retryCommand = leaf({
   name: 'sweeps retry',
+  role: 'treasurer',
   summary: 'start a failed sweep again',
   help: `sweeps retry <id>
 

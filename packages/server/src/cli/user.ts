@@ -11,6 +11,7 @@ function human(u: UserView): string {
 function flagCommand(name: string, summary: string, flags: { frozen?: boolean; atRisk?: boolean }) {
   return leaf({
     name: `user ${name}`,
+    role: 'reviewer',
     summary,
     help: `user ${name} <uid>`,
     positionals: { min: 1, max: 1 },
@@ -31,6 +32,7 @@ function flagCommand(name: string, summary: string, flags: { frozen?: boolean; a
 
 const show = leaf({
   name: 'user show',
+  role: 'viewer',
   summary: 'a user, its flags and balances',
   help: 'user show <uid>',
   positionals: { min: 1, max: 1 },

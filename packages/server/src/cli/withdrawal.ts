@@ -15,6 +15,7 @@ const human = (w: WithdrawalView) => describe(w);
 
 const listCommand = leaf({
   name: 'withdrawal list',
+  role: 'viewer',
   summary: 'withdrawals waiting for review (status 0)',
   help: `withdrawal list [--after-id N] [--limit N]`,
   options: { 'after-id': { type: 'string' }, limit: { type: 'string' } },
@@ -37,6 +38,7 @@ const listCommand = leaf({
 
 const show = leaf({
   name: 'withdrawal show',
+  role: 'viewer',
   summary: 'one withdrawal',
   help: 'withdrawal show <id>',
   positionals: { min: 1, max: 1 },
@@ -50,6 +52,7 @@ const show = leaf({
 
 const approve = leaf({
   name: 'withdrawal approve',
+  role: 'reviewer',
   summary: 'approve a withdrawal under review (as platform or merchant auditor)',
   help: `withdrawal approve <id> [--by saas|company]
 
@@ -76,6 +79,7 @@ as many distinct reviewers approved it as its approval policy requires, the merc
 
 const reject = leaf({
   name: 'withdrawal reject',
+  role: 'reviewer',
   summary: 'reject a withdrawal under review; the funds return to the user',
   help: `withdrawal reject <id> [--by saas|company] [--reason TEXT]`,
   options: { by: { type: 'string' }, reason: { type: 'string' } },
@@ -96,6 +100,7 @@ const reject = leaf({
 
 const cancel = leaf({
   name: 'withdrawal cancel',
+  role: 'reviewer',
   summary: 'cancel a withdrawal not yet broadcast; the funds return to the user',
   help: 'withdrawal cancel <id>',
   positionals: { min: 1, max: 1 },

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { isFollowableChainId } from '../chains/families.js';
 import { kytConfigSchema } from './kyt-config.js';
 import { remoteSignerSchema } from './remote-signer-config.js';
-import { isIpOrCidr, operatorListenerProblem, sealOperatorToken } from './operator-config.js';
+import { isIpOrCidr, operatorListenerProblem, retiredOperatorSettings } from './operator-config.js';
 
 /** The hosted service's notification retry delays: 1 s, 2 min, 8 min, 32 min, 128 min. */
 export const hostedNotifyScheduleMs = [1_000, 120_000, 480_000, 1_920_000, 7_680_000];
@@ -45,12 +45,10 @@ const schema = z.object({
   host: z.string().default('127.0.0.1'),
   port: z.coerce.number().int().min(0).max(65535).default(8080),
   /**
-   * Bearer token of the operator API (at least 32 characters); the operator API is off when
-   * neither it nor operatorTokenHash is set. loadConfig replaces it by its hash.
+   * Open the operator API on its own listener (OPENWAAS_OPERATOR_API=1). Off by default: every
+   * route then needs an operator's session or API token (docs/operators.md).
    */
-  operatorToken: z.string().default(''),
-  /** Hex sha256 of the operator token, so the token itself need not be in any setting. */
-  operatorTokenHash: z.string().regex(/^([0-9a-fA-F]{64})?$/, 'must be the hex sha256 of the token').default(''),
+  operatorApi: z.boolean().default(false),
   /** The operator API's own listener: never the merchant port. */
   operatorHost: z.string().default('127.0.0.1'),
   /** 0 = any free port. */
@@ -96,8 +94,6 @@ const envNames: Record<string, keyof ServiceConfig> = {
   DATABASE_URL: 'databaseUrl',
   HOST: 'host',
   PORT: 'port',
-  OPENWAAS_OPERATOR_TOKEN: 'operatorToken',
-  OPENWAAS_OPERATOR_TOKEN_HASH: 'operatorTokenHash',
   OPENWAAS_OPERATOR_HOST: 'operatorHost',
   OPENWAAS_OPERATOR_PORT: 'operatorPort',
   OPENWAAS_TIME_WINDOW_MS: 'requestTimeWindowMs',
@@ -126,6 +122,9 @@ export function loadConfig(overrides: Partial<ServiceConfig> = {}, env: NodeJS.P
   if (env.OPENWAAS_CHAINS) fromEnv.chains = parseJsonSetting('OPENWAAS_CHAINS', env.OPENWAAS_CHAINS);
   if (env.OPENWAAS_KYT) fromEnv.kyt = parseJsonSetting('OPENWAAS_KYT', env.OPENWAAS_KYT);
   if (env.OPENWAAS_REMOTE_SIGNER) fromEnv.remoteSigner = parseJsonSetting('OPENWAAS_REMOTE_SIGNER', env.OPENWAAS_REMOTE_SIGNER);
+  if (env.OPENWAAS_OPERATOR_API !== undefined && env.OPENWAAS_OPERATOR_API !== '') fromEnv.operatorApi = parseFlagSetting('OPENWAAS_OPERATOR_API', env.OPENWAAS_OPERATOR_API);
+  const retired = retiredOperatorSettings({ ...fromFile, ...overrides }, env);
+  if (retired) throw new ConfigError(`invalid configuration: ${retired}`);
   if (env.OPENWAAS_INSECURE_DEV_KEYS !== undefined && env.OPENWAAS_INSECURE_DEV_KEYS !== '') fromEnv.insecureDevKeys = parseFlagSetting('OPENWAAS_INSECURE_DEV_KEYS', env.OPENWAAS_INSECURE_DEV_KEYS);
   if (env.OPENWAAS_NOTIFY_SCHEDULE_MS) fromEnv.notifyScheduleMs = env.OPENWAAS_NOTIFY_SCHEDULE_MS.split(',').map((s) => s.trim());
   if (env.OPENWAAS_TRUSTED_PROXIES) fromEnv.trustedProxies = env.OPENWAAS_TRUSTED_PROXIES.split(',').map((s) => s.trim()).filter((s) => s !== '');
@@ -133,16 +132,14 @@ export function loadConfig(overrides: Partial<ServiceConfig> = {}, env: NodeJS.P
   if (!parsed.success) {
     throw new ConfigError('invalid configuration: ' + parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   }
-  return withSealedOperatorToken(parsed.data);
+  return checkedOperatorListener(parsed.data);
 }
 
-/** The configuration with the operator token replaced by its hash (see operator-config.ts). */
-export function withSealedOperatorToken(config: ServiceConfig): ServiceConfig {
-  const sealed = sealOperatorToken(config);
-  if ('problem' in sealed) throw new ConfigError(`invalid configuration: ${sealed.problem}`);
+/** The configuration, refused when the operator listener would be the merchant one (see operator-config.ts). */
+export function checkedOperatorListener(config: ServiceConfig): ServiceConfig {
   const listener = operatorListenerProblem(config);
   if (listener) throw new ConfigError(`invalid configuration: ${listener}`);
-  return { ...config, ...sealed };
+  return config;
 }
 
 function parseJsonSetting(name: string, text: string): unknown {

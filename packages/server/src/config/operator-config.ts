@@ -1,11 +1,4 @@
-import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
-import { operatorTokenLengthMin } from '../limits.js';
-
-/** The hex sha256 of a token: what the service keeps and compares, never the token itself. */
-export function operatorTokenDigestHex(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
-}
 
 /** True for an IPv4/IPv6 address or a CIDR range ("10.0.0.0/8", "fd00::/8"). */
 export function isIpOrCidr(entry: string): boolean {
@@ -19,19 +12,16 @@ export function isIpOrCidr(entry: string): boolean {
 }
 
 /**
- * Replaces a plaintext `operatorToken` by its digest in `operatorTokenHash`, so the running
- * service never holds the token; refuses tokens shorter than operatorTokenLengthMin and a
- * token that contradicts a configured hash. Returns the message of the problem, or the fields.
+ * The shared operator token is retired: operators log in with their own accounts and tokens
+ * (docs/operators.md). A configuration that still sets it is refused with what to do instead,
+ * rather than silently opening nothing. OPENWAAS_OPERATOR_TOKEN is no service setting any more:
+ * it is the operator's own API token that the CLI acts with.
  */
-export function sealOperatorToken(settings: { operatorToken: string; operatorTokenHash: string }): { operatorToken: ''; operatorTokenHash: string } | { problem: string } {
-  const hash = settings.operatorTokenHash.toLowerCase();
-  if (settings.operatorToken === '') return { operatorToken: '', operatorTokenHash: hash };
-  if (settings.operatorToken.length < operatorTokenLengthMin) {
-    return { problem: `operatorToken (OPENWAAS_OPERATOR_TOKEN) must be at least ${operatorTokenLengthMin} characters, is ${settings.operatorToken.length}` };
-  }
-  const digest = operatorTokenDigestHex(settings.operatorToken);
-  if (hash !== '' && hash !== digest) return { problem: 'operatorToken and operatorTokenHash are both set and do not match: set one of them' };
-  return { operatorToken: '', operatorTokenHash: digest };
+export function retiredOperatorSettings(settings: Record<string, unknown>, env: NodeJS.ProcessEnv): string | undefined {
+  const named = ['operatorToken', 'operatorTokenHash'].filter((k) => settings[k] !== undefined && settings[k] !== '');
+  if (env.OPENWAAS_OPERATOR_TOKEN_HASH !== undefined && env.OPENWAAS_OPERATOR_TOKEN_HASH !== '') named.push('OPENWAAS_OPERATOR_TOKEN_HASH');
+  if (named.length === 0) return undefined;
+  return `${named.join(', ')}: the shared operator token is retired; set operatorApi (OPENWAAS_OPERATOR_API=1) and create operator accounts with 'openwaas operator add' (docs/operators.md)`;
 }
 
 /** The operator listener may not be the merchant one: the message of the problem, if it is. */

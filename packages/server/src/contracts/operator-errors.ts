@@ -14,9 +14,16 @@ export const operatorErrorRegistry = {
   invalid: { code: 'invalid', message: 'the request is not valid', httpStatus: 400, meaning: 'The request is malformed or a value is out of range (the message names the field).', retired: false },
   unauthorized: {
     code: 'unauthorized',
-    message: 'missing or wrong operator token (Authorization: Bearer <token>)',
+    message: 'missing, wrong, expired or revoked operator token (Authorization: Bearer <token>)',
     httpStatus: 401,
-    meaning: 'Missing or wrong bearer token.',
+    meaning: 'Missing, wrong, expired or revoked bearer token, a disabled operator, or a refused login (the same answer whatever was wrong).',
+    retired: false,
+  },
+  forbidden: {
+    code: 'forbidden',
+    message: 'your roles do not allow this',
+    httpStatus: 403,
+    meaning: "The operator is authenticated but none of its roles allows the route or command (the role table is in docs/operators.md).",
     retired: false,
   },
   not_found: {
@@ -30,7 +37,7 @@ export const operatorErrorRegistry = {
     code: 'disabled',
     message: 'the operator API is disabled',
     httpStatus: 404,
-    meaning: 'The operator API is switched off (no operator token configured).',
+    meaning: 'The operator API is switched off (operatorApi is not set).',
     retired: false,
   },
   conflict: {
@@ -58,7 +65,7 @@ export const operatorErrorRegistry = {
     code: 'too_many_attempts',
     message: 'too many failed authentications from this address',
     httpStatus: 429,
-    meaning: 'Too many failed authentications from this address: wait for Retry-After seconds.',
+    meaning: 'Too many failed authentications from this address, or failed logins of this account: wait for Retry-After seconds.',
     retired: false,
   },
   internal: {

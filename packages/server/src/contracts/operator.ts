@@ -21,6 +21,7 @@ import type { ReviewSide } from '../modules/kyt/index.js';
 import type { Auditor } from '../modules/withdrawals/index.js';
 import type { AllowlistEntryView, ApprovalPolicyView, DestinationSettingsView, VelocityLimitView, VelocityScope } from '../modules/policies/index.js';
 import type { AuditEntryView, AuditOutcome, OperatorAuditVerdict } from '../modules/operator-audit/index.js';
+import type { ApiTokenView, IssuedToken, LoginResult, OperatorEnrolment, OperatorRole, OperatorView } from '../modules/operators/index.js';
 import type { ChainTxPurpose, ChainTxState, OperatorAlert, SweepState } from '../store/schema.js';
 import {
   appIdLengthMax,
@@ -31,7 +32,10 @@ import {
   contractAddressLengthMax,
   operatorAuditPageSizeMax,
   operatorAuditTargetLengthMax,
+  operatorAccountNameLengthMax,
+  operatorApiTokenExpiresDaysMax,
   operatorNameLengthMax,
+  operatorPasswordLengthMax,
   operatorPageSizeMax,
   rejectReasonLengthMax,
   symbolLengthMax,
@@ -62,6 +66,9 @@ export const velocityScopes = ['user', 'merchant'] as const;
 export const notificationStates = ['pending', 'delivered', 'failed'] as const;
 /** How an operator action ended in the audit trail. */
 export const auditOutcomes = ['done', 'refused', 'failed'] as const;
+
+/** The operator roles (the operators module's list, repeated here: this module needs only zod and the bounds at run time). */
+export const operatorRoles = ['viewer', 'reviewer', 'treasurer', 'admin'] as const;
 
 // ---- request schemas --------------------------------------------------------------------------
 
@@ -176,6 +183,17 @@ export const operatorAuditQuery = z
     limit: z.coerce.number().int().positive().max(operatorAuditPageSizeMax).optional(),
   })
   .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, 'from must not be after to');
+export const loginBody = z.strictObject({
+  name: z.string().min(1).max(operatorAccountNameLengthMax),
+  password: z.string().min(1).max(operatorPasswordLengthMax),
+  totp: z.string().regex(/^\d{6}$/, 'must be the 6-digit code of your authenticator'),
+});
+
+export const operatorNameParams = z.object({ name: z.string().min(1).max(operatorAccountNameLengthMax) });
+export const operatorRolesBody = z.strictObject({ roles: z.array(z.enum(operatorRoles)).min(1).max(operatorRoles.length) });
+export const createOperatorBody = z.strictObject({ name: z.string().min(1).max(operatorAccountNameLengthMax), roles: operatorRolesBody.shape.roles });
+export const createTokenBody = z.strictObject({ expires_days: z.number().int().min(1).max(operatorApiTokenExpiresDaysMax).optional() });
+export const operatorTokensQuery = z.object({ name: z.string().min(1).max(operatorAccountNameLengthMax).optional() });
 
 export const alertsQuery = z.object({ all: z.enum(['0', '1', 'true', 'false']).optional(), limit: z.coerce.number().int().min(1).max(operatorPageSizeMax).optional() });
 export const sweepsQuery = z.strictObject({ chain: z.string().optional(), state: z.enum(sweepStates).optional(), ...beforeIdPage });
@@ -204,6 +222,13 @@ export interface OperatorAuditPage {
   entries: AuditEntryView[];
   next_after_id: number | null;
 }
+/** Who a request acts as (GET /auth/me). */
+export interface AuthMeView {
+  operator: { id: number; name: string; roles: OperatorRole[] };
+  /** Which kind of token the request carries. */
+  token: { id: number; kind: 'session' | 'api' };
+}
+export type { ApiTokenView, IssuedToken, LoginResult, OperatorEnrolment, OperatorView };
 
 /** An operator alert as the operator API and the CLI show it. */
 export type AlertView = Omit<OperatorAlert, 'id'> & { id: number };
@@ -223,66 +248,82 @@ export interface OperatorEndpoint {
   readonly query?: z.ZodType;
   readonly body?: z.ZodType;
   readonly status?: 200 | 201 | 204;
+  /**
+   * The least role that may call it (docs/operators.md says what each role grants); null only
+   * for logging in, the one route that takes no token.
+   */
+  readonly role: OperatorRole | null;
   /** What it does, for docs and the console. */
   readonly summary: string;
 }
 
 /** Every route under /operator/v1, keyed "METHOD /path" (paths in Fastify's `:param` form). */
 export const operatorEndpoints = {
-  'GET /merchants': { summary: 'list merchants' },
-  'POST /merchants': { body: createMerchantBody, status: 201, summary: 'create a merchant (its wallet key pair is generated)' },
-  'GET /merchants/:appId': { params: appIdParams, summary: 'show a merchant' },
-  'PATCH /merchants/:appId': { params: appIdParams, body: updateMerchantBody, summary: "change a merchant's settings" },
-  'PUT /merchants/:appId/coins/:symbol': { params: merchantCoinParams, summary: 'enable a coin for a merchant' },
-  'DELETE /merchants/:appId/coins/:symbol': { params: merchantCoinParams, summary: 'disable a coin for a merchant' },
-  'GET /coins': { summary: 'list coins' },
-  'PUT /coins/:symbol': { params: symbolParams, body: upsertCoinBody, summary: 'create or replace a coin' },
-  'PATCH /coins/:symbol': { params: symbolParams, body: patchCoinBody, summary: "change a coin's settings" },
-  'GET /users/:uid': { params: uidParams, summary: 'show a user with balances' },
-  'PATCH /users/:uid': { params: uidParams, body: userFlagsBody, summary: 'set frozen / at_risk' },
-  'POST /users/:uid/freeze': { params: uidParams, summary: 'freeze a user' },
-  'POST /users/:uid/unfreeze': { params: uidParams, summary: 'unfreeze a user' },
-  'POST /balances/credit': { body: adjustmentBody, summary: 'credit a user or collection account by hand (journaled)' },
-  'POST /balances/debit': { body: adjustmentBody, summary: 'debit a user or collection account by hand (journaled)' },
-  'GET /adjustments': { summary: 'manual balance adjustments, newest first' },
-  'GET /withdrawals/review': { query: pageQuery, summary: 'withdrawals waiting for review' },
-  'GET /withdrawals/:id': { params: idParams, summary: 'show a withdrawal' },
-  'POST /withdrawals/:id/approve': { params: idParams, body: auditorBody, summary: "approve a withdrawal as the requesting operator (side saas: one of its quorum of distinct reviewers; company: the merchant's side)" },
-  'POST /withdrawals/:id/reject': { params: idParams, body: rejectWithdrawalBody, summary: 'reject a withdrawal; funds back to the user' },
-  'POST /withdrawals/:id/cancel': { params: idParams, summary: 'cancel a withdrawal before payment' },
-  'GET /policies': { summary: 'approval policies, velocity limits and destination settings' },
-  'PUT /policies/approval/:symbol': { params: symbolParams, body: approvalPolicyBody, summary: "set a coin's approval policy (app_id: that merchant's override)" },
-  'DELETE /policies/approval/:symbol': { params: symbolParams, query: policyScopeQuery, status: 204, summary: "remove a coin's approval policy (app_id: the merchant's override)" },
-  'PUT /policies/velocity/:symbol': { params: symbolParams, body: velocityLimitBody, summary: 'set a velocity limit of a coin (per user or per merchant, over window_s seconds)' },
-  'DELETE /policies/velocity/:symbol': { params: symbolParams, query: velocityLimitQuery, status: 204, summary: 'remove a velocity limit' },
-  'PUT /policies/destinations': { body: destinationSettingsBody, summary: 'set the allowlist switch and new-address cool-down (app_id: one merchant)' },
-  'DELETE /policies/destinations': { query: policyScopeQuery, status: 204, summary: 'remove destination settings (app_id: one merchant)' },
-  'GET /merchants/:appId/allowlist': { params: appIdParams, summary: "a merchant's allowlisted destinations" },
-  'POST /merchants/:appId/allowlist': { params: appIdParams, body: allowlistBody, status: 201, summary: "add a destination to a merchant's allowlist (canonical form of the coin's chain)" },
-  'DELETE /merchants/:appId/allowlist': { params: appIdParams, query: allowlistQuery, status: 204, summary: "take a destination off a merchant's allowlist" },
-  'GET /kyt': { query: heldQuery, summary: 'deposits (4/5/6) and withdrawals (7/8) held by KYT' },
-  'POST /kyt/deposits/:id/release': { params: idParams, body: heldReleaseBody, summary: 'credit a held deposit (→ 1)' },
-  'POST /kyt/deposits/:id/reject': { params: idParams, body: heldRejectBody, summary: 'fail a held deposit (→ 2); funds stay in suspense' },
-  'POST /kyt/withdrawals/:id/release': { params: idParams, body: heldReleaseBody, summary: 'let a held withdrawal be paid (→ 1)' },
-  'POST /kyt/withdrawals/:id/reject': { params: idParams, body: heldRejectBody, summary: 'reject a held withdrawal (→ 2); funds back to the user' },
-  'GET /blacklist': { summary: 'blacklisted withdrawal addresses' },
-  'POST /blacklist': { body: blacklistBody, status: 201, summary: 'refuse withdrawals to an address (110037)' },
-  'DELETE /blacklist/:address': { params: addressParams, status: 204, summary: 'take an address off the blacklist' },
-  'GET /notifications': { query: notificationsQuery, summary: 'notification outbox with counts per state' },
-  'GET /notifications/:id': { params: idParams, summary: 'show a notification' },
-  'POST /notifications/:id/resend': { params: idParams, summary: 'deliver a notification again' },
-  'POST /notifications/resend-failed': { body: resendAllBody, summary: 'deliver every failed notification again' },
-  'GET /audit': { summary: 'ledger audit (always 200; `ok` and `findings` carry the verdict)' },
-  'POST /audit': { summary: 'ledger audit (always 200; `ok` and `findings` carry the verdict)' },
-  'GET /audit/operators': { query: operatorAuditQuery, summary: 'the operator audit trail, oldest first, filtered (viewer)' },
-  'GET /audit/operators/verify': { summary: 'verify the operator audit trail’s hash chain (always 200; `ok` and `broken` carry the verdict)' },
-  'GET /chains': { summary: 'scanner progress and wallet balances per chain' },
-  'GET /chains/audit': { summary: 'ledger against chain balances (always 200; `ok` and `findings` carry the verdict)' },
-  'GET /alerts': { query: alertsQuery, summary: 'open operator alerts (all=1: resolved ones too)' },
-  'POST /alerts/:id/resolve': { params: idParams, summary: 'close an alert by hand' },
-  'GET /chain-txs': { query: chainTxsQuery, summary: 'outgoing chain transactions, newest first' },
-  'GET /sweeps': { query: sweepsQuery, summary: 'collection sweeps, newest first' },
-  'POST /sweeps/:id/retry': { params: idParams, summary: 'start a failed sweep again' },
+  'POST /auth/login': { role: null, body: loginBody, summary: 'log in with name, password and TOTP code: a session token (shown once)' },
+  'POST /auth/logout': { role: 'viewer', status: 204, summary: 'end the session the request carries' },
+  'GET /auth/me': { role: 'viewer', summary: 'the operator the request acts as, with its roles' },
+  'GET /operators': { role: 'viewer', summary: 'operator accounts and their roles' },
+  'POST /operators': { role: 'admin', body: createOperatorBody, status: 201, summary: 'create an operator account (its initial password and TOTP enrolment are in this answer only)' },
+  'PUT /operators/:name/roles': { role: 'admin', params: operatorNameParams, body: operatorRolesBody, summary: "replace an operator's roles" },
+  'POST /operators/:name/disable': { role: 'admin', params: operatorNameParams, summary: 'disable an operator: its sessions and tokens are revoked' },
+  'POST /operators/:name/reset': { role: 'admin', params: operatorNameParams, summary: 'new password and TOTP enrolment (in this answer only); sessions and tokens revoked' },
+  'GET /operator-tokens': { role: 'viewer', query: operatorTokensQuery, summary: 'API tokens (never the tokens themselves)' },
+  'POST /operators/:name/tokens': { role: 'admin', params: operatorNameParams, body: createTokenBody, status: 201, summary: 'a new API token of an operator (in this answer only)' },
+  'DELETE /operator-tokens/:id': { role: 'admin', params: idParams, summary: 'revoke an API token' },
+  'GET /merchants': { role: 'viewer', summary: 'list merchants' },
+  'POST /merchants': { role: 'admin', body: createMerchantBody, status: 201, summary: 'create a merchant (its wallet key pair is generated)' },
+  'GET /merchants/:appId': { role: 'viewer', params: appIdParams, summary: 'show a merchant' },
+  'PATCH /merchants/:appId': { role: 'admin', params: appIdParams, body: updateMerchantBody, summary: "change a merchant's settings" },
+  'PUT /merchants/:appId/coins/:symbol': { role: 'admin', params: merchantCoinParams, summary: 'enable a coin for a merchant' },
+  'DELETE /merchants/:appId/coins/:symbol': { role: 'admin', params: merchantCoinParams, summary: 'disable a coin for a merchant' },
+  'GET /coins': { role: 'viewer', summary: 'list coins' },
+  'PUT /coins/:symbol': { role: 'admin', params: symbolParams, body: upsertCoinBody, summary: 'create or replace a coin' },
+  'PATCH /coins/:symbol': { role: 'admin', params: symbolParams, body: patchCoinBody, summary: "change a coin's settings" },
+  'GET /users/:uid': { role: 'viewer', params: uidParams, summary: 'show a user with balances' },
+  'PATCH /users/:uid': { role: 'reviewer', params: uidParams, body: userFlagsBody, summary: 'set frozen / at_risk' },
+  'POST /users/:uid/freeze': { role: 'reviewer', params: uidParams, summary: 'freeze a user' },
+  'POST /users/:uid/unfreeze': { role: 'reviewer', params: uidParams, summary: 'unfreeze a user' },
+  'POST /balances/credit': { role: 'treasurer', body: adjustmentBody, summary: 'credit a user or collection account by hand (journaled)' },
+  'POST /balances/debit': { role: 'treasurer', body: adjustmentBody, summary: 'debit a user or collection account by hand (journaled)' },
+  'GET /adjustments': { role: 'viewer', summary: 'manual balance adjustments, newest first' },
+  'GET /withdrawals/review': { role: 'viewer', query: pageQuery, summary: 'withdrawals waiting for review' },
+  'GET /withdrawals/:id': { role: 'viewer', params: idParams, summary: 'show a withdrawal' },
+  'POST /withdrawals/:id/approve': { role: 'reviewer', params: idParams, body: auditorBody, summary: "approve a withdrawal as the requesting operator (side saas: one of its quorum of distinct reviewers; company: the merchant's side)" },
+  'POST /withdrawals/:id/reject': { role: 'reviewer', params: idParams, body: rejectWithdrawalBody, summary: 'reject a withdrawal; funds back to the user' },
+  'POST /withdrawals/:id/cancel': { role: 'reviewer', params: idParams, summary: 'cancel a withdrawal before payment' },
+  'GET /policies': { role: 'viewer', summary: 'approval policies, velocity limits and destination settings' },
+  'PUT /policies/approval/:symbol': { role: 'admin', params: symbolParams, body: approvalPolicyBody, summary: "set a coin's approval policy (app_id: that merchant's override)" },
+  'DELETE /policies/approval/:symbol': { role: 'admin', params: symbolParams, query: policyScopeQuery, status: 204, summary: "remove a coin's approval policy (app_id: the merchant's override)" },
+  'PUT /policies/velocity/:symbol': { role: 'admin', params: symbolParams, body: velocityLimitBody, summary: 'set a velocity limit of a coin (per user or per merchant, over window_s seconds)' },
+  'DELETE /policies/velocity/:symbol': { role: 'admin', params: symbolParams, query: velocityLimitQuery, status: 204, summary: 'remove a velocity limit' },
+  'PUT /policies/destinations': { role: 'admin', body: destinationSettingsBody, summary: 'set the allowlist switch and new-address cool-down (app_id: one merchant)' },
+  'DELETE /policies/destinations': { role: 'admin', query: policyScopeQuery, status: 204, summary: 'remove destination settings (app_id: one merchant)' },
+  'GET /merchants/:appId/allowlist': { role: 'viewer', params: appIdParams, summary: "a merchant's allowlisted destinations" },
+  'POST /merchants/:appId/allowlist': { role: 'admin', params: appIdParams, body: allowlistBody, status: 201, summary: "add a destination to a merchant's allowlist (canonical form of the coin's chain)" },
+  'DELETE /merchants/:appId/allowlist': { role: 'admin', params: appIdParams, query: allowlistQuery, status: 204, summary: "take a destination off a merchant's allowlist" },
+  'GET /kyt': { role: 'viewer', query: heldQuery, summary: 'deposits (4/5/6) and withdrawals (7/8) held by KYT' },
+  'POST /kyt/deposits/:id/release': { role: 'reviewer', params: idParams, body: heldReleaseBody, summary: 'credit a held deposit (→ 1)' },
+  'POST /kyt/deposits/:id/reject': { role: 'reviewer', params: idParams, body: heldRejectBody, summary: 'fail a held deposit (→ 2); funds stay in suspense' },
+  'POST /kyt/withdrawals/:id/release': { role: 'reviewer', params: idParams, body: heldReleaseBody, summary: 'let a held withdrawal be paid (→ 1)' },
+  'POST /kyt/withdrawals/:id/reject': { role: 'reviewer', params: idParams, body: heldRejectBody, summary: 'reject a held withdrawal (→ 2); funds back to the user' },
+  'GET /blacklist': { role: 'viewer', summary: 'blacklisted withdrawal addresses' },
+  'POST /blacklist': { role: 'admin', body: blacklistBody, status: 201, summary: 'refuse withdrawals to an address (110037)' },
+  'DELETE /blacklist/:address': { role: 'admin', params: addressParams, status: 204, summary: 'take an address off the blacklist' },
+  'GET /notifications': { role: 'viewer', query: notificationsQuery, summary: 'notification outbox with counts per state' },
+  'GET /notifications/:id': { role: 'viewer', params: idParams, summary: 'show a notification' },
+  'POST /notifications/:id/resend': { role: 'treasurer', params: idParams, summary: 'deliver a notification again' },
+  'POST /notifications/resend-failed': { role: 'treasurer', body: resendAllBody, summary: 'deliver every failed notification again' },
+  'GET /audit': { role: 'viewer', summary: 'ledger audit (always 200; `ok` and `findings` carry the verdict)' },
+  'POST /audit': { role: 'viewer', summary: 'ledger audit (always 200; `ok` and `findings` carry the verdict)' },
+  'GET /audit/operators': { role: 'viewer', query: operatorAuditQuery, summary: 'the operator audit trail, oldest first, filtered' },
+  'GET /audit/operators/verify': { role: 'viewer', summary: 'verify the operator audit trail’s hash chain (always 200; `ok` and `broken` carry the verdict)' },
+  'GET /chains': { role: 'viewer', summary: 'scanner progress and wallet balances per chain' },
+  'GET /chains/audit': { role: 'viewer', summary: 'ledger against chain balances (always 200; `ok` and `findings` carry the verdict)' },
+  'GET /alerts': { role: 'viewer', query: alertsQuery, summary: 'open operator alerts (all=1: resolved ones too)' },
+  'POST /alerts/:id/resolve': { role: 'treasurer', params: idParams, summary: 'close an alert by hand' },
+  'GET /chain-txs': { role: 'viewer', query: chainTxsQuery, summary: 'outgoing chain transactions, newest first' },
+  'GET /sweeps': { role: 'viewer', query: sweepsQuery, summary: 'collection sweeps, newest first' },
+  'POST /sweeps/:id/retry': { role: 'treasurer', params: idParams, summary: 'start a failed sweep again' },
 } as const satisfies Record<`${Method} /${string}`, OperatorEndpoint>;
 
 /** A route's key, e.g. "GET /merchants". */
@@ -290,6 +331,18 @@ export type OperatorRoute = keyof typeof operatorEndpoints;
 
 /** The response body of every route. */
 export interface OperatorResponses {
+  'POST /auth/login': LoginResult;
+  /** 204: no body. */
+  'POST /auth/logout': void;
+  'GET /auth/me': AuthMeView;
+  'GET /operators': { operators: OperatorView[] };
+  'POST /operators': OperatorEnrolment;
+  'PUT /operators/:name/roles': OperatorView;
+  'POST /operators/:name/disable': OperatorView;
+  'POST /operators/:name/reset': OperatorEnrolment;
+  'GET /operator-tokens': { tokens: ApiTokenView[] };
+  'POST /operators/:name/tokens': IssuedToken & { name: string };
+  'DELETE /operator-tokens/:id': { id: number; revoked: true };
   'GET /merchants': { merchants: MerchantView[] };
   'POST /merchants': MerchantView;
   'GET /merchants/:appId': MerchantView;
@@ -376,4 +429,5 @@ export const vocabularyMatchesDomain: [
   Same<(typeof notificationStates)[number], NotificationState>,
   Same<(typeof velocityScopes)[number], VelocityScope>,
   Same<(typeof auditOutcomes)[number], AuditOutcome>,
-] = [true, true, true, true, true, true, true, true];
+  Same<(typeof operatorRoles)[number], OperatorRole>,
+] = [true, true, true, true, true, true, true, true, true];

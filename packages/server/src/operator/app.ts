@@ -3,14 +3,14 @@ import type { ServiceContext } from '../context.js';
 import { operatorErrorRegistry } from '../contracts/operator-errors.js';
 import { listenerOptions } from '../http-options.js';
 import { AuthThrottle } from './auth-throttle.js';
-import { operatorBasePath, operatorRoutes, operatorTokenDigest } from './routes.js';
+import { operatorBasePath, operatorRoutes, type OperatorRoutesOptions } from './routes.js';
 
 /** The Fastify instance buildOperatorApp returns. */
 export type OperatorApp = Awaited<ReturnType<typeof buildOperatorApp>>;
 
-/** True when a token (or its hash) is configured: only then does the service open the operator listener. */
+/** True when config.operatorApi is set: only then does the service open the operator listener. */
 export function operatorEnabled(ctx: Pick<ServiceContext, 'config'>): boolean {
-  return operatorTokenDigest(ctx.config) !== undefined;
+  return ctx.config.operatorApi;
 }
 
 /**
@@ -19,12 +19,12 @@ export function operatorEnabled(ctx: Pick<ServiceContext, 'config'>): boolean {
  * Behind a reverse proxy listed in config.trustedProxies the back-off counts per client
  * address from X-Forwarded-For; otherwise per connecting address.
  */
-export async function buildOperatorApp(ctx: ServiceContext, options: { throttle?: AuthThrottle } = {}) {
+export async function buildOperatorApp(ctx: ServiceContext, options: { throttle?: AuthThrottle; onAuthFailure?: OperatorRoutesOptions['onAuthFailure'] } = {}) {
   const app = Fastify(listenerOptions(ctx));
   app.setNotFoundHandler((request, reply) => {
     const notFound = operatorErrorRegistry.not_found;
     void reply.code(notFound.httpStatus).send({ error: notFound.code, message: `no route ${request.method} ${request.url.split('?')[0]}` });
   });
-  await app.register(operatorRoutes, { prefix: operatorBasePath, ctx, throttle: options.throttle ?? new AuthThrottle({ clock: ctx.clock }) });
+  await app.register(operatorRoutes, { prefix: operatorBasePath, ctx, throttle: options.throttle ?? new AuthThrottle({ clock: ctx.clock }), ...(options.onAuthFailure ? { onAuthFailure: options.onAuthFailure } : {}) });
   return app;
 }

@@ -16,7 +16,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ServiceContext } from '../context.js';
 import { recordOperatorEvent } from '../modules/operator-audit/index.js';
 import type { Db } from '../store/tx.js';
-import { actorOf } from './actor-of.js';
+import { actorOf, hasActor } from './actor-of.js';
 import { asAdminError } from './errors.js';
 
 /** What a handler adds to its route's entry. */
@@ -91,6 +91,8 @@ function eventOf(deps: AuditDeps, key: string, request: FastifyRequest, outcome:
  */
 export async function recordRouteOutcome(deps: AuditDeps, key: string, request: FastifyRequest, outcome: { error?: unknown }, db: Db = deps.store.db): Promise<void> {
   if (recorded.has(request)) return;
+  // A request that never authenticated (a refused login) is recorded by the auth code as a failure.
+  if (!hasActor(request)) return;
   recorded.add(request);
   await recordOperatorEvent(db, eventOf(deps, key, request, outcome));
 }

@@ -1,19 +1,37 @@
 /**
- * The operator HTTP API: JSON in and out, `Authorization: Bearer <config.operatorToken>`,
+ * The operator HTTP API: JSON in and out, `Authorization: Bearer <token>` where the token is an
+ * operator's login session (POST /auth/login) or API token (`openwaas operator token create`),
  * mounted under /operator/v1 on its own listener (operator/app.ts), never the merchant port.
- * With no token configured every route answers 404 `disabled`. Only the token's sha256 is
- * held (config.operatorTokenHash); repeated failures from one address answer 429 (see
- * auth-throttle.ts). Expected failures answer `{error, message}` with a 4xx status (the
- * registry in contracts/operator-errors.ts, listed in docs/errors.md); anything else is logged
- * and answers 500 without details. Every route's request schemas and response view are in
- * contracts/operator.ts.
+ * Every route names the least role that may call it (contracts/operator.ts; the table is in
+ * docs/operators.md), checked before its handler runs: 401 without a valid token, 403
+ * `forbidden` without the role. Repeated failures from one address answer 429 (see
+ * auth-throttle.ts); repeated failed logins of one account lock it for a while. Expected
+ * failures answer `{error, message}` with a 4xx status (the registry in
+ * contracts/operator-errors.ts, listed in docs/errors.md); anything else is logged and answers
+ * 500 without details.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { chainOperatorRoutes } from './chain-routes.js';
 import { chainTxOperatorRoutes } from './chain-tx-routes.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import {
+  addOperator,
+  authenticateToken,
+  createApiToken,
+  disableOperator,
+  listApiTokens,
+  listOperators,
+  login,
+  LoginRefused,
+  logout,
+  reportAuthFailure,
+  resetOperator,
+  revokeApiToken,
+  roleAllows,
+  setOperatorRoles,
+  type AuthFailure,
+} from '../modules/operators/index.js';
+import { authOf, setActorOf } from './actor-of.js';
 import type { ServiceContext } from '../context.js';
-import type { ServiceConfig } from '../config/config.js';
 import { AdminError } from '../errors/admin-errors.js';
 import { operatorErrorRegistry } from '../contracts/operator-errors.js';
 import { adjustBalance, listAdjustments } from '../modules/ledger/index.js';
@@ -39,11 +57,12 @@ import {
 } from './actions.js';
 import { actorOf } from './actor-of.js';
 import { asAdminError } from './errors.js';
-import { operatorRoute } from './typed-route.js';
 import { auditInTransaction, noteAudit, useOperatorAudit } from './audit-trail.js';
+import { authFailureEvent, forbiddenEvent, recordOperatorEvent } from '../modules/operator-audit/index.js';
 import { operatorAuditRoutes } from './audit-routes.js';
+import { operatorRoute, type OperatorRouteConfig } from './typed-route.js';
 import { notificationsView } from './views.js';
-import type { OperatorRequest } from '../contracts/operator.js';
+import { operatorBasePath, type OperatorRequest } from '../contracts/operator.js';
 import { AuthThrottle } from './auth-throttle.js';
 import { registerKytRoutes } from './kyt-routes.js';
 import { registerPolicyRoutes } from './policy-routes.js';
@@ -53,29 +72,25 @@ export interface OperatorRoutesOptions {
   ctx: ServiceContext;
   /** Back-off of failed authentications; default: one of this plugin's own on ctx.clock. */
   throttle?: AuthThrottle;
+  /** Told of every failed login and refused token (the audit trail records them); they are logged either way. */
+  onAuthFailure?: (failure: AuthFailure) => void;
 }
 
 /** The prefix the service mounts this plugin under. */
 export { operatorBasePath } from '../contracts/operator.js';
 
-const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
-
-/** Compares the presented token's sha256 with the configured one in constant time. */
-function tokenMatches(header: string | undefined, expected: Buffer): boolean {
-  const match = /^Bearer\s+(.+)$/i.exec(header ?? '');
-  return match !== null && timingSafeEqual(digest(match[1]!.trim()), expected);
-}
-
-/** The configured token's sha256, or undefined when the operator API is off. */
-export function operatorTokenDigest(config: Pick<ServiceConfig, 'operatorToken' | 'operatorTokenHash'>): Buffer | undefined {
-  // A hand-built configuration may still hold the plaintext; loadConfig has replaced it by its hash.
-  if (config.operatorTokenHash !== '') return Buffer.from(config.operatorTokenHash, 'hex');
-  if (config.operatorToken !== '') return digest(config.operatorToken);
-  return undefined;
-}
-
 function send(reply: FastifyReply, error: AdminError) {
   return reply.code(error.status).send({ error: error.code, message: error.message });
+}
+
+/** A refused login that also starts a wait (the account's lockout or the address's back-off). */
+class RetryAfter extends Error {
+  constructor(
+    readonly refusal: LoginRefused,
+    readonly waitMs: number,
+  ) {
+    super(refusal.message);
+  }
 }
 
 function tooMany(reply: FastifyReply, waitMs: number) {
@@ -119,27 +134,78 @@ function coinSettingsOf(b: Partial<OperatorRequest<'PUT /coins/:symbol'>['body']
 /** Registers the operator routes; mount with `app.register(operatorRoutes, { prefix: operatorBasePath, ctx })`. */
 export async function operatorRoutes(app: FastifyInstance, options: OperatorRoutesOptions): Promise<void> {
   const { ctx } = options;
-  const expected = operatorTokenDigest(ctx.config);
   const throttle = options.throttle ?? new AuthThrottle({ clock: ctx.clock });
   useOperatorAudit(app, ctx);
 
+  // Every failure is in the log and in the audit trail (who it claimed to be, from where, why refused).
+  const reportFailure = async (request: FastifyRequest, failure: AuthFailure) => {
+    request.log.warn({ auth_failure: failure.kind, reason: failure.reason, operator: failure.name, ip: failure.sourceIp }, 'operator API: authentication failed');
+    options.onAuthFailure?.(failure);
+    reportAuthFailure(failure);
+    await recordOperatorEvent(ctx.store.db, authFailureEvent(failure));
+  };
+  // Each failure counts against the address; past the free ones the address waits.
+  const refuse = (reply: FastifyReply, address: string) => {
+    const backoffMs = throttle.failed(address);
+    if (backoffMs > 0) return tooMany(reply, backoffMs);
+    reply.header('www-authenticate', 'Bearer');
+    return send(reply, new AdminError('unauthorized', 'missing, wrong, expired or revoked operator token (Authorization: Bearer <token>)'));
+  };
+
   app.addHook('onRequest', async (request, reply) => {
-    if (expected === undefined) {
-      return send(reply, new AdminError('disabled', 'the operator API is disabled: set OPENWAAS_OPERATOR_TOKEN (operatorToken) or operatorTokenHash to enable it'));
+    if (!ctx.config.operatorApi) {
+      return send(reply, new AdminError('disabled', 'the operator API is disabled: set operatorApi (OPENWAAS_OPERATOR_API=1) to enable it'));
     }
-    // A backed-off address waits, whatever token it sends.
+    // A backed-off address waits, whatever it sends.
     const waitMs = throttle.waitMs(request.ip);
     if (waitMs > 0) return tooMany(reply, waitMs);
-    if (!tokenMatches(request.headers.authorization, expected)) {
-      const backoffMs = throttle.failed(request.ip);
-      if (backoffMs > 0) {
-        request.log.warn({ ip: request.ip, backoff_ms: backoffMs }, 'operator API: repeated failed authentication, backing off');
-        return tooMany(reply, backoffMs);
-      }
-      reply.header('www-authenticate', 'Bearer');
-      return send(reply, new AdminError('unauthorized', 'missing or wrong operator token (Authorization: Bearer <token>)'));
+    // A path outside the contract has no role: only an operator learns that it is not there.
+    const config = request.routeOptions.config as Partial<OperatorRouteConfig> | undefined;
+    const least = config?.operatorRole === undefined ? 'viewer' : config.operatorRole;
+    if (least === null) return; // logging in: the route checks the credentials itself
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
+    if (!match) return refuse(reply, request.ip);
+    const auth = await authenticateToken(ctx, match[1]!, request.ip);
+    if ('failure' in auth) {
+      await reportFailure(request, auth.failure);
+      return refuse(reply, request.ip);
     }
     throttle.succeeded(request.ip);
+    if (!roleAllows(auth.actor.roles, least)) {
+      const route = request.routeOptions.url ?? request.url;
+      const action = `${request.method} ${route.startsWith(operatorBasePath) ? route.slice(operatorBasePath.length) : route}`;
+      await recordOperatorEvent(ctx.store.db, forbiddenEvent({ actor: auth.actor, action, target: request.url.split('?')[0]!.slice(operatorBasePath.length), nowMs: ctx.clock.nowMs() }));
+      return send(reply, new AdminError('forbidden', `${request.method} ${request.url.split('?')[0]} needs the ${least} role; ${auth.actor.name} holds ${auth.actor.roles.join(', ')}`));
+    }
+    setActorOf(request, auth);
+  });
+
+  // Logging in: the only route without a token. Failures count per address and per account.
+  operatorRoute(app, 'POST /auth/login', async ({ body }, request) => {
+    try {
+      const result = await login(ctx, { name: body.name, password: body.password, totp: body.totp, sourceIp: request.ip });
+      throttle.succeeded(request.ip);
+      // The login is the new session's first action: the audit trail names who logged in (never the token).
+      const { operator } = result;
+      setActorOf(request, { actor: { operatorId: operator.id, name: operator.name, roles: operator.roles, sourceIp: request.ip }, tokenId: result.id, kind: 'session' });
+      noteAudit(request, { target: `/operators/${operator.name}` });
+      return result;
+    } catch (error) {
+      if (!(error instanceof LoginRefused)) throw error;
+      await reportFailure(request, error.failure);
+      const backoffMs = throttle.failed(request.ip);
+      if (error.lockedForMs > 0 || backoffMs > 0) throw new RetryAfter(error, Math.max(error.lockedForMs, backoffMs));
+      throw error;
+    }
+  });
+  operatorRoute(app, 'POST /auth/logout', async (_input, request) => {
+    const auth = authOf(request);
+    if (auth.kind !== 'session') throw new AdminError('conflict', "this is an API token, not a session: revoke it with 'openwaas operator token revoke <id>'");
+    await logout(ctx, auth.tokenId);
+  });
+  operatorRoute(app, 'GET /auth/me', async (_input, request) => {
+    const { actor, tokenId, kind } = authOf(request);
+    return { operator: { id: actor.operatorId, name: actor.name, roles: [...actor.roles] }, token: { id: tokenId, kind } };
   });
 
   // Bad strings never reach the database: NUL in a path, query or body is refused (400 invalid), not a 500.
@@ -148,6 +214,10 @@ export async function operatorRoutes(app: FastifyInstance, options: OperatorRout
   });
 
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
+    if (error instanceof RetryAfter) {
+      reply.header('retry-after', String(Math.max(1, Math.ceil(error.waitMs / 1_000))));
+      return send(reply, new AdminError('too_many_attempts', error.refusal.lockedForMs > 0 ? error.refusal.message : 'too many failed authentications from this address'));
+    }
     const known = asAdminError(error);
     if (known) return send(reply, known);
     // Fastify's own 4xx (bad JSON body, too large): the client's fault, said plainly.
@@ -158,6 +228,18 @@ export async function operatorRoutes(app: FastifyInstance, options: OperatorRout
     const internal = operatorErrorRegistry.internal;
     return reply.code(internal.httpStatus).send({ error: internal.code, message: internal.message });
   });
+
+  // Operator accounts and API tokens (the one-time secrets are in the creating answer only)
+  operatorRoute(app, 'GET /operators', async () => ({ operators: await listOperators(ctx) }));
+  operatorRoute(app, 'POST /operators', async ({ body: b }) => addOperator(ctx, { name: b.name, roles: b.roles }));
+  operatorRoute(app, 'PUT /operators/:name/roles', async ({ params, body: b }) => setOperatorRoles(ctx, params.name, b.roles));
+  operatorRoute(app, 'POST /operators/:name/disable', async ({ params }) => disableOperator(ctx, params.name));
+  operatorRoute(app, 'POST /operators/:name/reset', async ({ params }) => resetOperator(ctx, params.name));
+  operatorRoute(app, 'GET /operator-tokens', async ({ query: q }) => ({ tokens: await listApiTokens(ctx, q.name !== undefined ? { name: q.name } : {}) }));
+  operatorRoute(app, 'POST /operators/:name/tokens', async ({ params, body: b }, request) =>
+    createApiToken(ctx, { name: params.name, sourceIp: request.ip, ...(b.expires_days !== undefined ? { expiresDays: b.expires_days } : {}) }),
+  );
+  operatorRoute(app, 'DELETE /operator-tokens/:id', async ({ params }) => revokeApiToken(ctx, params.id));
 
   // Merchants
   operatorRoute(app, 'GET /merchants', async () => ({ merchants: await listMerchantsAction(ctx) }));

@@ -1,6 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { OperatorRole } from '../modules/operators/index.js';
 import { operatorEndpoints, type OperatorEndpoint, type OperatorRequest, type OperatorResponse, type OperatorRoute } from '../contracts/operator.js';
 import { auditTrailOf, isAudited, recordRouteOutcome } from './audit-trail.js';
+
+/** What a route tells the auth hook: the least role that may call it (null: no token needed). */
+export interface OperatorRouteConfig {
+  operatorRole: OperatorRole | null;
+}
 
 /** Empty bodies (POST without content) read as {}. */
 const bodyOf = (request: FastifyRequest) => (request.body === undefined || request.body === null || request.body === '' ? {} : request.body);
@@ -16,7 +22,7 @@ export function parseOperatorRequest<R extends OperatorRoute>(key: R, request: F
 }
 
 /**
- * Registers route `key` of the operator contract ("METHOD /path"): its request is parsed with
+ * Registers route `key` of the operator contract ("METHOD /path") with the contract's role: its request is parsed with
  * the contract's schemas, its result must be the contract's view for it, and it answers with
  * the contract's status (201 created, 204 without a body). Every route but GET records its
  * outcome in the operator audit trail (audit-trail.ts) before answering, refusals included.
@@ -29,7 +35,7 @@ export function operatorRoute<R extends OperatorRoute>(
   const space = key.indexOf(' ');
   const method = key.slice(0, space) as 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   const url = key.slice(space + 1);
-  const { status }: OperatorEndpoint = operatorEndpoints[key];
+  const { status, role }: OperatorEndpoint = operatorEndpoints[key];
   const trail = isAudited(method) ? auditTrailOf(app) : undefined;
   // Runs before the error handler answers: a refusal in any step after authentication (hooks, parsing, the handler).
   const onError = async (request: FastifyRequest, _reply: FastifyReply, error: Error) => {
@@ -42,6 +48,8 @@ export function operatorRoute<R extends OperatorRoute>(
   app.route({
     method,
     url,
+    // The plugin's onRequest hook authenticates and checks this role before the handler runs.
+    config: { operatorRole: role } satisfies OperatorRouteConfig,
     ...(trail ? { onError } : {}),
     handler: async (request: FastifyRequest, reply: FastifyReply) => {
       const result = await handler(parseOperatorRequest(key, request), request);

@@ -9,6 +9,7 @@ import * as m006SecretsAtRest from './migrations/006_secrets_at_rest.js';
 import * as m007Policies from './migrations/007_policies.js';
 import * as m008OperatorAudit from './migrations/008_operator_audit.js';
 import * as m009NeutralChainTxs from './migrations/009_neutral_chain_txs.js';
+import * as m010Operators from './migrations/010_operators.js';
 
 /** Every migration, in order. Names never change once released. */
 const migrations = [
@@ -21,6 +22,7 @@ const migrations = [
   { name: '007_policies', module: m007Policies },
   { name: '008_operator_audit', module: m008OperatorAudit },
   { name: '009_neutral_chain_txs', module: m009NeutralChainTxs },
+  { name: '010_operators', module: m010Operators },
 ] as const;
 
 class CodeMigrationProvider implements MigrationProvider {

@@ -480,6 +480,41 @@ export interface DataKeyTable {
   created_at: MsColumn;
 }
 
+/** An operator account (modules/operators). */
+export interface OperatorTable {
+  id: Generated<number>;
+  name: string;
+  /** Comma-separated roles (viewer, reviewer, treasurer, admin). */
+  roles: string;
+  /** 1 = refused everywhere; its tokens stop working at once. */
+  disabled: number;
+  /** "scrypt$N$r$p$salt$hash" (base64 salt and hash). */
+  password_hash: string;
+  /** The TOTP secret sealed under the data key ("v1:…"), bound to the account's id. */
+  totp_secret: string;
+  /** The last TOTP step accepted: a code is never accepted twice. */
+  totp_last_step: Generated<number>;
+  failed_logins: Generated<number>;
+  last_failure_at: Generated<MsColumn>;
+  /** No login is looked at before this time (the account's back-off). */
+  locked_until: Generated<MsColumn>;
+  created_at: MsColumn;
+  updated_at: MsColumn;
+}
+
+/** A session or API token of an operator: only the token's sha256 is kept. */
+export interface OperatorTokenTable {
+  id: Generated<number>;
+  operator_id: RefId;
+  kind: 'session' | 'api';
+  token_hash: string;
+  created_at: MsColumn;
+  expires_at: MsColumn;
+  revoked_at: MsColumn | null;
+  /** Where it was issued from (a login's client address, or "cli"). */
+  source_ip: string;
+}
+
 export interface Database {
   merchants: MerchantTable;
   coins: CoinTable;
@@ -514,6 +549,8 @@ export interface Database {
   allowlisted_destinations: AllowlistedDestinationTable;
   operator_audit: OperatorAuditTable;
   operator_audit_head: OperatorAuditHeadTable;
+  operators: OperatorTable;
+  operator_tokens: OperatorTokenTable;
 }
 
 export type Merchant = Selectable<MerchantTable>;

@@ -6,6 +6,7 @@ import type { ServiceContext } from '../../src/context.js';
 import type { Clock } from '../../src/clock.js';
 import { setMerchantCoin, upsertCoin, type CoinInput } from '../../src/modules/coins/index.js';
 import { createMerchant, type CreateMerchantInput } from '../../src/modules/merchants/index.js';
+import { addOperator, createApiToken, type OperatorRole } from '../../src/modules/operators/index.js';
 import { parseAmount } from '../../src/money/amount.js';
 import { createService, type Service } from '../../src/service.js';
 import type { Coin, Merchant } from '../../src/store/schema.js';
@@ -96,6 +97,10 @@ export interface TestService extends TestMerchant {
   baseUrl: string;
   /** The operator API's routes on its own listener, e.g. "http://127.0.0.1:4321/operator/v1"; undefined when off. */
   operatorUrl: string | undefined;
+  /** With config.operatorApi: an API token of the operator "test-admin" (every role); '' when off. */
+  operatorToken: string;
+  /** An API token of a new operator holding exactly `roles` (named `name`, default from the roles). */
+  operatorTokenFor(roles: OperatorRole[], name?: string): Promise<string>;
   ctx: ServiceContext;
   service: Service;
   database: TestDatabase;
@@ -198,12 +203,20 @@ export async function startTestService(options: StartTestServiceOptions): Promis
 
     const demo = await addMerchant({ name: 'Demo Merchant' });
     const running = service;
+    let operators = 0;
+    const operatorTokenFor = async (roles: OperatorRole[], name = `test-${roles.join('-') || 'none'}-${++operators}`) => {
+      await addOperator(ctx, { name, roles });
+      return (await createApiToken(ctx, { name, sourceIp: 'cli' })).token;
+    };
+    const operatorToken = ctx.config.operatorApi ? await operatorTokenFor(['admin'], 'test-admin') : '';
 
     const t: TestService = {
       ...demo,
       kind: options.kind,
       baseUrl,
       operatorUrl: running.operatorUrl === undefined ? undefined : `${running.operatorUrl}/operator/v1`,
+      operatorToken,
+      operatorTokenFor,
       ctx,
       service: running,
       database,
