@@ -13,7 +13,6 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { verifyOperatorAudit, type AuditEntryView } from '../src/modules/operator-audit/index.js';
-import { operatorRoles } from '../src/modules/operators/index.js';
 import { cliRunners } from './support/cli.js';
 import { eachDatabase, startTestService, type TestService } from './support/service.js';
 
@@ -23,7 +22,9 @@ const tsx = import.meta.resolve('tsx');
 eachDatabase('operator audit trail', (kind) => {
   let t: TestService;
   let dir: string;
-  const env = () => ({ DATABASE_URL: t.database.url, LOG_LEVEL: 'silent' });
+  // The CLI acts as the test's admin, through its API token.
+  const env = () => ({ DATABASE_URL: t.database.url, LOG_LEVEL: 'silent', OPENWAAS_OPERATOR_TOKEN: t.operatorToken });
+  let adminId: number;
   const { cliHere, cliProcess } = cliRunners(env, () => dir);
 
   async function call(method: string, path: string, body?: unknown, auth: string | null = t.operatorToken): Promise<{ status: number; json: any }> {
@@ -51,6 +52,7 @@ eachDatabase('operator audit trail', (kind) => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'openwaas-operator-audit-'));
     t = await startTestService({ kind, config: { operatorApi: true } });
+    adminId = (await call('GET', '/auth/me')).json.operator.id as number;
   });
   after(async () => {
     await t?.close();
@@ -74,12 +76,15 @@ eachDatabase('operator audit trail', (kind) => {
         ['POST /users/:uid/freeze', `/users/${uid}`, 'done', null],
         ['PATCH /coins/:symbol', '/coins/NOPE', 'refused', 'not_found'],
         ['PATCH /coins/:symbol', '/coins/ETH', 'refused', 'invalid'],
+        // A refused token is recorded too: who it claimed to be (nobody) and from where.
+        ['auth token', '', 'refused', 'unknown_token'],
       ],
     );
     const [coin, freeze] = entries as [AuditEntryView, AuditEntryView];
-    assert.equal(coin.operator_id, 0);
-    assert.equal(coin.operator_name, 'operator');
-    assert.deepEqual(coin.roles, [...operatorRoles]);
+    assert.equal(coin.operator_id, adminId);
+    assert.equal(coin.operator_name, 'test-admin');
+    assert.deepEqual(coin.roles, ['admin']);
+    assert.deepEqual([entries[4]!.operator_id, entries[4]!.source_ip], [0, '127.0.0.1']);
     assert.equal(coin.source_ip, '127.0.0.1');
     assert.equal((coin.before as { confirmations: number }).confirmations, 2);
     assert.equal((coin.after as { confirmations: number }).confirmations, 5);
@@ -88,7 +93,7 @@ eachDatabase('operator audit trail', (kind) => {
     // Each entry links to the one before it.
     assert.equal(entries[0]!.prev_hash, '0'.repeat(64));
     for (let i = 1; i < entries.length; i++) assert.equal(entries[i]!.prev_hash, entries[i - 1]!.hash);
-    assert.deepEqual((await call('GET', '/audit/operators/verify')).json, { ok: true, entries: 4, head: { id: 4, hash: entries[3]!.hash } });
+    assert.deepEqual((await call('GET', '/audit/operators/verify')).json, { ok: true, entries: 5, head: { id: 5, hash: entries[4]!.hash } });
   });
 
   test('a manual credit: its journal names the operator, and its entry commits with it', async () => {
@@ -96,10 +101,10 @@ eachDatabase('operator audit trail', (kind) => {
     const credit = await call('POST', '/balances/credit', { uid: Number(uid), symbol: 'ETH', amount: '2.5', reason: 'goodwill' });
     assert.equal(credit.status, 200, JSON.stringify(credit.json));
     const journal = await t.ctx.store.db.selectFrom('journals').selectAll().where('id', '=', credit.json.journal_id).executeTakeFirstOrThrow();
-    assert.deepEqual({ id: journal.operator_id, name: journal.operator_name, memo: journal.memo }, { id: 0, name: 'operator', memo: 'goodwill' });
+    assert.deepEqual({ id: journal.operator_id, name: journal.operator_name, memo: journal.memo }, { id: adminId, name: 'test-admin', memo: 'goodwill' });
     const listed = (await call('GET', '/adjustments')).json.adjustments.find((a: { journal_id: number }) => a.journal_id === credit.json.journal_id);
-    assert.equal(listed.operator_name, 'operator');
-    assert.equal(listed.operator_id, 0);
+    assert.equal(listed.operator_name, 'test-admin');
+    assert.equal(listed.operator_id, adminId);
     // The free-form `by` is gone: the actor is who did it.
     assert.equal((await call('POST', '/balances/credit', { uid: Number(uid), symbol: 'ETH', amount: '1', reason: 'x', by: 'someone' })).status, 400);
 
@@ -129,7 +134,8 @@ eachDatabase('operator audit trail', (kind) => {
     assert.deepEqual(refused.map((e) => e.id), all.filter((e) => e.outcome === 'refused').map((e) => e.id));
     const eth = (await call('GET', '/audit/operators?target=/coins/ETH')).json.entries as AuditEntryView[];
     assert.deepEqual(eth.map((e) => e.id), all.filter((e) => e.target === '/coins/ETH').map((e) => e.id));
-    assert.equal((await call('GET', '/audit/operators?operator_id=0')).json.entries.length, all.length);
+    assert.equal((await call(`GET`, `/audit/operators?operator_id=${adminId}`)).json.entries.length, all.filter((e) => e.operator_id === adminId).length);
+    assert.ok(all.some((e) => e.operator_id !== adminId), 'refused tokens name nobody');
     assert.equal((await call('GET', '/audit/operators?operator_id=7')).json.entries.length, 0);
     const cut = all[2]!.at;
     const since = (await call('GET', `/audit/operators?from=${cut}`)).json.entries as AuditEntryView[];
@@ -154,8 +160,8 @@ eachDatabase('operator audit trail', (kind) => {
     assert.deepEqual(
       mine.map((e) => [e.target, e.outcome, e.error_code, e.source_ip, e.operator_name]),
       [
-        [`/users/${uid}`, 'done', null, 'cli', 'operator'],
-        ['/users/99999999', 'refused', 'not_found', 'cli', 'operator'],
+        [`/users/${uid}`, 'done', null, 'cli', 'test-admin'],
+        ['/users/99999999', 'refused', 'not_found', 'cli', 'test-admin'],
       ],
     );
     assert.deepEqual(mine[0]!.after, { frozen: false, at_risk: true });
@@ -164,7 +170,7 @@ eachDatabase('operator audit trail', (kind) => {
     assert.equal(credit.code, 0, credit.stderr);
     const journalId = JSON.parse(credit.stdout).journal_id as number;
     const journal = await t.ctx.store.db.selectFrom('journals').selectAll().where('id', '=', journalId).executeTakeFirstOrThrow();
-    assert.deepEqual({ id: journal.operator_id, name: journal.operator_name, memo: journal.memo }, { id: 0, name: 'operator', memo: 'cli goodwill' });
+    assert.deepEqual({ id: journal.operator_id, name: journal.operator_name, memo: journal.memo }, { id: adminId, name: 'test-admin', memo: 'cli goodwill' });
     const credits = (await call('GET', '/audit/operators?action=' + encodeURIComponent('balance credit'))).json.entries as AuditEntryView[];
     assert.deepEqual(credits.map((e) => [e.target, e.outcome, (e.after as { journal_id: number }).journal_id]), [[`/users/${uid}`, 'done', journalId]]);
   });

@@ -4,6 +4,7 @@ import { Writable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { createWithdrawConfirmation, toNodeHttpHandler, WithdrawStatus } from '@openwaas/sdk';
 import { runCli } from '../src/cli/run.js';
+import { createApiToken } from '../src/modules/operators/index.js';
 import { findMerchantByAppId } from '../src/modules/merchants/index.js';
 import { requestWithdrawal } from '../src/modules/withdrawals/index.js';
 import { userAccount } from '../src/modules/ledger/index.js';
@@ -16,8 +17,8 @@ eachDatabase('policies (operator API)', (kind) => {
   let t: TestService;
   let confirmServer: MerchantServer;
 
-  async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
-    const headers: Record<string, string> = { authorization: `Bearer ${t.operatorToken}` };
+  async function call(method: string, path: string, body?: unknown, token = t.operatorToken): Promise<{ status: number; json: any }> {
+    const headers: Record<string, string> = { authorization: `Bearer ${token}` };
     if (body !== undefined) headers['content-type'] = 'application/json';
     const res = await fetch(t.operatorUrl! + path, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
     const text = await res.text();
@@ -35,10 +36,10 @@ eachDatabase('policies (operator API)', (kind) => {
     await t?.close();
   });
 
-  test('the single operator of the shared token cannot give two approvals of a quorum of two', async () => {
+  test('one operator cannot give two approvals of a quorum of two, whichever token it uses', async () => {
     const set = await call('PUT', '/policies/approval/ETH', { above_amount: '15', approvals_required: 2 });
     assert.equal(set.status, 200, JSON.stringify(set.json));
-    assert.deepEqual({ ...set.json, updated_at: 0 }, { app_id: null, symbol: 'ETH', above_amount: '15', approvals_required: 2, company_review: true, updated_by: 'operator', updated_at: 0 });
+    assert.deepEqual({ ...set.json, updated_at: 0 }, { app_id: null, symbol: 'ETH', above_amount: '15', approvals_required: 2, company_review: true, updated_by: 'test-admin', updated_at: 0 });
     const { uid } = await t.client.registerEmail({ email: `policy-${kind}@example.test` });
     await call('POST', '/balances/credit', { uid: Number(uid), symbol: 'ETH', amount: '90', reason: 'test funds' });
     const merchant = (await findMerchantByAppId(t.ctx.store.db, t.appId))!;
@@ -51,18 +52,30 @@ eachDatabase('policies (operator API)', (kind) => {
     assert.equal(first.json.status, WithdrawStatus.Review);
     assert.equal(first.json.approvals_given, 1);
     assert.equal(first.json.approvals_required, 2);
-    assert.deepEqual(first.json.decisions.map((d: { operator_name: string; side: string }) => [d.operator_name, d.side]), [['operator', 'saas']]);
+    assert.deepEqual(first.json.decisions.map((d: { operator_name: string; side: string }) => [d.operator_name, d.side]), [['test-admin', 'saas']]);
     const again = await call('POST', `/withdrawals/${big.id}/approve`, { by: 'saas' });
     assert.equal(again.status, 409);
     assert.equal(again.json.error, 'already_approved');
     assert.match(again.json.message, /another reviewer/);
+    // Another token of the same person is the same pair of eyes.
+    const otherToken = (await createApiToken(t.ctx, { name: 'test-admin', sourceIp: 'cli' })).token;
+    assert.equal((await call('POST', `/withdrawals/${big.id}/approve`, {}, otherToken)).json.error, 'already_approved');
     // The merchant's side is another side: recorded, but the platform quorum still lacks a reviewer.
     const company = await call('POST', `/withdrawals/${big.id}/approve`, { by: 'company' });
     assert.equal(company.json.company_status, 1);
     assert.equal(company.json.status, WithdrawStatus.Review);
     const review = await call('GET', '/withdrawals/review');
     assert.equal(review.json.withdrawals.find((x: { id: number }) => x.id === Number(big.id))?.approvals_given, 1);
-    const rejected = await call('POST', `/withdrawals/${big.id}/reject`, { reason: 'no second reviewer' });
+    // A second reviewer, with an account of their own, completes the quorum.
+    const reviewer = await t.operatorTokenFor(['reviewer'], `reviewer-${kind}`);
+    const second = await call('POST', `/withdrawals/${big.id}/approve`, {}, reviewer);
+    assert.equal(second.status, 200, JSON.stringify(second.json));
+    assert.equal(second.json.status, WithdrawStatus.Paying);
+    assert.deepEqual(second.json.decisions.filter((d: { side: string }) => d.side === 'saas').map((d: { operator_name: string }) => d.operator_name), ['test-admin', `reviewer-${kind}`]);
+    // One approval, then a rejection by the other reviewer: it ends there.
+    const other = await ask(`${kind}-big-2`, '20');
+    await call('POST', `/withdrawals/${other.id}/approve`, {});
+    const rejected = await call('POST', `/withdrawals/${other.id}/reject`, { reason: 'not this one' }, reviewer);
     assert.equal(rejected.json.status, WithdrawStatus.Rejected);
 
     // At or below the threshold the one operator is a quorum (with the merchant's side), as before.
