@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { parseWithdrawFields } from '../src/api/handlers/withdraw.js';
 import { userAccount } from '../src/modules/ledger/index.js';
+import { listOperatorAudit, verifyOperatorAudit } from '../src/modules/operator-audit/index.js';
 import type { Actor } from '../src/modules/operators/index.js';
 import {
   addAllowlistedDestination,
@@ -81,6 +82,15 @@ eachDatabase('spending policies', (kind) => {
       const counted = review.map((r) => { const h = hits(r)[0]; return h?.rule === 'velocity' ? h.count_before : -1; });
       assert.equal(Math.min(...counted), 10, 'each decision saw the ten paid before it');
       assert.deepEqual(await balance(w, userAccount(mid, uid, w.usdt.id)), { normal: usdt('300'), lock: usdt('200') });
+
+      // Each decision is on the operators' audit trail, committed with its withdrawal; 90 at once leave one unbroken chain.
+      const trail = await listOperatorAudit(w.store.db, { filter: { action: 'withdrawal review' }, limit: 1_000 });
+      const reviewed = new Set(review.map((r) => `/withdrawals/${r.id}`));
+      const mine = trail.filter((e) => reviewed.has(e.target));
+      assert.equal(mine.length, 90);
+      assert.ok(mine.every((e) => e.operator_name === 'policy' && e.outcome === 'done'));
+      assert.equal(((mine[0]!.after as { policy_hits: Array<{ rule: string }> }).policy_hits[0]!.rule), 'velocity');
+      assert.equal((await verifyOperatorAudit(w.store.db)).ok, true);
 
       const listed = (await listWithdrawalsForReview(w.ctx)).find((x) => x.id === Number(review[0]!.id));
       assert.equal(listed?.policy_hits[0]?.rule, 'velocity');

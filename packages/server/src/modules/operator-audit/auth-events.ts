@@ -20,3 +20,6 @@ export function authFailureEvent(failure: AuthFailure): OperatorEvent {
 export function forbiddenEvent(input: { actor: Actor; action: string; target: string; nowMs: number }): OperatorEvent {
   return { ...input, outcome: 'refused', errorCode: 'forbidden' };
 }
+
+/** The actor of decisions the service takes by its policies (a withdrawal sent to review): no person, no address. */
+export const policyActor: Actor = { operatorId: 0, name: 'policy', roles: [], sourceIp: '' };

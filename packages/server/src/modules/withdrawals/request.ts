@@ -19,6 +19,7 @@ import { feeCoinOf, lockPostings } from './postings.js';
 import { findWithdrawalByRequestId, insertWithdrawal, updateWithdrawal } from './repository.js';
 import { decideWithdrawalRisk } from './risk.js';
 import { policyVerdict, verdictFields, verdictReason } from './spending.js';
+import { policyActor, recordOperatorEvent } from '../operator-audit/index.js';
 
 /** A withdrawal request (#8) after its fields were checked for presence and shape. */
 export interface WithdrawalRequestInput {
@@ -149,6 +150,15 @@ export async function requestWithdrawal(ctx: ServiceContext, merchant: Merchant,
       } else {
         const reason = [risk.autoApprove ? '' : risk.reason, verdictReason(verdict, coin.symbol)].filter((r) => r !== '').join('; ');
         w = await updateWithdrawal(tx, Number(w.id), { ...verdictFields(verdict), review_reason: reason });
+        // A decision no operator took is still on the operators' trail, committed with the withdrawal.
+        await recordOperatorEvent(tx, {
+          actor: policyActor,
+          action: 'withdrawal review',
+          target: `/withdrawals/${w.id}`,
+          after: { review_reason: reason, policy_hits: verdict.hits, approvals_required: w.approvals_required },
+          outcome: 'done',
+          nowMs,
+        });
       }
       await notifyWithdrawal(tx, w, nowMs);
       return w;
