@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import { ErrorCode, WaasError } from '@openwaas/sdk';
 import { auditLedger } from '../src/modules/ledger/index.js';
 import { approveWithdrawal } from '../src/modules/withdrawals/index.js';
-import { cliActor } from '../src/operator/actor-of.js';
+import { testReviewer } from './support/operators.js';
 import { eachDatabase, startTestService, type TestMerchant, type TestService } from './support/service.js';
 import { startConfirmEndpoint, type ConfirmEndpoint } from './money-fixtures.js';
 
@@ -114,8 +114,8 @@ eachDatabase('money over the API', (kind) => {
     await t.credit({ symbol: 'ETH', amount: '20', uid: sender });
     const big = await t.client.withdraw({ request_id: nextId(), from_uid: sender, to_address: address, amount: '11', symbol: 'ETH' });
     assert.deepEqual(big, { id: big.id, status: 0, withdraw_type: 2 });
-    await approveWithdrawal(t.ctx, { withdrawalId: big.id, actor: cliActor(), by: 'saas' });
-    assert.equal((await approveWithdrawal(t.ctx, { withdrawalId: big.id, actor: cliActor(), by: 'company' })).status, 5);
+    await approveWithdrawal(t.ctx, { withdrawalId: big.id, actor: testReviewer, by: 'saas' });
+    assert.equal((await approveWithdrawal(t.ctx, { withdrawalId: big.id, actor: testReviewer, by: 'company' })).status, 5);
     assert.equal((await other.client.getByUidAndSymbol({ uid: receiver, symbol: 'ETH' })).normal_balance, '12.248');
     await assertLedgerClean(t);
   });

@@ -7,7 +7,7 @@ import { ApiError } from '../src/errors/api-error.js';
 import { collectionAccount, feeAccount, userAccount } from '../src/modules/ledger/index.js';
 import { setUserFlags } from '../src/modules/merchants/index.js';
 import { approveWithdrawal, cancelWithdrawal, listWithdrawalsForReview, rejectWithdrawal, requestWithdrawal, WithdrawalStateError } from '../src/modules/withdrawals/index.js';
-import { cliActor } from '../src/operator/actor-of.js';
+import { testReviewer } from './support/operators.js';
 import type { Merchant } from '../src/store/schema.js';
 import { eachDatabase } from './support/service.js';
 import { expectCode } from './support/assertions.js';
@@ -261,12 +261,12 @@ eachDatabase('withdrawals (domain)', (kind) => {
     const item = review.find((x) => x.id === Number(r.id));
     assert.equal(item?.amount, '6');
     assert.equal(item?.app_id, w.merchant.app_id);
-    const half = await approveWithdrawal(w.ctx, { withdrawalId: r.id, actor: cliActor(), by: 'saas' });
+    const half = await approveWithdrawal(w.ctx, { withdrawalId: r.id, actor: testReviewer, by: 'saas' });
     assert.equal(half.status, 0);
     assert.equal(half.saas_status, 1);
     // Approving again for the same auditor changes nothing.
-    assert.equal((await approveWithdrawal(w.ctx, { withdrawalId: r.id, actor: cliActor(), by: 'saas' })).status, 0);
-    const done = await approveWithdrawal(w.ctx, { withdrawalId: r.id, actor: cliActor(), by: 'company' });
+    assert.equal((await approveWithdrawal(w.ctx, { withdrawalId: r.id, actor: testReviewer, by: 'saas' })).status, 0);
+    const done = await approveWithdrawal(w.ctx, { withdrawalId: r.id, actor: testReviewer, by: 'company' });
     assert.equal(done.status, 1);
     assert.equal(done.company_status, 1);
     assert.deepEqual(await balance(w, userAccount(mid, uid, w.eth.id)), { normal: eth('14'), lock: eth('6') });
@@ -280,27 +280,27 @@ eachDatabase('withdrawals (domain)', (kind) => {
     const internal = await withdraw({ from_uid: uid, amount: '7', to_address: address });
     assert.equal(internal.status, 0);
     assert.equal(internal.withdraw_type, 2);
-    await approveWithdrawal(w.ctx, { withdrawalId: internal.id, actor: cliActor(), by: 'company' });
-    const settled = await approveWithdrawal(w.ctx, { withdrawalId: internal.id, actor: cliActor(), by: 'saas' });
+    await approveWithdrawal(w.ctx, { withdrawalId: internal.id, actor: testReviewer, by: 'company' });
+    const settled = await approveWithdrawal(w.ctx, { withdrawalId: internal.id, actor: testReviewer, by: 'saas' });
     assert.equal(settled.status, 5);
     assert.deepEqual(await balance(w, userAccount(Number(merchantB.id), receiver, w.eth.id)), { normal: eth('6.99'), lock: 0n });
     assert.deepEqual(await balance(w, userAccount(mid, uid, w.eth.id)), { normal: eth('7'), lock: eth('6') });
-    await assert.rejects(approveWithdrawal(w.ctx, { withdrawalId: internal.id, actor: cliActor(), by: 'saas' }), WithdrawalStateError);
+    await assert.rejects(approveWithdrawal(w.ctx, { withdrawalId: internal.id, actor: testReviewer, by: 'saas' }), WithdrawalStateError);
   });
 
   test('reject → 2 with the funds back; cancel → 6 with the funds back; invalid transitions refused', async () => {
     const mid = Number(w.merchant.id);
     const uid = await newUser({ eth: '30' });
     const a = await withdraw({ from_uid: uid, amount: '10' });
-    await approveWithdrawal(w.ctx, { withdrawalId: a.id, actor: cliActor(), by: 'saas' });
-    const rejected = await rejectWithdrawal(w.ctx, { withdrawalId: a.id, actor: cliActor(), by: 'company', reason: 'unknown destination' });
+    await approveWithdrawal(w.ctx, { withdrawalId: a.id, actor: testReviewer, by: 'saas' });
+    const rejected = await rejectWithdrawal(w.ctx, { withdrawalId: a.id, actor: testReviewer, by: 'company', reason: 'unknown destination' });
     assert.equal(rejected.status, 2);
     assert.equal(rejected.company_status, 2);
     assert.equal(rejected.saas_status, 1);
     assert.match(rejected.review_reason, /unknown destination/);
     assert.deepEqual(await balance(w, userAccount(mid, uid, w.eth.id)), { normal: eth('30'), lock: 0n });
     await assert.rejects(cancelWithdrawal(w.ctx, { withdrawalId: a.id }), (e: unknown) => e instanceof WithdrawalStateError && e.reason === 'invalid-transition' && e.status === 2);
-    await assert.rejects(approveWithdrawal(w.ctx, { withdrawalId: a.id, actor: cliActor(), by: 'saas' }), WithdrawalStateError);
+    await assert.rejects(approveWithdrawal(w.ctx, { withdrawalId: a.id, actor: testReviewer, by: 'saas' }), WithdrawalStateError);
 
     const b = await withdraw({ from_uid: uid, amount: '10' });
     assert.equal((await cancelWithdrawal(w.ctx, { withdrawalId: b.id })).status, 6);
@@ -367,9 +367,9 @@ eachDatabase('withdrawals (domain)', (kind) => {
     const address = await issuedAddress(merchantB, receiver);
     for (let round = 0; round < 5; round++) {
       const r = await withdraw({ from_uid: uid, amount: '6', to_address: address });
-      await approveWithdrawal(w.ctx, { withdrawalId: r.id, actor: cliActor(), by: 'saas' });
+      await approveWithdrawal(w.ctx, { withdrawalId: r.id, actor: testReviewer, by: 'saas' });
       const results = await Promise.allSettled([
-        approveWithdrawal(w.ctx, { withdrawalId: r.id, actor: cliActor(), by: 'company' }),
+        approveWithdrawal(w.ctx, { withdrawalId: r.id, actor: testReviewer, by: 'company' }),
         cancelWithdrawal(w.ctx, { withdrawalId: r.id }),
         cancelWithdrawal(w.ctx, { withdrawalId: r.id }),
       ]);

@@ -1,4 +1,4 @@
-import { addOperator, base32Decode, hotp, totpStep, type OperatorEnrolment, type OperatorRole } from '../../src/modules/operators/index.js';
+import { addOperator, base32Decode, hotp, totpStep, type Actor, type OperatorEnrolment, type OperatorRole } from '../../src/modules/operators/index.js';
 import type { TestService } from './service.js';
 
 /** The TOTP secret of an enrolment, read back from its otpauth:// URI as an authenticator app does. */
@@ -29,3 +29,6 @@ export async function operatorCall(t: TestService, method: string, path: string,
   const text = await res.text();
   return { status: res.status, retryAfter: res.headers.get('retry-after'), text, json: text ? (JSON.parse(text) as any) : undefined };
 }
+
+/** A reviewer as module operations see one, for tests that call them directly (no account behind it). */
+export const testReviewer: Actor = { operatorId: 1, name: 'test-reviewer', roles: ['reviewer'], sourceIp: '127.0.0.1' };
