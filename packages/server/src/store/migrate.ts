@@ -1,4 +1,4 @@
-import { Migrator, sql, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
+import { Migrator, sql, type DatabaseIntrospector, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
 import type { Store } from './db.js';
 import * as m001 from './migrations/001_initial.js';
 import * as m002 from './migrations/002_chains.js';
@@ -36,15 +36,45 @@ class CodeMigrationProvider implements MigrationProvider {
   }
 }
 
+/**
+ * What the migrator asks of the database's catalog, answered for our schema only. Kysely's own
+ * PostgreSQL introspector reads every column of every schema (with a per-column function that
+ * fails when another schema is dropped meanwhile): slow where the database holds other schemas,
+ * and a start-up that fails for no fault of ours when one of them is dropped at that moment.
+ */
+function schemaIntrospector(store: Store, schema: string): DatabaseIntrospector {
+  return {
+    async getSchemas() {
+      const rows = await sql<{ name: string }>`select nspname as name from pg_namespace where nspname = ${schema}`.execute(store.db);
+      return rows.rows;
+    },
+    async getTables() {
+      const rows = await sql<{ name: string; isView: boolean }>`select table_name as "name", table_type = 'VIEW' as "isView" from information_schema.tables where table_schema = ${schema}`.execute(store.db);
+      return rows.rows.map((r) => ({ name: r.name, schema, isView: r.isView, columns: [] }));
+    },
+    async getMetadata() {
+      return { tables: await this.getTables() };
+    },
+  };
+}
+
 /** A migrator over our migrations, its bookkeeping tables pinned to the current schema. */
 async function migratorOf(store: Store): Promise<Migrator> {
+  if (store.dialect !== 'postgres') return new Migrator({ db: store.db, provider: new CodeMigrationProvider(store) });
   // Kysely looks for its bookkeeping tables in any schema; pin them to ours so several
   // services (or test runs) can share one PostgreSQL database in separate schemas.
-  const schema =
-    store.dialect === 'postgres'
-      ? (await sql<{ s: string }>`select current_schema() as s`.execute(store.db)).rows[0]?.s
-      : undefined;
-  return new Migrator({ db: store.db, provider: new CodeMigrationProvider(store), ...(schema ? { migrationTableSchema: schema } : {}) });
+  const schema = (await sql<{ s: string }>`select current_schema() as s`.execute(store.db)).rows[0]?.s;
+  if (!schema) throw new Error('PostgreSQL has no current schema: check search_path');
+  const introspection = schemaIntrospector(store, schema);
+  // The same Kysely instance with that introspector: every other member read from (and bound to) the instance itself.
+  const db = new Proxy(store.db, {
+    get(target, key) {
+      if (key === 'introspection') return introspection;
+      const value: unknown = Reflect.get(target, key, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  return new Migrator({ db, provider: new CodeMigrationProvider(store), migrationTableSchema: schema });
 }
 
 function reported(result: MigrationResultSet, onProgress?: (line: string) => void): MigrationResultSet {

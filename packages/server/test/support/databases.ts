@@ -58,10 +58,7 @@ export async function freshPostgres(): Promise<TestDatabase> {
   await admin.query(`create schema ${schema}`);
   await admin.end();
   const url = new URL(pgUrl);
-  // No parallel query plans: under load the migrator's catalog query once went parallel and a
-  // worker failed to resolve the session's schema ("schema does not exist"), failing a test that
-  // had nothing wrong. The test schemas are tiny; parallel plans buy nothing here.
-  url.searchParams.set('options', `-c search_path=${schema} -c max_parallel_workers_per_gather=0`);
+  url.searchParams.set('options', `-c search_path=${schema}`);
   return {
     name: 'postgres',
     url: url.toString(),
