@@ -72,7 +72,7 @@ describe('kyt http provider', () => {
     answer = { body: '{"result":"pass"}' };
   });
 
-  const provider = (options: { token?: string; timeoutMs?: number } = {}) => new HttpKytProvider({ url, timeoutMs: options.timeoutMs ?? 2_000, token: options.token });
+  const provider = (options: { token?: string; timeoutMs?: number } = {}) => new HttpKytProvider({ url, timeoutMs: options.timeoutMs ?? 30_000, token: options.token });
 
   test('POSTs the record as JSON with the bearer token; "pass" passes', async () => {
     assert.deepEqual(await provider({ token: 'tok-123' }).screen(subject), { outcome: 'pass' });
@@ -111,7 +111,8 @@ describe('kyt http provider', () => {
     ];
     for (const [a, reason] of cases) {
       answer = a;
-      const verdict = await provider({ timeoutMs: 100 }).screen(subject);
+      // Only the held answer meets the short timeout; every other answer gets all the time a loaded machine needs.
+      const verdict = await provider({ timeoutMs: a.delayMs !== undefined ? 100 : 60_000 }).screen(subject);
       assert.equal(verdict.outcome, 'pending', JSON.stringify(a).slice(0, 80));
       assert.match((verdict as { reason: string }).reason, reason);
       assert.equal((verdict as { unavailable?: boolean }).unavailable, true);
