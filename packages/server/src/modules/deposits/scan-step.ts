@@ -26,14 +26,12 @@ import { addressOwners } from '../addresses/index.js';
 import { coinOfTransfer, loadChainCoins, type ChainCoins } from './chain-coins.js';
 import { CursorMoved } from './errors.js';
 import type { DepositCandidate } from './scanned-deposits.js';
+import type { ScanContext } from './deps.js';
 import { updateConfirmations } from './scanned-deposits.js';
 import { clearScannerFault, raiseScannerStalled, raiseScannerUntraced, recordScannerFault } from './scanner-health.js';
 import { readOrCreateCursor, storedBlockHash, storedBlockHashesDown, undoBlocksAbove, writeScannedBatch } from './scan-storage.js';
-import { settleDueDeposits, type SettleContext } from './settle.js';
+import { settleDueDeposits } from './settle.js';
 import type { ReceiptCandidate } from './treasury-receipts.js';
-
-/** What a scanner step needs: what settling needs (database, clock, logger, notifier, KYT); the chain comes as its handle. */
-export type ScanContext = SettleContext;
 
 /** The lease a chain's scanner holds (the loop, or a backfill scanning in its own process). */
 export const scannerLeaseName = (chain: string) => `scanner:${chain}`;
