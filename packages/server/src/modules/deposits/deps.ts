@@ -7,8 +7,10 @@ export type DepositReadDeps = Pick<ServiceContext, 'store'>;
 export type ChainStatusDeps = Pick<ServiceContext, 'store' | 'chains'>;
 /** What an operator's or the KYT loop's decision needs: the database, the clock, and the notifier to wake. */
 export type DepositReviewContext = Pick<ServiceContext, 'store' | 'clock' | 'notifier'>;
-/** Reading or starting a scanner's cursor: the database, the clock, a logger. */
-export type ScanCursorDeps = Pick<ServiceContext, 'store' | 'clock' | 'log'>;
+/** The scanner's storage steps (its cursor, faults, untraced blocks): the database, the clock, a logger. */
+export type ScanStorageDeps = Pick<ServiceContext, 'store' | 'clock' | 'log'>;
+/** Writing a scanned batch or undoing a reorg: the storage steps' needs, and the notifier to wake. */
+export type ScanWriteDeps = ScanStorageDeps & Pick<ServiceContext, 'notifier'>;
 /** What settling needs: screening's needs, the clock, and the notifier to wake. */
 export type SettleContext = DepositScreeningContext & Pick<ServiceContext, 'clock' | 'notifier'>;
 /** What a scanner step needs: what settling needs (database, clock, logger, notifier, KYT); the chain comes as its handle. */

@@ -5,7 +5,7 @@
  */
 export { loadChainCoins, coinOfTransfer, type ChainCoins } from './chain-coins.js';
 export { chainStatuses, type ChainStatus } from './chain-status.js';
-export type { ChainStatusDeps, DepositReadDeps, DepositReviewContext, ScanContext, ScanCursorDeps, SettleContext } from './deps.js';
+export type { ChainStatusDeps, DepositReadDeps, DepositReviewContext, ScanContext, ScanStorageDeps, ScanWriteDeps, SettleContext } from './deps.js';
 export { CursorMoved } from './errors.js';
 export { belowMinimumReason, reorgAfterCreditKey, reorgFailedReason } from './reasons.js';
 export { countBreakerWindow, findDeposit, findDepositOfTransaction, listAwaitingKytDepositIds, pageBreakerWindow } from './lookups.js';
