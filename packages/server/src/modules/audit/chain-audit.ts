@@ -80,7 +80,7 @@ async function ledgerHoldings(db: Db, coinId: number, block: number): Promise<bi
   return -mirror.normal + pending.reduce((sum, amount) => sum + amount, 0n);
 }
 
-async function auditChain(ctx: ChainAuditDeps, chain: ChainHandle, onProgress?: (line: string) => void): Promise<ChainAuditLine[]> {
+async function auditChain(ctx: Pick<ChainAuditDeps, 'store'>, chain: ChainHandle, onProgress?: (line: string) => void): Promise<ChainAuditLine[]> {
   const db = ctx.store.db;
   const coins = await listCoinsOfChain(db, chain.id);
   const block = (await findScannedHeight(db, chain.id)) ?? -1;

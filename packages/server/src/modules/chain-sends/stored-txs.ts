@@ -234,7 +234,7 @@ async function trackSlot(ctx: ChainSendDeps, chain: ChainHandle, rows: ChainTx[]
   });
 }
 
-async function recordMined(ctx: ChainSendDeps, rows: ChainTx[], row: ChainTx, outcome: PaymentOutcome, handler: OutcomeHandler, head: number): Promise<void> {
+async function recordMined(ctx: Pick<ChainSendDeps, 'store' | 'clock'>, rows: ChainTx[], row: ChainTx, outcome: PaymentOutcome, handler: OutcomeHandler, head: number): Promise<void> {
   const confirmations = Math.max(0, head - outcome.blockNumber + 1);
   const required = Math.max(1, await handler.confirmationsRequired(ctx.store.db, row));
   const final = confirmations >= required;

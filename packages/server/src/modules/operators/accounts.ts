@@ -53,7 +53,7 @@ function checkRoles(roles: readonly OperatorRole[]): void {
 }
 
 /** A fresh password and TOTP secret for operator `id`: the stored forms and the one-time display. */
-async function credentials(deps: AccountDeps, id: number, name: string) {
+async function credentials(deps: Pick<AccountDeps, 'secrets'>, id: number, name: string) {
   const password = generatePassword();
   const secret = generateTotpSecret();
   const sealed = (await deps.secrets.dataKey()).encrypt(secret.toString('base64'), totpSecretAad(id));

@@ -9,7 +9,7 @@ import { withdrawalsPerTickMax } from '../../limits.js';
 import type { ChainTx, Coin, Withdrawal } from '../../store/schema.js';
 import { inTransaction, type Db, type Tx } from '../../store/tx.js';
 import { listOpenAlertKeys } from '../alerts/index.js';
-import { AlertThrottle, listUnminedTxs, maxNativeSpend, prepareSequence, RecordClaimLostError, sendStoredTx, storeSigned, storeSignedTx, type OutcomeHandler, type TxOutcome } from '../chain-sends/index.js';
+import { AlertThrottle, listUnminedTxs, maxNativeSpend, prepareSequence, RecordClaimLostError, sendStoredTx, storeSigned, storeSignedTx, type AlertResolveDeps, type OutcomeHandler, type TxOutcome } from '../chain-sends/index.js';
 import { listCoinsOfChain } from '../coins/index.js';
 import { nativeCoinOf } from '../sweeps/index.js';
 import { notifyWithdrawal } from './notify.js';
@@ -120,7 +120,7 @@ export async function payWaitingWithdrawals(ctx: WithdrawalPaymentDeps, chain: C
 }
 
 /** Closes hot-wallet-low alerts of coins nothing waits for any more (paid, or cancelled by an operator). */
-async function resolveSettledShortfalls(ctx: WithdrawalPaymentDeps, chain: ChainHandle, waiting: Withdrawal[]): Promise<void> {
+async function resolveSettledShortfalls(ctx: AlertResolveDeps, chain: ChainHandle, waiting: Withdrawal[]): Promise<void> {
   if (waiting.length === withdrawalsPerTickMax) return; // not every waiting coin is in view
   const prefix = `hot-wallet-low:${chain.id}:`;
   const open = await listOpenAlertKeys(ctx.store.db, { kind: 'hot-wallet-low', keyPrefix: prefix });
