@@ -19,17 +19,17 @@ interface Backoff {
   nextAtMs: number;
 }
 
-/** Back-off state per service context (tests run several services in one process). */
-const backoffs = new WeakMap<KytTickDeps, Map<string, Backoff>>();
+/** Back-off state per service context, keyed by its identity (tests run several services in one process). */
+const backoffs = new WeakMap<object, Map<string, Backoff>>();
 
-function backoffOf(ctx: KytTickDeps): Map<string, Backoff> {
+function backoffOf(ctx: object): Map<string, Backoff> {
   let map = backoffs.get(ctx);
   if (!map) backoffs.set(ctx, (map = new Map()));
   return map;
 }
 
 /** Records the outcome of one screening: a pending verdict pushes the next try back, anything else forgets the record. */
-function noteOutcome(ctx: KytTickDeps, key: string, verdict: KytVerdict, nowMs: number): void {
+function noteOutcome(ctx: Pick<KytTickDeps, 'config'>, key: string, verdict: KytVerdict, nowMs: number): void {
   const map = backoffOf(ctx);
   if (verdict.outcome !== 'pending') {
     map.delete(key);
@@ -42,7 +42,7 @@ function noteOutcome(ctx: KytTickDeps, key: string, verdict: KytVerdict, nowMs: 
 }
 
 /** Ids of waiting records due now (not in back-off), oldest first; forgets back-off of records no longer waiting. */
-function dueIds(ctx: KytTickDeps, prefix: string, waiting: number[], nowMs: number): number[] {
+function dueIds(ctx: object, prefix: string, waiting: number[], nowMs: number): number[] {
   const map = backoffOf(ctx);
   if (waiting.length < kytCandidatesMax) {
     const still = new Set(waiting.map((id) => `${prefix}${id}`));
@@ -56,11 +56,11 @@ type Step = 'continue' | 'stop';
 
 const stepAfter = (verdict: KytVerdict, signal: AbortSignal): Step => (signal.aborted || (verdict.outcome === 'pending' && verdict.unavailable) ? 'stop' : 'continue');
 
-function waitingWithdrawalIds(ctx: KytTickDeps): Promise<number[]> {
+function waitingWithdrawalIds(ctx: Pick<KytTickDeps, 'store'>): Promise<number[]> {
   return listAwaitingKytWithdrawalIds(ctx.store.db, kytCandidatesMax);
 }
 
-function waitingDepositIds(ctx: KytTickDeps): Promise<number[]> {
+function waitingDepositIds(ctx: Pick<KytTickDeps, 'store'>): Promise<number[]> {
   return listAwaitingKytDepositIds(ctx.store.db, kytCandidatesMax);
 }
 
@@ -77,7 +77,7 @@ async function screenWaitingWithdrawal(ctx: KytTickDeps, coins: CoinLookup, id: 
 }
 
 /** Re-screens one deposit at 4 and applies the verdict (re-checked under its row lock). */
-async function screenWaitingDeposit(ctx: KytTickDeps, coins: CoinLookup, id: number, signal: AbortSignal): Promise<Step> {
+async function screenWaitingDeposit(ctx: DepositScreeningContext & DepositReviewContext, coins: CoinLookup, id: number, signal: AbortSignal): Promise<Step> {
   const d = await findDeposit(ctx.store.db, id);
   if (!d || d.status !== DepositStatus.AwaitingKyt) return 'continue';
   const verdict = await screenDeposit(ctx, d, await coins.byIdOrThrow(Number(d.coin_id)), { signal });
