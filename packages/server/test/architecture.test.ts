@@ -59,6 +59,9 @@ describe('architecture', () => {
     assert.deepEqual(offenders.map((f) => f.path), []);
     const unexported = files.filter((f) => /^modules\/[^/]+\/deps\.ts$/.test(f.path) && !files.some((i) => i.path === f.path.replace(/deps\.ts$/, 'index.ts') && i.text.includes("from './deps.js'")));
     assert.deepEqual(unexported.map((f) => f.path), []);
+    // A deps file picks fields; it never hands a module the whole context.
+    const whole = files.filter((f) => /^modules\/[^/]+\/deps\.ts$/.test(f.path) && [...f.text.matchAll(/\bServiceContext\b/g)].some((m) => !/(import type \{ |Pick<)$/.test(f.text.slice(0, m.index))));
+    assert.deepEqual(whole.map((f) => f.path), []);
   });
 
   it('decides nothing by dialect in the modules (row locks are the store’s)', () => {
