@@ -35,7 +35,10 @@ export class WakeRelay<A extends unknown[] = []> {
   }
 }
 
-/** Everything a domain operation or route needs, built once at start-up and never changed afterwards. */
+/**
+ * Everything the edges hand to domain operations, built once at start-up (service.ts) and never
+ * changed afterwards. Each module's operations take only the part they read (the module's deps.ts).
+ */
 export interface ServiceContext {
   readonly config: ServiceConfig;
   readonly store: Store;

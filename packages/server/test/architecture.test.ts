@@ -1,7 +1,8 @@
 /**
  * The structure docs/architecture.md describes, checked on the source: SQL only in the modules'
  * repositories (and the store's migrations); modules reached only through their index; modules
- * never importing the edges (api/, operator/, cli/, workers/); no dialect-dependent code in the
+ * never importing the edges (api/, operator/, cli/, workers/); each module's dependencies declared
+ * in its deps.ts, the only module file that names the service context; no dialect-dependent code in the
  * modules; chain ids parsed in one place; addresses case-folded only inside chain families (and
  * the few lists, named here, that have no chain to ask); the EVM send machinery reached only
  * through the EVM payer.
@@ -51,6 +52,16 @@ describe('architecture', () => {
   it('keeps the modules below the edges: no module imports api/, operator/, cli/ or workers/', () => {
     const offenders = files.filter((f) => moduleOf(f.path)).flatMap((f) => importsOf(f).filter((t) => edges.some((e) => t.startsWith(`${e}/`))).map((t) => `${f.path} → ${t}`));
     assert.deepEqual(offenders, []);
+  });
+
+  it("narrows each module's dependencies: only a module's deps.ts names the service context, and its index exports it", () => {
+    const offenders = files.filter((f) => moduleOf(f.path) && !/^modules\/[^/]+\/deps\.ts$/.test(f.path) && (/\bServiceContext\b/.test(f.text) || importsOf(f).includes('context.ts')));
+    assert.deepEqual(offenders.map((f) => f.path), []);
+    const unexported = files.filter((f) => /^modules\/[^/]+\/deps\.ts$/.test(f.path) && !files.some((i) => i.path === f.path.replace(/deps\.ts$/, 'index.ts') && i.text.includes("from './deps.js'")));
+    assert.deepEqual(unexported.map((f) => f.path), []);
+    // A deps file picks fields; it never hands a module the whole context.
+    const whole = files.filter((f) => /^modules\/[^/]+\/deps\.ts$/.test(f.path) && [...f.text.matchAll(/\bServiceContext\b/g)].some((m) => !/(import type \{ |Pick<)$/.test(f.text.slice(0, m.index))));
+    assert.deepEqual(whole.map((f) => f.path), []);
   });
 
   it('decides nothing by dialect in the modules (row locks are the store’s)', () => {

@@ -3,18 +3,23 @@ import type { ServiceContext } from '../context.js';
 import type { Store } from '../store/db.js';
 import { chainLeaseTtlMs as leaseTtlMs } from '../limits.js';
 import { trackStoredTxs, type OutcomeHandler } from '../modules/chain-sends/index.js';
-import { payWaitingWithdrawals, withdrawalOutcomeHandler } from '../modules/withdrawals/index.js';
+import { payWaitingWithdrawals, withdrawalOutcomeHandler, type WithdrawalPaymentDeps } from '../modules/withdrawals/index.js';
 import { holdLease } from './lease.js';
 
 /** Until when this process holds each lease, per database: renewed in the database only past half its time. */
 const heldLeases = new WeakMap<Store, Map<string, number>>();
+
+/** What holding a chain lease reads: the database and the clock. */
+export type ChainLeaseDeps = Pick<ServiceContext, 'store' | 'clock'>;
+/** What a broadcaster tick reads: paying withdrawals, and the notifier woken after settling some. */
+export type BroadcastTickDeps = WithdrawalPaymentDeps & Pick<ServiceContext, 'notifier'>;
 
 /**
  * holdLease, written to the database only once half the lease has run out: one lease write
  * per loop and second instead of one per tick keeps SQLite's single writer free for payments.
  * Nobody else can take the lease before it expires, so skipping a renewal is safe.
  */
-export async function holdChainLease(ctx: ServiceContext, name: string, ttlMs: number): Promise<boolean> {
+export async function holdChainLease(ctx: ChainLeaseDeps, name: string, ttlMs: number): Promise<boolean> {
   const nowMs = ctx.clock.nowMs();
   let held = heldLeases.get(ctx.store);
   if (!held) heldLeases.set(ctx.store, (held = new Map()));
@@ -41,7 +46,7 @@ export function chainLeaseTtlMs(chain: ChainHandle): number {
  * a crash left signed but unsent), then signs, stores and sends the waiting withdrawals.
  * Returns true when work is left for an immediate next tick.
  */
-export async function broadcastTick(ctx: ServiceContext, chain: ChainHandle, signal: AbortSignal): Promise<boolean> {
+export async function broadcastTick(ctx: BroadcastTickDeps, chain: ChainHandle, signal: AbortSignal): Promise<boolean> {
   if (!(await holdChainLease(ctx, `broadcaster:${chain.id}`, chainLeaseTtlMs(chain)))) return false;
   let settled = false;
   const base = withdrawalOutcomeHandler(ctx);

@@ -2,10 +2,15 @@ import type { ServiceContext } from '../context.js';
 import { kytPollIntervalMs } from '../limits.js';
 import { startLoop, type Loop } from './loop.js';
 import { scanTick } from './scanner.js';
-import { broadcastTick } from './broadcaster.js';
+import { broadcastTick, type BroadcastTickDeps } from './broadcaster.js';
 import { sweepTick } from './sweeper.js';
-import { kytLeaseName, kytTick } from './kyt-worker.js';
+import { kytLeaseName, kytTick, type KytTickDeps } from './kyt-worker.js';
+import type { ScanContext } from '../modules/deposits/index.js';
+import type { SweepPlanDeps } from '../modules/sweeps/index.js';
 import { releaseLease } from './lease.js';
+
+/** What the chain workers read: every loop's needs, and the chains to run them on. */
+export type ChainWorkersDeps = Pick<ServiceContext, 'chains'> & ScanContext & BroadcastTickDeps & SweepPlanDeps & KytTickDeps;
 
 export interface ChainWorkers {
   wake(chain?: string): void;
@@ -17,7 +22,7 @@ export interface ChainWorkers {
  * and the sweeper (collection); plus the KYT loop when a provider is configured. Each loop
  * takes a lease per chain so several service processes never run the same one twice.
  */
-export function startChainWorkers(ctx: ServiceContext): ChainWorkers {
+export function startChainWorkers(ctx: ChainWorkersDeps): ChainWorkers {
   const loops = new Map<string, Loop[]>();
   const all: Loop[] = [];
   for (const chain of ctx.chains.values()) {

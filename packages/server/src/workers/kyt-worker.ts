@@ -1,12 +1,14 @@
 import { DepositStatus, WithdrawStatus } from '@openwaas/sdk';
-import type { ServiceContext } from '../context.js';
 import { CoinLookup } from '../modules/coins/index.js';
-import { applyWithdrawalVerdict } from '../modules/withdrawals/index.js';
+import { applyWithdrawalVerdict, type WithdrawalReleaseDeps } from '../modules/withdrawals/index.js';
 import { kytBackoffDoublingsMax, kytBatchMax, kytCandidatesMax, kytLeaseTtlMs } from '../limits.js';
-import { applyDepositVerdict, findDeposit, listAwaitingKytDepositIds } from '../modules/deposits/index.js';
-import { screenDeposit, screenWithdrawal, type KytVerdict } from '../modules/kyt/index.js';
+import { applyDepositVerdict, findDeposit, listAwaitingKytDepositIds, type DepositReviewContext } from '../modules/deposits/index.js';
+import { screenDeposit, screenWithdrawal, type DepositScreeningContext, type KytVerdict, type WithdrawalScreeningContext } from '../modules/kyt/index.js';
 import { findWithdrawal, listAwaitingKytWithdrawalIds } from '../modules/withdrawals/index.js';
 import { holdLease } from './lease.js';
+
+/** What the KYT loop reads: screening either side and applying the verdicts (the back-off's settings are in the configuration). */
+export type KytTickDeps = DepositScreeningContext & WithdrawalScreeningContext & DepositReviewContext & WithdrawalReleaseDeps;
 
 /** The lease one process holds to run the KYT loop. */
 export const kytLeaseName = 'kyt';
@@ -17,17 +19,17 @@ interface Backoff {
   nextAtMs: number;
 }
 
-/** Back-off state per service context (tests run several services in one process). */
-const backoffs = new WeakMap<ServiceContext, Map<string, Backoff>>();
+/** Back-off state per service context, keyed by its identity (tests run several services in one process). */
+const backoffs = new WeakMap<object, Map<string, Backoff>>();
 
-function backoffOf(ctx: ServiceContext): Map<string, Backoff> {
+function backoffOf(ctx: object): Map<string, Backoff> {
   let map = backoffs.get(ctx);
   if (!map) backoffs.set(ctx, (map = new Map()));
   return map;
 }
 
 /** Records the outcome of one screening: a pending verdict pushes the next try back, anything else forgets the record. */
-function noteOutcome(ctx: ServiceContext, key: string, verdict: KytVerdict, nowMs: number): void {
+function noteOutcome(ctx: Pick<KytTickDeps, 'config'>, key: string, verdict: KytVerdict, nowMs: number): void {
   const map = backoffOf(ctx);
   if (verdict.outcome !== 'pending') {
     map.delete(key);
@@ -40,7 +42,7 @@ function noteOutcome(ctx: ServiceContext, key: string, verdict: KytVerdict, nowM
 }
 
 /** Ids of waiting records due now (not in back-off), oldest first; forgets back-off of records no longer waiting. */
-function dueIds(ctx: ServiceContext, prefix: string, waiting: number[], nowMs: number): number[] {
+function dueIds(ctx: object, prefix: string, waiting: number[], nowMs: number): number[] {
   const map = backoffOf(ctx);
   if (waiting.length < kytCandidatesMax) {
     const still = new Set(waiting.map((id) => `${prefix}${id}`));
@@ -54,16 +56,16 @@ type Step = 'continue' | 'stop';
 
 const stepAfter = (verdict: KytVerdict, signal: AbortSignal): Step => (signal.aborted || (verdict.outcome === 'pending' && verdict.unavailable) ? 'stop' : 'continue');
 
-function waitingWithdrawalIds(ctx: ServiceContext): Promise<number[]> {
+function waitingWithdrawalIds(ctx: Pick<KytTickDeps, 'store'>): Promise<number[]> {
   return listAwaitingKytWithdrawalIds(ctx.store.db, kytCandidatesMax);
 }
 
-function waitingDepositIds(ctx: ServiceContext): Promise<number[]> {
+function waitingDepositIds(ctx: Pick<KytTickDeps, 'store'>): Promise<number[]> {
   return listAwaitingKytDepositIds(ctx.store.db, kytCandidatesMax);
 }
 
 /** Screens one withdrawal at 7 (outside any transaction) and applies the verdict (re-checked under its row lock). */
-async function screenWaitingWithdrawal(ctx: ServiceContext, coins: CoinLookup, id: number, signal: AbortSignal): Promise<Step> {
+async function screenWaitingWithdrawal(ctx: KytTickDeps, coins: CoinLookup, id: number, signal: AbortSignal): Promise<Step> {
   const w = await findWithdrawal(ctx.store.db, id);
   if (!w || w.status !== WithdrawStatus.AwaitingKyt) return 'continue';
   const verdict = await screenWithdrawal(ctx, w, await coins.byIdOrThrow(Number(w.coin_id)), { signal });
@@ -75,7 +77,7 @@ async function screenWaitingWithdrawal(ctx: ServiceContext, coins: CoinLookup, i
 }
 
 /** Re-screens one deposit at 4 and applies the verdict (re-checked under its row lock). */
-async function screenWaitingDeposit(ctx: ServiceContext, coins: CoinLookup, id: number, signal: AbortSignal): Promise<Step> {
+async function screenWaitingDeposit(ctx: DepositScreeningContext & DepositReviewContext, coins: CoinLookup, id: number, signal: AbortSignal): Promise<Step> {
   const d = await findDeposit(ctx.store.db, id);
   if (!d || d.status !== DepositStatus.AwaitingKyt) return 'continue';
   const verdict = await screenDeposit(ctx, d, await coins.byIdOrThrow(Number(d.coin_id)), { signal });
@@ -100,7 +102,7 @@ const sides = [
  * decided meanwhile is left alone. When the provider is unreachable the round stops early
  * instead of asking about every waiting record. Returns true when more is due at once.
  */
-export async function kytTick(ctx: ServiceContext, signal: AbortSignal): Promise<boolean> {
+export async function kytTick(ctx: KytTickDeps, signal: AbortSignal): Promise<boolean> {
   if (!ctx.kyt) return false;
   const lease = () => holdLease(ctx.store, kytLeaseName, ctx.clock.nowMs(), kytLeaseTtlMs);
   if (!(await lease())) return false;

@@ -1,7 +1,6 @@
 import type { ChainHandle } from '../chains/registry.js';
-import type { ServiceContext } from '../context.js';
 import { trackStoredTxs } from '../modules/chain-sends/index.js';
-import { advanceSweeps, planSweeps, sweepOutcomeHandler } from '../modules/sweeps/index.js';
+import { advanceSweeps, planSweeps, sweepOutcomeHandler, type SweepPlanDeps } from '../modules/sweeps/index.js';
 import { chainLeaseTtlMs, holdChainLease } from './broadcaster.js';
 
 /**
@@ -10,7 +9,7 @@ import { chainLeaseTtlMs, holdChainLease } from './broadcaster.js';
  * top-up confirmed), then starts sweeps of addresses with unswept credited deposits.
  * Returns true when work is left for an immediate next tick.
  */
-export async function sweepTick(ctx: ServiceContext, chain: ChainHandle, signal: AbortSignal): Promise<boolean> {
+export async function sweepTick(ctx: SweepPlanDeps, chain: ChainHandle, signal: AbortSignal): Promise<boolean> {
   if (!(await holdChainLease(ctx, `sweeper:${chain.id}`, chainLeaseTtlMs(chain)))) return false;
   const handler = sweepOutcomeHandler(ctx);
   const moreTracked = await trackStoredTxs(ctx, chain, { topup: handler, sweep: handler }, signal);

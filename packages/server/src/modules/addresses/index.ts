@@ -3,6 +3,7 @@
  * addresses behind them (chain_addresses, one per user per chain at an HD index). Its SQL is
  * in repository.ts.
  */
+export type { AddressIssueDeps } from './deps.js';
 export {
   addressLookupForms,
   addressOwners,

@@ -1,7 +1,7 @@
 import { ErrorCode } from '@openwaas/sdk';
 import { addressCodec, storedAddressForms } from '../../chains/address-codec.js';
 import { chainFamily } from '../../chains/chain-id.js';
-import type { ServiceContext } from '../../context.js';
+import type { AddressIssueDeps } from './deps.js';
 import { ApiError } from '../../errors/api-error.js';
 import { allocateAttemptsMax } from '../../limits.js';
 import { isUniqueViolation } from '../../store/db.js';
@@ -28,7 +28,7 @@ export function findUserAddress(db: Db, uid: number, symbol: string): Promise<Is
  * the unique indexes on chain_addresses (chain, uid) / (chain, hd_index) and user_addresses
  * (uid, symbol) are the guard, a collision retries and then finds the winner's row.
  */
-export async function issueDepositAddress(ctx: Pick<ServiceContext, 'store' | 'clock' | 'addresses'>, input: { user: User; coin: Coin }): Promise<IssuedAddress> {
+export async function issueDepositAddress(ctx: AddressIssueDeps, input: { user: User; coin: Coin }): Promise<IssuedAddress> {
   const uid = Number(input.user.id);
   const merchantId = Number(input.user.merchant_id);
   const { coin } = input;

@@ -1,5 +1,5 @@
 import type { ChainHandle } from '../../chains/registry.js';
-import type { ServiceContext } from '../../context.js';
+import type { ChainAuditDeps } from './deps.js';
 import { readBalance } from '../ledger/index.js';
 import { auditBalanceReadsInFlightMax, auditProgressAddressCountMin, auditProgressBatchCount } from '../../limits.js';
 import type { Coin } from '../../store/schema.js';
@@ -44,7 +44,7 @@ export interface ChainAuditReport {
  * balances of all deposit addresses and the hot and fee wallets (docs/chains.md). Read at the
  * scanner's cursor, so deposits the scanner has not reached yet are not counted on either side.
  */
-export async function auditChainBalances(ctx: ServiceContext, onProgress?: (line: string) => void): Promise<ChainAuditReport> {
+export async function auditChainBalances(ctx: ChainAuditDeps, onProgress?: (line: string) => void): Promise<ChainAuditReport> {
   const report: ChainAuditReport = { lines: [], findings: [] };
   for (const chain of ctx.chains.values()) {
     const lines = await auditChain(ctx, chain, onProgress);
@@ -80,7 +80,7 @@ async function ledgerHoldings(db: Db, coinId: number, block: number): Promise<bi
   return -mirror.normal + pending.reduce((sum, amount) => sum + amount, 0n);
 }
 
-async function auditChain(ctx: ServiceContext, chain: ChainHandle, onProgress?: (line: string) => void): Promise<ChainAuditLine[]> {
+async function auditChain(ctx: Pick<ChainAuditDeps, 'store'>, chain: ChainHandle, onProgress?: (line: string) => void): Promise<ChainAuditLine[]> {
   const db = ctx.store.db;
   const coins = await listCoinsOfChain(db, chain.id);
   const block = (await findScannedHeight(db, chain.id)) ?? -1;

@@ -6,6 +6,7 @@
 export { chainAccount, suspenseAccount, treasuryAccount } from './accounts.js';
 export { countTxsNotFinalAt, listUnminedTxs, maxNativeSpend } from './in-flight.js';
 export { chainTxView, listChainTxs, termsOf } from './listing.js';
+export type { AlertResolveDeps, ChainSendDeps, SequenceDeps, SignDeps } from './deps.js';
 export { AlertThrottle, signerFailingKey, storeSigned } from './signing.js';
 export {
   prepareSequence,

@@ -1,4 +1,4 @@
-import type { ServiceContext } from '../../context.js';
+import type { AlertResolveDeps, ChainSendDeps } from './deps.js';
 import { raiseAlert, resolveAlert } from '../alerts/index.js';
 import { RemoteSignerError } from '../../keys/remote-signer.js';
 import { alertRepeatMs } from '../../limits.js';
@@ -10,7 +10,7 @@ export class AlertThrottle {
   readonly #last = new Map<string, { message: string; atMs: number }>();
 
   /** `db`: the caller's open transaction, if any (SQLite has one connection: never wait for another). */
-  async raise(ctx: ServiceContext, input: { kind: string; key: string; message: string }, db: Db = ctx.store.db): Promise<void> {
+  async raise(ctx: ChainSendDeps, input: { kind: string; key: string; message: string }, db: Db = ctx.store.db): Promise<void> {
     const nowMs = ctx.clock.nowMs();
     const last = this.#last.get(input.key);
     if (last && last.message === input.message && nowMs - last.atMs < alertRepeatMs) return;
@@ -19,7 +19,7 @@ export class AlertThrottle {
     await raiseAlert(db, { ...input, nowMs });
   }
 
-  async resolve(ctx: ServiceContext, key: string, db: Db = ctx.store.db): Promise<void> {
+  async resolve(ctx: AlertResolveDeps, key: string, db: Db = ctx.store.db): Promise<void> {
     this.#last.delete(key);
     await resolveAlert(db, key, ctx.clock.nowMs());
   }
@@ -37,7 +37,7 @@ export const signerFailingKey = (chain: string, address: string) => `signer-fail
  * record waits for the next tick, and the signer's failure is an operator alert until a
  * signature succeeds again.
  */
-export async function storeSigned<T>(ctx: ServiceContext, input: { chain: string; address: string; what: string }, store: () => Promise<T>): Promise<T | undefined> {
+export async function storeSigned<T>(ctx: ChainSendDeps, input: { chain: string; address: string; what: string }, store: () => Promise<T>): Promise<T | undefined> {
   const key = signerFailingKey(input.chain, input.address);
   try {
     const row = await store();

@@ -1,6 +1,6 @@
 import { BroadcastError, type BroadcastRefusal, type Payment, type PaymentOutcome, type PaymentQuote, type SlotAttempt } from '../../chains/adapter.js';
 import type { ChainHandle } from '../../chains/registry.js';
-import type { ServiceContext } from '../../context.js';
+import type { ChainSendDeps, SequenceDeps, SignDeps } from './deps.js';
 import { chainTxErrorLengthMax, slotsPerTickMax } from '../../limits.js';
 import type { ChainTx, ChainTxPurpose, ChainTxState } from '../../store/schema.js';
 import { inTransaction, type Db, type Tx } from '../../store/tx.js';
@@ -72,7 +72,7 @@ export interface OutcomeHandler {
    * A broadcast was refused or failed (`error` is "<refusal>: <node's words>"); `row` is as it
    * was before this attempt, so a non-empty last_error means the failure repeats.
    */
-  onBroadcastError?(ctx: ServiceContext, row: ChainTx, error: string): Promise<void>;
+  onBroadcastError?(ctx: ChainSendDeps, row: ChainTx, error: string): Promise<void>;
   /**
    * The amount of a replacement at `quote` (a native sweep spends what fees leave); undefined:
    * keep the amount. Returning a non-positive amount skips the replacement.
@@ -94,7 +94,7 @@ const errorText = (refusal: string, error: unknown) => `${refusal}: ${(error as 
  * (the node's view, never at or below a sequence we stored before). Network work: call it
  * before opening the transaction that stores.
  */
-export async function prepareSequence(ctx: ServiceContext, chain: ChainHandle, address: string): Promise<void> {
+export async function prepareSequence(ctx: SequenceDeps, chain: ChainHandle, address: string): Promise<void> {
   const db = ctx.store.db;
   if ((await findNextSequence(db, { chain: chain.id, address })) !== undefined) return;
   const first = await chain.payer.firstSequence(address, await findTopStoredSequence(db, { chain: chain.id, from: address }));
@@ -109,7 +109,7 @@ async function takeSequence(tx: Tx, chain: ChainHandle, address: string): Promis
   return sequence;
 }
 
-async function insertSigned(tx: Tx, ctx: ServiceContext, chain: ChainHandle, draft: OutgoingDraft, sequence: number, replacesId: number | null): Promise<ChainTx> {
+async function insertSigned(tx: Tx, ctx: SignDeps, chain: ChainHandle, draft: OutgoingDraft, sequence: number, replacesId: number | null): Promise<ChainTx> {
   const { payment, quote } = draft;
   const signed = await chain.payer.sign(payment, quote, sequence);
   const nowMs = ctx.clock.nowMs();
@@ -145,7 +145,7 @@ async function insertSigned(tx: Tx, ctx: ServiceContext, chain: ChainHandle, dra
  * sender's next sequence, signs and stores the transaction as 'signed'. Send it with
  * sendStoredTx only after the commit. prepareSequence(sender) must have run.
  */
-export async function storeSignedTx(tx: Tx, ctx: ServiceContext, chain: ChainHandle, draft: OutgoingDraft): Promise<ChainTx> {
+export async function storeSignedTx(tx: Tx, ctx: SignDeps, chain: ChainHandle, draft: OutgoingDraft): Promise<ChainTx> {
   const sequence = await takeSequence(tx, chain, addressCodec(chain.id).canonical(draft.payment.from));
   return insertSigned(tx, ctx, chain, draft, sequence, null);
 }
@@ -154,7 +154,7 @@ export async function storeSignedTx(tx: Tx, ctx: ServiceContext, chain: ChainHan
  * Sends the stored signed transaction (the same bytes every time) and records the attempt:
  * 'broadcast', broadcasts + 1, broadcast_at; or the refusal in last_error.
  */
-export async function sendStoredTx(ctx: ServiceContext, chain: ChainHandle, row: ChainTx, handler?: OutcomeHandler): Promise<'sent' | BroadcastRefusal> {
+export async function sendStoredTx(ctx: ChainSendDeps, chain: ChainHandle, row: ChainTx, handler?: OutcomeHandler): Promise<'sent' | BroadcastRefusal> {
   const db = ctx.store.db;
   try {
     await chain.payer.send({ txid: row.hash, raw: row.raw });
@@ -174,7 +174,7 @@ export async function sendStoredTx(ctx: ServiceContext, chain: ChainHandle, row:
  * Follows every unfinished transaction of `handlers`' purposes on this chain, one slot at a
  * time (see the file comment). Returns true when slots were left for the next tick.
  */
-export async function trackStoredTxs(ctx: ServiceContext, chain: ChainHandle, handlers: OutcomeHandlers, signal?: AbortSignal): Promise<boolean> {
+export async function trackStoredTxs(ctx: ChainSendDeps, chain: ChainHandle, handlers: OutcomeHandlers, signal?: AbortSignal): Promise<boolean> {
   const purposes = Object.keys(handlers) as ChainTxPurpose[];
   if (purposes.length === 0) return false;
   const db = ctx.store.db;
@@ -219,7 +219,7 @@ function attemptOf(row: ChainTx): StoredAttempt {
 }
 
 /** Follows one slot (the chain's payer decides; this stores what it leads to). */
-async function trackSlot(ctx: ServiceContext, chain: ChainHandle, rows: ChainTx[], handler: OutcomeHandler, head: number): Promise<void> {
+async function trackSlot(ctx: ChainSendDeps, chain: ChainHandle, rows: ChainTx[], handler: OutcomeHandler, head: number): Promise<void> {
   const { stuckAfterMs, dropAfterMs } = chain.config;
   await chain.payer.follow(rows.map(attemptOf), { stuckAfterMs, dropAfterMs, nowMs: () => ctx.clock.nowMs() }, {
     mined: (attempt, outcome) => recordMined(ctx, rows, attempt.row, outcome, handler, head),
@@ -234,7 +234,7 @@ async function trackSlot(ctx: ServiceContext, chain: ChainHandle, rows: ChainTx[
   });
 }
 
-async function recordMined(ctx: ServiceContext, rows: ChainTx[], row: ChainTx, outcome: PaymentOutcome, handler: OutcomeHandler, head: number): Promise<void> {
+async function recordMined(ctx: Pick<ChainSendDeps, 'store' | 'clock'>, rows: ChainTx[], row: ChainTx, outcome: PaymentOutcome, handler: OutcomeHandler, head: number): Promise<void> {
   const confirmations = Math.max(0, head - outcome.blockNumber + 1);
   const required = Math.max(1, await handler.confirmationsRequired(ctx.store.db, row));
   const final = confirmations >= required;
@@ -257,7 +257,7 @@ async function recordMined(ctx: ServiceContext, rows: ChainTx[], row: ChainTx, o
   });
 }
 
-async function recordDropped(ctx: ServiceContext, chain: ChainHandle, rows: ChainTx[], handler: OutcomeHandler, sequenceFloor: number): Promise<void> {
+async function recordDropped(ctx: ChainSendDeps, chain: ChainHandle, rows: ChainTx[], handler: OutcomeHandler, sequenceFloor: number): Promise<void> {
   const current = rows[rows.length - 1]!;
   ctx.log.warn({ chain: chain.id, from: current.from_address, sequence: Number(current.sequence), hash: current.hash, purpose: current.purpose, refId: Number(current.ref_id) }, 'transaction dropped: another transaction used its sequence');
   await inTransaction(ctx.store, async (tx) => {
@@ -278,7 +278,7 @@ function paymentOf(row: ChainTx, role: SignerRole, amount: bigint): Payment {
 }
 
 /** Signs and sends a replacement of `current`: same sequence, the dearer quote the payer gives. */
-async function replace(ctx: ServiceContext, chain: ChainHandle, current: ChainTx, handler: OutcomeHandler): Promise<void> {
+async function replace(ctx: ChainSendDeps, chain: ChainHandle, current: ChainTx, handler: OutcomeHandler): Promise<void> {
   const role = await handler.role(ctx.store.db, current);
   const quote = await chain.payer.replacementQuote(paymentOf(current, role, BigInt(current.value)), current.terms);
   const value = quote && (handler.replacementValue?.(current, quote) ?? BigInt(current.value));

@@ -1,11 +1,11 @@
 import { DepositStatus } from '@openwaas/sdk';
 import { NodeError } from '../../chains/adapter.js';
-import type { ServiceContext } from '../../context.js';
 import { formatAmount } from '../../money/amount.js';
 import { countOpenAlerts } from '../alerts/index.js';
 import { countChainTxsInFlight } from '../chain-sends/index.js';
 import { listCoinsOfChain } from '../coins/index.js';
 import { countSweepsInFlight } from '../sweeps/index.js';
+import type { ChainStatusDeps } from './deps.js';
 import * as repo from './repository.js';
 import { readScannerFault } from './scanner-health.js';
 
@@ -31,7 +31,7 @@ export interface ChainStatus {
 }
 
 /** Status of every configured chain (balances read from the node now). */
-export async function chainStatuses(ctx: Pick<ServiceContext, 'store' | 'chains'>): Promise<ChainStatus[]> {
+export async function chainStatuses(ctx: ChainStatusDeps): Promise<ChainStatus[]> {
   const db = ctx.store.db;
   const out: ChainStatus[] = [];
   for (const chain of ctx.chains.values()) {

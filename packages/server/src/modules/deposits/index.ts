@@ -5,6 +5,7 @@
  */
 export { loadChainCoins, coinOfTransfer, type ChainCoins } from './chain-coins.js';
 export { chainStatuses, type ChainStatus } from './chain-status.js';
+export type { ChainStatusDeps, DepositReadDeps, DepositReviewContext, ScanContext, ScanStorageDeps, ScanWriteDeps, SettleContext } from './deps.js';
 export { CursorMoved } from './errors.js';
 export { belowMinimumReason, reorgAfterCreditKey, reorgFailedReason } from './reasons.js';
 export { countBreakerWindow, findDeposit, findDepositOfTransaction, listAwaitingKytDepositIds, pageBreakerWindow } from './lookups.js';
@@ -16,7 +17,6 @@ export {
   listHeldDeposits,
   rejectDeposit,
   releaseDeposit,
-  type DepositReviewContext,
   type HeldDepositView,
 } from './review.js';
 export {
@@ -49,7 +49,7 @@ export {
   writeScannedBatch,
   type BlockHeaderRef,
 } from './scan-storage.js';
-export { settleDeposit, settleDueDeposits, type SettleContext } from './settle.js';
+export { settleDeposit, settleDueDeposits } from './settle.js';
 export {
   receiptCandidateKey,
   receiptsAbove,
@@ -58,5 +58,5 @@ export {
   reverseTreasuryReceipts,
   type ReceiptCandidate,
 } from './treasury-receipts.js';
-export { reorgTooDeepKey, scannerLeaseName, scannerLeaseTtlMs, scanStep, type ScanContext, type ScanStepResult } from './scan-step.js';
+export { reorgTooDeepKey, scannerLeaseName, scannerLeaseTtlMs, scanStep, type ScanStepResult } from './scan-step.js';
 export { insertDeposit, depositsAfter, depositsByIds, type SweepCandidateRow, listSweepCandidates, markDepositsSwept, listConfirmingDepositAmounts, findScannedHeight } from './repository.js';

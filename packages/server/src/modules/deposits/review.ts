@@ -6,7 +6,6 @@
  * (status 2) and leaves the funds in suspense: the operator returns them out of band.
  */
 import { DepositStatus } from '@openwaas/sdk';
-import type { ServiceContext } from '../../context.js';
 import { suspenseAccount } from '../chain-sends/index.js';
 import { CoinLookup } from '../coins/index.js';
 import { receivingAccount } from '../transfers/index.js';
@@ -17,10 +16,8 @@ import { inTransaction, type Tx } from '../../store/tx.js';
 import { appendReason, checkRejectReason, ReviewStateError, type KytVerdict } from '../kyt/index.js';
 import { merchantAppId } from '../merchants/index.js';
 import { notifyDeposit } from './notify.js';
+import type { DepositReadDeps, DepositReviewContext } from './deps.js';
 import * as repo from './repository.js';
-
-/** What an operator's or the KYT loop's decision needs: the database, the clock, and the notifier to wake. */
-export type DepositReviewContext = Pick<ServiceContext, 'store' | 'clock' | 'notifier'>;
 
 export const heldDepositStatuses: readonly number[] = [DepositStatus.AwaitingKyt, DepositStatus.KytManualReview, DepositStatus.CircuitBreakerReview];
 
@@ -130,13 +127,13 @@ export async function rejectDeposit(ctx: DepositReviewContext, input: { depositI
 export type HeldDepositView = Awaited<ReturnType<typeof depositRecord>> & { app_id: string; merchant_id: number; review_reason: string };
 
 /** The operator view of one deposit. */
-export async function heldDepositView(ctx: Pick<ServiceContext, 'store'>, d: Deposit, coins = new CoinLookup(ctx.store.db)): Promise<HeldDepositView> {
+export async function heldDepositView(ctx: DepositReadDeps, d: Deposit, coins = new CoinLookup(ctx.store.db)): Promise<HeldDepositView> {
   const appId = await merchantAppId(ctx.store.db, Number(d.merchant_id));
   return { ...(await depositRecord(d, coins)), app_id: appId, merchant_id: Number(d.merchant_id), review_reason: d.review_reason };
 }
 
 /** Deposits held by KYT (4, 5, 6), oldest first, up to `limit` after `afterId`. */
-export async function listHeldDeposits(ctx: Pick<ServiceContext, 'store'>, options: { afterId?: number; limit: number }): Promise<HeldDepositView[]> {
+export async function listHeldDeposits(ctx: DepositReadDeps, options: { afterId?: number; limit: number }): Promise<HeldDepositView[]> {
   const rows = await repo.listDepositsByStatus(ctx.store.db, { statuses: heldDepositStatuses, afterId: options.afterId ?? 0, limit: options.limit });
   const coins = new CoinLookup(ctx.store.db);
   const out: HeldDepositView[] = [];

@@ -26,14 +26,12 @@ import { addressOwners } from '../addresses/index.js';
 import { coinOfTransfer, loadChainCoins, type ChainCoins } from './chain-coins.js';
 import { CursorMoved } from './errors.js';
 import type { DepositCandidate } from './scanned-deposits.js';
+import type { ScanContext, ScanStorageDeps, ScanWriteDeps } from './deps.js';
 import { updateConfirmations } from './scanned-deposits.js';
 import { clearScannerFault, raiseScannerStalled, raiseScannerUntraced, recordScannerFault } from './scanner-health.js';
 import { readOrCreateCursor, storedBlockHash, storedBlockHashesDown, undoBlocksAbove, writeScannedBatch } from './scan-storage.js';
-import { settleDueDeposits, type SettleContext } from './settle.js';
+import { settleDueDeposits } from './settle.js';
 import type { ReceiptCandidate } from './treasury-receipts.js';
-
-/** What a scanner step needs: what settling needs (database, clock, logger, notifier, KYT); the chain comes as its handle. */
-export type ScanContext = SettleContext;
 
 /** The lease a chain's scanner holds (the loop, or a backfill scanning in its own process). */
 export const scannerLeaseName = (chain: string) => `scanner:${chain}`;
@@ -108,7 +106,7 @@ export async function scanStep(ctx: ScanContext, chain: ChainHandle, options: { 
 }
 
 /** Records a failed step on the cursor row; raises `scanner-stalled` once the same block has failed for stallAlertAfterMs. */
-async function noteFault(ctx: ScanContext, chain: ChainHandle, error: unknown): Promise<void> {
+async function noteFault(ctx: ScanStorageDeps, chain: ChainHandle, error: unknown): Promise<void> {
   const state = stateOf(chain);
   const text = error instanceof NodeError ? error.nodeError : `${(error as Error)?.name ?? 'Error'}: ${String((error as Error)?.message ?? error).split('\n')[0]}`.slice(0, scannerErrorLengthMax);
   const nowMs = ctx.clock.nowMs();
@@ -207,7 +205,7 @@ function missingBlock(number: number, head: number): ScanError {
 }
 
 /** Blocks read without traces for some transactions: logged and alerted, since value a contract forwarded there is not seen. */
-async function reportUntraced(ctx: ScanContext, chain: ChainHandle, blocks: ScannedBlock[]): Promise<void> {
+async function reportUntraced(ctx: ScanStorageDeps, chain: ChainHandle, blocks: ScannedBlock[]): Promise<void> {
   const untraced = blocks.flatMap((b) => (b.untraced ? [{ number: b.header.number, ...b.untraced }] : []));
   if (untraced.length === 0) return;
   ctx.log.warn({ chain: chain.id, blocks: untraced.map((b) => b.number), reason: untraced[untraced.length - 1]!.reason }, 'scanner: transactions read without traces (top-level value only)');
@@ -222,7 +220,7 @@ function consistentPrefix(blocks: ScannedBlock[], from: number): ScannedBlock[] 
 }
 
 /** Sorts a batch's transfers: deposits (to a deposit address) and treasury receipts (to the hot or fee wallet), both from outside. */
-async function classify(ctx: ScanContext, chain: ChainHandle, state: ScannerState, coins: ChainCoins, blocks: ScannedBlock[]) {
+async function classify(ctx: Pick<ScanStorageDeps, 'store' | 'log'>, chain: ChainHandle, state: ScannerState, coins: ChainCoins, blocks: ScannedBlock[]) {
   const deposits: Array<Omit<DepositCandidate, 'owner'>> = [];
   const receipts: ReceiptCandidate[] = [];
   for (const block of blocks) {
@@ -247,7 +245,7 @@ async function classify(ctx: ScanContext, chain: ChainHandle, state: ScannerStat
 
 /** Writes one batch in one transaction; returns the new cursor and how many deposits were new. */
 async function writeBatch(
-  ctx: ScanContext,
+  ctx: ScanWriteDeps,
   chain: ChainHandle,
   input: { state: ScannerState; coins: ChainCoins; blocks: ScannedBlock[]; cursor: number; head: number },
 ): Promise<{ last: number; deposits: number }> {
@@ -280,7 +278,7 @@ async function writeBatch(
  * alerts on settled ones, reverses treasury receipts, forgets the hashes above it and moves the
  * cursor there; the next step scans the new branch. Below every stored hash: alert and stop.
  */
-async function undoReorg(ctx: ScanContext, chain: ChainHandle, input: { coins: ChainCoins; cursor: number; head: number; signal: AbortSignal | undefined }): Promise<ScanStepResult> {
+async function undoReorg(ctx: ScanWriteDeps, chain: ChainHandle, input: { coins: ChainCoins; cursor: number; head: number; signal: AbortSignal | undefined }): Promise<ScanStepResult> {
   const { coins, cursor, head, signal } = input;
   const db = ctx.store.db;
   const stopped: ScanStepResult = { head, scannedHeight: cursor, blocks: 0, deposits: 0, settled: 0, more: false };

@@ -6,10 +6,10 @@
  * its write back (CursorMoved) instead of writing it twice.
  */
 import type { Logger } from 'pino';
-import type { Clock } from '../../clock.js';
 import type { Store } from '../../store/db.js';
 import { inTransaction, type Db, type Tx } from '../../store/tx.js';
 import type { ChainCoins } from './chain-coins.js';
+import type { ScanStorageDeps } from './deps.js';
 import { CursorMoved } from './errors.js';
 import * as repo from './repository.js';
 import { candidateKey, depositsAbove, depositsInBlocks, orphanDeposits, recordDeposits, type DepositCandidate } from './scanned-deposits.js';
@@ -26,7 +26,7 @@ export interface BlockHeaderRef {
  * The chain's cursor (the highest scanned block); created on first start at `startBlock` − 1
  * (just below the head without one).
  */
-export async function readOrCreateCursor(ctx: { store: Store; clock: Clock; log: Logger }, input: { chain: string; head: number; startBlock?: number | undefined }): Promise<number> {
+export async function readOrCreateCursor(ctx: ScanStorageDeps, input: { chain: string; head: number; startBlock?: number | undefined }): Promise<number> {
   const db = ctx.store.db;
   const row = await repo.readCursor(db, input.chain);
   if (row) return row.scannedHeight;

@@ -6,21 +6,18 @@
  * notification commit together.
  */
 import { DepositStatus } from '@openwaas/sdk';
-import type { ServiceContext } from '../../context.js';
 import { chainAccount, suspenseAccount } from '../chain-sends/index.js';
 import { receivingAccount } from '../transfers/index.js';
 import { postJournal, type AccountRef } from '../ledger/index.js';
 import { settleBatchMax } from '../../limits.js';
 import type { Coin, Deposit } from '../../store/schema.js';
 import { inTransaction, type Tx } from '../../store/tx.js';
-import { screenDeposit, type DepositScreeningContext, type KytVerdict } from '../kyt/index.js';
+import { screenDeposit, type KytVerdict } from '../kyt/index.js';
 import type { ChainCoins } from './chain-coins.js';
+import type { SettleContext } from './deps.js';
 import { notifyDeposit } from './notify.js';
 import { belowMinimumReason } from './reasons.js';
 import * as repo from './repository.js';
-
-/** What settling needs: screening's needs, the clock, and the notifier to wake. */
-export type SettleContext = DepositScreeningContext & Pick<ServiceContext, 'clock' | 'notifier'>;
 
 /** Where a settled deposit's money goes. */
 interface Settlement {

@@ -1,4 +1,5 @@
 /** The envelopes module: the replay guard over accepted request envelopes. */
+export type { ReplayGuardDeps } from './deps.js';
 export { countSeenEnvelopes, pruneSeenEnvelopes } from './repository.js';
 export {
   envelopeDigest,

@@ -20,11 +20,9 @@
  * are deleted by the API processes themselves, in batches, while they take requests.
  */
 import { createHash } from 'node:crypto';
-import type { Logger } from 'pino';
-import type { Clock } from '../../clock.js';
 import { replayClockMarginMs, replayPruneBatchMax, replayPruneIntervalMs } from '../../limits.js';
-import type { Store } from '../../store/db.js';
 import type { Db } from '../../store/tx.js';
+import type { ReplayGuardDeps } from './deps.js';
 import { insertSeenEnvelope, pruneSeenEnvelopes, seenEnvelopeEndpoint } from './repository.js';
 
 export { replayClockMarginMs, replayPruneBatchMax, replayPruneIntervalMs };
@@ -69,7 +67,7 @@ export async function recordEnvelope(db: Db, input: RecordEnvelopeInput): Promis
 export class ReplayGuard {
   #nextPruneAtMs = 0;
 
-  constructor(private readonly deps: { store: Store; clock: Clock; log: Logger; windowMs: number }) {}
+  constructor(private readonly deps: ReplayGuardDeps) {}
 
   /** Records `ciphertext` (the decoded `data`) as accepted by `endpoint` for merchant `merchantId`. */
   async sight(input: { merchantId: number; ciphertext: Uint8Array; endpoint: string }): Promise<EnvelopeSighting> {

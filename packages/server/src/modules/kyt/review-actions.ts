@@ -1,7 +1,7 @@
-import type { ServiceContext } from '../../context.js';
 import { heldWithdrawalView, listHeldWithdrawals, rejectHeldWithdrawal, releaseWithdrawal, type HeldWithdrawalView } from '../withdrawals/index.js';
 import { heldPageSizeMax } from '../../limits.js';
 import { heldDepositView, listHeldDeposits, rejectDeposit, releaseDeposit, type HeldDepositView } from '../deposits/index.js';
+import type { HeldDecisionDeps, HeldListDeps } from './deps.js';
 import type { ReviewSide } from './review-errors.js';
 
 export { heldPageSizeMax };
@@ -16,7 +16,7 @@ export interface HeldRecords {
  * What operators review (operator API GET /kyt, `openwaas kyt list`). `side` limits the list
  * to one kind; `afterId` pages within that kind (ids are per kind), so it needs `side`.
  */
-export async function listHeldAction(ctx: ServiceContext, options: { side?: ReviewSide; afterId?: number; limit?: number } = {}): Promise<HeldRecords> {
+export async function listHeldAction(ctx: HeldListDeps, options: { side?: ReviewSide; afterId?: number; limit?: number } = {}): Promise<HeldRecords> {
   const limit = Math.min(Math.max(1, Math.floor(options.limit ?? heldPageSizeMax)), heldPageSizeMax);
   const page = { ...(options.afterId !== undefined ? { afterId: options.afterId } : {}), limit };
   return {
@@ -32,7 +32,7 @@ export type HeldDecision = { side: ReviewSide; id: number; by?: string } & ({ ac
  * Releases or rejects a held deposit or withdrawal; answers the record as it now is.
  * @throws ReviewStateError (not found / not held), AdminError invalid (no reason).
  */
-export async function decideHeldAction(ctx: ServiceContext, decision: HeldDecision): Promise<HeldDepositView | HeldWithdrawalView> {
+export async function decideHeldAction(ctx: HeldDecisionDeps, decision: HeldDecision): Promise<HeldDepositView | HeldWithdrawalView> {
   const by = decision.by !== undefined ? { by: decision.by } : {};
   if (decision.side === 'deposit') {
     const d =

@@ -1,14 +1,9 @@
 import { addressCodec } from '../../chains/address-codec.js';
-import type { ServiceContext } from '../../context.js';
 import { kytReasonLengthMax } from '../../limits.js';
 import type { Coin, Deposit, Withdrawal } from '../../store/schema.js';
 import { checkDepositBreaker } from './circuit-breaker.js';
+import type { DepositScreeningContext, KytProviderDeps, WithdrawalScreeningContext, WithdrawalSubjectDeps } from './deps.js';
 import type { KytSubject, KytVerdict } from './provider.js';
-
-/** What screening a deposit needs: the provider, the breaker's settings, the database (the breaker's window), a logger. */
-export type DepositScreeningContext = Pick<ServiceContext, 'kyt' | 'config' | 'store' | 'log'>;
-/** What screening a withdrawal needs: the provider, a logger, and the chains (our paying address). */
-export type WithdrawalScreeningContext = Pick<ServiceContext, 'kyt' | 'log' | 'chains'>;
 
 export interface ScreenOptions {
   /** Aborts a slow provider call (service shutdown); the verdict is then 'pending'. */
@@ -34,7 +29,7 @@ export function depositSubject(deposit: Deposit, coin: Coin): KytSubject {
 }
 
 /** What a provider is told about a withdrawal: the recipient is the counterparty, the hot wallet pays. */
-export function withdrawalSubject(ctx: Pick<ServiceContext, 'chains'>, withdrawal: Withdrawal, coin: Coin): KytSubject {
+export function withdrawalSubject(ctx: WithdrawalSubjectDeps, withdrawal: Withdrawal, coin: Coin): KytSubject {
   return {
     side: 'withdraw',
     recordId: Number(withdrawal.id),
@@ -52,7 +47,7 @@ export function withdrawalSubject(ctx: Pick<ServiceContext, 'chains'>, withdrawa
 }
 
 /** The provider's verdict; a provider that throws (a bug) leaves the record waiting, never passed. */
-async function askProvider(ctx: Pick<ServiceContext, 'kyt' | 'log'>, subject: KytSubject, options: ScreenOptions): Promise<KytVerdict> {
+async function askProvider(ctx: KytProviderDeps, subject: KytSubject, options: ScreenOptions): Promise<KytVerdict> {
   try {
     return await ctx.kyt!.screen(subject, options.signal);
   } catch (err) {

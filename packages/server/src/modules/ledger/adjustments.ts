@@ -1,14 +1,13 @@
-import type { Clock } from '../../clock.js';
 import { AdminError } from '../../errors/admin-errors.js';
 import { ApiError } from '../../errors/api-error.js';
 import { adjustmentReasonLengthMax, adjustmentsPageDefaultMax, adjustmentsPageMax } from '../../limits.js';
 import { formatAmount, parseAmount } from '../../money/amount.js';
-import type { Store } from '../../store/db.js';
 import { inTransaction, type Db, type Tx } from '../../store/tx.js';
 import type { Actor } from '../operators/index.js';
 import { CoinLookup, findCoinBySymbol } from '../coins/index.js';
 import { findMerchantByAppId, findMerchantById, findUserById } from '../merchants/index.js';
 import { ensureAccount, readBalance, type AccountRef } from './accounts.js';
+import type { AdjustmentDeps, LedgerReadDeps } from './deps.js';
 import { InsufficientFundsError } from './errors.js';
 import { postJournal } from './journal.js';
 import { listAdjustmentEntries } from './repository.js';
@@ -52,7 +51,7 @@ export interface AdjustmentResult {
  * refType 'adjustment' (refId = the adjusted account's id) against the external account, with
  * the reason in the memo. A debit never takes the balance below zero: insufficient_balance.
  */
-export async function adjustBalance(ctx: { store: Store; clock: Clock }, input: AdjustmentInput): Promise<AdjustmentResult> {
+export async function adjustBalance(ctx: AdjustmentDeps, input: AdjustmentInput): Promise<AdjustmentResult> {
   const reason = input.reason.trim();
   if (reason.length === 0) throw AdminError.invalid('a reason is required');
   if (reason.length > adjustmentReasonLengthMax) throw AdminError.invalid(`reason is longer than ${adjustmentReasonLengthMax} characters`);
@@ -141,7 +140,7 @@ export interface AdjustmentEntry {
 }
 
 /** Recent adjustments, newest first (at most `limit`). */
-export async function listAdjustments(ctx: { store: Store }, limit = adjustmentsPageDefaultMax): Promise<AdjustmentEntry[]> {
+export async function listAdjustments(ctx: LedgerReadDeps, limit = adjustmentsPageDefaultMax): Promise<AdjustmentEntry[]> {
   const db: Db = ctx.store.db;
   const rows = await listAdjustmentEntries(db, Math.min(Math.max(limit, 1), adjustmentsPageMax));
   const coins = new CoinLookup(db);

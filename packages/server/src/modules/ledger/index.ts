@@ -11,6 +11,7 @@ export {
   type AccountRef,
   type Balance,
 } from './accounts.js';
+export type { AdjustmentDeps, LedgerReadDeps } from './deps.js';
 export { adjustBalance, adjustmentReasonLengthMax, listAdjustments, type AdjustmentEntry, type AdjustmentInput, type AdjustmentResult, type AdjustmentTarget } from './adjustments.js';
 export { auditLedger, type AuditFinding, type AuditReport } from './audit.js';
 export { userBalances } from './balances.js';

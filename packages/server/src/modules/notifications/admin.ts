@@ -1,14 +1,11 @@
 /** Operator actions on the outbox: list, show, resend (one, or every failed one). */
-import type { ServiceContext } from '../../context.js';
 import { AdminError } from '../../errors/admin-errors.js';
 import type { NotificationRow } from '../../store/schema.js';
 import type { Db } from '../../store/tx.js';
 import { adminBatchSizeMax, adminListLimitMax } from '../../limits.js';
 import { merchantNotifyTargets } from '../merchants/index.js';
+import type { NotificationAdminContext } from './deps.js';
 import * as repo from './repository.js';
-
-/** What operator actions on notifications need; the notifier is woken after a resend. */
-export type NotificationAdminContext = Pick<ServiceContext, 'store' | 'clock' | 'notifier'>;
 
 export const notificationStates = ['pending', 'delivered', 'failed'] as const;
 export type NotificationState = (typeof notificationStates)[number];

@@ -1,11 +1,11 @@
 import { randomBytes, type KeyObject } from 'node:crypto';
 import { ErrorCode, parsePublicKey, readConfirmationReply } from '@openwaas/sdk';
-import type { ServiceContext } from '../../context.js';
 import { ApiError } from '../../errors/api-error.js';
 import { merchantWalletKey } from '../merchants/index.js';
 import { readLimited } from '../../http/read-limited.js';
 import { confirmReplyBytesMax as replyBytesMax, merchantKeyCacheSizeMax as keyCacheSizeMax } from '../../limits.js';
 import type { Merchant } from '../../store/schema.js';
+import type { ConfirmationDeps } from './deps.js';
 
 const keyCache = new Map<string, KeyObject>();
 
@@ -32,7 +32,7 @@ export type ConfirmationFailure = 'no-url' | 'no-key' | 'network' | 'timeout' | 
  * Anything else — no URL, timeout, network error, bad envelope, wrong echo — throws 120206.
  * Callers must not hold a database transaction open across this call.
  */
-export async function confirmWithMerchant(ctx: Pick<ServiceContext, 'log' | 'clock' | 'sealer' | 'secrets' | 'config'>, merchant: Merchant, fields: ConfirmationFields): Promise<void> {
+export async function confirmWithMerchant(ctx: ConfirmationDeps, merchant: Merchant, fields: ConfirmationFields): Promise<void> {
   const fail = (why: ConfirmationFailure, detail?: string): never => {
     ctx.log.warn({ appId: merchant.app_id, requestId: fields['request_id'], why, detail }, 'second confirmation failed');
     throw new ApiError(ErrorCode.ConfirmationFailed, `second confirmation failed (${why})`);

@@ -11,11 +11,11 @@ export {
   notificationStates,
   resendAllFailed,
   resendNotification,
-  type NotificationAdminContext,
   type NotificationFilter,
   type NotificationState,
   type NotificationView,
 } from './admin.js';
 export { findDeliveryCandidates, findRecipient, leaseDueNotifications, recordDelivery, releaseDelivery, type DeliveryOutcome, type Recipient } from './delivery.js';
+export type { ConfirmationDeps, NotificationAdminContext } from './deps.js';
 export { confirmWithMerchant, type ConfirmationFailure, type ConfirmationFields } from './confirmation.js';
 export { enqueueNotification } from './outbox.js';

@@ -1,10 +1,8 @@
-import type { Clock } from '../../clock.js';
 import { AdminError } from '../../errors/admin-errors.js';
 import { operatorAccountNameLengthMax } from '../../limits.js';
-import type { DataKeySource } from '../../keys/data-key.js';
-import type { Store } from '../../store/db.js';
 import { inTransaction, type Tx } from '../../store/tx.js';
 import type { OperatorRole } from './actor.js';
+import type { AccountDeps, OperatorDeps } from './deps.js';
 import { generatePassword, hashPassword } from './passwords.js';
 import { findOperatorByName, insertOperator, listOperatorRows, lockOperatorByName, revokeTokensOf, updateOperator, type OperatorRow } from './repository.js';
 import { decodeRoles, encodeRoles } from './roles.js';
@@ -28,12 +26,6 @@ export interface OperatorEnrolment {
   password: string;
   /** The TOTP enrolment for an authenticator app. */
   otpauth_uri: string;
-}
-
-export interface AccountDeps {
-  store: Store;
-  clock: Clock;
-  secrets: DataKeySource;
 }
 
 /** The TOTP secret's additional data: column and account id, so a sealed secret copied to another row does not open. */
@@ -61,7 +53,7 @@ function checkRoles(roles: readonly OperatorRole[]): void {
 }
 
 /** A fresh password and TOTP secret for operator `id`: the stored forms and the one-time display. */
-async function credentials(deps: AccountDeps, id: number, name: string) {
+async function credentials(deps: Pick<AccountDeps, 'secrets'>, id: number, name: string) {
   const password = generatePassword();
   const secret = generateTotpSecret();
   const sealed = (await deps.secrets.dataKey()).encrypt(secret.toString('base64'), totpSecretAad(id));
@@ -86,12 +78,12 @@ export async function addOperator(deps: AccountDeps, input: { name: string; role
   });
 }
 
-export async function listOperators(deps: { store: Store; clock: Clock }): Promise<OperatorView[]> {
+export async function listOperators(deps: OperatorDeps): Promise<OperatorView[]> {
   const nowMs = deps.clock.nowMs();
   return (await listOperatorRows(deps.store.db)).map((r) => operatorView(r, nowMs));
 }
 
-async function changeOperator(deps: { store: Store; clock: Clock }, name: string, change: (row: OperatorRow, tx: Tx) => Promise<void>): Promise<OperatorView> {
+async function changeOperator(deps: OperatorDeps, name: string, change: (row: OperatorRow, tx: Tx) => Promise<void>): Promise<OperatorView> {
   const nowMs = deps.clock.nowMs();
   return inTransaction(deps.store, async (tx) => {
     const row = await lockOperatorByName(tx, name);
@@ -102,7 +94,7 @@ async function changeOperator(deps: { store: Store; clock: Clock }, name: string
 }
 
 /** Disables an account: it can no longer log in, and its sessions and API tokens are revoked. */
-export function disableOperator(deps: { store: Store; clock: Clock }, name: string): Promise<OperatorView> {
+export function disableOperator(deps: OperatorDeps, name: string): Promise<OperatorView> {
   const nowMs = deps.clock.nowMs();
   return changeOperator(deps, name, async (row, tx) => {
     await updateOperator(tx, Number(row.id), { disabled: 1, updated_at: nowMs });
@@ -111,7 +103,7 @@ export function disableOperator(deps: { store: Store; clock: Clock }, name: stri
 }
 
 /** Replaces an account's roles; its tokens act with the new roles from their next request. */
-export function setOperatorRoles(deps: { store: Store; clock: Clock }, name: string, roles: readonly OperatorRole[]): Promise<OperatorView> {
+export function setOperatorRoles(deps: OperatorDeps, name: string, roles: readonly OperatorRole[]): Promise<OperatorView> {
   checkRoles(roles);
   const nowMs = deps.clock.nowMs();
   return changeOperator(deps, name, async (row, tx) => {

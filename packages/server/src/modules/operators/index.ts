@@ -1,6 +1,7 @@
 /** Operators: the people who run the service, their accounts, roles, logins and tokens. */
 export { operatorRoles, type Actor, type OperatorRole } from './actor.js';
 export { addOperator, disableOperator, listOperators, resetOperator, setOperatorRoles, type OperatorEnrolment, type OperatorView } from './accounts.js';
+export type { AccountDeps, OperatorDeps, OperatorReadDeps } from './deps.js';
 export { isOperatorRole, roleAllows } from './roles.js';
 export {
   authenticateToken,

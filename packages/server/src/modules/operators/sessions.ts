@@ -1,6 +1,4 @@
-import type { Clock } from '../../clock.js';
 import { AdminError } from '../../errors/admin-errors.js';
-import type { DataKeySource } from '../../keys/data-key.js';
 import {
   adminListLimitMax,
   operatorApiTokenExpiresDaysDefault,
@@ -13,9 +11,9 @@ import {
   operatorSessionTtlMs,
   operatorTokensPerOperatorMax,
 } from '../../limits.js';
-import type { Store } from '../../store/db.js';
 import { inTransaction, type Tx } from '../../store/tx.js';
 import type { Actor } from './actor.js';
+import type { AccountDeps, OperatorDeps, OperatorReadDeps } from './deps.js';
 import { operatorView, totpSecretAad, type OperatorView } from './accounts.js';
 import { dummyPasswordHash, verifyPassword } from './passwords.js';
 import {
@@ -76,12 +74,6 @@ export interface ApiTokenView {
   revoked_at: number | null;
 }
 
-interface LoginDeps {
-  store: Store;
-  clock: Clock;
-  secrets: DataKeySource;
-}
-
 /** The lockout a failure count starts: none while failures are free, then doubling up to the cap. */
 export function lockoutMs(failures: number): number {
   const over = failures - operatorLoginFreeFailuresMax;
@@ -94,7 +86,7 @@ export function lockoutMs(failures: number): number {
  * account (429 with the wait), which is refused before its password is looked at. Failures
  * count per account in the database, so every API process sees the same lockout.
  */
-export async function login(deps: LoginDeps, input: { name: string; password: string; totp: string; sourceIp: string }): Promise<LoginResult> {
+export async function login(deps: AccountDeps, input: { name: string; password: string; totp: string; sourceIp: string }): Promise<LoginResult> {
   const nowMs = deps.clock.nowMs();
   const failure = (reason: AuthFailure['reason']): AuthFailure => ({ kind: 'login', reason, name: input.name, sourceIp: input.sourceIp, atMs: nowMs });
   const found = await findOperatorByName(deps.store.db, input.name);
@@ -148,7 +140,7 @@ async function issue(tx: Tx, input: { operatorId: number; kind: TokenKind; expir
 }
 
 /** The actor behind a bearer token (session or API token), or the failure it meets. */
-export async function authenticateToken(deps: { store: Store; clock: Clock }, token: string, sourceIp: string): Promise<{ actor: Actor; kind: TokenKind; tokenId: number } | { failure: AuthFailure }> {
+export async function authenticateToken(deps: OperatorDeps, token: string, sourceIp: string): Promise<{ actor: Actor; kind: TokenKind; tokenId: number } | { failure: AuthFailure }> {
   const nowMs = deps.clock.nowMs();
   const fail = (reason: AuthFailure['reason'], name?: string) => ({ failure: { kind: 'token' as const, reason, ...(name !== undefined ? { name } : {}), sourceIp, atMs: nowMs } });
   const row = await findTokenWithOperator(deps.store.db, tokenHash(token));
@@ -161,12 +153,12 @@ export async function authenticateToken(deps: { store: Store; clock: Clock }, to
 }
 
 /** Ends the session `token` belongs to (an API token is revoked by id instead). */
-export async function logout(deps: { store: Store; clock: Clock }, tokenId: number): Promise<void> {
+export async function logout(deps: OperatorDeps, tokenId: number): Promise<void> {
   await revokeTokensById(deps.store.db, [tokenId], deps.clock.nowMs());
 }
 
 /** A new API token for operator `name`, acting with that operator's roles until it expires or is revoked. */
-export async function createApiToken(deps: { store: Store; clock: Clock }, input: { name: string; expiresDays?: number; sourceIp: string }): Promise<IssuedToken & { name: string }> {
+export async function createApiToken(deps: OperatorDeps, input: { name: string; expiresDays?: number; sourceIp: string }): Promise<IssuedToken & { name: string }> {
   const days = input.expiresDays ?? operatorApiTokenExpiresDaysDefault;
   if (!Number.isInteger(days) || days < 1 || days > operatorApiTokenExpiresDaysMax) throw AdminError.invalid(`expires-days is a whole number of days from 1 to ${operatorApiTokenExpiresDaysMax}`);
   const nowMs = deps.clock.nowMs();
@@ -180,7 +172,7 @@ export async function createApiToken(deps: { store: Store; clock: Clock }, input
 }
 
 /** API tokens, newest first (never the tokens themselves). */
-export async function listApiTokens(deps: { store: Store }, options: { name?: string } = {}): Promise<ApiTokenView[]> {
+export async function listApiTokens(deps: OperatorReadDeps, options: { name?: string } = {}): Promise<ApiTokenView[]> {
   let operatorId: number | undefined;
   if (options.name !== undefined) {
     const row = await findOperatorByName(deps.store.db, options.name);
@@ -192,7 +184,7 @@ export async function listApiTokens(deps: { store: Store }, options: { name?: st
 }
 
 /** Revokes API token `id`; revoking it again is a no-op. */
-export async function revokeApiToken(deps: { store: Store; clock: Clock }, id: number): Promise<{ id: number; revoked: true }> {
+export async function revokeApiToken(deps: OperatorDeps, id: number): Promise<{ id: number; revoked: true }> {
   const row = await findTokenById(deps.store.db, id);
   if (!row || row.kind !== 'api') throw AdminError.notFound(`API token ${id}`);
   await revokeTokensById(deps.store.db, [id], deps.clock.nowMs());

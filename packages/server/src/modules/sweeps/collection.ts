@@ -1,7 +1,7 @@
 import type { Payment, PaymentQuote } from '../../chains/adapter.js';
 import type { ChainHandle } from '../../chains/registry.js';
 import { formatAmount } from '../../money/amount.js';
-import type { ServiceContext } from '../../context.js';
+import type { SweepDeps, SweepReadDeps } from './deps.js';
 import { chainTxErrorLengthMax, sweepAttemptsMax } from '../../limits.js';
 import type { Coin, Sweep, SweepState } from '../../store/schema.js';
 import type { Tx } from '../../store/tx.js';
@@ -39,7 +39,7 @@ export interface TickView {
   native: Coin;
 }
 
-export async function tickView(ctx: ServiceContext, chain: ChainHandle): Promise<TickView> {
+export async function tickView(ctx: SweepReadDeps, chain: ChainHandle): Promise<TickView> {
   const [head, native] = await Promise.all([chain.reader.headNumber(), nativeCoinOf(ctx.store.db, chain.id)]);
   return { head, native };
 }
@@ -52,7 +52,7 @@ export async function quoteOf(chain: ChainHandle, payment: Payment): Promise<Pay
 }
 
 /** A top-up of `value` (native base units) from the fee wallet to `address`, or undefined (alert raised) when the fee wallet cannot pay it. */
-export async function topupDraft(ctx: ServiceContext, chain: ChainHandle, view: TickView, address: string, value: bigint): Promise<Omit<OutgoingDraft, 'refId'> | undefined> {
+export async function topupDraft(ctx: SweepDeps, chain: ChainHandle, view: TickView, address: string, value: bigint): Promise<Omit<OutgoingDraft, 'refId'> | undefined> {
   const payment: Payment = { role: 'fee', from: chain.feeAddress, to: address, token: '', amount: value };
   const quote = await quoteOf(chain, payment);
   const cost = value + quote.feeMax;
@@ -72,7 +72,7 @@ export async function topupDraft(ctx: ServiceContext, chain: ChainHandle, view: 
 }
 
 /** Records a failed step: attempts + 1, the reason; 'failed' with an alert after sweepAttemptsMax. Inside the caller's transaction. */
-export async function sweepStepFailed(tx: Tx, ctx: ServiceContext, sweep: Sweep, reason: string, retryState: SweepState, nowMs: number): Promise<void> {
+export async function sweepStepFailed(tx: Tx, ctx: SweepDeps, sweep: Sweep, reason: string, retryState: SweepState, nowMs: number): Promise<void> {
   const attempts = sweep.attempts + 1;
   const failed = attempts >= sweepAttemptsMax;
   await updateSweep(tx, Number(sweep.id), {

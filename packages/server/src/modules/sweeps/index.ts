@@ -3,6 +3,7 @@
  * miner-fee records of their transactions. Owns the sweeps and miner_fees tables.
  */
 export { advanceSweeps } from './advance.js';
+export type { SweepDeps, SweepPlanDeps, SweepReadDeps, SweepRetryDeps, SweepThresholdDeps } from './deps.js';
 export { SweepStateError } from './errors.js';
 export { nativeCoinOf } from './miner-fees.js';
 export { listSweeps, retrySweep, sweepView } from './operator.js';

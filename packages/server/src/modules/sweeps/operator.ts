@@ -1,4 +1,4 @@
-import type { ServiceContext } from '../../context.js';
+import type { SweepRetryDeps } from './deps.js';
 import { chainListPageSizeDefault, chainListPageSizeMax } from '../../limits.js';
 import type { Sweep, SweepState } from '../../store/schema.js';
 import { inTransaction, type Db } from '../../store/tx.js';
@@ -12,7 +12,7 @@ export function listSweeps(db: Db, filter: { chain?: string; state?: SweepState;
 }
 
 /** An operator retries a failed sweep: it starts again from its sweep transaction (a top-up first if gas is short). */
-export async function retrySweep(ctx: ServiceContext, sweepId: number): Promise<Sweep> {
+export async function retrySweep(ctx: SweepRetryDeps, sweepId: number): Promise<Sweep> {
   const sweep = await inTransaction(ctx.store, async (tx) => {
     if (!(await findSweepById(tx, sweepId))) throw new SweepStateError('not-found', sweepId);
     const row = await updateSweepIf(tx, { id: sweepId, state: 'failed' }, { state: 'sweep_pending', sweep_tx_id: null, attempts: 0, last_error: '', updated_at: ctx.clock.nowMs() });

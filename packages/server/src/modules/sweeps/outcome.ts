@@ -1,4 +1,4 @@
-import type { ServiceContext } from '../../context.js';
+import type { SweepDeps } from './deps.js';
 import { CoinLookup } from '../coins/index.js';
 import { postJournal } from '../ledger/index.js';
 import type { ChainTx } from '../../store/schema.js';
@@ -10,7 +10,7 @@ import { minerFeeMined, nativeCoinOf, settleMinerFee } from './miner-fees.js';
 import { findSweepById, lockSweep, updateSweep } from './repository.js';
 
 /** A top-up or sweep transaction is final: settle its miner fee, move the sweep on. */
-async function settleSweepStep(ctx: ServiceContext, tx: Tx, row: ChainTx, outcome: TxOutcome, confirmations: number, slotIds: number[], nowMs: number): Promise<void> {
+async function settleSweepStep(ctx: SweepDeps, tx: Tx, row: ChainTx, outcome: TxOutcome, confirmations: number, slotIds: number[], nowMs: number): Promise<void> {
   const native = await nativeCoinOf(tx, row.chain);
   const { journal } = await settleMinerFee(tx, { row, outcome, confirmations, slotIds, nativeCoinId: Number(native.id), nowMs });
   if (journal) await postJournal(tx, journal);
@@ -42,7 +42,7 @@ async function sweepOf(db: Parameters<OutcomeHandler['role']>[0], row: ChainTx) 
 }
 
 /** What the engine does with top-up and sweep transactions. */
-export function sweepOutcomeHandler(ctx: ServiceContext): OutcomeHandler {
+export function sweepOutcomeHandler(ctx: SweepDeps): OutcomeHandler {
   return {
     async confirmationsRequired(db, row) {
       const sweep = await sweepOf(db, row);

@@ -1,7 +1,7 @@
 import { addressCodec } from '../../chains/address-codec.js';
 import type { ChainHandle } from '../../chains/registry.js';
 import { PaymentRefusedError, type Payment } from '../../chains/adapter.js';
-import type { ServiceContext } from '../../context.js';
+import type { SweepDeps, SweepPlanDeps, SweepThresholdDeps } from './deps.js';
 import { parseAmount } from '../../money/amount.js';
 import { CoinLookup } from '../coins/index.js';
 import { sweepCandidatesPerTickMax, sweepsPerTickMax } from '../../limits.js';
@@ -25,7 +25,7 @@ interface SweepSource {
 }
 
 /** The coin's sweep threshold in base units (config.sweepThresholds, decimal; 0 when not listed). */
-function thresholdOf(ctx: ServiceContext, coin: Coin): bigint {
+function thresholdOf(ctx: SweepThresholdDeps, coin: Coin): bigint {
   const text = ctx.config.sweepThresholds[coin.symbol];
   return text === undefined ? 0n : parseAmount(text, coin.decimals, `sweepThresholds.${coin.symbol}`);
 }
@@ -60,7 +60,7 @@ async function sweepSources(db: Db, chain: ChainHandle): Promise<SweepSource[]> 
  * Starts sweeps of deposit addresses whose credited deposits are not swept yet (at most one
  * per address; tokens first, so their gas is not swept away). Returns true when more may wait.
  */
-export async function planSweeps(ctx: ServiceContext, chain: ChainHandle, signal?: AbortSignal): Promise<boolean> {
+export async function planSweeps(ctx: SweepPlanDeps, chain: ChainHandle, signal?: AbortSignal): Promise<boolean> {
   const db = ctx.store.db;
   const sources = await sweepSources(db, chain);
   if (sources.length === 0) return false;
@@ -84,7 +84,7 @@ export async function planSweeps(ctx: ServiceContext, chain: ChainHandle, signal
   return started >= sweepsPerTickMax;
 }
 
-async function startSweep(ctx: ServiceContext, chain: ChainHandle, view: TickView, source: SweepSource, coin: Coin): Promise<'started' | 'skipped' | 'fee-wallet-low'> {
+async function startSweep(ctx: SweepPlanDeps, chain: ChainHandle, view: TickView, source: SweepSource, coin: Coin): Promise<'started' | 'skipped' | 'fee-wallet-low'> {
   const token = coin.contract_address;
   const confirmedBlock = Math.max(0, view.head - Math.max(1, coin.confirmations) + 1);
   const balance = await sweepableBalance(chain, source.address, token, confirmedBlock);
@@ -127,7 +127,7 @@ async function startSweep(ctx: ServiceContext, chain: ChainHandle, view: TickVie
  * its miner-fee record, and the deposits it collects marked. Broadcasts after the commit.
  */
 async function createSweep(
-  ctx: ServiceContext,
+  ctx: SweepDeps,
   chain: ChainHandle,
   plan: { source: SweepSource; coin: Coin; native: Coin; amount: bigint; confirmedBlock: number; state: 'topup_pending' | 'sweep_pending' },
   draft: Omit<OutgoingDraft, 'refId'>,

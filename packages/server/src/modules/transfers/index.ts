@@ -7,5 +7,6 @@ export {
   type AllianceTarget,
   type InternalSettlementInput,
 } from './internal-settlement.js';
+export type { TransferRequestDeps } from './deps.js';
 export { requestTransfer, transferRemarkLengthMax, type TransferRequestInput } from './request-transfer.js';
 export { listTransfersAfter, listTransfersByIds, type TransferRow } from './transfer-lists.js';

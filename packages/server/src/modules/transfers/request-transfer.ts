@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ErrorCode } from '@openwaas/sdk';
-import type { ServiceContext } from '../../context.js';
+import type { TransferRequestDeps } from './deps.js';
 import { ApiError } from '../../errors/api-error.js';
 import { confirmWithMerchant } from '../notifications/index.js';
 import { transferRemarkLengthMax } from '../../limits.js';
@@ -39,7 +39,7 @@ function duplicateError(t: Pick<Transfer, 'receipt'>): ApiError {
  * 100004 when not positive), balance (120402); then the merchant's second confirmation
  * (120206) with no transaction open; then settles in one transaction (journal "transfer").
  */
-export async function requestTransfer(ctx: ServiceContext, merchant: Merchant, input: TransferRequestInput): Promise<Transfer> {
+export async function requestTransfer(ctx: TransferRequestDeps, merchant: Merchant, input: TransferRequestInput): Promise<Transfer> {
   const db = ctx.store.db;
   const merchantId = Number(merchant.id);
   if ([...input.remark].length > transferRemarkLengthMax) throw ApiError.invalid('remark', `is longer than ${transferRemarkLengthMax} characters`);

@@ -1,5 +1,5 @@
 import { WithdrawStatus, WithdrawType } from '@openwaas/sdk';
-import type { ServiceContext } from '../../context.js';
+import type { AfterApprovalDeps } from './deps.js';
 import { CoinLookup } from '../coins/index.js';
 import { settleInternalWithdrawal } from '../transfers/index.js';
 import type { Withdrawal } from '../../store/schema.js';
@@ -13,7 +13,7 @@ import { updateWithdrawalIf } from './repository.js';
  * worker — or, with KYT screening on, at status 7 for the KYT loop, which moves it to 1 or 8.
  * Returns the row as written.
  */
-export async function afterApproval(ctx: ServiceContext, tx: Tx, w: Withdrawal, nowMs: number): Promise<Withdrawal> {
+export async function afterApproval(ctx: AfterApprovalDeps, tx: Tx, w: Withdrawal, nowMs: number): Promise<Withdrawal> {
   if (w.withdraw_type !== WithdrawType.Internal) {
     if (ctx.kyt === null) return w;
     const held = await updateWithdrawalIf(tx, { id: Number(w.id), status: WithdrawStatus.Paying }, { status: WithdrawStatus.AwaitingKyt, updated_at: nowMs });

@@ -1,7 +1,7 @@
 import { WithdrawStatus, WithdrawType } from '@openwaas/sdk';
 import { PaymentRefusedError, type Payment } from '../../chains/adapter.js';
 import type { ChainHandle } from '../../chains/registry.js';
-import type { ServiceContext } from '../../context.js';
+import type { WithdrawalPaymentDeps } from './deps.js';
 import { formatAmount } from '../../money/amount.js';
 import { CoinLookup } from '../coins/index.js';
 import { postJournal } from '../ledger/index.js';
@@ -9,7 +9,7 @@ import { withdrawalsPerTickMax } from '../../limits.js';
 import type { ChainTx, Coin, Withdrawal } from '../../store/schema.js';
 import { inTransaction, type Db, type Tx } from '../../store/tx.js';
 import { listOpenAlertKeys } from '../alerts/index.js';
-import { AlertThrottle, listUnminedTxs, maxNativeSpend, prepareSequence, RecordClaimLostError, sendStoredTx, storeSigned, storeSignedTx, type OutcomeHandler, type TxOutcome } from '../chain-sends/index.js';
+import { AlertThrottle, listUnminedTxs, maxNativeSpend, prepareSequence, RecordClaimLostError, sendStoredTx, storeSigned, storeSignedTx, type AlertResolveDeps, type OutcomeHandler, type TxOutcome } from '../chain-sends/index.js';
 import { listCoinsOfChain } from '../coins/index.js';
 import { nativeCoinOf } from '../sweeps/index.js';
 import { notifyWithdrawal } from './notify.js';
@@ -93,7 +93,7 @@ interface Shortfall {
  * with an operator alert (resolved once that coin is paid again or nothing waits for it).
  * Returns true when more withdrawals may be waiting.
  */
-export async function payWaitingWithdrawals(ctx: ServiceContext, chain: ChainHandle, signal?: AbortSignal): Promise<boolean> {
+export async function payWaitingWithdrawals(ctx: WithdrawalPaymentDeps, chain: ChainHandle, signal?: AbortSignal): Promise<boolean> {
   const db = ctx.store.db;
   const chainCoinIds = (await listCoinsOfChain(db, chain.id)).map((c) => Number(c.id));
   const waiting = await listUnsignedWithdrawals(db, { coinIds: chainCoinIds, status: WithdrawStatus.Paying, withdrawType: WithdrawType.OnChain, limit: withdrawalsPerTickMax });
@@ -120,7 +120,7 @@ export async function payWaitingWithdrawals(ctx: ServiceContext, chain: ChainHan
 }
 
 /** Closes hot-wallet-low alerts of coins nothing waits for any more (paid, or cancelled by an operator). */
-async function resolveSettledShortfalls(ctx: ServiceContext, chain: ChainHandle, waiting: Withdrawal[]): Promise<void> {
+async function resolveSettledShortfalls(ctx: AlertResolveDeps, chain: ChainHandle, waiting: Withdrawal[]): Promise<void> {
   if (waiting.length === withdrawalsPerTickMax) return; // not every waiting coin is in view
   const prefix = `hot-wallet-low:${chain.id}:`;
   const open = await listOpenAlertKeys(ctx.store.db, { kind: 'hot-wallet-low', keyPrefix: prefix });
@@ -129,7 +129,7 @@ async function resolveSettledShortfalls(ctx: ServiceContext, chain: ChainHandle,
 }
 
 async function payOne(
-  ctx: ServiceContext,
+  ctx: WithdrawalPaymentDeps,
   chain: ChainHandle,
   input: { w: Withdrawal; coin: Coin; native: Coin; funds: HotFunds },
 ): Promise<'paid' | 'short' | 'skipped'> {
@@ -192,7 +192,7 @@ async function payOne(
 }
 
 /** Settles a withdrawal whose transaction is final, in the transaction that marks it final. */
-async function settleWithdrawal(ctx: ServiceContext, tx: Tx, row: ChainTx, outcome: TxOutcome, confirmations: number, nowMs: number): Promise<void> {
+async function settleWithdrawal(ctx: WithdrawalPaymentDeps, tx: Tx, row: ChainTx, outcome: TxOutcome, confirmations: number, nowMs: number): Promise<void> {
   const w = await lockWithdrawal(tx, Number(row.ref_id));
   if (!w || w.status !== WithdrawStatus.Paying) {
     // Only the broadcaster moves a claimed withdrawal on; anything else is a bug worth a loud log.
@@ -234,7 +234,7 @@ async function settleWithdrawal(ctx: ServiceContext, tx: Tx, row: ChainTx, outco
 }
 
 /** What the engine does with withdrawal transactions. Built per service context (logging, database). */
-export function withdrawalOutcomeHandler(ctx: ServiceContext): OutcomeHandler {
+export function withdrawalOutcomeHandler(ctx: WithdrawalPaymentDeps): OutcomeHandler {
   return {
     async confirmationsRequired(db, row) {
       const w = await findWithdrawalById(db, Number(row.ref_id));

@@ -7,6 +7,14 @@
 export { isValidWithdrawAddress } from './address-rules.js';
 export { addToBlacklist, listBlacklist, removeFromBlacklist, type BlacklistEntry } from './blacklist.js';
 export { hotWalletLowKey, payWaitingWithdrawals, withdrawalOutcomeHandler } from './chain-payment.js';
+export type {
+  WithdrawalApprovalDeps,
+  WithdrawalDecisionDeps,
+  WithdrawalPaymentDeps,
+  WithdrawalReadDeps,
+  WithdrawalReleaseDeps,
+  WithdrawalRequestDeps,
+} from './deps.js';
 export { WithdrawalStateError } from './errors.js';
 export {
   applyWithdrawalVerdict,

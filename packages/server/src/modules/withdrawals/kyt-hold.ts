@@ -1,5 +1,5 @@
 import { AuditStatus, WithdrawStatus } from '@openwaas/sdk';
-import type { ServiceContext } from '../../context.js';
+import type { WithdrawalDecisionDeps, WithdrawalReadDeps, WithdrawalReleaseDeps } from './deps.js';
 import { CoinLookup } from '../coins/index.js';
 import type { KytVerdict } from '../kyt/index.js';
 import { appendReason, checkRejectReason, ReviewStateError } from '../kyt/index.js';
@@ -27,7 +27,7 @@ async function transition(tx: Tx, w: Withdrawal, set: Pick<WithdrawalUpdate, 'st
 }
 
 /** The chain a withdrawal pays on, to wake its broadcaster. */
-async function chainOf(ctx: ServiceContext, w: Withdrawal): Promise<string | undefined> {
+async function chainOf(ctx: WithdrawalReadDeps, w: Withdrawal): Promise<string | undefined> {
   const coin = await new CoinLookup(ctx.store.db).byIdOrThrow(Number(w.coin_id)).catch(() => undefined);
   return coin?.chain;
 }
@@ -38,7 +38,7 @@ async function chainOf(ctx: ServiceContext, w: Withdrawal): Promise<string | und
  * kyt_reason, pending → stays 7 (kyt_reason says why). Returns the row as written, or
  * undefined when it left status 7 meanwhile (cancelled, decided by an operator).
  */
-export async function applyWithdrawalVerdict(ctx: ServiceContext, withdrawalId: number, verdict: KytVerdict): Promise<{ withdrawal: Withdrawal; changed: boolean } | undefined> {
+export async function applyWithdrawalVerdict(ctx: WithdrawalReleaseDeps, withdrawalId: number, verdict: KytVerdict): Promise<{ withdrawal: Withdrawal; changed: boolean } | undefined> {
   const result = await inTransaction(ctx.store, async (tx) => {
     const nowMs = ctx.clock.nowMs();
     const w = await lockWithdrawal(tx, withdrawalId);
@@ -73,7 +73,7 @@ async function lockHeld(tx: Tx, withdrawalId: number): Promise<Withdrawal> {
  * An operator releases a held withdrawal (status 7 or 8): status 1, the broadcaster pays it.
  * @throws ReviewStateError when unknown or not held (cancelled, decided concurrently).
  */
-export async function releaseWithdrawal(ctx: ServiceContext, input: { withdrawalId: number; by?: string }): Promise<Withdrawal> {
+export async function releaseWithdrawal(ctx: WithdrawalReleaseDeps, input: { withdrawalId: number; by?: string }): Promise<Withdrawal> {
   const w = await inTransaction(ctx.store, async (tx) => {
     const nowMs = ctx.clock.nowMs();
     const w = await lockHeld(tx, input.withdrawalId);
@@ -92,7 +92,7 @@ export async function releaseWithdrawal(ctx: ServiceContext, input: { withdrawal
  * journal and notification in the same transaction.
  * @throws ReviewStateError when unknown or not held; AdminError invalid without a reason.
  */
-export async function rejectHeldWithdrawal(ctx: ServiceContext, input: { withdrawalId: number; reason: string; by?: string }): Promise<Withdrawal> {
+export async function rejectHeldWithdrawal(ctx: WithdrawalDecisionDeps, input: { withdrawalId: number; reason: string; by?: string }): Promise<Withdrawal> {
   const reason = checkRejectReason(input.reason);
   const w = await inTransaction(ctx.store, async (tx) => {
     const nowMs = ctx.clock.nowMs();
@@ -116,14 +116,14 @@ export async function rejectHeldWithdrawal(ctx: ServiceContext, input: { withdra
 /** A held withdrawal as operators see it: the list-record fields plus who and why. */
 export type HeldWithdrawalView = Awaited<ReturnType<typeof withdrawRecord>> & { app_id: string; merchant_id: number; review_reason: string; kyt_reason: string };
 
-export async function heldWithdrawalView(ctx: ServiceContext, w: Withdrawal, coins = new CoinLookup(ctx.store.db), appIds = new MerchantAppIds(ctx.store.db)): Promise<HeldWithdrawalView> {
+export async function heldWithdrawalView(ctx: WithdrawalReadDeps, w: Withdrawal, coins = new CoinLookup(ctx.store.db), appIds = new MerchantAppIds(ctx.store.db)): Promise<HeldWithdrawalView> {
   const appId = await appIds.of(Number(w.merchant_id));
   if (appId === undefined) throw new Error(`withdrawal ${w.id}: merchant ${w.merchant_id} not found`);
   return { ...(await withdrawRecord(w, coins)), app_id: appId, merchant_id: Number(w.merchant_id), review_reason: w.review_reason, kyt_reason: w.kyt_reason };
 }
 
 /** Withdrawals held by KYT (7, 8), oldest first, up to `limit` after `afterId`. */
-export async function listHeldWithdrawals(ctx: ServiceContext, options: { afterId?: number; limit: number }): Promise<HeldWithdrawalView[]> {
+export async function listHeldWithdrawals(ctx: WithdrawalReadDeps, options: { afterId?: number; limit: number }): Promise<HeldWithdrawalView[]> {
   const db = ctx.store.db;
   const rows = await listWithdrawalsByStatus(db, { statuses: heldWithdrawalStatuses, afterId: options.afterId ?? 0, limit: options.limit });
   const coins = new CoinLookup(db);

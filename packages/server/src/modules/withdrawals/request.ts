@@ -1,5 +1,5 @@
 import { AuditStatus, ErrorCode, WithdrawStatus, WithdrawType } from '@openwaas/sdk';
-import type { ServiceContext } from '../../context.js';
+import type { WithdrawalRequestDeps } from './deps.js';
 import { parseAmount } from '../../money/amount.js';
 import { ApiError } from '../../errors/api-error.js';
 import { findMerchantCoin } from '../coins/index.js';
@@ -47,7 +47,7 @@ function duplicateError(w: Pick<Withdrawal, 'id' | 'status'>): ApiError {
  * decides risk and the spending policies (modules/policies), settles it when it is internal
  * and auto-approved, and writes the outbox.
  */
-export async function requestWithdrawal(ctx: ServiceContext, merchant: Merchant, input: WithdrawalRequestInput): Promise<Withdrawal> {
+export async function requestWithdrawal(ctx: WithdrawalRequestDeps, merchant: Merchant, input: WithdrawalRequestInput): Promise<Withdrawal> {
   const db = ctx.store.db;
   const merchantId = Number(merchant.id);
   const requestKey = { merchantId, requestId: input.requestId };

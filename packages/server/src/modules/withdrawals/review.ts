@@ -1,5 +1,5 @@
 import { AuditStatus, WithdrawStatus, WithdrawType } from '@openwaas/sdk';
-import type { ServiceContext } from '../../context.js';
+import type { WithdrawalApprovalDeps, WithdrawalDecisionDeps, WithdrawalReadDeps } from './deps.js';
 import { CoinLookup } from '../coins/index.js';
 import { postJournal } from '../ledger/index.js';
 import { findMerchantById } from '../merchants/index.js';
@@ -62,7 +62,7 @@ function record(w: Withdrawal, input: { side: Auditor; decision: 'approve' | 're
  * @throws WithdrawalStateError not-found, invalid-transition (not under review), already-approved
  *   (this operator's approval already counts toward the quorum: another reviewer must give the next).
  */
-export async function approveWithdrawal(ctx: ServiceContext, input: { withdrawalId: number; actor: Actor; by?: Auditor }): Promise<Withdrawal> {
+export async function approveWithdrawal(ctx: WithdrawalApprovalDeps, input: { withdrawalId: number; actor: Actor; by?: Auditor }): Promise<Withdrawal> {
   const side = input.by ?? 'saas';
   const result = await inTransaction(ctx.store, async (tx) => {
     const nowMs = ctx.clock.nowMs();
@@ -104,7 +104,7 @@ export async function approveWithdrawal(ctx: ServiceContext, input: { withdrawal
  * recorded with its operator.
  * @throws WithdrawalStateError when unknown or not under review.
  */
-export async function rejectWithdrawal(ctx: ServiceContext, input: { withdrawalId: number; actor: Actor; by?: Auditor; reason: string }): Promise<Withdrawal> {
+export async function rejectWithdrawal(ctx: WithdrawalDecisionDeps, input: { withdrawalId: number; actor: Actor; by?: Auditor; reason: string }): Promise<Withdrawal> {
   const side = input.by ?? 'saas';
   const w = await inTransaction(ctx.store, async (tx) => {
     const nowMs = ctx.clock.nowMs();
@@ -139,7 +139,7 @@ export function isCancellable(w: Pick<Withdrawal, 'status' | 'withdraw_type' | '
  * yet broadcast (txid empty): status 6, funds back from lock to normal.
  * @throws WithdrawalStateError when unknown or past that point.
  */
-export async function cancelWithdrawal(ctx: ServiceContext, input: { withdrawalId: number }): Promise<Withdrawal> {
+export async function cancelWithdrawal(ctx: WithdrawalDecisionDeps, input: { withdrawalId: number }): Promise<Withdrawal> {
   const w = await inTransaction(ctx.store, async (tx) => {
     const nowMs = ctx.clock.nowMs();
     const w = await lockExisting(tx, input.withdrawalId);
@@ -211,7 +211,7 @@ export class MerchantAppIds {
 }
 
 /** Withdrawals under review (status 0), oldest first, `limit` (≤ reviewPageSizeMax) after `afterId`. */
-export async function listWithdrawalsForReview(ctx: ServiceContext, options: { afterId?: number; limit?: number } = {}): Promise<ReviewItem[]> {
+export async function listWithdrawalsForReview(ctx: WithdrawalReadDeps, options: { afterId?: number; limit?: number } = {}): Promise<ReviewItem[]> {
   const db = ctx.store.db;
   const limit = Math.min(Math.max(1, Math.floor(options.limit ?? reviewPageSizeMax)), reviewPageSizeMax);
   const rows = await listWithdrawalsByStatus(db, { statuses: [WithdrawStatus.Review], afterId: options.afterId ?? 0, limit });
