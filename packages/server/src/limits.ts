@@ -98,6 +98,8 @@ export const operatorApiTokenExpiresDaysMax = 366;
 
 /** Live (unexpired, unrevoked) sessions and API tokens one operator may hold: a bound on rows per account. */
 export const operatorTokensPerOperatorMax = 100;
+/** How long an ended (expired or logged-out) session row is kept before a new login of its operator deletes it: its id stays traceable for a month. */
+export const operatorEndedSessionKeepMs = 30 * 24 * 60 * 60_000;
 
 /** Failed logins of one account answered normally before its lockout starts. */
 export const operatorLoginFreeFailuresMax = 5;

@@ -5,7 +5,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
-import { operatorLoginFreeFailuresMax, operatorLoginLockoutBaseMs, operatorSessionTtlMs } from '../src/limits.js';
+import { operatorEndedSessionKeepMs, operatorLoginFreeFailuresMax, operatorLoginLockoutBaseMs, operatorSessionTtlMs } from '../src/limits.js';
 import { createApiToken, disableOperator, hashPassword, hotp, lockoutMs, matchTotp, onAuthFailure, resetOperator, revokeApiToken, setOperatorRoles, verifyPassword, type AuthFailure } from '../src/modules/operators/index.js';
 import { TestClock } from './money-fixtures.js';
 import { enrolOperator, operatorCall, totpCodeAt } from './support/operators.js';
@@ -109,6 +109,26 @@ eachDatabase('operator login and tokens', (kind) => {
     const after = await operatorCall(t, 'GET', '/auth/me', { token: ok.json.token });
     assert.equal(after.status, 401);
     assert.equal(after.json.error, 'unauthorized');
+  });
+
+  it('a new login deletes its operator\'s sessions that ended over a month ago; API tokens and recent sessions stay', async () => {
+    const dora = await enrolOperator(t, 'dora', ['viewer']);
+    const sessionRows = () => t.ctx.store.db.selectFrom('operator_tokens as k').innerJoin('operators as o', 'o.id', 'k.operator_id').select(['k.id', 'k.kind']).where('o.name', '=', 'dora').execute();
+    const saved = clock.ms;
+    try {
+      const first = await login('dora', dora.password, totpCodeAt(dora.otpauth_uri, clock.ms));
+      assert.equal(first.status, 200, first.text);
+      await createApiToken(t.ctx, { name: 'dora', sourceIp: 'cli' });
+      // The first session expires; a month and more later, another login clears it away.
+      clock.ms += operatorSessionTtlMs + operatorEndedSessionKeepMs + 60_000;
+      const second = await login('dora', dora.password, totpCodeAt(dora.otpauth_uri, clock.ms));
+      assert.equal(second.status, 200, second.text);
+      const rows = await sessionRows();
+      assert.deepEqual(rows.filter((r) => r.kind === 'session').map((r) => Number(r.id)), [second.json.id]);
+      assert.equal(rows.filter((r) => r.kind === 'api').length, 1, 'API tokens stay listed');
+    } finally {
+      clock.ms = saved;
+    }
   });
 
   it('answers the same 401 for a wrong password, a wrong code and an unknown name, and reports each failure', async () => {

@@ -75,6 +75,17 @@ export async function revokeTokensById(db: Db, ids: number[], nowMs: number): Pr
   return Number(result.numUpdatedRows);
 }
 
+/** Deletes an operator's session rows that ended (expired or revoked) before `endedBeforeMs`; API token rows stay listed. */
+export async function deleteEndedSessionsOf(db: Db, operatorId: number, endedBeforeMs: number): Promise<number> {
+  const result = await db
+    .deleteFrom('operator_tokens')
+    .where('operator_id', '=', operatorId)
+    .where('kind', '=', 'session')
+    .where((eb) => eb.or([eb('expires_at', '<', endedBeforeMs), eb('revoked_at', '<', endedBeforeMs)]))
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
 /** Revokes every token of an operator (disable, reset). */
 export async function revokeTokensOf(db: Db, operatorId: number, nowMs: number): Promise<number> {
   const result = await db.updateTable('operator_tokens').set({ revoked_at: nowMs }).where('operator_id', '=', operatorId).where('revoked_at', 'is', null).executeTakeFirst();

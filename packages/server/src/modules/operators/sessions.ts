@@ -9,6 +9,7 @@ import {
   operatorLoginLockoutMaxMs,
   operatorPasswordLengthMax,
   operatorSessionTtlMs,
+  operatorEndedSessionKeepMs,
   operatorTokensPerOperatorMax,
 } from '../../limits.js';
 import { inTransaction, type Tx } from '../../store/tx.js';
@@ -17,6 +18,7 @@ import type { AccountDeps, OperatorDeps, OperatorReadDeps } from './deps.js';
 import { operatorView, totpSecretAad, type OperatorView } from './accounts.js';
 import { dummyPasswordHash, verifyPassword } from './passwords.js';
 import {
+  deleteEndedSessionsOf,
   findOperatorByName,
   findTokenById,
   findTokenWithOperator,
@@ -127,6 +129,8 @@ export async function login(deps: AccountDeps, input: { name: string; password: 
 
 /** Stores a new token's hash; beyond the per-operator bound the oldest sessions go, and API tokens are refused. */
 async function issue(tx: Tx, input: { operatorId: number; kind: TokenKind; expiresAtMs: number; nowMs: number; sourceIp: string }): Promise<IssuedToken> {
+  // Ended sessions would pile up login after login: each new one clears its operator's long-ended rows.
+  if (input.kind === 'session') await deleteEndedSessionsOf(tx, input.operatorId, input.nowMs - operatorEndedSessionKeepMs);
   const live = await liveTokensOf(tx, input.operatorId, input.nowMs);
   const excess = live.length + 1 - operatorTokensPerOperatorMax;
   if (excess > 0) {
