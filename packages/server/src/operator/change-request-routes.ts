@@ -8,15 +8,8 @@ import type { ServiceContext } from '../context.js';
 import { decideChangeRequest, getChangeRequest, listChangeRequests } from '../modules/change-requests/index.js';
 import { actorOf } from './actor-of.js';
 import { noteAudit } from './audit-trail.js';
-import { asAdminError } from './errors.js';
-import { applyChangeRequest } from './four-eyes.js';
+import { applyChangeRequest, refusalOf } from './four-eyes.js';
 import { operatorRoute } from './typed-route.js';
-
-/** An expected refusal of an approved change: the request records it as failed. */
-export const refusalOf = (error: unknown) => {
-  const known = asAdminError(error);
-  return known && known.status < 500 ? { code: known.code, message: known.message } : undefined;
-};
 
 export function registerChangeRequestRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   operatorRoute(app, 'GET /change-requests', async ({ query: q }) => ({

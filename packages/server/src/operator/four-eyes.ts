@@ -5,7 +5,8 @@
  * applying, once two enabled admins exist; a second admin's approval applies the stored
  * request through the same `apply` the direct route uses, in the transaction that marks the
  * request approved. With fewer than two admins (a first installation, the sandbox) they apply
- * directly, still audited, and `serve` and `operator list` say so.
+ * directly, still audited, and `serve` and `operator list` say so. The CLI's commands of these
+ * changes run the same table (cli/sensitive.ts).
  */
 import type { ServiceContext } from '../context.js';
 import { operatorEndpoints, type OperatorRequest, type OperatorResponse } from '../contracts/operator.js';
@@ -27,6 +28,7 @@ import { listBlacklist, removeFromBlacklist } from '../modules/withdrawals/index
 import { parseAmount } from '../money/amount.js';
 import type { Tx } from '../store/tx.js';
 import { listCoinsAction, showMerchantAction, updateCoinAction, updateMerchantAction, upsertCoinAction } from './actions.js';
+import { asAdminError } from './errors.js';
 import { coinSettingsOf, merchantSettingsOf } from './request-translation.js';
 
 /** A route's answer when its change waits for a second admin: 202 with the change request. */
@@ -253,13 +255,25 @@ function targetOfInput(key: string, input: unknown): string {
  */
 export async function applyChangeRequest(ctx: ServiceContext, tx: Tx, request: ChangeRequestView, actor: Actor): Promise<unknown> {
   if (!isSensitiveRoute(request.kind)) throw new Error(`change request ${request.id} has an unknown kind ${request.kind}`);
-  const endpoint = operatorEndpoints[request.kind] as { params?: { parse(v: unknown): unknown }; query?: { parse(v: unknown): unknown }; body?: { parse(v: unknown): unknown } };
-  const stored = (request.change ?? {}) as Record<string, unknown>;
+  const input = parseSensitiveInput(request.kind, request.change);
+  const result = await sensitive(request.kind).apply(inTx(ctx, tx), input, actor);
+  return result === undefined ? null : result;
+}
+
+/** An expected refusal of an approved change: the request records it as failed. */
+export const refusalOf = (error: unknown) => {
+  const known = asAdminError(error);
+  return known && known.status < 500 ? { code: known.code, message: known.message } : undefined;
+};
+
+/** A route's request pieces ({params, query, body}) parsed with its schemas: a CLI command's input, or a stored change on approval. */
+export function parseSensitiveInput<R extends SensitiveRoute>(key: R, raw: unknown): Input<R> {
+  const endpoint = operatorEndpoints[key] as { params?: { parse(v: unknown): unknown }; query?: { parse(v: unknown): unknown }; body?: { parse(v: unknown): unknown } };
+  const stored = (raw ?? {}) as Record<string, unknown>;
   const input: Record<string, unknown> = {};
   for (const part of ['params', 'query', 'body'] as const) {
     const schema = endpoint[part];
     if (schema) input[part] = schema.parse(stored[part] ?? {});
   }
-  const result = await sensitive(request.kind).apply(inTx(ctx, tx), input as never, actor);
-  return result === undefined ? null : result;
+  return input as Input<R>;
 }

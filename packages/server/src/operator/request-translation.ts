@@ -14,13 +14,30 @@ export function merchantSettingsOf(b: OperatorRequest<'PATCH /merchants/:appId'>
   };
 }
 
+const coinFieldNames = {
+  name: 'name', chain: 'chain', base_symbol: 'baseSymbol', contract_address: 'contractAddress', decimals: 'decimals',
+  confirmations: 'confirmations', min_withdraw: 'minWithdraw', max_withdraw: 'maxWithdraw', withdraw_fee: 'withdrawFee',
+  withdraw_fee_symbol: 'withdrawFeeSymbol', auto_approve_max: 'autoApproveMax', daily_limit: 'dailyLimit',
+  min_deposit: 'minDeposit', icon: 'icon', explorer: 'explorer', enabled: 'enabled',
+} as const;
+
+const merchantFieldNames = {
+  name: 'name', merchant_public_key: 'merchantPublicKey', notify_url: 'notifyUrl', confirm_url: 'confirmUrl',
+  ip_allowlist: 'ipAllowlist', auto_collect: 'autoCollect', user_limit: 'userLimit', active: 'active',
+} as const;
+
+/** Settings given by name (the CLI's) as a request body of the contract (a change request stores the body). */
+function bodyOf(names: Record<string, string>, settings: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [wire, key] of Object.entries(names)) if (settings[key] !== undefined) out[wire] = settings[key];
+  return out;
+}
+
+export const coinBodyOf = (settings: object) => bodyOf(coinFieldNames, settings as Record<string, unknown>);
+export const merchantBodyOf = (settings: object) => bodyOf(merchantFieldNames, settings as Record<string, unknown>);
+
 export function coinSettingsOf(b: Partial<OperatorRequest<'PUT /coins/:symbol'>['body']>) {
-  const map = {
-    name: 'name', chain: 'chain', base_symbol: 'baseSymbol', contract_address: 'contractAddress', decimals: 'decimals',
-    confirmations: 'confirmations', min_withdraw: 'minWithdraw', max_withdraw: 'maxWithdraw', withdraw_fee: 'withdrawFee',
-    withdraw_fee_symbol: 'withdrawFeeSymbol', auto_approve_max: 'autoApproveMax', daily_limit: 'dailyLimit',
-    min_deposit: 'minDeposit', icon: 'icon', explorer: 'explorer', enabled: 'enabled',
-  } as const;
+  const map = coinFieldNames;
   const out: Record<string, unknown> = {};
   for (const [wire, key] of Object.entries(map)) {
     const v = (b as Record<string, unknown>)[wire];
