@@ -88,7 +88,7 @@ async function adjustmentNeedsReview(ctx: ServiceContext, b: Input<'POST /balanc
   return amount > (above === undefined ? 0n : parseAmount(above, coin.decimals));
 }
 
-function adjustment(direction: 'credit' | 'debit'): Sensitive<'POST /balances/credit'> {
+function adjustment(direction: 'credit' | 'debit'): Sensitive<'POST /balances/credit'> & Sensitive<'POST /balances/debit'> {
   return {
     before: async () => null,
     needsReview: (ctx, { body }) => adjustmentNeedsReview(ctx, body),
@@ -108,33 +108,33 @@ function adjustment(direction: 'credit' | 'debit'): Sensitive<'POST /balances/cr
 
 const coinBefore = async (ctx: ServiceContext, symbol: string) => (await listCoinsAction(ctx)).find((c) => c.symbol === symbol) ?? null;
 
-/** Every route whose change a second admin approves, and how it is applied. */
-export const sensitiveRoutes = {
+/** Every route whose change a second admin approves, and how it is applied (a missing route is a compile error). */
+export const sensitiveRoutes: { readonly [R in SensitiveRoute]: Sensitive<R> } = {
   'PATCH /merchants/:appId': {
     before: (ctx, { params }) => showMerchantAction(ctx, params.appId),
     // Only the callback URLs and the merchant's key are four-eyed; other settings apply directly.
     needsReview: (_ctx, { body }, before) => urlsOrKey.some((k) => body[k] !== undefined && (body[k] === '' ? null : body[k]) !== (before as Record<string, unknown>)[k]),
     apply: (ctx, { params, body }) => updateMerchantAction(ctx, params.appId, merchantSettingsOf(body)),
-  } satisfies Sensitive<'PATCH /merchants/:appId'>,
+  },
   'PUT /coins/:symbol': {
     before: (ctx, { params }) => coinBefore(ctx, params.symbol),
     apply: (ctx, { params, body }) => upsertCoinAction(ctx, { ...(coinSettingsOf(body) as { chain: string; decimals: number }), symbol: params.symbol }),
-  } satisfies Sensitive<'PUT /coins/:symbol'>,
+  },
   'PATCH /coins/:symbol': {
     before: (ctx, { params }) => coinBefore(ctx, params.symbol),
     apply: (ctx, { params, body }) => updateCoinAction(ctx, params.symbol, coinSettingsOf(body)),
-  } satisfies Sensitive<'PATCH /coins/:symbol'>,
+  },
   'DELETE /blacklist/:address': {
     // The entry in its listed form (the blacklist module folds case; an address given otherwise shows no before).
     before: async (ctx, { params }) => (await listBlacklist(ctx.store.db)).find((e) => e.address === params.address.trim()) ?? null,
     apply: async (ctx, { params }) => {
       await removeFromBlacklist(ctx.store.db, params.address);
     },
-  } satisfies Sensitive<'DELETE /blacklist/:address'>,
+  },
   'PUT /operators/:name/roles': {
     before: async (ctx, { params }) => (await listOperators(ctx)).find((o) => o.name === params.name) ?? null,
     apply: (ctx, { params, body }) => setOperatorRoles(ctx, params.name, body.roles),
-  } satisfies Sensitive<'PUT /operators/:name/roles'>,
+  },
   'PUT /policies/approval/:symbol': {
     before: async (ctx, { params, body }) => (await listApprovalPolicies(ctx.store.db)).find((p) => p.symbol === params.symbol && sameScope(body.app_id)(p)) ?? null,
     apply: (ctx, { params, body: b }, actor) =>
@@ -147,11 +147,11 @@ export const sensitiveRoutes = {
         actor,
         nowMs: ctx.clock.nowMs(),
       }),
-  } satisfies Sensitive<'PUT /policies/approval/:symbol'>,
+  },
   'DELETE /policies/approval/:symbol': {
     before: async (ctx, { params, query }) => (await listApprovalPolicies(ctx.store.db)).find((p) => p.symbol === params.symbol && sameScope(query.app_id)(p)) ?? null,
     apply: (ctx, { params, query: q }) => clearApprovalPolicy(ctx.store.db, { ...scoped(q.app_id), symbol: params.symbol }),
-  } satisfies Sensitive<'DELETE /policies/approval/:symbol'>,
+  },
   'PUT /policies/velocity/:symbol': {
     before: async (ctx, { params, body: b }) =>
       (await listVelocityLimits(ctx.store.db)).find((v) => v.symbol === params.symbol && v.scope === b.scope && v.window_s === b.window_s && sameScope(b.app_id)(v)) ?? null,
@@ -166,12 +166,12 @@ export const sensitiveRoutes = {
         actor,
         nowMs: ctx.clock.nowMs(),
       }),
-  } satisfies Sensitive<'PUT /policies/velocity/:symbol'>,
+  },
   'DELETE /policies/velocity/:symbol': {
     before: async (ctx, { params, query: q }) =>
       (await listVelocityLimits(ctx.store.db)).find((v) => v.symbol === params.symbol && v.scope === q.scope && v.window_s === q.window_s && sameScope(q.app_id)(v)) ?? null,
     apply: (ctx, { params, query: q }) => clearVelocityLimit(ctx.store.db, { ...scoped(q.app_id), symbol: params.symbol, scope: q.scope, windowS: q.window_s }),
-  } satisfies Sensitive<'DELETE /policies/velocity/:symbol'>,
+  },
   'PUT /policies/destinations': {
     before: async (ctx, { body: b }) => (await listDestinationSettings(ctx.store.db)).find(sameScope(b.app_id)) ?? null,
     target: ({ body: b }) => (b.app_id !== undefined ? `/policies/destinations?app_id=${encodeURIComponent(b.app_id)}` : '/policies/destinations'),
@@ -183,14 +183,14 @@ export const sensitiveRoutes = {
         actor,
         nowMs: ctx.clock.nowMs(),
       }),
-  } satisfies Sensitive<'PUT /policies/destinations'>,
+  },
   'DELETE /policies/destinations': {
     before: async (ctx, { query: q }) => (await listDestinationSettings(ctx.store.db)).find(sameScope(q.app_id)) ?? null,
     target: ({ query: q }) => (q.app_id !== undefined ? `/policies/destinations?app_id=${encodeURIComponent(q.app_id)}` : '/policies/destinations'),
     apply: (ctx, { query: q }) => clearDestinationSettings(ctx.store.db, scoped(q.app_id)),
-  } satisfies Sensitive<'DELETE /policies/destinations'>,
+  },
   'POST /balances/credit': adjustment('credit'),
-  'POST /balances/debit': adjustment('debit') as unknown as Sensitive<'POST /balances/debit'>,
+  'POST /balances/debit': adjustment('debit'),
 };
 
 export type SensitiveRoute =
@@ -208,15 +208,12 @@ export type SensitiveRoute =
   | 'POST /balances/credit'
   | 'POST /balances/debit';
 
-/** Every sensitive route is in the table (a compile error otherwise). */
-const _complete: { [R in SensitiveRoute]: Sensitive<R> } = sensitiveRoutes as unknown as { [R in SensitiveRoute]: Sensitive<R> };
-
 export function isSensitiveRoute(key: string): key is SensitiveRoute {
   return Object.hasOwn(sensitiveRoutes, key);
 }
 
 function sensitive<R extends SensitiveRoute>(key: R): Sensitive<R> {
-  return _complete[key];
+  return sensitiveRoutes[key] as Sensitive<R>;
 }
 
 /** The outcome of a sensitive request: applied (with the record before), or waiting as a change request. */
