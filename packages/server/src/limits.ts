@@ -47,6 +47,9 @@ export const adminBatchSizeMax = 1_000;
 /** Rows returned by one operator listing. */
 export const adminListLimitMax = 1_000;
 
+/** Enabled admins before sensitive admin changes wait for a second one: four eyes need two people. */
+export const fourEyesAdminsMin = 2;
+
 /** Longest reason of a change-request decision: it is stored with the request and shown in listings. */
 export const changeRequestReasonLengthMax = 500;
 

@@ -25,6 +25,7 @@ import {
   setVelocityLimit,
 } from '../modules/policies/index.js';
 import { listBlacklist, removeFromBlacklist } from '../modules/withdrawals/index.js';
+import { fourEyesAdminsMin } from '../limits.js';
 import { parseAmount } from '../money/amount.js';
 import type { Tx } from '../store/tx.js';
 import { listCoinsAction, showMerchantAction, updateCoinAction, updateMerchantAction, upsertCoinAction } from './actions.js';
@@ -35,9 +36,6 @@ import { coinSettingsOf, merchantSettingsOf } from './request-translation.js';
 export class PendingChange {
   constructor(readonly request: ChangeRequestView) {}
 }
-
-/** Enabled admins needed before admin changes are four-eyed. */
-export const fourEyesAdminsMin = 2;
 
 /** True once two enabled admins exist: until then sensitive changes apply directly. */
 export async function fourEyesActive(ctx: Pick<ServiceContext, 'store' | 'clock'>): Promise<boolean> {
