@@ -47,6 +47,15 @@ export const adminBatchSizeMax = 1_000;
 /** Rows returned by one operator listing. */
 export const adminListLimitMax = 1_000;
 
+/** Enabled admins before sensitive admin changes wait for a second one: four eyes need two people. */
+export const fourEyesAdminsMin = 2;
+
+/** Longest reason of a change-request decision: it is stored with the request and shown in listings. */
+export const changeRequestReasonLengthMax = 500;
+
+/** Longest JSON of a requested change (before, change, result each): requests hold settings, never bulk data. */
+export const changeRequestJsonLengthMax = 64_000;
+
 // ── Operator API authentication ──────────────────────────────────────────────────────────
 
 /** Failures from one address answered normally (401) before back-off starts. */

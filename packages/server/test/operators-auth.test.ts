@@ -247,7 +247,13 @@ eachDatabase('operator login and tokens', (kind) => {
     const tokens = await operatorCall(t, 'GET', '/operator-tokens?name=hank');
     assert.deepEqual(tokens.json.tokens.map((x: { id: number }) => x.id), [issued.json.id]);
     assert.ok(!tokens.text.includes(issued.json.token));
-    assert.equal((await operatorCall(t, 'PUT', '/operators/hank/roles', { body: { roles: ['treasurer'] } })).json.roles[0], 'treasurer');
+    // With two admins a role change is a change request: another admin's approval applies it.
+    const secondAdmin = await t.operatorTokenFor(['admin'], 'second-admin');
+    const asked = await operatorCall(t, 'PUT', '/operators/hank/roles', { body: { roles: ['treasurer'] } });
+    assert.equal(asked.status, 202, asked.text);
+    assert.equal((await operatorCall(t, 'GET', '/auth/me', { token: issued.json.token })).json.operator.roles[0], 'viewer');
+    const approved = await operatorCall(t, 'POST', `/change-requests/${asked.json.id}/approve`, { token: secondAdmin, body: {} });
+    assert.equal(approved.json.result.roles[0], 'treasurer', approved.text);
     assert.equal((await operatorCall(t, 'GET', '/auth/me', { token: issued.json.token })).json.operator.roles[0], 'treasurer');
     // hank may not manage operators.
     assert.equal((await operatorCall(t, 'POST', '/operators', { token: issued.json.token, body: { name: 'ivan', roles: ['admin'] } })).json.error, 'forbidden');

@@ -98,6 +98,8 @@ eachDatabase('serve start-up summary', (kind) => {
       assert.match(merchant, /^http:\/\/127\.0\.0\.1:\d+$/);
       assert.match(operator, /^http:\/\/127\.0\.0\.1:\d+\/operator\/v1$/);
       assert.notEqual(new URL(operator).port, new URL(merchant).port);
+      // No admin yet: sensitive admin changes would apply on one admin's word, and the summary says so.
+      assert.match(line('admin changes'), /NOT four-eyed yet/);
       assert.match(line('workers'), /on$/);
       // The operator API answers on its own port (a token no operator holds: 401), not on the merchant's.
       assert.equal((await fetch(`${operator}/merchants`, { headers: { authorization: `Bearer ${operatorToken}` } })).status, 401);

@@ -1,8 +1,7 @@
-import { adjustBalance, listAdjustments } from '../modules/ledger/index.js';
+import { listAdjustments } from '../modules/ledger/index.js';
 import { describe, exitCode, group, idArg, leaf, need, print, str, table, UsageError } from './args.js';
-import { withAuditedContext } from './audited.js';
+import { runSensitiveCommand } from './sensitive.js';
 import { withContext } from './context.js';
-import { cliActor } from '../operator/actor-of.js';
 
 function adjust(direction: 'credit' | 'debit') {
   const name = `balance ${direction}`;
@@ -31,10 +30,14 @@ The journal names the operator who ran the command, and the operator audit trail
       const target = collection !== undefined ? { collectionAppId: collection } : { uid: idArg(args.shift(), 'uid', name) };
       const [symbol, amount] = args as [string, string];
       const where = 'uid' in target ? `/users/${target.uid}` : `/merchants/${encodeURIComponent(target.collectionAppId)}/collection`;
-      const result = await withAuditedContext(io, { action: name, target: where }, (ctx, _note, recordIn) =>
-        adjustBalance(ctx, { target, symbol, amount, direction, reason, actor: cliActor(), beforeCommit: recordIn }),
-      );
-      print(io, p, result, () => describe({ ...result, balance: `${result.balance.normal} (locked ${result.balance.lock})` }));
+      // Above adjustmentReviewAbove, once two admins exist, the adjustment waits for a second admin.
+      await runSensitiveCommand(io, p, {
+        command: name,
+        key: `POST /balances/${direction}`,
+        target: where,
+        raw: { body: { ...('uid' in target ? { uid: target.uid } : { app_id: target.collectionAppId }), symbol, amount, reason } },
+        printApplied: (result) => ({ json: result, text: describe({ ...result, balance: `${result.balance.normal} (locked ${result.balance.lock})` }) }),
+      });
       return exitCode.ok;
     },
   });

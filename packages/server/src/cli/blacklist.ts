@@ -1,6 +1,7 @@
-import { addToBlacklist, listBlacklist, removeFromBlacklist } from '../modules/withdrawals/index.js';
+import { addToBlacklist, listBlacklist } from '../modules/withdrawals/index.js';
 import { describe, exitCode, group, leaf, print, str, table } from './args.js';
 import { withAuditedContext } from './audited.js';
+import { runSensitiveCommand } from './sensitive.js';
 import { withContext } from './context.js';
 
 const add = leaf({
@@ -31,8 +32,13 @@ const remove = leaf({
   positionals: { min: 1, max: 1 },
   async run(p, io) {
     const address = p.positionals[0]!;
-    await withAuditedContext(io, { action: 'blacklist remove', target: `/blacklist/${encodeURIComponent(address)}` }, (ctx) => removeFromBlacklist(ctx.store.db, address));
-    print(io, p, { removed: address.toLowerCase() }, () => `removed ${address.toLowerCase()}\n`);
+    await runSensitiveCommand(io, p, {
+      command: 'blacklist remove',
+      key: 'DELETE /blacklist/:address',
+      target: `/blacklist/${encodeURIComponent(address)}`,
+      raw: { params: { address } },
+      printApplied: () => ({ json: { removed: address.toLowerCase() }, text: `removed ${address.toLowerCase()}\n` }),
+    });
     return exitCode.ok;
   },
 });

@@ -1,8 +1,10 @@
 import { findCoinBySymbol } from '../modules/coins/index.js';
 import { AdminError } from '../errors/admin-errors.js';
-import { listCoinsAction, setMerchantCoinAction, updateCoinAction, upsertCoinAction, type CoinSettings, type CoinView } from '../operator/actions.js';
+import { listCoinsAction, setMerchantCoinAction, type CoinSettings, type CoinView } from '../operator/actions.js';
 import { describe, exitCode, group, leaf, print, str, table, toggle, UsageError, whole, type OptionSpec, type Parsed } from './args.js';
 import { withAuditedContext } from './audited.js';
+import { runSensitiveCommand } from './sensitive.js';
+import { coinBodyOf } from '../operator/request-translation.js';
 import { withContext } from './context.js';
 
 const coinOptions: OptionSpec = {
@@ -86,14 +88,16 @@ ${optionHelp}`,
     const s = settingsOf(p, 'coin add');
     if (s.chain === undefined) throw new UsageError('--chain is required', 'coin add');
     if (s.decimals === undefined) throw new UsageError('--decimals is required', 'coin add');
-    const coin = await withAuditedContext(io, { action: 'coin add', target: `/coins/${encodeURIComponent(symbol)}` }, async (ctx, note) => {
-      note({ before: null });
-      if (await findCoinBySymbol(ctx.store.db, symbol)) throw new AdminError('conflict', `coin ${symbol} exists already: change it with 'openwaas coin set ${symbol} …'`);
-      const after = await upsertCoinAction(ctx, { ...s, symbol, chain: s.chain!, decimals: s.decimals! });
-      note({ after });
-      return after;
+    await runSensitiveCommand(io, p, {
+      command: 'coin add',
+      key: 'PUT /coins/:symbol',
+      target: `/coins/${encodeURIComponent(symbol)}`,
+      raw: { params: { symbol }, body: coinBodyOf(s) },
+      check: async (ctx) => {
+        if (await findCoinBySymbol(ctx.store.db, symbol)) throw new AdminError('conflict', `coin ${symbol} exists already: change it with 'openwaas coin set ${symbol} …'`);
+      },
+      printApplied: (coin) => ({ json: coin, text: human(coin) }),
     });
-    print(io, p, coin, () => human(coin));
     return exitCode.ok;
   },
 });
@@ -113,13 +117,13 @@ ${optionHelp}`,
     const s = settingsOf(p, 'coin set');
     if (Object.keys(s).length === 0) throw new UsageError('nothing to change: give at least one option', 'coin set');
     const symbol = p.positionals[0]!;
-    const coin = await withAuditedContext(io, { action: 'coin set', target: `/coins/${encodeURIComponent(symbol)}` }, async (ctx, note) => {
-      const before = (await listCoinsAction(ctx)).find((c) => c.symbol === symbol) ?? null;
-      const after = await updateCoinAction(ctx, symbol, s);
-      note({ before, after });
-      return after;
+    await runSensitiveCommand(io, p, {
+      command: 'coin set',
+      key: 'PATCH /coins/:symbol',
+      target: `/coins/${encodeURIComponent(symbol)}`,
+      raw: { params: { symbol }, body: coinBodyOf(s) },
+      printApplied: (coin) => ({ json: coin, text: human(coin) }),
     });
-    print(io, p, coin, () => human(coin));
     return exitCode.ok;
   },
 });

@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createMerchantAction, listMerchantsAction, showMerchantAction, updateMerchantAction, type MerchantSettings, type MerchantView } from '../operator/actions.js';
+import { createMerchantAction, listMerchantsAction, showMerchantAction, type MerchantSettings, type MerchantView } from '../operator/actions.js';
 import { describe, exitCode, group, leaf, list, need, print, str, table, toggle, UsageError, whole, type Io, type OptionSpec, type Parsed } from './args.js';
 import { withAuditedContext } from './audited.js';
+import { runSensitiveCommand } from './sensitive.js';
+import { merchantBodyOf } from '../operator/request-translation.js';
 import { withContext } from './context.js';
 import { keyFileBytesMax } from '../limits.js';
 
@@ -110,13 +112,14 @@ const set = leaf({
     if (active !== undefined) settings.active = active;
     if (Object.keys(settings).length === 0) throw new UsageError('nothing to change: give at least one option', command);
     const appId = p.positionals[0]!;
-    const m = await withAuditedContext(io, { action: command, target: `/merchants/${encodeURIComponent(appId)}` }, async (ctx, note) => {
-      const before = await showMerchantAction(ctx, appId);
-      const after = await updateMerchantAction(ctx, appId, settings);
-      note({ before, after });
-      return after;
+    // Callback URLs and the merchant's key wait for a second admin once two exist (docs/operators.md "Change requests").
+    await runSensitiveCommand(io, p, {
+      command,
+      key: 'PATCH /merchants/:appId',
+      target: `/merchants/${encodeURIComponent(appId)}`,
+      raw: { params: { appId }, body: merchantBodyOf(settings) },
+      printApplied: (m) => ({ json: m, text: human(m) }),
     });
-    print(io, p, m, () => human(m));
     return exitCode.ok;
   },
 });

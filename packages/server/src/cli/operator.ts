@@ -8,12 +8,13 @@ import {
   listOperators,
   resetOperator,
   revokeApiToken,
-  setOperatorRoles,
   type OperatorEnrolment,
   type OperatorRole,
 } from '../modules/operators/index.js';
 import { describe, exitCode, group, idArg, leaf, list, print, str, table, UsageError, whole, type Io, type Parsed } from './args.js';
 import { withContext } from './context.js';
+import { runSensitiveCommand } from './sensitive.js';
+import { fourEyesNotice } from '../operator/four-eyes.js';
 import { cliActor } from '../operator/actor-of.js';
 import { hostActor } from './operator-auth.js';
 
@@ -74,8 +75,9 @@ const listCommand = leaf({
   summary: 'operator accounts and their roles',
   help: 'operator list',
   async run(p, io) {
-    const rows = await withContext(io, (ctx) => listOperators(ctx));
-    print(io, p, rows, () => table(rows, ['id', 'name', 'roles', 'disabled', 'locked_until', 'created_at']));
+    const { rows, notice } = await withContext(io, async (ctx) => ({ rows: await listOperators(ctx), notice: await fourEyesNotice(ctx) }));
+    // Four eyes for admin changes need two enabled admins: the text says when they are not there yet.
+    print(io, p, rows, () => table(rows, ['id', 'name', 'roles', 'disabled', 'locked_until', 'created_at']) + (notice === null ? '' : `note: ${notice}\n`));
     return exitCode.ok;
   },
 });
@@ -106,8 +108,14 @@ Replaces the account's roles; its sessions and tokens act with the new ones from
   positionals: { min: 1, max: 1 },
   async run(p, io) {
     const roles = rolesOf(p, 'operator set-role');
-    const o = await withContext(io, (ctx) => setOperatorRoles(ctx, p.positionals[0]!, roles));
-    print(io, p, o, () => describe(o));
+    const name = p.positionals[0]!;
+    await runSensitiveCommand(io, p, {
+      command: 'operator set-role',
+      key: 'PUT /operators/:name/roles',
+      target: `/operators/${encodeURIComponent(name)}`,
+      raw: { params: { name }, body: { roles } },
+      printApplied: (o) => ({ json: o, text: describe(o) }),
+    });
     return exitCode.ok;
   },
 });

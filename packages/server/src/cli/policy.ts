@@ -1,26 +1,21 @@
 import {
   addAllowlistedDestination,
-  clearApprovalPolicy,
-  clearDestinationSettings,
-  clearVelocityLimit,
   listAllowlist,
   listApprovalPolicies,
   listDestinationSettings,
   listVelocityLimits,
   removeAllowlistedDestination,
-  setApprovalPolicy,
-  setDestinationSettings,
-  setVelocityLimit,
   type VelocityScope,
 } from '../modules/policies/index.js';
 import { cliActor } from '../operator/actor-of.js';
 import { describe, exitCode, group, leaf, need, print, str, table, toggle, UsageError, whole, type Parsed } from './args.js';
 import { withContext } from './context.js';
+import { runSensitiveCommand } from './sensitive.js';
 
-/** `--app-id ID` scopes a policy to one merchant; without it the policy holds for every merchant. */
-const scoped = (p: Parsed) => {
+/** `--app-id ID` scopes a policy to one merchant (the routes' app_id); without it the policy holds for every merchant. */
+const appIdOf = (p: Parsed) => {
   const appId = str(p, 'app-id');
-  return appId !== undefined ? { appId } : {};
+  return appId !== undefined ? { app_id: appId } : {};
 };
 
 function scopeOf(p: Parsed, command: string): VelocityScope {
@@ -68,18 +63,14 @@ A withdrawal under review above AMOUNT needs N distinct reviewers; at or below i
     const command = 'policy approval set';
     const companyReview = toggle(p, 'company-review', 'no-company-review', command);
     const approvalsRequired = whole(need(p, 'approvals', command), '--approvals', command, { min: 1, max: Number.MAX_SAFE_INTEGER });
-    const view = await withContext(io, (ctx) =>
-      setApprovalPolicy(ctx.store.db, {
-        ...scoped(p),
-        symbol: p.positionals[0]!,
-        aboveAmount: need(p, 'above', command),
-        approvalsRequired,
-        ...(companyReview !== undefined ? { companyReview } : {}),
-        actor: cliActor(),
-        nowMs: ctx.clock.nowMs(),
-      }),
-    );
-    print(io, p, view, () => describe(view));
+    const symbol = p.positionals[0]!;
+    await runSensitiveCommand(io, p, {
+      command,
+      key: 'PUT /policies/approval/:symbol',
+      target: `/policies/approval/${encodeURIComponent(symbol)}`,
+      raw: { params: { symbol }, body: { ...appIdOf(p), above_amount: need(p, 'above', command), approvals_required: approvalsRequired, ...(companyReview !== undefined ? { company_review: companyReview } : {}) } },
+      printApplied: (view) => ({ json: view, text: describe(view) }),
+    });
     return exitCode.ok;
   },
 });
@@ -93,8 +84,13 @@ const approvalClear = leaf({
   positionals: { min: 1, max: 1 },
   async run(p, io) {
     const symbol = p.positionals[0]!;
-    await withContext(io, (ctx) => clearApprovalPolicy(ctx.store.db, { ...scoped(p), symbol }));
-    print(io, p, { cleared: 'approval', symbol, app_id: str(p, 'app-id') ?? null }, () => `approval policy of ${symbol} removed\n`);
+    await runSensitiveCommand(io, p, {
+      command: 'policy approval clear',
+      key: 'DELETE /policies/approval/:symbol',
+      target: `/policies/approval/${encodeURIComponent(symbol)}`,
+      raw: { params: { symbol }, query: appIdOf(p) },
+      printApplied: () => ({ json: { cleared: 'approval', symbol, app_id: str(p, 'app-id') ?? null }, text: `approval policy of ${symbol} removed\n` }),
+    });
     return exitCode.ok;
   },
 });
@@ -116,19 +112,17 @@ Withdrawals that would pass the amount or count within the rolling window go to 
     const windowS = whole(need(p, 'window', command), '--window', command, { min: 1, max: Number.MAX_SAFE_INTEGER });
     const maxAmount = str(p, 'max-amount');
     const maxCount = str(p, 'max-count');
-    const view = await withContext(io, (ctx) =>
-      setVelocityLimit(ctx.store.db, {
-        ...scoped(p),
-        symbol: p.positionals[0]!,
-        scope,
-        windowS,
-        ...(maxAmount !== undefined ? { maxAmount } : {}),
-        ...(maxCount !== undefined ? { maxCount: whole(maxCount, '--max-count', command) } : {}),
-        actor: cliActor(),
-        nowMs: ctx.clock.nowMs(),
-      }),
-    );
-    print(io, p, view, () => describe(view));
+    const symbol = p.positionals[0]!;
+    await runSensitiveCommand(io, p, {
+      command,
+      key: 'PUT /policies/velocity/:symbol',
+      target: `/policies/velocity/${encodeURIComponent(symbol)}`,
+      raw: {
+        params: { symbol },
+        body: { ...appIdOf(p), scope, window_s: windowS, ...(maxAmount !== undefined ? { max_amount: maxAmount } : {}), ...(maxCount !== undefined ? { max_count: whole(maxCount, '--max-count', command) } : {}) },
+      },
+      printApplied: (view) => ({ json: view, text: describe(view) }),
+    });
     return exitCode.ok;
   },
 });
@@ -145,8 +139,13 @@ const velocityClear = leaf({
     const symbol = p.positionals[0]!;
     const scope = scopeOf(p, command);
     const windowS = whole(need(p, 'window', command), '--window', command, { min: 1, max: Number.MAX_SAFE_INTEGER });
-    await withContext(io, (ctx) => clearVelocityLimit(ctx.store.db, { ...scoped(p), symbol, scope, windowS }));
-    print(io, p, { cleared: 'velocity', symbol, scope, window_s: windowS }, () => `velocity limit ${scope}/${windowS}s of ${symbol} removed\n`);
+    await runSensitiveCommand(io, p, {
+      command,
+      key: 'DELETE /policies/velocity/:symbol',
+      target: `/policies/velocity/${encodeURIComponent(symbol)}`,
+      raw: { params: { symbol }, query: { ...appIdOf(p), scope, window_s: windowS } },
+      printApplied: () => ({ json: { cleared: 'velocity', symbol, scope, window_s: windowS }, text: `velocity limit ${scope}/${windowS}s of ${symbol} removed\n` }),
+    });
     return exitCode.ok;
   },
 });
@@ -165,16 +164,13 @@ const destinationsSet = leaf({
     const command = 'policy destinations set';
     const allowlistEnabled = toggle(p, 'allowlist', 'no-allowlist', command);
     const cooldown = str(p, 'cooldown');
-    const view = await withContext(io, (ctx) =>
-      setDestinationSettings(ctx.store.db, {
-        ...scoped(p),
-        ...(allowlistEnabled !== undefined ? { allowlistEnabled } : {}),
-        ...(cooldown !== undefined ? { newAddressCooldownS: whole(cooldown, '--cooldown', command) } : {}),
-        actor: cliActor(),
-        nowMs: ctx.clock.nowMs(),
-      }),
-    );
-    print(io, p, view, () => describe(view));
+    await runSensitiveCommand(io, p, {
+      command,
+      key: 'PUT /policies/destinations',
+      target: '/policies/destinations',
+      raw: { body: { ...appIdOf(p), ...(allowlistEnabled !== undefined ? { allowlist_enabled: allowlistEnabled } : {}), ...(cooldown !== undefined ? { new_address_cooldown_s: whole(cooldown, '--cooldown', command) } : {}) } },
+      printApplied: (view) => ({ json: view, text: describe(view) }),
+    });
     return exitCode.ok;
   },
 });
@@ -186,8 +182,13 @@ const destinationsClear = leaf({
   help: 'policy destinations clear [--app-id ID]',
   options: { 'app-id': { type: 'string' } },
   async run(p, io) {
-    await withContext(io, (ctx) => clearDestinationSettings(ctx.store.db, scoped(p)));
-    print(io, p, { cleared: 'destinations', app_id: str(p, 'app-id') ?? null }, () => 'destination settings removed\n');
+    await runSensitiveCommand(io, p, {
+      command: 'policy destinations clear',
+      key: 'DELETE /policies/destinations',
+      target: '/policies/destinations',
+      raw: { query: appIdOf(p) },
+      printApplied: () => ({ json: { cleared: 'destinations', app_id: str(p, 'app-id') ?? null }, text: 'destination settings removed\n' }),
+    });
     return exitCode.ok;
   },
 });

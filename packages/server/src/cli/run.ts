@@ -6,6 +6,7 @@ import { audit } from './audit.js';
 import { balance } from './balance.js';
 import { blacklist } from './blacklist.js';
 import { policy } from './policy.js';
+import { change } from './change.js';
 import { chain } from './chain.js';
 import { coin } from './coin.js';
 import { demo } from './demo.js';
@@ -23,7 +24,7 @@ import { withdrawal } from './withdrawal.js';
 import { escapeForTerminal } from './terminal.js';
 
 /** Every command, in the order the overview lists them. */
-export const commands: Record<string, Command> = { sandbox, serve, migrate, demo, merchant, coin, user, balance, withdrawal, kyt, blacklist, policy, notifications, audit, alerts, chain, sweeps, operator, keys };
+export const commands: Record<string, Command> = { sandbox, serve, migrate, demo, merchant, coin, user, balance, withdrawal, kyt, blacklist, policy, change, notifications, audit, alerts, chain, sweeps, operator, keys };
 
 export const overview = `Usage: ${programName} <command> [options]
 

@@ -66,9 +66,12 @@ gracefully: deliveries in flight are handed back to the database for the next st
     }
     const operator = service.operatorUrl ? `${service.operatorUrl}/operator/v1` : undefined;
     const summary = await service.summary();
+    // Four eyes for admin changes need two admins: until then the summary says so.
+    const { fourEyesNotice } = await import('../operator/four-eyes.js');
+    const fourEyes = await fourEyesNotice(service.ctx);
     // One line, so a supervisor can read it as soon as it appears.
-    if (p.json) io.stdout.write(JSON.stringify({ url, operator: operator ?? null, workers: config.workers, summary }) + '\n');
-    else io.stdout.write(formatStartupSummary(summary) + `OpenWaaS listening on ${url}\n`);
+    if (p.json) io.stdout.write(JSON.stringify({ url, operator: operator ?? null, workers: config.workers, summary, four_eyes: fourEyes === null ? 'active' : fourEyes }) + '\n');
+    else io.stdout.write(formatStartupSummary(summary) + `  admin changes    ${fourEyes === null ? 'four-eyed (a second admin approves change requests)' : `NOT four-eyed yet — ${fourEyes}`}\n` + `OpenWaaS listening on ${url}\n`);
 
     const signal = await new Promise<NodeJS.Signals>((resolve) => {
       process.once('SIGINT', resolve);

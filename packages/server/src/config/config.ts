@@ -49,6 +49,12 @@ const schema = z.object({
    * route then needs an operator's session or API token (docs/operators.md).
    */
   operatorApi: z.boolean().default(false),
+  /**
+   * Manual balance adjustments (coin symbol → decimal amount in coin units) up to this amount
+   * apply at once; larger ones wait for a second admin while two admins exist. A coin not
+   * listed: every adjustment waits (docs/operators.md "Change requests").
+   */
+  adjustmentReviewAbove: z.record(z.string(), z.string().regex(/^\d+(\.\d+)?$/, 'must be a decimal amount like "100"')).default({}),
   /** The operator API's own listener: never the merchant port. */
   operatorHost: z.string().default('127.0.0.1'),
   /** 0 = any free port. */

@@ -54,6 +54,13 @@ export const operatorErrorRegistry = {
     meaning: 'Four-eyes rule: the operator already approved this withdrawal, and its quorum needs approvals from distinct reviewers.',
     retired: false,
   },
+  own_change_request: {
+    code: 'own_change_request',
+    message: 'a change request is decided by another admin than the one who asked for it',
+    httpStatus: 409,
+    meaning: 'Four-eyes rule for admin changes: the admin who requested a change cannot approve or reject it; a second admin decides.',
+    retired: false,
+  },
   insufficient_balance: {
     code: 'insufficient_balance',
     message: 'insufficient balance',

@@ -21,6 +21,7 @@ import type { ReviewSide } from '../modules/kyt/index.js';
 import type { Auditor } from '../modules/withdrawals/index.js';
 import type { AllowlistEntryView, ApprovalPolicyView, DestinationSettingsView, VelocityLimitView, VelocityScope } from '../modules/policies/index.js';
 import type { AuditEntryView, AuditOutcome, OperatorAuditVerdict } from '../modules/operator-audit/index.js';
+import type { ChangeRequestState, ChangeRequestView } from '../modules/change-requests/index.js';
 import type { ApiTokenView, IssuedToken, LoginResult, OperatorEnrolment, OperatorRole, OperatorView } from '../modules/operators/index.js';
 import type { ChainTxPurpose, ChainTxState, OperatorAlert, SweepState } from '../store/schema.js';
 import {
@@ -38,6 +39,7 @@ import {
   operatorPasswordLengthMax,
   operatorPageSizeMax,
   rejectReasonLengthMax,
+  changeRequestReasonLengthMax,
   symbolLengthMax,
   allowlistLabelLengthMax,
   approvalsRequiredMax,
@@ -66,6 +68,9 @@ export const velocityScopes = ['user', 'merchant'] as const;
 export const notificationStates = ['pending', 'delivered', 'failed'] as const;
 /** How an operator action ended in the audit trail. */
 export const auditOutcomes = ['done', 'refused', 'failed'] as const;
+
+/** States of a change request (four eyes for admin changes). */
+export const changeRequestStates = ['pending', 'approved', 'rejected', 'failed'] as const;
 
 /** The operator roles (the operators module's list, repeated here: this module needs only zod and the bounds at run time). */
 export const operatorRoles = ['viewer', 'reviewer', 'treasurer', 'admin'] as const;
@@ -195,6 +200,10 @@ export const createOperatorBody = z.strictObject({ name: z.string().min(1).max(o
 export const createTokenBody = z.strictObject({ expires_days: z.number().int().min(1).max(operatorApiTokenExpiresDaysMax).optional() });
 export const operatorTokensQuery = z.object({ name: z.string().min(1).max(operatorAccountNameLengthMax).optional() });
 
+export const changeRequestsQuery = z.strictObject({ state: z.enum(changeRequestStates).optional(), ...afterIdPage });
+export const approveChangeBody = z.strictObject({ reason: z.string().max(changeRequestReasonLengthMax).optional() });
+export const rejectChangeBody = z.strictObject({ reason: z.string().trim().min(1).max(changeRequestReasonLengthMax) });
+
 export const alertsQuery = z.object({ all: z.enum(['0', '1', 'true', 'false']).optional(), limit: z.coerce.number().int().min(1).max(operatorPageSizeMax).optional() });
 export const sweepsQuery = z.strictObject({ chain: z.string().optional(), state: z.enum(sweepStates).optional(), ...beforeIdPage });
 export const chainTxsQuery = z.strictObject({
@@ -229,6 +238,7 @@ export interface AuthMeView {
   token: { id: number; kind: 'session' | 'api' };
 }
 export type { ApiTokenView, IssuedToken, LoginResult, OperatorEnrolment, OperatorView };
+export type { ChangeRequestView };
 
 /** An operator alert as the operator API and the CLI show it. */
 export type AlertView = Omit<OperatorAlert, 'id'> & { id: number };
@@ -255,6 +265,11 @@ export interface OperatorEndpoint {
   readonly role: OperatorRole | null;
   /** What it does, for docs and the console. */
   readonly summary: string;
+  /**
+   * A sensitive admin change: once two admins exist it may answer 202 with a change request
+   * (ChangeRequestView) that another admin approves or rejects (docs/operators.md "Change requests").
+   */
+  readonly fourEyes?: true;
 }
 
 /** Every route under /operator/v1, keyed "METHOD /path" (paths in Fastify's `:param` form). */
@@ -264,7 +279,7 @@ export const operatorEndpoints = {
   'GET /auth/me': { role: 'viewer', summary: 'the operator the request acts as, with its roles' },
   'GET /operators': { role: 'viewer', summary: 'operator accounts and their roles' },
   'POST /operators': { role: 'admin', body: createOperatorBody, status: 201, summary: 'create an operator account (its initial password and TOTP enrolment are in this answer only)' },
-  'PUT /operators/:name/roles': { role: 'admin', params: operatorNameParams, body: operatorRolesBody, summary: "replace an operator's roles" },
+  'PUT /operators/:name/roles': { fourEyes: true, role: 'admin', params: operatorNameParams, body: operatorRolesBody, summary: "replace an operator's roles" },
   'POST /operators/:name/disable': { role: 'admin', params: operatorNameParams, summary: 'disable an operator: its sessions and tokens are revoked' },
   'POST /operators/:name/reset': { role: 'admin', params: operatorNameParams, summary: 'new password and TOTP enrolment (in this answer only); sessions and tokens revoked' },
   'GET /operator-tokens': { role: 'viewer', query: operatorTokensQuery, summary: 'API tokens (never the tokens themselves)' },
@@ -273,18 +288,18 @@ export const operatorEndpoints = {
   'GET /merchants': { role: 'viewer', summary: 'list merchants' },
   'POST /merchants': { role: 'admin', body: createMerchantBody, status: 201, summary: 'create a merchant (its wallet key pair is generated)' },
   'GET /merchants/:appId': { role: 'viewer', params: appIdParams, summary: 'show a merchant' },
-  'PATCH /merchants/:appId': { role: 'admin', params: appIdParams, body: updateMerchantBody, summary: "change a merchant's settings" },
+  'PATCH /merchants/:appId': { fourEyes: true, role: 'admin', params: appIdParams, body: updateMerchantBody, summary: "change a merchant's settings" },
   'PUT /merchants/:appId/coins/:symbol': { role: 'admin', params: merchantCoinParams, summary: 'enable a coin for a merchant' },
   'DELETE /merchants/:appId/coins/:symbol': { role: 'admin', params: merchantCoinParams, summary: 'disable a coin for a merchant' },
   'GET /coins': { role: 'viewer', summary: 'list coins' },
-  'PUT /coins/:symbol': { role: 'admin', params: symbolParams, body: upsertCoinBody, summary: 'create or replace a coin' },
-  'PATCH /coins/:symbol': { role: 'admin', params: symbolParams, body: patchCoinBody, summary: "change a coin's settings" },
+  'PUT /coins/:symbol': { fourEyes: true, role: 'admin', params: symbolParams, body: upsertCoinBody, summary: 'create or replace a coin' },
+  'PATCH /coins/:symbol': { fourEyes: true, role: 'admin', params: symbolParams, body: patchCoinBody, summary: "change a coin's settings" },
   'GET /users/:uid': { role: 'viewer', params: uidParams, summary: 'show a user with balances' },
   'PATCH /users/:uid': { role: 'reviewer', params: uidParams, body: userFlagsBody, summary: 'set frozen / at_risk' },
   'POST /users/:uid/freeze': { role: 'reviewer', params: uidParams, summary: 'freeze a user' },
   'POST /users/:uid/unfreeze': { role: 'reviewer', params: uidParams, summary: 'unfreeze a user' },
-  'POST /balances/credit': { role: 'treasurer', body: adjustmentBody, summary: 'credit a user or collection account by hand (journaled)' },
-  'POST /balances/debit': { role: 'treasurer', body: adjustmentBody, summary: 'debit a user or collection account by hand (journaled)' },
+  'POST /balances/credit': { fourEyes: true, role: 'treasurer', body: adjustmentBody, summary: 'credit a user or collection account by hand (journaled)' },
+  'POST /balances/debit': { fourEyes: true, role: 'treasurer', body: adjustmentBody, summary: 'debit a user or collection account by hand (journaled)' },
   'GET /adjustments': { role: 'viewer', summary: 'manual balance adjustments, newest first' },
   'GET /withdrawals/review': { role: 'viewer', query: pageQuery, summary: 'withdrawals waiting for review' },
   'GET /withdrawals/:id': { role: 'viewer', params: idParams, summary: 'show a withdrawal' },
@@ -292,12 +307,12 @@ export const operatorEndpoints = {
   'POST /withdrawals/:id/reject': { role: 'reviewer', params: idParams, body: rejectWithdrawalBody, summary: 'reject a withdrawal; funds back to the user' },
   'POST /withdrawals/:id/cancel': { role: 'reviewer', params: idParams, summary: 'cancel a withdrawal before payment' },
   'GET /policies': { role: 'viewer', summary: 'approval policies, velocity limits and destination settings' },
-  'PUT /policies/approval/:symbol': { role: 'admin', params: symbolParams, body: approvalPolicyBody, summary: "set a coin's approval policy (app_id: that merchant's override)" },
-  'DELETE /policies/approval/:symbol': { role: 'admin', params: symbolParams, query: policyScopeQuery, status: 204, summary: "remove a coin's approval policy (app_id: the merchant's override)" },
-  'PUT /policies/velocity/:symbol': { role: 'admin', params: symbolParams, body: velocityLimitBody, summary: 'set a velocity limit of a coin (per user or per merchant, over window_s seconds)' },
-  'DELETE /policies/velocity/:symbol': { role: 'admin', params: symbolParams, query: velocityLimitQuery, status: 204, summary: 'remove a velocity limit' },
-  'PUT /policies/destinations': { role: 'admin', body: destinationSettingsBody, summary: 'set the allowlist switch and new-address cool-down (app_id: one merchant)' },
-  'DELETE /policies/destinations': { role: 'admin', query: policyScopeQuery, status: 204, summary: 'remove destination settings (app_id: one merchant)' },
+  'PUT /policies/approval/:symbol': { fourEyes: true, role: 'admin', params: symbolParams, body: approvalPolicyBody, summary: "set a coin's approval policy (app_id: that merchant's override)" },
+  'DELETE /policies/approval/:symbol': { fourEyes: true, role: 'admin', params: symbolParams, query: policyScopeQuery, status: 204, summary: "remove a coin's approval policy (app_id: the merchant's override)" },
+  'PUT /policies/velocity/:symbol': { fourEyes: true, role: 'admin', params: symbolParams, body: velocityLimitBody, summary: 'set a velocity limit of a coin (per user or per merchant, over window_s seconds)' },
+  'DELETE /policies/velocity/:symbol': { fourEyes: true, role: 'admin', params: symbolParams, query: velocityLimitQuery, status: 204, summary: 'remove a velocity limit' },
+  'PUT /policies/destinations': { fourEyes: true, role: 'admin', body: destinationSettingsBody, summary: 'set the allowlist switch and new-address cool-down (app_id: one merchant)' },
+  'DELETE /policies/destinations': { fourEyes: true, role: 'admin', query: policyScopeQuery, status: 204, summary: 'remove destination settings (app_id: one merchant)' },
   'GET /merchants/:appId/allowlist': { role: 'viewer', params: appIdParams, summary: "a merchant's allowlisted destinations" },
   'POST /merchants/:appId/allowlist': { role: 'admin', params: appIdParams, body: allowlistBody, status: 201, summary: "add a destination to a merchant's allowlist (canonical form of the coin's chain)" },
   'DELETE /merchants/:appId/allowlist': { role: 'admin', params: appIdParams, query: allowlistQuery, status: 204, summary: "take a destination off a merchant's allowlist" },
@@ -308,7 +323,7 @@ export const operatorEndpoints = {
   'POST /kyt/withdrawals/:id/reject': { role: 'reviewer', params: idParams, body: heldRejectBody, summary: 'reject a held withdrawal (→ 2); funds back to the user' },
   'GET /blacklist': { role: 'viewer', summary: 'blacklisted withdrawal addresses' },
   'POST /blacklist': { role: 'admin', body: blacklistBody, status: 201, summary: 'refuse withdrawals to an address (110037)' },
-  'DELETE /blacklist/:address': { role: 'admin', params: addressParams, status: 204, summary: 'take an address off the blacklist' },
+  'DELETE /blacklist/:address': { fourEyes: true, role: 'admin', params: addressParams, status: 204, summary: 'take an address off the blacklist' },
   'GET /notifications': { role: 'viewer', query: notificationsQuery, summary: 'notification outbox with counts per state' },
   'GET /notifications/:id': { role: 'viewer', params: idParams, summary: 'show a notification' },
   'POST /notifications/:id/resend': { role: 'treasurer', params: idParams, summary: 'deliver a notification again' },
@@ -317,6 +332,10 @@ export const operatorEndpoints = {
   'POST /audit': { role: 'viewer', summary: 'ledger audit (always 200; `ok` and `findings` carry the verdict)' },
   'GET /audit/operators': { role: 'viewer', query: operatorAuditQuery, summary: 'the operator audit trail, oldest first, filtered' },
   'GET /audit/operators/verify': { role: 'viewer', summary: 'verify the operator audit trail’s hash chain (always 200; `ok` and `broken` carry the verdict)' },
+  'GET /change-requests': { role: 'viewer', query: changeRequestsQuery, summary: 'change requests of sensitive admin changes, oldest first (state: one state only)' },
+  'GET /change-requests/:id': { role: 'viewer', params: idParams, summary: 'show a change request: the change, the record before it, who asked and who decided' },
+  'POST /change-requests/:id/approve': { role: 'admin', params: idParams, body: approveChangeBody, summary: "approve another admin's change request: the change is applied now" },
+  'POST /change-requests/:id/reject': { role: 'admin', params: idParams, body: rejectChangeBody, summary: "reject another admin's change request with a reason: nothing changes" },
   'GET /chains': { role: 'viewer', summary: 'scanner progress and wallet balances per chain' },
   'GET /chains/audit': { role: 'viewer', summary: 'ledger against chain balances (always 200; `ok` and `findings` carry the verdict)' },
   'GET /alerts': { role: 'viewer', query: alertsQuery, summary: 'open operator alerts (all=1: resolved ones too)' },
@@ -395,6 +414,10 @@ export interface OperatorResponses {
   'POST /audit': LedgerAuditView;
   'GET /audit/operators': OperatorAuditPage;
   'GET /audit/operators/verify': OperatorAuditVerdict;
+  'GET /change-requests': { change_requests: ChangeRequestView[] };
+  'GET /change-requests/:id': ChangeRequestView;
+  'POST /change-requests/:id/approve': ChangeRequestView;
+  'POST /change-requests/:id/reject': ChangeRequestView;
   'GET /chains': { chains: ChainStatus[] };
   'GET /chains/audit': ChainAuditView;
   'GET /alerts': { alerts: AlertView[] };
@@ -430,4 +453,5 @@ export const vocabularyMatchesDomain: [
   Same<(typeof velocityScopes)[number], VelocityScope>,
   Same<(typeof auditOutcomes)[number], AuditOutcome>,
   Same<(typeof operatorRoles)[number], OperatorRole>,
-] = [true, true, true, true, true, true, true, true, true];
+  Same<(typeof changeRequestStates)[number], ChangeRequestState>,
+] = [true, true, true, true, true, true, true, true, true, true];

@@ -27,15 +27,14 @@ import {
   resetOperator,
   revokeApiToken,
   roleAllows,
-  setOperatorRoles,
   type AuthFailure,
 } from '../modules/operators/index.js';
 import { authOf, setActorOf } from './actor-of.js';
 import type { ServiceContext } from '../context.js';
 import { AdminError } from '../errors/admin-errors.js';
 import { operatorErrorRegistry } from '../contracts/operator-errors.js';
-import { adjustBalance, listAdjustments } from '../modules/ledger/index.js';
-import { addToBlacklist, listBlacklist, removeFromBlacklist } from '../modules/withdrawals/index.js';
+import { listAdjustments } from '../modules/ledger/index.js';
+import { addToBlacklist, listBlacklist } from '../modules/withdrawals/index.js';
 import { getNotification, resendAllFailed, resendNotification } from '../modules/notifications/index.js';
 import { listWithdrawalsForReview } from '../modules/withdrawals/index.js';
 import {
@@ -50,22 +49,22 @@ import {
   showMerchantAction,
   showUserAction,
   showWithdrawalAction,
-  updateCoinAction,
-  updateMerchantAction,
-  upsertCoinAction,
   type UserView,
 } from './actions.js';
 import { actorOf } from './actor-of.js';
 import { asAdminError } from './errors.js';
-import { auditInTransaction, noteAudit, useOperatorAudit } from './audit-trail.js';
+import { noteAudit, useOperatorAudit } from './audit-trail.js';
 import { authFailureEvent, forbiddenEvent, recordOperatorEvent } from '../modules/operator-audit/index.js';
 import { operatorAuditRoutes } from './audit-routes.js';
 import { operatorRoute, type OperatorRouteConfig } from './typed-route.js';
 import { notificationsView } from './views.js';
-import { operatorBasePath, type OperatorRequest } from '../contracts/operator.js';
+import { operatorBasePath } from '../contracts/operator.js';
 import { AuthThrottle } from './auth-throttle.js';
 import { registerKytRoutes } from './kyt-routes.js';
 import { registerPolicyRoutes } from './policy-routes.js';
+import { registerChangeRequestRoutes } from './change-request-routes.js';
+import { sensitiveRoute } from './sensitive-route.js';
+import { merchantSettingsOf } from './request-translation.js';
 import { assertStorableFields } from '../input-rules.js';
 
 export interface OperatorRoutesOptions {
@@ -97,36 +96,6 @@ function tooMany(reply: FastifyReply, waitMs: number) {
   const seconds = Math.max(1, Math.ceil(waitMs / 1_000));
   reply.header('retry-after', String(seconds));
   return send(reply, new AdminError('too_many_attempts', `too many failed authentications from this address: retry after ${seconds} s`));
-}
-
-// ---- request translation (schemas: contracts/operator.ts) -------------------------------------
-
-function merchantSettingsOf(b: OperatorRequest<'PATCH /merchants/:appId'>['body']) {
-  return {
-    ...(b.name !== undefined ? { name: b.name } : {}),
-    ...(b.merchant_public_key !== undefined ? { merchantPublicKey: b.merchant_public_key } : {}),
-    ...(b.notify_url !== undefined ? { notifyUrl: b.notify_url === '' ? null : b.notify_url } : {}),
-    ...(b.confirm_url !== undefined ? { confirmUrl: b.confirm_url === '' ? null : b.confirm_url } : {}),
-    ...(b.ip_allowlist !== undefined ? { ipAllowlist: b.ip_allowlist } : {}),
-    ...(b.auto_collect !== undefined ? { autoCollect: b.auto_collect } : {}),
-    ...(b.user_limit !== undefined ? { userLimit: b.user_limit } : {}),
-    ...(b.active !== undefined ? { active: b.active } : {}),
-  };
-}
-
-function coinSettingsOf(b: Partial<OperatorRequest<'PUT /coins/:symbol'>['body']>) {
-  const map = {
-    name: 'name', chain: 'chain', base_symbol: 'baseSymbol', contract_address: 'contractAddress', decimals: 'decimals',
-    confirmations: 'confirmations', min_withdraw: 'minWithdraw', max_withdraw: 'maxWithdraw', withdraw_fee: 'withdrawFee',
-    withdraw_fee_symbol: 'withdrawFeeSymbol', auto_approve_max: 'autoApproveMax', daily_limit: 'dailyLimit',
-    min_deposit: 'minDeposit', icon: 'icon', explorer: 'explorer', enabled: 'enabled',
-  } as const;
-  const out: Record<string, unknown> = {};
-  for (const [wire, key] of Object.entries(map)) {
-    const v = (b as Record<string, unknown>)[wire];
-    if (v !== undefined) out[key] = v;
-  }
-  return out;
 }
 
 // ---- the plugin -------------------------------------------------------------------------------
@@ -232,7 +201,7 @@ export async function operatorRoutes(app: FastifyInstance, options: OperatorRout
   // Operator accounts and API tokens (the one-time secrets are in the creating answer only)
   operatorRoute(app, 'GET /operators', async () => ({ operators: await listOperators(ctx) }));
   operatorRoute(app, 'POST /operators', async ({ body: b }) => addOperator(ctx, { name: b.name, roles: b.roles }));
-  operatorRoute(app, 'PUT /operators/:name/roles', async ({ params, body: b }) => setOperatorRoles(ctx, params.name, b.roles));
+  sensitiveRoute(app, ctx, 'PUT /operators/:name/roles');
   operatorRoute(app, 'POST /operators/:name/disable', async ({ params }) => disableOperator(ctx, params.name));
   operatorRoute(app, 'POST /operators/:name/reset', async ({ params }) => resetOperator(ctx, params.name));
   operatorRoute(app, 'GET /operator-tokens', async ({ query: q }) => ({ tokens: await listApiTokens(ctx, q.name !== undefined ? { name: q.name } : {}) }));
@@ -249,12 +218,8 @@ export async function operatorRoutes(app: FastifyInstance, options: OperatorRout
     return created;
   });
   operatorRoute(app, 'GET /merchants/:appId', async ({ params }) => showMerchantAction(ctx, params.appId));
-  operatorRoute(app, 'PATCH /merchants/:appId', async ({ params, body: b }, request) => {
-    const before = await showMerchantAction(ctx, params.appId);
-    const after = await updateMerchantAction(ctx, params.appId, merchantSettingsOf(b));
-    noteAudit(request, { before, after });
-    return after;
-  });
+  // Callback URLs and the merchant's key wait for a second admin (four-eyes.ts); other settings apply directly.
+  sensitiveRoute(app, ctx, 'PATCH /merchants/:appId');
   for (const [method, enabled] of [['PUT', true], ['DELETE', false]] as const) {
     operatorRoute(app, `${method} /merchants/:appId/coins/:symbol`, async ({ params: p }, request) => {
       const before = { coins: (await showMerchantAction(ctx, p.appId)).coins };
@@ -266,20 +231,8 @@ export async function operatorRoutes(app: FastifyInstance, options: OperatorRout
 
   // Coins
   operatorRoute(app, 'GET /coins', async () => ({ coins: await listCoinsAction(ctx) }));
-  const coinBefore = async (symbol: string) => (await listCoinsAction(ctx)).find((c) => c.symbol === symbol) ?? null;
-  operatorRoute(app, 'PUT /coins/:symbol', async ({ params, body: b }, request) => {
-    const settings = coinSettingsOf(b);
-    const before = await coinBefore(params.symbol);
-    const after = await upsertCoinAction(ctx, { ...(settings as { chain: string; decimals: number }), symbol: params.symbol });
-    noteAudit(request, { before, after });
-    return after;
-  });
-  operatorRoute(app, 'PATCH /coins/:symbol', async ({ params, body: b }, request) => {
-    const before = await coinBefore(params.symbol);
-    const after = await updateCoinAction(ctx, params.symbol, coinSettingsOf(b));
-    noteAudit(request, { before, after });
-    return after;
-  });
+  sensitiveRoute(app, ctx, 'PUT /coins/:symbol');
+  sensitiveRoute(app, ctx, 'PATCH /coins/:symbol');
 
   // Users
   operatorRoute(app, 'GET /users/:uid', async ({ params }) => showUserAction(ctx, params.uid));
@@ -297,22 +250,9 @@ export async function operatorRoutes(app: FastifyInstance, options: OperatorRout
   operatorRoute(app, 'POST /users/:uid/unfreeze', async ({ params }, request) => userFlags(request, params.uid, { frozen: false }));
 
   // Balance adjustments
-  for (const direction of ['credit', 'debit'] as const) {
-    const key = `POST /balances/${direction}` as const;
-    operatorRoute(app, key, async ({ body: b }, request) => {
-      noteAudit(request, { target: b.uid !== undefined ? `/users/${b.uid}` : `/merchants/${encodeURIComponent(b.app_id!)}/collection` });
-      // The journal names the operator; the audit entry commits with the adjustment.
-      return adjustBalance(ctx, {
-        target: b.uid !== undefined ? { uid: b.uid } : { collectionAppId: b.app_id! },
-        symbol: b.symbol,
-        amount: b.amount,
-        direction,
-        reason: b.reason,
-        actor: actorOf(request),
-        beforeCommit: auditInTransaction(app, key, request),
-      });
-    });
-  }
+  // Above config.adjustmentReviewAbove they wait for a second admin; the journal names the operator.
+  sensitiveRoute(app, ctx, 'POST /balances/credit');
+  sensitiveRoute(app, ctx, 'POST /balances/debit');
   operatorRoute(app, 'GET /adjustments', async () => ({ adjustments: await listAdjustments(ctx) }));
 
   // Withdrawals
@@ -346,9 +286,7 @@ export async function operatorRoutes(app: FastifyInstance, options: OperatorRout
     noteAudit(request, { target: `/blacklist/${encodeURIComponent(entry.address)}`, after: entry });
     return entry;
   });
-  operatorRoute(app, 'DELETE /blacklist/:address', async ({ params }) => {
-    await removeFromBlacklist(ctx.store.db, params.address);
-  });
+  sensitiveRoute(app, ctx, 'DELETE /blacklist/:address');
 
   // Notifications
   operatorRoute(app, 'GET /notifications', async ({ query: q }) =>
@@ -385,6 +323,9 @@ export async function operatorRoutes(app: FastifyInstance, options: OperatorRout
 
   // The operator audit trail (viewers)
   operatorAuditRoutes(app, ctx);
+
+  // Change requests: a second admin approves or rejects sensitive changes (four-eyes.ts)
+  registerChangeRequestRoutes(app, ctx);
 }
 
 /** Every error code the operator API may answer, with its status (the registry in contracts/operator-errors.ts). */

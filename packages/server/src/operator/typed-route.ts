@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { OperatorRole } from '../modules/operators/index.js';
 import { operatorEndpoints, type OperatorEndpoint, type OperatorRequest, type OperatorResponse, type OperatorRoute } from '../contracts/operator.js';
 import { auditTrailOf, isAudited, recordRouteOutcome } from './audit-trail.js';
+import { PendingChange } from './four-eyes.js';
 
 /** What a route tells the auth hook: the least role that may call it (null: no token needed). */
 export interface OperatorRouteConfig {
@@ -24,13 +25,14 @@ export function parseOperatorRequest<R extends OperatorRoute>(key: R, request: F
 /**
  * Registers route `key` of the operator contract ("METHOD /path") with the contract's role: its request is parsed with
  * the contract's schemas, its result must be the contract's view for it, and it answers with
- * the contract's status (201 created, 204 without a body). Every route but GET records its
+ * the contract's status (201 created, 204 without a body), or 202 with the change request when a
+ * sensitive change waits for a second admin (four-eyes.ts). Every route but GET records its
  * outcome in the operator audit trail (audit-trail.ts) before answering, refusals included.
  */
 export function operatorRoute<R extends OperatorRoute>(
   app: FastifyInstance,
   key: R,
-  handler: (input: OperatorRequest<R>, request: FastifyRequest) => Promise<OperatorResponse<R>>,
+  handler: (input: OperatorRequest<R>, request: FastifyRequest) => Promise<OperatorResponse<R> | PendingChange>,
 ): void {
   const space = key.indexOf(' ');
   const method = key.slice(0, space) as 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -54,6 +56,7 @@ export function operatorRoute<R extends OperatorRoute>(
     handler: async (request: FastifyRequest, reply: FastifyReply) => {
       const result = await handler(parseOperatorRequest(key, request), request);
       if (trail) await recordRouteOutcome(trail, key, request, {});
+      if (result instanceof PendingChange) return reply.code(202).send(result.request);
       if (status === 204) return reply.code(204).send();
       if (status !== undefined) return reply.code(status).send(result);
       return result;

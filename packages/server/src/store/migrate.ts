@@ -10,6 +10,7 @@ import * as m007Policies from './migrations/007_policies.js';
 import * as m008OperatorAudit from './migrations/008_operator_audit.js';
 import * as m009NeutralChainTxs from './migrations/009_neutral_chain_txs.js';
 import * as m010Operators from './migrations/010_operators.js';
+import * as m011ChangeRequests from './migrations/011_change_requests.js';
 
 /** Every migration, in order. Names never change once released. */
 const migrations = [
@@ -23,6 +24,7 @@ const migrations = [
   { name: '008_operator_audit', module: m008OperatorAudit },
   { name: '009_neutral_chain_txs', module: m009NeutralChainTxs },
   { name: '010_operators', module: m010Operators },
+  { name: '011_change_requests', module: m011ChangeRequests },
 ] as const;
 
 class CodeMigrationProvider implements MigrationProvider {

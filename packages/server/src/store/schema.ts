@@ -551,6 +551,7 @@ export interface Database {
   operator_audit_head: OperatorAuditHeadTable;
   operators: OperatorTable;
   operator_tokens: OperatorTokenTable;
+  change_requests: ChangeRequestTable;
 }
 
 export type Merchant = Selectable<MerchantTable>;
@@ -605,4 +606,25 @@ export interface OperatorAuditHeadTable {
   id: number;
   last_id: number;
   last_hash: string;
+}
+
+/** A sensitive admin change waiting for (or decided by) a second admin (modules/change-requests). */
+export interface ChangeRequestTable {
+  id: Generated<number>;
+  kind: string;
+  target: string;
+  change_json: string;
+  before_json: string | null;
+  requested_by_id: number;
+  requested_by_name: string;
+  /** pending, approved, rejected or failed (approved, but the change was refused: nothing changed). */
+  state: string;
+  result_json: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  decided_by_id: number | null;
+  decided_by_name: string | null;
+  reason: string | null;
+  created_at: MsColumn;
+  decided_at: MsColumn | null;
 }

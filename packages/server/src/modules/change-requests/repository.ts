@@ -1,0 +1,30 @@
+/** The only SQL on change_requests. */
+import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { ChangeRequestTable } from '../../store/schema.js';
+import type { Db } from '../../store/tx.js';
+
+export type ChangeRequestRow = Selectable<ChangeRequestTable>;
+
+export async function insertChangeRequest(db: Db, row: Insertable<ChangeRequestTable>): Promise<ChangeRequestRow> {
+  return db.insertInto('change_requests').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function findChangeRequest(db: Db, id: number): Promise<ChangeRequestRow | undefined> {
+  return db.selectFrom('change_requests').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The request's row, locked (FOR UPDATE) for the rest of the caller's transaction: one decision at a time. */
+export async function lockChangeRequest(db: Db, id: number): Promise<ChangeRequestRow | undefined> {
+  return db.selectFrom('change_requests').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+/** Requests in id order after `afterId`, optionally of one state. */
+export async function listChangeRequestRows(db: Db, filter: { state?: string; afterId: number; limit: number }): Promise<ChangeRequestRow[]> {
+  let q = db.selectFrom('change_requests').selectAll().where('id', '>', filter.afterId);
+  if (filter.state !== undefined) q = q.where('state', '=', filter.state);
+  return q.orderBy('id', 'asc').limit(filter.limit).execute();
+}
+
+export async function updateChangeRequest(db: Db, id: number, patch: Updateable<ChangeRequestTable>): Promise<ChangeRequestRow> {
+  return db.updateTable('change_requests').set(patch).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+}
