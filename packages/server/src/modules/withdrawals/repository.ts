@@ -60,23 +60,6 @@ export function listWithdrawalsByStatus(db: Db, filter: { statuses: readonly num
     .execute();
 }
 
-/** Amounts of a user's withdrawals of a coin created since `sinceMs`, except those in `excludeStatuses` and `excludeId`. */
-export async function listUserWithdrawnAmounts(
-  db: Db,
-  filter: { uid: number; coinId: number; sinceMs: number; excludeStatuses: readonly number[]; excludeId?: number },
-): Promise<bigint[]> {
-  let q = db
-    .selectFrom('withdrawals')
-    .select('amount')
-    .where('uid', '=', filter.uid)
-    .where('coin_id', '=', filter.coinId)
-    .where('created_at', '>=', filter.sinceMs)
-    .where('status', 'not in', [...filter.excludeStatuses]);
-  if (filter.excludeId !== undefined) q = q.where('id', '!=', filter.excludeId);
-  const rows = await q.execute();
-  return rows.map((r) => BigInt(r.amount));
-}
-
 /** Unsigned withdrawals of the given coins in `status` and `withdrawType`, oldest first. */
 export function listUnsignedWithdrawals(db: Db, filter: { coinIds: readonly number[]; status: number; withdrawType: number; limit: number }): Promise<Withdrawal[]> {
   if (filter.coinIds.length === 0) return Promise.resolve([]);
@@ -238,22 +221,23 @@ export async function listApproverIds(db: Db, withdrawalId: number, side: 'saas'
 }
 
 /**
- * Amounts of the withdrawals of a coin created since `sinceMs`, of one user or of a whole
- * merchant, except those in `excludeStatuses` and `excludeId`. Summed by the caller in BigInt.
+ * Amounts of the withdrawals of a coin created since `sinceMs`, of one user, of a whole
+ * merchant, or both, except those in `excludeStatuses` and `excludeId` (the daily limit and the
+ * velocity limits). Summed by the caller in BigInt: SQLite stores amounts as text.
  */
 export async function listWithdrawnAmountsSince(
   db: Db,
-  filter: { merchantId: number; uid?: number; coinId: number; sinceMs: number; excludeStatuses: readonly number[]; excludeId: number },
+  filter: ({ merchantId: number; uid?: number } | { merchantId?: number; uid: number }) & { coinId: number; sinceMs: number; excludeStatuses: readonly number[]; excludeId?: number },
 ): Promise<bigint[]> {
   let q = db
     .selectFrom('withdrawals')
     .select('amount')
-    .where('merchant_id', '=', filter.merchantId)
     .where('coin_id', '=', filter.coinId)
     .where('created_at', '>=', filter.sinceMs)
-    .where('status', 'not in', [...filter.excludeStatuses])
-    .where('id', '!=', filter.excludeId);
+    .where('status', 'not in', [...filter.excludeStatuses]);
+  if (filter.merchantId !== undefined) q = q.where('merchant_id', '=', filter.merchantId);
   if (filter.uid !== undefined) q = q.where('uid', '=', filter.uid);
+  if (filter.excludeId !== undefined) q = q.where('id', '!=', filter.excludeId);
   const rows = await q.execute();
   return rows.map((r) => BigInt(r.amount));
 }

@@ -1,7 +1,7 @@
 import { WithdrawStatus } from '@openwaas/sdk';
 import type { Coin } from '../../store/schema.js';
 import type { Db } from '../../store/tx.js';
-import { listUserWithdrawnAmounts } from './repository.js';
+import { listWithdrawnAmountsSince } from './repository.js';
 
 /** One UTC day. */
 const dayMs = 86_400_000;
@@ -22,7 +22,7 @@ export function utcDayStartMs(nowMs: number): number {
  * SQLite stores amounts as text, so the database cannot add them.
  */
 export async function userDailyWithdrawn(db: Db, input: { uid: number; coinId: number; nowMs: number; excludeId?: number }): Promise<bigint> {
-  const amounts = await listUserWithdrawnAmounts(db, {
+  const amounts = await listWithdrawnAmountsSince(db, {
     uid: input.uid,
     coinId: input.coinId,
     sinceMs: utcDayStartMs(input.nowMs),
