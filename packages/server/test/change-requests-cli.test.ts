@@ -43,8 +43,14 @@ for (const kind of kinds) describe(`change request commands (${kind})`, () => {
   });
 
   it('with two admins a role change waits; its requester cannot approve it; the other admin does', async () => {
-    assert.equal((await as(root, 'operator', 'add', 'ann', '--role', 'admin')).code, 0);
+    // ann's token is handed over while she is a viewer; the admin role, with one admin so far, applies at once.
+    assert.equal((await as(root, 'operator', 'add', 'ann', '--role', 'viewer')).code, 0);
     ann = JSON.parse((await as(root, 'operator', 'token', 'create', 'ann', '--json')).stdout).token;
+    assert.equal((await as(root, 'operator', 'set-role', 'ann', '--role', 'admin')).code, 0);
+    // Now two admins: a token for another admin is theirs to ask for.
+    const forAnn = await as(root, 'operator', 'token', 'create', 'ann');
+    assert.equal(forAnn.code, 1);
+    assert.match(forAnn.stderr, /issues their own API tokens/);
     assert.doesNotMatch((await as(root, 'operator', 'list')).stdout, /not four-eyed/);
 
     const asked = await as(root, 'operator', 'set-role', 'bob', '--role', 'treasurer');

@@ -233,25 +233,38 @@ eachDatabase('operator login and tokens', (kind) => {
     assert.ok(Number(row.locked_until) > clock.ms);
   });
 
-  it('manages accounts and tokens over the API as admin: secrets in the creating answer only', async () => {
+  it('manages accounts and tokens over the API as admin: secrets in the creating answer only; power for another person waits for a second admin', async () => {
+    // Four eyes are engaged here (test-admin and erin are admins): roles beyond viewer wait for a second admin.
+    const secondAdmin = await t.operatorTokenFor(['admin'], 'second-admin');
     const created = await operatorCall(t, 'POST', '/operators', { body: { name: 'hank', roles: ['viewer', 'reviewer'] } });
     assert.equal(created.status, 201, created.text);
-    assert.deepEqual(created.json.operator.roles, ['viewer', 'reviewer']);
+    assert.deepEqual(created.json.operator.roles, ['viewer'], 'a viewer until a second admin approves');
+    assert.equal(created.json.pending_roles.state, 'pending');
+    assert.deepEqual(created.json.pending_roles.change.body.roles, ['viewer', 'reviewer']);
     assert.match(created.json.password, /^[A-Za-z0-9_-]{24}$/);
     const listed = await operatorCall(t, 'GET', '/operators');
     assert.ok(listed.json.operators.some((o: { name: string }) => o.name === 'hank'));
     assert.ok(!listed.text.includes(created.json.password) && !listed.text.includes('scrypt$'));
+    // A viewer's first token may be handed over with the account.
     const issued = await operatorCall(t, 'POST', '/operators/hank/tokens', { body: { expires_days: 2 } });
     assert.equal(issued.status, 201);
     assert.equal(issued.json.expires_at, clock.ms + 2 * 86_400_000);
     const tokens = await operatorCall(t, 'GET', '/operator-tokens?name=hank');
     assert.deepEqual(tokens.json.tokens.map((x: { id: number }) => x.id), [issued.json.id]);
     assert.ok(!tokens.text.includes(issued.json.token));
+    const granted = await operatorCall(t, 'POST', `/change-requests/${created.json.pending_roles.id}/approve`, { token: secondAdmin, body: {} });
+    assert.deepEqual(granted.json.result.roles, ['viewer', 'reviewer'], granted.text);
+    // Once hank holds more than viewer, tokens are hank's own to ask for.
+    const forHank = await operatorCall(t, 'POST', '/operators/hank/tokens', { body: {} });
+    assert.equal(forHank.status, 403);
+    assert.match(forHank.json.message, /issues their own API tokens/);
+    const own = await operatorCall(t, 'POST', '/auth/tokens', { token: issued.json.token, body: { expires_days: 1 } });
+    assert.equal(own.status, 201, own.text);
+    assert.equal(own.json.name, 'hank');
     // With two admins a role change is a change request: another admin's approval applies it.
-    const secondAdmin = await t.operatorTokenFor(['admin'], 'second-admin');
     const asked = await operatorCall(t, 'PUT', '/operators/hank/roles', { body: { roles: ['treasurer'] } });
     assert.equal(asked.status, 202, asked.text);
-    assert.equal((await operatorCall(t, 'GET', '/auth/me', { token: issued.json.token })).json.operator.roles[0], 'viewer');
+    assert.equal((await operatorCall(t, 'GET', '/auth/me', { token: issued.json.token })).json.operator.roles[1], 'reviewer');
     const approved = await operatorCall(t, 'POST', `/change-requests/${asked.json.id}/approve`, { token: secondAdmin, body: {} });
     assert.equal(approved.json.result.roles[0], 'treasurer', approved.text);
     assert.equal((await operatorCall(t, 'GET', '/auth/me', { token: issued.json.token })).json.operator.roles[0], 'treasurer');
@@ -261,6 +274,15 @@ eachDatabase('operator login and tokens', (kind) => {
     assert.equal((await operatorCall(t, 'DELETE', `/operator-tokens/${issued.json.id}`)).status, 200);
     assert.equal((await operatorCall(t, 'GET', '/auth/me', { token: issued.json.token })).status, 401);
     assert.deepEqual(failures.map((f) => [f.kind, f.reason, f.name]), [['token', 'revoked', 'hank']]);
+    // Whoever resets another's credentials holds them: hank is a viewer until a second admin gives the roles back.
+    const reset = await operatorCall(t, 'POST', '/operators/hank/reset');
+    assert.equal(reset.status, 200, reset.text);
+    assert.deepEqual(reset.json.operator.roles, ['viewer']);
+    assert.deepEqual(reset.json.pending_roles.change.body.roles, ['treasurer']);
+    // Disabling an admin takes away one of the four eyes: it waits too; anyone else is disabled at once.
+    const erinOff = await operatorCall(t, 'POST', '/operators/erin/disable');
+    assert.equal(erinOff.status, 202, erinOff.text);
+    assert.equal((await operatorCall(t, 'GET', '/operators')).json.operators.find((o: { name: string }) => o.name === 'erin').disabled, false);
     assert.equal((await operatorCall(t, 'POST', '/operators/hank/disable')).json.disabled, true);
     assert.equal((await operatorCall(t, 'POST', '/operators/nobody/reset')).status, 404);
   });

@@ -14,6 +14,8 @@ import {
 import { describe, exitCode, group, idArg, leaf, list, print, str, table, UsageError, whole, type Io, type Parsed } from './args.js';
 import { withContext } from './context.js';
 import { runSensitiveCommand } from './sensitive.js';
+import { withAuditedContext } from './audited.js';
+import { addOperatorChecked, checkTokenFor, resetOperatorChecked } from '../operator/identity-guards.js';
 import { fourEyesNotice } from '../operator/four-eyes.js';
 import { cliActor } from '../operator/actor-of.js';
 import { hostActor } from './operator-auth.js';
@@ -58,12 +60,16 @@ made, and it then also prints that admin's first API token (once).
     const roles = rolesOf(p, 'operator add');
     // Run by the host (no admin yet), the new admin also gets its first API token: nobody else could issue one.
     const bootstrap = cliActor().operatorId === hostActor.operatorId;
-    const e = await withContext(io, async (ctx) => {
-      const enrolment = await addOperator(ctx, { name: p.positionals[0]!, roles });
+    const name = p.positionals[0]!;
+    const e = await withAuditedContext(io, { action: 'operator add', target: `/operators/${name}` }, async (ctx, note) => {
+      const enrolment = await addOperatorChecked(ctx, { name, roles }, cliActor());
       const first = bootstrap && roles.includes('admin') ? await createApiToken(ctx, { name: enrolment.operator.name, sourceIp: 'cli' }) : undefined;
+      // Never the one-time secrets in the trail.
+      note({ after: { operator: enrolment.operator, pending_roles: enrolment.pending_roles?.id ?? null } });
       return { ...enrolment, ...(first ? { api_token: first.token } : {}) };
     });
     printEnrolment(io, p, e, 'initial password and TOTP enrolment');
+    if (!p.json && e.pending_roles) io.stdout.write(`the roles ${roles.join(', ')} wait for a second admin: change request ${e.pending_roles.id} (until then ${e.operator.name} is a viewer)\n`);
     if (!p.json && e.api_token !== undefined) io.stdout.write(`API token (shown this once; export OPENWAAS_OPERATOR_TOKEN=<it> to run operator commands as ${e.operator.name}):\n${e.api_token}\n`);
     return exitCode.ok;
   },
@@ -89,8 +95,14 @@ const disable = leaf({
   help: 'operator disable <name>',
   positionals: { min: 1, max: 1 },
   async run(p, io) {
-    const o = await withContext(io, (ctx) => disableOperator(ctx, p.positionals[0]!));
-    print(io, p, o, () => describe(o));
+    const name = p.positionals[0]!;
+    await runSensitiveCommand(io, p, {
+      command: 'operator disable',
+      key: 'POST /operators/:name/disable',
+      target: `/operators/${encodeURIComponent(name)}`,
+      raw: { params: { name } },
+      printApplied: (o) => ({ json: o, text: describe(o) }),
+    });
     return exitCode.ok;
   },
 });
@@ -130,8 +142,14 @@ For a lost password or authenticator: a new password and TOTP enrolment, printed
 session and API token of the account is revoked and its lockout lifted.`,
   positionals: { min: 1, max: 1 },
   async run(p, io) {
-    const e = await withContext(io, (ctx) => resetOperator(ctx, p.positionals[0]!));
+    const name = p.positionals[0]!;
+    const e = await withAuditedContext(io, { action: 'operator reset', target: `/operators/${name}` }, async (ctx, note) => {
+      const reset = await resetOperatorChecked(ctx, name, cliActor());
+      note({ after: { operator: reset.operator, pending_roles: reset.pending_roles?.id ?? null } });
+      return reset;
+    });
     printEnrolment(io, p, e, 'new password and TOTP enrolment');
+    if (!p.json && e.pending_roles) io.stdout.write(`${e.operator.name} is a viewer until a second admin gives back its roles: change request ${e.pending_roles.id}\n`);
     return exitCode.ok;
   },
 });
@@ -151,7 +169,13 @@ Bearer) and the CLI (OPENWAAS_OPERATOR_TOKEN or --token-file). Printed once; onl
   async run(p, io) {
     const daysText = str(p, 'expires-days');
     const expiresDays = daysText === undefined ? undefined : whole(daysText, '--expires-days', 'operator token create', { min: 1, max: operatorApiTokenExpiresDaysMax });
-    const t = await withContext(io, (ctx) => createApiToken(ctx, { name: p.positionals[0]!, sourceIp: 'cli', ...(expiresDays !== undefined ? { expiresDays } : {}) }));
+    const name = p.positionals[0]!;
+    const t = await withAuditedContext(io, { action: 'operator token create', target: `/operators/${name}` }, async (ctx, note) => {
+      await checkTokenFor(ctx, name, cliActor());
+      const issued = await createApiToken(ctx, { name, sourceIp: 'cli', ...(expiresDays !== undefined ? { expiresDays } : {}) });
+      note({ after: { id: issued.id, name: issued.name, expires_at: issued.expires_at } });
+      return issued;
+    });
     print(io, p, t, () => describe({ id: t.id, name: t.name, expires_at: t.expires_at }) + `\ntoken (shown this once, store it now):\n${t.token}\n`);
     return exitCode.ok;
   },
@@ -181,7 +205,7 @@ const tokenRevoke = leaf({
   positionals: { min: 1, max: 1 },
   async run(p, io) {
     const id = idArg(p.positionals[0], 'id', 'operator token revoke');
-    const r = await withContext(io, (ctx) => revokeApiToken(ctx, id));
+    const r = await withAuditedContext(io, { action: 'operator token revoke', target: `/operator-tokens/${id}` }, (ctx) => revokeApiToken(ctx, id));
     print(io, p, r, () => `revoked token ${r.id}\n`);
     return exitCode.ok;
   },

@@ -238,6 +238,8 @@ export interface AuthMeView {
   token: { id: number; kind: 'session' | 'api' };
 }
 export type { ApiTokenView, IssuedToken, LoginResult, OperatorEnrolment, OperatorView };
+/** A new or reset account's one-time credentials, and the role change that waits for a second admin (null: none waits). */
+export type GuardedEnrolment = OperatorEnrolment & { pending_roles: ChangeRequestView | null };
 export type { ChangeRequestView };
 
 /** An operator alert as the operator API and the CLI show it. */
@@ -277,13 +279,14 @@ export const operatorEndpoints = {
   'POST /auth/login': { role: null, body: loginBody, summary: 'log in with name, password and TOTP code: a session token (shown once)' },
   'POST /auth/logout': { role: 'viewer', status: 204, summary: 'end the session the request carries' },
   'GET /auth/me': { role: 'viewer', summary: 'the operator the request acts as, with its roles' },
+  'POST /auth/tokens': { role: 'viewer', body: createTokenBody, status: 201, summary: 'a new API token of the operator the request acts as (in this answer only)' },
   'GET /operators': { role: 'viewer', summary: 'operator accounts and their roles' },
-  'POST /operators': { role: 'admin', body: createOperatorBody, status: 201, summary: 'create an operator account (its initial password and TOTP enrolment are in this answer only)' },
+  'POST /operators': { role: 'admin', body: createOperatorBody, status: 201, summary: 'create an operator account (its initial password and TOTP enrolment are in this answer only; once four eyes are engaged, roles beyond viewer wait for a second admin)' },
   'PUT /operators/:name/roles': { fourEyes: true, role: 'admin', params: operatorNameParams, body: operatorRolesBody, summary: "replace an operator's roles" },
-  'POST /operators/:name/disable': { role: 'admin', params: operatorNameParams, summary: 'disable an operator: its sessions and tokens are revoked' },
-  'POST /operators/:name/reset': { role: 'admin', params: operatorNameParams, summary: 'new password and TOTP enrolment (in this answer only); sessions and tokens revoked' },
+  'POST /operators/:name/disable': { fourEyes: true, role: 'admin', params: operatorNameParams, summary: 'disable an operator: its sessions and tokens are revoked (an admin: once a second admin approves)' },
+  'POST /operators/:name/reset': { role: 'admin', params: operatorNameParams, summary: "new password and TOTP enrolment (in this answer only); sessions and tokens revoked (another's roles beyond viewer then wait for a second admin)" },
   'GET /operator-tokens': { role: 'viewer', query: operatorTokensQuery, summary: 'API tokens (never the tokens themselves)' },
-  'POST /operators/:name/tokens': { role: 'admin', params: operatorNameParams, body: createTokenBody, status: 201, summary: 'a new API token of an operator (in this answer only)' },
+  'POST /operators/:name/tokens': { role: 'admin', params: operatorNameParams, body: createTokenBody, status: 201, summary: "a new API token of an operator (in this answer only; once four eyes are engaged, only one's own)" },
   'DELETE /operator-tokens/:id': { role: 'admin', params: idParams, summary: 'revoke an API token' },
   'GET /merchants': { role: 'viewer', summary: 'list merchants' },
   'POST /merchants': { role: 'admin', body: createMerchantBody, status: 201, summary: 'create a merchant (its wallet key pair is generated)' },
@@ -354,11 +357,12 @@ export interface OperatorResponses {
   /** 204: no body. */
   'POST /auth/logout': void;
   'GET /auth/me': AuthMeView;
+  'POST /auth/tokens': IssuedToken & { name: string };
   'GET /operators': { operators: OperatorView[] };
-  'POST /operators': OperatorEnrolment;
+  'POST /operators': GuardedEnrolment;
   'PUT /operators/:name/roles': OperatorView;
   'POST /operators/:name/disable': OperatorView;
-  'POST /operators/:name/reset': OperatorEnrolment;
+  'POST /operators/:name/reset': GuardedEnrolment;
   'GET /operator-tokens': { tokens: ApiTokenView[] };
   'POST /operators/:name/tokens': IssuedToken & { name: string };
   'DELETE /operator-tokens/:id': { id: number; revoked: true };

@@ -10,9 +10,9 @@
  */
 import type { ServiceContext } from '../context.js';
 import { operatorEndpoints, type OperatorRequest, type OperatorResponse } from '../contracts/operator.js';
-import { requestChange, type ChangeRequestView } from '../modules/change-requests/index.js';
+import { fourEyesEngagedAt, noteFourEyesEngaged, requestChange, type ChangeRequestView } from '../modules/change-requests/index.js';
 import { adjustBalance, type AdjustmentResult } from '../modules/ledger/index.js';
-import { listOperators, setOperatorRoles, type Actor } from '../modules/operators/index.js';
+import { disableOperator, listOperators, setOperatorRoles, type Actor } from '../modules/operators/index.js';
 import {
   clearApprovalPolicy,
   clearDestinationSettings,
@@ -37,16 +37,24 @@ export class PendingChange {
   constructor(readonly request: ChangeRequestView) {}
 }
 
-/** True once two enabled admins exist: until then sensitive changes apply directly. */
+/**
+ * True once two enabled admins have existed: until then sensitive changes apply directly. The
+ * first time two are seen is recorded, and four eyes stay engaged from then on: disabling or
+ * demoting admins never brings back one-person changes (a pending request then waits for the
+ * next second admin, whose account and role are themselves four-eyed).
+ */
 export async function fourEyesActive(ctx: Pick<ServiceContext, 'store' | 'clock'>): Promise<boolean> {
+  if ((await fourEyesEngagedAt(ctx.store.db)) !== undefined) return true;
   const admins = (await listOperators(ctx)).filter((o) => !o.disabled && o.roles.includes('admin'));
-  return admins.length >= fourEyesAdminsMin;
+  if (admins.length < fourEyesAdminsMin) return false;
+  await noteFourEyesEngaged(ctx.store.db, ctx.clock.nowMs());
+  return true;
 }
 
 /** What the routes and the CLI say while changes are not four-eyed yet (null once they are). */
 export async function fourEyesNotice(ctx: Pick<ServiceContext, 'store' | 'clock'>): Promise<string | null> {
   if (await fourEyesActive(ctx)) return null;
-  return `admin changes are not four-eyed yet: fewer than ${fourEyesAdminsMin} enabled admins, so sensitive changes apply without a second admin's approval`;
+  return `admin changes are not four-eyed yet: fewer than ${fourEyesAdminsMin} enabled admins have existed, so sensitive changes apply without a second admin's approval`;
 }
 
 /** The service context whose queries run in `tx` (an approved request applies its change there). */
@@ -133,6 +141,15 @@ export const sensitiveRoutes: { readonly [R in SensitiveRoute]: Sensitive<R> } =
     before: async (ctx, { params }) => (await listOperators(ctx)).find((o) => o.name === params.name) ?? null,
     apply: (ctx, { params, body }) => setOperatorRoles(ctx, params.name, body.roles),
   },
+  'POST /operators/:name/disable': {
+    before: async (ctx, { params }) => (await listOperators(ctx)).find((o) => o.name === params.name) ?? null,
+    // Disabling an enabled admin takes away one of the four eyes; anyone else is disabled at once.
+    needsReview: (_ctx, _input, before) => {
+      const o = before as { disabled: boolean; roles: string[] } | null;
+      return o !== null && !o.disabled && o.roles.includes('admin');
+    },
+    apply: (ctx, { params }) => disableOperator(ctx, params.name),
+  },
   'PUT /policies/approval/:symbol': {
     before: async (ctx, { params, body }) => (await listApprovalPolicies(ctx.store.db)).find((p) => p.symbol === params.symbol && sameScope(body.app_id)(p)) ?? null,
     apply: (ctx, { params, body: b }, actor) =>
@@ -197,6 +214,7 @@ export type SensitiveRoute =
   | 'PATCH /coins/:symbol'
   | 'DELETE /blacklist/:address'
   | 'PUT /operators/:name/roles'
+  | 'POST /operators/:name/disable'
   | 'PUT /policies/approval/:symbol'
   | 'DELETE /policies/approval/:symbol'
   | 'PUT /policies/velocity/:symbol'

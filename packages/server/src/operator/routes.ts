@@ -52,6 +52,7 @@ import {
   type UserView,
 } from './actions.js';
 import { actorOf } from './actor-of.js';
+import { addOperatorChecked, checkTokenFor, resetOperatorChecked } from './identity-guards.js';
 import { asAdminError } from './errors.js';
 import { noteAudit, useOperatorAudit } from './audit-trail.js';
 import { authFailureEvent, forbiddenEvent, recordOperatorEvent } from '../modules/operator-audit/index.js';
@@ -200,13 +201,26 @@ export async function operatorRoutes(app: FastifyInstance, options: OperatorRout
 
   // Operator accounts and API tokens (the one-time secrets are in the creating answer only)
   operatorRoute(app, 'GET /operators', async () => ({ operators: await listOperators(ctx) }));
-  operatorRoute(app, 'POST /operators', async ({ body: b }) => addOperator(ctx, { name: b.name, roles: b.roles }));
+  operatorRoute(app, 'POST /operators', async ({ body: b }, request) => {
+    const created = await addOperatorChecked(ctx, { name: b.name, roles: b.roles }, actorOf(request));
+    // Never the one-time secrets: the account, and the role change that waits, if any.
+    noteAudit(request, { target: `/operators/${created.operator.name}`, after: { operator: created.operator, pending_roles: created.pending_roles?.id ?? null } });
+    return created;
+  });
   sensitiveRoute(app, ctx, 'PUT /operators/:name/roles');
-  operatorRoute(app, 'POST /operators/:name/disable', async ({ params }) => disableOperator(ctx, params.name));
-  operatorRoute(app, 'POST /operators/:name/reset', async ({ params }) => resetOperator(ctx, params.name));
+  sensitiveRoute(app, ctx, 'POST /operators/:name/disable');
+  operatorRoute(app, 'POST /operators/:name/reset', async ({ params }, request) => {
+    const reset = await resetOperatorChecked(ctx, params.name, actorOf(request));
+    noteAudit(request, { after: { operator: reset.operator, pending_roles: reset.pending_roles?.id ?? null } });
+    return reset;
+  });
   operatorRoute(app, 'GET /operator-tokens', async ({ query: q }) => ({ tokens: await listApiTokens(ctx, q.name !== undefined ? { name: q.name } : {}) }));
-  operatorRoute(app, 'POST /operators/:name/tokens', async ({ params, body: b }, request) =>
-    createApiToken(ctx, { name: params.name, sourceIp: request.ip, ...(b.expires_days !== undefined ? { expiresDays: b.expires_days } : {}) }),
+  operatorRoute(app, 'POST /operators/:name/tokens', async ({ params, body: b }, request) => {
+    await checkTokenFor(ctx, params.name, actorOf(request));
+    return createApiToken(ctx, { name: params.name, sourceIp: request.ip, ...(b.expires_days !== undefined ? { expiresDays: b.expires_days } : {}) });
+  });
+  operatorRoute(app, 'POST /auth/tokens', async ({ body: b }, request) =>
+    createApiToken(ctx, { name: actorOf(request).name, sourceIp: request.ip, ...(b.expires_days !== undefined ? { expiresDays: b.expires_days } : {}) }),
   );
   operatorRoute(app, 'DELETE /operator-tokens/:id', async ({ params }) => revokeApiToken(ctx, params.id));
 

@@ -11,6 +11,7 @@ import * as m008OperatorAudit from './migrations/008_operator_audit.js';
 import * as m009NeutralChainTxs from './migrations/009_neutral_chain_txs.js';
 import * as m010Operators from './migrations/010_operators.js';
 import * as m011ChangeRequests from './migrations/011_change_requests.js';
+import * as m012FourEyesEngaged from './migrations/012_four_eyes_engaged.js';
 
 /** Every migration, in order. Names never change once released. */
 const migrations = [
@@ -25,6 +26,7 @@ const migrations = [
   { name: '009_neutral_chain_txs', module: m009NeutralChainTxs },
   { name: '010_operators', module: m010Operators },
   { name: '011_change_requests', module: m011ChangeRequests },
+  { name: '012_four_eyes_engaged', module: m012FourEyesEngaged },
 ] as const;
 
 class CodeMigrationProvider implements MigrationProvider {

@@ -552,6 +552,7 @@ export interface Database {
   operators: OperatorTable;
   operator_tokens: OperatorTokenTable;
   change_requests: ChangeRequestTable;
+  four_eyes_engaged: FourEyesEngagedTable;
 }
 
 export type Merchant = Selectable<MerchantTable>;
@@ -627,4 +628,10 @@ export interface ChangeRequestTable {
   reason: string | null;
   created_at: MsColumn;
   decided_at: MsColumn | null;
+}
+
+/** The moment four eyes for admin changes were first engaged (at most one row, id 1). */
+export interface FourEyesEngagedTable {
+  id: number;
+  engaged_at: MsColumn;
 }

@@ -1,4 +1,4 @@
-/** The only SQL on change_requests. */
+/** The only SQL on change_requests and four_eyes_engaged. */
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { ChangeRequestTable } from '../../store/schema.js';
 import type { Db } from '../../store/tx.js';
@@ -27,4 +27,15 @@ export async function listChangeRequestRows(db: Db, filter: { state?: string; af
 
 export async function updateChangeRequest(db: Db, id: number, patch: Updateable<ChangeRequestTable>): Promise<ChangeRequestRow> {
   return db.updateTable('change_requests').set(patch).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+}
+
+/** When four eyes were first engaged, or undefined while they never were. */
+export async function findFourEyesEngagedAt(db: Db): Promise<number | undefined> {
+  const row = await db.selectFrom('four_eyes_engaged').select('engaged_at').where('id', '=', 1).executeTakeFirst();
+  return row === undefined ? undefined : Number(row.engaged_at);
+}
+
+/** Records the first engagement; a later call (another process, the same moment) keeps the first. */
+export async function markFourEyesEngaged(db: Db, nowMs: number): Promise<void> {
+  await db.insertInto('four_eyes_engaged').values({ id: 1, engaged_at: nowMs }).onConflict((oc) => oc.column('id').doNothing()).execute();
 }
