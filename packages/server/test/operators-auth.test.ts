@@ -285,5 +285,15 @@ eachDatabase('operator login and tokens', (kind) => {
     assert.equal((await operatorCall(t, 'GET', '/operators')).json.operators.find((o: { name: string }) => o.name === 'erin').disabled, false);
     assert.equal((await operatorCall(t, 'POST', '/operators/hank/disable')).json.disabled, true);
     assert.equal((await operatorCall(t, 'POST', '/operators/nobody/reset')).status, 404);
+
+    // Admins gone one by one, each with another's approval, never bring back one-person changes.
+    assert.equal((await operatorCall(t, 'POST', `/change-requests/${erinOff.json.id}/approve`, { token: secondAdmin, body: {} })).json.state, 'approved');
+    const secondOff = await operatorCall(t, 'POST', '/operators/second-admin/disable');
+    assert.equal(secondOff.status, 202, secondOff.text);
+    assert.equal((await operatorCall(t, 'POST', `/change-requests/${secondOff.json.id}/approve`, { token: secondAdmin, body: {} })).json.state, 'approved');
+    const admins = (await operatorCall(t, 'GET', '/operators')).json.operators.filter((o: { roles: string[]; disabled: boolean }) => o.roles.includes('admin') && !o.disabled);
+    assert.deepEqual(admins.map((o: { name: string }) => o.name), ['test-admin']);
+    const alone = await operatorCall(t, 'PATCH', '/coins/ETH', { body: { confirmations: 9 } });
+    assert.equal(alone.status, 202, 'still four-eyed with one admin left');
   });
 });

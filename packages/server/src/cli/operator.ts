@@ -1,12 +1,9 @@
 import { operatorApiTokenExpiresDaysMax } from '../limits.js';
 import {
-  addOperator,
   createApiToken,
-  disableOperator,
   isOperatorRole,
   listApiTokens,
   listOperators,
-  resetOperator,
   revokeApiToken,
   type OperatorEnrolment,
   type OperatorRole,

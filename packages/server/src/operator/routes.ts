@@ -14,17 +14,14 @@ import { chainOperatorRoutes } from './chain-routes.js';
 import { chainTxOperatorRoutes } from './chain-tx-routes.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
-  addOperator,
   authenticateToken,
   createApiToken,
-  disableOperator,
   listApiTokens,
   listOperators,
   login,
   LoginRefused,
   logout,
   reportAuthFailure,
-  resetOperator,
   revokeApiToken,
   roleAllows,
   type AuthFailure,
