@@ -154,7 +154,12 @@ eachDatabase('change requests: two admins', (kind) => {
     assert.equal(unlisted.status, 202, unlisted.text);
     const policy = await operatorCall(t, 'PUT', '/policies/approval/ETH', { body: { above_amount: '5', approvals_required: 2 } });
     assert.equal(policy.status, 202, policy.text);
-    for (const r of [roles, coin, unlisted, policy]) {
+    // An allowlisted destination pays without review: adding one waits; taking one off applies at once.
+    const destination = '0x' + 'D'.repeat(40);
+    const allow = await operatorCall(t, 'POST', `/merchants/${t.appId}/allowlist`, { body: { symbol: 'ETH', address: destination } });
+    assert.equal(allow.status, 202, allow.text);
+    assert.deepEqual((await operatorCall(t, 'GET', `/merchants/${t.appId}/allowlist`)).json.destinations, [], 'nothing listed before the approval');
+    for (const r of [roles, coin, unlisted, policy, allow]) {
       const ok = await operatorCall(t, 'POST', `/change-requests/${r.json.id}/approve`, { token: third, body: { reason: 'checked' } });
       assert.equal(ok.json.state, 'approved', ok.text);
     }
@@ -163,5 +168,10 @@ eachDatabase('change requests: two admins', (kind) => {
     assert.equal((await operatorCall(t, 'GET', '/coins')).json.coins.find((c: { symbol: string }) => c.symbol === 'ETH').confirmations, 7);
     assert.deepEqual((await operatorCall(t, 'GET', '/blacklist')).json.addresses, []);
     assert.equal((await operatorCall(t, 'GET', '/policies')).json.approval[0].updated_by, 'third-admin');
+    const allowed = (await operatorCall(t, 'GET', `/merchants/${t.appId}/allowlist`)).json.destinations as Array<{ address: string }>;
+    assert.deepEqual(allowed.map((d) => d.address), [destination.toLowerCase()], 'listed in canonical form once approved');
+    const off = await operatorCall(t, 'DELETE', `/merchants/${t.appId}/allowlist?symbol=ETH&address=${destination}`);
+    assert.equal(off.status, 204, off.text);
+    assert.deepEqual((await operatorCall(t, 'GET', `/merchants/${t.appId}/allowlist`)).json.destinations, []);
   });
 });

@@ -1,5 +1,4 @@
 import {
-  addAllowlistedDestination,
   listAllowlist,
   listApprovalPolicies,
   listDestinationSettings,
@@ -8,6 +7,7 @@ import {
   type VelocityScope,
 } from '../modules/policies/index.js';
 import { cliActor } from '../operator/actor-of.js';
+import { withAuditedContext } from './audited.js';
 import { describe, exitCode, group, leaf, need, print, str, table, toggle, UsageError, whole, type Parsed } from './args.js';
 import { withContext } from './context.js';
 import { runSensitiveCommand } from './sensitive.js';
@@ -205,10 +205,13 @@ The address is stored in the canonical form of the coin's chain; it is listed fo
   async run(p, io) {
     const [appId, symbol, address] = p.positionals as [string, string, string];
     const label = str(p, 'label');
-    const entry = await withContext(io, (ctx) =>
-      addAllowlistedDestination(ctx.store.db, { appId, symbol, address, ...(label !== undefined ? { label } : {}), actor: cliActor(), nowMs: ctx.clock.nowMs() }),
-    );
-    print(io, p, entry, () => describe(entry));
+    await runSensitiveCommand(io, p, {
+      command: 'policy allowlist add',
+      key: 'POST /merchants/:appId/allowlist',
+      target: `/merchants/${encodeURIComponent(appId)}/allowlist`,
+      raw: { params: { appId }, body: { symbol, address, ...(label !== undefined ? { label } : {}) } },
+      printApplied: (entry) => ({ json: entry, text: describe(entry) }),
+    });
     return exitCode.ok;
   },
 });
@@ -221,7 +224,7 @@ const allowlistRemove = leaf({
   positionals: { min: 3, max: 3 },
   async run(p, io) {
     const [appId, symbol, address] = p.positionals as [string, string, string];
-    await withContext(io, (ctx) => removeAllowlistedDestination(ctx.store.db, { appId, symbol, address }));
+    await withAuditedContext(io, { action: 'policy allowlist remove', target: `/merchants/${encodeURIComponent(appId)}/allowlist` }, (ctx) => removeAllowlistedDestination(ctx.store.db, { appId, symbol, address }));
     print(io, p, { removed: address, app_id: appId }, () => `removed ${address} from the allowlist of ${appId}\n`);
     return exitCode.ok;
   },

@@ -317,7 +317,7 @@ export const operatorEndpoints = {
   'PUT /policies/destinations': { fourEyes: true, role: 'admin', body: destinationSettingsBody, summary: 'set the allowlist switch and new-address cool-down (app_id: one merchant)' },
   'DELETE /policies/destinations': { fourEyes: true, role: 'admin', query: policyScopeQuery, status: 204, summary: 'remove destination settings (app_id: one merchant)' },
   'GET /merchants/:appId/allowlist': { role: 'viewer', params: appIdParams, summary: "a merchant's allowlisted destinations" },
-  'POST /merchants/:appId/allowlist': { role: 'admin', params: appIdParams, body: allowlistBody, status: 201, summary: "add a destination to a merchant's allowlist (canonical form of the coin's chain)" },
+  'POST /merchants/:appId/allowlist': { fourEyes: true, role: 'admin', params: appIdParams, body: allowlistBody, status: 201, summary: "add a destination to a merchant's allowlist (canonical form of the coin's chain)" },
   'DELETE /merchants/:appId/allowlist': { role: 'admin', params: appIdParams, query: allowlistQuery, status: 204, summary: "take a destination off a merchant's allowlist" },
   'GET /kyt': { role: 'viewer', query: heldQuery, summary: 'deposits (4/5/6) and withdrawals (7/8) held by KYT' },
   'POST /kyt/deposits/:id/release': { role: 'reviewer', params: idParams, body: heldReleaseBody, summary: 'credit a held deposit (→ 1)' },

@@ -14,9 +14,11 @@ import { fourEyesEngagedAt, noteFourEyesEngaged, requestChange, type ChangeReque
 import { adjustBalance, type AdjustmentResult } from '../modules/ledger/index.js';
 import { disableOperator, listOperators, setOperatorRoles, type Actor } from '../modules/operators/index.js';
 import {
+  addAllowlistedDestination,
   clearApprovalPolicy,
   clearDestinationSettings,
   clearVelocityLimit,
+  listAllowlist,
   listApprovalPolicies,
   listDestinationSettings,
   listVelocityLimits,
@@ -141,6 +143,19 @@ export const sensitiveRoutes: { readonly [R in SensitiveRoute]: Sensitive<R> } =
     before: async (ctx, { params }) => (await listOperators(ctx)).find((o) => o.name === params.name) ?? null,
     apply: (ctx, { params, body }) => setOperatorRoles(ctx, params.name, body.roles),
   },
+  'POST /merchants/:appId/allowlist': {
+    // The merchant's allowlist as it stands (the entry is stored in its chain's canonical form, decided on apply).
+    before: async (ctx, { params }) => ({ destinations: await listAllowlist(ctx.store.db, params.appId) }),
+    apply: (ctx, { params, body: b }, actor) =>
+      addAllowlistedDestination(ctx.store.db, {
+        appId: params.appId,
+        symbol: b.symbol,
+        address: b.address,
+        ...(b.label !== undefined ? { label: b.label } : {}),
+        actor,
+        nowMs: ctx.clock.nowMs(),
+      }),
+  },
   'POST /operators/:name/disable': {
     before: async (ctx, { params }) => (await listOperators(ctx)).find((o) => o.name === params.name) ?? null,
     // Disabling an enabled admin takes away one of the four eyes; anyone else is disabled at once.
@@ -215,6 +230,7 @@ export type SensitiveRoute =
   | 'DELETE /blacklist/:address'
   | 'PUT /operators/:name/roles'
   | 'POST /operators/:name/disable'
+  | 'POST /merchants/:appId/allowlist'
   | 'PUT /policies/approval/:symbol'
   | 'DELETE /policies/approval/:symbol'
   | 'PUT /policies/velocity/:symbol'

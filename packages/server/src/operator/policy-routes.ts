@@ -6,14 +6,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServiceContext } from '../context.js';
 import {
-  addAllowlistedDestination,
   listAllowlist,
   listApprovalPolicies,
   listDestinationSettings,
   listVelocityLimits,
   removeAllowlistedDestination,
 } from '../modules/policies/index.js';
-import { actorOf } from './actor-of.js';
 import { operatorRoute } from './typed-route.js';
 import { sensitiveRoute } from './sensitive-route.js';
 
@@ -32,15 +30,7 @@ export function registerPolicyRoutes(app: FastifyInstance, ctx: ServiceContext):
   sensitiveRoute(app, ctx, 'PUT /policies/destinations');
   sensitiveRoute(app, ctx, 'DELETE /policies/destinations');
   operatorRoute(app, 'GET /merchants/:appId/allowlist', async ({ params }) => ({ destinations: await listAllowlist(ctx.store.db, params.appId) }));
-  operatorRoute(app, 'POST /merchants/:appId/allowlist', async ({ params, body: b }, request) =>
-    addAllowlistedDestination(ctx.store.db, {
-      appId: params.appId,
-      symbol: b.symbol,
-      address: b.address,
-      ...(b.label !== undefined ? { label: b.label } : {}),
-      actor: actorOf(request),
-      nowMs: ctx.clock.nowMs(),
-    }),
-  );
+  // A listed destination pays without review: adding one loosens a policy and waits like one; taking one off applies at once.
+  sensitiveRoute(app, ctx, 'POST /merchants/:appId/allowlist');
   operatorRoute(app, 'DELETE /merchants/:appId/allowlist', async ({ params, query: q }) => removeAllowlistedDestination(ctx.store.db, { appId: params.appId, symbol: q.symbol, address: q.address }));
 }
