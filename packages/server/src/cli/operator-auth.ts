@@ -59,7 +59,7 @@ export async function authorizeCommand(io: Io, input: { command: string; role: O
   }
   const actor = await withContext(io, async (ctx) => {
     if (token === undefined) {
-      throw new AdminError('unauthorized', `'${input.command}' acts as an operator: give your API token (OPENWAAS_OPERATOR_TOKEN, OPENWAAS_OPERATOR_TOKEN_FILE or --token-file; an admin issues one with 'openwaas operator token create <name>')`);
+      throw new AdminError('unauthorized', `'${input.command}' acts as an operator: give your API token (OPENWAAS_OPERATOR_TOKEN, OPENWAAS_OPERATOR_TOKEN_FILE or --token-file; log in and ask for one with POST /operator/v1/auth/tokens, or an admin hands over a new viewer's with 'openwaas operator token create <name>')`);
     }
     const auth = await authenticateToken(ctx, token, 'cli');
     if ('failure' in auth) {
