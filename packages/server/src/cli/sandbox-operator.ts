@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ServiceContext } from '../context.js';
-import { addOperator, authenticateToken, createApiToken, listOperators, resetOperator } from '../modules/operators/index.js';
+import { addOperator, authenticateToken, createApiToken, findOperator, resetOperator } from '../modules/operators/index.js';
 
 /** The sandbox's demo operator: an admin, so every operator route and command works out of the box. */
 export const sandboxOperatorName = 'sandbox-admin';
@@ -18,7 +18,7 @@ export async function sandboxOperatorToken(ctx: ServiceContext, dir: string): Pr
     const auth = await authenticateToken(ctx, kept, 'cli');
     if ('actor' in auth && auth.actor.roles.includes('admin')) return { token: kept, file };
   }
-  const existing = (await listOperators(ctx)).find((o) => o.name === sandboxOperatorName);
+  const existing = await findOperator(ctx, sandboxOperatorName);
   if (!existing) await addOperator(ctx, { name: sandboxOperatorName, roles: ['admin'] });
   else if (existing.disabled || !existing.roles.includes('admin')) {
     throw new Error(`the sandbox operator ${sandboxOperatorName} was disabled or lost its admin role: remove ${file} and the database to start over`);

@@ -12,7 +12,7 @@ import type { ServiceContext } from '../context.js';
 import { operatorEndpoints, type OperatorRequest, type OperatorResponse } from '../contracts/operator.js';
 import { fourEyesEngagedAt, noteFourEyesEngaged, requestChange, type ChangeRequestView } from '../modules/change-requests/index.js';
 import { adjustBalance, type AdjustmentResult } from '../modules/ledger/index.js';
-import { disableOperator, listOperators, setOperatorRoles, type Actor } from '../modules/operators/index.js';
+import { disableOperator, enabledAdmins, findOperator, setOperatorRoles, type Actor } from '../modules/operators/index.js';
 import {
   addAllowlistedDestination,
   clearApprovalPolicy,
@@ -47,8 +47,7 @@ export class PendingChange {
  */
 export async function fourEyesActive(ctx: Pick<ServiceContext, 'store' | 'clock'>): Promise<boolean> {
   if ((await fourEyesEngagedAt(ctx.store.db)) !== undefined) return true;
-  const admins = (await listOperators(ctx)).filter((o) => !o.disabled && o.roles.includes('admin'));
-  if (admins.length < fourEyesAdminsMin) return false;
+  if ((await enabledAdmins(ctx)).length < fourEyesAdminsMin) return false;
   await noteFourEyesEngaged(ctx.store.db, ctx.clock.nowMs());
   return true;
 }
@@ -140,7 +139,7 @@ export const sensitiveRoutes: { readonly [R in SensitiveRoute]: Sensitive<R> } =
     },
   },
   'PUT /operators/:name/roles': {
-    before: async (ctx, { params }) => (await listOperators(ctx)).find((o) => o.name === params.name) ?? null,
+    before: async (ctx, { params }) => (await findOperator(ctx, params.name)) ?? null,
     apply: (ctx, { params, body }) => setOperatorRoles(ctx, params.name, body.roles),
   },
   'POST /merchants/:appId/allowlist': {
@@ -157,7 +156,7 @@ export const sensitiveRoutes: { readonly [R in SensitiveRoute]: Sensitive<R> } =
       }),
   },
   'POST /operators/:name/disable': {
-    before: async (ctx, { params }) => (await listOperators(ctx)).find((o) => o.name === params.name) ?? null,
+    before: async (ctx, { params }) => (await findOperator(ctx, params.name)) ?? null,
     // Disabling an enabled admin takes away one of the four eyes; anyone else is disabled at once.
     needsReview: (_ctx, _input, before) => {
       const o = before as { disabled: boolean; roles: string[] } | null;

@@ -9,7 +9,7 @@
 import type { ServiceContext } from '../context.js';
 import type { GuardedEnrolment } from '../contracts/operator.js';
 import { AdminError } from '../errors/admin-errors.js';
-import { addOperator, listOperators, resetOperator, setOperatorRoles, type Actor, type OperatorRole } from '../modules/operators/index.js';
+import { addOperator, findOperator, resetOperator, setOperatorRoles, type Actor, type OperatorRole } from '../modules/operators/index.js';
 import { fourEyesActive, runSensitive } from './four-eyes.js';
 
 const viewerOnly = (roles: readonly OperatorRole[]) => roles.every((r) => r === 'viewer');
@@ -29,7 +29,7 @@ export async function addOperatorChecked(ctx: ServiceContext, input: { name: str
 
 /** New credentials for an account; once four eyes are engaged, someone else's roles beyond viewer then wait for a second admin. */
 export async function resetOperatorChecked(ctx: ServiceContext, name: string, actor: Actor): Promise<GuardedEnrolment> {
-  const target = (await listOperators(ctx)).find((o) => o.name === name);
+  const target = await findOperator(ctx, name);
   if (!target || target.id === actor.operatorId || viewerOnly(target.roles) || !(await fourEyesActive(ctx))) return { ...(await resetOperator(ctx, name)), pending_roles: null };
   await setOperatorRoles(ctx, name, ['viewer']);
   const enrolment = await resetOperator(ctx, name);
@@ -44,7 +44,7 @@ export async function resetOperatorChecked(ctx: ServiceContext, name: string, ac
  */
 export async function checkTokenFor(ctx: ServiceContext, name: string, actor: Actor): Promise<void> {
   if (name === actor.name) return;
-  const target = (await listOperators(ctx)).find((o) => o.name === name);
+  const target = await findOperator(ctx, name);
   // An unknown name is the token action's own not_found.
   if (!target || viewerOnly(target.roles) || !(await fourEyesActive(ctx))) return;
   throw new AdminError('forbidden', `four eyes are engaged: an operator issues their own API tokens (${name} logs in and asks for one with POST /auth/tokens)`);

@@ -78,6 +78,12 @@ export async function addOperator(deps: AccountDeps, input: { name: string; role
   });
 }
 
+/** One account by name, or undefined. */
+export async function findOperator(deps: OperatorDeps, name: string): Promise<OperatorView | undefined> {
+  const row = await findOperatorByName(deps.store.db, name);
+  return row === undefined ? undefined : operatorView(row, deps.clock.nowMs());
+}
+
 export async function listOperators(deps: OperatorDeps): Promise<OperatorView[]> {
   const nowMs = deps.clock.nowMs();
   return (await listOperatorRows(deps.store.db)).map((r) => operatorView(r, nowMs));

@@ -1,6 +1,6 @@
 /** Operators: the people who run the service, their accounts, roles, logins and tokens. */
 export { operatorRoles, type Actor, type OperatorRole } from './actor.js';
-export { addOperator, disableOperator, listOperators, resetOperator, setOperatorRoles, type OperatorEnrolment, type OperatorView } from './accounts.js';
+export { addOperator, disableOperator, findOperator, listOperators, resetOperator, setOperatorRoles, type OperatorEnrolment, type OperatorView } from './accounts.js';
 export type { AccountDeps, OperatorDeps, OperatorReadDeps } from './deps.js';
 export { isOperatorRole, roleAllows } from './roles.js';
 export {
@@ -17,7 +17,7 @@ export {
   type IssuedToken,
   type LoginResult,
 } from './sessions.js';
-export { adminExists } from './bootstrap.js';
+export { adminExists, enabledAdmins } from './bootstrap.js';
 export { onAuthFailure, reportAuthFailure } from './auth-failures.js';
 export { hashPassword, verifyPassword } from './passwords.js';
 export { base32Decode, base32Encode, hotp, matchTotp, otpauthUri, totpStep } from './totp.js';
