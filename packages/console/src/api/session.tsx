@@ -1,0 +1,89 @@
+/**
+ * The signed-in operator: the session token lives in this tab's sessionStorage only (closing
+ * the tab ends it in the browser; the server's expiry ends it everywhere). Any 401 drops it and
+ * shows the login page again with the reason.
+ */
+import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
+import type { OperatorResponse, OperatorRoute } from '../../../server/src/contracts/operator.js';
+import { mayCall, operatorClient, type OperatorCall } from './client.js';
+
+const storageKey = 'openwaas.console.session';
+
+/** What the console keeps of a login. */
+export interface StoredSession {
+  token: string;
+  expiresAt: number;
+  operator: OperatorResponse<'GET /auth/me'>['operator'];
+}
+
+interface SessionState {
+  session: StoredSession | null;
+  /** Why the last session ended, shown on the login page ('' when none). */
+  endedBecause: string;
+  call: OperatorCall;
+  signIn(session: StoredSession): void;
+  signOut(reason?: string): void;
+  /** Whether the signed-in operator's roles allow `route`. */
+  may(route: OperatorRoute): boolean;
+}
+
+const SessionContext = createContext<SessionState | null>(null);
+
+function readStored(): StoredSession | null {
+  try {
+    const raw = sessionStorage.getItem(storageKey);
+    if (!raw) return null;
+    const parsed = JSON.parse(raw) as StoredSession;
+    return parsed.expiresAt > Date.now() ? parsed : null;
+  } catch {
+    return null;
+  }
+}
+
+export function SessionProvider({ children, fetchImpl }: { children: ReactNode; fetchImpl?: typeof fetch }) {
+  const [session, setSession] = useState<StoredSession | null>(readStored);
+  const [endedBecause, setEndedBecause] = useState('');
+
+  const signOut = useCallback((reason = '') => {
+    sessionStorage.removeItem(storageKey);
+    setSession(null);
+    setEndedBecause(reason);
+  }, []);
+
+  const signIn = useCallback((next: StoredSession) => {
+    sessionStorage.setItem(storageKey, JSON.stringify(next));
+    setEndedBecause('');
+    setSession(next);
+  }, []);
+
+  const call = useMemo(
+    () =>
+      operatorClient(
+        {
+          token: () => readStored()?.token ?? null,
+          onUnauthorized: () => signOut('Your session has ended. Sign in again.'),
+        },
+        fetchImpl,
+      ),
+    [fetchImpl, signOut],
+  );
+
+  const value = useMemo<SessionState>(
+    () => ({
+      session,
+      endedBecause,
+      call,
+      signIn,
+      signOut,
+      may: (route) => (session ? mayCall(session.operator.roles, route) : false),
+    }),
+    [session, endedBecause, call, signIn, signOut],
+  );
+  return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
+}
+
+export function useSession(): SessionState {
+  const state = useContext(SessionContext);
+  if (!state) throw new Error('useSession outside SessionProvider');
+  return state;
+}

@@ -1,0 +1,18 @@
+/**
+ * Every page of the console: its hash path pattern, its title, whether it is in the menu, and
+ * the route it needs the operator to be allowed to call (pages an operator cannot read are
+ * left out of the menu). Add a page here and it is routed and listed.
+ */
+import type { ComponentType } from 'react';
+import type { OperatorRoute } from '../../../server/src/contracts/operator.js';
+
+export interface PageEntry {
+  pattern: string;
+  title: string;
+  /** Shown in the menu (detail pages are not). */
+  menu: boolean;
+  needs: OperatorRoute;
+  component: ComponentType<{ params: Record<string, string>; query: URLSearchParams }>;
+}
+
+export const pages: PageEntry[] = [];
