@@ -220,11 +220,11 @@ describe('call', { concurrency: true }, () => {
       try {
         fields = open<Record<string, unknown>>(form.get('data') ?? '', merchantPublic);
       } catch {
-        answer(400, { code: '100005', msg: 'signature verification failed' });
+        answer(200, { code: '100005', msg: 'signature verification failed' });
         return;
       }
       seen.push({ method: req.method ?? '', path: url.pathname, appId: form.get('app_id'), fields });
-      if (form.get('app_id') !== appId) return answer(400, { code: '100015', msg: 'merchant id (app_id) is invalid' });
+      if (form.get('app_id') !== appId) return answer(200, { code: '100015', msg: 'merchant id (app_id) is invalid' });
       if (fields['uid'] === 'slow') return; // never answers: the client's timeout must fire
       const reply =
         fields['uid'] === '404'

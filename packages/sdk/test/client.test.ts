@@ -108,12 +108,12 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   const url = new URL(req.url ?? '/', 'http://localhost');
   const form = new URLSearchParams(req.method === 'POST' ? body : url.search);
   const known = merchants.get(form.get('app_id') ?? '');
-  if (!known) return send(res, plain(400, { code: '100015', msg: 'merchant id (app_id) is invalid' }));
+  if (!known) return send(res, plain(200, { code: '100015', msg: 'merchant id (app_id) is invalid' }));
   let opened: ReturnType<typeof openFrom>;
   try {
     opened = openFrom(form.get('data') ?? '', known.merchantPublic);
   } catch {
-    return send(res, plain(400, { code: '100005', msg: 'signature verification failed' }));
+    return send(res, plain(200, { code: '100005', msg: 'signature verification failed' }));
   }
   const entry: Recorded = {
     method: req.method ?? '',
@@ -453,7 +453,7 @@ describe('errors', () => {
     await assert.rejects(client().getCoinList(), (e: unknown) => e instanceof WaasError && e.code === '120402' && e.msg === 'insufficient balance');
   });
 
-  it('a plain-JSON 4xx (unknown app_id) throws WaasError 100015, not a transport error', async () => {
+  it('a plain-JSON answer with HTTP 200 (unknown app_id) throws WaasError 100015, not a transport error', async () => {
     await assert.rejects(client({ appId: 'who-am-i' }).getCoinList(), (e: unknown) => {
       assert.ok(e instanceof WaasError, String(e));
       assert.equal(e.code, '100015');
@@ -463,8 +463,13 @@ describe('errors', () => {
     assert.equal(recorded.length, 0);
   });
 
-  it('data sealed with a key the service does not know → plain 400 100005', async () => {
+  it('data sealed with a key the service does not know → plain 100005, HTTP 200', async () => {
     await assert.rejects(client({ privateKey: stranger.privateKey }).getCoinList(), (e: unknown) => e instanceof WaasError && e.code === '100005');
+  });
+
+  it('a plain coded answer with a 4xx (as older services sent it) is still WaasError with its code', async () => {
+    responder = () => plain(400, { code: '100015', msg: 'merchant id (app_id) is invalid' });
+    await assert.rejects(client().getCoinList(), (e: unknown) => e instanceof WaasError && e.code === '100015');
   });
 
   it('HTTP 500 with an HTML page → WaasTransportError with the status', async () => {

@@ -14,10 +14,11 @@ test('the registry keeps every code it ever had, under the same name (a code is 
   assert.deepEqual({ ...ErrorCode }, everyCode);
 });
 
-test('sealed answers are HTTP 200; only codes answered before the merchant is known have another status', () => {
+test('every coded answer is HTTP 200, sealed or plain; only a failure before the request was read is not', () => {
   for (const [name, e] of Object.entries(errorRegistry)) {
-    const plainOnly = name === 'DecryptFailed' || name === 'InvalidAppId';
-    assert.equal(e.httpStatus, plainOnly ? 400 : 200, name);
+    assert.equal(e.httpStatus, 200, name);
+    const plain = (e as { plainHttpStatus?: number }).plainHttpStatus;
+    if (plain !== undefined) assert.equal(plain, name === 'SystemError' ? 500 : 200, name);
   }
 });
 

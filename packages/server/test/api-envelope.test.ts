@@ -14,8 +14,8 @@ function expectEnveloped(t: TestService, res: { status: number; json: Record<str
   return envelope;
 }
 
-/** Expects a plain `{code,msg}` JSON answer with a 4xx status. */
-function expectPlain(res: { status: number; json: Record<string, unknown> | undefined; text: string }, code: string, status = 400) {
+/** Expects a plain `{code,msg}` JSON answer, HTTP 200 unless said (API.md §1: clients read no code from another status). */
+function expectPlain(res: { status: number; json: Record<string, unknown> | undefined; text: string }, code: string, status = 200) {
   assert.equal(res.status, status, res.text);
   assert.equal(res.json?.['code'], code, res.text);
   assert.equal(typeof res.json?.['msg'], 'string');
@@ -99,7 +99,7 @@ eachDatabase('API envelope and request checks', (kind) => {
     expectEnveloped(t, await t.raw({ path: '/user/getCoinList', form: { app_id: t.appId, data: wrapped } }), '0');
   });
 
-  it('100015: missing or unknown app_id → plain JSON, HTTP 400', async () => {
+  it('100015: missing or unknown app_id → plain JSON, HTTP 200', async () => {
     const data = t.sealRequest({});
     expectPlain(await t.raw({ path: '/user/getCoinList', form: { data } }), ErrorCode.InvalidAppId);
     expectPlain(await t.raw({ path: '/user/getCoinList', form: { app_id: 'no-such-merchant', data } }), ErrorCode.InvalidAppId);
@@ -129,8 +129,9 @@ eachDatabase('API envelope and request checks', (kind) => {
     assert.equal((await exact.client.getCoinList()).length, 3);
   });
 
-  it('100005: no registered merchant key → plain JSON, HTTP 400', async () => {
+  it('100005: no registered merchant key → plain JSON, HTTP 200', async () => {
     const keyless = await t.addMerchant({ registerKey: false });
+    expectPlain(await t.raw({ path: '/user/getCoinList', form: { app_id: keyless.appId, data: t.sealRequest({}) } }), ErrorCode.DecryptFailed);
     await assert.rejects(keyless.client.getCoinList(), (e: unknown) => e instanceof WaasError && e.code === ErrorCode.DecryptFailed);
   });
 
@@ -214,7 +215,7 @@ eachDatabase('API envelope and request checks', (kind) => {
       const res = await t.raw({ path: c.path, ...(c.form ? { form: c.form } : {}), ...(c.body !== undefined ? { body: c.body } : {}), ...(c.contentType ? { contentType: c.contentType } : {}) });
       assert.ok(res.status < 500, `${c.label}: no 5xx (got ${res.status} ${res.text})`);
       if (c.plain) {
-        expectPlain(res, c.plain, c.status ?? 400);
+        expectPlain(res, c.plain, c.status ?? 200);
       } else {
         const envelope = expectEnveloped(t, res, c.code!);
         if (c.msg) assert.match(envelope.msg, c.msg, `${c.label}: ${envelope.msg}`);

@@ -25,7 +25,7 @@ export interface EnvelopeReply {
  * Sends the form and returns the response's `data` envelope, still encrypted.
  * Throws WaasTimeoutError after `timeoutMs` (headers and body included), WaasTransportError
  * when no usable answer arrives, and WaasError for the plain-JSON errors the service sends
- * before it knows the merchant (e.g. 100015 with a 4xx status).
+ * before it knows the merchant (e.g. 100015, HTTP 200; older services sent it with a 4xx).
  */
 export async function exchange(request: HttpExchange): Promise<EnvelopeReply> {
   const form = new URLSearchParams(request.fields).toString();
@@ -58,7 +58,7 @@ export function readReply(status: number, text: string, what: string): EnvelopeR
   const body = parseJsonObject(text);
   const ok = status >= 200 && status < 300;
   if (ok && typeof body?.['data'] === 'string') return { status, data: body['data'] };
-  // A plain `{"code","msg"}` is the service speaking, not the network: normally a 4xx, tolerated on a 2xx.
+  // A plain `{"code","msg"}` is the service speaking, not the network: HTTP 200 (API.md §1), also read on a 4xx from older services.
   if ((ok || (status >= 400 && status < 500)) && body && isErrorCode(body['code'])) {
     throw new WaasError(String(body['code']), typeof body['msg'] === 'string' ? body['msg'] : undefined, body['data']);
   }

@@ -24,12 +24,12 @@ export interface RegistryEntry {
 
 /**
  * One result code of the merchant API: `code` is a decimal string; `httpStatus` is 200 for
- * every sealed answer, since existing clients read no code from any other status (API.md §1),
- * and a code only ever answered before the merchant is known cannot be sealed and goes as
- * plain JSON with its own status.
+ * every answer that carries a code, sealed or plain, since existing clients read no code from
+ * any other status (API.md §1). A code only ever answered before the merchant is known cannot
+ * be sealed and goes as plain JSON, with HTTP 200 all the same.
  */
 export interface ErrorEntry extends RegistryEntry {
-  /** For a code normally sealed, the status when it is answered as plain JSON instead (no merchant yet, or a failure before the request was read). */
+  /** For a code normally sealed, the status when it is answered as plain JSON instead: 200 when the request reached us (no merchant yet, a body that is not a form), 500 for a failure before the request was read. */
   readonly plainHttpStatus?: number;
 }
 
@@ -48,14 +48,14 @@ export const errorRegistry = {
     code: '100004',
     message: 'request parameter is not valid',
     httpStatus: 200,
-    plainHttpStatus: 400,
+    plainHttpStatus: 200,
     meaning: 'A request parameter is missing or not valid (the message names the field); plain when the body is not a form or JSON.',
     retired: false,
   },
   DecryptFailed: {
     code: '100005',
     message: 'signature verification failed',
-    httpStatus: 400,
+    httpStatus: 200,
     meaning: "The `data` envelope could not be decrypted with the merchant's public key (answered plain).",
     retired: false,
   },
@@ -63,7 +63,7 @@ export const errorRegistry = {
   InvalidAppId: {
     code: '100015',
     message: 'merchant id (app_id) is invalid',
-    httpStatus: 400,
+    httpStatus: 200,
     meaning: 'Unknown or malformed `app_id` (answered plain: no merchant to seal for).',
     retired: false,
   },
