@@ -159,6 +159,8 @@ eachDatabase('openwaas policy (CLI)', (kind) => {
     assert.notEqual(twice.code, 0);
     assert.match(twice.stderr, /already approved/);
     assert.equal(json(await cli('withdrawal', 'reject', String(r.id), '--reason', 'cli test', '--json')).status, WithdrawStatus.Rejected);
+    // With nothing in review, the empty list says what it lists.
+    assert.match((await cli('withdrawal', 'list')).stdout, /none waiting for review: this lists only withdrawals in review/);
 
     assert.equal((await cli('policy', 'velocity', 'set', 'USDT', '--scope', 'team', '--window', '60')).code, 2);
     assert.equal((await cli('policy', 'approval', 'clear', 'ETH')).code, 0);

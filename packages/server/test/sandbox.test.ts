@@ -157,9 +157,13 @@ for (const kind of kinds) describe(`openwaas sandbox (README walkthrough, ${kind
     assert.ok(output.some((l) => l.includes('10 USDT status 5')), output.join('\n'));
 
     // The operator's view, with the settings the sandbox wrote to DIR/env.
-    const report = JSON.parse(await runCli(['audit', '--chain', '--json'], { sourceEnv: join(info.dir, 'env') })) as { ok: boolean; chain: Array<{ symbol: string; status: string }> };
+    const report = JSON.parse(await runCli(['audit', '--chain', '--json'], { sourceEnv: join(info.dir, 'env') })) as { ok: boolean; chain: Array<{ symbol: string; status: string; holdings: string; expected: string }> };
     assert.equal(report.ok, true, JSON.stringify(report));
     assert.deepEqual(report.chain.map((l) => l.symbol).sort(), ['ETH', 'USDT']);
+    // In coin units (the demo treasury's million USDT and change), not base units (13 digits).
+    const usdt = report.chain.find((l) => l.symbol === 'USDT')!;
+    assert.match(usdt.holdings, /^1\d{6}(\.\d{1,6})?$/, JSON.stringify(usdt));
+    assert.equal(usdt.holdings, usdt.expected);
   });
 });
 

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { escapeForTerminal } from './terminal.js';
+import { didYouMean } from './suggest.js';
 import type { OperatorRole } from '../modules/operators/index.js';
 
 /** The program's name, as installed by package.json `bin`. */
@@ -140,7 +141,7 @@ Run '${programName} ${name} <command> --help' for a command's options.
       }
       if (sub === undefined) throw new UsageError(`which ${name} command?`, name);
       const command = Object.hasOwn(subcommands, sub) ? subcommands[sub] : undefined;
-      if (!command) throw new UsageError(`unknown command "${name} ${sub}"`, name);
+      if (!command) throw new UsageError(`unknown command "${name} ${sub}".${didYouMean(sub, Object.keys(subcommands), `${name} `)}`, name);
       return command.run(rest, io);
     },
   };
@@ -218,9 +219,9 @@ export function describe(record: object): string {
   return entries.map(([k, v]) => `${k.padEnd(width)}  ${scalar(v, k)}`).join('\n') + '\n';
 }
 
-/** A text table of chosen columns. */
-export function table<T extends object>(rows: T[], columns: Array<keyof T & string>): string {
-  if (rows.length === 0) return '(none)\n';
+/** A text table of chosen columns; `empty` says what no rows means (default "(none)"). */
+export function table<T extends object>(rows: T[], columns: Array<keyof T & string>, empty = '(none)'): string {
+  if (rows.length === 0) return `${empty}\n`;
   const cells = rows.map((r) => columns.map((c) => scalar((r as Record<string, unknown>)[c], c).replace(/\n\s*/g, ' ')));
   const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i]!.length)));
   const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();

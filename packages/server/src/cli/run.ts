@@ -1,6 +1,7 @@
 import { ConfigError } from '../config/config.js';
 import { asAdminError } from '../operator/errors.js';
 import { CommandFailed, exitCode, programName, UsageError, type Command, type GroupCommand, type Io } from './args.js';
+import { didYouMean } from './suggest.js';
 import { alerts } from './alerts.js';
 import { audit } from './audit.js';
 import { balance } from './balance.js';
@@ -73,7 +74,7 @@ export async function runCli(argv: string[], io: Io, helpFor: (path: string | un
   }
   const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
   try {
-    if (!command) throw new UsageError(`unknown command "${name}"`);
+    if (!command) throw new UsageError(`unknown command "${name}".${didYouMean(name, Object.keys(commands))}`);
     return await command.run(rest, io);
   } catch (error) {
     if (error instanceof UsageError) {

@@ -40,6 +40,8 @@ coin's confirmations (status 1).
     const [uidText, symbolText, amountText] = p.positionals;
     if (uidText === undefined || symbolText === undefined || amountText === undefined) throw new UsageError('expected <uid> <symbol> <amount>', 'sandbox deposit');
     const uid = idArg(uidText, 'uid', 'sandbox deposit');
+    // The form is checked before anything is read, so a typo is a usage error whatever the sandbox's state.
+    if (!/^\d+(\.\d+)?$/.test(amountText)) throw new UsageError(`amount ${amountText} is not a decimal amount like 25 or 0.5`, 'sandbox deposit');
     const symbol = symbolText.toUpperCase();
     const fromText = str(p, 'from');
     const from = fromText === undefined ? 1 : whole(fromText, '--from', 'sandbox deposit', { min: 1, max: 9 });

@@ -210,9 +210,13 @@ Ctrl-C stops the sandbox.`);
   },
 });
 
-/** `openwaas sandbox` starts everything; `openwaas sandbox deposit …` sends a deposit to it. */
-export const sandbox: Command = {
+/**
+ * `openwaas sandbox` starts everything; `openwaas sandbox deposit …` sends a deposit to it.
+ * `subcommands` lets a usage error of `sandbox deposit` print that command's help, not the start's.
+ */
+export const sandbox: Command & { subcommands: Record<string, Command> } = {
   summary: sandboxStart.summary,
   help: sandboxStart.help,
+  subcommands: { deposit: sandboxDeposit },
   run: (argv, io) => (argv[0] === 'deposit' ? sandboxDeposit.run(argv.slice(1), io) : sandboxStart.run(argv, io)),
 };

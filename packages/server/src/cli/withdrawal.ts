@@ -31,6 +31,7 @@ const listCommand = leaf({
     print(io, p, rows, () => table(
         rows.map((r) => ({ ...r, approvals: `${r.approvals_given}/${r.approvals_required}` })),
         ['id', 'app_id', 'request_id', 'uid', 'symbol', 'amount', 'address_to', 'saas_status', 'company_status', 'approvals', 'review_reason'],
+        "(none waiting for review: this lists only withdrawals in review; 'withdrawal show ID' shows any one)",
       ));
     return exitCode.ok;
   },

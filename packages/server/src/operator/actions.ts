@@ -332,6 +332,7 @@ export async function auditAction(ctx: OperatorContext, onProgress?: (entriesRea
 /** Ledger against chain balances for every configured chain (read at each scanner's cursor). */
 export async function chainAuditAction(ctx: ServiceContext, onProgress?: (line: string) => void) {
   const report = await auditChainBalances(ctx, onProgress);
-  const lines = report.lines.map((l) => ({ ...l, holdings: l.holdings.toString(), expected: l.expected.toString() }));
+  // Coin units, as every amount at the edges (the CLI table and the operator API alike).
+  const lines = report.lines.map((l) => ({ ...l, holdings: formatAmount(l.holdings, l.decimals), expected: formatAmount(l.expected, l.decimals) }));
   return { ok: report.findings.length === 0, lines, findings: report.findings };
 }

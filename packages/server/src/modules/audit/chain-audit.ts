@@ -1,3 +1,4 @@
+import { formatAmount } from '../../money/amount.js';
 import type { ChainHandle } from '../../chains/registry.js';
 import type { ChainAuditDeps } from './deps.js';
 import { readBalance } from '../ledger/index.js';
@@ -20,6 +21,8 @@ export interface ChainAuditLine {
   block: number;
   /** Deposit addresses read, plus the hot and fee wallets. */
   addresses: number;
+  /** The coin's decimals: holdings and expected are base units, shown in coin units at the edges. */
+  decimals: number;
   /** What our addresses hold on chain (base units). */
   holdings: bigint;
   /** What the ledger says they should hold: −chain(coin) + deposits seen but not yet confirmed. */
@@ -51,7 +54,8 @@ export async function auditChainBalances(ctx: ChainAuditDeps, onProgress?: (line
     report.lines.push(...lines);
     for (const l of lines) {
       if (l.status === 'mismatch') {
-        report.findings.push({ kind: 'chain-mismatch', detail: l.detail !== undefined ? `${l.chain} ${l.symbol}: balances unreadable (${l.detail}) while the ledger expects ${l.expected}` : `${l.chain} ${l.symbol} at block ${l.block}: addresses hold ${l.holdings}, ledger expects ${l.expected} (difference ${l.holdings - l.expected})` });
+        const units = (amount: bigint) => `${formatAmount(amount, l.decimals)} ${l.symbol}`;
+        report.findings.push({ kind: 'chain-mismatch', detail: l.detail !== undefined ? `${l.chain} ${l.symbol}: balances unreadable (${l.detail}) while the ledger expects ${units(l.expected)}` : `${l.chain} ${l.symbol} at block ${l.block}: addresses hold ${units(l.holdings)}, ledger expects ${units(l.expected)} (difference ${units(l.holdings - l.expected)})` });
       }
     }
   }
@@ -91,7 +95,7 @@ async function auditChain(ctx: Pick<ChainAuditDeps, 'store'>, chain: ChainHandle
   const lines: ChainAuditLine[] = [];
   for (const asset of assetsOf(coins)) {
     const coin = asset.primary;
-    const base = { chain: chain.id, symbol: coin.symbol, ...(asset.others.length > 0 ? { alsoSymbols: asset.others.map((c) => c.symbol) } : {}), block, addresses: addresses.length };
+    const base = { chain: chain.id, symbol: coin.symbol, ...(asset.others.length > 0 ? { alsoSymbols: asset.others.map((c) => c.symbol) } : {}), block, addresses: addresses.length, decimals: coin.decimals };
     if (block < 0) {
       lines.push({ ...base, holdings: 0n, expected: 0n, status: 'unscanned' });
       continue;
