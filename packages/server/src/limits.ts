@@ -39,6 +39,11 @@ export const notifyErrorLengthMax = 300;
 /** After a database error the loop waits this long before polling again. */
 export const notifyErrorBackoffMs = 2_000;
 
+// ── Shown URLs ───────────────────────────────────────────────────────────────────────────
+
+/** A URL path segment longer than this is shown as "***": provider keys are long, versions and network names short. */
+export const redactedUrlSegmentLengthMin = 20;
+
 // ── Operator actions and listings ────────────────────────────────────────────────────────
 
 /** Rows changed per statement by bulk operator actions (resend all failed). */

@@ -14,6 +14,7 @@ import { KeystoreError, openKeystore } from '../keys/keystore.js';
 import { insecureDevKeysEnv, keyPassphraseEnv } from '../keys/unlock.js';
 import type { Store } from '../store/db.js';
 import { CommandFailed, type Io } from './args.js';
+import { redactedUrl } from '../http/redacted-url.js';
 
 /** The configuration from the environment (DATABASE_URL, OPENWAAS_CONFIG, …); bad settings are usage errors. */
 export function cliConfig(io: Io, overrides: Partial<ServiceConfig> = {}): ServiceConfig {
@@ -23,17 +24,6 @@ export function cliConfig(io: Io, overrides: Partial<ServiceConfig> = {}): Servi
     if (error instanceof ConfigError) throw error;
     // The OPENWAAS_CONFIG file is missing or not JSON.
     throw new ConfigError(`OPENWAAS_CONFIG ${io.env.OPENWAAS_CONFIG ?? ''}: ${(error as Error).message}`);
-  }
-}
-
-/** A database URL fit for printing: the password is hidden. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return /^postgres/.test(url) ? u.toString() : url;
-  } catch {
-    return url;
   }
 }
 
@@ -111,7 +101,7 @@ export async function withContext<T>(io: Io, fn: (ctx: ServiceContext) => Promis
     else {
       const pending = await pendingMigrations(store);
       if (pending.length > 0) {
-        throw new CommandFailed(`the database ${redactUrl(config.databaseUrl)} is not migrated (pending: ${pending.join(', ')}): run 'openwaas migrate' first`);
+        throw new CommandFailed(`the database ${redactedUrl(config.databaseUrl)} is not migrated (pending: ${pending.join(', ')}): run 'openwaas migrate' first`);
       }
     }
     // Logs go to stderr so stdout stays the command's output; quiet unless LOG_LEVEL says otherwise.

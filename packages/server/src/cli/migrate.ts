@@ -1,7 +1,8 @@
 import { openStore } from '../store/db.js';
 import { migrateToLatest } from '../store/migrate.js';
 import { exitCode, leaf, print } from './args.js';
-import { cliConfig, redactUrl } from './context.js';
+import { cliConfig } from './context.js';
+import { redactedUrl } from '../http/redacted-url.js';
 
 export const migrate = leaf({
   name: 'migrate',
@@ -15,13 +16,13 @@ migration. Safe to run again.`,
     const store = openStore(config.databaseUrl);
     const lines: string[] = [];
     try {
-      if (!p.json) io.stdout.write(`migrating ${redactUrl(config.databaseUrl)}\n`);
+      if (!p.json) io.stdout.write(`migrating ${redactedUrl(config.databaseUrl)}\n`);
       const result = await migrateToLatest(store, (line) => {
         lines.push(line);
         if (!p.json) io.stdout.write(`${line}\n`);
       });
       const applied = (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
-      print(io, p, { database: redactUrl(config.databaseUrl), applied }, () => (applied.length === 0 ? 'database is up to date\n' : `applied ${applied.length} migration(s)\n`));
+      print(io, p, { database: redactedUrl(config.databaseUrl), applied }, () => (applied.length === 0 ? 'database is up to date\n' : `applied ${applied.length} migration(s)\n`));
       return exitCode.ok;
     } finally {
       await store.close();

@@ -11,10 +11,11 @@ export const serve = leaf({
 
 Migrates the database, unlocks the key store (passphrase from OPENWAAS_KEY_PASSPHRASE, or asked
 for on a terminal), starts the HTTP API (and the operator API on its own listener when
-OPENWAAS_OPERATOR_TOKEN or its hash is set) and the background workers — notifications, and for every chain in OPENWAAS_CHAINS the
+OPENWAAS_OPERATOR_API=1) and the background workers — notifications, and for every chain in OPENWAAS_CHAINS the
 deposit scanner, withdrawal broadcaster and sweeper — and prints a summary: database,
 migrations, each chain (node, head, confirmations, hot and fee wallets), key source,
-listeners, workers (with --json: one JSON line). Ctrl-C (SIGINT) or SIGTERM stops it
+listeners, workers (with --json: one JSON line). 'openwaas config check' validates the
+settings first without starting anything (docs/configuration.md lists them). Ctrl-C (SIGINT) or SIGTERM stops it
 gracefully: deliveries in flight are handed back to the database for the next start.
 
   --host HOST      listen address (default HOST or 127.0.0.1)

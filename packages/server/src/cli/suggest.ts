@@ -3,9 +3,9 @@
  * (or that the word is a prefix of), closest first, at most three.
  */
 export function suggestionsFor(word: string, known: readonly string[]): string[] {
-  const typed = word.toLowerCase();
+  // Command names are lower-case words: compared as typed.
   return known
-    .map((name) => ({ name, distance: name.startsWith(typed) && typed.length >= 2 ? 0 : editDistance(typed, name.toLowerCase()) }))
+    .map((name) => ({ name, distance: name.startsWith(word) && word.length >= 2 ? 0 : editDistance(word, name) }))
     .filter((c) => c.distance <= Math.min(2, Math.max(1, Math.floor(c.name.length / 3))))
     .sort((a, b) => a.distance - b.distance || a.name.localeCompare(b.name))
     .slice(0, 3)

@@ -12,11 +12,9 @@ const perSymbol = z.record(z.string().min(1), decimalAmount);
  */
 export const kytBreakerSchema = z
   .object({
-    windowMs: z.coerce.number().int().positive(),
-    /** The (maxCount + 1)-th deposit within a window trips the breaker. */
-    maxCount: z.coerce.number().int().positive().optional(),
-    /** A window total above this trips the breaker (coins not listed: no amount limit). */
-    maxAmount: perSymbol.default({}),
+    windowMs: z.coerce.number().int().positive().describe('The window deposits are counted and added up over (ms), per merchant and coin.'),
+    maxCount: z.coerce.number().int().positive().optional().describe('The (maxCount + 1)-th deposit within a window trips the breaker.'),
+    maxAmount: perSymbol.default({}).describe('Per coin symbol: a window total above this trips the breaker (coins not listed: no amount limit).'),
   })
   .strict();
 
@@ -38,24 +36,19 @@ export const kytBreakerSchema = z
  */
 export const kytConfigSchema = z
   .object({
-    provider: z.enum(['none', 'builtin', 'http']).default('none'),
-    /** Counterparty addresses that always need an operator's decision (compared case-insensitively). */
+    provider: z.enum(['none', 'builtin', 'http']).default('none').describe('none (every deposit and withdrawal passes; the rules are ignored), builtin (the rules) or http (the rules, then the screening service at url).'),
     denyAddresses: z
       .array(z.string().trim().min(1))
       .default([])
-      .transform((list) => list.map((a) => a.toLowerCase())),
-    /** Per coin symbol: deposits and withdrawals above this amount need an operator's decision. */
-    reviewAbove: perSymbol.default({}),
-    breaker: kytBreakerSchema.optional(),
-    /** The screening service (provider http). */
-    url: z.string().url().optional(),
-    timeoutMs: z.coerce.number().int().positive().max(120_000).default(5_000),
-    /** Bearer token of the screening service; a secret: never logged or printed. */
-    token: z.string().min(1).optional(),
-    /** First delay before asking again about a record the provider could not screen yet. */
-    retryMinMs: z.coerce.number().int().positive().default(5_000),
-    /** Longest delay between two screenings of the same record. */
-    retryMaxMs: z.coerce.number().int().positive().default(300_000),
+      .transform((list) => list.map((a) => a.toLowerCase()))
+      .describe("Counterparty addresses that always need an operator's decision (compared case-insensitively)."),
+    reviewAbove: perSymbol.default({}).describe("Per coin symbol: deposits and withdrawals above this amount need an operator's decision."),
+    breaker: kytBreakerSchema.optional().describe('The deposit circuit breaker (deposits only): too many or too much within a window holds the deposit.'),
+    url: z.string().url().optional().meta({ redact: 'url' }).describe('The screening service (provider http): a JSON POST per deposit and withdrawal.'),
+    timeoutMs: z.coerce.number().int().positive().max(120_000).default(5_000).describe('How long the screening service may take (ms); no answer counts as "pending", never "pass".'),
+    token: z.string().min(1).optional().meta({ secret: true }).describe('Bearer token of the screening service.'),
+    retryMinMs: z.coerce.number().int().positive().default(5_000).describe('First delay before asking again about a record the provider could not screen yet (ms).'),
+    retryMaxMs: z.coerce.number().int().positive().default(300_000).describe('Longest delay between two screenings of the same record (ms).'),
   })
   .strict()
   .superRefine((c, issue) => {

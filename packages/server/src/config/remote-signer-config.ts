@@ -17,13 +17,11 @@ const evmAddress = z
  */
 export const remoteSignerSchema = z
   .object({
-    url: z.string().url().refine((u) => /^https?:/i.test(u), 'must be an http or https URL'),
-    token: z.string().min(1).optional(),
-    /** The address the signer signs for as the hot wallet (pays withdrawals, receives sweeps). */
-    hotAddress: evmAddress,
-    /** The address the signer signs for as the fee wallet (gas top-ups of token sweeps). */
-    feeAddress: evmAddress,
-    timeoutMs: z.coerce.number().int().positive().max(120_000).default(10_000),
+    url: z.string().url().refine((u) => /^https?:/i.test(u), 'must be an http or https URL').meta({ redact: 'url' }).describe('JSON-RPC endpoint answering eth_signTransaction.'),
+    token: z.string().min(1).optional().meta({ secret: true }).describe('Bearer token of the signer.'),
+    hotAddress: evmAddress.describe('The address the signer signs for as the hot wallet (pays withdrawals, receives sweeps).'),
+    feeAddress: evmAddress.describe('The address the signer signs for as the fee wallet (gas top-ups of token sweeps).'),
+    timeoutMs: z.coerce.number().int().positive().max(120_000).default(10_000).describe('How long the signer may take (ms).'),
   })
   .strict()
   .refine((c) => c.hotAddress !== c.feeAddress, { path: ['feeAddress'], message: 'must differ from hotAddress' });
