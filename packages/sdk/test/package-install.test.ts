@@ -72,6 +72,15 @@ function serviceEnv(): Record<string, string> {
   return { WAAS_BASE_URL: service.baseUrl, WAAS_APP_ID: service.appId, WAAS_PRIVATE_KEY: service.merchantPrivateKeyPem, WAAS_WALLET_PUBLIC_KEY: service.walletPublicKeyPem };
 }
 
+/** The first ```js block under the README's `## heading`: the README's programs are run and type-checked as written. */
+function readmeProgram(heading: string): string {
+  const readme = readFileSync(join(sdkDir, 'README.md'), 'utf8');
+  const section = readme.split(/^## /m).find((part) => part.startsWith(`${heading}\n`));
+  const block = section && /^```js\n([^]*?)^```$/m.exec(section);
+  if (!block) throw new Error(`README.md has no js block under "## ${heading}"`);
+  return block[1]!;
+}
+
 async function packAndInstall(): Promise<void> {
   const packed = join(work, 'packed');
   mkdirSync(packed);
@@ -83,6 +92,18 @@ async function packAndInstall(): Promise<void> {
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'merchant-app', version: '1.0.0', private: true }, null, 2) + '\n');
   installRun = await run('npm', ['install', '--offline', '--no-audit', '--no-fund', join(packed, tarballs[0]!)], { cwd: app });
   assertExit(installRun, 0, 'npm install <tarball>');
+  writeFileSync(join(app, 'readme-call.mjs'), readmeProgram('Call'));
+  writeFileSync(join(app, 'readme-callbacks.mjs'), readmeProgram('Callbacks'));
+}
+
+/** What the sandbox writes into its demo folder, for this service: waas.json naming the key files by absolute path. */
+function writeDemoFolder(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  const files = { privateKey: join(dir, 'merchant-private.pem'), walletPublicKey: join(dir, 'wallet-public.pem'), config: join(dir, 'waas.json') };
+  writeFileSync(files.privateKey, service.merchantPrivateKeyPem, { mode: 0o600 });
+  writeFileSync(files.walletPublicKey, service.walletPublicKeyPem);
+  writeFileSync(files.config, JSON.stringify({ baseUrl: service.baseUrl, appId: service.appId, privateKey: files.privateKey, walletPublicKey: files.walletPublicKey }, null, 2));
+  return files.config;
 }
 
 before(async () => {
@@ -200,7 +221,7 @@ console.log(JSON.stringify({ resolved: fileURLToPath(import.meta.resolve('@openw
     assert.equal(out.notFound, true);
   });
 
-  test("TypeScript (module nodenext): the tarball's declarations type-check an ES module and a CommonJS file, and catch a type error", async () => {
+  test("TypeScript (module nodenext): the tarball's declarations type-check an ES module, a CommonJS file and the README's programs, and catch a type error", async () => {
     const compilerOptions = {
       module: 'nodenext',
       moduleResolution: 'nodenext',
@@ -209,11 +230,14 @@ console.log(JSON.stringify({ resolved: fileURLToPath(import.meta.resolve('@openw
       noEmit: true,
       // The SDK's declarations are checked too.
       skipLibCheck: false,
+      // The README's programs are JavaScript: checked against the declarations too.
+      allowJs: true,
+      checkJs: true,
       // A merchant app has its own @types/node; this one borrows the repository's.
       typeRoots: [join(repoRoot, 'node_modules', '@types')],
       types: ['node'],
     };
-    writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['typed.mts', 'typed.cts'] }, null, 2));
+    writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['typed.mts', 'typed.cts', 'readme-call.mjs', 'readme-callbacks.mjs'] }, null, 2));
     writeFileSync(join(app, 'tsconfig.wrong.json'), JSON.stringify({ compilerOptions, files: ['typed-wrong.mts'] }, null, 2));
     const typed = (what: string) => `import { ErrorCode, WaasClient, WaasError, type WithdrawRecord, type DepositRecord } from '@openwaas/sdk';
 
@@ -266,6 +290,7 @@ export const sent = client.withdraw({ request_id: 'order-1', amount: '1' });
     mkdirSync(demo);
     writeFileSync(join(demo, 'merchant-private.pem'), service.merchantPrivateKeyPem, { mode: 0o600 });
     writeFileSync(join(demo, 'wallet-public.pem'), service.walletPublicKeyPem);
+    // Key paths relative to the config file.
     writeFileSync(join(demo, 'waas.json'), JSON.stringify({ baseUrl: service.baseUrl, appId: service.appId, privateKey: 'merchant-private.pem', walletPublicKey: 'wallet-public.pem' }));
 
     const [help, keygen, call] = await Promise.all([
@@ -281,6 +306,15 @@ export const sent = client.withdraw({ request_id: 'order-1', amount: '1' });
     assert.match(readFileSync(join(work, 'keys', 'merchant-public.pem'), 'utf8'), /^-----BEGIN PUBLIC KEY-----\n/);
     assertExit(call, 0, 'openwaas-sdk call getCoinList');
     assert.deepEqual((JSON.parse(call.stdout) as Array<{ symbol: string }>).map((c) => c.symbol).sort(), enabledSymbols);
+  });
+
+  test("the README's Call program runs as written, from the app, on the sandbox's files", async () => {
+    writeDemoFolder(join(app, '.openwaas', 'demo'));
+    const result = await run(process.execPath, ['readme-call.mjs'], { cwd: app });
+    assertExit(result, 0, 'node readme-call.mjs');
+    const [coins, user] = result.stdout.trim().split('\n');
+    assert.deepEqual((JSON.parse((coins ?? '').replaceAll("'", '"')) as string[]).sort(), enabledSymbols);
+    assert.match(user ?? '', /^\d+ 0x[0-9a-fA-F]{40} 0$/, 'uid, deposit address, balance');
   });
 
   test('the quickstart example runs against the installed package: registers its user once, finds it again after', async () => {
