@@ -6,7 +6,7 @@
  * real service on loopback.
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,7 +49,6 @@ let service: Service;
 let enabledSymbols: string[];
 /** The environment of every child: nothing inherited beyond PATH (no npm_*, NODE_OPTIONS or test-runner variables). */
 let baseEnv: Record<string, string>;
-let installRun: Run;
 
 function run(command: string, args: string[], options: { cwd: string; env?: Record<string, string> }): Promise<Run> {
   const child = spawn(command, args, { cwd: options.cwd, env: { ...baseEnv, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'], timeout: runTimeoutMs });
@@ -90,8 +89,8 @@ async function packAndInstall(): Promise<void> {
   assert.equal(tarballs.length, 1, `one tarball: ${tarballs.join(', ')}`);
 
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'merchant-app', version: '1.0.0', private: true }, null, 2) + '\n');
-  installRun = await run('npm', ['install', '--offline', '--no-audit', '--no-fund', join(packed, tarballs[0]!)], { cwd: app });
-  assertExit(installRun, 0, 'npm install <tarball>');
+  const install = await run('npm', ['install', '--offline', '--no-audit', '--no-fund', join(packed, tarballs[0]!)], { cwd: app });
+  assertExit(install, 0, 'npm install <tarball>');
   writeFileSync(join(app, 'readme-call.mjs'), readmeProgram('Call'));
   writeFileSync(join(app, 'readme-callbacks.mjs'), readmeProgram('Callbacks'));
 }
@@ -144,7 +143,7 @@ describe('the packed SDK installed into a fresh app', { concurrency: true }, () 
     assert.ok(existsSync(join(installed, 'dist', 'index.js')) && existsSync(join(installed, 'dist', 'index.d.ts')));
     assert.ok(!existsSync(join(installed, 'test')), 'tests are not shipped');
     assert.ok(!existsSync(join(installed, 'dist', 'examples')));
-    assert.ok(!statSync(installed).isSymbolicLink(), 'a copy, not a link to the workspace');
+    assert.ok(!lstatSync(installed).isSymbolicLink(), 'a copy, not a link to the workspace');
     assert.deepEqual(readdirSync(join(app, 'node_modules')).filter((name) => !name.startsWith('.')), ['@openwaas'], 'nothing else was installed');
   });
 
