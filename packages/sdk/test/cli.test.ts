@@ -59,8 +59,8 @@ let merchantPublicPath: string;
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'openwaas-cli-'));
   keygenRun = await cli(['keygen', '--out', join(dir, 'keys')]);
-  merchantPrivatePath = join(dir, 'keys', 'merchant_private.pem');
-  merchantPublicPath = join(dir, 'keys', 'merchant_public.pem');
+  merchantPrivatePath = join(dir, 'keys', 'merchant-private.pem');
+  merchantPublicPath = join(dir, 'keys', 'merchant-public.pem');
 });
 
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -88,12 +88,12 @@ describe('keygen', { concurrency: true }, () => {
   test('refuses to overwrite existing files unless --force', async () => {
     const out = join(dir, 'overwrite');
     assertExit(await cli(['keygen', '--out', out, '--name', 'shop']), 0, 'first keygen');
-    const privatePath = join(out, 'shop_private.pem');
+    const privatePath = join(out, 'shop-private.pem');
     const before = readFileSync(privatePath, 'utf8');
 
     const refused = await cli(['keygen', '--out', out, '--name', 'shop']);
     assertExit(refused, 2, 'second keygen');
-    assert.match(refused.stderr, /refusing to overwrite .*shop_private\.pem/);
+    assert.match(refused.stderr, /refusing to overwrite .*shop-private\.pem/);
     assert.match(refused.stderr, /--force/);
     assert.equal(readFileSync(privatePath, 'utf8'), before, 'untouched');
 
@@ -103,6 +103,30 @@ describe('keygen', { concurrency: true }, () => {
     assert.notEqual(after, before);
     assert.equal(statSync(privatePath).mode & 0o777, 0o600);
     parsePrivateKey(after);
+  });
+
+  test('writes the names the sandbox writes; a pair under the former names (NAME_private.pem) is an existing pair', async () => {
+    assert.ok(keygenRun.stdout.includes(join(dir, 'keys', 'merchant-private.pem')));
+    const out = join(dir, 'former-names');
+    mkdirSync(out, { recursive: true });
+    const old = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const oldPrivatePem = old.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    writeFileSync(join(out, 'merchant_private.pem'), oldPrivatePem, { mode: 0o600 });
+    writeFileSync(join(out, 'merchant_public.pem'), old.publicKey.export({ format: 'pem', type: 'spki' }));
+
+    const refused = await cli(['keygen', '--out', out]);
+    assertExit(refused, 2, 'keygen beside a former-name pair');
+    assert.match(refused.stderr, /refusing to overwrite .*merchant_private\.pem and .*merchant_public\.pem \(use --force/);
+    assert.equal(readFileSync(join(out, 'merchant_private.pem'), 'utf8'), oldPrivatePem, 'untouched');
+    assert.throws(() => statSync(join(out, 'merchant-private.pem')), /ENOENT/, 'nothing written');
+
+    const forced = await cli(['keygen', '--out', out, '--force']);
+    assertExit(forced, 0, 'keygen --force');
+    // One pair in the folder afterwards, under the current names.
+    const spki = (key: KeyObject) => key.export({ format: 'der', type: 'spki' }).toString('base64');
+    assert.equal(spki(createPublicKey(parsePrivateKey(readFileSync(join(out, 'merchant-private.pem'), 'utf8')))), spki(parsePublicKey(readFileSync(join(out, 'merchant-public.pem'), 'utf8'))));
+    assert.throws(() => statSync(join(out, 'merchant_private.pem')), /ENOENT/);
+    assert.throws(() => statSync(join(out, 'merchant_public.pem')), /ENOENT/);
   });
 
   test('bad options exit 2', async () => {
@@ -119,6 +143,35 @@ describe('keygen', { concurrency: true }, () => {
 
 describe('encrypt and decrypt', { concurrency: true }, () => {
   const payload = JSON.stringify({ uid: 12345, memo: '钱包🚀'.repeat(60), note: 'Grüße' });
+
+  test('a key path under the current name reads the file under its former name when only that exists, and says so', async () => {
+    const keys = join(dir, 'former-only');
+    mkdirSync(keys, { recursive: true });
+    const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    writeFileSync(join(keys, 'shop_private.pem'), pair.privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
+    writeFileSync(join(keys, 'shop_public.pem'), pair.publicKey.export({ format: 'pem', type: 'spki' }));
+
+    const encrypted = await cli(['encrypt', '--key', join(keys, 'shop-private.pem')], { input: payload });
+    assertExit(encrypted, 0, 'encrypt with the former name on disk');
+    assert.equal(openText(encrypted.stdout.trim(), pair.publicKey), payload);
+    assert.equal(encrypted.stderr, `openwaas-sdk encrypt: reading ${join(keys, 'shop_private.pem')}: shop-private.pem does not exist there (rename the file to its current name to silence this)\n`);
+    const decrypted = await cli(['decrypt', '--key', join(keys, 'shop-public.pem')], { input: encrypted.stdout });
+    assertExit(decrypted, 0, 'decrypt with the former name on disk');
+    assert.equal(decrypted.stdout, payload + '\n');
+    assert.match(decrypted.stderr, /reading .*shop_public\.pem: shop-public\.pem does not exist there/);
+
+    // call's configuration too; the current name wins when both exist, and other names have no fallback.
+    const notes: string[] = [];
+    const base = { WAAS_BASE_URL: 'http://127.0.0.1:1', WAAS_APP_ID: 'app', WAAS_WALLET_PUBLIC_KEY: join(keys, 'shop-public.pem') };
+    const config = resolveCallConfig({ configPath: undefined, flags: {}, note: (text) => notes.push(text) }, { ...base, WAAS_PRIVATE_KEY: 'shop-private.pem' }, keys, 'call');
+    assert.equal(parsePrivateKey(config.privateKey).export({ format: 'pem', type: 'pkcs8' }), pair.privateKey.export({ format: 'pem', type: 'pkcs8' }));
+    assert.equal(notes.length, 2, notes.join('\n'));
+    assert.match(notes[0]!, /shop_private\.pem/);
+    writeFileSync(join(keys, 'shop-public.pem'), readFileSync(merchantPublicPath));
+    const current = resolveCallConfig({ configPath: undefined, flags: {} }, { ...base, WAAS_PRIVATE_KEY: join(keys, 'shop_private.pem') }, keys, 'call');
+    assert.equal(current.walletPublicKey, readFileSync(merchantPublicPath, 'utf8'), 'the current name, when it exists, is the one read');
+    assertUsage(() => resolveCallConfig({ configPath: undefined, flags: {} }, { ...base, WAAS_PRIVATE_KEY: 'shop.pem' }, keys, 'call'), /"shop\.pem" is neither a key file nor a key/);
+  });
 
   test('encrypt | decrypt round trip with the keygen keys, through stdin', async () => {
     const encrypted = await cli(['encrypt', '--key', merchantPrivatePath], { input: payload + '\n' });
@@ -178,7 +231,7 @@ describe('encrypt and decrypt', { concurrency: true }, () => {
   test('a public key given to encrypt exits 1 naming the key', async () => {
     const run = await cli(['encrypt', '--key', merchantPublicPath], { input: '{}' });
     assertExit(run, 1, 'encrypt with a public key');
-    assert.match(run.stderr, /cannot parse --key .*merchant_public\.pem: it is a public key/);
+    assert.match(run.stderr, /cannot parse --key .*merchant-public\.pem: it is a public key/);
   });
 });
 
@@ -275,7 +328,7 @@ describe('call', { concurrency: true }, () => {
       JSON.stringify({
         baseUrl: 'http://127.0.0.1:1', // overridden by --base-url
         appId,
-        privateKey: 'merchant_private.pem', // relative to the config file
+        privateKey: 'merchant-private.pem', // relative to the config file
         walletPublicKey: walletPublicPath(),
         timeoutMs: 10_000,
       }),

@@ -95,6 +95,7 @@ async function run(argv: string[], io: Io): Promise<number> {
         walletPublicKey: stringValue(parsed, 'wallet-public-key'),
         timeoutMs: stringValue(parsed, 'timeout-ms'),
       },
+      note: (text) => io.stderr.write(`${programName} call: ${text}\n`),
     },
     io.env,
     io.cwd,

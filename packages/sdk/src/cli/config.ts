@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UsageError } from './args.js';
+import { keyFileToRead } from './key-files.js';
 
 /** Key files larger than this are not keys (a 4096-bit PKCS#8 PEM is about 3.3 KB). */
 const keyFileBytesMax = 64 * 1024;
@@ -9,8 +10,18 @@ const configFileBytesMax = 1024 * 1024;
 /** The largest delay Node's timers accept. */
 const timeoutMsMax = 2 ** 31 - 1;
 
-/** Reads a key file: PEM or base64 text as a string, binary DER as bytes. */
-export function readKeyFile(path: string, what: string, command: string): string | Buffer {
+/** Told about something worth knowing that is not an error (written to stderr by the commands). */
+export type Note = (text: string) => void;
+
+/**
+ * Reads a key file: PEM or base64 text as a string, binary DER as bytes. A missing
+ * `NAME-private.pem` / `NAME-public.pem` is read under its former name when that exists (see
+ * keyFileToRead), and `note` is told.
+ */
+export function readKeyFile(requested: string, what: string, command: string, note?: Note): string | Buffer {
+  const found = keyFileToRead(requested);
+  const path = found.path;
+  if (found.note !== undefined) note?.(found.note);
   let bytes: Buffer;
   try {
     const size = statSync(path).size;
@@ -38,10 +49,10 @@ function isFile(path: string): boolean {
  * environment variable often has its line breaks written as "\n": those are restored.
  * @param baseDir relative paths are resolved from here (the config file's directory).
  */
-export function keyFromPathOrText(value: string, what: string, baseDir: string, command: string): string | Buffer {
+export function keyFromPathOrText(value: string, what: string, baseDir: string, command: string, note?: Note): string | Buffer {
   if (value.includes('-----BEGIN')) return value.includes('\n') ? value : value.replace(/(\\r)?\\n/g, '\n');
   const path = resolve(baseDir, value);
-  if (isFile(path)) return readKeyFile(path, what, command);
+  if (isFile(keyFileToRead(path).path)) return readKeyFile(path, what, command, note);
   const compact = value.replace(/\s+/g, '');
   if (compact.length >= 64 && /^[A-Za-z0-9+/=_-]+$/.test(compact)) return compact;
   throw new UsageError(`${what}: "${value.length > 60 ? value.slice(0, 60) + '…' : value}" is neither a key file nor a key`, command);
@@ -115,7 +126,7 @@ function readConfigFile(path: string, command: string): Partial<Record<Setting, 
  * overridden by flags. Every missing setting is named at once, with the ways to give it.
  */
 export function resolveCallConfig(
-  options: { configPath: string | undefined; flags: Partial<Record<Setting, string>> },
+  options: { configPath: string | undefined; flags: Partial<Record<Setting, string>>; note?: Note },
   env: NodeJS.ProcessEnv,
   cwd: string,
   command: string,
@@ -163,12 +174,13 @@ export function resolveCallConfig(
   return {
     baseUrl: baseUrl.value,
     appId: appId.value.trim(),
-    privateKey: keyFromPathOrText(privateKey.value, `privateKey (${privateKey.origin})`, privateKey.baseDir, command),
+    privateKey: keyFromPathOrText(privateKey.value, `privateKey (${privateKey.origin})`, privateKey.baseDir, command, options.note),
     walletPublicKey: keyFromPathOrText(
       walletPublicKey.value,
       `walletPublicKey (${walletPublicKey.origin})`,
       walletPublicKey.baseDir,
       command,
+      options.note,
     ),
     timeoutMs,
     origin,

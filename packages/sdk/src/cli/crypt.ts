@@ -36,6 +36,10 @@ function keyPath(value: string | undefined, command: string, io: Io): string {
   return resolve(io.cwd, value);
 }
 
+function noteTo(io: Io, command: string): (text: string) => void {
+  return (text) => io.stderr.write(`${programName} ${command}: ${text}\n`);
+}
+
 async function runEncrypt(argv: string[], io: Io): Promise<number> {
   const parsed = parseCommandArgs('encrypt', argv, { key: { type: 'string', short: 'k' }, segment: { type: 'string' } });
   if (parsed.help) {
@@ -43,7 +47,7 @@ async function runEncrypt(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   const path = keyPath(stringValue(parsed, 'key'), 'encrypt', io);
-  const privateKey = parsePrivateKey(readKeyFile(path, '--key', 'encrypt'), `--key ${path}`);
+  const privateKey = parsePrivateKey(readKeyFile(path, '--key', 'encrypt', noteTo(io, 'encrypt')), `--key ${path}`);
   const max = maxSegmentBytes(privateKey);
   const segmentText = stringValue(parsed, 'segment');
   const segmentBytes =
@@ -62,7 +66,7 @@ async function runDecrypt(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   const path = keyPath(stringValue(parsed, 'key'), 'decrypt', io);
-  const publicKey = parsePublicKey(readKeyFile(path, '--key', 'decrypt'), `--key ${path}`);
+  const publicKey = parsePublicKey(readKeyFile(path, '--key', 'decrypt', noteTo(io, 'decrypt')), `--key ${path}`);
   const envelope = await readStdin(io, 'decrypt');
   const text = parsed.values['pretty'] === true ? JSON.stringify(open(envelope, publicKey), null, 2) : openText(envelope, publicKey);
   io.stdout.write(text + '\n');

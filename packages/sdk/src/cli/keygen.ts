@@ -1,8 +1,9 @@
 import { generateKeyPair } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { parseCommandArgs, programName, stringValue, UsageError, type Command, type Io } from './args.js';
+import { keyPairFiles } from './key-files.js';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 
@@ -13,15 +14,17 @@ const defaultName = 'merchant';
 const help = `Usage: ${programName} keygen [--out DIR] [--name NAME] [--bits 2048] [--force]
 
 Generates a merchant RSA key pair for the WaaS v2 envelope:
-  NAME_private.pem   PKCS#8 private key, file mode 0600 (keep it secret)
-  NAME_public.pem    SPKI public key
+  NAME-private.pem   PKCS#8 private key, file mode 0600 (keep it secret)
+  NAME-public.pem    SPKI public key
 and prints the bare base64 public key: the value to register with the wallet service.
+These are the names the sandbox writes too. A pair under the names keygen used before
+(NAME_private.pem, NAME_public.pem) counts as existing: it is replaced only with --force.
 
 Options:
   --out DIR     directory to write into (created if missing; default: current directory)
   --name NAME   file name prefix (default: "${defaultName}")
   --bits N      key size: ${allowedBits.join(', ')} (default: 2048)
-  --force       overwrite existing files (refused otherwise)
+  --force       replace an existing pair (refused otherwise)
   -h, --help    show this help
 `;
 
@@ -47,10 +50,12 @@ async function run(argv: string[], io: Io): Promise<number> {
   const outDir = resolve(io.cwd, stringValue(parsed, 'out') ?? '.');
   const force = parsed.values['force'] === true;
 
-  const privatePath = join(outDir, `${name}_private.pem`);
-  const publicPath = join(outDir, `${name}_public.pem`);
-  // Check both before writing either, so a refusal leaves nothing half-done.
-  const existing = [privatePath, publicPath].filter((path) => existsSync(path));
+  const files = keyPairFiles(outDir, name);
+  const privatePath = files.privateKey;
+  const publicPath = files.publicKey;
+  // Check every file before writing any, so a refusal leaves nothing half-done; a pair under
+  // the former names is the same key pair and is not silently joined by a second one.
+  const existing = [privatePath, publicPath, files.oldPrivateKey, files.oldPublicKey].filter((path) => existsSync(path));
   if (existing.length > 0 && !force) {
     throw new UsageError(`refusing to overwrite ${existing.join(' and ')} (use --force to replace)`, 'keygen');
   }
