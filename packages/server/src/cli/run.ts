@@ -20,13 +20,14 @@ import { operator } from './operator.js';
 import { sandbox } from './sandbox.js';
 import { serve } from './serve.js';
 import { sweeps } from './sweeps.js';
+import { backup, restore } from './backup.js';
 import { config } from './config.js';
 import { user } from './user.js';
 import { withdrawal } from './withdrawal.js';
 import { escapeForTerminal } from './terminal.js';
 
 /** Every command, in the order the overview lists them. */
-export const commands: Record<string, Command> = { sandbox, serve, migrate, config, demo, merchant, coin, user, balance, withdrawal, kyt, blacklist, policy, change, notifications, audit, alerts, chain, sweeps, operator, keys };
+export const commands: Record<string, Command> = { sandbox, serve, migrate, config, backup, restore, demo, merchant, coin, user, balance, withdrawal, kyt, blacklist, policy, change, notifications, audit, alerts, chain, sweeps, operator, keys };
 
 export const overview = `Usage: ${programName} <command> [options]
 

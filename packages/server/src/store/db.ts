@@ -91,7 +91,7 @@ function prepareSqliteFile(path: string): void {
 }
 
 /** SQLite creates -wal and -shm itself: 0600 too once they exist. */
-function restrictSqliteSidecars(path: string): void {
+export function restrictSqliteSidecars(path: string): void {
   for (const sidecar of [`${path}-wal`, `${path}-shm`]) if (existsSync(sidecar)) restrict(sidecar);
 }
 

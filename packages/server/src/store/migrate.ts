@@ -104,6 +104,11 @@ export async function pendingMigrations(store: Store): Promise<string[]> {
   return (await (await migratorOf(store)).getMigrations()).filter((m) => m.executedAt === undefined).map((m) => m.name);
 }
 
+/** Every migration this code knows, oldest first. */
+export function knownMigrationNames(): string[] {
+  return migrations.map((m) => m.name);
+}
+
 /** The newest migration this code knows: the schema version a migrated database is at. */
 export function latestMigrationName(): string {
   return migrations[migrations.length - 1]!.name;
