@@ -39,6 +39,16 @@ export const notifyErrorLengthMax = 300;
 /** After a database error the loop waits this long before polling again. */
 export const notifyErrorBackoffMs = 2_000;
 
+/** Bytes of a merchant's answer kept with each delivery attempt: enough to read what it said, never its whole page. */
+export const notifyAnswerExcerptBytesMax = 512;
+
+/**
+ * Delivery attempts kept per notification (the oldest go first). The notifier makes at most
+ * notifyScheduleMs.length + 1 per delivery; only operator resends add more, so this keeps
+ * the history of many resends while a notification resent forever cannot grow without bound.
+ */
+export const notifyAttemptsKeptMax = 100;
+
 // ── Operator actions and listings ────────────────────────────────────────────────────────
 
 /** Rows changed per statement by bulk operator actions (resend all failed). */
@@ -428,6 +438,7 @@ export function checkLimits(settings: LimitsSettings): void {
   };
   atLeast('notifyInFlightGlobalMax', notifyInFlightGlobalMax, notifyInFlightPerMerchantMax, 'notifyInFlightPerMerchantMax');
   atLeast('notifyClaimScanMax', notifyClaimScanMax, notifyInFlightGlobalMax, 'notifyInFlightGlobalMax');
+  atLeast('notifyResponseBytesMax', notifyResponseBytesMax, notifyAnswerExcerptBytesMax, 'notifyAnswerExcerptBytesMax');
   atLeast('notifyLeaseMarginMs', notifyLeaseMarginMs, 2 * notifyPollIntervalMs, 'twice notifyPollIntervalMs');
   atLeast('operatorAuthBackoffMaxMs', operatorAuthBackoffMaxMs, operatorAuthBackoffBaseMs, 'operatorAuthBackoffBaseMs');
   atLeast('operatorAuthForgetAfterMs', operatorAuthForgetAfterMs, operatorAuthBackoffMaxMs, 'operatorAuthBackoffMaxMs');

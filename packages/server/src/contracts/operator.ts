@@ -11,7 +11,7 @@ import type { AdjustmentEntry, AdjustmentResult } from '../modules/ledger/index.
 import type { BlacklistEntry, ReviewItem } from '../modules/withdrawals/index.js';
 import type { ChainStatus } from '../modules/deposits/index.js';
 import type { HeldRecords } from '../modules/kyt/index.js';
-import type { NotificationState, NotificationView } from '../modules/notifications/index.js';
+import type { NotificationAttemptView, NotificationDetailView, NotificationState, NotificationView } from '../modules/notifications/index.js';
 import type { chainTxView } from '../modules/chain-sends/index.js';
 import type { sweepView } from '../modules/sweeps/index.js';
 import type { decideHeldAction } from '../modules/kyt/index.js';
@@ -218,6 +218,7 @@ export const chainTxsQuery = z.strictObject({
 
 export type { AllowlistEntryView, ApprovalPolicyView, DestinationSettingsView, VelocityLimitView };
 export type { AdjustmentEntry, AdjustmentResult, BlacklistEntry, ChainStatus, CoinView, HeldRecords, MerchantView, NotificationView, ReviewItem, UserView, WithdrawalView };
+export type { NotificationAttemptView, NotificationDetailView };
 export type SweepView = ReturnType<typeof sweepView>;
 export type ChainTxView = ReturnType<typeof chainTxView>;
 export type HeldDecisionView = Awaited<ReturnType<typeof decideHeldAction>>;
@@ -328,7 +329,7 @@ export const operatorEndpoints = {
   'POST /blacklist': { role: 'admin', body: blacklistBody, status: 201, summary: 'refuse withdrawals to an address (110037)' },
   'DELETE /blacklist/:address': { fourEyes: true, role: 'admin', params: addressParams, status: 204, summary: 'take an address off the blacklist' },
   'GET /notifications': { role: 'viewer', query: notificationsQuery, summary: 'notification outbox with counts per state' },
-  'GET /notifications/:id': { role: 'viewer', params: idParams, summary: 'show a notification' },
+  'GET /notifications/:id': { role: 'viewer', params: idParams, summary: 'show a notification with attempts_log: every delivery attempt, oldest first (status, answer excerpt, error, duration; a resend appends)' },
   'POST /notifications/:id/resend': { role: 'treasurer', params: idParams, summary: 'deliver a notification again' },
   'POST /notifications/resend-failed': { role: 'treasurer', body: resendAllBody, summary: 'deliver every failed notification again' },
   'GET /audit': { role: 'viewer', summary: 'ledger audit (always 200; `ok` and `findings` carry the verdict)' },
@@ -411,7 +412,7 @@ export interface OperatorResponses {
   /** 204: no body. */
   'DELETE /blacklist/:address': void;
   'GET /notifications': { counts: Record<NotificationState, number>; notifications: NotificationView[] };
-  'GET /notifications/:id': NotificationView;
+  'GET /notifications/:id': NotificationDetailView;
   'POST /notifications/:id/resend': NotificationView;
   'POST /notifications/resend-failed': ResendAllView;
   'GET /audit': LedgerAuditView;

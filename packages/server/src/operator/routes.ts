@@ -32,7 +32,7 @@ import { AdminError } from '../errors/admin-errors.js';
 import { operatorErrorRegistry } from '../contracts/operator-errors.js';
 import { listAdjustments } from '../modules/ledger/index.js';
 import { addToBlacklist, listBlacklist } from '../modules/withdrawals/index.js';
-import { getNotification, resendAllFailed, resendNotification } from '../modules/notifications/index.js';
+import { getNotification, getNotificationDetail, resendAllFailed, resendNotification } from '../modules/notifications/index.js';
 import { listWithdrawalsForReview } from '../modules/withdrawals/index.js';
 import {
   auditAction,
@@ -308,7 +308,7 @@ export async function operatorRoutes(app: FastifyInstance, options: OperatorRout
       ...(q.limit !== undefined ? { limit: q.limit } : {}),
     }),
   );
-  operatorRoute(app, 'GET /notifications/:id', async ({ params }) => getNotification(ctx.store.db, params.id));
+  operatorRoute(app, 'GET /notifications/:id', async ({ params }) => getNotificationDetail(ctx.store.db, params.id));
   operatorRoute(app, 'POST /notifications/:id/resend', async ({ params }, request) => {
     const stateOf = (n: Awaited<ReturnType<typeof getNotification>>) => ({ state: n.state, attempts: n.attempts });
     const before = stateOf(await getNotification(ctx.store.db, params.id));

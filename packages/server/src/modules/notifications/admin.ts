@@ -89,11 +89,47 @@ export async function getNotification(db: Db, id: number): Promise<NotificationV
   return found;
 }
 
+/** One delivery attempt as operators see it. */
+export interface NotificationAttemptView {
+  /** 1, 2, … over the notification's life: a resend goes on counting. */
+  attempt: number;
+  at_ms: number;
+  /** The merchant's HTTP status; null when no answer came (refused, timed out, not sent). */
+  http_status: number | null;
+  /** The first bytes of the merchant's answer (notifyAnswerExcerptBytesMax), as text. */
+  answer_excerpt: string;
+  /** Why it failed; '' when delivered. */
+  error: string;
+  duration_ms: number;
+}
+
+/** A notification with its delivery attempts, oldest first (GET /notifications/:id). */
+export type NotificationDetailView = NotificationView & { attempts_log: NotificationAttemptView[] };
+
+/** The delivery attempts of notification `id`, oldest first (at most notifyAttemptsKeptMax: the newest). */
+export async function listNotificationAttempts(db: Db, id: number): Promise<NotificationAttemptView[]> {
+  return (await repo.listNotificationAttemptRows(db, id)).map((r) => ({
+    attempt: r.attempt,
+    at_ms: Number(r.at_ms),
+    http_status: r.http_status === null ? null : Number(r.http_status),
+    answer_excerpt: r.answer_excerpt,
+    error: r.error,
+    duration_ms: Number(r.duration_ms),
+  }));
+}
+
+/** One notification with its attempt log, or not_found. */
+export async function getNotificationDetail(db: Db, id: number): Promise<NotificationDetailView> {
+  const found = await getNotification(db, id);
+  return { ...found, attempts_log: await listNotificationAttempts(db, id) };
+}
+
 /**
  * Sends a notification again, now: a failed or delivered row becomes pending with its attempts
  * reset (the full schedule applies again); a pending one is just made due now (a delivery in
  * flight keeps its lease, so it is never sent twice at once). The merchant sees the same
- * notify_id, so one that already processed it only answers SUCCESS.
+ * notify_id, so one that already processed it only answers SUCCESS. The new attempts are
+ * appended to the same attempt log.
  */
 export async function resendNotification(ctx: NotificationAdminContext, id: number): Promise<NotificationView> {
   const now = ctx.clock.nowMs();
