@@ -57,6 +57,15 @@ export const adminBatchSizeMax = 1_000;
 /** Rows returned by one operator listing. */
 export const adminListLimitMax = 1_000;
 
+/** UTC days of daily volumes on the operator overview (today and the days before it): the console's chart. */
+export const overviewDaysCount = 30;
+
+/** Newest open alerts shown on the operator overview (the rest are counted, and listed by GET /alerts). */
+export const overviewAlertsShownMax = 5;
+
+/** Rows read per query while the overview sums a window's amounts (BigInt, in the service): memory stays bounded. */
+export const overviewRowsPerReadMax = 5_000;
+
 /** Enabled admins before sensitive admin changes wait for a second one: four eyes need two people. */
 export const fourEyesAdminsMin = 2;
 

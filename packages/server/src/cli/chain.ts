@@ -1,6 +1,6 @@
 import { requireChain, type ChainHandle } from '../chains/registry.js';
 import type { ServiceContext } from '../context.js';
-import { chainStatuses, readScanCursor, readScannerFault, rewindCursor, scannerLeaseName, scannerLeaseTtlMs, scanStep, type ScanStepResult } from '../modules/deposits/index.js';
+import { chainStatuses, readScanCursor, redactRpcUrl, readScannerFault, rewindCursor, scannerLeaseName, scannerLeaseTtlMs, scanStep, type ScanStepResult } from '../modules/deposits/index.js';
 import { createKytProvider } from '../modules/kyt/index.js';
 import { holdLease, releaseLease } from '../workers/lease.js';
 import { CommandFailed, exitCode, group, leaf, need, print, str, table, whole, type Io } from './args.js';
@@ -106,7 +106,7 @@ export async function backfill(ctx: ServiceContext, chain: ChainHandle, range: {
   try {
     head = await chain.reader.headNumber();
   } catch (error) {
-    throw new CommandFailed(`the node of ${chain.id} (${chain.config.rpcUrl}) does not answer: ${(error as Error).message.split('\n')[0]}`);
+    throw new CommandFailed(`the node of ${chain.id} (${redactRpcUrl(chain.config.rpcUrl)}) does not answer: ${(error as Error).message.split('\n')[0]}`);
   }
   if (range.from > head) throw new CommandFailed(`--from ${range.from} is above the head of ${chain.id} (${head})`);
   await moveCursorBack(ctx, chain, range.from);

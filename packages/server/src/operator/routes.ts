@@ -61,6 +61,7 @@ import { AuthThrottle } from './auth-throttle.js';
 import { registerKytRoutes } from './kyt-routes.js';
 import { registerPolicyRoutes } from './policy-routes.js';
 import { registerChangeRequestRoutes } from './change-request-routes.js';
+import { registerOverviewRoutes } from './overview-routes.js';
 import { sensitiveRoute } from './sensitive-route.js';
 import { merchantSettingsOf } from './request-translation.js';
 import { assertStorableFields } from '../input-rules.js';
@@ -327,6 +328,9 @@ export async function operatorRoutes(app: FastifyInstance, options: OperatorRout
   // Audit: always 200; `ok` and `findings` carry the verdict.
   operatorRoute(app, 'GET /audit', async () => auditAction(ctx));
   operatorRoute(app, 'POST /audit', async () => auditAction(ctx));
+
+  // The console's overview: chains, alerts, queues, daily figures in one answer (operator/overview-routes.ts)
+  registerOverviewRoutes(app, ctx);
 
   // Chains, on-chain audit and operator alerts
   await chainOperatorRoutes(app, ctx);

@@ -168,3 +168,23 @@ export async function countNotifications(db: Db, merchantId?: number): Promise<R
   for (const r of await repo.countNotificationsByState(db, merchantId)) out[r.state] = r.n;
   return out;
 }
+
+/** Notifications created on one UTC day, by their state now. */
+export interface NotificationDayCounts {
+  /** UTC day: days since the epoch. */
+  day: number;
+  delivered: number;
+  failed: number;
+  pending: number;
+}
+
+/** Notifications created in [fromMs, toMs) per UTC day, counted by their state now (days without any are left out). */
+export async function notificationsPerDay(db: Db, window: { fromMs: number; toMs: number }): Promise<NotificationDayCounts[]> {
+  const days = new Map<number, NotificationDayCounts>();
+  for (const r of await repo.countNotificationsPerDay(db, window)) {
+    const day = days.get(r.day) ?? { day: r.day, delivered: 0, failed: 0, pending: 0 };
+    day[r.state] += r.n;
+    days.set(r.day, day);
+  }
+  return [...days.values()];
+}
