@@ -12,6 +12,7 @@ import { after, before, it } from 'node:test';
 import { updateMerchant } from '../src/modules/merchants/index.js';
 import { notifyAnswerExcerptBytesMax } from '../src/limits.js';
 import { enqueueDeposits, notificationRow, startMerchantServer, waitFor } from './ops-helpers.js';
+import { cliRunners } from './support/cli.js';
 import { operatorCall } from './support/operators.js';
 import { eachDatabase, startTestService, type TestService } from './support/service.js';
 
@@ -90,6 +91,15 @@ eachDatabase('notification delivery attempts', (kind) => {
       assert.equal(again.attempts_log[3].http_status, 200);
       assert.equal(again.attempts_log[3].answer_excerpt, 'SUCCESS');
       assert.equal(arrivals, 4);
+
+      // The CLI prints the same view.
+      const { cliHere } = cliRunners(() => ({ DATABASE_URL: t.database.url, OPENWAAS_INSECURE_DEV_KEYS: '1', LOG_LEVEL: 'silent', OPENWAAS_OPERATOR_TOKEN: t.operatorToken }), () => process.cwd());
+      const shownByCli = await cliHere(['notifications', 'show', String(id), '--json']);
+      assert.equal(shownByCli.code, 0, shownByCli.stderr);
+      assert.deepEqual(JSON.parse(shownByCli.stdout), await detail(id!));
+      const human = await cliHere(['notifications', 'show', String(id)]);
+      assert.equal(human.code, 0, human.stderr);
+      assert.match(human.stdout, /attempts\n.*attempt.*http_status[^\n]*\n1 .*503.*busy, try later/s);
     } finally {
       await server.close();
     }
