@@ -17,6 +17,7 @@ import { redactRpcUrl } from '../src/modules/deposits/index.js';
 import { upsertCoin } from '../src/modules/coins/index.js';
 import type { Coin } from '../src/store/schema.js';
 import { registerMemoryChain, type MemoryChainNode } from './support/memory-chain.js';
+import { cliRunners } from './support/cli.js';
 import { operatorCall } from './support/operators.js';
 import { eachDatabase, startTestService, type TestService } from './support/service.js';
 import { chainTestMnemonic } from './support/chain-world.js';
@@ -27,9 +28,9 @@ const providerUrl = 'memory://ops:hunter2@overview/v3/abcdefghijklmnopqrstuvwxyz
 const secrets = ['hunter2', 'topsecret', 'abcdefghijklmnopqrstuvwxyz012345'];
 
 const dayMs = 86_400_000;
-/** The test clock: noon UTC on 2026-03-15. */
-const now = Date.parse('2026-03-15T12:00:00.000Z');
-const today = Date.parse('2026-03-15T00:00:00.000Z');
+/** The start of today (UTC); the test clock stands one second after it (the CLI, on the real clock, then finds the tokens valid). */
+const today = Math.floor(Date.now() / dayMs) * dayMs;
+const now = today + 1_000;
 /** The start of UTC day `n` days before today. */
 const daysAgo = (n: number) => today - n * dayMs;
 const dayName = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -65,13 +66,14 @@ eachDatabase('operator overview', (kind) => {
   let node: MemoryChainNode;
   let chain: ChainHandle;
   let unregister: () => void;
+  let chainConfig: Partial<ChainConfig>;
   const units = (n: bigint) => n * 10n ** 6n;
 
   before(async () => {
     const registered = registerMemoryChain(chainId, { rpcUrl: providerUrl });
     node = registered.node;
     unregister = registered.unregister;
-    const chainConfig: Partial<ChainConfig> = {
+    chainConfig = {
       id: chainId,
       rpcUrl: providerUrl,
       pollIntervalMs: 50,
@@ -123,6 +125,27 @@ eachDatabase('operator overview', (kind) => {
     assert.equal(status.hot_wallet.low, true);
     assert.deepEqual(status.fee_wallet.levels.MEM, { balance: '1.5', threshold: '5', low: true });
     assert.equal(status.fee_wallet.low, true);
+
+    // The CLI shows the same status; its table lists the low balances.
+    const env = {
+      DATABASE_URL: t.database.url,
+      LOG_LEVEL: 'silent',
+      OPENWAAS_INSECURE_DEV_KEYS: '1',
+      OPENWAAS_HD_MNEMONIC: chainTestMnemonic,
+      OPENWAAS_CHAINS: JSON.stringify([chainConfig]),
+      OPENWAAS_OPERATOR_TOKEN: t.operatorToken,
+    };
+    const { cliHere } = cliRunners(() => env, () => process.cwd());
+    const json = await cliHere(['chain', 'status', '--json']);
+    assert.equal(json.code, 0, json.stderr);
+    for (const secret of secrets) assert.ok(!json.stdout.includes(secret), `chain status shows no part of the node's credentials (${secret})`);
+    const [cliStatus] = JSON.parse(json.stdout);
+    assert.equal(cliStatus.rpc_url, status.rpc_url);
+    assert.deepEqual(cliStatus.hot_wallet.levels, status.hot_wallet.levels);
+    const text = await cliHere(['chain', 'status']);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /low_balances/);
+    assert.match(text.stdout, /hot 3 MEM < 10; fee 1\.5 MEM < 5/);
   });
 
   it('the chain worker raises a wallet-low alert per wallet below its threshold, and resolves it once the balance is back', async () => {
@@ -169,7 +192,7 @@ eachDatabase('operator overview', (kind) => {
     // Credited deposits: 0.1 + 0.2 ETH two days ago; 2^60 wei + 1 wei today; 0.000001 USDT at the window's first instant.
     await deposit(ETH, eth(1n), daysAgo(2) + 3_600_000);
     await deposit(ETH, eth(2n), daysAgo(2) + 7_200_000);
-    await deposit(ETH, twoTo60, today + 1_000);
+    await deposit(ETH, twoTo60, today + 500);
     await deposit(ETH, 1n, now);
     await deposit(USDT, 1n, daysAgo(29));
     // Not counted: before the window, after now (tomorrow), not credited.
@@ -197,6 +220,7 @@ eachDatabase('operator overview', (kind) => {
     await notification('delivered', daysAgo(1) + dayMs - 1);
     await notification('failed', daysAgo(1) + 20);
     await notification('pending', today + 30);
+    await notification('pending', today + dayMs + 30);
     await notification('failed', daysAgo(30));
     // A change request waiting for a second admin.
     await db
@@ -210,8 +234,8 @@ eachDatabase('operator overview', (kind) => {
     // 30 UTC days, oldest first, today last, none missing.
     const days = Array.from({ length: 30 }, (_, i) => dayName(daysAgo(29 - i)));
     assert.deepEqual(o.days, days);
-    assert.equal(o.days[0], '2026-02-14');
-    assert.equal(o.days[29], '2026-03-15');
+    assert.equal(o.days[29], new Date(now).toISOString().slice(0, 10));
+    assert.equal(Date.parse(`${o.days[0]}T00:00:00Z`), today - 29 * dayMs);
 
     // Every configured coin has every day; figures are exact.
     assert.deepEqual(o.volumes.map((v: { symbol: string }) => v.symbol).sort(), ['ETH', 'MEM', 'OFF', 'TKN', 'USDT']);
