@@ -124,8 +124,9 @@ eachDatabase('notification delivery attempts', (kind) => {
 
   it(`keeps at most ${notifyAnswerExcerptBytesMax} bytes of an answer, cut on a character boundary`, async () => {
     const m = await t.addMerchant({ name: 'talkative' });
-    // Three-byte characters after one ASCII byte: a cut at the byte bound falls inside a character.
-    const body = 'x' + '€'.repeat(5_000);
+    // Three-byte characters after two single bytes (one a NUL, which no text column holds): a cut
+    // at the byte bound falls inside a character.
+    const body = 'x\u0000' + '€'.repeat(5_000);
     let arrivals = 0;
     const server = await startMerchantServer((req, res) => {
       req.resume();
@@ -144,7 +145,8 @@ eachDatabase('notification delivery attempts', (kind) => {
       const excerpt = first.answer_excerpt as string;
       assert.ok(Buffer.byteLength(excerpt, 'utf8') <= notifyAnswerExcerptBytesMax, `excerpt of ${Buffer.byteLength(excerpt)} bytes`);
       assert.ok(Buffer.byteLength(excerpt, 'utf8') > notifyAnswerExcerptBytesMax - 3, 'as much as fits');
-      assert.ok(body.startsWith(excerpt), 'a prefix of the answer, no broken character');
+      assert.ok(body.replace('\u0000', '\uFFFD').startsWith(excerpt), 'a prefix of the answer (NUL shown as U+FFFD), no broken character');
+      assert.ok(excerpt.startsWith('x\uFFFD€'));
       assert.match(first.error, /not SUCCESS/);
     } finally {
       await server.close();

@@ -49,9 +49,13 @@ export function utf8Prefix(text: string, bytesMax: number): string {
   return bytes.subarray(0, end).toString('utf8');
 }
 
+/** A merchant's text as stored: NUL, which a text column cannot hold, becomes U+FFFD. */
+const storable = (text: string) => text.replace(/\u0000/g, '\uFFFD');
+
 /** A failure's text as the outbox row and the attempt log keep it: at most notifyErrorLengthMax characters. */
 export function boundedError(text: string): string {
-  return text.length > notifyErrorLengthMax ? text.slice(0, notifyErrorLengthMax - 1) + '…' : text;
+  const bounded = text.length > notifyErrorLengthMax ? text.slice(0, notifyErrorLengthMax - 1) + '…' : text;
+  return storable(bounded);
 }
 
 /**
@@ -65,7 +69,7 @@ export function logDeliveryAttempt(db: Db, id: number, attempt: AttemptRecord): 
     notificationId: id,
     atMs: attempt.atMs,
     httpStatus: attempt.httpStatus,
-    answerExcerpt: utf8Prefix(attempt.answer, notifyAnswerExcerptBytesMax),
+    answerExcerpt: utf8Prefix(storable(attempt.answer), notifyAnswerExcerptBytesMax),
     error: boundedError(attempt.error),
     durationMs: Math.max(0, Math.round(attempt.durationMs)),
     keptMax: notifyAttemptsKeptMax,
