@@ -108,7 +108,8 @@ async function post(url: string, form: { app_id: string; data: string }, timeout
       text = (await readLimited(response, limits.notifyResponseBytesMax)).text;
     } catch (error) {
       if (stop.aborted) return { ok: false, error: 'worker stopped', aborted: true, ...answered };
-      return { ok: false, error: `HTTP ${response.status}, the answer broke off: ${describeError(error)}`, aborted: false, ...answered };
+      const why = describeError(error);
+      return { ok: false, error: `HTTP ${response.status}, the answer broke off: ${why === 'timed out' ? `timed out after ${timeoutMs} ms` : why}`, aborted: false, ...answered };
     }
     const got = { httpStatus: response.status, answer: text };
     if (response.status < 200 || response.status > 299) return { ok: false, error: `HTTP ${response.status}`, aborted: false, ...got };
@@ -257,13 +258,12 @@ export function startNotifier(ctx: NotifierContext, options: NotifierOptions = {
     const atMs = clock.nowMs();
     const startedAt = performance.now();
     try {
-      const now = atMs;
       const payload = JSON.parse(row.payload) as Record<string, string>;
       const data = await sealer.seal(merchantId, await merchantWalletKey(ctx.secrets, recipient.walletKey), {
         charset: 'utf-8',
         version: 'v2',
         side: row.side,
-        notify_time: String(now),
+        notify_time: String(atMs),
         notify_id: String(id),
         ...payload,
       });
