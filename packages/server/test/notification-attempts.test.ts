@@ -10,7 +10,8 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { after, before, it } from 'node:test';
 import { updateMerchant } from '../src/modules/merchants/index.js';
-import { notifyAnswerExcerptBytesMax } from '../src/limits.js';
+import { notifyAnswerExcerptBytesMax, notifyAttemptsKeptMax } from '../src/limits.js';
+import { logDeliveryAttempt } from '../src/modules/notifications/index.js';
 import { enqueueDeposits, notificationRow, startMerchantServer, waitFor } from './ops-helpers.js';
 import { cliRunners } from './support/cli.js';
 import { operatorCall } from './support/operators.js';
@@ -151,5 +152,19 @@ eachDatabase('notification delivery attempts', (kind) => {
     } finally {
       await server.close();
     }
+  });
+
+  it(`keeps the newest ${notifyAttemptsKeptMax} attempts of a notification resent again and again`, async () => {
+    const m = await t.addMerchant({ name: 'resent-forever' });
+    const [id] = await enqueueDeposits(t.ctx, Number(m.merchant.id), 1);
+    const total = notifyAttemptsKeptMax + 2;
+    for (let i = 1; i <= total; i++) {
+      await logDeliveryAttempt(t.ctx.store.db, id!, { atMs: i, httpStatus: 500, answer: `answer ${i}`, error: 'HTTP 500', durationMs: 1 });
+    }
+    const log = (await detail(id!)).attempts_log as Array<{ attempt: number; answer_excerpt: string }>;
+    assert.equal(log.length, notifyAttemptsKeptMax);
+    assert.equal(log[0]!.attempt, 3);
+    assert.equal(log.at(-1)!.attempt, total);
+    assert.equal(log.at(-1)!.answer_excerpt, `answer ${total}`);
   });
 });
