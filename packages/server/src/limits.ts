@@ -43,6 +43,15 @@ export const notifyErrorBackoffMs = 2_000;
 
 /** A URL path segment longer than this is shown as "***": provider keys are long, versions and network names short. */
 export const redactedUrlSegmentLengthMin = 20;
+/** Bytes of a merchant's answer kept with each delivery attempt: enough to read what it said, never its whole page. */
+export const notifyAnswerExcerptBytesMax = 512;
+
+/**
+ * Delivery attempts kept per notification (the oldest go first). The notifier makes at most
+ * notifyScheduleMs.length + 1 per delivery; only operator resends add more, so this keeps
+ * the history of many resends while a notification resent forever cannot grow without bound.
+ */
+export const notifyAttemptsKeptMax = 100;
 
 // ── Operator actions and listings ────────────────────────────────────────────────────────
 
@@ -51,6 +60,15 @@ export const adminBatchSizeMax = 1_000;
 
 /** Rows returned by one operator listing. */
 export const adminListLimitMax = 1_000;
+
+/** UTC days of daily volumes on the operator overview (today and the days before it): the console's chart. */
+export const overviewDaysCount = 30;
+
+/** Newest open alerts shown on the operator overview (the rest are counted, and listed by GET /alerts). */
+export const overviewAlertsShownMax = 5;
+
+/** Rows read per query while the overview sums a window's amounts (BigInt, in the service): memory stays bounded. */
+export const overviewRowsPerReadMax = 5_000;
 
 /** Enabled admins before sensitive admin changes wait for a second one: four eyes need two people. */
 export const fourEyesAdminsMin = 2;
@@ -433,6 +451,7 @@ export function checkLimits(settings: LimitsSettings): void {
   };
   atLeast('notifyInFlightGlobalMax', notifyInFlightGlobalMax, notifyInFlightPerMerchantMax, 'notifyInFlightPerMerchantMax');
   atLeast('notifyClaimScanMax', notifyClaimScanMax, notifyInFlightGlobalMax, 'notifyInFlightGlobalMax');
+  atLeast('notifyResponseBytesMax', notifyResponseBytesMax, notifyAnswerExcerptBytesMax, 'notifyAnswerExcerptBytesMax');
   atLeast('notifyLeaseMarginMs', notifyLeaseMarginMs, 2 * notifyPollIntervalMs, 'twice notifyPollIntervalMs');
   atLeast('operatorAuthBackoffMaxMs', operatorAuthBackoffMaxMs, operatorAuthBackoffBaseMs, 'operatorAuthBackoffBaseMs');
   atLeast('operatorAuthForgetAfterMs', operatorAuthForgetAfterMs, operatorAuthBackoffMaxMs, 'operatorAuthBackoffMaxMs');

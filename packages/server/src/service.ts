@@ -2,7 +2,8 @@ import { pino, type Logger } from 'pino';
 import { buildApp, type ApiApp } from './api/app.js';
 import { checkedOperatorListener, type ServiceConfig } from './config/config.js';
 import { buildOperatorApp, operatorEnabled, type OperatorApp } from './operator/app.js';
-import { redactDatabaseUrl, summarizeChains, type StartupSummary } from './startup-summary.js';
+import { summarizeChains, type StartupSummary } from './startup-summary.js';
+import { redactedUrl } from './http/redacted-url.js';
 import { checkLimits } from './limits.js';
 import { WakeRelay, type NotifierHandle, type ServiceContext } from './context.js';
 import { systemClock, type Clock } from './clock.js';
@@ -176,7 +177,7 @@ export async function createService(configIn: ServiceConfig, opts: CreateService
       keySource,
       async summary() {
         return {
-          database: redactDatabaseUrl(config.databaseUrl),
+          database: redactedUrl(config.databaseUrl),
           migrations: { appliedNow, current: latestMigrationName() },
           chains: await summarizeChains(ctx),
           keySource,

@@ -35,19 +35,6 @@ export interface StartupSummary {
   workers: boolean;
 }
 
-/** A database URL fit for printing: the password is hidden. */
-export function redactDatabaseUrl(url: string): string {
-  if (!/^postgres(ql)?:/.test(url)) return url;
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    // Unparseable: show the scheme only rather than risk printing a password.
-    return url.replace(/:\/\/.*$/, '://…');
-  }
-}
-
 function origin(url: string): string {
   try {
     return new URL(url).origin;

@@ -1,3 +1,4 @@
+import { redactedUrl } from '../http/redacted-url.js';
 import { requireChain, type ChainHandle } from '../chains/registry.js';
 import type { ServiceContext } from '../context.js';
 import { chainStatuses, readScanCursor, readScannerFault, rewindCursor, scannerLeaseName, scannerLeaseTtlMs, scanStep, type ScanStepResult } from '../modules/deposits/index.js';
@@ -15,8 +16,10 @@ const statusCommand = leaf({
 
 For every configured chain (OPENWAAS_CHAINS): the scanner's cursor, the node's head, how many
 blocks the scanner is behind (the lag, head − scanned), deposits awaiting confirmations, stored
-transactions and sweeps in flight, open operator alerts, and the hot and fee wallet balances.
-scanner_error is what keeps the scanner from reading its next block (the block, the node's
+transactions and sweeps in flight, open operator alerts, and the hot and fee wallet balances
+(with --json each with its low threshold, hotWalletLow / feeWalletLow, and low; the table lists
+the balances below their thresholds as low_balances). The node URL is shown without its user
+info, query and long path segments (keys). scanner_error is what keeps the scanner from reading its next block (the block, the node's
 error, for how long); node_error, a node that did not answer this command. Neither is fatal.
 Needs the keys for the wallet addresses (OPENWAAS_KEY_PASSPHRASE).`,
   async run(p, io) {
@@ -29,9 +32,16 @@ Needs the keys for the wallet addresses (OPENWAAS_KEY_PASSPHRASE).`,
         head: s.head ?? 'unreachable',
         behind: s.behind ?? '?',
         node_error: s.node_error ?? '',
+        low_balances: (['hot', 'fee'] as const)
+          .flatMap((role) =>
+            Object.entries((role === 'hot' ? s.hot_wallet : s.fee_wallet).levels)
+              .filter(([, l]) => l.low)
+              .map(([symbol, l]) => `${role} ${l.balance} ${symbol} < ${l.threshold}`),
+          )
+          .join('; '),
         scanner_error: s.scanner_error ? `block ${s.scanner_error.block} for ${Math.max(0, Math.round((nowMs - s.scanner_error.since) / 1_000))} s: ${s.scanner_error.error}` : '',
       }));
-      return table(rows, ['chain', 'head', 'scanned', 'behind', 'deposits_confirming', 'transactions_in_flight', 'sweeps_in_flight', 'open_alerts', 'scanner_error', 'node_error']);
+      return table(rows, ['chain', 'head', 'scanned', 'behind', 'deposits_confirming', 'transactions_in_flight', 'sweeps_in_flight', 'open_alerts', 'low_balances', 'scanner_error', 'node_error']);
     });
     return exitCode.ok;
   },
@@ -106,7 +116,7 @@ export async function backfill(ctx: ServiceContext, chain: ChainHandle, range: {
   try {
     head = await chain.reader.headNumber();
   } catch (error) {
-    throw new CommandFailed(`the node of ${chain.id} (${chain.config.rpcUrl}) does not answer: ${(error as Error).message.split('\n')[0]}`);
+    throw new CommandFailed(`the node of ${chain.id} (${redactedUrl(chain.config.rpcUrl)}) does not answer: ${(error as Error).message.split('\n')[0]}`);
   }
   if (range.from > head) throw new CommandFailed(`--from ${range.from} is above the head of ${chain.id} (${head})`);
   await moveCursorBack(ctx, chain, range.from);

@@ -1,4 +1,4 @@
-import { getNotification, resendAllFailed, resendNotification, type NotificationState } from '../modules/notifications/index.js';
+import { getNotification, getNotificationDetail, resendAllFailed, resendNotification, type NotificationState } from '../modules/notifications/index.js';
 import { requireMerchant } from '../operator/actions.js';
 import { notificationsView } from '../operator/views.js';
 import { describe, exitCode, flag, group, idArg, leaf, print, str, table, UsageError } from './args.js';
@@ -46,13 +46,18 @@ const listCommand = leaf({
 const show = leaf({
   name: 'notifications show',
   role: 'viewer',
-  summary: 'one notification with its payload',
+  summary: 'one notification with its payload and every delivery attempt',
   help: 'notifications show <id>',
   positionals: { min: 1, max: 1 },
   async run(p, io) {
     const id = idArg(p.positionals[0], 'notification id', 'notifications show');
-    const n = await withContext(io, (ctx) => getNotification(ctx.store.db, id));
-    print(io, p, n, () => describe(n));
+    // The operator API's view of GET /notifications/:id.
+    const n = await withContext(io, (ctx) => getNotificationDetail(ctx.store.db, id));
+    print(io, p, n, () => {
+      const { attempts_log, ...rest } = n;
+      const attempts = attempts_log.map((a) => ({ ...a, http_status: a.http_status ?? '—', answer_excerpt: a.answer_excerpt.slice(0, 40) }));
+      return describe(rest) + '\nattempts\n' + table(attempts, ['attempt', 'at_ms', 'http_status', 'duration_ms', 'answer_excerpt', 'error']);
+    });
     return exitCode.ok;
   },
 });

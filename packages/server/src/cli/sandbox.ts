@@ -12,7 +12,7 @@ import { cliConfig } from './context.js';
 import { demoDirDefault, demoUsdtContract, prepareDemoDatabase, setUpDemo } from './demo.js';
 import { escapeForTerminal } from './terminal.js';
 import { acquireSandboxLock, checkPortsFree } from './sandbox-lock.js';
-import { redactDatabaseUrl } from '../startup-summary.js';
+import { redactedUrl } from '../http/redacted-url.js';
 
 /** The demo merchant app: approves every confirmation and prints every notification. */
 function startDemoMerchant(input: { host: string; port: number; walletPublicKey: string; privateKey: string; say: (line: string) => void }): Promise<Server> {
@@ -175,7 +175,7 @@ taken) refuses before touching anything.
         io.stdout.write(JSON.stringify({ url, operator, operator_token_file: operatorAuth.file, merchant_app: merchantUrl, ...demo, ...(chain ? { chain: chain.info } : {}) }) + '\n');
       } else {
         say(`OpenWaaS sandbox
-  wallet service   ${url}  (database ${redactDatabaseUrl(config.databaseUrl)})
+  wallet service   ${url}  (database ${redactedUrl(config.databaseUrl)})
   operator API     ${operator}  (demo admin ${sandboxOperatorName}: Bearer token in ${operatorAuth.file})
   demo merchant    app_id ${demo.app_id}, app ${merchantUrl} (approves confirmations, prints notifications)
   coins            ${demo.coins.join(', ')}

@@ -8,6 +8,9 @@ import { isIpOrCidr, operatorListenerProblem, retiredOperatorSettings } from './
 /** The hosted service's notification retry delays: 1 s, 2 min, 8 min, 32 min, 128 min. */
 export const hostedNotifyScheduleMs = [1_000, 120_000, 480_000, 1_920_000, 7_680_000];
 
+/** A decimal amount in coin units, as an operator writes it ("0.5"). */
+const coinAmountSetting = z.string().regex(/^\d+(\.\d+)?$/, 'must be a decimal amount like "0.5"');
+
 /**
  * One chain the service follows and pays on. Every setting carries its description
  * (`describe`): docs/configuration.md and `openwaas config check` are generated from them.
@@ -30,6 +33,12 @@ export const chainConfigSchema = z.object({
   maxFeePerGasCap: z.string().regex(/^\d+$/).default('0').describe('Never pay more than this per gas (wei, decimal string); 0 = no cap.'),
   dropAfterMs: z.coerce.number().int().positive().default(600_000).describe("A withdrawal not found in the node's pool nor mined after this long, whose nonce another transaction took, is dropped (ms)."),
   sweepMinGasMultiple: z.coerce.number().positive().default(10).describe('Sweeps: only when the swept value is at least this many times the gas it costs (native coin).'),
+  hotWalletLow: z
+    .record(z.string().min(1), coinAmountSetting)
+    .default({})
+    .describe('Low-balance thresholds of the hot wallet, per coin symbol of this chain (decimal amounts in coin units, e.g. {"ETH": "2", "USDT": "5000"}): below one, the chain status marks the balance low and a wallet-low operator alert is open until it is back at or above it.'),
+  feeWalletLow: coinAmountSetting.optional().describe("Low-balance threshold of the fee wallet in the chain's base coin (decimal amount): below it, sweeps cannot pay their gas."),
+  walletCheckIntervalMs: z.coerce.number().int().positive().default(60_000).describe('How often the chain worker compares the hot and fee wallet balances with their thresholds (ms; only with a threshold set).'),
 });
 export type ChainConfig = z.infer<typeof chainConfigSchema>;
 

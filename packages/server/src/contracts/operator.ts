@@ -9,9 +9,9 @@
 import { z } from 'zod';
 import type { AdjustmentEntry, AdjustmentResult } from '../modules/ledger/index.js';
 import type { BlacklistEntry, ReviewItem } from '../modules/withdrawals/index.js';
-import type { ChainStatus } from '../modules/deposits/index.js';
+import type { ChainStatus, WalletLevel, WalletStatus } from '../modules/deposits/index.js';
 import type { HeldRecords } from '../modules/kyt/index.js';
-import type { NotificationState, NotificationView } from '../modules/notifications/index.js';
+import type { NotificationAttemptView, NotificationDetailView, NotificationState, NotificationView } from '../modules/notifications/index.js';
 import type { chainTxView } from '../modules/chain-sends/index.js';
 import type { sweepView } from '../modules/sweeps/index.js';
 import type { decideHeldAction } from '../modules/kyt/index.js';
@@ -218,6 +218,7 @@ export const chainTxsQuery = z.strictObject({
 
 export type { AllowlistEntryView, ApprovalPolicyView, DestinationSettingsView, VelocityLimitView };
 export type { AdjustmentEntry, AdjustmentResult, BlacklistEntry, ChainStatus, CoinView, HeldRecords, MerchantView, NotificationView, ReviewItem, UserView, WithdrawalView };
+export type { NotificationAttemptView, NotificationDetailView };
 export type SweepView = ReturnType<typeof sweepView>;
 export type ChainTxView = ReturnType<typeof chainTxView>;
 export type HeldDecisionView = Awaited<ReturnType<typeof decideHeldAction>>;
@@ -241,6 +242,72 @@ export type { ApiTokenView, IssuedToken, LoginResult, OperatorEnrolment, Operato
 /** A new or reset account's one-time credentials, and the role change that waits for a second admin (null: none waits). */
 export type GuardedEnrolment = OperatorEnrolment & { pending_roles: ChangeRequestView | null };
 export type { ChangeRequestView };
+
+// ---- the overview (GET /overview): everything the console's first page shows, in one answer ----
+
+/** One chain on the overview: its node, the scanner's progress, the wallets against their low thresholds. */
+export interface OverviewChain {
+  chain: string;
+  /** The node's URL with user info, query and long path segments (keys) replaced by "***". */
+  rpc_url: string;
+  /** ok: the node answered this request; otherwise its error. */
+  node: { ok: boolean; error: string | null };
+  head: number | null;
+  /** Highest block scanned (-1 before the first). */
+  scanned: number;
+  /** head − scanned (null when the node did not answer). */
+  lag: number | null;
+  /** What keeps the scanner from reading a block (null: nothing). */
+  last_scanner_error: { block: number; error: string; since: number; at: number } | null;
+  hot_wallet: WalletStatus;
+  fee_wallet: WalletStatus;
+}
+export type { WalletLevel, WalletStatus };
+
+/** A queue of work for operators: how many wait, and the route (with its query) the console lists them with. */
+export interface OverviewQueue {
+  count: number;
+  route: OperatorRoute;
+  query: Record<string, string>;
+}
+
+/** One UTC day of one coin: credited deposits and paid withdrawals, counts and exact sums (decimal strings in coin units). */
+export interface OverviewCoinDay {
+  /** "YYYY-MM-DD" (UTC). */
+  day: string;
+  deposits: { count: number; amount: string };
+  withdrawals: { count: number; amount: string };
+}
+
+/** One UTC day of notifications: those created that day, by their state now. */
+export interface OverviewNotificationDay {
+  day: string;
+  delivered: number;
+  failed: number;
+  pending: number;
+}
+
+/** GET /overview. */
+export interface OverviewView {
+  /** When the answer was made (ms since the epoch). */
+  at: number;
+  chains: OverviewChain[];
+  /** Open alerts: their count and the newest few (overviewAlertsShownMax). */
+  alerts: { open: number; latest: AlertView[]; route: OperatorRoute; query: Record<string, string> };
+  queues: {
+    withdrawals_review: OverviewQueue;
+    kyt_deposits: OverviewQueue;
+    kyt_withdrawals: OverviewQueue;
+    change_requests_pending: OverviewQueue;
+    notifications_failed: OverviewQueue;
+  };
+  /** The UTC days of the daily figures, oldest first: the last overviewDaysCount, today included, none missing. */
+  days: string[];
+  /** Per coin, one entry per day of `days` (zeros on days without any). */
+  volumes: Array<{ symbol: string; chain: string; days: OverviewCoinDay[] }>;
+  /** One entry per day of `days`. */
+  notifications: OverviewNotificationDay[];
+}
 
 /** An operator alert as the operator API and the CLI show it. */
 export type AlertView = Omit<OperatorAlert, 'id'> & { id: number };
@@ -328,7 +395,7 @@ export const operatorEndpoints = {
   'POST /blacklist': { role: 'admin', body: blacklistBody, status: 201, summary: 'refuse withdrawals to an address (110037)' },
   'DELETE /blacklist/:address': { fourEyes: true, role: 'admin', params: addressParams, status: 204, summary: 'take an address off the blacklist' },
   'GET /notifications': { role: 'viewer', query: notificationsQuery, summary: 'notification outbox with counts per state' },
-  'GET /notifications/:id': { role: 'viewer', params: idParams, summary: 'show a notification' },
+  'GET /notifications/:id': { role: 'viewer', params: idParams, summary: 'show a notification with attempts_log: every delivery attempt, oldest first (status, answer excerpt, error, duration; a resend appends)' },
   'POST /notifications/:id/resend': { role: 'treasurer', params: idParams, summary: 'deliver a notification again' },
   'POST /notifications/resend-failed': { role: 'treasurer', body: resendAllBody, summary: 'deliver every failed notification again' },
   'GET /audit': { role: 'viewer', summary: 'ledger audit (always 200; `ok` and `findings` carry the verdict)' },
@@ -339,7 +406,12 @@ export const operatorEndpoints = {
   'GET /change-requests/:id': { role: 'viewer', params: idParams, summary: 'show a change request: the change, the record before it, who asked and who decided' },
   'POST /change-requests/:id/approve': { role: 'admin', params: idParams, body: approveChangeBody, summary: "approve another admin's change request: the change is applied now" },
   'POST /change-requests/:id/reject': { role: 'admin', params: idParams, body: rejectChangeBody, summary: "reject another admin's change request with a reason: nothing changes" },
-  'GET /chains': { role: 'viewer', summary: 'scanner progress and wallet balances per chain' },
+  'GET /overview': {
+    role: 'viewer',
+    summary:
+      'the console overview in one answer: per chain node, head, scanned, lag, scanner error and wallet balances against their low thresholds; open alerts; queues (review, KYT holds, change requests, failed notifications) with their routes; per UTC day of the last 30 and coin, credited deposits and paid withdrawals (count, exact sum); notifications per day by state',
+  },
+  'GET /chains': { role: 'viewer', summary: 'scanner progress and wallet balances (each with its low threshold and `low`) per chain' },
   'GET /chains/audit': { role: 'viewer', summary: 'ledger against chain balances (always 200; `ok` and `findings` carry the verdict)' },
   'GET /alerts': { role: 'viewer', query: alertsQuery, summary: 'open operator alerts (all=1: resolved ones too)' },
   'POST /alerts/:id/resolve': { role: 'treasurer', params: idParams, summary: 'close an alert by hand' },
@@ -411,7 +483,7 @@ export interface OperatorResponses {
   /** 204: no body. */
   'DELETE /blacklist/:address': void;
   'GET /notifications': { counts: Record<NotificationState, number>; notifications: NotificationView[] };
-  'GET /notifications/:id': NotificationView;
+  'GET /notifications/:id': NotificationDetailView;
   'POST /notifications/:id/resend': NotificationView;
   'POST /notifications/resend-failed': ResendAllView;
   'GET /audit': LedgerAuditView;
@@ -422,6 +494,7 @@ export interface OperatorResponses {
   'GET /change-requests/:id': ChangeRequestView;
   'POST /change-requests/:id/approve': ChangeRequestView;
   'POST /change-requests/:id/reject': ChangeRequestView;
+  'GET /overview': OverviewView;
   'GET /chains': { chains: ChainStatus[] };
   'GET /chains/audit': ChainAuditView;
   'GET /alerts': { alerts: AlertView[] };

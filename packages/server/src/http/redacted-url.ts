@@ -1,25 +1,27 @@
 import { redactedUrlSegmentLengthMin } from '../limits.js';
 
 /**
- * A URL as it may be shown (logs, answers, `config check`): node and service URLs often carry
- * a provider key in the password, the query or a long path segment
- * (https://mainnet.example/v3/<key>), so those parts are replaced by "***". Text that is not
- * a URL (a SQLite path) is returned as it is.
+ * A URL as it may be shown (logs, answers, the CLI, `config check`): node, service and database
+ * URLs often carry a secret in the user info, the query or a long path segment
+ * (https://mainnet.example/v3/<key>, postgres://app:<password>@db/openwaas), so those parts are
+ * replaced by "***"; the scheme, host, port and short path segments stay. Text that is not a
+ * URL (a SQLite path) is returned as it is; a URL that does not parse keeps only its scheme.
  */
 export function redactedUrl(text: string): string {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return text;
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    return text;
+    return text.replace(/:\/\/.*$/s, '://…');
   }
-  if (!url.host) return text;
-  if (url.password) url.password = '***';
-  for (const key of [...new Set(url.searchParams.keys())]) url.searchParams.set(key, '***');
-  url.pathname = url.pathname
+  // A user name beside a password is an account name (shown); alone it is often a provider's key.
+  const userinfo = url.password !== '' ? `${url.username}:***@` : url.username !== '' ? '***@' : '';
+  const path = url.pathname
     .split('/')
     .map((segment) => (segment.length > redactedUrlSegmentLengthMin ? '***' : segment))
     .join('/');
-  // URLSearchParams escapes the stars; they are shown as written.
-  return url.toString().replaceAll('%2A%2A%2A', '***');
+  const query = url.search !== '' ? '?***' : '';
+  const fragment = url.hash !== '' ? '#***' : '';
+  return `${url.protocol}//${userinfo}${url.host}${path}${query}${fragment}`;
 }

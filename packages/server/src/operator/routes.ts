@@ -32,7 +32,7 @@ import { AdminError } from '../errors/admin-errors.js';
 import { operatorErrorRegistry } from '../contracts/operator-errors.js';
 import { listAdjustments } from '../modules/ledger/index.js';
 import { addToBlacklist, listBlacklist } from '../modules/withdrawals/index.js';
-import { getNotification, resendAllFailed, resendNotification } from '../modules/notifications/index.js';
+import { getNotification, getNotificationDetail, resendAllFailed, resendNotification } from '../modules/notifications/index.js';
 import { listWithdrawalsForReview } from '../modules/withdrawals/index.js';
 import {
   auditAction,
@@ -61,6 +61,7 @@ import { AuthThrottle } from './auth-throttle.js';
 import { registerKytRoutes } from './kyt-routes.js';
 import { registerPolicyRoutes } from './policy-routes.js';
 import { registerChangeRequestRoutes } from './change-request-routes.js';
+import { registerOverviewRoutes } from './overview-routes.js';
 import { sensitiveRoute } from './sensitive-route.js';
 import { merchantSettingsOf } from './request-translation.js';
 import { assertStorableFields } from '../input-rules.js';
@@ -308,7 +309,7 @@ export async function operatorRoutes(app: FastifyInstance, options: OperatorRout
       ...(q.limit !== undefined ? { limit: q.limit } : {}),
     }),
   );
-  operatorRoute(app, 'GET /notifications/:id', async ({ params }) => getNotification(ctx.store.db, params.id));
+  operatorRoute(app, 'GET /notifications/:id', async ({ params }) => getNotificationDetail(ctx.store.db, params.id));
   operatorRoute(app, 'POST /notifications/:id/resend', async ({ params }, request) => {
     const stateOf = (n: Awaited<ReturnType<typeof getNotification>>) => ({ state: n.state, attempts: n.attempts });
     const before = stateOf(await getNotification(ctx.store.db, params.id));
@@ -327,6 +328,9 @@ export async function operatorRoutes(app: FastifyInstance, options: OperatorRout
   // Audit: always 200; `ok` and `findings` carry the verdict.
   operatorRoute(app, 'GET /audit', async () => auditAction(ctx));
   operatorRoute(app, 'POST /audit', async () => auditAction(ctx));
+
+  // The console's overview: chains, alerts, queues, daily figures in one answer (operator/overview-routes.ts)
+  registerOverviewRoutes(app, ctx);
 
   // Chains, on-chain audit and operator alerts
   await chainOperatorRoutes(app, ctx);

@@ -12,6 +12,7 @@ import * as m009NeutralChainTxs from './migrations/009_neutral_chain_txs.js';
 import * as m010Operators from './migrations/010_operators.js';
 import * as m011ChangeRequests from './migrations/011_change_requests.js';
 import * as m012FourEyesEngaged from './migrations/012_four_eyes_engaged.js';
+import * as m013NotificationAttempts from './migrations/013_notification_attempts.js';
 
 /** Every migration, in order. Names never change once released. */
 const migrations = [
@@ -27,6 +28,7 @@ const migrations = [
   { name: '010_operators', module: m010Operators },
   { name: '011_change_requests', module: m011ChangeRequests },
   { name: '012_four_eyes_engaged', module: m012FourEyesEngaged },
+  { name: '013_notification_attempts', module: m013NotificationAttempts },
 ] as const;
 
 class CodeMigrationProvider implements MigrationProvider {

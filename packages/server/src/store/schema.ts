@@ -336,6 +336,22 @@ export interface NotificationTable {
   delivered_at: MsColumn | null;
 }
 
+/** One delivery attempt of a notification (at most notifyAttemptsKeptMax per notification). */
+export interface NotificationAttemptTable {
+  id: Generated<number>;
+  notification_id: RefId;
+  /** 1, 2, … over the notification's whole life (a resend goes on counting). */
+  attempt: number;
+  at_ms: MsColumn;
+  /** The merchant's HTTP status; null when no answer came (refused, timed out, not sent). */
+  http_status: number | null;
+  /** The first notifyAnswerExcerptBytesMax bytes of the merchant's answer, as text. */
+  answer_excerpt: string;
+  /** Why the attempt failed ('' when delivered), at most notifyErrorLengthMax characters. */
+  error: string;
+  duration_ms: number;
+}
+
 /** The scanner's position on one chain. */
 export interface ChainCursorTable {
   chain: string;
@@ -531,6 +547,7 @@ export interface Database {
   transfers: TransferTable;
   blacklist: BlacklistTable;
   notifications: NotificationTable;
+  notification_attempts: NotificationAttemptTable;
   chain_cursors: ChainCursorTable;
   chain_blocks: ChainBlockTable;
   chain_txs: ChainTxTable;
@@ -564,6 +581,7 @@ export type Deposit = Selectable<DepositTable>;
 export type MinerFee = Selectable<MinerFeeTable>;
 export type Transfer = Selectable<TransferTable>;
 export type NotificationRow = Selectable<NotificationTable>;
+export type NotificationAttemptRow = Selectable<NotificationAttemptTable>;
 export type ChainTx = Selectable<ChainTxTable>;
 export type TreasuryReceipt = Selectable<TreasuryReceiptTable>;
 export type Sweep = Selectable<SweepTable>;

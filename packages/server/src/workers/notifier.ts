@@ -17,6 +17,12 @@
  * `notifyInFlightGlobalMax` in all; the poll loop never awaits a delivery, and candidates are
  * ranked per merchant, so one merchant's slow or failing endpoint cannot delay another's.
  *
+ * Attempt log: every attempt is appended to notification_attempts (when, the HTTP status or null
+ * without an answer, the first notifyAnswerExcerptBytesMax bytes of the answer, the error, how
+ * long it took), in the transaction that records its outcome. Per delivery that is at most
+ * notifyScheduleMs.length + 1 rows; operator resends append, and the log keeps the newest
+ * notifyAttemptsKeptMax per notification.
+ *
  * Merchants without a notify_url: their rows stay `pending` and are not claimed (no attempt is
  * spent); operator listings show them as waiting for a notify_url, and they go out on the next
  * poll once one is configured. Deactivated merchants still receive notifications: they report on
@@ -25,7 +31,18 @@
 import type { ServiceContext } from '../context.js';
 import { merchantWalletKey } from '../modules/merchants/index.js';
 import { readLimited } from '../http/read-limited.js';
-import { findDeliveryCandidates, findRecipient, leaseDueNotifications, recordDelivery, releaseDelivery, type DeliveryOutcome, type Recipient } from '../modules/notifications/index.js';
+import {
+  boundedError,
+  findDeliveryCandidates,
+  findRecipient,
+  leaseDueNotifications,
+  logDeliveryAttempt,
+  recordDeliveryAttempt,
+  releaseDelivery,
+  type AttemptRecord,
+  type DeliveryOutcome,
+  type Recipient,
+} from '../modules/notifications/index.js';
 import type { NotificationRow } from '../store/schema.js';
 import * as limits from '../limits.js';
 
@@ -44,14 +61,15 @@ export interface NotifierOptions {
   inFlightGlobalMax?: number;
 }
 
-/** The outcome of one POST to a merchant. */
-type Attempt = { ok: true } | { ok: false; error: string; aborted: boolean };
+/** The outcome of one POST to a merchant, with what the attempt log keeps of it. */
+type Attempt = ({ ok: true } | { ok: false; error: string; aborted: boolean }) & {
+  /** The merchant's HTTP status; null without an answer. */
+  httpStatus: number | null;
+  /** The answer's body as read (the log keeps its first bytes). */
+  answer: string;
+};
 
 type NotifierContext = Pick<ServiceContext, 'config' | 'store' | 'log' | 'clock' | 'sealer' | 'secrets'>;
-
-function truncate(text: string): string {
-  return text.length > limits.notifyErrorLengthMax ? text.slice(0, limits.notifyErrorLengthMax) + '…' : text;
-}
 
 /** A transport error in words, without the URL (its query string may hold a merchant secret). */
 function describeError(error: unknown): string {
@@ -83,15 +101,25 @@ async function post(url: string, form: { app_id: string; data: string }, timeout
       redirect: 'manual',
       signal,
     });
-    // A longer answer is read as its prefix: it is not SUCCESS either way.
-    const { text } = await readLimited(response, limits.notifyResponseBytesMax);
-    if (response.status < 200 || response.status > 299) return { ok: false, error: `HTTP ${response.status}`, aborted: false };
-    if (text.trim() !== 'SUCCESS') return { ok: false, error: `answered ${JSON.stringify(text.trim().slice(0, 40))}, not SUCCESS`, aborted: false };
-    return { ok: true };
+    const answered = { httpStatus: response.status, answer: '' };
+    let text: string;
+    try {
+      // A longer answer is read as its prefix: it is not SUCCESS either way.
+      text = (await readLimited(response, limits.notifyResponseBytesMax)).text;
+    } catch (error) {
+      if (stop.aborted) return { ok: false, error: 'worker stopped', aborted: true, ...answered };
+      const why = describeError(error);
+      return { ok: false, error: `HTTP ${response.status}, the answer broke off: ${why === 'timed out' ? `timed out after ${timeoutMs} ms` : why}`, aborted: false, ...answered };
+    }
+    const got = { httpStatus: response.status, answer: text };
+    if (response.status < 200 || response.status > 299) return { ok: false, error: `HTTP ${response.status}`, aborted: false, ...got };
+    if (text.trim() !== 'SUCCESS') return { ok: false, error: `answered ${JSON.stringify(text.trim().slice(0, 40))}, not SUCCESS`, aborted: false, ...got };
+    return { ok: true, ...got };
   } catch (error) {
-    if (stop.aborted) return { ok: false, error: 'worker stopped', aborted: true };
+    const none = { httpStatus: null, answer: '' };
+    if (stop.aborted) return { ok: false, error: 'worker stopped', aborted: true, ...none };
     const why = describeError(error);
-    return { ok: false, error: why === 'timed out' ? `timed out after ${timeoutMs} ms` : why, aborted: false };
+    return { ok: false, error: why === 'timed out' ? `timed out after ${timeoutMs} ms` : why, aborted: false, ...none };
   }
 }
 
@@ -227,34 +255,38 @@ export function startNotifier(ctx: NotifierContext, options: NotifierOptions = {
       return;
     }
     let attempt: Attempt;
+    const atMs = clock.nowMs();
+    const startedAt = performance.now();
     try {
-      const now = clock.nowMs();
       const payload = JSON.parse(row.payload) as Record<string, string>;
       const data = await sealer.seal(merchantId, await merchantWalletKey(ctx.secrets, recipient.walletKey), {
         charset: 'utf-8',
         version: 'v2',
         side: row.side,
-        notify_time: String(now),
+        notify_time: String(atMs),
         notify_id: String(id),
         ...payload,
       });
       attempt = await post(recipient.notifyUrl, { app_id: recipient.appId, data }, config.notifyTimeoutMs, stopController.signal);
     } catch (error) {
-      attempt = { ok: false, error: `could not prepare the notification: ${describeError(error)}`, aborted: false };
+      attempt = { ok: false, error: `could not prepare the notification: ${describeError(error)}`, aborted: false, httpStatus: null, answer: '' };
     }
+    const logged: AttemptRecord = { atMs, httpStatus: attempt.httpStatus, answer: attempt.answer, error: attempt.ok ? '' : attempt.error, durationMs: performance.now() - startedAt };
     if (!attempt.ok && attempt.aborted) {
+      // The request went out (or was about to): logged, but no attempt counted on the row.
+      await logDeliveryAttempt(store.db, Number(row.id), { ...logged, error: 'worker stopped before the answer: not counted, sent again later' });
       await release(row, leaseUntil);
       return;
     }
-    await record(row, leaseUntil, attempt, recipient);
+    await record(row, leaseUntil, attempt, recipient, logged);
   }
 
   /** Writes the outcome, if the lease is still ours (otherwise another worker owns the row now). */
-  async function record(row: NotificationRow, leaseUntil: number, attempt: Attempt, recipient: Recipient): Promise<void> {
+  async function record(row: NotificationRow, leaseUntil: number, attempt: Attempt, recipient: Recipient, logged: AttemptRecord): Promise<void> {
     const id = Number(row.id);
     const now = clock.nowMs();
     const attempts = row.attempts + 1;
-    const error = attempt.ok ? '' : truncate(attempt.error);
+    const error = attempt.ok ? '' : boundedError(attempt.error);
     const delayMs = schedule[attempts - 1];
     const exhausted = delayMs === undefined;
     const outcome: DeliveryOutcome = attempt.ok
@@ -262,7 +294,7 @@ export function startNotifier(ctx: NotifierContext, options: NotifierOptions = {
       : exhausted
         ? { kind: 'failed', attempts, error }
         : { kind: 'retry', attempts, nextAttemptAtMs: now + delayMs, error };
-    if (!(await recordDelivery(store.db, { id, leaseUntil, outcome }))) {
+    if (!(await recordDeliveryAttempt(store, { id, leaseUntil, outcome, attempt: logged }))) {
       log.warn({ notificationId: id }, 'notifier: the lease had passed to another worker; outcome not recorded');
     }
     if (attempt.ok) return;

@@ -388,11 +388,12 @@ export const memoryChainFamily: ChainFamily = {
 
 /**
  * Registers the memory family and creates the node of chain `chain` ("mem:<name>"), reachable
- * by services configured with `{ id: chain, rpcUrl }`. `unregister` forgets both.
+ * by services configured with `{ id: chain, rpcUrl }` (`options.rpcUrl`: another URL to reach
+ * it by, e.g. one that carries credentials like a provider's). `unregister` forgets both.
  */
-export function registerMemoryChain(chain: string): { node: MemoryChainNode; rpcUrl: string; unregister(): void } {
+export function registerMemoryChain(chain: string, options: { rpcUrl?: string } = {}): { node: MemoryChainNode; rpcUrl: string; unregister(): void } {
   registerChainFamily(memoryChainFamily);
-  const rpcUrl = `memory://${chain.slice(memoryFamily.length + 1)}`;
+  const rpcUrl = options.rpcUrl ?? `memory://${chain.slice(memoryFamily.length + 1)}`;
   const node = new MemoryChainNode(chain);
   nodes.set(rpcUrl, node);
   return {

@@ -39,3 +39,9 @@ export async function findFourEyesEngagedAt(db: Db): Promise<number | undefined>
 export async function markFourEyesEngaged(db: Db, nowMs: number): Promise<void> {
   await db.insertInto('four_eyes_engaged').values({ id: 1, engaged_at: nowMs }).onConflict((oc) => oc.column('id').doNothing()).execute();
 }
+
+/** Change requests in `state`. */
+export async function countChangeRequestsInState(db: Db, state: string): Promise<number> {
+  const row = await db.selectFrom('change_requests').select((eb) => eb.fn.countAll<number | string>().as('n')).where('state', '=', state).executeTakeFirst();
+  return Number(row?.n ?? 0);
+}

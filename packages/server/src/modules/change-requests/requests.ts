@@ -11,7 +11,7 @@ import { adminListLimitMax, changeRequestJsonLengthMax, changeRequestReasonLengt
 import type { Store } from '../../store/db.js';
 import { inTransaction, type Db, type Tx } from '../../store/tx.js';
 import type { Actor } from '../operators/index.js';
-import { findChangeRequest, insertChangeRequest, listChangeRequestRows, lockChangeRequest, updateChangeRequest, type ChangeRequestRow } from './repository.js';
+import { countChangeRequestsInState, findChangeRequest, insertChangeRequest, listChangeRequestRows, lockChangeRequest, updateChangeRequest, type ChangeRequestRow } from './repository.js';
 
 /** pending → approved (applied) | failed (approved, but the action refused it: nothing changed) | rejected. */
 export const changeRequestStates = ['pending', 'approved', 'rejected', 'failed'] as const;
@@ -93,6 +93,11 @@ export async function listChangeRequests(db: Db, filter: { state?: ChangeRequest
   const limit = Math.min(filter.limit ?? adminListLimitMax, adminListLimitMax);
   const rows = await listChangeRequestRows(db, { ...(filter.state !== undefined ? { state: filter.state } : {}), afterId: filter.afterId ?? 0, limit });
   return rows.map(view);
+}
+
+/** Change requests waiting for a second admin. */
+export function countPendingChangeRequests(db: Db): Promise<number> {
+  return countChangeRequestsInState(db, 'pending' satisfies ChangeRequestState);
 }
 
 /** How a decision is made: by whom, and for an approval the action that applies the change. */

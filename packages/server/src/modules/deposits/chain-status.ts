@@ -1,6 +1,6 @@
+import { redactedUrl } from '../../http/redacted-url.js';
 import { DepositStatus } from '@openwaas/sdk';
 import { NodeError } from '../../chains/adapter.js';
-import { formatAmount } from '../../money/amount.js';
 import { countOpenAlerts } from '../alerts/index.js';
 import { countChainTxsInFlight } from '../chain-sends/index.js';
 import { listCoinsOfChain } from '../coins/index.js';
@@ -8,10 +8,12 @@ import { countSweepsInFlight } from '../sweeps/index.js';
 import type { ChainStatusDeps } from './deps.js';
 import * as repo from './repository.js';
 import { readScannerFault } from './scanner-health.js';
+import { readWalletStatuses, type WalletStatus } from './wallet-levels.js';
 
 /** What an operator watches per chain: scanner progress, wallets, work in flight. */
 export interface ChainStatus {
   chain: string;
+  /** The node's URL with user info, query and long path segments (keys) replaced by "***". */
   rpc_url: string;
   head: number | null;
   /** Highest block scanned (-1 before the first). */
@@ -22,8 +24,10 @@ export interface ChainStatus {
   node_error?: string;
   /** What keeps the scanner from reading a block: the block and the node's error, since when (ms) and last seen (ms). */
   scanner_error?: { block: number; error: string; since: number; at: number };
-  hot_wallet: { address: string; balances: Record<string, string> };
-  fee_wallet: { address: string; balances: Record<string, string> };
+  /** Balances per coin, each with its low threshold (hotWalletLow) and `low`. */
+  hot_wallet: WalletStatus;
+  /** Balances per coin; its base coin's carries the feeWalletLow threshold. */
+  fee_wallet: WalletStatus;
   deposits_confirming: number;
   transactions_in_flight: number;
   sweeps_in_flight: number;
@@ -41,12 +45,12 @@ export async function chainStatuses(ctx: ChainStatusDeps): Promise<ChainStatus[]
     const fault = await readScannerFault(db, chain.id);
     const status: ChainStatus = {
       chain: chain.id,
-      rpc_url: chain.config.rpcUrl,
+      rpc_url: redactedUrl(chain.config.rpcUrl),
       head: null,
       scanned,
       behind: null,
-      hot_wallet: { address: chain.hotAddress, balances: {} },
-      fee_wallet: { address: chain.feeAddress, balances: {} },
+      hot_wallet: { address: chain.hotAddress, balances: {}, levels: {}, low: false },
+      fee_wallet: { address: chain.feeAddress, balances: {}, levels: {}, low: false },
       deposits_confirming: await repo.countDepositsByStatus(db, { coinIds: coins.map((c) => Number(c.id)), status: DepositStatus.Confirming }),
       transactions_in_flight: await countChainTxsInFlight(db, chain.id),
       sweeps_in_flight: await countSweepsInFlight(db, chain.id),
@@ -56,10 +60,9 @@ export async function chainStatuses(ctx: ChainStatusDeps): Promise<ChainStatus[]
     try {
       status.head = await chain.reader.headNumber();
       status.behind = Math.max(0, status.head - scanned);
-      for (const coin of coins) {
-        status.hot_wallet.balances[coin.symbol] = formatAmount(await chain.reader.balance(chain.hotAddress, coin.contract_address), coin.decimals);
-        status.fee_wallet.balances[coin.symbol] = formatAmount(await chain.reader.balance(chain.feeAddress, coin.contract_address), coin.decimals);
-      }
+      const wallets = await readWalletStatuses(chain, coins);
+      status.hot_wallet = wallets.hot;
+      status.fee_wallet = wallets.fee;
     } catch (error) {
       status.node_error = error instanceof NodeError ? error.nodeError : ((error as Error).message.split('\n')[0] ?? 'node error');
     }

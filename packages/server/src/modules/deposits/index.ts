@@ -5,7 +5,17 @@
  */
 export { loadChainCoins, coinOfTransfer, type ChainCoins } from './chain-coins.js';
 export { chainStatuses, type ChainStatus } from './chain-status.js';
-export type { ChainStatusDeps, DepositReadDeps, DepositReviewContext, ScanContext, ScanStorageDeps, ScanWriteDeps, SettleContext } from './deps.js';
+export {
+  belowThreshold,
+  checkWalletLevels,
+  hasWalletThresholds,
+  walletLowKey,
+  walletLowKind,
+  type WalletLevel,
+  type WalletRole,
+  type WalletStatus,
+} from './wallet-levels.js';
+export type { ChainStatusDeps, WalletCheckDeps, DepositReadDeps, DepositReviewContext, ScanContext, ScanStorageDeps, ScanWriteDeps, SettleContext } from './deps.js';
 export { CursorMoved } from './errors.js';
 export { belowMinimumReason, reorgAfterCreditKey, reorgFailedReason } from './reasons.js';
 export { countBreakerWindow, findDeposit, findDepositOfTransaction, listAwaitingKytDepositIds, pageBreakerWindow } from './lookups.js';
@@ -60,3 +70,4 @@ export {
 } from './treasury-receipts.js';
 export { reorgTooDeepKey, scannerLeaseName, scannerLeaseTtlMs, scanStep, type ScanStepResult } from './scan-step.js';
 export { insertDeposit, depositsAfter, depositsByIds, type SweepCandidateRow, listSweepCandidates, markDepositsSwept, listConfirmingDepositAmounts, findScannedHeight } from './repository.js';
+export { countHeldDeposits, creditedDepositTotals } from './daily-totals.js';

@@ -406,3 +406,31 @@ export async function findScannedHeight(db: Db, chain: string): Promise<number |
   const cursor = await db.selectFrom('chain_cursors').select('scanned_height').where('chain', '=', chain).executeTakeFirst();
   return cursor ? Number(cursor.scanned_height) : undefined;
 }
+
+/** Deposits in any of `statuses`, of every coin. */
+export async function countDepositsInStatuses(db: Db, statuses: readonly number[]): Promise<number> {
+  if (statuses.length === 0) return 0;
+  const row = await db.selectFrom('deposits').select((eb) => eb.fn.countAll<number | string>().as('n')).where('status', 'in', [...statuses]).executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+/**
+ * Deposits at `status` whose last change (updated_at) is in [fromMs, toMs), above `afterId` in
+ * id order, at most `limit`: coin, amount in base units, when.
+ */
+export async function listDepositAmountsChangedIn(
+  db: Db,
+  input: { status: number; fromMs: number; toMs: number; afterId: number; limit: number },
+): Promise<Array<{ id: number; coinId: number; amount: bigint; atMs: number }>> {
+  const rows = await db
+    .selectFrom('deposits')
+    .select(['id', 'coin_id', 'amount', 'updated_at'])
+    .where('status', '=', input.status)
+    .where('updated_at', '>=', input.fromMs)
+    .where('updated_at', '<', input.toMs)
+    .where('id', '>', input.afterId)
+    .orderBy('id')
+    .limit(input.limit)
+    .execute();
+  return rows.map((r) => ({ id: Number(r.id), coinId: Number(r.coin_id), amount: BigInt(r.amount), atMs: Number(r.updated_at) }));
+}

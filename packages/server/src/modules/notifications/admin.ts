@@ -89,11 +89,47 @@ export async function getNotification(db: Db, id: number): Promise<NotificationV
   return found;
 }
 
+/** One delivery attempt as operators see it. */
+export interface NotificationAttemptView {
+  /** 1, 2, … over the notification's life: a resend goes on counting. */
+  attempt: number;
+  at_ms: number;
+  /** The merchant's HTTP status; null when no answer came (refused, timed out, not sent). */
+  http_status: number | null;
+  /** The first bytes of the merchant's answer (notifyAnswerExcerptBytesMax), as text. */
+  answer_excerpt: string;
+  /** Why it failed; '' when delivered. */
+  error: string;
+  duration_ms: number;
+}
+
+/** A notification with its delivery attempts, oldest first (GET /notifications/:id). */
+export type NotificationDetailView = NotificationView & { attempts_log: NotificationAttemptView[] };
+
+/** The delivery attempts of notification `id`, oldest first (at most notifyAttemptsKeptMax: the newest). */
+export async function listNotificationAttempts(db: Db, id: number): Promise<NotificationAttemptView[]> {
+  return (await repo.listNotificationAttemptRows(db, id)).map((r) => ({
+    attempt: r.attempt,
+    at_ms: Number(r.at_ms),
+    http_status: r.http_status === null ? null : Number(r.http_status),
+    answer_excerpt: r.answer_excerpt,
+    error: r.error,
+    duration_ms: Number(r.duration_ms),
+  }));
+}
+
+/** One notification with its attempt log, or not_found. */
+export async function getNotificationDetail(db: Db, id: number): Promise<NotificationDetailView> {
+  const found = await getNotification(db, id);
+  return { ...found, attempts_log: await listNotificationAttempts(db, id) };
+}
+
 /**
  * Sends a notification again, now: a failed or delivered row becomes pending with its attempts
  * reset (the full schedule applies again); a pending one is just made due now (a delivery in
  * flight keeps its lease, so it is never sent twice at once). The merchant sees the same
- * notify_id, so one that already processed it only answers SUCCESS.
+ * notify_id, so one that already processed it only answers SUCCESS. The new attempts are
+ * appended to the same attempt log.
  */
 export async function resendNotification(ctx: NotificationAdminContext, id: number): Promise<NotificationView> {
   const now = ctx.clock.nowMs();
@@ -131,4 +167,24 @@ export async function countNotifications(db: Db, merchantId?: number): Promise<R
   const out: Record<NotificationState, number> = { pending: 0, delivered: 0, failed: 0 };
   for (const r of await repo.countNotificationsByState(db, merchantId)) out[r.state] = r.n;
   return out;
+}
+
+/** Notifications created on one UTC day, by their state now. */
+export interface NotificationDayCounts {
+  /** UTC day: days since the epoch. */
+  day: number;
+  delivered: number;
+  failed: number;
+  pending: number;
+}
+
+/** Notifications created in [fromMs, toMs) per UTC day, counted by their state now (days without any are left out). */
+export async function notificationsPerDay(db: Db, window: { fromMs: number; toMs: number }): Promise<NotificationDayCounts[]> {
+  const days = new Map<number, NotificationDayCounts>();
+  for (const r of await repo.countNotificationsPerDay(db, window)) {
+    const day = days.get(r.day) ?? { day: r.day, delivered: 0, failed: 0, pending: 0 };
+    day[r.state] += r.n;
+    days.set(r.day, day);
+  }
+  return [...days.values()];
 }

@@ -7,15 +7,34 @@
 export {
   countNotifications,
   getNotification,
+  getNotificationDetail,
+  listNotificationAttempts,
   listNotifications,
+  notificationsPerDay,
   notificationStates,
   resendAllFailed,
   resendNotification,
+  type NotificationAttemptView,
+  type NotificationDayCounts,
+  type NotificationDetailView,
   type NotificationFilter,
   type NotificationState,
   type NotificationView,
 } from './admin.js';
-export { findDeliveryCandidates, findRecipient, leaseDueNotifications, recordDelivery, releaseDelivery, type DeliveryOutcome, type Recipient } from './delivery.js';
+export {
+  boundedError,
+  findDeliveryCandidates,
+  findRecipient,
+  leaseDueNotifications,
+  logDeliveryAttempt,
+  recordDelivery,
+  recordDeliveryAttempt,
+  releaseDelivery,
+  utf8Prefix,
+  type AttemptRecord,
+  type DeliveryOutcome,
+  type Recipient,
+} from './delivery.js';
 export type { ConfirmationDeps, NotificationAdminContext } from './deps.js';
 export { confirmWithMerchant, type ConfirmationFailure, type ConfirmationFields } from './confirmation.js';
 export { enqueueNotification } from './outbox.js';

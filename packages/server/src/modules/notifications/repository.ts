@@ -1,9 +1,10 @@
 /**
- * The only SQL on the notifications table (the outbox): enqueued with the status change it
- * reports, leased and recorded by the delivery worker, listed and re-queued by operators.
+ * The only SQL on the notifications tables: the outbox, enqueued with the status change it
+ * reports, leased and recorded by the delivery worker, listed and re-queued by operators; and
+ * notification_attempts, one row per delivery attempt.
  */
 import { sql } from 'kysely';
-import type { NotificationRow } from '../../store/schema.js';
+import type { NotificationAttemptRow, NotificationRow } from '../../store/schema.js';
 import type { Db } from '../../store/tx.js';
 import { merchantsWithNotifyUrlQuery } from '../merchants/index.js';
 
@@ -141,4 +142,58 @@ export async function recordDeliveryOutcome(
 /** Gives a leased row back untouched (no attempt counted), if the lease is still `leaseUntil`. */
 export async function releaseNotificationLease(db: Db, input: { id: number; leaseUntil: number }): Promise<void> {
   await db.updateTable('notifications').set({ lease_until: 0 }).where('id', '=', input.id).where('state', '=', 'pending').where('lease_until', '=', input.leaseUntil).execute();
+}
+
+// ---- notification_attempts: every delivery attempt ----------------------------------------------
+
+/**
+ * Appends one delivery attempt of notification `notificationId`, numbered after its last one
+ * (a resend goes on counting), and drops its attempts older than the newest `keptMax`.
+ * Returns the attempt's number.
+ */
+export async function insertNotificationAttempt(
+  db: Db,
+  input: { notificationId: number; atMs: number; httpStatus: number | null; answerExcerpt: string; error: string; durationMs: number; keptMax: number },
+): Promise<number> {
+  const last = await db
+    .selectFrom('notification_attempts')
+    .select((eb) => eb.fn.max('attempt').as('n'))
+    .where('notification_id', '=', input.notificationId)
+    .executeTakeFirst();
+  const attempt = Number(last?.n ?? 0) + 1;
+  await db
+    .insertInto('notification_attempts')
+    .values({
+      notification_id: input.notificationId,
+      attempt,
+      at_ms: input.atMs,
+      http_status: input.httpStatus,
+      answer_excerpt: input.answerExcerpt,
+      error: input.error,
+      duration_ms: input.durationMs,
+    })
+    .execute();
+  await db.deleteFrom('notification_attempts').where('notification_id', '=', input.notificationId).where('attempt', '<=', attempt - input.keptMax).execute();
+  return attempt;
+}
+
+/** The attempts of notification `notificationId`, oldest first. */
+export function listNotificationAttemptRows(db: Db, notificationId: number): Promise<NotificationAttemptRow[]> {
+  return db.selectFrom('notification_attempts').selectAll().where('notification_id', '=', notificationId).orderBy('attempt').execute();
+}
+
+/**
+ * Notifications created in [fromMs, toMs), counted per UTC day (day = floor(created_at / 86400000))
+ * and state: one row per day and state that has any.
+ */
+export async function countNotificationsPerDay(db: Db, input: { fromMs: number; toMs: number }): Promise<Array<{ day: number; state: NotificationRow['state']; n: number }>> {
+  const day = sql<number | string>`(created_at - (created_at % 86400000)) / 86400000`;
+  const rows = await db
+    .selectFrom('notifications')
+    .select([day.as('day'), 'state', (eb) => eb.fn.countAll<number | string>().as('n')])
+    .where('created_at', '>=', input.fromMs)
+    .where('created_at', '<', input.toMs)
+    .groupBy([day, 'state'])
+    .execute();
+  return rows.map((r) => ({ day: Number(r.day), state: r.state, n: Number(r.n) }));
 }

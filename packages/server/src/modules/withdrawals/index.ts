@@ -40,3 +40,4 @@ export {
 } from './review.js';
 export { markWithdrawalSettledInternally, withdrawalsAfter, withdrawalsByRequestIds } from './repository.js';
 export { listAwaitingKytWithdrawalIds } from './repository.js';
+export { countHeldWithdrawals, countWithdrawalsInReview, paidWithdrawalTotals } from './daily-totals.js';

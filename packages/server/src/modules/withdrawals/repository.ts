@@ -269,3 +269,31 @@ export async function firstWithdrawalToDestinationMs(db: Db, key: { merchantId: 
     .executeTakeFirst();
   return row === undefined ? undefined : Number(row.created_at);
 }
+
+/** Withdrawals in any of `statuses`. */
+export async function countWithdrawalsInStatuses(db: Db, statuses: readonly number[]): Promise<number> {
+  if (statuses.length === 0) return 0;
+  const row = await db.selectFrom('withdrawals').select((eb) => eb.fn.countAll<number | string>().as('n')).where('status', 'in', [...statuses]).executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+/**
+ * Withdrawals at `status` whose last change (updated_at) is in [fromMs, toMs), above `afterId`
+ * in id order, at most `limit`: coin, amount in base units, when.
+ */
+export async function listWithdrawalAmountsChangedIn(
+  db: Db,
+  input: { status: number; fromMs: number; toMs: number; afterId: number; limit: number },
+): Promise<Array<{ id: number; coinId: number; amount: bigint; atMs: number }>> {
+  const rows = await db
+    .selectFrom('withdrawals')
+    .select(['id', 'coin_id', 'amount', 'updated_at'])
+    .where('status', '=', input.status)
+    .where('updated_at', '>=', input.fromMs)
+    .where('updated_at', '<', input.toMs)
+    .where('id', '>', input.afterId)
+    .orderBy('id')
+    .limit(input.limit)
+    .execute();
+  return rows.map((r) => ({ id: Number(r.id), coinId: Number(r.coin_id), amount: BigInt(r.amount), atMs: Number(r.updated_at) }));
+}
