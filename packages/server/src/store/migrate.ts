@@ -12,6 +12,7 @@ import * as m009NeutralChainTxs from './migrations/009_neutral_chain_txs.js';
 import * as m010Operators from './migrations/010_operators.js';
 import * as m011ChangeRequests from './migrations/011_change_requests.js';
 import * as m012FourEyesEngaged from './migrations/012_four_eyes_engaged.js';
+import * as m013OperatorRecordLists from './migrations/013_operator_record_lists.js';
 
 /** Every migration, in order. Names never change once released. */
 const migrations = [
@@ -27,6 +28,7 @@ const migrations = [
   { name: '010_operators', module: m010Operators },
   { name: '011_change_requests', module: m011ChangeRequests },
   { name: '012_four_eyes_engaged', module: m012FourEyesEngaged },
+  { name: '013_operator_record_lists', module: m013OperatorRecordLists },
 ] as const;
 
 class CodeMigrationProvider implements MigrationProvider {

@@ -60,3 +60,4 @@ export {
 } from './treasury-receipts.js';
 export { reorgTooDeepKey, scannerLeaseName, scannerLeaseTtlMs, scanStep, type ScanStepResult } from './scan-step.js';
 export { insertDeposit, depositsAfter, depositsByIds, type SweepCandidateRow, listSweepCandidates, markDepositsSwept, listConfirmingDepositAmounts, findScannedHeight } from './repository.js';
+export { depositDetail, importDepositRows, listDepositPage, type DepositDetail, type DepositListItem } from './listing.js';

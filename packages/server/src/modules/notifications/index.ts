@@ -19,3 +19,4 @@ export { findDeliveryCandidates, findRecipient, leaseDueNotifications, recordDel
 export type { ConfirmationDeps, NotificationAdminContext } from './deps.js';
 export { confirmWithMerchant, type ConfirmationFailure, type ConfirmationFields } from './confirmation.js';
 export { enqueueNotification } from './outbox.js';
+export { notificationsOfRecord } from './record-history.js';

@@ -142,3 +142,8 @@ export async function recordDeliveryOutcome(
 export async function releaseNotificationLease(db: Db, input: { id: number; leaseUntil: number }): Promise<void> {
   await db.updateTable('notifications').set({ lease_until: 0 }).where('id', '=', input.id).where('state', '=', 'pending').where('lease_until', '=', input.leaseUntil).execute();
 }
+
+/** The notifications of one record (its status changes, oldest first), at most `limit`. */
+export function listNotificationsOfRecord(db: Db, input: { side: NotificationRow['side']; recordId: number; limit: number }): Promise<NotificationRow[]> {
+  return db.selectFrom('notifications').selectAll().where('side', '=', input.side).where('record_id', '=', input.recordId).orderBy('id').limit(input.limit).execute();
+}

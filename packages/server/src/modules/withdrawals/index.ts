@@ -40,3 +40,4 @@ export {
 } from './review.js';
 export { markWithdrawalSettledInternally, withdrawalsAfter, withdrawalsByRequestIds } from './repository.js';
 export { listAwaitingKytWithdrawalIds } from './repository.js';
+export { importWithdrawalRows, listWithdrawalPage, type WithdrawalListFilter, type WithdrawalListItem } from './listing.js';
