@@ -1,7 +1,7 @@
 /** The operator list of deposits (GET /deposits) and the detail of one (GET /deposits/:id). */
 import { CoinLookup } from '../coins/index.js';
 import { merchantAppId } from '../merchants/index.js';
-import { decodeListCursor, depositRecord, pageOf, type RecordListFilter, type RecordPage } from '../records/index.js';
+import { decodeListCursor, depositRecord, pageOf, withStoredAddressForms, type RecordListFilter, type RecordPage } from '../records/index.js';
 import { operatorPageSizeMax, recordListPageSizeDefault, recordRowsPerInsertMax } from '../../limits.js';
 import type { Deposit, DepositTable } from '../../store/schema.js';
 import type { Db } from '../../store/tx.js';
@@ -52,7 +52,7 @@ async function listItem(d: Deposit, coins: CoinLookup, appIdOf: (merchantId: num
 export async function listDepositPage(db: Db, input: { filter?: RecordListFilter; cursor?: string; limit?: number } = {}): Promise<RecordPage<DepositListItem>> {
   const limit = Math.min(Math.max(1, Math.floor(input.limit ?? recordListPageSizeDefault)), operatorPageSizeMax);
   const before = input.cursor !== undefined ? decodeListCursor(input.cursor) : undefined;
-  const rows = await pageDeposits(db, { filter: input.filter ?? {}, ...(before ? { before } : {}), limit: limit + 1 });
+  const rows = await pageDeposits(db, { filter: withStoredAddressForms(input.filter ?? {}), ...(before ? { before } : {}), limit: limit + 1 });
   const page = pageOf(rows, limit);
   const coins = new CoinLookup(db);
   const appIdOf = appIdsOf(db);

@@ -417,7 +417,7 @@ export async function findScannedHeight(db: Db, chain: string): Promise<number |
 export function pageDeposits(
   db: Db,
   q: {
-    filter: { merchantId?: number; symbol?: string; statuses?: readonly number[]; fromMs?: number; toMs?: number; address?: string; txid?: string };
+    filter: { merchantId?: number; symbol?: string; statuses?: readonly number[]; fromMs?: number; toMs?: number; addresses?: readonly string[]; txid?: string };
     before?: { createdAt: number; id: number };
     limit: number;
   },
@@ -429,7 +429,7 @@ export function pageDeposits(
   if (f.statuses !== undefined && f.statuses.length > 0) s = f.statuses.length === 1 ? s.where('status', '=', f.statuses[0]!) : s.where('status', 'in', [...f.statuses]);
   if (f.fromMs !== undefined) s = s.where('created_at', '>=', f.fromMs);
   if (f.toMs !== undefined) s = s.where('created_at', '<', f.toMs);
-  if (f.address !== undefined) s = s.where('address_to', '=', f.address);
+  if (f.addresses !== undefined) s = s.where('address_to', 'in', f.addresses.length > 0 ? [...f.addresses] : ['']);
   if (f.txid !== undefined) s = s.where('txid', '=', f.txid);
   const before = q.before;
   if (before !== undefined) s = s.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(before.createdAt, before.id)));

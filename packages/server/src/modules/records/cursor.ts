@@ -4,6 +4,7 @@
  * the rows strictly before it in that order, so rows written between two pages (always newer)
  * neither repeat nor shift a row out. It is opaque to callers: base64url of "created_at.id".
  */
+import { storedAddressForms } from '../../chains/address-codec.js';
 import { AdminError } from '../../errors/admin-errors.js';
 
 /** Where a page starts: the rows strictly older than this one, in (created_at, id) order. */
@@ -58,4 +59,13 @@ export function pageOf<R extends { created_at: number; id: number }>(rows: reado
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return { rows: page, next: rows.length > limit && last ? encodeListCursor({ createdAt: Number(last.created_at), id: Number(last.id) }) : null };
+}
+
+/**
+ * The filter with its address in every form a chain family stores it, for an `address_to in (…)`
+ * match: an operator may paste an EVM address checksummed where the store holds it lower-case.
+ */
+export function withStoredAddressForms<F extends RecordListFilter>(filter: F): Omit<F, 'address'> & { addresses?: string[] } {
+  const { address, ...rest } = filter;
+  return address === undefined ? rest : { ...rest, addresses: storedAddressForms(address) };
 }

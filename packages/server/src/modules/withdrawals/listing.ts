@@ -1,6 +1,6 @@
 /** The operator list of withdrawals (GET /withdrawals): filtered, newest first, keyset pages. */
 import { CoinLookup } from '../coins/index.js';
-import { decodeListCursor, pageOf, withdrawRecord, type RecordListFilter, type RecordPage } from '../records/index.js';
+import { decodeListCursor, pageOf, withStoredAddressForms, withdrawRecord, type RecordListFilter, type RecordPage } from '../records/index.js';
 import { operatorPageSizeMax, recordListPageSizeDefault, recordRowsPerInsertMax } from '../../limits.js';
 import type { NewWithdrawal } from '../../store/schema.js';
 import type { Db } from '../../store/tx.js';
@@ -27,7 +27,7 @@ export type WithdrawalListFilter = RecordListFilter & { requestId?: string };
 export async function listWithdrawalPage(db: Db, input: { filter?: WithdrawalListFilter; cursor?: string; limit?: number } = {}): Promise<RecordPage<WithdrawalListItem>> {
   const limit = Math.min(Math.max(1, Math.floor(input.limit ?? recordListPageSizeDefault)), operatorPageSizeMax);
   const before = input.cursor !== undefined ? decodeListCursor(input.cursor) : undefined;
-  const rows = await pageWithdrawals(db, { filter: input.filter ?? {}, ...(before ? { before } : {}), limit: limit + 1 });
+  const rows = await pageWithdrawals(db, { filter: withStoredAddressForms(input.filter ?? {}), ...(before ? { before } : {}), limit: limit + 1 });
   const page = pageOf(rows, limit);
   const coins = new CoinLookup(db);
   const appIds = new MerchantAppIds(db);

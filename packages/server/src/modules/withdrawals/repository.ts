@@ -280,7 +280,7 @@ export async function firstWithdrawalToDestinationMs(db: Db, key: { merchantId: 
 export function pageWithdrawals(
   db: Db,
   q: {
-    filter: { merchantId?: number; symbol?: string; statuses?: readonly number[]; fromMs?: number; toMs?: number; requestId?: string; address?: string; txid?: string };
+    filter: { merchantId?: number; symbol?: string; statuses?: readonly number[]; fromMs?: number; toMs?: number; requestId?: string; addresses?: readonly string[]; txid?: string };
     before?: { createdAt: number; id: number };
     limit: number;
   },
@@ -293,7 +293,7 @@ export function pageWithdrawals(
   if (f.fromMs !== undefined) s = s.where('created_at', '>=', f.fromMs);
   if (f.toMs !== undefined) s = s.where('created_at', '<', f.toMs);
   if (f.requestId !== undefined) s = s.where('request_id', '=', f.requestId);
-  if (f.address !== undefined) s = s.where('address_to', '=', f.address);
+  if (f.addresses !== undefined) s = s.where('address_to', 'in', f.addresses.length > 0 ? [...f.addresses] : ['']);
   if (f.txid !== undefined) s = s.where('txid', '=', f.txid);
   const before = q.before;
   if (before !== undefined) s = s.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(before.createdAt, before.id)));
