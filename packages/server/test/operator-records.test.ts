@@ -179,6 +179,20 @@ eachDatabase('operator record views', (kind) => {
     });
   }
 
+  test('the address filter finds an EVM address stored lower-case when given checksummed or upper-case', async () => {
+    const stored = '0x' + 'ab'.repeat(20);
+    await importDepositRows(t.ctx.store.db, [
+      {
+        merchant_id: Number(t.merchant.id), uid: 55, coin_id: Number(t.coins.ETH.id), symbol: 'ETH', amount: '1', address_from: 'case-test', address_to: stored,
+        txid: `0xcase-${kind}`, tx_index: '0', confirmations: 1, status: 1, to_collection: 0, withdrawal_id: null, created_at: 1, updated_at: 1,
+      },
+    ]);
+    for (const given of [stored, '0x' + 'AB'.repeat(20), '0xaBaBaBaBaBaBaBaBaBaBaBaBaBaBaBaBaBaBaBaB']) {
+      const found = (await get(`/deposits?address=${given}`)).deposits.map((d: { address_from: string }) => d.address_from);
+      assert.deepEqual(found, ['case-test'], given);
+    }
+  });
+
   test('GET /deposits/:id shows the deposit with its merchant, uid and KYT reason', async () => {
     const [row] = (await get(`/deposits?from_ms=${baseMs}&app_id=${other.appId}&limit=1`)).deposits;
     await t.ctx.store.db.updateTable('deposits').set({ review_reason: 'risk score 91 above 80' }).where('id', '=', row.id).execute();
