@@ -13,6 +13,9 @@ import { enqueueNotification } from '../src/modules/notifications/index.js';
 import { importWithdrawalRows, requestWithdrawal } from '../src/modules/withdrawals/index.js';
 import type { DepositTable, NewWithdrawal } from '../src/store/schema.js';
 import { inTransaction } from '../src/store/tx.js';
+import { Writable } from 'node:stream';
+import { runCli } from '../src/cli/run.js';
+import { createMoneyWorld, type MoneyWorld } from './money-fixtures.js';
 import { startMerchantServer, type MerchantServer } from './ops-helpers.js';
 import { operatorCall } from './support/operators.js';
 import { eachDatabase, startTestService, type TestMerchant, type TestService } from './support/service.js';
@@ -374,5 +377,36 @@ eachDatabase('operator record views', (kind) => {
     assert.notEqual(now, m.walletPublicKeyPem);
     const renewed = new WaasClient({ baseUrl: t.baseUrl, appId: m.appId, privateKey: m.merchantPrivateKeyPem, walletPublicKey: now });
     assert.ok(Number((await renewed.registerEmail({ email: `four-eyes-${kind}@example.test` })).uid) > 0);
+  });
+});
+
+eachDatabase('merchant rotate-key (CLI)', (kind) => {
+  let world: MoneyWorld;
+  async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    const out = { stdout: '', stderr: '' };
+    const sink = (key: keyof typeof out) => new Writable({ write(chunk: Buffer, _e, done) { out[key] += chunk.toString('utf8'); done(); } });
+    const code = await runCli(args, { stdout: sink('stdout'), stderr: sink('stderr'), env: { DATABASE_URL: world.db.url, OPENWAAS_INSECURE_DEV_KEYS: '1', LOG_LEVEL: 'silent' }, cwd: process.cwd() });
+    return { code, ...out };
+  }
+  before(async () => {
+    world = await createMoneyWorld(kind);
+  });
+  after(() => world?.close());
+
+  test('prints the new public key, stores the new pair sealed, and answers an unknown merchant with not found', async () => {
+    const appId = world.merchant.app_id;
+    const before = world.merchant.wallet_public_key;
+    const rotated = await cli('merchant', 'rotate-key', appId, '--json');
+    assert.equal(rotated.code, 0, rotated.stderr);
+    const view = JSON.parse(rotated.stdout) as { app_id: string; rsa_wallet_pub: string };
+    assert.equal(view.app_id, appId);
+    assert.notEqual(view.rsa_wallet_pub, before);
+    const stored = (await findMerchantByAppId(world.store.db, appId))!;
+    assert.equal(stored.wallet_public_key, view.rsa_wallet_pub);
+    assert.match(stored.wallet_private_key, /^v1:/);
+    const text = await cli('merchant', 'rotate-key', appId);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /new wallet public key[\s\S]*BEGIN PUBLIC KEY/);
+    assert.notEqual((await cli('merchant', 'rotate-key', 'nobody')).code, 0);
   });
 });
