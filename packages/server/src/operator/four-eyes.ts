@@ -1,6 +1,6 @@
 /**
  * Four eyes for sensitive admin changes: the routes listed in `sensitiveRoutes` (a merchant's
- * callback URLs or key, coins, blacklist removals, roles, policies, manual adjustments above
+ * callback URLs or key, a rotation of its wallet key pair, coins, blacklist removals, roles, policies, manual adjustments above
  * config.adjustmentReviewAbove) store a change request (modules/change-requests) instead of
  * applying, once two enabled admins exist; a second admin's approval applies the stored
  * request through the same `apply` the direct route uses, in the transaction that marks the
