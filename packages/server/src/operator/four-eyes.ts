@@ -1,7 +1,7 @@
 /**
  * Four eyes for sensitive admin changes: the routes listed in `sensitiveRoutes` (a merchant's
- * callback URLs or key, a rotation of its wallet key pair, coins, blacklist removals, roles, policies, manual adjustments above
- * config.adjustmentReviewAbove) store a change request (modules/change-requests) instead of
+ * callback URLs or key, a rotation of its wallet key pair, coins, blacklist removals, roles,
+ * policies, manual adjustments above config.adjustmentReviewAbove) store a change request (modules/change-requests) instead of
  * applying, once two enabled admins exist; a second admin's approval applies the stored
  * request through the same `apply` the direct route uses, in the transaction that marks the
  * request approved. With fewer than two admins (a first installation, the sandbox) they apply
