@@ -275,6 +275,18 @@ export const gatewayCacheEntriesMax = 10_000;
 export const loggedAppIdLengthMax = appIdLengthMax;
 /** Rows per page of the operator lists (alerts, chain transactions, sweeps, notifications, reviews). */
 export const operatorPageSizeMax = 1_000;
+/** Rows per page of the operator record lists (withdrawals, deposits, users) when the caller gives no limit. */
+export const recordListPageSizeDefault = 100;
+/** Rows per INSERT of a bulk insert of records (SQLite caps bound parameters: ~30 columns × this). */
+export const recordRowsPerInsertMax = 500;
+/** Rows a record's timeline reads from each source (notifications, audit entries, chain transactions). */
+export const timelineSourceRowsMax = 200;
+/** Longest cursor of a record list (it names a page's last row: base64url of "created_at.id"). */
+export const listCursorLengthMax = 64;
+/** Longest transaction id a record list filters by. */
+export const txidFilterLengthMax = 256;
+/** Statuses one record-list filter may name at once. */
+export const statusFilterValuesMax = 16;
 /** Longest coin display name. */
 export const coinNameLengthMax = 100;
 /** Longest token contract address text of a coin. */

@@ -124,6 +124,30 @@ const set = leaf({
   },
 });
 
+const rotateKey = leaf({
+  name: 'merchant rotate-key',
+  role: 'admin',
+  summary: 'give a merchant a new wallet key pair; prints the new rsa_wallet_pub',
+  help: `merchant rotate-key <app_id>
+
+Generates a new wallet key pair for the merchant (the private key sealed at rest, as at
+creation) and prints the new rsa_wallet_pub: hand it to the merchant, whose SDK opens every
+answer and notification sealed from now on with it (the old public key no longer works). Once
+two admins exist, the rotation waits for another admin's approval (openwaas change approve).`,
+  positionals: { min: 1, max: 1 },
+  async run(p, io) {
+    const appId = p.positionals[0]!;
+    await runSensitiveCommand(io, p, {
+      command: 'merchant rotate-key',
+      key: 'POST /merchants/:appId/rotate-key',
+      target: `/merchants/${encodeURIComponent(appId)}`,
+      raw: { params: { appId } },
+      printApplied: (m) => ({ json: m, text: `new wallet public key of ${m.app_id} (give it to the merchant):\n${m.rsa_wallet_pub}` }),
+    });
+    return exitCode.ok;
+  },
+});
+
 const show = leaf({
   name: 'merchant show',
   role: 'viewer',
@@ -149,4 +173,4 @@ const listCommand = leaf({
   },
 });
 
-export const merchant = group('merchant', 'create and configure merchants', { create, set, show, list: listCommand });
+export const merchant = group('merchant', 'create and configure merchants', { create, set, 'rotate-key': rotateKey, show, list: listCommand });

@@ -8,8 +8,8 @@
  */
 import { z } from 'zod';
 import type { AdjustmentEntry, AdjustmentResult } from '../modules/ledger/index.js';
-import type { BlacklistEntry, ReviewItem } from '../modules/withdrawals/index.js';
-import type { ChainStatus, WalletLevel, WalletStatus } from '../modules/deposits/index.js';
+import type { BlacklistEntry, ReviewItem, WithdrawalListItem } from '../modules/withdrawals/index.js';
+import type { ChainStatus, DepositDetail, DepositListItem, WalletLevel, WalletStatus } from '../modules/deposits/index.js';
 import type { HeldRecords } from '../modules/kyt/index.js';
 import type { NotificationAttemptView, NotificationDetailView, NotificationState, NotificationView } from '../modules/notifications/index.js';
 import type { chainTxView } from '../modules/chain-sends/index.js';
@@ -45,6 +45,11 @@ import {
   approvalsRequiredMax,
   newAddressCooldownMaxS,
   velocityWindowMaxS,
+  listCursorLengthMax,
+  requestIdLengthMax,
+  txidFilterLengthMax,
+  withdrawAddressLengthMax,
+  statusFilterValuesMax,
 } from '../limits.js';
 
 /** The prefix every operator route is mounted under. */
@@ -68,6 +73,9 @@ export const velocityScopes = ['user', 'merchant'] as const;
 export const notificationStates = ['pending', 'delivered', 'failed'] as const;
 /** How an operator action ended in the audit trail. */
 export const auditOutcomes = ['done', 'refused', 'failed'] as const;
+
+/** What a record's timeline event tells (GET /withdrawals/:id/timeline, GET /deposits/:id/timeline). */
+export const timelineKinds = ['created', 'confirmation', 'policy', 'status', 'notification', 'review', 'kyt', 'operator', 'chain_tx'] as const;
 
 /** States of a change request (four eyes for admin changes). */
 export const changeRequestStates = ['pending', 'approved', 'rejected', 'failed'] as const;
@@ -188,6 +196,45 @@ export const operatorAuditQuery = z
     limit: z.coerce.number().int().positive().max(operatorAuditPageSizeMax).optional(),
   })
   .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, 'from must not be after to');
+/** One status or several ("0,1" or status=0&status=1). */
+const statusFilter = z.preprocess(
+  (v) => (Array.isArray(v) ? v : [v]).flatMap((x) => (typeof x === 'string' ? x.split(',') : [x])),
+  z
+    .array(z.string().regex(/^\d{1,3}$/, 'a status is a whole number like 1').transform(Number))
+    .min(1)
+    .max(statusFilterValuesMax),
+);
+const recordListFields = {
+  /** The merchant's records only. */
+  app_id: z.string().min(1).max(appIdLengthMax).optional(),
+  symbol: z.string().min(1).max(symbolLengthMax).optional(),
+  status: statusFilter.optional(),
+  /** created_at at or after this (ms since the epoch). */
+  from_ms: ms.optional(),
+  /** created_at before this (ms since the epoch). */
+  to_ms: ms.optional(),
+  /** The destination of a withdrawal, the deposit address of a deposit (as stored). */
+  address: z.string().min(1).max(withdrawAddressLengthMax).optional(),
+  txid: z.string().min(1).max(txidFilterLengthMax).optional(),
+  /** The previous page's next_cursor. */
+  cursor: z.string().min(1).max(listCursorLengthMax).optional(),
+  limit: page.optional(),
+};
+const fromBeforeTo = (q: { from_ms?: number | undefined; to_ms?: number | undefined }) => q.from_ms === undefined || q.to_ms === undefined || q.from_ms <= q.to_ms;
+export const withdrawalListQuery = z
+  .strictObject({ ...recordListFields, request_id: z.string().min(1).max(requestIdLengthMax).optional() })
+  .refine(fromBeforeTo, 'from_ms must not be after to_ms');
+export const depositListQuery = z.strictObject(recordListFields).refine(fromBeforeTo, 'from_ms must not be after to_ms');
+export const userSearchQuery = z
+  .strictObject({
+    app_id: z.string().min(1).max(appIdLengthMax).optional(),
+    uid: id.optional(),
+    /** A deposit address: its user. */
+    address: z.string().min(1).max(withdrawAddressLengthMax).optional(),
+    after_id: z.coerce.number().int().min(0).optional(),
+    limit: page.optional(),
+  })
+  .refine((q) => q.app_id !== undefined || q.uid !== undefined || q.address !== undefined, 'give app_id (its users), app_id and uid, or address');
 export const loginBody = z.strictObject({
   name: z.string().min(1).max(operatorAccountNameLengthMax),
   password: z.string().min(1).max(operatorPasswordLengthMax),
@@ -227,6 +274,41 @@ export type ChainAuditView = Awaited<ReturnType<typeof chainAuditAction>>;
 export type ResendAllView = Awaited<ReturnType<typeof resendAllFailed>>;
 
 export type { AuditEntryView, OperatorAuditVerdict };
+export type { DepositDetail, DepositListItem, WithdrawalListItem };
+/** One event of a record's life, in time order. */
+export interface TimelineEvent {
+  /** When it happened (ms since the epoch). */
+  at_ms: number;
+  kind: (typeof timelineKinds)[number];
+  /** One line saying what happened. */
+  summary: string;
+  /** Who did it (an operator's name; the merchant or the service when not an operator). */
+  actor?: string;
+  /** The event's figures (the notification, the decision, the transaction...). */
+  detail?: unknown;
+}
+/** Where a withdrawal's platform review quorum stands. */
+export interface ApprovalQuorum {
+  approvals_required: number;
+  approvals_given: number;
+  /** Approvals still needed (0: the platform side is approved, or needs no more). */
+  approvals_needed: number;
+  /** The reviewers who approved, in order. */
+  approved_by: string[];
+}
+/** A withdrawal's timeline and its review quorum. */
+export interface WithdrawalTimeline {
+  withdrawal_id: number;
+  status: number;
+  quorum: ApprovalQuorum;
+  events: TimelineEvent[];
+}
+/** A deposit's timeline. */
+export interface DepositTimeline {
+  deposit_id: number;
+  status: number;
+  events: TimelineEvent[];
+}
 /** A page of the operator audit trail, oldest first; `next_after_id` pages on (null: no more). */
 export interface OperatorAuditPage {
   entries: AuditEntryView[];
@@ -359,11 +441,13 @@ export const operatorEndpoints = {
   'POST /merchants': { role: 'admin', body: createMerchantBody, status: 201, summary: 'create a merchant (its wallet key pair is generated)' },
   'GET /merchants/:appId': { role: 'viewer', params: appIdParams, summary: 'show a merchant' },
   'PATCH /merchants/:appId': { fourEyes: true, role: 'admin', params: appIdParams, body: updateMerchantBody, summary: "change a merchant's settings" },
+  'POST /merchants/:appId/rotate-key': { fourEyes: true, role: 'admin', params: appIdParams, summary: "give a merchant a new wallet key pair: answers from then on are sealed with it (the answer's rsa_wallet_pub is the new public key to hand the merchant)" },
   'PUT /merchants/:appId/coins/:symbol': { role: 'admin', params: merchantCoinParams, summary: 'enable a coin for a merchant' },
   'DELETE /merchants/:appId/coins/:symbol': { role: 'admin', params: merchantCoinParams, summary: 'disable a coin for a merchant' },
   'GET /coins': { role: 'viewer', summary: 'list coins' },
   'PUT /coins/:symbol': { fourEyes: true, role: 'admin', params: symbolParams, body: upsertCoinBody, summary: 'create or replace a coin' },
   'PATCH /coins/:symbol': { fourEyes: true, role: 'admin', params: symbolParams, body: patchCoinBody, summary: "change a coin's settings" },
+  'GET /users': { role: 'viewer', query: userSearchQuery, summary: "find users with balances: a merchant's (app_id, paged with after_id), one (uid), or a deposit address's owner (address)" },
   'GET /users/:uid': { role: 'viewer', params: uidParams, summary: 'show a user with balances' },
   'PATCH /users/:uid': { role: 'reviewer', params: uidParams, body: userFlagsBody, summary: 'set frozen / at_risk' },
   'POST /users/:uid/freeze': { role: 'reviewer', params: uidParams, summary: 'freeze a user' },
@@ -372,7 +456,12 @@ export const operatorEndpoints = {
   'POST /balances/debit': { fourEyes: true, role: 'treasurer', body: adjustmentBody, summary: 'debit a user or collection account by hand (journaled)' },
   'GET /adjustments': { role: 'viewer', summary: 'manual balance adjustments, newest first' },
   'GET /withdrawals/review': { role: 'viewer', query: pageQuery, summary: 'withdrawals waiting for review' },
-  'GET /withdrawals/:id': { role: 'viewer', params: idParams, summary: 'show a withdrawal' },
+  'GET /withdrawals': { role: 'viewer', query: withdrawalListQuery, summary: 'withdrawals, newest first, filtered (app_id, symbol, status, from_ms/to_ms, request_id, address, txid); pages with next_cursor' },
+  'GET /withdrawals/:id': { role: 'viewer', params: idParams, summary: 'show a withdrawal with its review quorum (approvals required, given, needed, by whom)' },
+  'GET /withdrawals/:id/timeline': { role: 'viewer', params: idParams, summary: "a withdrawal's events in time order (created, policy, reviews, KYT, statuses notified, chain transactions, operator actions) and its review quorum" },
+  'GET /deposits': { role: 'viewer', query: depositListQuery, summary: 'deposits, newest first, filtered (app_id, symbol, status, from_ms/to_ms, address, txid); pages with next_cursor' },
+  'GET /deposits/:id': { role: 'viewer', params: idParams, summary: 'show a deposit with its merchant, KYT reason and chain position' },
+  'GET /deposits/:id/timeline': { role: 'viewer', params: idParams, summary: "a deposit's events in time order (seen, statuses notified, KYT, operator actions, its sweep)" },
   'POST /withdrawals/:id/approve': { role: 'reviewer', params: idParams, body: auditorBody, summary: "approve a withdrawal as the requesting operator (side saas: one of its quorum of distinct reviewers; company: the merchant's side)" },
   'POST /withdrawals/:id/reject': { role: 'reviewer', params: idParams, body: rejectWithdrawalBody, summary: 'reject a withdrawal; funds back to the user' },
   'POST /withdrawals/:id/cancel': { role: 'reviewer', params: idParams, summary: 'cancel a withdrawal before payment' },
@@ -442,11 +531,13 @@ export interface OperatorResponses {
   'POST /merchants': MerchantView;
   'GET /merchants/:appId': MerchantView;
   'PATCH /merchants/:appId': MerchantView;
+  'POST /merchants/:appId/rotate-key': MerchantView;
   'PUT /merchants/:appId/coins/:symbol': { app_id: string; coins: string[] };
   'DELETE /merchants/:appId/coins/:symbol': { app_id: string; coins: string[] };
   'GET /coins': { coins: CoinView[] };
   'PUT /coins/:symbol': CoinView;
   'PATCH /coins/:symbol': CoinView;
+  'GET /users': { users: UserView[]; next_after_id: number | null };
   'GET /users/:uid': UserView;
   'PATCH /users/:uid': UserView;
   'POST /users/:uid/freeze': UserView;
@@ -455,7 +546,12 @@ export interface OperatorResponses {
   'POST /balances/debit': AdjustmentResult;
   'GET /adjustments': { adjustments: AdjustmentEntry[] };
   'GET /withdrawals/review': { withdrawals: ReviewItem[] };
+  'GET /withdrawals': { withdrawals: WithdrawalListItem[]; next_cursor: string | null };
   'GET /withdrawals/:id': WithdrawalView;
+  'GET /withdrawals/:id/timeline': WithdrawalTimeline;
+  'GET /deposits': { deposits: DepositListItem[]; next_cursor: string | null };
+  'GET /deposits/:id': DepositDetail;
+  'GET /deposits/:id/timeline': DepositTimeline;
   'POST /withdrawals/:id/approve': WithdrawalView;
   'POST /withdrawals/:id/reject': WithdrawalView;
   'POST /withdrawals/:id/cancel': WithdrawalView;

@@ -9,10 +9,11 @@ import { auditChainBalances } from '../modules/audit/index.js';
 import { withdrawRecord } from '../modules/records/index.js';
 import { approveWithdrawal, cancelWithdrawal, findWithdrawal, rejectWithdrawal, reviewStateOf, type Auditor, type ReviewState } from '../modules/withdrawals/index.js';
 import type { Actor } from '../modules/operators/index.js';
-import { coinConfirmationsMax, coinDecimalsMax, ipAllowlistEntriesMax, merchantAppIdLengthMax, merchantNameLengthMax, urlLengthMax, userLimitMax } from '../limits.js';
+import { coinConfirmationsMax, coinDecimalsMax, ipAllowlistEntriesMax, merchantAppIdLengthMax, merchantNameLengthMax, operatorPageSizeMax, recordListPageSizeDefault, urlLengthMax, userLimitMax } from '../limits.js';
 import { CoinLookup, findCoinBySymbol, listCoins, listMerchantCoins, setCoinEnabled, setMerchantCoin, upsertCoin, type CoinInput } from '../modules/coins/index.js';
 import { auditLedger, userBalances, type AuditReport } from '../modules/ledger/index.js';
-import { createMerchant, findMerchantByAppId, findUserWithAppId, listMerchants, publicMerchantView, setUserFlags, updateMerchant, type UpdateMerchantInput } from '../modules/merchants/index.js';
+import { createMerchant, findMerchantByAppId, findUserWithAppId, listMerchants, publicMerchantView, rotateWalletKey, setUserFlags, updateMerchant, usersAfter, type UpdateMerchantInput } from '../modules/merchants/index.js';
+import { issuedAddressesOf } from '../modules/addresses/index.js';
 import { formatAmount } from '../money/amount.js';
 import type { Coin, Merchant } from '../store/schema.js';
 import type { Db } from '../store/tx.js';
@@ -123,6 +124,18 @@ export async function updateMerchantAction(ctx: OperatorContext, appId: string, 
 
 export async function showMerchantAction(ctx: OperatorContext, appId: string): Promise<MerchantView> {
   return merchantView(ctx.store.db, await requireMerchant(ctx.store.db, appId));
+}
+
+/**
+ * Gives a merchant a new wallet key pair (private key sealed at rest): every answer and
+ * notification sealed from now on uses it, and the merchant opens them with the new public key
+ * (rsa_wallet_pub of the view); the old pair is no longer kept.
+ */
+export async function rotateMerchantKeyAction(ctx: OperatorContext, appId: string): Promise<MerchantView> {
+  await requireMerchant(ctx.store.db, appId);
+  const m = await rotateWalletKey(ctx.store.db, ctx.secrets, appId);
+  if (!m) throw AdminError.notFound(`merchant ${appId}`);
+  return merchantView(ctx.store.db, m);
 }
 
 export async function listMerchantsAction(ctx: OperatorContext): Promise<MerchantView[]> {
@@ -284,6 +297,36 @@ export async function showUserAction(ctx: OperatorContext, uid: number): Promise
     created_at: Number(u.created_at),
     balances,
   };
+}
+
+/**
+ * Users with balances, found by one of: `address` (whose deposit address it is; of the merchant
+ * `appId` when given), `uid` (that user; of merchant `appId` when given), or `appId` alone (its
+ * users in uid order, `limit` after `afterId`). `next_after_id` pages on (null: no more).
+ */
+export async function searchUsersAction(
+  ctx: OperatorContext,
+  q: { appId?: string; uid?: number; address?: string; afterId?: number; limit?: number },
+): Promise<{ users: UserView[]; next_after_id: number | null }> {
+  const db = ctx.store.db;
+  const limit = Math.min(Math.max(1, q.limit ?? recordListPageSizeDefault), operatorPageSizeMax);
+  const merchant = q.appId !== undefined ? await requireMerchant(db, q.appId) : undefined;
+  let uids: number[];
+  if (q.address !== undefined) {
+    const issued = await issuedAddressesOf(db, { address: q.address, ...(merchant ? { merchantId: Number(merchant.id) } : {}), limit: operatorPageSizeMax });
+    uids = [...new Set(issued.map((a) => a.uid))].filter((uid) => (q.uid === undefined || uid === q.uid) && uid > (q.afterId ?? 0)).sort((a, b) => a - b);
+  } else if (q.uid !== undefined) {
+    const user = await findUserWithAppId(db, q.uid);
+    uids = user && (merchant === undefined || user.app_id === merchant.app_id) && q.uid > (q.afterId ?? 0) ? [q.uid] : [];
+  } else if (merchant) {
+    uids = (await usersAfter(db, { merchantId: Number(merchant.id), maxId: q.afterId ?? 0, limit: limit + 1 })).map((u) => Number(u.id));
+  } else {
+    throw AdminError.invalid('give app_id (its users), app_id and uid, or address');
+  }
+  const page = uids.slice(0, limit);
+  const users: UserView[] = [];
+  for (const uid of page) users.push(await showUserAction(ctx, uid));
+  return { users, next_after_id: uids.length > limit ? page[page.length - 1]! : null };
 }
 
 /** Freezes/unfreezes a user (withdrawals answer 110004) or flags it at risk (900006). */

@@ -1,7 +1,7 @@
 /**
  * Four eyes for sensitive admin changes: the routes listed in `sensitiveRoutes` (a merchant's
- * callback URLs or key, coins, blacklist removals, roles, policies, manual adjustments above
- * config.adjustmentReviewAbove) store a change request (modules/change-requests) instead of
+ * callback URLs or key, a rotation of its wallet key pair, coins, blacklist removals, roles,
+ * policies, manual adjustments above config.adjustmentReviewAbove) store a change request (modules/change-requests) instead of
  * applying, once two enabled admins exist; a second admin's approval applies the stored
  * request through the same `apply` the direct route uses, in the transaction that marks the
  * request approved. With fewer than two admins (a first installation, the sandbox) they apply
@@ -30,7 +30,7 @@ import { listBlacklist, removeFromBlacklist } from '../modules/withdrawals/index
 import { fourEyesAdminsMin } from '../limits.js';
 import { parseAmount } from '../money/amount.js';
 import type { Tx } from '../store/tx.js';
-import { listCoinsAction, showMerchantAction, updateCoinAction, updateMerchantAction, upsertCoinAction } from './actions.js';
+import { listCoinsAction, rotateMerchantKeyAction, showMerchantAction, updateCoinAction, updateMerchantAction, upsertCoinAction } from './actions.js';
 import { asAdminError } from './errors.js';
 import { coinSettingsOf, merchantSettingsOf } from './request-translation.js';
 
@@ -122,6 +122,14 @@ export const sensitiveRoutes: { readonly [R in SensitiveRoute]: Sensitive<R> } =
     // Only the callback URLs and the merchant's key are four-eyed; other settings apply directly.
     needsReview: (_ctx, { body }, before) => urlsOrKey.some((k) => body[k] !== undefined && (body[k] === '' ? null : body[k]) !== (before as Record<string, unknown>)[k]),
     apply: (ctx, { params, body }) => updateMerchantAction(ctx, params.appId, merchantSettingsOf(body)),
+  },
+  'POST /merchants/:appId/rotate-key': {
+    // The public key before (the private key is never shown); the merchant needs the new one from the answer.
+    before: async (ctx, { params }) => {
+      const m = await showMerchantAction(ctx, params.appId);
+      return { app_id: m.app_id, rsa_wallet_pub: m.rsa_wallet_pub };
+    },
+    apply: (ctx, { params }) => rotateMerchantKeyAction(ctx, params.appId),
   },
   'PUT /coins/:symbol': {
     before: (ctx, { params }) => coinBefore(ctx, params.symbol),
@@ -224,6 +232,7 @@ export const sensitiveRoutes: { readonly [R in SensitiveRoute]: Sensitive<R> } =
 
 export type SensitiveRoute =
   | 'PATCH /merchants/:appId'
+  | 'POST /merchants/:appId/rotate-key'
   | 'PUT /coins/:symbol'
   | 'PATCH /coins/:symbol'
   | 'DELETE /blacklist/:address'

@@ -42,6 +42,7 @@ import {
   listMerchantsAction,
   requireMerchant,
   setMerchantCoinAction,
+  searchUsersAction,
   setUserFlagsAction,
   showMerchantAction,
   showUserAction,
@@ -60,6 +61,7 @@ import { operatorBasePath } from '../contracts/operator.js';
 import { AuthThrottle } from './auth-throttle.js';
 import { registerKytRoutes } from './kyt-routes.js';
 import { registerPolicyRoutes } from './policy-routes.js';
+import { registerRecordRoutes } from './record-routes.js';
 import { registerChangeRequestRoutes } from './change-request-routes.js';
 import { registerOverviewRoutes } from './overview-routes.js';
 import { sensitiveRoute } from './sensitive-route.js';
@@ -232,6 +234,8 @@ export async function operatorRoutes(app: FastifyInstance, options: OperatorRout
   operatorRoute(app, 'GET /merchants/:appId', async ({ params }) => showMerchantAction(ctx, params.appId));
   // Callback URLs and the merchant's key wait for a second admin (four-eyes.ts); other settings apply directly.
   sensitiveRoute(app, ctx, 'PATCH /merchants/:appId');
+  // A new wallet key pair: the merchant must switch to the new public key, so a second admin agrees first.
+  sensitiveRoute(app, ctx, 'POST /merchants/:appId/rotate-key');
   for (const [method, enabled] of [['PUT', true], ['DELETE', false]] as const) {
     operatorRoute(app, `${method} /merchants/:appId/coins/:symbol`, async ({ params: p }, request) => {
       const before = { coins: (await showMerchantAction(ctx, p.appId)).coins };
@@ -247,6 +251,15 @@ export async function operatorRoutes(app: FastifyInstance, options: OperatorRout
   sensitiveRoute(app, ctx, 'PATCH /coins/:symbol');
 
   // Users
+  operatorRoute(app, 'GET /users', async ({ query: q }) =>
+    searchUsersAction(ctx, {
+      ...(q.app_id !== undefined ? { appId: q.app_id } : {}),
+      ...(q.uid !== undefined ? { uid: q.uid } : {}),
+      ...(q.address !== undefined ? { address: q.address } : {}),
+      ...(q.after_id !== undefined ? { afterId: q.after_id } : {}),
+      ...(q.limit !== undefined ? { limit: q.limit } : {}),
+    }),
+  );
   operatorRoute(app, 'GET /users/:uid', async ({ params }) => showUserAction(ctx, params.uid));
   const userFlags = async (request: FastifyRequest, uid: number, flags: { frozen?: boolean; atRisk?: boolean }) => {
     const flagsOf = (u: UserView) => ({ frozen: u.frozen, at_risk: u.at_risk });
@@ -283,6 +296,9 @@ export async function operatorRoutes(app: FastifyInstance, options: OperatorRout
     decide(request, { withdrawalId: params.id, actor: actorOf(request), action: 'reject', by: b.by, reason: b.reason }),
   );
   operatorRoute(app, 'POST /withdrawals/:id/cancel', async ({ params }, request) => decide(request, { withdrawalId: params.id, actor: actorOf(request), action: 'cancel' }));
+
+  // Withdrawal and deposit lists, deposit details, record timelines (operator/record-routes.ts)
+  registerRecordRoutes(app, ctx);
 
   // Approval and spending policies (operator/policy-routes.ts)
   registerPolicyRoutes(app, ctx);

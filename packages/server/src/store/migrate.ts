@@ -13,6 +13,7 @@ import * as m010Operators from './migrations/010_operators.js';
 import * as m011ChangeRequests from './migrations/011_change_requests.js';
 import * as m012FourEyesEngaged from './migrations/012_four_eyes_engaged.js';
 import * as m013NotificationAttempts from './migrations/013_notification_attempts.js';
+import * as m014OperatorRecordLists from './migrations/014_operator_record_lists.js';
 
 /** Every migration, in order. Names never change once released. */
 const migrations = [
@@ -29,6 +30,7 @@ const migrations = [
   { name: '011_change_requests', module: m011ChangeRequests },
   { name: '012_four_eyes_engaged', module: m012FourEyesEngaged },
   { name: '013_notification_attempts', module: m013NotificationAttempts },
+  { name: '014_operator_record_lists', module: m014OperatorRecordLists },
 ] as const;
 
 class CodeMigrationProvider implements MigrationProvider {

@@ -18,3 +18,4 @@ export {
   type IssuedAddress,
 } from './issue.js';
 export { findChainAddressOwner, lockChainAddress, findChainAddressById, listChainAddresses } from './repository.js';
+export { issuedAddressesOf } from './owners.js';

@@ -172,3 +172,11 @@ export async function listChainAddresses(db: Db, chain: string): Promise<string[
   const rows = await db.selectFrom('chain_addresses').select('address').where('chain', '=', chain).orderBy('id').execute();
   return rows.map((r) => r.address);
 }
+
+/** Issued addresses stored under one of `forms` (of one merchant when given), oldest first, at most `limit`. */
+export async function findIssuedByAddress(db: Db, input: { forms: readonly string[]; merchantId?: number; limit: number }): Promise<IssuedAddressRow[]> {
+  if (input.forms.length === 0) return [];
+  let q = db.selectFrom('user_addresses').select(issuedColumns).where('address', 'in', [...input.forms]);
+  if (input.merchantId !== undefined) q = q.where('merchant_id', '=', input.merchantId);
+  return (await q.orderBy('id').limit(input.limit).execute()).map(issued);
+}

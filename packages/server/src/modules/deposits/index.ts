@@ -71,3 +71,4 @@ export {
 export { reorgTooDeepKey, scannerLeaseName, scannerLeaseTtlMs, scanStep, type ScanStepResult } from './scan-step.js';
 export { insertDeposit, depositsAfter, depositsByIds, type SweepCandidateRow, listSweepCandidates, markDepositsSwept, listConfirmingDepositAmounts, findScannedHeight } from './repository.js';
 export { countHeldDeposits, creditedDepositTotals } from './daily-totals.js';
+export { depositDetail, importDepositRows, listDepositPage, type DepositDetail, type DepositListItem } from './listing.js';

@@ -434,3 +434,37 @@ export async function listDepositAmountsChangedIn(
     .execute();
   return rows.map((r) => ({ id: Number(r.id), coinId: Number(r.coin_id), amount: BigInt(r.amount), atMs: Number(r.updated_at) }));
 }
+
+// ---- the operator record list of deposits (GET /deposits) and its bulk insert ---------------
+
+/**
+ * One page of deposits, newest first by (created_at, id), strictly before `before` when given,
+ * at most `limit` rows. Each filter narrows by an indexed column (migration 014); the order is
+ * an index's order, so a page stops after `limit` rows whatever the table's size.
+ */
+export function pageDeposits(
+  db: Db,
+  q: {
+    filter: { merchantId?: number; symbol?: string; statuses?: readonly number[]; fromMs?: number; toMs?: number; addresses?: readonly string[]; txid?: string };
+    before?: { createdAt: number; id: number };
+    limit: number;
+  },
+): Promise<Deposit[]> {
+  const f = q.filter;
+  let s = db.selectFrom('deposits').selectAll();
+  if (f.merchantId !== undefined) s = s.where('merchant_id', '=', f.merchantId);
+  if (f.symbol !== undefined) s = s.where('symbol', '=', f.symbol);
+  if (f.statuses !== undefined && f.statuses.length > 0) s = f.statuses.length === 1 ? s.where('status', '=', f.statuses[0]!) : s.where('status', 'in', [...f.statuses]);
+  if (f.fromMs !== undefined) s = s.where('created_at', '>=', f.fromMs);
+  if (f.toMs !== undefined) s = s.where('created_at', '<', f.toMs);
+  if (f.addresses !== undefined) s = s.where('address_to', 'in', f.addresses.length > 0 ? [...f.addresses] : ['']);
+  if (f.txid !== undefined) s = s.where('txid', '=', f.txid);
+  const before = q.before;
+  if (before !== undefined) s = s.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(before.createdAt, before.id)));
+  return s.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.limit).execute();
+}
+
+/** Inserts many deposits, `chunk` rows per statement (seeding and imports; nothing is credited). */
+export async function insertDepositRows(db: Db, rows: readonly Insertable<DepositTable>[], chunk: number): Promise<void> {
+  for (let i = 0; i < rows.length; i += chunk) await db.insertInto('deposits').values(rows.slice(i, i + chunk)).execute();
+}

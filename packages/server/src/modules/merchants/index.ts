@@ -24,5 +24,5 @@ export {
   type EmailRegistration,
   type MobileRegistration,
 } from './users.js';
-export { encryptPlaintextWalletKeys, merchantWalletKey } from './wallet-keys.js';
+export { encryptPlaintextWalletKeys, merchantWalletKey, rotateWalletKey } from './wallet-keys.js';
 export { merchantAppId, merchantNotifyTargets, findNotifyRecipient, merchantsWithNotifyUrlQuery } from './repository.js';

@@ -142,3 +142,15 @@ export function merchantsWithNotifyUrlQuery(db: Db) {
   return db.selectFrom('merchants').select('id').where('notify_url', 'is not', null).where('notify_url', '<>', '');
 }
 
+
+// ---- wallet key rotation -----------------------------------------------------------------------
+
+/** Replaces merchant `appId`'s wallet key pair (the private key already sealed); the row as written, or undefined when unknown. */
+export function setWalletKeyPair(db: Db, input: { appId: string; sealedPrivateKey: string; publicKeyPem: string }): Promise<Merchant | undefined> {
+  return db
+    .updateTable('merchants')
+    .set({ wallet_private_key: input.sealedPrivateKey, wallet_public_key: input.publicKeyPem })
+    .where('app_id', '=', input.appId)
+    .returningAll()
+    .executeTakeFirst();
+}

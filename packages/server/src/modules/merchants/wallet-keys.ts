@@ -1,7 +1,9 @@
+import { generateKeyPair } from 'node:crypto';
+import { promisify } from 'node:util';
 import { isSealed, DataKeyError, type DataKey, type DataKeySource } from '../../keys/data-key.js';
 import type { Merchant } from '../../store/schema.js';
 import type { Db } from '../../store/tx.js';
-import { firstSealedWalletKey, listPlaintextWalletKeys, replaceWalletKey } from './repository.js';
+import { firstSealedWalletKey, listPlaintextWalletKeys, replaceWalletKey, setWalletKeyPair } from './repository.js';
 
 /**
  * The wallet private key's additional data: the column and the merchant's app_id (unique and
@@ -33,4 +35,28 @@ export async function encryptPlaintextWalletKeys(db: Db, dataKey: DataKey): Prom
   const sample = await firstSealedWalletKey(db);
   if (sample) dataKey.decrypt(sample.walletPrivateKey, walletKeyAad(sample.appId));
   return plain.length;
+}
+
+const generateRsaPair = promisify(generateKeyPair);
+
+/** A fresh wallet key pair as stored: the private key sealed under the data key for `appId`, the public one SPKI PEM. */
+export async function newWalletKeyPair(keys: DataKeySource, appId: string): Promise<{ sealedPrivateKey: string; publicKeyPem: string }> {
+  const dataKey = await keys.dataKey();
+  // Off the event loop: an RSA-2048 key takes a noticeable time to find.
+  const { privateKey, publicKey } = await generateRsaPair('rsa', { modulusLength: 2048 });
+  return {
+    sealedPrivateKey: dataKey.encrypt(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), walletKeyAad(appId)),
+    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  };
+}
+
+/**
+ * Gives merchant `appId` a new wallet key pair (the kind createMerchant makes, the private key
+ * sealed at rest). Every answer and notification sealed after this uses the new key: the
+ * merchant opens them with the new public key (in the returned row), and the old pair is gone.
+ * Undefined when the merchant is unknown.
+ */
+export async function rotateWalletKey(db: Db, keys: DataKeySource, appId: string): Promise<Merchant | undefined> {
+  const pair = await newWalletKeyPair(keys, appId);
+  return setWalletKeyPair(db, { appId, ...pair });
 }

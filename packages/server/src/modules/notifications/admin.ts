@@ -61,7 +61,7 @@ function view(r: NotificationRow, merchant: { appId: string; notifyUrl: string |
 }
 
 /** The rows with their merchants' app_id and notify_url (every row has its merchant: a foreign key). */
-async function views(db: Db, rows: readonly NotificationRow[]): Promise<NotificationView[]> {
+export async function views(db: Db, rows: readonly NotificationRow[]): Promise<NotificationView[]> {
   const merchants = await merchantNotifyTargets(db, rows.map((r) => Number(r.merchant_id)));
   return rows.flatMap((r) => {
     const m = merchants.get(Number(r.merchant_id));

@@ -38,3 +38,4 @@ export {
 export type { ConfirmationDeps, NotificationAdminContext } from './deps.js';
 export { confirmWithMerchant, type ConfirmationFailure, type ConfirmationFields } from './confirmation.js';
 export { enqueueNotification } from './outbox.js';
+export { notificationsOfRecord } from './record-history.js';

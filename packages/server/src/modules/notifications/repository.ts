@@ -197,3 +197,8 @@ export async function countNotificationsPerDay(db: Db, input: { fromMs: number; 
     .execute();
   return rows.map((r) => ({ day: Number(r.day), state: r.state, n: Number(r.n) }));
 }
+
+/** The notifications of one record (its status changes, oldest first), at most `limit`. */
+export function listNotificationsOfRecord(db: Db, input: { side: NotificationRow['side']; recordId: number; limit: number }): Promise<NotificationRow[]> {
+  return db.selectFrom('notifications').selectAll().where('side', '=', input.side).where('record_id', '=', input.recordId).orderBy('id').limit(input.limit).execute();
+}

@@ -41,3 +41,4 @@ export {
 export { markWithdrawalSettledInternally, withdrawalsAfter, withdrawalsByRequestIds } from './repository.js';
 export { listAwaitingKytWithdrawalIds } from './repository.js';
 export { countHeldWithdrawals, countWithdrawalsInReview, paidWithdrawalTotals } from './daily-totals.js';
+export { importWithdrawalRows, listWithdrawalPage, type WithdrawalListFilter, type WithdrawalListItem } from './listing.js';

@@ -169,6 +169,10 @@ export interface ReviewState {
   approvals_required: number;
   /** Distinct platform reviewers who approved so far. */
   approvals_given: number;
+  /** Platform approvals still needed before saas_status is approved (0 once reached). */
+  approvals_needed: number;
+  /** Names of the platform reviewers who approved so far, in the order they did. */
+  approved_by: string[];
   decisions: ReviewDecision[];
   /** The spending rules that sent it to review, with their figures (empty: none). */
   policy_hits: PolicyHit[];
@@ -180,10 +184,13 @@ export async function reviewStates(db: Db, rows: readonly Withdrawal[]): Promise
   const out = new Map<number, ReviewState>();
   for (const w of rows) {
     const mine = records.filter((r) => r.withdrawal_id === Number(w.id));
-    const approvers = new Set(mine.filter((r) => r.side === 'saas' && r.decision === 'approve').map((r) => r.operator_id));
+    const approvers = new Map<number, string>();
+    for (const r of mine) if (r.side === 'saas' && r.decision === 'approve' && !approvers.has(r.operator_id)) approvers.set(r.operator_id, r.operator_name);
     out.set(Number(w.id), {
       approvals_required: w.approvals_required,
       approvals_given: approvers.size,
+      approvals_needed: w.saas_status === AuditStatus.Approved ? 0 : Math.max(0, w.approvals_required - approvers.size),
+      approved_by: [...approvers.values()],
       decisions: mine.map((r) => ({ side: r.side, decision: r.decision, operator_id: r.operator_id, operator_name: r.operator_name, reason: r.reason, created_at: r.created_at })),
       policy_hits: recordedHits(w),
     });
