@@ -1,6 +1,9 @@
 /**
  * The only SQL on the notifications table (the outbox): enqueued with the status change it
  * reports, leased and recorded by the delivery worker, listed and re-queued by operators.
+ * The table holds no amount columns (a payload's amounts are already the decimal strings the
+ * merchant receives, inside its JSON); rows cross as stored, ids and times as numbers, and ids
+ * go in as numbers.
  */
 import { sql } from 'kysely';
 import type { NotificationRow } from '../../store/schema.js';
