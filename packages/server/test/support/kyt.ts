@@ -9,7 +9,8 @@ import type { ServiceContext } from '../../src/context.js';
 import { chainAccount, suspenseAccount } from '../../src/modules/chain-sends/index.js';
 import { createKytProvider } from '../../src/modules/kyt/index.js';
 import { postJournal } from '../../src/modules/ledger/index.js';
-import type { Coin, Deposit, Merchant } from '../../src/store/schema.js';
+import type { CoinRecord } from '../../src/modules/coins/index.js';
+import type { Deposit, Merchant } from '../../src/store/schema.js';
 import { inTransaction } from '../../src/store/tx.js';
 
 /** A copy of `ctx` with the `kyt` setting `kyt` (parsed like the configuration) and its provider. */
@@ -23,7 +24,7 @@ let txSeq = 0;
 export interface DepositInput {
   merchant: Pick<Merchant, 'id'>;
   uid: number;
-  coin: Coin;
+  coin: CoinRecord;
   /** Base units. */
   amount: bigint;
   from?: string;

@@ -7,8 +7,8 @@ import { DepositStatus } from '@openwaas/sdk';
 import type { Logger } from 'pino';
 import type { IncomingTransfer } from '../../chains/adapter.js';
 import { raiseAlert, resolveAlert } from '../alerts/index.js';
-import { CoinLookup } from '../coins/index.js';
-import type { Coin, Deposit } from '../../store/schema.js';
+import { CoinLookup, type CoinRecord } from '../coins/index.js';
+import type { Deposit } from '../../store/schema.js';
 import type { Db, Tx } from '../../store/tx.js';
 import type { AddressOwner } from '../addresses/index.js';
 import { notifyDeposit } from './notify.js';
@@ -18,7 +18,7 @@ import * as repo from './repository.js';
 /** A transfer to one of our deposit addresses, with what it is and whose. */
 export interface DepositCandidate {
   transfer: IncomingTransfer;
-  coin: Coin;
+  coin: CoinRecord;
   owner: AddressOwner;
 }
 

@@ -10,7 +10,8 @@ import { chainAccount, suspenseAccount } from '../chain-sends/index.js';
 import { receivingAccount } from '../transfers/index.js';
 import { postJournal, type AccountRef } from '../ledger/index.js';
 import { settleBatchMax } from '../../limits.js';
-import type { Coin, Deposit } from '../../store/schema.js';
+import type { CoinRecord } from '../coins/index.js';
+import type { Deposit } from '../../store/schema.js';
 import { inTransaction, type Tx } from '../../store/tx.js';
 import { screenDeposit, type KytVerdict } from '../kyt/index.js';
 import type { ChainCoins } from './chain-coins.js';
@@ -68,10 +69,10 @@ export async function settleDueDeposits(
  * the status, so two processes settling the same row move its money once. False when someone
  * else settled (or a reorg failed) it first.
  */
-export async function settleDeposit(ctx: SettleContext, deposit: Deposit, coin: Coin, signal?: AbortSignal): Promise<boolean> {
+export async function settleDeposit(ctx: SettleContext, deposit: Deposit, coin: CoinRecord, signal?: AbortSignal): Promise<boolean> {
   const amount = BigInt(deposit.amount);
   const settlement: Settlement =
-    amount < BigInt(coin.min_deposit)
+    amount < coin.min_deposit
       ? { status: DepositStatus.Failed, reviewReason: belowMinimumReason, reason: 'deposit.below-minimum' }
       : settlementOf(await screenDeposit(ctx, deposit, coin, signal ? { signal } : {}));
   const nowMs = ctx.clock.nowMs();
@@ -80,7 +81,7 @@ export async function settleDeposit(ctx: SettleContext, deposit: Deposit, coin: 
   return done;
 }
 
-async function applySettlement(tx: Tx, input: { deposit: Deposit; coin: Coin; settlement: Settlement; nowMs: number }): Promise<boolean> {
+async function applySettlement(tx: Tx, input: { deposit: Deposit; coin: CoinRecord; settlement: Settlement; nowMs: number }): Promise<boolean> {
   const { deposit, coin, settlement, nowMs } = input;
   const coinId = Number(coin.id);
   const depositId = Number(deposit.id);

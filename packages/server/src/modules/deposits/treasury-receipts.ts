@@ -9,14 +9,15 @@
 import type { IncomingTransfer } from '../../chains/adapter.js';
 import { chainAccount, treasuryAccount } from '../chain-sends/index.js';
 import { lockAccounts, postJournal } from '../ledger/index.js';
-import type { Coin, TreasuryReceipt } from '../../store/schema.js';
+import type { CoinRecord } from '../coins/index.js';
+import type { TreasuryReceipt } from '../../store/schema.js';
 import type { Db, Tx } from '../../store/tx.js';
 import * as repo from './repository.js';
 
 /** A transfer to the hot or fee wallet from outside, with its coin. */
 export interface ReceiptCandidate {
   transfer: IncomingTransfer;
-  coin: Coin;
+  coin: CoinRecord;
 }
 
 const key = (coinId: number, txid: string, index: string) => `${coinId}|${txid}|${index}`;

@@ -2,10 +2,10 @@ import { DepositStatus } from '@openwaas/sdk';
 import { addressLookupForms } from '../addresses/index.js';
 import { enqueueNotification } from '../notifications/index.js';
 import { depositNotificationPayload } from '../records/index.js';
-import type { Coin, Withdrawal } from '../../store/schema.js';
+import type { Withdrawal } from '../../store/schema.js';
 import type { Db, Tx } from '../../store/tx.js';
 import { findChainAddressOwner } from '../addresses/index.js';
-import { CoinLookup } from '../coins/index.js';
+import { CoinLookup, type CoinRecord } from '../coins/index.js';
 import { insertDeposit } from '../deposits/index.js';
 import { collectionAccount, feeAccount, postJournal, userAccount, type AccountRef, type Posting } from '../ledger/index.js';
 import { merchantAutoCollects } from '../merchants/index.js';
@@ -39,7 +39,7 @@ export function internalTxid(withdrawalId: number): string {
 
 export interface InternalSettlementInput {
   withdrawal: Withdrawal;
-  coin: Coin;
+  coin: CoinRecord;
   feeCoinId: number;
   nowMs: number;
 }

@@ -3,10 +3,10 @@ import { PaymentRefusedError, type Payment } from '../../chains/adapter.js';
 import type { ChainHandle } from '../../chains/registry.js';
 import type { WithdrawalPaymentDeps } from './deps.js';
 import { formatAmount } from '../../money/amount.js';
-import { CoinLookup } from '../coins/index.js';
+import { CoinLookup, type CoinRecord } from '../coins/index.js';
 import { postJournal } from '../ledger/index.js';
 import { withdrawalsPerTickMax } from '../../limits.js';
-import type { ChainTx, Coin, Withdrawal } from '../../store/schema.js';
+import type { ChainTx, Withdrawal } from '../../store/schema.js';
 import { inTransaction, type Db, type Tx } from '../../store/tx.js';
 import { listOpenAlertKeys } from '../alerts/index.js';
 import { AlertThrottle, listUnminedTxs, maxNativeSpend, prepareSequence, RecordClaimLostError, sendStoredTx, storeSigned, storeSignedTx, type AlertResolveDeps, type OutcomeHandler, type TxOutcome } from '../chain-sends/index.js';
@@ -131,7 +131,7 @@ async function resolveSettledShortfalls(ctx: AlertResolveDeps, chain: ChainHandl
 async function payOne(
   ctx: WithdrawalPaymentDeps,
   chain: ChainHandle,
-  input: { w: Withdrawal; coin: Coin; native: Coin; funds: HotFunds },
+  input: { w: Withdrawal; coin: CoinRecord; native: CoinRecord; funds: HotFunds },
 ): Promise<'paid' | 'short' | 'skipped'> {
   const { w, coin, native, funds } = input;
   const token = coin.contract_address;

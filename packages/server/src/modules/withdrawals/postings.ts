@@ -1,12 +1,12 @@
-import { findCoinBySymbol } from '../coins/index.js';
+import { findCoinBySymbol, type CoinRecord } from '../coins/index.js';
 import { feeAccount, userAccount } from '../ledger/index.js';
 import type { Posting } from '../ledger/index.js';
 import { chainAccount, treasuryAccount } from '../chain-sends/index.js';
-import type { Coin, Withdrawal } from '../../store/schema.js';
+import type { Withdrawal } from '../../store/schema.js';
 import type { Db } from '../../store/tx.js';
 
 /** The coin a withdrawal of `coin` pays its fee in. */
-export async function feeCoinOf(db: Db, coin: Coin): Promise<Coin> {
+export async function feeCoinOf(db: Db, coin: CoinRecord): Promise<CoinRecord> {
   if (coin.withdraw_fee_symbol === coin.symbol) return coin;
   const feeCoin = await findCoinBySymbol(db, coin.withdraw_fee_symbol);
   // upsertCoin refuses a fee coin that does not exist: a miss is a configuration bug.

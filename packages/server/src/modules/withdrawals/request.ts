@@ -69,13 +69,13 @@ export async function requestWithdrawal(ctx: WithdrawalRequestDeps, merchant: Me
 
   const amount = parseAmount(input.amount, coin.decimals);
   if (amount <= 0n) throw ApiError.invalid('amount', 'must be greater than 0');
-  if (amount < BigInt(coin.min_withdraw)) throw new ApiError(ErrorCode.AmountBelowMin);
-  const maxWithdraw = BigInt(coin.max_withdraw);
+  if (amount < coin.min_withdraw) throw new ApiError(ErrorCode.AmountBelowMin);
+  const maxWithdraw = coin.max_withdraw;
   if (maxWithdraw > 0n && amount > maxWithdraw) throw new ApiError(ErrorCode.AmountAboveMax);
 
   const feeCoin = await feeCoinOf(db, coin);
   const feeCoinId = Number(feeCoin.id);
-  const fee = BigInt(coin.withdraw_fee);
+  const fee = coin.withdraw_fee;
   const sameCoinFee = feeCoinId === coinId;
   if (sameCoinFee && amount <= fee) throw new ApiError(ErrorCode.AmountNotAboveFee);
 

@@ -1,7 +1,7 @@
 import { AuditStatus, WithdrawStatus } from '@openwaas/sdk';
-import { listCoinsOfChain } from '../coins/index.js';
+import { listCoinsOfChain, type CoinRecord } from '../coins/index.js';
 import { approvalRequirementFor, decideSpending, describeHit, type ApprovalRequirement, type PolicyHit, type SpendingHistory } from '../policies/index.js';
-import type { Coin, Withdrawal } from '../../store/schema.js';
+import type { Withdrawal } from '../../store/schema.js';
 import type { Tx } from '../../store/tx.js';
 import { firstWithdrawalToDestinationMs, hasPaidDestination, listWithdrawnAmountsSince } from './repository.js';
 
@@ -15,7 +15,7 @@ export interface PolicyVerdict {
 }
 
 /** The history the spending rules read, from the withdrawals table. */
-function historyOf(tx: Tx, w: Withdrawal, coin: Coin): SpendingHistory {
+function historyOf(tx: Tx, w: Withdrawal, coin: CoinRecord): SpendingHistory {
   const merchantId = Number(w.merchant_id);
   let chainCoinIds: Promise<number[]> | undefined;
   const coinIds = () => (chainCoinIds ??= listCoinsOfChain(tx, coin.chain).then((cs) => cs.map((c) => Number(c.id))));
@@ -44,7 +44,7 @@ function historyOf(tx: Tx, w: Withdrawal, coin: Coin): SpendingHistory {
  * Asks the policies about a withdrawal just inserted and locked (its balance rows locked:
  * see decideSpending).
  */
-export async function policyVerdict(tx: Tx, w: Withdrawal, coin: Coin, nowMs: number): Promise<PolicyVerdict> {
+export async function policyVerdict(tx: Tx, w: Withdrawal, coin: CoinRecord, nowMs: number): Promise<PolicyVerdict> {
   const amount = BigInt(w.amount);
   const approval = await approvalRequirementFor(tx, { merchantId: Number(w.merchant_id), coinId: Number(coin.id), amount });
   const hits = await decideSpending(
