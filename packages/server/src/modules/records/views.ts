@@ -1,10 +1,11 @@
 /** The merchant-facing shapes of withdrawal, deposit and miner-fee records (lists and notifications). */
-import type { Deposit, MinerFee, Withdrawal } from '../../store/schema.js';
+import type { WithdrawalRecord } from '../withdrawals/index.js';
+import type { Deposit, MinerFee } from '../../store/schema.js';
 import type { CoinLookup } from '../coins/index.js';
 import { formatAmount } from '../../money/amount.js';
 
 /** A withdrawal as the list endpoints return it (seed shape: ms numbers, decimal strings). */
-export async function withdrawRecord(w: Withdrawal, coins: CoinLookup) {
+export async function withdrawRecord(w: WithdrawalRecord, coins: CoinLookup) {
   const coin = await coins.byIdOrThrow(Number(w.coin_id));
   const feeCoin = await coins.bySymbolOrThrow(w.withdraw_fee_symbol);
   const baseCoin = await coins.bySymbolOrThrow(w.fee_symbol).catch(() => coin);
@@ -13,11 +14,11 @@ export async function withdrawRecord(w: Withdrawal, coins: CoinLookup) {
     request_id: w.request_id,
     uid: Number(w.uid),
     symbol: w.symbol,
-    amount: formatAmount(BigInt(w.amount), coin.decimals),
+    amount: formatAmount(w.amount, coin.decimals),
     withdraw_fee_symbol: w.withdraw_fee_symbol,
-    withdraw_fee: formatAmount(BigInt(w.withdraw_fee), feeCoin.decimals),
+    withdraw_fee: formatAmount(w.withdraw_fee, feeCoin.decimals),
     fee_symbol: w.fee_symbol,
-    real_fee: formatAmount(BigInt(w.real_fee), baseCoin.decimals),
+    real_fee: formatAmount(w.real_fee, baseCoin.decimals),
     address_from: w.address_from,
     address_to: w.address_to,
     txid: w.txid,
@@ -80,7 +81,7 @@ function stringify(record: Record<string, unknown>): Record<string, string> {
 }
 
 /** The outbox payload of a withdrawal status change. */
-export async function withdrawNotificationPayload(w: Withdrawal, coins: CoinLookup): Promise<Record<string, string>> {
+export async function withdrawNotificationPayload(w: WithdrawalRecord, coins: CoinLookup): Promise<Record<string, string>> {
   return stringify(await withdrawRecord(w, coins));
 }
 

@@ -38,5 +38,5 @@ export {
   type ReviewItem,
   type ReviewState,
 } from './review.js';
-export { markWithdrawalSettledInternally, withdrawalsAfter, withdrawalsByRequestIds } from './repository.js';
+export { markWithdrawalSettledInternally, withdrawalsAfter, withdrawalsByRequestIds, type WithdrawalRecord } from './repository.js';
 export { listAwaitingKytWithdrawalIds } from './repository.js';
