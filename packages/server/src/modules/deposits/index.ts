@@ -9,7 +9,7 @@ export type { ChainStatusDeps, DepositReadDeps, DepositReviewContext, ScanContex
 export { CursorMoved } from './errors.js';
 export { belowMinimumReason, reorgAfterCreditKey, reorgFailedReason } from './reasons.js';
 export { countBreakerWindow, findDeposit, findDepositOfTransaction, listAwaitingKytDepositIds, pageBreakerWindow } from './lookups.js';
-export type { BreakerWindow } from './repository.js';
+export type { BreakerWindow, DepositRecord, TreasuryReceiptRecord } from './repository.js';
 export {
   applyDepositVerdict,
   heldDepositStatuses,

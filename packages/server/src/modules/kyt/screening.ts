@@ -2,7 +2,7 @@ import { addressCodec } from '../../chains/address-codec.js';
 import { kytReasonLengthMax } from '../../limits.js';
 import type { CoinRecord } from '../coins/index.js';
 import type { WithdrawalRecord } from '../withdrawals/index.js';
-import type { Deposit } from '../../store/schema.js';
+import type { DepositRecord } from '../deposits/index.js';
 import { checkDepositBreaker } from './circuit-breaker.js';
 import type { DepositScreeningContext, KytProviderDeps, WithdrawalScreeningContext, WithdrawalSubjectDeps } from './deps.js';
 import type { KytSubject, KytVerdict } from './provider.js';
@@ -13,7 +13,7 @@ export interface ScreenOptions {
 }
 
 /** What a provider is told about a deposit: the sender is the counterparty. */
-export function depositSubject(deposit: Deposit, coin: CoinRecord): KytSubject {
+export function depositSubject(deposit: DepositRecord, coin: CoinRecord): KytSubject {
   return {
     side: 'deposit',
     recordId: Number(deposit.id),
@@ -22,7 +22,7 @@ export function depositSubject(deposit: Deposit, coin: CoinRecord): KytSubject {
     chain: coin.chain,
     symbol: coin.symbol,
     contractAddress: coin.contract_address,
-    amount: BigInt(deposit.amount),
+    amount: deposit.amount,
     decimals: coin.decimals,
     address: addressCodec(coin.chain).canonical(deposit.address_from),
     ownAddress: addressCodec(coin.chain).canonical(deposit.address_to),
@@ -64,7 +64,7 @@ async function askProvider(ctx: KytProviderDeps, subject: KytSubject, options: S
  * (`kyt.breaker`) is checked first, then the provider's rules.
  * Verdicts map to deposit statuses: pass → 1, review → 5, breaker → 6, pending → 4.
  */
-export async function screenDeposit(ctx: DepositScreeningContext, deposit: Deposit, coin: CoinRecord, options: ScreenOptions = {}): Promise<KytVerdict> {
+export async function screenDeposit(ctx: DepositScreeningContext, deposit: DepositRecord, coin: CoinRecord, options: ScreenOptions = {}): Promise<KytVerdict> {
   if (!ctx.kyt) return { outcome: 'pass' };
   const breaker = ctx.config.kyt.breaker;
   if (breaker) {

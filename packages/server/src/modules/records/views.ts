@@ -1,6 +1,7 @@
 /** The merchant-facing shapes of withdrawal, deposit and miner-fee records (lists and notifications). */
 import type { WithdrawalRecord } from '../withdrawals/index.js';
-import type { Deposit, MinerFee } from '../../store/schema.js';
+import type { DepositRecord } from '../deposits/index.js';
+import type { MinerFee } from '../../store/schema.js';
 import type { CoinLookup } from '../coins/index.js';
 import { formatAmount } from '../../money/amount.js';
 
@@ -33,13 +34,13 @@ export async function withdrawRecord(w: WithdrawalRecord, coins: CoinLookup) {
 }
 
 /** A deposit as the list endpoints return it. */
-export async function depositRecord(d: Deposit, coins: CoinLookup) {
+export async function depositRecord(d: DepositRecord, coins: CoinLookup) {
   const coin = await coins.byIdOrThrow(Number(d.coin_id));
   return {
     id: Number(d.id),
     uid: Number(d.uid),
     symbol: d.symbol,
-    amount: formatAmount(BigInt(d.amount), coin.decimals),
+    amount: formatAmount(d.amount, coin.decimals),
     address_from: d.address_from,
     address_to: d.address_to,
     txid: d.txid,
@@ -86,6 +87,6 @@ export async function withdrawNotificationPayload(w: WithdrawalRecord, coins: Co
 }
 
 /** The outbox payload of a deposit status change. */
-export async function depositNotificationPayload(d: Deposit, coins: CoinLookup): Promise<Record<string, string>> {
+export async function depositNotificationPayload(d: DepositRecord, coins: CoinLookup): Promise<Record<string, string>> {
   return stringify(await depositRecord(d, coins));
 }

@@ -86,7 +86,7 @@ export async function settleInternalWithdrawal(tx: Tx, input: InternalSettlement
     uid: target.uid,
     coin_id: coinId,
     symbol: coin.symbol,
-    amount: credit.toString(),
+    amount: credit,
     address_from: '',
     address_to: w.address_to,
     txid,
