@@ -21,7 +21,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import type { Insertable } from 'kysely';
 import { fixedDataKey, insecureDevDataKey } from '../src/keys/data-key.js';
 import { upsertCoin } from '../src/modules/coins/index.js';
 import { importDepositRows, listDepositPage } from '../src/modules/deposits/index.js';
@@ -30,7 +29,8 @@ import { encodeListCursor, type RecordListFilter } from '../src/modules/records/
 import { importWithdrawalRows, listWithdrawalPage } from '../src/modules/withdrawals/index.js';
 import { openStore, type Store } from '../src/store/db.js';
 import { migrateToLatest } from '../src/store/migrate.js';
-import type { DepositTable, NewWithdrawal } from '../src/store/schema.js';
+import type { NewDepositRecord } from '../src/modules/deposits/index.js';
+import type { NewWithdrawalRecord } from '../src/modules/withdrawals/index.js';
 import { inTransaction } from '../src/store/tx.js';
 
 const rowCount = Number(process.env.OPENWAAS_BENCH_ROWS ?? 100_000);
@@ -68,16 +68,16 @@ async function seed(store: Store): Promise<Seeded> {
   const coinIds = { ETH: Number(eth.id), USDT: Number(usdt.id) };
   for (let start = 0; start < rowCount; start += seedBatchRows) {
     const end = Math.min(rowCount, start + seedBatchRows);
-    const withdrawals: NewWithdrawal[] = [];
-    const deposits: Insertable<DepositTable>[] = [];
+    const withdrawals: NewWithdrawalRecord[] = [];
+    const deposits: NewDepositRecord[] = [];
     for (let i = start; i < end; i++) {
       const symbol = i % 3 === 0 ? 'USDT' : 'ETH';
       const common = { merchant_id: merchantIds[i % 2]!, uid: 1 + (i % 1000), coin_id: coinIds[symbol], symbol, created_at: createdAt(i), updated_at: createdAt(i) };
       withdrawals.push({
-        ...common, request_id: `r-${i}`, amount: String(1_000_000 + i), withdraw_fee: '1000', withdraw_fee_symbol: symbol, fee_symbol: 'ETH', real_fee: '0',
+        ...common, request_id: `r-${i}`, amount: BigInt(1_000_000 + i), withdraw_fee: 1000n, withdraw_fee_symbol: symbol, fee_symbol: 'ETH', real_fee: 0n,
         address_from: '', address_to: addressOf(i), txid: txidOf('a', i), confirmations: 12, saas_status: 1, company_status: 1, status: statusOf(i), withdraw_type: 0, review_reason: '',
       });
-      deposits.push({ ...common, amount: String(2_000_000 + i), address_from: '', address_to: addressOf(i), txid: txidOf('d', i), tx_index: '0', confirmations: 12, status: depositStatusOf(i), to_collection: 0, withdrawal_id: null });
+      deposits.push({ ...common, amount: BigInt(2_000_000 + i), address_from: '', address_to: addressOf(i), txid: txidOf('d', i), tx_index: '0', confirmations: 12, status: depositStatusOf(i), to_collection: 0, withdrawal_id: null });
     }
     await inTransaction(store, async (tx) => {
       await importWithdrawalRows(tx, withdrawals);

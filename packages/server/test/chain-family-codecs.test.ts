@@ -13,7 +13,8 @@ import { isValidWithdrawAddress } from '../src/modules/withdrawals/index.js';
 import { HdAddressAllocator } from '../src/keys/address-allocator.js';
 import { KeyRing } from '../src/keys/keyring.js';
 import { signerFor } from '../src/keys/signer.js';
-import type { Coin, Deposit } from '../src/store/schema.js';
+import type { CoinRecord } from '../src/modules/coins/index.js';
+import type { DepositRecord } from '../src/modules/deposits/index.js';
 import { chainTestMnemonic } from './support/chain-world.js';
 import { MemorySigner, memoryAddressCodec, memoryAddressOf, registerMemoryChain } from './support/memory-chain.js';
 
@@ -100,12 +101,12 @@ describe('the family registry', () => {
   it('KYT providers are told case-sensitive addresses as written, EVM ones lower-case', () => {
     const sender = memoryAddressOf(Buffer.from('kyt sender'));
     const own = `${memoryAddressOf(Buffer.from('kyt own'))}_3`;
-    const coin = { chain: 'mem:codecs', symbol: 'MEM', contract_address: '', decimals: 6 } as Coin;
-    const deposit = { id: 1, merchant_id: 1, uid: 1, amount: '5', address_from: sender, address_to: own, txid: 't' } as unknown as Deposit;
+    const coin = { chain: 'mem:codecs', symbol: 'MEM', contract_address: '', decimals: 6 } as CoinRecord;
+    const deposit = { id: 1, merchant_id: 1, uid: 1, amount: 5n, address_from: sender, address_to: own, txid: 't' } as unknown as DepositRecord;
     const subject = depositSubject(deposit, coin);
     assert.equal(subject.address, sender);
     assert.equal(subject.ownAddress, own);
-    const evm = depositSubject({ ...deposit, address_from: evmMixed } as Deposit, { ...coin, chain: 'evm:1' } as Coin);
+    const evm = depositSubject({ ...deposit, address_from: evmMixed } as DepositRecord, { ...coin, chain: 'evm:1' } as CoinRecord);
     assert.equal(evm.address, evmMixed.toLowerCase());
   });
 

@@ -17,12 +17,11 @@ import { addressCodec } from '../src/chains/address-codec.js';
 import type { ChainHandle } from '../src/chains/registry.js';
 import type { ChainConfig } from '../src/config/config.js';
 import { auditChainBalances } from '../src/modules/audit/index.js';
-import { setMerchantCoin, upsertCoin } from '../src/modules/coins/index.js';
+import { setMerchantCoin, upsertCoin, type CoinRecord } from '../src/modules/coins/index.js';
 import { userAccount } from '../src/modules/ledger/index.js';
 import { reorgFailedReason } from '../src/modules/deposits/index.js';
 import { readBalance } from '../src/modules/ledger/index.js';
 import { updateMerchant } from '../src/modules/merchants/index.js';
-import type { Coin } from '../src/store/schema.js';
 import { assertLedgerClean } from './support/audits.js';
 import { chainTestMnemonic } from './support/chain-world.js';
 import { MemoryPayer, MemorySigner, memoryAddressCodec, memoryAddressOf, registerMemoryChain, type MemoryChainNode } from './support/memory-chain.js';
@@ -37,7 +36,7 @@ eachDatabase('a second chain family (in memory)', (kind) => {
   let t: TestService;
   let node: MemoryChainNode;
   let chain: ChainHandle;
-  let coin: Coin;
+  let coin: CoinRecord;
   let unregister: () => void;
   let app: Server;
   const notifications: Notification[] = [];
@@ -52,7 +51,7 @@ eachDatabase('a second chain family (in memory)', (kind) => {
     t = await startTestService({ kind, config: { workers: true, notifyScheduleMs: [200, 500, 1_000], hdMnemonic: chainTestMnemonic, sweepThresholds: { MEM: '1000000' }, chains: [chainConfig] } });
     chain = t.ctx.chains.get(chainId)!;
     const db = t.ctx.store.db;
-    coin = await upsertCoin(db, { symbol: 'MEM', name: 'Memory Coin', chain: chainId, decimals: 6, confirmations: 2, minWithdraw: '1', maxWithdraw: '1000', withdrawFee: '0.5', autoApproveMax: '100', nowMs: Date.now() });
+    coin = await upsertCoin(db, { symbol: 'MEM', name: 'Memory CoinRecord', chain: chainId, decimals: 6, confirmations: 2, minWithdraw: '1', maxWithdraw: '1000', withdrawFee: '0.5', autoApproveMax: '100', nowMs: Date.now() });
     await setMerchantCoin(db, Number(t.merchant.id), Number(coin.id), true);
 
     const confirm = toNodeHttpHandler(createConfirmationResponder({ walletPublicKey: t.walletPublicKeyPem, privateKey: t.merchantPrivateKeyPem, approveWithdraw: () => true, approveTransfer: () => true }));

@@ -18,10 +18,9 @@ import { DEMO_USDT_ADDRESS, devAccount, prepareDevChain } from '../src/chains/ev
 import { mintDemoToken } from '../src/chains/evm/erc20.js';
 import { backfill } from '../src/cli/chain.js';
 import type { ChainConfig } from '../src/config/config.js';
-import { setMerchantCoin, upsertCoin } from '../src/modules/coins/index.js';
+import { setMerchantCoin, upsertCoin, type CoinRecord } from '../src/modules/coins/index.js';
 import { userAccount } from '../src/modules/ledger/index.js';
 import { readBalance } from '../src/modules/ledger/index.js';
-import type { Coin } from '../src/store/schema.js';
 import { assertAuditsClean } from './support/audits.js';
 import { feeWalletEth, hotWalletEth, hotWalletUsdt, startChainWorld, type ChainWorld } from './support/chain-world.js';
 import { freshRecipient, txsOf, withdraw, withdrawalRow } from './support/chain-sends.js';
@@ -34,8 +33,8 @@ eachDatabase('several chains at once', (kind) => {
   let world: ChainWorld;
   let anvilB: AnvilInstance;
   let clientB: EvmPublicClient;
-  let pol: Coin;
-  let usdtB: Coin;
+  let pol: CoinRecord;
+  let usdtB: CoinRecord;
 
   before(async () => {
     anvilB = await startAnvil({ chainId: 31338 });
@@ -78,7 +77,7 @@ eachDatabase('several chains at once', (kind) => {
     const { t } = world;
     const db = t.ctx.store.db;
     const merchantId = Number(t.merchant.id);
-    const balance = async (uid: number, coin: Coin) => (await readBalance(db, userAccount(merchantId, uid, Number(coin.id)))).normal;
+    const balance = async (uid: number, coin: CoinRecord) => (await readBalance(db, userAccount(merchantId, uid, Number(coin.id)))).normal;
 
     const uid = await world.newUser();
     const address = await world.depositAddress(uid, 'ETH');
@@ -149,7 +148,7 @@ eachDatabase('several chains at once', (kind) => {
       await world.mine(1);
       await mine(clientB, 1);
       const sweeps = await db.selectFrom('sweeps').select(['address', 'coin_id', 'state']).where('chain', '=', chainB).execute();
-      const done = (a: string, c: Coin) => sweeps.some((s) => s.address === a && Number(s.coin_id) === Number(c.id) && s.state === 'done');
+      const done = (a: string, c: CoinRecord) => sweeps.some((s) => s.address === a && Number(s.coin_id) === Number(c.id) && s.state === 'done');
       return done(address, pol) && done(address, usdtB) && done(tokenOnlyAddress, usdtB);
     }, 60_000);
     const topUps = await db.selectFrom('chain_txs').select(['chain', 'from_address', 'to_address']).where('purpose', '=', 'topup').execute();

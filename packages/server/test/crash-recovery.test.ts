@@ -29,13 +29,13 @@ import { adjustBalance } from '../src/modules/ledger/index.js';
 import { formatAmount, parseAmount } from '../src/money/amount.js';
 import { auditLedger } from '../src/modules/ledger/index.js';
 import { systemClock } from '../src/clock.js';
-import { setMerchantCoin, upsertCoin, type CoinInput } from '../src/modules/coins/index.js';
+import { setMerchantCoin, upsertCoin, type CoinInput, type CoinRecord } from '../src/modules/coins/index.js';
 import { feeAccount } from '../src/modules/ledger/index.js';
 import { readBalance } from '../src/modules/ledger/index.js';
 import { createMerchant, updateMerchant } from '../src/modules/merchants/index.js';
 import { openStore, type Store } from '../src/store/db.js';
 import { migrateToLatest } from '../src/store/migrate.js';
-import type { Coin, Merchant, Withdrawal } from '../src/store/schema.js';
+import type { Merchant, Withdrawal } from '../src/store/schema.js';
 import { notifyLeaseMarginMs } from '../src/limits.js';
 import {
   notifyBehaviourOf,
@@ -220,8 +220,8 @@ describe('crash recovery of openwaas serve', { concurrency: kinds.length }, () =
       /** The merchant's client talks to the service through this proxy, which can lose answers. */
       let proxy: LossyProxy;
       const serverLogs: string[] = [];
-      const coins = {} as Record<CoinSymbol, Coin>;
-      const coinById = new Map<number, Coin>();
+      const coins = {} as Record<CoinSymbol, CoinRecord>;
+      const coinById = new Map<number, CoinRecord>();
       const uids: number[] = [];
       /** Lower-cased deposit address → owning uid. */
       const addressOwner = new Map<string, number>();

@@ -5,7 +5,7 @@ import { DepositStatus } from '@openwaas/sdk';
 import { ConfigError, loadConfig } from '../src/config/config.js';
 import type { ServiceContext } from '../src/context.js';
 import { screenDeposit, screenWithdrawal } from '../src/modules/kyt/index.js';
-import type { Withdrawal } from '../src/store/schema.js';
+import type { WithdrawalRecord } from '../src/modules/withdrawals/index.js';
 import { addMerchant, addUser, createMoneyWorld, units, type MoneyWorld } from './money-fixtures.js';
 import { eachDatabase } from './support/service.js';
 import { insertDeposit, withKyt } from './support/kyt.js';
@@ -69,9 +69,9 @@ eachDatabase('kyt screening', (kind) => {
     world.onClose(() => confirm.close());
     return merchant;
   };
-  const withdrawal = (to: string, amount: string): Withdrawal => ({
+  const withdrawal = (to: string, amount: string): WithdrawalRecord => ({
     id: 1, merchant_id: Number(world.merchant.id), request_id: 'r', uid, coin_id: Number(world.usdt.id), symbol: 'USDT',
-    amount: units(amount, 6).toString(), withdraw_fee: '1000000', withdraw_fee_symbol: 'USDT', fee_symbol: 'ETH', real_fee: '0',
+    amount: units(amount, 6), withdraw_fee: 1000000n, withdraw_fee_symbol: 'USDT', fee_symbol: 'ETH', real_fee: 0n,
     address_from: '', address_to: to, txid: '', confirmations: 0, saas_status: 1, company_status: 1, status: 7, withdraw_type: 1,
     review_reason: '', kyt_reason: '', approvals_required: 1, policy_decision: '', to_canonical: to, created_at: t0, updated_at: t0,
   });

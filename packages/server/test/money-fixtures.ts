@@ -20,7 +20,7 @@ import {
 import { loadConfig } from '../src/config/config.js';
 import type { EnvelopeSealer, ServiceContext } from '../src/context.js';
 import type { Clock } from '../src/clock.js';
-import { setMerchantCoin, upsertCoin, type CoinInput } from '../src/modules/coins/index.js';
+import { setMerchantCoin, upsertCoin, type CoinInput, type CoinRecord } from '../src/modules/coins/index.js';
 import { readBalance, type AccountRef } from '../src/modules/ledger/index.js';
 import { createMerchant } from '../src/modules/merchants/index.js';
 import { createUserByEmail } from '../src/modules/merchants/index.js';
@@ -30,7 +30,7 @@ import { HdAddressAllocator } from '../src/keys/address-allocator.js';
 import { openStore, type Store } from '../src/store/db.js';
 import { migrateToLatest } from '../src/store/migrate.js';
 import { inTransaction } from '../src/store/tx.js';
-import type { Coin, Merchant } from '../src/store/schema.js';
+import type { Merchant } from '../src/store/schema.js';
 import { freshDatabase, type TestDatabase } from './support/databases.js';
 
 /** One merchant key pair for every test merchant: generating RSA keys costs ~100 ms each. */
@@ -139,11 +139,11 @@ export interface MoneyWorld {
   clock: TestClock;
   wakes: { count: number };
   /** ETH (18 decimals, fee 0.01 ETH, auto-approve ≤ 5, daily limit 8, min 0.02, max 100). */
-  eth: Coin;
+  eth: CoinRecord;
   /** USDT on the same chain (6 decimals, fee 1 USDT, auto ≤ 1000, no daily limit). */
-  usdt: Coin;
+  usdt: CoinRecord;
   /** LTC with its fee (0.4) charged in ETH, as in the seed example. */
-  ltc: Coin;
+  ltc: CoinRecord;
   merchant: Merchant;
   confirm: ConfirmEndpoint;
   /** Runs `fn` when the world closes (extra endpoints, servers). */
@@ -154,7 +154,7 @@ export interface MoneyWorld {
 export const evmChain = 'evm:31337';
 
 /** Creates a merchant with ETH/USDT/LTC enabled and its own confirmation endpoint. */
-export async function addMerchant(world: Pick<MoneyWorld, 'store' | 'clock' | 'ctx'> & { coins: Coin[] }, options: { name: string; autoCollect?: boolean; mode?: ConfirmMode }) {
+export async function addMerchant(world: Pick<MoneyWorld, 'store' | 'clock' | 'ctx'> & { coins: CoinRecord[] }, options: { name: string; autoCollect?: boolean; mode?: ConfirmMode }) {
   const db = world.store.db;
   let merchant = await createMerchant(db, world.ctx.secrets, { name: options.name, merchantPublicKey: merchantPublicPem, autoCollect: options.autoCollect ?? false, nowMs: world.clock.nowMs() });
   const confirm = await startConfirmEndpoint({ walletPublicKey: merchant.wallet_public_key, ...(options.mode ? { mode: options.mode } : {}) });

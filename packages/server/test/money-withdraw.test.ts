@@ -145,7 +145,7 @@ eachDatabase('withdrawals (domain)', (kind) => {
     assert.equal(r.withdraw_type, 1);
     assert.equal(r.saas_status, 1);
     assert.equal(r.company_status, 1);
-    assert.equal(r.withdraw_fee, eth('0.01').toString());
+    assert.equal(r.withdraw_fee, eth('0.01'));
     assert.equal(r.withdraw_fee_symbol, 'ETH');
     assert.equal(r.fee_symbol, 'ETH');
     assert.equal(r.txid, '');
@@ -214,7 +214,7 @@ eachDatabase('withdrawals (domain)', (kind) => {
     const r = await withdraw({ from_uid: sender, amount: '1.5', to_address: '0x' + address.slice(2).toUpperCase() });
     assert.equal(r.status, 5);
     assert.equal(r.withdraw_type, 2);
-    assert.equal(r.real_fee, '0');
+    assert.equal(r.real_fee, 0n);
     assert.equal(r.txid, `internal:${r.id}`);
     assert.deepEqual(await balance(w, userAccount(mid, sender, w.eth.id)), { normal: eth('1.5'), lock: 0n });
     assert.deepEqual(await balance(w, userAccount(Number(merchantB.id), receiver, w.eth.id)), { normal: eth('1.49'), lock: 0n });
@@ -347,7 +347,7 @@ eachDatabase('withdrawals (domain)', (kind) => {
     const r = await withdraw({ from_uid: uid, symbol: 'LTC', amount: '10', to_address: to });
     assert.equal(r.status, 1);
     assert.equal(r.withdraw_fee_symbol, 'ETH');
-    assert.equal(r.withdraw_fee, eth('0.4').toString());
+    assert.equal(r.withdraw_fee, eth('0.4'));
     assert.equal(r.fee_symbol, 'LTC');
     assert.deepEqual(await balance(w, userAccount(mid, uid, w.ltc.id)), { normal: ltc('2'), lock: ltc('10') });
     assert.deepEqual(await balance(w, userAccount(mid, uid, w.eth.id)), { normal: eth('0.1'), lock: eth('0.4') });

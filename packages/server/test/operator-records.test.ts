@@ -6,12 +6,12 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createWithdrawConfirmation, DepositStatus, toNodeHttpHandler, WaasClient, WithdrawStatus } from '@openwaas/sdk';
-import type { Insertable } from 'kysely';
 import { importDepositRows } from '../src/modules/deposits/index.js';
 import { findMerchantByAppId } from '../src/modules/merchants/index.js';
 import { enqueueNotification } from '../src/modules/notifications/index.js';
 import { importWithdrawalRows, requestWithdrawal } from '../src/modules/withdrawals/index.js';
-import type { DepositTable, NewWithdrawal } from '../src/store/schema.js';
+import type { NewDepositRecord } from '../src/modules/deposits/index.js';
+import type { NewWithdrawalRecord } from '../src/modules/withdrawals/index.js';
 import { inTransaction } from '../src/store/tx.js';
 import { Writable } from 'node:stream';
 import { runCli } from '../src/cli/run.js';
@@ -76,15 +76,15 @@ eachDatabase('operator record views', (kind) => {
 
     const merchantId = (s: Seed) => Number((s.merchant === 'demo' ? t.merchant : other.merchant).id);
     const coin = (s: Seed) => t.coins[s.symbol];
-    const withdrawals: NewWithdrawal[] = wSeeds.map((s, i) => ({
+    const withdrawals: NewWithdrawalRecord[] = wSeeds.map((s, i) => ({
       merchant_id: merchantId(s), request_id: s.requestId, uid: 1000 + i, coin_id: Number(coin(s).id), symbol: s.symbol,
-      amount: String(1_000_000 + i), withdraw_fee: '0', withdraw_fee_symbol: s.symbol, fee_symbol: 'ETH', real_fee: '0',
+      amount: BigInt(1_000_000 + i), withdraw_fee: 0n, withdraw_fee_symbol: s.symbol, fee_symbol: 'ETH', real_fee: 0n,
       address_from: s.tag, address_to: s.address, txid: s.txid, confirmations: 0, saas_status: 0, company_status: 0,
       status: s.status, withdraw_type: 0, review_reason: '', created_at: s.createdAt, updated_at: s.createdAt,
     }));
     await importWithdrawalRows(t.ctx.store.db, withdrawals);
-    const deposits: Insertable<DepositTable>[] = dSeeds.map((s, i) => ({
-      merchant_id: merchantId(s), uid: 2000 + i, coin_id: Number(coin(s).id), symbol: s.symbol, amount: String(2_000_000 + i),
+    const deposits: NewDepositRecord[] = dSeeds.map((s, i) => ({
+      merchant_id: merchantId(s), uid: 2000 + i, coin_id: Number(coin(s).id), symbol: s.symbol, amount: BigInt(2_000_000 + i),
       address_from: s.tag, address_to: s.address, txid: s.txid === '' ? `0xdlone${i}` : s.txid, tx_index: String(i), confirmations: 3,
       status: s.status, to_collection: 0, withdrawal_id: null, created_at: s.createdAt, updated_at: s.createdAt,
     }));
@@ -142,13 +142,13 @@ eachDatabase('operator record views', (kind) => {
           const fresh = seeds(`${side}-late`).slice(0, 3).map((s) => ({ ...s, createdAt: baseMs + 1_000_000 }));
           if (side === 'withdrawals') {
             await importWithdrawalRows(t.ctx.store.db, fresh.map((s, i) => ({
-              merchant_id: Number(t.merchant.id), request_id: s.requestId, uid: 3000 + i, coin_id: Number(t.coins.ETH.id), symbol: 'ETH', amount: '1', withdraw_fee: '0',
-              withdraw_fee_symbol: 'ETH', fee_symbol: 'ETH', real_fee: '0', address_from: s.tag, address_to: s.address, txid: '', confirmations: 0, saas_status: 0,
+              merchant_id: Number(t.merchant.id), request_id: s.requestId, uid: 3000 + i, coin_id: Number(t.coins.ETH.id), symbol: 'ETH', amount: 1n, withdraw_fee: 0n,
+              withdraw_fee_symbol: 'ETH', fee_symbol: 'ETH', real_fee: 0n, address_from: s.tag, address_to: s.address, txid: '', confirmations: 0, saas_status: 0,
               company_status: 0, status: 0, withdraw_type: 0, review_reason: '', created_at: s.createdAt, updated_at: s.createdAt,
             })));
           } else {
             await importDepositRows(t.ctx.store.db, fresh.map((s, i) => ({
-              merchant_id: Number(t.merchant.id), uid: 3000 + i, coin_id: Number(t.coins.ETH.id), symbol: 'ETH', amount: '1', address_from: s.tag, address_to: s.address,
+              merchant_id: Number(t.merchant.id), uid: 3000 + i, coin_id: Number(t.coins.ETH.id), symbol: 'ETH', amount: 1n, address_from: s.tag, address_to: s.address,
               txid: `0xlate${i}`, tx_index: '0', confirmations: 0, status: 0, to_collection: 0, withdrawal_id: null, created_at: s.createdAt, updated_at: s.createdAt,
             })));
           }
@@ -186,7 +186,7 @@ eachDatabase('operator record views', (kind) => {
     const stored = '0x' + 'ab'.repeat(20);
     await importDepositRows(t.ctx.store.db, [
       {
-        merchant_id: Number(t.merchant.id), uid: 55, coin_id: Number(t.coins.ETH.id), symbol: 'ETH', amount: '1', address_from: 'case-test', address_to: stored,
+        merchant_id: Number(t.merchant.id), uid: 55, coin_id: Number(t.coins.ETH.id), symbol: 'ETH', amount: 1n, address_from: 'case-test', address_to: stored,
         txid: `0xcase-${kind}`, tx_index: '0', confirmations: 1, status: 1, to_collection: 0, withdrawal_id: null, created_at: 1, updated_at: 1,
       },
     ]);
@@ -274,7 +274,7 @@ eachDatabase('operator record views', (kind) => {
     const nowMs = Date.now();
     await importDepositRows(t.ctx.store.db, [
       {
-        merchant_id: Number(t.merchant.id), uid: 77, coin_id: Number(t.coins.ETH.id), symbol: 'ETH', amount: '5000', address_from: '0xsender', address_to: '0xheld',
+        merchant_id: Number(t.merchant.id), uid: 77, coin_id: Number(t.coins.ETH.id), symbol: 'ETH', amount: 5000n, address_from: '0xsender', address_to: '0xheld',
         txid: `0xheld-${kind}`, tx_index: '0', confirmations: 3, status: DepositStatus.KytManualReview, to_collection: 0, withdrawal_id: null,
         review_reason: 'risk score 95', created_at: nowMs, updated_at: nowMs,
       },

@@ -15,8 +15,8 @@ import {
   setVelocityLimit,
   type PolicyHit,
 } from '../src/modules/policies/index.js';
-import { listWithdrawalsForReview, requestWithdrawal } from '../src/modules/withdrawals/index.js';
-import type { Merchant, Withdrawal } from '../src/store/schema.js';
+import { listWithdrawalsForReview, requestWithdrawal, type WithdrawalRecord } from '../src/modules/withdrawals/index.js';
+import type { Merchant } from '../src/store/schema.js';
 import { AdminError } from '../src/errors/admin-errors.js';
 import { addMerchant, addUser, assertLedgerClean, balance, createMoneyWorld, fund, units, type MoneyWorld } from './money-fixtures.js';
 import { eachDatabase } from './support/service.js';
@@ -28,7 +28,7 @@ const hexAddress = (n: number) => '0x' + n.toString(16).padStart(40, 'a');
 
 let seq = 0;
 const nextId = (prefix = 's') => `${prefix}-${++seq}-${Date.now()}`;
-const hits = (w: Withdrawal): PolicyHit[] => (w.policy_decision === '' ? [] : JSON.parse(w.policy_decision));
+const hits = (w: WithdrawalRecord): PolicyHit[] => (w.policy_decision === '' ? [] : JSON.parse(w.policy_decision));
 
 eachDatabase('spending policies', (kind) => {
   let w: MoneyWorld;
@@ -43,10 +43,10 @@ eachDatabase('spending policies', (kind) => {
     if (funds.eth) await fund(w, userAccount(Number(merchant.id), uid, w.eth.id), eth(funds.eth));
     return uid;
   };
-  const allSettledOk = async (requests: Array<Promise<Withdrawal>>) => {
+  const allSettledOk = async (requests: Array<Promise<WithdrawalRecord>>) => {
     const results = await Promise.allSettled(requests);
     for (const r of results) assert.equal(r.status, 'fulfilled', r.status === 'rejected' ? String(r.reason) : '');
-    return results.map((r) => (r as PromiseFulfilledResult<Withdrawal>).value);
+    return results.map((r) => (r as PromiseFulfilledResult<WithdrawalRecord>).value);
   };
 
   before(async () => {

@@ -1,6 +1,6 @@
 import { watchSetRefreshPageMax as refreshPageSize } from '../limits.js';
 import { chainAddressesAfter } from '../modules/addresses/index.js';
-import type { Coin } from '../store/schema.js';
+import type { CoinRecord } from '../modules/coins/index.js';
 import type { Db } from '../store/tx.js';
 import type { WatchSet } from './adapter.js';
 import { addressCodec, type AddressCodec } from './address-codec.js';
@@ -27,7 +27,7 @@ export class ChainWatchSet implements WatchSet {
   }
 
   /** Reads addresses issued since the last refresh and sets the tokens from `coins` (this chain's coins). */
-  async refresh(db: Db, coins: readonly Coin[]): Promise<void> {
+  async refresh(db: Db, coins: readonly CoinRecord[]): Promise<void> {
     for (;;) {
       const rows = await chainAddressesAfter(db, this.#chain, this.#lastId, refreshPageSize);
       for (const r of rows) this.#depositAddresses.add(this.#codec.canonical(r.address));

@@ -10,12 +10,12 @@ import { withdrawRecord } from '../modules/records/index.js';
 import { approveWithdrawal, cancelWithdrawal, findWithdrawal, rejectWithdrawal, reviewStateOf, type Auditor, type ReviewState } from '../modules/withdrawals/index.js';
 import type { Actor } from '../modules/operators/index.js';
 import { coinConfirmationsMax, coinDecimalsMax, ipAllowlistEntriesMax, merchantAppIdLengthMax, merchantNameLengthMax, operatorPageSizeMax, recordListPageSizeDefault, urlLengthMax, userLimitMax } from '../limits.js';
-import { CoinLookup, findCoinBySymbol, listCoins, listMerchantCoins, setCoinEnabled, setMerchantCoin, upsertCoin, type CoinInput } from '../modules/coins/index.js';
+import { CoinLookup, findCoinBySymbol, listCoins, listMerchantCoins, setCoinEnabled, setMerchantCoin, upsertCoin, type CoinInput, type CoinRecord } from '../modules/coins/index.js';
 import { auditLedger, userBalances, type AuditReport } from '../modules/ledger/index.js';
 import { createMerchant, findMerchantByAppId, findUserWithAppId, listMerchants, publicMerchantView, rotateWalletKey, setUserFlags, updateMerchant, usersAfter, type UpdateMerchantInput } from '../modules/merchants/index.js';
 import { issuedAddressesOf } from '../modules/addresses/index.js';
 import { formatAmount } from '../money/amount.js';
-import type { Coin, Merchant } from '../store/schema.js';
+import type { Merchant } from '../store/schema.js';
 import type { Db } from '../store/tx.js';
 
 export type OperatorContext = ServiceContext;
@@ -170,9 +170,9 @@ export interface CoinView {
   enabled: boolean;
 }
 
-export async function coinView(db: Db, c: Coin): Promise<CoinView> {
+export async function coinView(db: Db, c: CoinRecord): Promise<CoinView> {
   const feeCoin = c.withdraw_fee_symbol === c.symbol ? c : await findCoinBySymbol(db, c.withdraw_fee_symbol);
-  const amount = (v: string, decimals = c.decimals) => formatAmount(BigInt(v), decimals);
+  const amount = (v: bigint, decimals = c.decimals) => formatAmount(v, decimals);
   return {
     id: Number(c.id),
     symbol: c.symbol,

@@ -9,7 +9,9 @@ import type { ServiceContext } from '../../src/context.js';
 import { chainAccount, suspenseAccount } from '../../src/modules/chain-sends/index.js';
 import { createKytProvider } from '../../src/modules/kyt/index.js';
 import { postJournal } from '../../src/modules/ledger/index.js';
-import type { Coin, Deposit, Merchant } from '../../src/store/schema.js';
+import type { CoinRecord } from '../../src/modules/coins/index.js';
+import { findDeposit, type DepositRecord } from '../../src/modules/deposits/index.js';
+import type { Merchant } from '../../src/store/schema.js';
 import { inTransaction } from '../../src/store/tx.js';
 
 /** A copy of `ctx` with the `kyt` setting `kyt` (parsed like the configuration) and its provider. */
@@ -23,7 +25,7 @@ let txSeq = 0;
 export interface DepositInput {
   merchant: Pick<Merchant, 'id'>;
   uid: number;
-  coin: Coin;
+  coin: CoinRecord;
   /** Base units. */
   amount: bigint;
   from?: string;
@@ -36,9 +38,9 @@ export interface DepositInput {
 }
 
 /** Writes a deposit row as the scanner does when it first sees a transfer (no journal at status 0). */
-export async function insertDeposit(ctx: ServiceContext, input: DepositInput): Promise<Deposit> {
+export async function insertDeposit(ctx: ServiceContext, input: DepositInput): Promise<DepositRecord> {
   const seq = ++txSeq;
-  return ctx.store.db
+  const row = await ctx.store.db
     .insertInto('deposits')
     .values({
       merchant_id: Number(input.merchant.id),
@@ -57,15 +59,16 @@ export async function insertDeposit(ctx: ServiceContext, input: DepositInput): P
       created_at: input.createdAt,
       updated_at: input.createdAt,
     })
-    .returningAll()
+    .returning('id')
     .executeTakeFirstOrThrow();
+  return (await findDeposit(ctx.store.db, Number(row.id)))!;
 }
 
 /**
  * A confirmed deposit held by KYT at `status` (4, 5 or 6): its value moved chain → suspense,
  * as the scanner posts it for a held deposit.
  */
-export async function insertHeldDeposit(ctx: ServiceContext, input: Omit<DepositInput, 'status'> & { status: number; reason?: string }): Promise<Deposit> {
+export async function insertHeldDeposit(ctx: ServiceContext, input: Omit<DepositInput, 'status'> & { status: number; reason?: string }): Promise<DepositRecord> {
   const d = await insertDeposit(ctx, input);
   return inTransaction(ctx.store, async (tx) => {
     const coinId = Number(input.coin.id);
@@ -79,12 +82,12 @@ export async function insertHeldDeposit(ctx: ServiceContext, input: Omit<Deposit
       ],
       nowMs: input.createdAt,
     });
-    return tx
+    await tx
       .updateTable('deposits')
       .set({ status: input.status, confirmations: input.coin.confirmations, review_reason: input.reason ?? 'held for a test' })
       .where('id', '=', Number(d.id))
-      .returningAll()
-      .executeTakeFirstOrThrow();
+      .execute();
+    return (await findDeposit(tx, Number(d.id)))!;
   });
 }
 

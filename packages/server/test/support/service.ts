@@ -4,12 +4,12 @@ import { open, parsePrivateKey, parsePublicKey, seal, WaasClient } from '@openwa
 import { loadConfig, type ServiceConfig } from '../../src/config/config.js';
 import type { ServiceContext } from '../../src/context.js';
 import type { Clock } from '../../src/clock.js';
-import { setMerchantCoin, upsertCoin, type CoinInput } from '../../src/modules/coins/index.js';
+import { setMerchantCoin, upsertCoin, type CoinInput, type CoinRecord } from '../../src/modules/coins/index.js';
 import { createMerchant, type CreateMerchantInput } from '../../src/modules/merchants/index.js';
 import { addOperator, createApiToken, type OperatorRole } from '../../src/modules/operators/index.js';
 import { parseAmount } from '../../src/money/amount.js';
 import { createService, type Service } from '../../src/service.js';
-import type { Coin, Merchant } from '../../src/store/schema.js';
+import type { Merchant } from '../../src/store/schema.js';
 import { databaseKinds, freshDatabase, skippedWithoutPostgres, type TestDatabase } from './databases.js';
 import { fundAccount } from './funding.js';
 
@@ -42,7 +42,7 @@ export const testCoins = {
   /** A token whose withdrawal fee is charged in ETH. */
   TKN: { symbol: 'TKN', name: 'Test Token', chain: 'evm:31337', baseSymbol: 'ETH', contractAddress: '0xe7f1725e7734ce288f8367e1bb143e90bb3f0512', decimals: 8, confirmations: 2, minWithdraw: '1', maxWithdraw: '1000000', withdrawFee: '0.002', withdrawFeeSymbol: 'ETH', autoApproveMax: '100000' },
   /** Configured but enabled for no merchant by default (→ 120202). */
-  OFF: { symbol: 'OFF', name: 'Disabled Coin', chain: 'evm:31337', decimals: 18, confirmations: 2 },
+  OFF: { symbol: 'OFF', name: 'Disabled CoinRecord', chain: 'evm:31337', decimals: 18, confirmations: 2 },
 } satisfies Record<string, Omit<CoinInput, 'nowMs'>>;
 
 /** Symbols enabled for merchants unless addMerchant says otherwise. */
@@ -105,7 +105,7 @@ export interface TestService extends TestMerchant {
   service: Service;
   database: TestDatabase;
   /** Coins by symbol, as configured. */
-  coins: Record<keyof typeof testCoins, Coin>;
+  coins: Record<keyof typeof testCoins, CoinRecord>;
   /** Creates another merchant (fresh keys, coins enabled) with its own client. */
   addMerchant(options?: AddMerchantOptions): Promise<TestMerchant>;
   /** Credits a user's (uid given) or the merchant's collection account from the external account. */
@@ -161,7 +161,7 @@ export async function startTestService(options: StartTestServiceOptions): Promis
     const baseUrl = await service.listen();
     const nowMs = () => ctx.clock.nowMs();
 
-    const coins = {} as Record<keyof typeof testCoins, Coin>;
+    const coins = {} as Record<keyof typeof testCoins, CoinRecord>;
     for (const [symbol, input] of Object.entries(testCoins)) {
       coins[symbol as keyof typeof testCoins] = await upsertCoin(ctx.store.db, { ...input, nowMs: nowMs() });
     }

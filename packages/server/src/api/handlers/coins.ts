@@ -1,13 +1,12 @@
 import { chainFamily } from '../../chains/chain-id.js';
 import { addressCodec } from '../../chains/address-codec.js';
-import { listMerchantCoins } from '../../modules/coins/index.js';
-import type { Coin } from '../../store/schema.js';
+import { listMerchantCoins, type CoinRecord } from '../../modules/coins/index.js';
 import type { Handler } from '../handler.js';
 
 /** Chain families whose coins include tokens (contract-based assets). */
 const tokenFamilies = new Set(['evm']);
 
-function coinInfo(c: Coin) {
+function coinInfo(c: CoinRecord) {
   const family = chainFamily(c.chain);
   return {
     symbol: c.symbol,

@@ -5,7 +5,8 @@ import type { AddressIssueDeps } from './deps.js';
 import { ApiError } from '../../errors/api-error.js';
 import { allocateAttemptsMax } from '../../limits.js';
 import { isUniqueViolation } from '../../store/db.js';
-import type { Coin, User } from '../../store/schema.js';
+import type { CoinRecord } from '../coins/index.js';
+import type { User } from '../../store/schema.js';
 import { inTransaction, type Db } from '../../store/tx.js';
 import * as repo from './repository.js';
 
@@ -28,7 +29,7 @@ export function findUserAddress(db: Db, uid: number, symbol: string): Promise<Is
  * the unique indexes on chain_addresses (chain, uid) / (chain, hd_index) and user_addresses
  * (uid, symbol) are the guard, a collision retries and then finds the winner's row.
  */
-export async function issueDepositAddress(ctx: AddressIssueDeps, input: { user: User; coin: Coin }): Promise<IssuedAddress> {
+export async function issueDepositAddress(ctx: AddressIssueDeps, input: { user: User; coin: CoinRecord }): Promise<IssuedAddress> {
   const uid = Number(input.user.id);
   const merchantId = Number(input.user.merchant_id);
   const { coin } = input;

@@ -3,11 +3,10 @@ import type { ChainHandle } from '../../chains/registry.js';
 import type { ChainAuditDeps } from './deps.js';
 import { readBalance } from '../ledger/index.js';
 import { auditBalanceReadsInFlightMax, auditProgressAddressCountMin, auditProgressBatchCount } from '../../limits.js';
-import type { Coin } from '../../store/schema.js';
 import type { Db } from '../../store/tx.js';
 import { listChainAddresses } from '../addresses/index.js';
 import { chainAccount, countTxsNotFinalAt } from '../chain-sends/index.js';
-import { listCoinsOfChain } from '../coins/index.js';
+import { listCoinsOfChain, type CoinRecord } from '../coins/index.js';
 import { findScannedHeight, listConfirmingDepositAmounts } from '../deposits/index.js';
 import { addressCodec } from '../../chains/address-codec.js';
 
@@ -68,8 +67,8 @@ export async function auditChainBalances(ctx: ChainAuditDeps, onProgress?: (line
  * twice): its balances are read once and compared with the sum of their ledgers. The primary
  * coin is the one the scanner credits (enabled first, then the oldest).
  */
-function assetsOf(coins: readonly Coin[]): Array<{ primary: Coin; others: Coin[] }> {
-  const byAsset = new Map<string, Coin[]>();
+function assetsOf(coins: readonly CoinRecord[]): Array<{ primary: CoinRecord; others: CoinRecord[] }> {
+  const byAsset = new Map<string, CoinRecord[]>();
   for (const coin of [...coins].sort((a, b) => b.enabled - a.enabled || Number(a.id) - Number(b.id))) {
     const key = addressCodec(coin.chain).canonical(coin.contract_address);
     byAsset.set(key, [...(byAsset.get(key) ?? []), coin]);

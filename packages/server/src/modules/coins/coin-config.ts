@@ -1,8 +1,7 @@
-import type { Coin } from '../../store/schema.js';
 import type { Db } from '../../store/tx.js';
 import { coinConfirmationsDefaultCount } from '../../limits.js';
 import { parseAmount } from '../../money/amount.js';
-import { findCoinBySymbol, insertCoin, updateCoin } from './repository.js';
+import { findCoinBySymbol, insertCoin, updateCoin, type CoinRecord } from './repository.js';
 
 export interface CoinInput {
   symbol: string;
@@ -27,7 +26,7 @@ export interface CoinInput {
 }
 
 /** Adds or replaces a coin's configuration (by symbol). Amounts are validated with the coin's decimals. */
-export async function upsertCoin(db: Db, input: CoinInput): Promise<Coin> {
+export async function upsertCoin(db: Db, input: CoinInput): Promise<CoinRecord> {
   const feeSymbol = input.withdrawFeeSymbol ?? input.symbol;
   let feeDecimals = input.decimals;
   if (feeSymbol !== input.symbol) {
@@ -35,7 +34,7 @@ export async function upsertCoin(db: Db, input: CoinInput): Promise<Coin> {
     if (!feeCoin) throw new Error(`fee coin ${feeSymbol} is not configured`);
     feeDecimals = feeCoin.decimals;
   }
-  const units = (v: string | undefined, d: number, fallback: string) => (v === undefined ? fallback : parseAmount(v, d).toString());
+  const units = (v: string | undefined, d: number) => (v === undefined ? 0n : parseAmount(v, d));
   const values = {
     symbol: input.symbol,
     name: input.name ?? input.symbol,
@@ -44,20 +43,20 @@ export async function upsertCoin(db: Db, input: CoinInput): Promise<Coin> {
     contract_address: input.contractAddress ?? '',
     decimals: input.decimals,
     confirmations: input.confirmations ?? coinConfirmationsDefaultCount,
-    min_withdraw: units(input.minWithdraw, input.decimals, '0'),
-    max_withdraw: units(input.maxWithdraw, input.decimals, '0'),
-    withdraw_fee: units(input.withdrawFee, feeDecimals, '0'),
+    min_withdraw: units(input.minWithdraw, input.decimals),
+    max_withdraw: units(input.maxWithdraw, input.decimals),
+    withdraw_fee: units(input.withdrawFee, feeDecimals),
     withdraw_fee_symbol: feeSymbol,
-    auto_approve_max: units(input.autoApproveMax, input.decimals, '0'),
-    daily_limit: units(input.dailyLimit, input.decimals, '0'),
-    min_deposit: units(input.minDeposit, input.decimals, '0'),
+    auto_approve_max: units(input.autoApproveMax, input.decimals),
+    daily_limit: units(input.dailyLimit, input.decimals),
+    min_deposit: units(input.minDeposit, input.decimals),
     icon: input.icon ?? '',
     explorer: input.explorer ?? '',
     enabled: 1,
   };
   const existing = await findCoinBySymbol(db, input.symbol);
   if (existing) {
-    await updateCoin(db, Number(existing.id), values);
+    await updateCoin(db, existing.id, values);
   } else {
     await insertCoin(db, { ...values, created_at: input.nowMs });
   }
@@ -65,9 +64,9 @@ export async function upsertCoin(db: Db, input: CoinInput): Promise<Coin> {
 }
 
 /** Disables (or enables again) a coin for every merchant; returns the coin, or undefined when unknown. */
-export async function setCoinEnabled(db: Db, symbol: string, enabled: boolean): Promise<Coin | undefined> {
+export async function setCoinEnabled(db: Db, symbol: string, enabled: boolean): Promise<CoinRecord | undefined> {
   const coin = await findCoinBySymbol(db, symbol);
   if (!coin) return undefined;
-  await updateCoin(db, Number(coin.id), { enabled: enabled ? 1 : 0 });
+  await updateCoin(db, coin.id, { enabled: enabled ? 1 : 0 });
   return findCoinBySymbol(db, symbol);
 }

@@ -1,14 +1,13 @@
-import type { Coin } from '../../store/schema.js';
 import type { Db } from '../../store/tx.js';
-import { findCoinById, findCoinBySymbol } from './repository.js';
+import { findCoinById, findCoinBySymbol, type CoinRecord } from './repository.js';
 
 /** Caches coins by id for the length of one request (lists format many records). */
 export class CoinLookup {
-  private readonly byId = new Map<number, Coin>();
-  private readonly bySymbol = new Map<string, Coin>();
+  private readonly byId = new Map<number, CoinRecord>();
+  private readonly bySymbol = new Map<string, CoinRecord>();
   constructor(private readonly db: Db) {}
 
-  async byIdOrThrow(id: number): Promise<Coin> {
+  async byIdOrThrow(id: number): Promise<CoinRecord> {
     let coin = this.byId.get(id);
     if (!coin) {
       coin = await findCoinById(this.db, id);
@@ -18,7 +17,7 @@ export class CoinLookup {
     return coin;
   }
 
-  async bySymbolOrThrow(symbol: string): Promise<Coin> {
+  async bySymbolOrThrow(symbol: string): Promise<CoinRecord> {
     let coin = this.bySymbol.get(symbol);
     if (!coin) {
       coin = await findCoinBySymbol(this.db, symbol);

@@ -2,5 +2,5 @@
 export { upsertCoin, setCoinEnabled, type CoinInput } from './coin-config.js';
 export { CoinLookup } from './coin-lookup.js';
 export { setMerchantCoin } from './merchant-coins.js';
-export { findCoinById, findCoinBySymbol, findMerchantCoin, listCoins, listMerchantCoins } from './repository.js';
+export { findCoinById, findCoinBySymbol, findMerchantCoin, listCoins, listMerchantCoins, type CoinRecord } from './repository.js';
 export { listCoinsOfChain, findNativeCoin } from './repository.js';

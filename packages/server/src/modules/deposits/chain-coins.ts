@@ -1,18 +1,17 @@
 import { addressCodec } from '../../chains/address-codec.js';
 import type { IncomingTransfer } from '../../chains/adapter.js';
-import type { Coin } from '../../store/schema.js';
 import type { Db } from '../../store/tx.js';
-import { listCoinsOfChain } from '../coins/index.js';
+import { listCoinsOfChain, type CoinRecord } from '../coins/index.js';
 
 /** The coins of one chain, resolved the way the scanner needs them. */
 export interface ChainCoins {
-  all: Coin[];
+  all: CoinRecord[];
   ids: number[];
-  byId: Map<number, Coin>;
+  byId: Map<number, CoinRecord>;
   /** Token contract (lower-case) → coin. */
-  byToken: Map<string, Coin>;
+  byToken: Map<string, CoinRecord>;
   /** The chain's native coin (empty contract address). */
-  native: Coin | undefined;
+  native: CoinRecord | undefined;
 }
 
 /**
@@ -23,8 +22,8 @@ export interface ChainCoins {
 export async function loadChainCoins(db: Db, chain: string): Promise<ChainCoins> {
   const all = await listCoinsOfChain(db, chain);
   const preferred = [...all].sort((a, b) => b.enabled - a.enabled || Number(a.id) - Number(b.id));
-  const byToken = new Map<string, Coin>();
-  let native: Coin | undefined;
+  const byToken = new Map<string, CoinRecord>();
+  let native: CoinRecord | undefined;
   for (const coin of preferred) {
     const contract = addressCodec(chain).canonical(coin.contract_address);
     if (contract === '') native ??= coin;
@@ -34,6 +33,6 @@ export async function loadChainCoins(db: Db, chain: string): Promise<ChainCoins>
 }
 
 /** The coin a transfer moves, or undefined for a token this service does not carry. */
-export function coinOfTransfer(coins: ChainCoins, transfer: IncomingTransfer): Coin | undefined {
+export function coinOfTransfer(coins: ChainCoins, transfer: IncomingTransfer): CoinRecord | undefined {
   return transfer.token === '' ? coins.native : coins.byToken.get(transfer.token);
 }

@@ -19,7 +19,7 @@ export type { ChainStatusDeps, WalletCheckDeps, DepositReadDeps, DepositReviewCo
 export { CursorMoved } from './errors.js';
 export { belowMinimumReason, reorgAfterCreditKey, reorgFailedReason } from './reasons.js';
 export { countBreakerWindow, findDeposit, findDepositOfTransaction, listAwaitingKytDepositIds, pageBreakerWindow } from './lookups.js';
-export type { BreakerWindow } from './repository.js';
+export type { BreakerWindow, DepositRecord, TreasuryReceiptRecord } from './repository.js';
 export {
   applyDepositVerdict,
   heldDepositStatuses,
@@ -72,3 +72,4 @@ export { reorgTooDeepKey, scannerLeaseName, scannerLeaseTtlMs, scanStep, type Sc
 export { insertDeposit, depositsAfter, depositsByIds, type SweepCandidateRow, listSweepCandidates, markDepositsSwept, listConfirmingDepositAmounts, findScannedHeight } from './repository.js';
 export { countHeldDeposits, creditedDepositTotals } from './daily-totals.js';
 export { depositDetail, importDepositRows, listDepositPage, type DepositDetail, type DepositListItem } from './listing.js';
+export type { NewDepositRecord } from './repository.js';

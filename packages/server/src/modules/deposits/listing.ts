@@ -3,10 +3,8 @@ import { CoinLookup } from '../coins/index.js';
 import { merchantAppId } from '../merchants/index.js';
 import { decodeListCursor, depositRecord, pageOf, withStoredAddressForms, type RecordListFilter, type RecordPage } from '../records/index.js';
 import { operatorPageSizeMax, recordListPageSizeDefault, recordRowsPerInsertMax } from '../../limits.js';
-import type { Deposit, DepositTable } from '../../store/schema.js';
 import type { Db } from '../../store/tx.js';
-import type { Insertable } from 'kysely';
-import { findDeposit, insertDepositRows, pageDeposits } from './repository.js';
+import { findDeposit, insertDepositRows, pageDeposits, type DepositRecord, type NewDepositRecord } from './repository.js';
 
 /** A deposit in the operators' list: the merchant-facing record plus whose it is and the KYT reason. */
 export type DepositListItem = Awaited<ReturnType<typeof depositRecord>> & {
@@ -40,7 +38,7 @@ function appIdsOf(db: Db) {
   };
 }
 
-async function listItem(d: Deposit, coins: CoinLookup, appIdOf: (merchantId: number) => Promise<string>): Promise<DepositListItem> {
+async function listItem(d: DepositRecord, coins: CoinLookup, appIdOf: (merchantId: number) => Promise<string>): Promise<DepositListItem> {
   return { ...(await depositRecord(d, coins)), app_id: await appIdOf(Number(d.merchant_id)), merchant_id: Number(d.merchant_id), kyt_reason: d.review_reason };
 }
 
@@ -77,6 +75,6 @@ export async function depositDetail(db: Db, id: number): Promise<DepositDetail |
 }
 
 /** Stores many deposit rows as given, in batches (seeding a large data set; nothing is credited). */
-export function importDepositRows(db: Db, rows: readonly Insertable<DepositTable>[]): Promise<void> {
+export function importDepositRows(db: Db, rows: readonly NewDepositRecord[]): Promise<void> {
   return insertDepositRows(db, rows, recordRowsPerInsertMax);
 }

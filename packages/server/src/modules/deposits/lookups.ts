@@ -1,6 +1,6 @@
 /** Single-deposit reads for the KYT loop, the sandbox and the circuit breaker. */
 import { DepositStatus } from '@openwaas/sdk';
-import type { Deposit } from '../../store/schema.js';
+import type { DepositRecord } from './repository.js';
 import type { Db } from '../../store/tx.js';
 import * as repo from './repository.js';
 
@@ -10,7 +10,7 @@ export function listAwaitingKytDepositIds(db: Db, limit: number): Promise<number
 }
 
 /** The deposit with `id`, if any. */
-export function findDeposit(db: Db, id: number): Promise<Deposit | undefined> {
+export function findDeposit(db: Db, id: number): Promise<DepositRecord | undefined> {
   return repo.findDeposit(db, id);
 }
 

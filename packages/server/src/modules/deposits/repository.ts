@@ -1,7 +1,10 @@
 /**
  * The only SQL on the deposits module's tables: deposits, chain_cursors (the scanners' cursors
  * and recorded faults), chain_blocks (the hashes of scanned blocks) and treasury_receipts.
- * Rows are returned as stored (schema types); ids and heights are taken as numbers.
+ * Deposits and receipts cross this boundary as `DepositRecord` and `TreasuryReceiptRecord`:
+ * the row's columns with the amount in BigInt base units and ids as numbers; inserts take the
+ * amount in BigInt too. Decimal strings exist only in the columns (and at the API and operator
+ * edges). Ids, heights and times go in and come back as numbers.
  */
 import { blockRowsPerInsertMax, lookupChunkMax } from '../../limits.js';
 import type { Deposit, DepositTable, SweepState, TreasuryReceipt, TreasuryReceiptTable } from '../../store/schema.js';
@@ -9,38 +12,57 @@ import type { Db } from '../../store/tx.js';
 import { DepositStatus } from '@openwaas/sdk';
 import { sql, type Insertable } from 'kysely';
 
+/** A deposit as the module hands it out (amount: base units of its coin). */
+export type DepositRecord = Omit<Deposit, 'amount'> & { amount: bigint };
+export type NewDepositRecord = Omit<Insertable<DepositTable>, 'amount'> & { amount: bigint };
+/** A treasury receipt as the module hands it out (amount: base units of its coin). */
+export type TreasuryReceiptRecord = Omit<TreasuryReceipt, 'amount'> & { amount: bigint };
+export type NewTreasuryReceiptRecord = Omit<Insertable<TreasuryReceiptTable>, 'amount'> & { amount: bigint };
+
+function toDeposit(row: Deposit): DepositRecord {
+  return { ...row, id: Number(row.id), merchant_id: Number(row.merchant_id), uid: Number(row.uid), coin_id: Number(row.coin_id), amount: BigInt(row.amount) };
+}
+
+const toDepositOrUndefined = (row: Deposit | undefined) => (row === undefined ? undefined : toDeposit(row));
+
+function toReceipt(row: TreasuryReceipt): TreasuryReceiptRecord {
+  return { ...row, id: Number(row.id), coin_id: Number(row.coin_id), amount: BigInt(row.amount) };
+}
+
 // ---- deposits -------------------------------------------------------------------------------
 
 /** Stored deposits of `coinIds` among the transactions `txids` (looked up in chunks). */
-export async function findDepositsOfTransactions(db: Db, input: { txids: readonly string[]; coinIds: readonly number[] }): Promise<Deposit[]> {
-  const out: Deposit[] = [];
+export async function findDepositsOfTransactions(db: Db, input: { txids: readonly string[]; coinIds: readonly number[] }): Promise<DepositRecord[]> {
+  const out: DepositRecord[] = [];
   const txids = [...new Set(input.txids)];
   const coinIds = [...new Set(input.coinIds)];
   if (coinIds.length === 0) return out;
   for (let i = 0; i < txids.length; i += lookupChunkMax) {
-    out.push(...(await db.selectFrom('deposits').selectAll().where('txid', 'in', txids.slice(i, i + lookupChunkMax)).where('coin_id', 'in', coinIds).execute()));
+    const rows = await db.selectFrom('deposits').selectAll().where('txid', 'in', txids.slice(i, i + lookupChunkMax)).where('coin_id', 'in', coinIds).execute();
+    out.push(...rows.map(toDeposit));
   }
   return out;
 }
 
 /** Inserts a deposit; undefined when (coin, txid, index) is stored already (another scanner won). */
-export function insertDeposit(db: Db, values: Insertable<DepositTable>): Promise<Deposit | undefined> {
-  return db
+export async function insertDeposit(db: Db, values: NewDepositRecord): Promise<DepositRecord | undefined> {
+  const row = await db
     .insertInto('deposits')
-    .values(values)
+    .values({ ...values, amount: values.amount.toString() })
     .onConflict((oc) => oc.columns(['coin_id', 'txid', 'tx_index']).doNothing())
     .returningAll()
     .executeTakeFirst();
+  return toDepositOrUndefined(row);
 }
 
 /** The deposit with `id`. */
-export function findDeposit(db: Db, id: number): Promise<Deposit | undefined> {
-  return db.selectFrom('deposits').selectAll().where('id', '=', id).executeTakeFirst();
+export async function findDeposit(db: Db, id: number): Promise<DepositRecord | undefined> {
+  return toDepositOrUndefined(await db.selectFrom('deposits').selectAll().where('id', '=', id).executeTakeFirst());
 }
 
 /** The deposit with `id`, its row locked until the transaction ends. */
-export function lockDeposit(db: Db, id: number): Promise<Deposit | undefined> {
-  return db.selectFrom('deposits').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+export async function lockDeposit(db: Db, id: number): Promise<DepositRecord | undefined> {
+  return toDepositOrUndefined(await db.selectFrom('deposits').selectAll().where('id', '=', id).forUpdate().executeTakeFirst());
 }
 
 /** A deposit of transaction `txid` (any coin, any index). */
@@ -52,28 +74,28 @@ export function findDepositByTxid(db: Db, txid: string): Promise<Pick<Deposit, '
  * Changes deposit `id` only while its status is still `fromStatus` (the compare-and-set every
  * status change relies on); the row as written, or undefined when the status had moved.
  */
-export function updateDepositIfStatus(
+export async function updateDepositIfStatus(
   db: Db,
   input: { id: number; fromStatus: number; set: Partial<Pick<Deposit, 'status' | 'review_reason' | 'to_collection' | 'updated_at' | 'confirmations' | 'block_number' | 'block_hash'>> },
-): Promise<Deposit | undefined> {
-  return db.updateTable('deposits').set(input.set).where('id', '=', input.id).where('status', '=', input.fromStatus).returningAll().executeTakeFirst();
+): Promise<DepositRecord | undefined> {
+  return toDepositOrUndefined(await db.updateTable('deposits').set(input.set).where('id', '=', input.id).where('status', '=', input.fromStatus).returningAll().executeTakeFirst());
 }
 
 /** Changes deposit `id` whatever its status; the row as written. */
-export function updateDeposit(db: Db, input: { id: number; set: Partial<Pick<Deposit, 'to_collection' | 'block_number' | 'block_hash' | 'confirmations'>> }): Promise<Deposit> {
-  return db.updateTable('deposits').set(input.set).where('id', '=', input.id).returningAll().executeTakeFirstOrThrow();
+export async function updateDeposit(db: Db, input: { id: number; set: Partial<Pick<Deposit, 'to_collection' | 'block_number' | 'block_hash' | 'confirmations'>> }): Promise<DepositRecord> {
+  return toDeposit(await db.updateTable('deposits').set(input.set).where('id', '=', input.id).returningAll().executeTakeFirstOrThrow());
 }
 
 /** Deposits of `coinIds` whose block is above `block`. */
-export function listDepositsAboveBlock(db: Db, input: { coinIds: readonly number[]; block: number }): Promise<Deposit[]> {
-  if (input.coinIds.length === 0) return Promise.resolve([]);
-  return db.selectFrom('deposits').selectAll().where('coin_id', 'in', [...input.coinIds]).where('block_number', '>', input.block).orderBy('id').execute();
+export async function listDepositsAboveBlock(db: Db, input: { coinIds: readonly number[]; block: number }): Promise<DepositRecord[]> {
+  if (input.coinIds.length === 0) return [];
+  return (await db.selectFrom('deposits').selectAll().where('coin_id', 'in', [...input.coinIds]).where('block_number', '>', input.block).orderBy('id').execute()).map(toDeposit);
 }
 
 /** Deposits of `coinIds` in blocks from..to. */
-export function listDepositsInBlocks(db: Db, input: { coinIds: readonly number[]; from: number; to: number }): Promise<Deposit[]> {
-  if (input.coinIds.length === 0) return Promise.resolve([]);
-  return db
+export async function listDepositsInBlocks(db: Db, input: { coinIds: readonly number[]; from: number; to: number }): Promise<DepositRecord[]> {
+  if (input.coinIds.length === 0) return [];
+  const rows = await db
     .selectFrom('deposits')
     .selectAll()
     .where('coin_id', 'in', [...input.coinIds])
@@ -81,6 +103,7 @@ export function listDepositsInBlocks(db: Db, input: { coinIds: readonly number[]
     .where('block_number', '<=', input.to)
     .orderBy('id')
     .execute();
+  return rows.map(toDeposit);
 }
 
 /** Sets the confirmations of deposits awaiting them from the node's head (one statement). */
@@ -101,10 +124,10 @@ export async function setConfirmationsFromHead(db: Db, input: { coinIds: readonl
  * Deposits awaiting confirmations that reached their coin's count (`confirmationsByCoin`) in
  * blocks at or below `scannedHeight`, oldest first, at most `limit`.
  */
-export function listDueDeposits(db: Db, input: { confirmationsByCoin: ReadonlyMap<number, number>; scannedHeight: number; limit: number }): Promise<Deposit[]> {
+export async function listDueDeposits(db: Db, input: { confirmationsByCoin: ReadonlyMap<number, number>; scannedHeight: number; limit: number }): Promise<DepositRecord[]> {
   const coins = [...input.confirmationsByCoin];
-  if (coins.length === 0) return Promise.resolve([]);
-  return db
+  if (coins.length === 0) return [];
+  const rows = await db
     .selectFrom('deposits')
     .selectAll()
     .where('status', '=', DepositStatus.Confirming)
@@ -113,11 +136,12 @@ export function listDueDeposits(db: Db, input: { confirmationsByCoin: ReadonlyMa
     .orderBy('id')
     .limit(input.limit)
     .execute();
+  return rows.map(toDeposit);
 }
 
 /** Deposits in `statuses`, oldest first, up to `limit` after `afterId`. */
-export function listDepositsByStatus(db: Db, input: { statuses: readonly number[]; afterId: number; limit: number }): Promise<Deposit[]> {
-  return db.selectFrom('deposits').selectAll().where('status', 'in', [...input.statuses]).where('id', '>', input.afterId).orderBy('id').limit(input.limit).execute();
+export async function listDepositsByStatus(db: Db, input: { statuses: readonly number[]; afterId: number; limit: number }): Promise<DepositRecord[]> {
+  return (await db.selectFrom('deposits').selectAll().where('status', 'in', [...input.statuses]).where('id', '>', input.afterId).orderBy('id').limit(input.limit).execute()).map(toDeposit);
 }
 
 /** Ids of deposits at `status`, oldest first, at most `limit`. */
@@ -276,15 +300,15 @@ export async function deleteBlockHashesAbove(db: Db, input: { chain: string; abo
 // ---- treasury_receipts ----------------------------------------------------------------------
 
 /** Stored receipts of the transactions `txids`. */
-export function findReceiptsOfTransactions(db: Db, txids: readonly string[]): Promise<TreasuryReceipt[]> {
-  return db.selectFrom('treasury_receipts').selectAll().where('txid', 'in', [...new Set(txids)]).execute();
+export async function findReceiptsOfTransactions(db: Db, txids: readonly string[]): Promise<TreasuryReceiptRecord[]> {
+  return (await db.selectFrom('treasury_receipts').selectAll().where('txid', 'in', [...new Set(txids)]).execute()).map(toReceipt);
 }
 
 /** Inserts a receipt; its id, or undefined when (coin, txid, index) is stored already. */
-export async function insertReceipt(db: Db, values: Insertable<TreasuryReceiptTable>): Promise<number | undefined> {
+export async function insertReceipt(db: Db, values: NewTreasuryReceiptRecord): Promise<number | undefined> {
   const row = await db
     .insertInto('treasury_receipts')
-    .values(values)
+    .values({ ...values, amount: values.amount.toString() })
     .onConflict((oc) => oc.columns(['coin_id', 'txid', 'tx_index']).doNothing())
     .returning('id')
     .executeTakeFirst();
@@ -303,13 +327,13 @@ export async function updateReceipt(
 }
 
 /** Credited receipts of `chain` in blocks above `block`. */
-export function listReceiptsAboveBlock(db: Db, input: { chain: string; block: number }): Promise<TreasuryReceipt[]> {
-  return db.selectFrom('treasury_receipts').selectAll().where('chain', '=', input.chain).where('block_number', '>', input.block).where('state', '=', 'credited').orderBy('id').execute();
+export async function listReceiptsAboveBlock(db: Db, input: { chain: string; block: number }): Promise<TreasuryReceiptRecord[]> {
+  return (await db.selectFrom('treasury_receipts').selectAll().where('chain', '=', input.chain).where('block_number', '>', input.block).where('state', '=', 'credited').orderBy('id').execute()).map(toReceipt);
 }
 
 /** Credited receipts of `chain` in blocks from..to. */
-export function listReceiptsInBlocks(db: Db, input: { chain: string; from: number; to: number }): Promise<TreasuryReceipt[]> {
-  return db
+export async function listReceiptsInBlocks(db: Db, input: { chain: string; from: number; to: number }): Promise<TreasuryReceiptRecord[]> {
+  const rows = await db
     .selectFrom('treasury_receipts')
     .selectAll()
     .where('chain', '=', input.chain)
@@ -318,19 +342,20 @@ export function listReceiptsInBlocks(db: Db, input: { chain: string; from: numbe
     .where('state', '=', 'credited')
     .orderBy('id')
     .execute();
+  return rows.map(toReceipt);
 }
 
 /** Queries on deposits needed by the transfers module (internal settlement) and the merchant record lists. */
 
 
 /** A merchant's deposits after `maxId`, ascending. */
-export function depositsAfter(db: Db, q: { merchantId: number; maxId: number; limit: number }): Promise<Deposit[]> {
-  return db.selectFrom('deposits').selectAll().where('merchant_id', '=', q.merchantId).where('id', '>', q.maxId).orderBy('id').limit(q.limit).execute();
+export async function depositsAfter(db: Db, q: { merchantId: number; maxId: number; limit: number }): Promise<DepositRecord[]> {
+  return (await db.selectFrom('deposits').selectAll().where('merchant_id', '=', q.merchantId).where('id', '>', q.maxId).orderBy('id').limit(q.limit).execute()).map(toDeposit);
 }
 
 /** A merchant's deposits whose id is one of `ids` (unknown ones left out), ascending. */
-export function depositsByIds(db: Db, merchantId: number, ids: number[]): Promise<Deposit[]> {
-  return db.selectFrom('deposits').selectAll().where('merchant_id', '=', merchantId).where('id', 'in', ids).orderBy('id').execute();
+export async function depositsByIds(db: Db, merchantId: number, ids: number[]): Promise<DepositRecord[]> {
+  return (await db.selectFrom('deposits').selectAll().where('merchant_id', '=', merchantId).where('id', 'in', ids).orderBy('id').execute()).map(toDeposit);
 }
 
 /** One deposit address of a chain holding an unswept credited deposit of a coin. */
@@ -442,14 +467,14 @@ export async function listDepositAmountsChangedIn(
  * at most `limit` rows. Each filter narrows by an indexed column (migration 014); the order is
  * an index's order, so a page stops after `limit` rows whatever the table's size.
  */
-export function pageDeposits(
+export async function pageDeposits(
   db: Db,
   q: {
     filter: { merchantId?: number; symbol?: string; statuses?: readonly number[]; fromMs?: number; toMs?: number; addresses?: readonly string[]; txid?: string };
     before?: { createdAt: number; id: number };
     limit: number;
   },
-): Promise<Deposit[]> {
+): Promise<DepositRecord[]> {
   const f = q.filter;
   let s = db.selectFrom('deposits').selectAll();
   if (f.merchantId !== undefined) s = s.where('merchant_id', '=', f.merchantId);
@@ -461,10 +486,10 @@ export function pageDeposits(
   if (f.txid !== undefined) s = s.where('txid', '=', f.txid);
   const before = q.before;
   if (before !== undefined) s = s.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(before.createdAt, before.id)));
-  return s.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.limit).execute();
+  return (await s.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.limit).execute()).map(toDeposit);
 }
 
 /** Inserts many deposits, `chunk` rows per statement (seeding and imports; nothing is credited). */
-export async function insertDepositRows(db: Db, rows: readonly Insertable<DepositTable>[], chunk: number): Promise<void> {
-  for (let i = 0; i < rows.length; i += chunk) await db.insertInto('deposits').values(rows.slice(i, i + chunk)).execute();
+export async function insertDepositRows(db: Db, rows: readonly NewDepositRecord[], chunk: number): Promise<void> {
+  for (let i = 0; i < rows.length; i += chunk) await db.insertInto('deposits').values(rows.slice(i, i + chunk).map((r) => ({ ...r, amount: r.amount.toString() }))).execute();
 }

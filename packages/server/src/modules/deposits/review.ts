@@ -11,7 +11,7 @@ import { CoinLookup } from '../coins/index.js';
 import { receivingAccount } from '../transfers/index.js';
 import { postJournal } from '../ledger/index.js';
 import { depositRecord } from '../records/index.js';
-import type { Deposit } from '../../store/schema.js';
+import type { DepositRecord } from './repository.js';
 import { inTransaction, type Tx } from '../../store/tx.js';
 import { appendReason, checkRejectReason, ReviewStateError, type KytVerdict } from '../kyt/index.js';
 import { merchantAppId } from '../merchants/index.js';
@@ -22,7 +22,7 @@ import * as repo from './repository.js';
 export const heldDepositStatuses: readonly number[] = [DepositStatus.AwaitingKyt, DepositStatus.KytManualReview, DepositStatus.CircuitBreakerReview];
 
 /** Changes a held deposit's row only if its status is still the one read under the lock. */
-async function transition(tx: Tx, d: Deposit, set: { status?: number; review_reason?: string; to_collection?: number; updated_at: number }): Promise<Deposit> {
+async function transition(tx: Tx, d: DepositRecord, set: { status?: number; review_reason?: string; to_collection?: number; updated_at: number }): Promise<DepositRecord> {
   const row = await repo.updateDepositIfStatus(tx, { id: Number(d.id), fromStatus: d.status, set });
   // The row is locked (FOR UPDATE / the SQLite write lock): a miss is a bug.
   if (!row) throw new Error(`deposit ${d.id}: status changed under the row lock`);
@@ -34,10 +34,10 @@ async function transition(tx: Tx, d: Deposit, set: { status?: number; review_rea
  * with the merchant's auto-collection on, to its collection account; status 1 with its
  * notification. The caller holds the row and has checked it is held.
  */
-async function creditHeld(tx: Tx, input: { deposit: Deposit; note: string; nowMs: number }): Promise<Deposit> {
+async function creditHeld(tx: Tx, input: { deposit: DepositRecord; note: string; nowMs: number }): Promise<DepositRecord> {
   const { deposit: d, note, nowMs } = input;
   const coinId = Number(d.coin_id);
-  const amount = BigInt(d.amount);
+  const amount = d.amount;
   const { account, toCollection } = await receivingAccount(tx, { merchantId: Number(d.merchant_id), uid: Number(d.uid), address: d.address_to }, coinId);
   await postJournal(tx, {
     refType: 'deposit',
@@ -61,7 +61,7 @@ async function creditHeld(tx: Tx, input: { deposit: Deposit; note: string; nowMs
  * breaker → 6, pending → stays 4 (its reason updated). Returns the row as written, or
  * undefined when the deposit left status 4 meanwhile (an operator decided): nothing changes.
  */
-export async function applyDepositVerdict(ctx: DepositReviewContext, depositId: number, verdict: KytVerdict): Promise<{ deposit: Deposit; changed: boolean } | undefined> {
+export async function applyDepositVerdict(ctx: DepositReviewContext, depositId: number, verdict: KytVerdict): Promise<{ deposit: DepositRecord; changed: boolean } | undefined> {
   const result = await inTransaction(ctx.store, async (tx) => {
     const nowMs = ctx.clock.nowMs();
     const d = await repo.lockDeposit(tx, depositId);
@@ -91,7 +91,7 @@ export async function applyDepositVerdict(ctx: DepositReviewContext, depositId: 
  * screening (status 1), with its journal and notification in one transaction.
  * @throws ReviewStateError when unknown or not held (e.g. decided concurrently).
  */
-export async function releaseDeposit(ctx: DepositReviewContext, input: { depositId: number; by?: string }): Promise<Deposit> {
+export async function releaseDeposit(ctx: DepositReviewContext, input: { depositId: number; by?: string }): Promise<DepositRecord> {
   const d = await inTransaction(ctx.store, async (tx) => {
     const d = await repo.lockDeposit(tx, input.depositId);
     if (!d) throw new ReviewStateError('deposit', input.depositId);
@@ -108,7 +108,7 @@ export async function releaseDeposit(ctx: DepositReviewContext, input: { deposit
  * returns them out of band (and records that with a balance adjustment if need be).
  * @throws ReviewStateError when unknown or not held; AdminError invalid without a reason.
  */
-export async function rejectDeposit(ctx: DepositReviewContext, input: { depositId: number; reason: string; by?: string }): Promise<Deposit> {
+export async function rejectDeposit(ctx: DepositReviewContext, input: { depositId: number; reason: string; by?: string }): Promise<DepositRecord> {
   const reason = checkRejectReason(input.reason);
   const d = await inTransaction(ctx.store, async (tx) => {
     const nowMs = ctx.clock.nowMs();
@@ -127,7 +127,7 @@ export async function rejectDeposit(ctx: DepositReviewContext, input: { depositI
 export type HeldDepositView = Awaited<ReturnType<typeof depositRecord>> & { app_id: string; merchant_id: number; review_reason: string };
 
 /** The operator view of one deposit. */
-export async function heldDepositView(ctx: DepositReadDeps, d: Deposit, coins = new CoinLookup(ctx.store.db)): Promise<HeldDepositView> {
+export async function heldDepositView(ctx: DepositReadDeps, d: DepositRecord, coins = new CoinLookup(ctx.store.db)): Promise<HeldDepositView> {
   const appId = await merchantAppId(ctx.store.db, Number(d.merchant_id));
   return { ...(await depositRecord(d, coins)), app_id: appId, merchant_id: Number(d.merchant_id), review_reason: d.review_reason };
 }

@@ -7,8 +7,8 @@ import { DepositStatus } from '@openwaas/sdk';
 import type { Logger } from 'pino';
 import type { IncomingTransfer } from '../../chains/adapter.js';
 import { raiseAlert, resolveAlert } from '../alerts/index.js';
-import { CoinLookup } from '../coins/index.js';
-import type { Coin, Deposit } from '../../store/schema.js';
+import { CoinLookup, type CoinRecord } from '../coins/index.js';
+import type { DepositRecord } from './repository.js';
 import type { Db, Tx } from '../../store/tx.js';
 import type { AddressOwner } from '../addresses/index.js';
 import { notifyDeposit } from './notify.js';
@@ -18,12 +18,12 @@ import * as repo from './repository.js';
 /** A transfer to one of our deposit addresses, with what it is and whose. */
 export interface DepositCandidate {
   transfer: IncomingTransfer;
-  coin: Coin;
+  coin: CoinRecord;
   owner: AddressOwner;
 }
 
 const transferKey = (coinId: number, txid: string, index: string) => `${coinId}|${txid}|${index}`;
-const depositKey = (d: Deposit) => transferKey(Number(d.coin_id), d.txid, d.tx_index);
+const depositKey = (d: DepositRecord) => transferKey(Number(d.coin_id), d.txid, d.tx_index);
 
 /** Key of a candidate, as orphanDeposits' `keep` wants it. */
 export function candidateKey(c: DepositCandidate): string {
@@ -52,11 +52,11 @@ export async function recordDeposits(
   const { candidates, head, nowMs } = input;
   const outcome: RecordOutcome = { inserted: 0, revived: 0, notifications: 0 };
   if (candidates.length === 0) return outcome;
-  const existing = new Map<string, Deposit>();
+  const existing = new Map<string, DepositRecord>();
   const stored = await repo.findDepositsOfTransactions(tx, { txids: candidates.map((c) => c.transfer.txid), coinIds: candidates.map((c) => Number(c.coin.id)) });
   for (const d of stored) existing.set(depositKey(d), d);
   const coins = new CoinLookup(tx);
-  const notify = async (d: Deposit) => {
+  const notify = async (d: DepositRecord) => {
     await notifyDeposit(tx, d, { nowMs, coins });
     outcome.notifications++;
   };
@@ -72,7 +72,7 @@ export async function recordDeposits(
         uid: owner.uid,
         coin_id: coinId,
         symbol: coin.symbol,
-        amount: t.amount.toString(),
+        amount: t.amount,
         address_from: t.from,
         address_to: t.to,
         txid: t.txid,
@@ -131,7 +131,7 @@ export async function recordDeposits(
  */
 export async function orphanDeposits(
   tx: Tx,
-  input: { rows: readonly Deposit[]; keep?: ReadonlySet<string>; chain: string; nowMs: number; log: Logger },
+  input: { rows: readonly DepositRecord[]; keep?: ReadonlySet<string>; chain: string; nowMs: number; log: Logger },
 ): Promise<{ failed: number; alerts: number; notifications: number }> {
   const { nowMs, log } = input;
   const result = { failed: 0, alerts: 0, notifications: 0 };
@@ -163,12 +163,12 @@ export async function orphanDeposits(
 }
 
 /** Stored deposits of the chain's coins whose block is above `block`. */
-export function depositsAbove(db: Db, coinIds: readonly number[], block: number): Promise<Deposit[]> {
+export function depositsAbove(db: Db, coinIds: readonly number[], block: number): Promise<DepositRecord[]> {
   return repo.listDepositsAboveBlock(db, { coinIds, block });
 }
 
 /** Stored deposits of the chain's coins in blocks from..to. */
-export function depositsInBlocks(db: Db, coinIds: readonly number[], from: number, to: number): Promise<Deposit[]> {
+export function depositsInBlocks(db: Db, coinIds: readonly number[], from: number, to: number): Promise<DepositRecord[]> {
   return repo.listDepositsInBlocks(db, { coinIds, from, to });
 }
 

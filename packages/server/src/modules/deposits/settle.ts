@@ -10,7 +10,8 @@ import { chainAccount, suspenseAccount } from '../chain-sends/index.js';
 import { receivingAccount } from '../transfers/index.js';
 import { postJournal, type AccountRef } from '../ledger/index.js';
 import { settleBatchMax } from '../../limits.js';
-import type { Coin, Deposit } from '../../store/schema.js';
+import type { CoinRecord } from '../coins/index.js';
+import type { DepositRecord } from './repository.js';
 import { inTransaction, type Tx } from '../../store/tx.js';
 import { screenDeposit, type KytVerdict } from '../kyt/index.js';
 import type { ChainCoins } from './chain-coins.js';
@@ -68,10 +69,10 @@ export async function settleDueDeposits(
  * the status, so two processes settling the same row move its money once. False when someone
  * else settled (or a reorg failed) it first.
  */
-export async function settleDeposit(ctx: SettleContext, deposit: Deposit, coin: Coin, signal?: AbortSignal): Promise<boolean> {
-  const amount = BigInt(deposit.amount);
+export async function settleDeposit(ctx: SettleContext, deposit: DepositRecord, coin: CoinRecord, signal?: AbortSignal): Promise<boolean> {
+  const amount = deposit.amount;
   const settlement: Settlement =
-    amount < BigInt(coin.min_deposit)
+    amount < coin.min_deposit
       ? { status: DepositStatus.Failed, reviewReason: belowMinimumReason, reason: 'deposit.below-minimum' }
       : settlementOf(await screenDeposit(ctx, deposit, coin, signal ? { signal } : {}));
   const nowMs = ctx.clock.nowMs();
@@ -80,11 +81,11 @@ export async function settleDeposit(ctx: SettleContext, deposit: Deposit, coin: 
   return done;
 }
 
-async function applySettlement(tx: Tx, input: { deposit: Deposit; coin: Coin; settlement: Settlement; nowMs: number }): Promise<boolean> {
+async function applySettlement(tx: Tx, input: { deposit: DepositRecord; coin: CoinRecord; settlement: Settlement; nowMs: number }): Promise<boolean> {
   const { deposit, coin, settlement, nowMs } = input;
   const coinId = Number(coin.id);
   const depositId = Number(deposit.id);
-  const amount = BigInt(deposit.amount);
+  const amount = deposit.amount;
   // The status guard is the exactly-once: a second settler (or the reorg handler) finds no row at 0.
   // It is also the transaction's first statement: on SQLite shared by processes, a write after a
   // read could meet a snapshot another process has moved past.

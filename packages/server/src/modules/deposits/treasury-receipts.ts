@@ -9,18 +9,19 @@
 import type { IncomingTransfer } from '../../chains/adapter.js';
 import { chainAccount, treasuryAccount } from '../chain-sends/index.js';
 import { lockAccounts, postJournal } from '../ledger/index.js';
-import type { Coin, TreasuryReceipt } from '../../store/schema.js';
+import type { CoinRecord } from '../coins/index.js';
+import type { TreasuryReceiptRecord } from './repository.js';
 import type { Db, Tx } from '../../store/tx.js';
 import * as repo from './repository.js';
 
 /** A transfer to the hot or fee wallet from outside, with its coin. */
 export interface ReceiptCandidate {
   transfer: IncomingTransfer;
-  coin: Coin;
+  coin: CoinRecord;
 }
 
 const key = (coinId: number, txid: string, index: string) => `${coinId}|${txid}|${index}`;
-const receiptKey = (r: TreasuryReceipt) => key(Number(r.coin_id), r.txid, r.tx_index);
+const receiptKey = (r: TreasuryReceiptRecord) => key(Number(r.coin_id), r.txid, r.tx_index);
 export const receiptCandidateKey = (c: ReceiptCandidate) => key(Number(c.coin.id), c.transfer.txid, c.transfer.index);
 
 /** Locks every chain/treasury account the journals of `coinIds` may touch, in one order (PostgreSQL). */
@@ -53,7 +54,7 @@ export async function recordTreasuryReceipts(tx: Tx, input: { chain: string; can
   const { chain, candidates, nowMs } = input;
   if (candidates.length === 0) return 0;
   await lockFor(tx, candidates.map((c) => Number(c.coin.id)));
-  const stored = new Map<string, TreasuryReceipt>();
+  const stored = new Map<string, TreasuryReceiptRecord>();
   for (const r of await repo.findReceiptsOfTransactions(tx, candidates.map((c) => c.transfer.txid))) stored.set(receiptKey(r), r);
 
   let journaled = 0;
@@ -70,7 +71,7 @@ export async function recordTreasuryReceipts(tx: Tx, input: { chain: string; can
         tx_index: t.index,
         address_from: t.from,
         address_to: t.to,
-        amount: t.amount.toString(),
+        amount: t.amount,
         block_number: t.blockNumber,
         block_hash: t.blockHash,
         state: 'credited',
@@ -87,7 +88,7 @@ export async function recordTreasuryReceipts(tx: Tx, input: { chain: string; can
     const moved = { block_number: t.blockNumber, block_hash: t.blockHash, updated_at: nowMs };
     if (found.state === 'reorged') {
       if (await repo.updateReceipt(tx, { id: Number(found.id), fromState: 'reorged', set: { ...moved, state: 'credited' } })) {
-        await post(tx, { id: Number(found.id), coinId, amount: BigInt(found.amount), memo }, 'in', nowMs);
+        await post(tx, { id: Number(found.id), coinId, amount: found.amount, memo }, 'in', nowMs);
         journaled++;
       }
     } else {
@@ -98,12 +99,12 @@ export async function recordTreasuryReceipts(tx: Tx, input: { chain: string; can
 }
 
 /** Credited receipts of `chain` in blocks above `block`. */
-export function receiptsAbove(db: Db, chain: string, block: number): Promise<TreasuryReceipt[]> {
+export function receiptsAbove(db: Db, chain: string, block: number): Promise<TreasuryReceiptRecord[]> {
   return repo.listReceiptsAboveBlock(db, { chain, block });
 }
 
 /** Credited receipts of `chain` in blocks from..to. */
-export function receiptsInBlocks(db: Db, chain: string, from: number, to: number): Promise<TreasuryReceipt[]> {
+export function receiptsInBlocks(db: Db, chain: string, from: number, to: number): Promise<TreasuryReceiptRecord[]> {
   return repo.listReceiptsInBlocks(db, { chain, from, to });
 }
 
@@ -111,14 +112,14 @@ export function receiptsInBlocks(db: Db, chain: string, from: number, to: number
  * Reverses receipts whose block left the chain (caller's transaction): journal chain +a /
  * treasury −a, state 'reorged'. `keep` names transfers about to be stored again.
  */
-export async function reverseTreasuryReceipts(tx: Tx, input: { rows: readonly TreasuryReceipt[]; keep?: ReadonlySet<string>; nowMs: number }): Promise<number> {
+export async function reverseTreasuryReceipts(tx: Tx, input: { rows: readonly TreasuryReceiptRecord[]; keep?: ReadonlySet<string>; nowMs: number }): Promise<number> {
   const rows = input.rows.filter((r) => r.state === 'credited' && !input.keep?.has(receiptKey(r)));
   if (rows.length === 0) return 0;
   await lockFor(tx, rows.map((r) => Number(r.coin_id)));
   let reversed = 0;
   for (const r of rows) {
     if (!(await repo.updateReceipt(tx, { id: Number(r.id), fromState: 'credited', set: { state: 'reorged', updated_at: input.nowMs } }))) continue;
-    await post(tx, { id: Number(r.id), coinId: Number(r.coin_id), amount: BigInt(r.amount), memo: `${r.txid}:${r.tx_index}` }, 'reversed', input.nowMs);
+    await post(tx, { id: Number(r.id), coinId: Number(r.coin_id), amount: r.amount, memo: `${r.txid}:${r.tx_index}` }, 'reversed', input.nowMs);
     reversed++;
   }
   return reversed;

@@ -8,7 +8,7 @@
 import type { ChainHandle } from '../../chains/registry.js';
 import { alertRepeatMs } from '../../limits.js';
 import { formatAmount } from '../../money/amount.js';
-import type { Coin } from '../../store/schema.js';
+import type { CoinRecord as Coin } from '../coins/index.js';
 import { listOpenAlertKeys, raiseAlert, resolveAlert } from '../alerts/index.js';
 import { listCoinsOfChain } from '../coins/index.js';
 import type { WalletCheckDeps } from './deps.js';

@@ -1,9 +1,9 @@
 import type { KytBreakerConfig } from '../../config/kyt-config.js';
 import { formatAmount } from '../../money/amount.js';
 import { breakerPageMax } from '../../limits.js';
-import type { Coin, Deposit } from '../../store/schema.js';
+import type { CoinRecord } from '../coins/index.js';
 import type { Db } from '../../store/tx.js';
-import { countBreakerWindow, pageBreakerWindow, type BreakerWindow } from '../deposits/index.js';
+import { countBreakerWindow, pageBreakerWindow, type BreakerWindow, type DepositRecord } from '../deposits/index.js';
 import type { KytVerdict } from './provider.js';
 import { limitUnits } from './threshold.js';
 
@@ -22,7 +22,7 @@ function describeDuration(ms: number): string {
  * deposits (reorganised away, rejected) and internal ones (ledger transfers) do not count.
  * Returns the 'breaker' verdict, or null when the deposit stays within the limits.
  */
-export async function checkDepositBreaker(db: Db, breaker: KytBreakerConfig, deposit: Deposit, coin: Coin): Promise<Extract<KytVerdict, { outcome: 'breaker' }> | null> {
+export async function checkDepositBreaker(db: Db, breaker: KytBreakerConfig, deposit: DepositRecord, coin: CoinRecord): Promise<Extract<KytVerdict, { outcome: 'breaker' }> | null> {
   const earlier: BreakerWindow = {
     merchantId: Number(deposit.merchant_id),
     coinId: Number(deposit.coin_id),
@@ -42,7 +42,7 @@ export async function checkDepositBreaker(db: Db, breaker: KytBreakerConfig, dep
   const max = breaker.maxAmount[coin.symbol];
   if (max !== undefined) {
     const limit = limitUnits(max, coin.decimals);
-    let total = BigInt(deposit.amount);
+    let total = deposit.amount;
     let afterId = 0;
     // Summed in BigInt (SQLite stores amounts as text); stops as soon as the limit is passed.
     while (total <= limit) {

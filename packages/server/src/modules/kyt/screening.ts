@@ -1,6 +1,8 @@
 import { addressCodec } from '../../chains/address-codec.js';
 import { kytReasonLengthMax } from '../../limits.js';
-import type { Coin, Deposit, Withdrawal } from '../../store/schema.js';
+import type { CoinRecord } from '../coins/index.js';
+import type { WithdrawalRecord } from '../withdrawals/index.js';
+import type { DepositRecord } from '../deposits/index.js';
 import { checkDepositBreaker } from './circuit-breaker.js';
 import type { DepositScreeningContext, KytProviderDeps, WithdrawalScreeningContext, WithdrawalSubjectDeps } from './deps.js';
 import type { KytSubject, KytVerdict } from './provider.js';
@@ -11,7 +13,7 @@ export interface ScreenOptions {
 }
 
 /** What a provider is told about a deposit: the sender is the counterparty. */
-export function depositSubject(deposit: Deposit, coin: Coin): KytSubject {
+export function depositSubject(deposit: DepositRecord, coin: CoinRecord): KytSubject {
   return {
     side: 'deposit',
     recordId: Number(deposit.id),
@@ -20,7 +22,7 @@ export function depositSubject(deposit: Deposit, coin: Coin): KytSubject {
     chain: coin.chain,
     symbol: coin.symbol,
     contractAddress: coin.contract_address,
-    amount: BigInt(deposit.amount),
+    amount: deposit.amount,
     decimals: coin.decimals,
     address: addressCodec(coin.chain).canonical(deposit.address_from),
     ownAddress: addressCodec(coin.chain).canonical(deposit.address_to),
@@ -29,7 +31,7 @@ export function depositSubject(deposit: Deposit, coin: Coin): KytSubject {
 }
 
 /** What a provider is told about a withdrawal: the recipient is the counterparty, the hot wallet pays. */
-export function withdrawalSubject(ctx: WithdrawalSubjectDeps, withdrawal: Withdrawal, coin: Coin): KytSubject {
+export function withdrawalSubject(ctx: WithdrawalSubjectDeps, withdrawal: WithdrawalRecord, coin: CoinRecord): KytSubject {
   return {
     side: 'withdraw',
     recordId: Number(withdrawal.id),
@@ -38,7 +40,7 @@ export function withdrawalSubject(ctx: WithdrawalSubjectDeps, withdrawal: Withdr
     chain: coin.chain,
     symbol: coin.symbol,
     contractAddress: coin.contract_address,
-    amount: BigInt(withdrawal.amount),
+    amount: withdrawal.amount,
     decimals: coin.decimals,
     address: addressCodec(coin.chain).canonical(withdrawal.address_to),
     ownAddress: addressCodec(coin.chain).canonical(ctx.chains.get(coin.chain)?.hotAddress ?? ''),
@@ -62,7 +64,7 @@ async function askProvider(ctx: KytProviderDeps, subject: KytSubject, options: S
  * (`kyt.breaker`) is checked first, then the provider's rules.
  * Verdicts map to deposit statuses: pass → 1, review → 5, breaker → 6, pending → 4.
  */
-export async function screenDeposit(ctx: DepositScreeningContext, deposit: Deposit, coin: Coin, options: ScreenOptions = {}): Promise<KytVerdict> {
+export async function screenDeposit(ctx: DepositScreeningContext, deposit: DepositRecord, coin: CoinRecord, options: ScreenOptions = {}): Promise<KytVerdict> {
   if (!ctx.kyt) return { outcome: 'pass' };
   const breaker = ctx.config.kyt.breaker;
   if (breaker) {
@@ -77,7 +79,7 @@ export async function screenDeposit(ctx: DepositScreeningContext, deposit: Depos
  * transaction). Without a provider every withdrawal passes. Verdicts map to withdrawal
  * statuses: pass → 1, review → 8, pending → stays 7. The breaker is for deposits only.
  */
-export async function screenWithdrawal(ctx: WithdrawalScreeningContext, withdrawal: Withdrawal, coin: Coin, options: ScreenOptions = {}): Promise<KytVerdict> {
+export async function screenWithdrawal(ctx: WithdrawalScreeningContext, withdrawal: WithdrawalRecord, coin: CoinRecord, options: ScreenOptions = {}): Promise<KytVerdict> {
   if (!ctx.kyt) return { outcome: 'pass' };
   const verdict = await askProvider(ctx, withdrawalSubject(ctx, withdrawal, coin), options);
   // A provider has no business tripping the deposit breaker on a withdrawal: treat it as a review.

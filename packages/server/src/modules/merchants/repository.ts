@@ -1,4 +1,8 @@
-/** The merchants, users and data_keys tables: the only SQL that touches them. */
+/**
+ * The merchants, users and data_keys tables: the only SQL that touches them. These tables hold
+ * no amounts; rows cross as stored, their ids, flags and timestamps as numbers (the store parses
+ * PostgreSQL bigint into numbers, SQLite answers numbers), and ids go in as numbers.
+ */
 import { sealedPrefix } from '../../keys/data-key.js';
 import type { Merchant, MerchantTable, User, UserTable } from '../../store/schema.js';
 import type { Db } from '../../store/tx.js';

@@ -1,7 +1,9 @@
 /**
  * The only SQL on the notifications tables: the outbox, enqueued with the status change it
  * reports, leased and recorded by the delivery worker, listed and re-queued by operators; and
- * notification_attempts, one row per delivery attempt.
+ * notification_attempts, one row per delivery attempt. The tables hold no amount columns (a
+ * payload's amounts are already the decimal strings the merchant receives, inside its JSON);
+ * rows cross as stored, ids and times as numbers, and ids go in as numbers.
  */
 import { sql } from 'kysely';
 import type { NotificationAttemptRow, NotificationRow } from '../../store/schema.js';

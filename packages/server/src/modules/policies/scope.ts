@@ -1,7 +1,6 @@
 import { AdminError } from '../../errors/admin-errors.js';
-import { findCoinById, findCoinBySymbol } from '../coins/index.js';
+import { findCoinById, findCoinBySymbol, type CoinRecord } from '../coins/index.js';
 import { findMerchantById, findMerchantByAppId } from '../merchants/index.js';
-import type { Coin } from '../../store/schema.js';
 import type { Db } from '../../store/tx.js';
 
 /** The merchant_id of the row for every merchant without its own. */
@@ -16,7 +15,7 @@ export async function merchantScope(db: Db, appId: string | undefined): Promise<
 }
 
 /** The coin a policy names. @throws AdminError not_found */
-export async function policyCoin(db: Db, symbol: string): Promise<Coin> {
+export async function policyCoin(db: Db, symbol: string): Promise<CoinRecord> {
   const coin = await findCoinBySymbol(db, symbol);
   if (!coin) throw AdminError.notFound(`coin ${symbol}`);
   return coin;
@@ -25,7 +24,7 @@ export async function policyCoin(db: Db, symbol: string): Promise<Coin> {
 /** Names merchant ids and coin ids in views (app_id null: every merchant), read once per listing. */
 export class ScopeNames {
   readonly #appIds = new Map<number, string>();
-  readonly #coins = new Map<number, Coin | undefined>();
+  readonly #coins = new Map<number, CoinRecord | undefined>();
   constructor(private readonly db: Db) {}
 
   async appId(merchantId: number): Promise<string | null> {
@@ -34,7 +33,7 @@ export class ScopeNames {
     return this.#appIds.get(merchantId)!;
   }
 
-  async coin(coinId: number): Promise<Coin> {
+  async coin(coinId: number): Promise<CoinRecord> {
     if (!this.#coins.has(coinId)) this.#coins.set(coinId, await findCoinById(this.db, coinId));
     const coin = this.#coins.get(coinId);
     if (!coin) throw new Error(`coin ${coinId} of a policy does not exist`);

@@ -1,10 +1,12 @@
 /** The merchant-facing shapes of withdrawal, deposit and miner-fee records (lists and notifications). */
-import type { Deposit, MinerFee, Withdrawal } from '../../store/schema.js';
+import type { WithdrawalRecord } from '../withdrawals/index.js';
+import type { DepositRecord } from '../deposits/index.js';
+import type { MinerFee } from '../../store/schema.js';
 import type { CoinLookup } from '../coins/index.js';
 import { formatAmount } from '../../money/amount.js';
 
 /** A withdrawal as the list endpoints return it (seed shape: ms numbers, decimal strings). */
-export async function withdrawRecord(w: Withdrawal, coins: CoinLookup) {
+export async function withdrawRecord(w: WithdrawalRecord, coins: CoinLookup) {
   const coin = await coins.byIdOrThrow(Number(w.coin_id));
   const feeCoin = await coins.bySymbolOrThrow(w.withdraw_fee_symbol);
   const baseCoin = await coins.bySymbolOrThrow(w.fee_symbol).catch(() => coin);
@@ -13,11 +15,11 @@ export async function withdrawRecord(w: Withdrawal, coins: CoinLookup) {
     request_id: w.request_id,
     uid: Number(w.uid),
     symbol: w.symbol,
-    amount: formatAmount(BigInt(w.amount), coin.decimals),
+    amount: formatAmount(w.amount, coin.decimals),
     withdraw_fee_symbol: w.withdraw_fee_symbol,
-    withdraw_fee: formatAmount(BigInt(w.withdraw_fee), feeCoin.decimals),
+    withdraw_fee: formatAmount(w.withdraw_fee, feeCoin.decimals),
     fee_symbol: w.fee_symbol,
-    real_fee: formatAmount(BigInt(w.real_fee), baseCoin.decimals),
+    real_fee: formatAmount(w.real_fee, baseCoin.decimals),
     address_from: w.address_from,
     address_to: w.address_to,
     txid: w.txid,
@@ -32,13 +34,13 @@ export async function withdrawRecord(w: Withdrawal, coins: CoinLookup) {
 }
 
 /** A deposit as the list endpoints return it. */
-export async function depositRecord(d: Deposit, coins: CoinLookup) {
+export async function depositRecord(d: DepositRecord, coins: CoinLookup) {
   const coin = await coins.byIdOrThrow(Number(d.coin_id));
   return {
     id: Number(d.id),
     uid: Number(d.uid),
     symbol: d.symbol,
-    amount: formatAmount(BigInt(d.amount), coin.decimals),
+    amount: formatAmount(d.amount, coin.decimals),
     address_from: d.address_from,
     address_to: d.address_to,
     txid: d.txid,
@@ -80,11 +82,11 @@ function stringify(record: Record<string, unknown>): Record<string, string> {
 }
 
 /** The outbox payload of a withdrawal status change. */
-export async function withdrawNotificationPayload(w: Withdrawal, coins: CoinLookup): Promise<Record<string, string>> {
+export async function withdrawNotificationPayload(w: WithdrawalRecord, coins: CoinLookup): Promise<Record<string, string>> {
   return stringify(await withdrawRecord(w, coins));
 }
 
 /** The outbox payload of a deposit status change. */
-export async function depositNotificationPayload(d: Deposit, coins: CoinLookup): Promise<Record<string, string>> {
+export async function depositNotificationPayload(d: DepositRecord, coins: CoinLookup): Promise<Record<string, string>> {
   return stringify(await depositRecord(d, coins));
 }

@@ -2,9 +2,9 @@ import type { Payment, PaymentQuote } from '../../chains/adapter.js';
 import type { ChainHandle } from '../../chains/registry.js';
 import type { SweepDeps } from './deps.js';
 import { formatAmount } from '../../money/amount.js';
-import { CoinLookup } from '../coins/index.js';
+import { CoinLookup, type CoinRecord } from '../coins/index.js';
 import { sweepsPerTickMax } from '../../limits.js';
-import type { Coin, Sweep } from '../../store/schema.js';
+import type { Sweep } from '../../store/schema.js';
 import { inTransaction } from '../../store/tx.js';
 import { findChainAddressById } from '../addresses/index.js';
 import { prepareSequence, RecordClaimLostError, sendStoredTx, storeSigned, storeSignedTx } from '../chain-sends/index.js';
@@ -35,7 +35,7 @@ export async function advanceSweeps(ctx: SweepDeps, chain: ChainHandle, signal?:
 }
 
 /** Signs and stores the gas top-up of a token sweep from the fee wallet, sized for the whole sweep (none when the address already holds enough for its fees). */
-async function signTopup(ctx: SweepDeps, chain: ChainHandle, view: TickView, sweep: Sweep, coin: Coin, hdIndex: number): Promise<void> {
+async function signTopup(ctx: SweepDeps, chain: ChainHandle, view: TickView, sweep: Sweep, coin: CoinRecord, hdIndex: number): Promise<void> {
   const sweepQuote = await quoteOf(chain, sweepPayment(chain, sweep, hdIndex, coin.contract_address, BigInt(sweep.amount)));
   const feeHeld = await chain.reader.balance(sweep.address, '');
   const needed = sweepQuote.feeMax * topupFeeMultiple - feeHeld;
@@ -63,7 +63,7 @@ function sweepPayment(chain: ChainHandle, sweep: Sweep, hdIndex: number, token: 
 }
 
 /** Signs and stores a sweep's transaction: what the address still holds of the planned amount, with the fees it can pay. */
-async function signSweepTx(ctx: SweepDeps, chain: ChainHandle, view: TickView, sweep: Sweep, coin: Coin, hdIndex: number): Promise<void> {
+async function signSweepTx(ctx: SweepDeps, chain: ChainHandle, view: TickView, sweep: Sweep, coin: CoinRecord, hdIndex: number): Promise<void> {
   const token = coin.contract_address;
   const held = await chain.reader.balance(sweep.address, token);
   const planned = BigInt(sweep.amount);

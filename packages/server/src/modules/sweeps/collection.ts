@@ -3,7 +3,8 @@ import type { ChainHandle } from '../../chains/registry.js';
 import { formatAmount } from '../../money/amount.js';
 import type { SweepDeps, SweepReadDeps } from './deps.js';
 import { chainTxErrorLengthMax, sweepAttemptsMax } from '../../limits.js';
-import type { Coin, Sweep, SweepState } from '../../store/schema.js';
+import type { CoinRecord } from '../coins/index.js';
+import type { Sweep, SweepState } from '../../store/schema.js';
 import type { Tx } from '../../store/tx.js';
 import { AlertThrottle, listUnminedTxs, maxNativeSpend, type OutgoingDraft } from '../chain-sends/index.js';
 import { nativeCoinOf } from './miner-fees.js';
@@ -36,7 +37,7 @@ const feeWalletLowKey = (chain: string) => `fee-wallet-low:${chain}`;
 /** What the sweeper knows about the chain this tick. */
 export interface TickView {
   head: number;
-  native: Coin;
+  native: CoinRecord;
 }
 
 export async function tickView(ctx: SweepReadDeps, chain: ChainHandle): Promise<TickView> {

@@ -1,10 +1,10 @@
 import { DepositStatus } from '@openwaas/sdk';
 import { collectionAccount } from '../ledger/index.js';
 import type { JournalInput } from '../ledger/index.js';
-import type { ChainTx, Coin } from '../../store/schema.js';
+import type { ChainTx } from '../../store/schema.js';
 import type { Db, Tx } from '../../store/tx.js';
 import { chainAccount, type TxOutcome } from '../chain-sends/index.js';
-import { findNativeCoin } from '../coins/index.js';
+import { findNativeCoin, type CoinRecord } from '../coins/index.js';
 import { findMinerFeeOfSlot, insertMinerFee, updateMinerFee, updateMinerFeesOfSlot } from './repository.js';
 
 /**
@@ -16,7 +16,7 @@ import { findMinerFeeOfSlot, insertMinerFee, updateMinerFee, updateMinerFeesOfSl
  */
 
 /** The chain's native coin (no contract): gas is paid and billed in it. */
-export async function nativeCoinOf(db: Db, chain: string): Promise<Coin> {
+export async function nativeCoinOf(db: Db, chain: string): Promise<CoinRecord> {
   const coin = await findNativeCoin(db, chain);
   if (!coin) throw new Error(`chain ${chain} has no native coin configured (a coin with no contract address): gas cannot be accounted`);
   return coin;
@@ -25,7 +25,7 @@ export async function nativeCoinOf(db: Db, chain: string): Promise<Coin> {
 /** Writes the record of a collection transaction just signed (status 0, no fee yet). */
 export function recordMinerFee(
   tx: Tx,
-  input: { merchantId: number; coin: Coin; baseSymbol: string; amount: bigint; chainTx: ChainTx; sweepId: number; nowMs: number },
+  input: { merchantId: number; coin: CoinRecord; baseSymbol: string; amount: bigint; chainTx: ChainTx; sweepId: number; nowMs: number },
 ): Promise<number> {
   return insertMinerFee(tx, {
     merchant_id: input.merchantId,

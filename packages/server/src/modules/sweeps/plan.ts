@@ -3,9 +3,8 @@ import type { ChainHandle } from '../../chains/registry.js';
 import { PaymentRefusedError, type Payment } from '../../chains/adapter.js';
 import type { SweepDeps, SweepPlanDeps, SweepThresholdDeps } from './deps.js';
 import { parseAmount } from '../../money/amount.js';
-import { CoinLookup } from '../coins/index.js';
+import { CoinLookup, type CoinRecord } from '../coins/index.js';
 import { sweepCandidatesPerTickMax, sweepsPerTickMax } from '../../limits.js';
-import type { Coin } from '../../store/schema.js';
 import { inTransaction, type Db } from '../../store/tx.js';
 import { lockChainAddress } from '../addresses/index.js';
 import { prepareSequence, sendStoredTx, storeSigned, storeSignedTx, type OutgoingDraft } from '../chain-sends/index.js';
@@ -25,7 +24,7 @@ interface SweepSource {
 }
 
 /** The coin's sweep threshold in base units (config.sweepThresholds, decimal; 0 when not listed). */
-function thresholdOf(ctx: SweepThresholdDeps, coin: Coin): bigint {
+function thresholdOf(ctx: SweepThresholdDeps, coin: CoinRecord): bigint {
   const text = ctx.config.sweepThresholds[coin.symbol];
   return text === undefined ? 0n : parseAmount(text, coin.decimals, `sweepThresholds.${coin.symbol}`);
 }
@@ -69,7 +68,7 @@ export async function planSweeps(ctx: SweepPlanDeps, chain: ChainHandle, signal?
   let started = 0;
   for (const source of sources) {
     if (signal?.aborted || started >= sweepsPerTickMax) break;
-    const sourceCoins: Coin[] = [];
+    const sourceCoins: CoinRecord[] = [];
     for (const coinId of source.coinIds) sourceCoins.push(await coins.byIdOrThrow(coinId));
     const ordered = sourceCoins.sort((a, b) => Number(a.contract_address === '') - Number(b.contract_address === ''));
     for (const coin of ordered) {
@@ -84,7 +83,7 @@ export async function planSweeps(ctx: SweepPlanDeps, chain: ChainHandle, signal?
   return started >= sweepsPerTickMax;
 }
 
-async function startSweep(ctx: SweepPlanDeps, chain: ChainHandle, view: TickView, source: SweepSource, coin: Coin): Promise<'started' | 'skipped' | 'fee-wallet-low'> {
+async function startSweep(ctx: SweepPlanDeps, chain: ChainHandle, view: TickView, source: SweepSource, coin: CoinRecord): Promise<'started' | 'skipped' | 'fee-wallet-low'> {
   const token = coin.contract_address;
   const confirmedBlock = Math.max(0, view.head - Math.max(1, coin.confirmations) + 1);
   const balance = await sweepableBalance(chain, source.address, token, confirmedBlock);
@@ -129,7 +128,7 @@ async function startSweep(ctx: SweepPlanDeps, chain: ChainHandle, view: TickView
 async function createSweep(
   ctx: SweepDeps,
   chain: ChainHandle,
-  plan: { source: SweepSource; coin: Coin; native: Coin; amount: bigint; confirmedBlock: number; state: 'topup_pending' | 'sweep_pending' },
+  plan: { source: SweepSource; coin: CoinRecord; native: CoinRecord; amount: bigint; confirmedBlock: number; state: 'topup_pending' | 'sweep_pending' },
   draft: Omit<OutgoingDraft, 'refId'>,
 ): Promise<void> {
   const { source, coin } = plan;

@@ -2,14 +2,13 @@ import { DepositStatus } from '@openwaas/sdk';
 import { addressLookupForms } from '../addresses/index.js';
 import { enqueueNotification } from '../notifications/index.js';
 import { depositNotificationPayload } from '../records/index.js';
-import type { Coin, Withdrawal } from '../../store/schema.js';
 import type { Db, Tx } from '../../store/tx.js';
 import { findChainAddressOwner } from '../addresses/index.js';
-import { CoinLookup } from '../coins/index.js';
+import { CoinLookup, type CoinRecord } from '../coins/index.js';
 import { insertDeposit } from '../deposits/index.js';
 import { collectionAccount, feeAccount, postJournal, userAccount, type AccountRef, type Posting } from '../ledger/index.js';
 import { merchantAutoCollects } from '../merchants/index.js';
-import { markWithdrawalSettledInternally } from '../withdrawals/index.js';
+import { markWithdrawalSettledInternally, type WithdrawalRecord } from '../withdrawals/index.js';
 
 /** The deposit address (any merchant's) a withdrawal pays to, when it is one of ours. */
 export interface AllianceTarget {
@@ -38,8 +37,8 @@ export function internalTxid(withdrawalId: number): string {
 }
 
 export interface InternalSettlementInput {
-  withdrawal: Withdrawal;
-  coin: Coin;
+  withdrawal: WithdrawalRecord;
+  coin: CoinRecord;
   feeCoinId: number;
   nowMs: number;
 }
@@ -52,7 +51,7 @@ export interface InternalSettlementInput {
  * side's deposit (status 1) and both notifications; returns the withdrawal at status 5.
  * The caller has checked that `w` is approved (both audits) and still unsettled.
  */
-export async function settleInternalWithdrawal(tx: Tx, input: InternalSettlementInput): Promise<{ withdrawal: Withdrawal; depositId: number }> {
+export async function settleInternalWithdrawal(tx: Tx, input: InternalSettlementInput): Promise<{ withdrawal: WithdrawalRecord; depositId: number }> {
   const { withdrawal: w, coin, feeCoinId, nowMs } = input;
   const target = await findAllianceTarget(tx, coin.chain, w.address_to);
   // The address was ours when the withdrawal was accepted and addresses are never removed.
@@ -61,8 +60,8 @@ export async function settleInternalWithdrawal(tx: Tx, input: InternalSettlement
   const merchantId = Number(w.merchant_id);
   const uid = Number(w.uid);
   const coinId = Number(coin.id);
-  const amount = BigInt(w.amount);
-  const fee = BigInt(w.withdraw_fee);
+  const amount = w.amount;
+  const fee = w.withdraw_fee;
   const sameCoinFee = feeCoinId === coinId;
   const credit = sameCoinFee ? amount - fee : amount;
   if (credit <= 0n) throw new Error(`internal withdrawal ${w.id}: credit ${credit} is not positive`);
@@ -87,7 +86,7 @@ export async function settleInternalWithdrawal(tx: Tx, input: InternalSettlement
     uid: target.uid,
     coin_id: coinId,
     symbol: coin.symbol,
-    amount: credit.toString(),
+    amount: credit,
     address_from: '',
     address_to: w.address_to,
     txid,

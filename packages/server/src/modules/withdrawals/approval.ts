@@ -2,10 +2,9 @@ import { WithdrawStatus, WithdrawType } from '@openwaas/sdk';
 import type { AfterApprovalDeps } from './deps.js';
 import { CoinLookup } from '../coins/index.js';
 import { settleInternalWithdrawal } from '../transfers/index.js';
-import type { Withdrawal } from '../../store/schema.js';
 import type { Tx } from '../../store/tx.js';
 import { feeCoinOf } from './postings.js';
-import { updateWithdrawalIf } from './repository.js';
+import { updateWithdrawalIf, type WithdrawalRecord } from './repository.js';
 
 /**
  * Moves an approved withdrawal on: an internal one settles in the ledger (status 5; never
@@ -13,7 +12,7 @@ import { updateWithdrawalIf } from './repository.js';
  * worker — or, with KYT screening on, at status 7 for the KYT loop, which moves it to 1 or 8.
  * Returns the row as written.
  */
-export async function afterApproval(ctx: AfterApprovalDeps, tx: Tx, w: Withdrawal, nowMs: number): Promise<Withdrawal> {
+export async function afterApproval(ctx: AfterApprovalDeps, tx: Tx, w: WithdrawalRecord, nowMs: number): Promise<WithdrawalRecord> {
   if (w.withdraw_type !== WithdrawType.Internal) {
     if (ctx.kyt === null) return w;
     const held = await updateWithdrawalIf(tx, { id: Number(w.id), status: WithdrawStatus.Paying }, { status: WithdrawStatus.AwaitingKyt, updated_at: nowMs });

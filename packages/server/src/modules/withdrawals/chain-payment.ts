@@ -3,10 +3,10 @@ import { PaymentRefusedError, type Payment } from '../../chains/adapter.js';
 import type { ChainHandle } from '../../chains/registry.js';
 import type { WithdrawalPaymentDeps } from './deps.js';
 import { formatAmount } from '../../money/amount.js';
-import { CoinLookup } from '../coins/index.js';
+import { CoinLookup, type CoinRecord } from '../coins/index.js';
 import { postJournal } from '../ledger/index.js';
 import { withdrawalsPerTickMax } from '../../limits.js';
-import type { ChainTx, Coin, Withdrawal } from '../../store/schema.js';
+import type { ChainTx } from '../../store/schema.js';
 import { inTransaction, type Db, type Tx } from '../../store/tx.js';
 import { listOpenAlertKeys } from '../alerts/index.js';
 import { AlertThrottle, listUnminedTxs, maxNativeSpend, prepareSequence, RecordClaimLostError, sendStoredTx, storeSigned, storeSignedTx, type AlertResolveDeps, type OutcomeHandler, type TxOutcome } from '../chain-sends/index.js';
@@ -14,7 +14,7 @@ import { listCoinsOfChain } from '../coins/index.js';
 import { nativeCoinOf } from '../sweeps/index.js';
 import { notifyWithdrawal } from './notify.js';
 import { chainUnlockPostings, gasPostings, paidPostings, sentAmount } from './postings.js';
-import { claimWithdrawalTxid, findWithdrawalById, findWithdrawalsByIds, listUnsignedWithdrawals, lockWithdrawal, recordWithdrawalProgress, updateWithdrawalIf } from './repository.js';
+import { claimWithdrawalTxid, findWithdrawalById, findWithdrawalsByIds, listUnsignedWithdrawals, lockWithdrawal, recordWithdrawalProgress, updateWithdrawalIf, type WithdrawalRecord } from './repository.js';
 import { addressCodec } from '../../chains/address-codec.js';
 
 /**
@@ -120,7 +120,7 @@ export async function payWaitingWithdrawals(ctx: WithdrawalPaymentDeps, chain: C
 }
 
 /** Closes hot-wallet-low alerts of coins nothing waits for any more (paid, or cancelled by an operator). */
-async function resolveSettledShortfalls(ctx: AlertResolveDeps, chain: ChainHandle, waiting: Withdrawal[]): Promise<void> {
+async function resolveSettledShortfalls(ctx: AlertResolveDeps, chain: ChainHandle, waiting: WithdrawalRecord[]): Promise<void> {
   if (waiting.length === withdrawalsPerTickMax) return; // not every waiting coin is in view
   const prefix = `hot-wallet-low:${chain.id}:`;
   const open = await listOpenAlertKeys(ctx.store.db, { kind: 'hot-wallet-low', keyPrefix: prefix });
@@ -131,7 +131,7 @@ async function resolveSettledShortfalls(ctx: AlertResolveDeps, chain: ChainHandl
 async function payOne(
   ctx: WithdrawalPaymentDeps,
   chain: ChainHandle,
-  input: { w: Withdrawal; coin: Coin; native: Coin; funds: HotFunds },
+  input: { w: WithdrawalRecord; coin: CoinRecord; native: CoinRecord; funds: HotFunds },
 ): Promise<'paid' | 'short' | 'skipped'> {
   const { w, coin, native, funds } = input;
   const token = coin.contract_address;
@@ -222,7 +222,7 @@ async function settleWithdrawal(ctx: WithdrawalPaymentDeps, tx: Tx, row: ChainTx
       txid: row.hash,
       address_from: row.from_address,
       confirmations,
-      real_fee: gas.toString(),
+      real_fee: gas,
       updated_at: nowMs,
     },
   );

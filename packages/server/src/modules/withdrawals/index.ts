@@ -38,7 +38,8 @@ export {
   type ReviewItem,
   type ReviewState,
 } from './review.js';
-export { markWithdrawalSettledInternally, withdrawalsAfter, withdrawalsByRequestIds } from './repository.js';
+export { markWithdrawalSettledInternally, withdrawalsAfter, withdrawalsByRequestIds, type WithdrawalRecord } from './repository.js';
 export { listAwaitingKytWithdrawalIds } from './repository.js';
 export { countHeldWithdrawals, countWithdrawalsInReview, paidWithdrawalTotals } from './daily-totals.js';
 export { importWithdrawalRows, listWithdrawalPage, type WithdrawalListFilter, type WithdrawalListItem } from './listing.js';
+export type { NewWithdrawalRecord } from './repository.js';

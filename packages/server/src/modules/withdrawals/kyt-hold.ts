@@ -5,11 +5,10 @@ import type { KytVerdict } from '../kyt/index.js';
 import { appendReason, checkRejectReason, ReviewStateError } from '../kyt/index.js';
 import { postJournal } from '../ledger/index.js';
 import { withdrawRecord } from '../records/index.js';
-import type { Withdrawal, WithdrawalUpdate } from '../../store/schema.js';
 import { inTransaction, type Tx } from '../../store/tx.js';
 import { notifyWithdrawal } from './notify.js';
 import { unlockPostings } from './postings.js';
-import { listWithdrawalsByStatus, lockWithdrawal, updateWithdrawalIf } from './repository.js';
+import { listWithdrawalsByStatus, lockWithdrawal, updateWithdrawalIf, type WithdrawalRecord, type WithdrawalRecordUpdate } from './repository.js';
 import { MerchantAppIds } from './review.js';
 
 /**
@@ -20,14 +19,14 @@ import { MerchantAppIds } from './review.js';
 export const heldWithdrawalStatuses: readonly number[] = [WithdrawStatus.AwaitingKyt, WithdrawStatus.KytManualReview];
 
 /** Changes a held withdrawal's row only if its status is still the one read under the lock (and it is unsigned). */
-async function transition(tx: Tx, w: Withdrawal, set: Pick<WithdrawalUpdate, 'status' | 'saas_status' | 'review_reason' | 'kyt_reason' | 'updated_at'>): Promise<Withdrawal> {
+async function transition(tx: Tx, w: WithdrawalRecord, set: Pick<WithdrawalRecordUpdate, 'status' | 'saas_status' | 'review_reason' | 'kyt_reason' | 'updated_at'>): Promise<WithdrawalRecord> {
   const row = await updateWithdrawalIf(tx, { id: Number(w.id), status: w.status, txid: '' }, set);
   if (!row) throw new Error(`withdrawal ${w.id}: status changed under the row lock`);
   return row;
 }
 
 /** The chain a withdrawal pays on, to wake its broadcaster. */
-async function chainOf(ctx: WithdrawalReadDeps, w: Withdrawal): Promise<string | undefined> {
+async function chainOf(ctx: WithdrawalReadDeps, w: WithdrawalRecord): Promise<string | undefined> {
   const coin = await new CoinLookup(ctx.store.db).byIdOrThrow(Number(w.coin_id)).catch(() => undefined);
   return coin?.chain;
 }
@@ -38,7 +37,7 @@ async function chainOf(ctx: WithdrawalReadDeps, w: Withdrawal): Promise<string |
  * kyt_reason, pending → stays 7 (kyt_reason says why). Returns the row as written, or
  * undefined when it left status 7 meanwhile (cancelled, decided by an operator).
  */
-export async function applyWithdrawalVerdict(ctx: WithdrawalReleaseDeps, withdrawalId: number, verdict: KytVerdict): Promise<{ withdrawal: Withdrawal; changed: boolean } | undefined> {
+export async function applyWithdrawalVerdict(ctx: WithdrawalReleaseDeps, withdrawalId: number, verdict: KytVerdict): Promise<{ withdrawal: WithdrawalRecord; changed: boolean } | undefined> {
   const result = await inTransaction(ctx.store, async (tx) => {
     const nowMs = ctx.clock.nowMs();
     const w = await lockWithdrawal(tx, withdrawalId);
@@ -62,7 +61,7 @@ export async function applyWithdrawalVerdict(ctx: WithdrawalReleaseDeps, withdra
 }
 
 /** Reads a held withdrawal under its row lock. @throws ReviewStateError when unknown or not held. */
-async function lockHeld(tx: Tx, withdrawalId: number): Promise<Withdrawal> {
+async function lockHeld(tx: Tx, withdrawalId: number): Promise<WithdrawalRecord> {
   const w = await lockWithdrawal(tx, withdrawalId);
   if (!w) throw new ReviewStateError('withdrawal', withdrawalId);
   if (!heldWithdrawalStatuses.includes(w.status) || w.txid !== '') throw new ReviewStateError('withdrawal', withdrawalId, w.status);
@@ -73,7 +72,7 @@ async function lockHeld(tx: Tx, withdrawalId: number): Promise<Withdrawal> {
  * An operator releases a held withdrawal (status 7 or 8): status 1, the broadcaster pays it.
  * @throws ReviewStateError when unknown or not held (cancelled, decided concurrently).
  */
-export async function releaseWithdrawal(ctx: WithdrawalReleaseDeps, input: { withdrawalId: number; by?: string }): Promise<Withdrawal> {
+export async function releaseWithdrawal(ctx: WithdrawalReleaseDeps, input: { withdrawalId: number; by?: string }): Promise<WithdrawalRecord> {
   const w = await inTransaction(ctx.store, async (tx) => {
     const nowMs = ctx.clock.nowMs();
     const w = await lockHeld(tx, input.withdrawalId);
@@ -92,7 +91,7 @@ export async function releaseWithdrawal(ctx: WithdrawalReleaseDeps, input: { wit
  * journal and notification in the same transaction.
  * @throws ReviewStateError when unknown or not held; AdminError invalid without a reason.
  */
-export async function rejectHeldWithdrawal(ctx: WithdrawalDecisionDeps, input: { withdrawalId: number; reason: string; by?: string }): Promise<Withdrawal> {
+export async function rejectHeldWithdrawal(ctx: WithdrawalDecisionDeps, input: { withdrawalId: number; reason: string; by?: string }): Promise<WithdrawalRecord> {
   const reason = checkRejectReason(input.reason);
   const w = await inTransaction(ctx.store, async (tx) => {
     const nowMs = ctx.clock.nowMs();
@@ -116,7 +115,7 @@ export async function rejectHeldWithdrawal(ctx: WithdrawalDecisionDeps, input: {
 /** A held withdrawal as operators see it: the list-record fields plus who and why. */
 export type HeldWithdrawalView = Awaited<ReturnType<typeof withdrawRecord>> & { app_id: string; merchant_id: number; review_reason: string; kyt_reason: string };
 
-export async function heldWithdrawalView(ctx: WithdrawalReadDeps, w: Withdrawal, coins = new CoinLookup(ctx.store.db), appIds = new MerchantAppIds(ctx.store.db)): Promise<HeldWithdrawalView> {
+export async function heldWithdrawalView(ctx: WithdrawalReadDeps, w: WithdrawalRecord, coins = new CoinLookup(ctx.store.db), appIds = new MerchantAppIds(ctx.store.db)): Promise<HeldWithdrawalView> {
   const appId = await appIds.of(Number(w.merchant_id));
   if (appId === undefined) throw new Error(`withdrawal ${w.id}: merchant ${w.merchant_id} not found`);
   return { ...(await withdrawRecord(w, coins)), app_id: appId, merchant_id: Number(w.merchant_id), review_reason: w.review_reason, kyt_reason: w.kyt_reason };

@@ -2,9 +2,8 @@
 import { CoinLookup } from '../coins/index.js';
 import { decodeListCursor, pageOf, withStoredAddressForms, withdrawRecord, type RecordListFilter, type RecordPage } from '../records/index.js';
 import { operatorPageSizeMax, recordListPageSizeDefault, recordRowsPerInsertMax } from '../../limits.js';
-import type { NewWithdrawal } from '../../store/schema.js';
 import type { Db } from '../../store/tx.js';
-import { insertWithdrawalRows, pageWithdrawals } from './repository.js';
+import { insertWithdrawalRows, pageWithdrawals, type NewWithdrawalRecord } from './repository.js';
 import { MerchantAppIds } from './review.js';
 
 /** A withdrawal in the operators' list: the merchant-facing record plus whose it is and why it waits. */
@@ -45,6 +44,6 @@ export async function listWithdrawalPage(db: Db, input: { filter?: WithdrawalLis
 }
 
 /** Stores many withdrawal rows as given, in batches (seeding a large data set; no ledger, no notification). */
-export function importWithdrawalRows(db: Db, rows: readonly NewWithdrawal[]): Promise<void> {
+export function importWithdrawalRows(db: Db, rows: readonly NewWithdrawalRecord[]): Promise<void> {
   return insertWithdrawalRows(db, rows, recordRowsPerInsertMax);
 }

@@ -3,54 +3,86 @@ import type { Db } from '../../store/tx.js';
 import { WithdrawStatus, WithdrawType } from '@openwaas/sdk';
 
 /**
- * The only SQL of the withdrawals and blacklist tables. Rows come back as stored (amounts as
- * decimal strings: callers convert them with BigInt); ids go in as numbers.
+ * The only SQL of the withdrawals, blacklist and withdrawal_approvals tables. Withdrawals cross
+ * this boundary as `WithdrawalRecord`: the row's columns with amount, withdraw_fee and real_fee
+ * in BigInt base units and ids as numbers; inserts and updates take amounts in BigInt too.
+ * Decimal strings exist only in the columns (and at the API and operator edges).
  */
 
+/** The amount columns of a withdrawal: base units of its coin (withdraw_fee: of the fee coin; real_fee: of the chain's native coin). */
+type WithdrawalAmountField = 'amount' | 'withdraw_fee' | 'real_fee';
+
+/** A withdrawal as the module hands it out. */
+export type WithdrawalRecord = Omit<Withdrawal, WithdrawalAmountField> & Record<WithdrawalAmountField, bigint>;
+export type NewWithdrawalRecord = Omit<NewWithdrawal, WithdrawalAmountField> & Record<WithdrawalAmountField, bigint>;
+export type WithdrawalRecordUpdate = Omit<WithdrawalUpdate, WithdrawalAmountField> & Partial<Record<WithdrawalAmountField, bigint>>;
+
+function toWithdrawal(row: Withdrawal): WithdrawalRecord {
+  return {
+    ...row,
+    id: Number(row.id),
+    merchant_id: Number(row.merchant_id),
+    uid: Number(row.uid),
+    coin_id: Number(row.coin_id),
+    amount: BigInt(row.amount),
+    withdraw_fee: BigInt(row.withdraw_fee),
+    real_fee: BigInt(row.real_fee),
+  };
+}
+
+const toWithdrawalOrUndefined = (row: Withdrawal | undefined) => (row === undefined ? undefined : toWithdrawal(row));
+
+/** An update as the store takes it: amounts as decimal strings, fields left undefined unchanged. */
+function toUpdateColumns(set: WithdrawalRecordUpdate): WithdrawalUpdate {
+  const { amount, withdraw_fee, real_fee, ...others } = set;
+  return { ...others, amount: amount?.toString(), withdraw_fee: withdraw_fee?.toString(), real_fee: real_fee?.toString() };
+}
+
 /** One withdrawal by id, or undefined. */
-export function findWithdrawalById(db: Db, withdrawalId: number): Promise<Withdrawal | undefined> {
-  return db.selectFrom('withdrawals').selectAll().where('id', '=', withdrawalId).executeTakeFirst();
+export async function findWithdrawalById(db: Db, withdrawalId: number): Promise<WithdrawalRecord | undefined> {
+  return toWithdrawalOrUndefined(await db.selectFrom('withdrawals').selectAll().where('id', '=', withdrawalId).executeTakeFirst());
 }
 
 /** Withdrawals by id (any order); unknown ids are left out. */
-export function findWithdrawalsByIds(db: Db, withdrawalIds: readonly number[]): Promise<Withdrawal[]> {
-  if (withdrawalIds.length === 0) return Promise.resolve([]);
-  return db.selectFrom('withdrawals').selectAll().where('id', 'in', [...withdrawalIds]).execute();
+export async function findWithdrawalsByIds(db: Db, withdrawalIds: readonly number[]): Promise<WithdrawalRecord[]> {
+  if (withdrawalIds.length === 0) return [];
+  return (await db.selectFrom('withdrawals').selectAll().where('id', 'in', [...withdrawalIds]).execute()).map(toWithdrawal);
 }
 
 /** Reads a withdrawal inside a transaction with its row locked (the one lock of a withdrawal's state changes). */
-export function lockWithdrawal(db: Db, withdrawalId: number): Promise<Withdrawal | undefined> {
-  return db.selectFrom('withdrawals').selectAll().where('id', '=', withdrawalId).forUpdate().executeTakeFirst();
+export async function lockWithdrawal(db: Db, withdrawalId: number): Promise<WithdrawalRecord | undefined> {
+  return toWithdrawalOrUndefined(await db.selectFrom('withdrawals').selectAll().where('id', '=', withdrawalId).forUpdate().executeTakeFirst());
 }
 
 /** The merchant's withdrawal of `requestId`, or undefined. */
-export function findWithdrawalByRequestId(db: Db, key: { merchantId: number; requestId: string }): Promise<Withdrawal | undefined> {
-  return db.selectFrom('withdrawals').selectAll().where('merchant_id', '=', key.merchantId).where('request_id', '=', key.requestId).executeTakeFirst();
+export async function findWithdrawalByRequestId(db: Db, key: { merchantId: number; requestId: string }): Promise<WithdrawalRecord | undefined> {
+  return toWithdrawalOrUndefined(await db.selectFrom('withdrawals').selectAll().where('merchant_id', '=', key.merchantId).where('request_id', '=', key.requestId).executeTakeFirst());
 }
 
 /** Inserts a withdrawal; the unique (merchant_id, request_id) index refuses a twin. */
-export function insertWithdrawal(db: Db, values: NewWithdrawal): Promise<Withdrawal> {
-  return db.insertInto('withdrawals').values(values).returningAll().executeTakeFirstOrThrow();
+export async function insertWithdrawal(db: Db, values: NewWithdrawalRecord): Promise<WithdrawalRecord> {
+  const columns = { ...values, amount: values.amount.toString(), withdraw_fee: values.withdraw_fee.toString(), real_fee: values.real_fee.toString() };
+  return toWithdrawal(await db.insertInto('withdrawals').values(columns).returningAll().executeTakeFirstOrThrow());
 }
 
 /** Changes a withdrawal the caller holds locked; returns the row as written. */
-export function updateWithdrawal(db: Db, withdrawalId: number, set: WithdrawalUpdate): Promise<Withdrawal> {
-  return db.updateTable('withdrawals').set(set).where('id', '=', withdrawalId).returningAll().executeTakeFirstOrThrow();
+export async function updateWithdrawal(db: Db, withdrawalId: number, set: WithdrawalRecordUpdate): Promise<WithdrawalRecord> {
+  return toWithdrawal(await db.updateTable('withdrawals').set(toUpdateColumns(set)).where('id', '=', withdrawalId).returningAll().executeTakeFirstOrThrow());
 }
 
 /**
  * Changes a withdrawal only while its status (and, when given, its txid) are still the ones
  * read: undefined means another transition won.
  */
-export function updateWithdrawalIf(db: Db, expected: { id: number; status: number; txid?: string }, set: WithdrawalUpdate): Promise<Withdrawal | undefined> {
-  let q = db.updateTable('withdrawals').set(set).where('id', '=', expected.id).where('status', '=', expected.status);
+export async function updateWithdrawalIf(db: Db, expected: { id: number; status: number; txid?: string }, set: WithdrawalRecordUpdate): Promise<WithdrawalRecord | undefined> {
+  let q = db.updateTable('withdrawals').set(toUpdateColumns(set)).where('id', '=', expected.id).where('status', '=', expected.status);
   if (expected.txid !== undefined) q = q.where('txid', '=', expected.txid);
-  return q.returningAll().executeTakeFirst();
+  return toWithdrawalOrUndefined(await q.returningAll().executeTakeFirst());
 }
 
 /** Withdrawals in `statuses`, oldest first, `limit` after `afterId`. */
-export function listWithdrawalsByStatus(db: Db, filter: { statuses: readonly number[]; afterId: number; limit: number }): Promise<Withdrawal[]> {
-  return db
+export async function listWithdrawalsByStatus(db: Db, filter: { statuses: readonly number[]; afterId: number; limit: number }): Promise<WithdrawalRecord[]> {
+  const rows = await db
     .selectFrom('withdrawals')
     .selectAll()
     .where('status', 'in', [...filter.statuses])
@@ -58,12 +90,13 @@ export function listWithdrawalsByStatus(db: Db, filter: { statuses: readonly num
     .orderBy('id')
     .limit(filter.limit)
     .execute();
+  return rows.map(toWithdrawal);
 }
 
 /** Unsigned withdrawals of the given coins in `status` and `withdrawType`, oldest first. */
-export function listUnsignedWithdrawals(db: Db, filter: { coinIds: readonly number[]; status: number; withdrawType: number; limit: number }): Promise<Withdrawal[]> {
-  if (filter.coinIds.length === 0) return Promise.resolve([]);
-  return db
+export async function listUnsignedWithdrawals(db: Db, filter: { coinIds: readonly number[]; status: number; withdrawType: number; limit: number }): Promise<WithdrawalRecord[]> {
+  if (filter.coinIds.length === 0) return [];
+  const rows = await db
     .selectFrom('withdrawals')
     .selectAll()
     .where('coin_id', 'in', [...filter.coinIds])
@@ -73,6 +106,7 @@ export function listUnsignedWithdrawals(db: Db, filter: { coinIds: readonly numb
     .orderBy('id')
     .limit(filter.limit)
     .execute();
+  return rows.map(toWithdrawal);
 }
 
 /**
@@ -144,24 +178,25 @@ export async function listBlacklistEntries(db: Db, limit: number): Promise<Black
  * Marks withdrawal `id` paid by a ledger-only settlement (status 5, internal, no miner fee),
  * only if it is still at `fromStatus`; returns the row, or undefined when its status moved.
  */
-export function markWithdrawalSettledInternally(db: Db, input: { id: number; fromStatus: number; txid: string; nowMs: number }): Promise<Withdrawal | undefined> {
-  return db
+export async function markWithdrawalSettledInternally(db: Db, input: { id: number; fromStatus: number; txid: string; nowMs: number }): Promise<WithdrawalRecord | undefined> {
+  const row = await db
     .updateTable('withdrawals')
     .set({ status: WithdrawStatus.Succeeded, withdraw_type: WithdrawType.Internal, real_fee: '0', txid: input.txid, updated_at: input.nowMs })
     .where('id', '=', input.id)
     .where('status', '=', input.fromStatus)
     .returningAll()
     .executeTakeFirst();
+  return toWithdrawalOrUndefined(row);
 }
 
 /** A merchant's withdrawals after `maxId`, ascending. */
-export function withdrawalsAfter(db: Db, q: { merchantId: number; maxId: number; limit: number }): Promise<Withdrawal[]> {
-  return db.selectFrom('withdrawals').selectAll().where('merchant_id', '=', q.merchantId).where('id', '>', q.maxId).orderBy('id').limit(q.limit).execute();
+export async function withdrawalsAfter(db: Db, q: { merchantId: number; maxId: number; limit: number }): Promise<WithdrawalRecord[]> {
+  return (await db.selectFrom('withdrawals').selectAll().where('merchant_id', '=', q.merchantId).where('id', '>', q.maxId).orderBy('id').limit(q.limit).execute()).map(toWithdrawal);
 }
 
 /** The merchant's withdrawals whose request_id is one of `requestIds` (unknown ones left out). */
-export function withdrawalsByRequestIds(db: Db, merchantId: number, requestIds: string[]): Promise<Withdrawal[]> {
-  return db.selectFrom('withdrawals').selectAll().where('merchant_id', '=', merchantId).where('request_id', 'in', requestIds).orderBy('id').execute();
+export async function withdrawalsByRequestIds(db: Db, merchantId: number, requestIds: string[]): Promise<WithdrawalRecord[]> {
+  return (await db.selectFrom('withdrawals').selectAll().where('merchant_id', '=', merchantId).where('request_id', 'in', requestIds).orderBy('id').execute()).map(toWithdrawal);
 }
 
 /** Ids of unsigned withdrawals awaiting screening (status 7), oldest first, at most `limit`. */
@@ -171,8 +206,8 @@ export async function listAwaitingKytWithdrawalIds(db: Db, limit: number): Promi
 }
 
 /** The withdrawal with `id`. */
-export function findWithdrawal(db: Db, id: number): Promise<Withdrawal | undefined> {
-  return db.selectFrom('withdrawals').selectAll().where('id', '=', id).executeTakeFirst();
+export async function findWithdrawal(db: Db, id: number): Promise<WithdrawalRecord | undefined> {
+  return toWithdrawalOrUndefined(await db.selectFrom('withdrawals').selectAll().where('id', '=', id).executeTakeFirst());
 }
 
 /** Review decisions recorded on withdrawals (withdrawal_approvals). */
@@ -305,14 +340,14 @@ export async function listWithdrawalAmountsChangedIn(
  * given, at most `limit` rows. Each filter narrows by an indexed column (migration 014); the
  * order is an index's order, so a page stops after `limit` rows whatever the table's size.
  */
-export function pageWithdrawals(
+export async function pageWithdrawals(
   db: Db,
   q: {
     filter: { merchantId?: number; symbol?: string; statuses?: readonly number[]; fromMs?: number; toMs?: number; requestId?: string; addresses?: readonly string[]; txid?: string };
     before?: { createdAt: number; id: number };
     limit: number;
   },
-): Promise<Withdrawal[]> {
+): Promise<WithdrawalRecord[]> {
   const f = q.filter;
   let s = db.selectFrom('withdrawals').selectAll();
   if (f.merchantId !== undefined) s = s.where('merchant_id', '=', f.merchantId);
@@ -325,10 +360,11 @@ export function pageWithdrawals(
   if (f.txid !== undefined) s = s.where('txid', '=', f.txid);
   const before = q.before;
   if (before !== undefined) s = s.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(before.createdAt, before.id)));
-  return s.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.limit).execute();
+  return (await s.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.limit).execute()).map(toWithdrawal);
 }
 
 /** Inserts many withdrawals, `chunk` rows per statement (seeding and imports; no status logic runs). */
-export async function insertWithdrawalRows(db: Db, rows: readonly NewWithdrawal[], chunk: number): Promise<void> {
-  for (let i = 0; i < rows.length; i += chunk) await db.insertInto('withdrawals').values(rows.slice(i, i + chunk)).execute();
+export async function insertWithdrawalRows(db: Db, rows: readonly NewWithdrawalRecord[], chunk: number): Promise<void> {
+  const columns = (r: NewWithdrawalRecord) => ({ ...r, amount: r.amount.toString(), withdraw_fee: r.withdraw_fee.toString(), real_fee: r.real_fee.toString() });
+  for (let i = 0; i < rows.length; i += chunk) await db.insertInto('withdrawals').values(rows.slice(i, i + chunk).map(columns)).execute();
 }

@@ -9,14 +9,14 @@ import { findAllianceTarget, receivingAccount } from '../transfers/index.js';
 import { InsufficientFundsError, lockAccounts, postJournal, readBalance } from '../ledger/index.js';
 import { requireUser } from '../merchants/index.js';
 import { isUniqueViolation } from '../../store/db.js';
-import type { Merchant, Withdrawal } from '../../store/schema.js';
+import type { Merchant } from '../../store/schema.js';
 import { inTransaction } from '../../store/tx.js';
 import { canonicalWithdrawAddress, isValidWithdrawAddress } from './address-rules.js';
 import { afterApproval } from './approval.js';
 import { isBlacklisted } from './blacklist.js';
 import { notifyWithdrawal } from './notify.js';
 import { feeCoinOf, lockPostings } from './postings.js';
-import { findWithdrawalByRequestId, insertWithdrawal, updateWithdrawal } from './repository.js';
+import { findWithdrawalByRequestId, insertWithdrawal, updateWithdrawal, type WithdrawalRecord } from './repository.js';
 import { decideWithdrawalRisk } from './risk.js';
 import { policyVerdict, verdictFields, verdictReason } from './spending.js';
 import { policyActor, recordOperatorEvent } from '../operator-audit/index.js';
@@ -34,7 +34,7 @@ export interface WithdrawalRequestInput {
   symbol: string;
 }
 
-function duplicateError(w: Pick<Withdrawal, 'id' | 'status'>): ApiError {
+function duplicateError(w: Pick<WithdrawalRecord, 'id' | 'status'>): ApiError {
   return new ApiError(ErrorCode.DuplicateRequest, undefined, { id: Number(w.id), status: w.status });
 }
 
@@ -47,7 +47,7 @@ function duplicateError(w: Pick<Withdrawal, 'id' | 'status'>): ApiError {
  * decides risk and the spending policies (modules/policies), settles it when it is internal
  * and auto-approved, and writes the outbox.
  */
-export async function requestWithdrawal(ctx: WithdrawalRequestDeps, merchant: Merchant, input: WithdrawalRequestInput): Promise<Withdrawal> {
+export async function requestWithdrawal(ctx: WithdrawalRequestDeps, merchant: Merchant, input: WithdrawalRequestInput): Promise<WithdrawalRecord> {
   const db = ctx.store.db;
   const merchantId = Number(merchant.id);
   const requestKey = { merchantId, requestId: input.requestId };
@@ -69,13 +69,13 @@ export async function requestWithdrawal(ctx: WithdrawalRequestDeps, merchant: Me
 
   const amount = parseAmount(input.amount, coin.decimals);
   if (amount <= 0n) throw ApiError.invalid('amount', 'must be greater than 0');
-  if (amount < BigInt(coin.min_withdraw)) throw new ApiError(ErrorCode.AmountBelowMin);
-  const maxWithdraw = BigInt(coin.max_withdraw);
+  if (amount < coin.min_withdraw) throw new ApiError(ErrorCode.AmountBelowMin);
+  const maxWithdraw = coin.max_withdraw;
   if (maxWithdraw > 0n && amount > maxWithdraw) throw new ApiError(ErrorCode.AmountAboveMax);
 
   const feeCoin = await feeCoinOf(db, coin);
   const feeCoinId = Number(feeCoin.id);
-  const fee = BigInt(coin.withdraw_fee);
+  const fee = coin.withdraw_fee;
   const sameCoinFee = feeCoinId === coinId;
   if (sameCoinFee && amount <= fee) throw new ApiError(ErrorCode.AmountNotAboveFee);
 
@@ -95,7 +95,7 @@ export async function requestWithdrawal(ctx: WithdrawalRequestDeps, merchant: Me
     symbol: coin.symbol,
   });
 
-  let created: Withdrawal;
+  let created: WithdrawalRecord;
   try {
     created = await inTransaction(ctx.store, async (tx) => {
       const nowMs = ctx.clock.nowMs();
@@ -106,11 +106,11 @@ export async function requestWithdrawal(ctx: WithdrawalRequestDeps, merchant: Me
         uid: user.id,
         coin_id: coinId,
         symbol: coin.symbol,
-        amount: amount.toString(),
-        withdraw_fee: fee.toString(),
+        amount,
+        withdraw_fee: fee,
         withdraw_fee_symbol: feeCoin.symbol,
         fee_symbol: coin.base_symbol,
-        real_fee: '0',
+        real_fee: 0n,
         address_from: '',
         address_to: toAddress,
         txid: '',

@@ -7,13 +7,12 @@ import { withdrawRecord } from '../records/index.js';
 import { approvalsShownMax, reviewPageSizeMax } from '../../limits.js';
 import type { PolicyHit } from '../policies/index.js';
 import { recordedHits } from './spending.js';
-import type { Withdrawal, WithdrawalUpdate } from '../../store/schema.js';
 import { inTransaction, type Db, type Tx } from '../../store/tx.js';
 import { afterApproval } from './approval.js';
 import { WithdrawalStateError } from './errors.js';
 import { notifyWithdrawal } from './notify.js';
 import { unlockPostings } from './postings.js';
-import { findWithdrawalById, insertApprovalRecord, listApprovalRecords, listApproverIds, listWithdrawalsByStatus, lockWithdrawal, updateWithdrawalIf, type ApprovalRecordRow } from './repository.js';
+import { findWithdrawalById, insertApprovalRecord, listApprovalRecords, listApproverIds, listWithdrawalsByStatus, lockWithdrawal, updateWithdrawalIf, type ApprovalRecordRow, type WithdrawalRecord, type WithdrawalRecordUpdate } from './repository.js';
 import type { Actor } from '../operators/index.js';
 
 /**
@@ -26,20 +25,20 @@ export type Auditor = 'saas' | 'company';
 const auditColumn = { saas: 'saas_status', company: 'company_status' } as const;
 
 /** Reads a withdrawal under its row lock. @throws WithdrawalStateError when unknown. */
-async function lockExisting(tx: Tx, withdrawalId: number): Promise<Withdrawal> {
+async function lockExisting(tx: Tx, withdrawalId: number): Promise<WithdrawalRecord> {
   const w = await lockWithdrawal(tx, withdrawalId);
   if (!w) throw new WithdrawalStateError('not-found', withdrawalId);
   return w;
 }
 
 /** Updates a withdrawal only if its status and txid are still the ones read; a miss means another transition won. */
-async function transition(tx: Tx, w: Withdrawal, set: Pick<WithdrawalUpdate, 'status' | 'saas_status' | 'company_status' | 'review_reason' | 'updated_at'>): Promise<Withdrawal> {
+async function transition(tx: Tx, w: WithdrawalRecord, set: Pick<WithdrawalRecordUpdate, 'status' | 'saas_status' | 'company_status' | 'review_reason' | 'updated_at'>): Promise<WithdrawalRecord> {
   const row = await updateWithdrawalIf(tx, { id: Number(w.id), status: w.status, txid: w.txid }, set);
   if (!row) throw new WithdrawalStateError('invalid-transition', Number(w.id), w.status, `withdrawal ${w.id} changed concurrently`);
   return row;
 }
 
-function record(w: Withdrawal, input: { side: Auditor; decision: 'approve' | 'reject'; actor: Actor; reason?: string; nowMs: number }): ApprovalRecordRow {
+function record(w: WithdrawalRecord, input: { side: Auditor; decision: 'approve' | 'reject'; actor: Actor; reason?: string; nowMs: number }): ApprovalRecordRow {
   return {
     withdrawal_id: Number(w.id),
     side: input.side,
@@ -62,7 +61,7 @@ function record(w: Withdrawal, input: { side: Auditor; decision: 'approve' | 're
  * @throws WithdrawalStateError not-found, invalid-transition (not under review), already-approved
  *   (this operator's approval already counts toward the quorum: another reviewer must give the next).
  */
-export async function approveWithdrawal(ctx: WithdrawalApprovalDeps, input: { withdrawalId: number; actor: Actor; by?: Auditor }): Promise<Withdrawal> {
+export async function approveWithdrawal(ctx: WithdrawalApprovalDeps, input: { withdrawalId: number; actor: Actor; by?: Auditor }): Promise<WithdrawalRecord> {
   const side = input.by ?? 'saas';
   const result = await inTransaction(ctx.store, async (tx) => {
     const nowMs = ctx.clock.nowMs();
@@ -104,7 +103,7 @@ export async function approveWithdrawal(ctx: WithdrawalApprovalDeps, input: { wi
  * recorded with its operator.
  * @throws WithdrawalStateError when unknown or not under review.
  */
-export async function rejectWithdrawal(ctx: WithdrawalDecisionDeps, input: { withdrawalId: number; actor: Actor; by?: Auditor; reason: string }): Promise<Withdrawal> {
+export async function rejectWithdrawal(ctx: WithdrawalDecisionDeps, input: { withdrawalId: number; actor: Actor; by?: Auditor; reason: string }): Promise<WithdrawalRecord> {
   const side = input.by ?? 'saas';
   const w = await inTransaction(ctx.store, async (tx) => {
     const nowMs = ctx.clock.nowMs();
@@ -127,7 +126,7 @@ export async function rejectWithdrawal(ctx: WithdrawalDecisionDeps, input: { wit
  * That includes an on-chain withdrawal held by KYT (7 awaiting screening, 8 manual review):
  * it reaches the chain worker only once released to status 1.
  */
-export function isCancellable(w: Pick<Withdrawal, 'status' | 'withdraw_type' | 'txid'>): boolean {
+export function isCancellable(w: Pick<WithdrawalRecord, 'status' | 'withdraw_type' | 'txid'>): boolean {
   if (w.status === WithdrawStatus.Review) return true;
   if ((w.status === WithdrawStatus.AwaitingKyt || w.status === WithdrawStatus.KytManualReview) && w.txid === '') return true;
   // Paying on chain but not broadcast yet: the chain worker claims a row by setting its txid.
@@ -139,7 +138,7 @@ export function isCancellable(w: Pick<Withdrawal, 'status' | 'withdraw_type' | '
  * yet broadcast (txid empty): status 6, funds back from lock to normal.
  * @throws WithdrawalStateError when unknown or past that point.
  */
-export async function cancelWithdrawal(ctx: WithdrawalDecisionDeps, input: { withdrawalId: number }): Promise<Withdrawal> {
+export async function cancelWithdrawal(ctx: WithdrawalDecisionDeps, input: { withdrawalId: number }): Promise<WithdrawalRecord> {
   const w = await inTransaction(ctx.store, async (tx) => {
     const nowMs = ctx.clock.nowMs();
     const w = await lockExisting(tx, input.withdrawalId);
@@ -179,7 +178,7 @@ export interface ReviewState {
 }
 
 /** The review state of each of `rows`, by id. */
-export async function reviewStates(db: Db, rows: readonly Withdrawal[]): Promise<Map<number, ReviewState>> {
+export async function reviewStates(db: Db, rows: readonly WithdrawalRecord[]): Promise<Map<number, ReviewState>> {
   const records = await listApprovalRecords(db, rows.map((w) => Number(w.id)), approvalsShownMax);
   const out = new Map<number, ReviewState>();
   for (const w of rows) {
@@ -199,7 +198,7 @@ export async function reviewStates(db: Db, rows: readonly Withdrawal[]): Promise
 }
 
 /** The review state of one withdrawal. */
-export async function reviewStateOf(db: Db, w: Withdrawal): Promise<ReviewState> {
+export async function reviewStateOf(db: Db, w: WithdrawalRecord): Promise<ReviewState> {
   return (await reviewStates(db, [w])).get(Number(w.id))!;
 }
 
@@ -236,6 +235,6 @@ export async function listWithdrawalsForReview(ctx: WithdrawalReadDeps, options:
 }
 
 /** One withdrawal by id, or undefined. */
-export function findWithdrawal(db: Db, withdrawalId: number): Promise<Withdrawal | undefined> {
+export function findWithdrawal(db: Db, withdrawalId: number): Promise<WithdrawalRecord | undefined> {
   return findWithdrawalById(db, withdrawalId);
 }

@@ -1,5 +1,5 @@
 import { WithdrawStatus } from '@openwaas/sdk';
-import type { Coin } from '../../store/schema.js';
+import type { CoinRecord } from '../coins/index.js';
 import type { Db } from '../../store/tx.js';
 import { listWithdrawnAmountsSince } from './repository.js';
 
@@ -40,11 +40,11 @@ export async function userDailyWithdrawn(db: Db, input: { uid: number; coinId: n
  */
 export async function decideWithdrawalRisk(
   db: Db,
-  input: { coin: Coin; uid: number; amount: bigint; withdrawalId: number; nowMs: number },
+  input: { coin: CoinRecord; uid: number; amount: bigint; withdrawalId: number; nowMs: number },
 ): Promise<RiskDecision> {
-  const autoMax = BigInt(input.coin.auto_approve_max);
+  const autoMax = input.coin.auto_approve_max;
   if (input.amount > autoMax) return { autoApprove: false, reason: `amount above the auto-approval limit of ${input.coin.symbol}` };
-  const dailyLimit = BigInt(input.coin.daily_limit);
+  const dailyLimit = input.coin.daily_limit;
   if (dailyLimit > 0n) {
     const before = await userDailyWithdrawn(db, { uid: input.uid, coinId: Number(input.coin.id), nowMs: input.nowMs, excludeId: input.withdrawalId });
     if (before + input.amount > dailyLimit) return { autoApprove: false, reason: `daily limit of ${input.coin.symbol} exceeded` };

@@ -1,9 +1,8 @@
 import { AuditStatus, WithdrawStatus } from '@openwaas/sdk';
-import { listCoinsOfChain } from '../coins/index.js';
+import { listCoinsOfChain, type CoinRecord } from '../coins/index.js';
 import { approvalRequirementFor, decideSpending, describeHit, type ApprovalRequirement, type PolicyHit, type SpendingHistory } from '../policies/index.js';
-import type { Coin, Withdrawal } from '../../store/schema.js';
 import type { Tx } from '../../store/tx.js';
-import { firstWithdrawalToDestinationMs, hasPaidDestination, listWithdrawnAmountsSince } from './repository.js';
+import { firstWithdrawalToDestinationMs, hasPaidDestination, listWithdrawnAmountsSince, type WithdrawalRecord } from './repository.js';
 
 /** Statuses that no longer count against velocity limits: the money stayed with the user. */
 const releasedStatuses = [WithdrawStatus.Rejected, WithdrawStatus.Failed, WithdrawStatus.Cancelled];
@@ -15,7 +14,7 @@ export interface PolicyVerdict {
 }
 
 /** The history the spending rules read, from the withdrawals table. */
-function historyOf(tx: Tx, w: Withdrawal, coin: Coin): SpendingHistory {
+function historyOf(tx: Tx, w: WithdrawalRecord, coin: CoinRecord): SpendingHistory {
   const merchantId = Number(w.merchant_id);
   let chainCoinIds: Promise<number[]> | undefined;
   const coinIds = () => (chainCoinIds ??= listCoinsOfChain(tx, coin.chain).then((cs) => cs.map((c) => Number(c.id))));
@@ -44,8 +43,8 @@ function historyOf(tx: Tx, w: Withdrawal, coin: Coin): SpendingHistory {
  * Asks the policies about a withdrawal just inserted and locked (its balance rows locked:
  * see decideSpending).
  */
-export async function policyVerdict(tx: Tx, w: Withdrawal, coin: Coin, nowMs: number): Promise<PolicyVerdict> {
-  const amount = BigInt(w.amount);
+export async function policyVerdict(tx: Tx, w: WithdrawalRecord, coin: CoinRecord, nowMs: number): Promise<PolicyVerdict> {
+  const amount = w.amount;
   const approval = await approvalRequirementFor(tx, { merchantId: Number(w.merchant_id), coinId: Number(coin.id), amount });
   const hits = await decideSpending(
     tx,
@@ -56,7 +55,7 @@ export async function policyVerdict(tx: Tx, w: Withdrawal, coin: Coin, nowMs: nu
 }
 
 /** The fields a verdict writes on the withdrawal: quorum, the merchant's side, the rules broken. */
-export function verdictFields(verdict: PolicyVerdict): Pick<Withdrawal, 'approvals_required' | 'company_status' | 'policy_decision'> {
+export function verdictFields(verdict: PolicyVerdict): Pick<WithdrawalRecord, 'approvals_required' | 'company_status' | 'policy_decision'> {
   return {
     approvals_required: verdict.approval.approvalsRequired,
     // Without a manual merchant review, the merchant's second confirmation stands for its approval.
@@ -71,6 +70,6 @@ export function verdictReason(verdict: PolicyVerdict, symbol: string): string {
 }
 
 /** The rules recorded on a withdrawal (none when it broke none). */
-export function recordedHits(w: Pick<Withdrawal, 'policy_decision'>): PolicyHit[] {
+export function recordedHits(w: Pick<WithdrawalRecord, 'policy_decision'>): PolicyHit[] {
   return w.policy_decision === '' ? [] : (JSON.parse(w.policy_decision) as PolicyHit[]);
 }
