@@ -59,6 +59,11 @@ const schema = z.object({
   operatorHost: z.string().default('127.0.0.1'),
   /** 0 = any free port. */
   operatorPort: z.coerce.number().int().min(0).max(65535).default(8090),
+  /**
+   * The operator console's built files, served on the operator listener under /console
+   * (OPENWAAS_CONSOLE_DIR). Absent: packages/console/dist beside this package.
+   */
+  consoleDir: z.string().min(1).optional(),
   /** Reverse proxies (IPs or CIDRs) whose X-Forwarded-For is believed; none = the header is ignored. */
   trustedProxies: z.array(z.string().refine(isIpOrCidr, 'must be an IP address or CIDR range')).default([]),
   /** Accepted distance between a request's `time` and ours. */
@@ -102,6 +107,7 @@ const envNames: Record<string, keyof ServiceConfig> = {
   PORT: 'port',
   OPENWAAS_OPERATOR_HOST: 'operatorHost',
   OPENWAAS_OPERATOR_PORT: 'operatorPort',
+  OPENWAAS_CONSOLE_DIR: 'consoleDir',
   OPENWAAS_TIME_WINDOW_MS: 'requestTimeWindowMs',
   OPENWAAS_BODY_LIMIT_BYTES: 'bodyLimitBytes',
   OPENWAAS_CONFIRM_TIMEOUT_MS: 'confirmTimeoutMs',
