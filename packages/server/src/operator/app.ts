@@ -3,7 +3,7 @@ import type { ServiceContext } from '../context.js';
 import { operatorErrorRegistry } from '../contracts/operator-errors.js';
 import { listenerOptions } from '../http-options.js';
 import { AuthThrottle } from './auth-throttle.js';
-import { registerConsole } from './console-static.js';
+import { consoleRoutes } from './console-static.js';
 import { operatorBasePath, operatorRoutes, type OperatorRoutesOptions } from './routes.js';
 
 /** The Fastify instance buildOperatorApp returns. */
@@ -28,7 +28,7 @@ export async function buildOperatorApp(ctx: ServiceContext, options: { throttle?
     void reply.code(notFound.httpStatus).send({ error: notFound.code, message: `no route ${request.method} ${request.url.split('?')[0]}` });
   });
   // The operator console (static files, same origin as the API it calls): outside the API's auth hooks.
-  registerConsole(app, { dir: ctx.config.consoleDir });
+  await app.register(consoleRoutes, { dir: ctx.config.consoleDir });
   await app.register(operatorRoutes, { prefix: operatorBasePath, ctx, throttle: options.throttle ?? new AuthThrottle({ clock: ctx.clock }), ...(options.onAuthFailure ? { onAuthFailure: options.onAuthFailure } : {}) });
   return app;
 }

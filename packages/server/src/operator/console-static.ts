@@ -76,8 +76,8 @@ function fileOf(root: string, relative: string): string | null {
   }
 }
 
-/** Registers GET (and HEAD) /console and /console/* on the operator listener's root. */
-export function registerConsole(app: FastifyInstance, options: { dir: string | undefined }): void {
+/** GET (and HEAD) /console and /console/*; register on the operator listener with `app.register(consoleRoutes, { dir })`. */
+export async function consoleRoutes(app: FastifyInstance, options: { dir: string | undefined }): Promise<void> {
   const dir = resolve(options.dir ?? consoleDirDefault);
 
   const serve = (reply: FastifyReply, relative: string) => {
