@@ -90,7 +90,7 @@ export async function consoleRoutes(app: FastifyInstance, options: { dir: string
     }
     const file = fileOf(root, relative === '' ? 'index.html' : relative);
     if (!file) return plain(reply, 404, `no file ${consolePath}/${relative} in the console`);
-    const type = contentTypes[extname(file).toLowerCase()] ?? 'application/octet-stream';
+    const type = contentTypes[extname(file)] ?? 'application/octet-stream';
     const cache = hashedAsset.test(relative) ? `public, max-age=${consoleAssetMaxAgeS}, immutable` : 'no-cache';
     return reply.code(200).headers(consoleSecurityHeaders).header('content-type', type).header('cache-control', cache).header('content-length', statSync(file).size).send(createReadStream(file));
   };
