@@ -23,7 +23,8 @@ describe('console: signing in and out', { skip }, () => {
   let confirmServer: MerchantServer;
 
   before(async () => {
-    service = await startConsoleService();
+    // On a real chain (anvil), as the service runs in production: the scanner and payer are on.
+    service = await startConsoleService({ chain: true });
     browser = await launchBrowser();
     const confirm = createWithdrawConfirmation({ walletPublicKey: service.t.walletPublicKeyPem, privateKey: service.t.merchantPrivateKeyPem, approve: () => true });
     confirmServer = await startMerchantServer(toNodeHttpHandler(confirm));

@@ -14,6 +14,7 @@ import type { OperatorRole } from '../../../server/src/modules/operators/index.j
 import { totpStep } from '../../../server/src/modules/operators/index.js';
 import { enrolOperator, totpCodeAt } from '../../../server/test/support/operators.js';
 import { startTestService, type StartTestServiceOptions, type TestService } from '../../../server/test/support/service.js';
+import { startChainWorld, type ChainWorld } from '../../../server/test/support/chain-world.js';
 
 const consolePackage = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -28,6 +29,8 @@ export function buildConsole(): string {
 
 export interface ConsoleService {
   t: TestService;
+  /** With `chain: true`: the real anvil node the service follows and pays on, its wallets funded. */
+  world: ChainWorld | undefined;
   /** The console's address, e.g. http://127.0.0.1:4321/console/ */
   consoleUrl: string;
   /** A new operator account with its one-time password and TOTP enrolment. */
@@ -35,18 +38,35 @@ export interface ConsoleService {
   close(): Promise<void>;
 }
 
-export async function startConsoleService(options: Partial<StartTestServiceOptions> = {}): Promise<ConsoleService> {
+/**
+ * The service with the console built and served; `chain: true` starts it on a real anvil node
+ * (chain-world.ts: scanner and payer running, hot and fee wallets funded) for pages that show
+ * chain state.
+ */
+export async function startConsoleService(options: Partial<StartTestServiceOptions> & { chain?: boolean } = {}): Promise<ConsoleService> {
   const dist = buildConsole();
-  const t = await startTestService({ kind: 'sqlite', ...options, config: { operatorApi: true, consoleDir: dist, ...options.config } }).catch((error: unknown) => {
+  const config = { operatorApi: true, consoleDir: dist, ...options.config };
+  let world: ChainWorld | undefined;
+  let t: TestService;
+  try {
+    if (options.chain) {
+      world = await startChainWorld({ kind: options.kind ?? 'sqlite', config });
+      t = world.t;
+    } else {
+      t = await startTestService({ kind: 'sqlite', ...options, config });
+    }
+  } catch (error) {
     rmSync(dist, { recursive: true, force: true });
     throw error;
-  });
+  }
   return {
     t,
+    world,
     consoleUrl: `${new URL(t.operatorUrl!).origin}/console/`,
     account: (name, roles) => enrolOperator(t, name, roles),
     close: async () => {
-      await t.close();
+      if (world) await world.close();
+      else await t.close();
       rmSync(dist, { recursive: true, force: true });
     },
   };
