@@ -83,6 +83,15 @@ describe('console: the operators pages (admin)', { skip }, () => {
     const list = await fetch(`${service.t.operatorUrl}/operators`, { headers: { authorization: `Bearer ${service.t.operatorToken}` } });
     const carol = ((await list.json()) as { operators: { name: string; roles: string[] }[] }).operators.find((o) => o.name === 'carol');
     assert.deepEqual([...carol!.roles].sort(), ['reviewer', 'viewer']);
+
+    // A reset shows new credentials with their QR code; carol's roles beyond viewer wait for a second admin again.
+    await page.goto(`${service.consoleUrl}#/operators`);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Reset carol' }).click();
+    await page.getByRole('heading', { name: 'Credentials of carol' }).waitFor();
+    await page.getByRole('img', { name: /QR code to enrol .*carol/ }).waitFor();
+    await page.getByRole('status').filter({ hasText: 'Waiting for a second admin' }).first().waitFor();
+    await screenshot(page, 'operators-reset');
     assert.deepEqual(unexpectedErrors(first.errors), []);
     assert.deepEqual(unexpectedErrors(second.errors), []);
     await first.context.close();
