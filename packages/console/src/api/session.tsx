@@ -50,7 +50,8 @@ function readStored(): StoredSession | null {
 
 export function SessionProvider({ children, fetchImpl }: { children: ReactNode; fetchImpl?: typeof fetch }) {
   const [session, setSession] = useState<StoredSession | null>(readStored);
-  const [endedBecause, setEndedBecause] = useState('');
+  // A session this tab kept that expired meanwhile (the tab slept, or was reloaded late): say so.
+  const [endedBecause, setEndedBecause] = useState(() => (sessionStorage.getItem(storageKey) !== null && readStored() === null ? sessionExpiredMessage : ''));
 
   const signOut = useCallback((reason = '') => {
     sessionStorage.removeItem(storageKey);
