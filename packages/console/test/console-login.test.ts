@@ -15,9 +15,10 @@ import { totpCodeAt } from '../../server/test/support/operators.js';
 import { axeCheck, browserSkip, launchBrowser, openPage, screenshot, unexpectedErrors } from './support/browser.js';
 import { freshTotp, loginAs, startConsoleService, type ConsoleService } from './support/console.js';
 
-const skip = browserSkip();
+const title = 'console: signing in and out';
+const skip = browserSkip(title);
 
-describe('console: signing in and out', { skip }, () => {
+describe(title, { skip }, () => {
   let service: ConsoleService;
   let browser: Browser;
   let confirmServer: MerchantServer;

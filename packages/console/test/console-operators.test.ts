@@ -11,9 +11,10 @@ import type { OperatorEnrolment } from '../../server/src/contracts/operator.js';
 import { axeCheck, browserSkip, launchBrowser, openPage, screenshot, unexpectedErrors } from './support/browser.js';
 import { loginAs, startConsoleService, type ConsoleService } from './support/console.js';
 
-const skip = browserSkip();
+const title = 'console: the operators pages (admin)';
+const skip = browserSkip(title);
 
-describe('console: the operators pages (admin)', { skip }, () => {
+describe(title, { skip }, () => {
   let service: ConsoleService;
   let browser: Browser;
   let ann: OperatorEnrolment;

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { test } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 export const chromiumPath = process.env.OPENWAAS_CHROMIUM ?? '/usr/bin/chromium';
@@ -24,14 +25,16 @@ export const phone = { width: 390, height: 844 };
 export const stateTimeoutMs = 30_000;
 
 /**
- * Whether the browser tests run here: false (run them), or the reason they skip. Where the
+ * Whether the browser tests of `title` run here: false (run them), or the reason they skip (a
+ * skipped test named `title` stands in for them, so the runner's count shows it). Where the
  * browser is required and missing, this throws: the tests fail instead of skipping.
  */
-export function browserSkip(): false | string {
+export function browserSkip(title: string): false | string {
   if (existsSync(chromiumPath)) return false;
   const reason = `no Chromium at ${chromiumPath}: install it (apt-get install -y chromium) to run the console's browser tests`;
   if (process.env.OPENWAAS_REQUIRE_BROWSER === '1') throw new Error(`${reason} (OPENWAAS_REQUIRE_BROWSER=1: required here)`);
   process.stderr.write(`# skipped: ${reason}\n`);
+  test(title, { skip: reason }, () => {});
   return reason;
 }
 
