@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import type { OperatorEnrolment } from '../../server/src/contracts/operator.js';
+import { setVelocityLimit } from '../../server/src/modules/policies/index.js';
 import { axeCheck, browserSkip, launchBrowser, openPage, screenshot, unexpectedErrors } from './support/browser.js';
 import { loginAs, startConsoleService, type ConsoleService } from './support/console.js';
 
@@ -120,8 +121,15 @@ describe(title, { skip }, () => {
     await page.getByRole('status').filter({ hasText: /Token #\d+ of ben revoked/ }).waitFor();
     assert.equal(await page.getByRole('button', { name: /Revoke token #\d+ of ben/ }).count(), 0);
 
+    // A velocity limit with more digits than a float holds: shown and edited exactly.
+    await setVelocityLimit(service.t.ctx.store.db, { symbol: 'ETH', scope: 'user', windowS: 86_400, maxAmount: '9007199254740993.000000000000000001', actor: { operatorId: 1, name: 'test-admin', roles: ['admin'], sourceIp: '127.0.0.1' }, nowMs: Date.now() });
     await page.goto(`${service.consoleUrl}#/policies`);
     await page.getByRole('heading', { name: 'Approval policies' }).waitFor();
+    await page.getByRole('cell', { name: '9,007,199,254,740,993.000000000000000001 ETH' }).waitFor();
+    await page.getByRole('button', { name: 'Edit the user velocity limit of ETH over 86400 s for all merchants' }).click();
+    const velocity = page.getByRole('form', { name: 'Set a velocity limit' });
+    assert.equal(await velocity.getByLabel('Max amount').inputValue(), '9007199254740993.000000000000000001');
+    assert.equal(await velocity.getByLabel('Window (seconds)').inputValue(), '86400');
     const approval = page.getByRole('form', { name: 'Set an approval policy' });
     await approval.getByLabel('Coin').fill('ETH');
     await approval.getByLabel('Above amount').fill('5.000000000000000001');

@@ -89,7 +89,16 @@ export function PoliciesPage() {
                         <td>
                           {p.updated_by}, <Time ms={p.updated_at} />
                         </td>
-                        <td>
+                        <td className="actions">
+                          {may('PUT /policies/approval/:symbol') ? (
+                            <button
+                              type="button"
+                              aria-label={`Edit the approval policy of ${p.symbol} for ${scopeText(p.app_id)}`}
+                              onClick={() => setAp({ symbol: p.symbol, app_id: p.app_id ?? '', above_amount: p.above_amount, approvals_required: String(p.approvals_required), company_review: p.company_review })}
+                            >
+                              Edit
+                            </button>
+                          ) : null}
                           {may('DELETE /policies/approval/:symbol') ? (
                             <button
                               type="button"
@@ -172,7 +181,16 @@ export function PoliciesPage() {
                         <td className="num">{v.window_s}</td>
                         <td className="num">{v.max_amount === '0' ? '—' : <Amount value={v.max_amount} symbol={v.symbol} />}</td>
                         <td className="num">{v.max_count === 0 ? '—' : v.max_count}</td>
-                        <td>
+                        <td className="actions">
+                          {may('PUT /policies/velocity/:symbol') ? (
+                            <button
+                              type="button"
+                              aria-label={`Edit the ${v.scope} velocity limit of ${v.symbol} over ${v.window_s} s for ${scopeText(v.app_id)}`}
+                              onClick={() => setVl({ symbol: v.symbol, app_id: v.app_id ?? '', scope: v.scope, window_s: String(v.window_s), max_amount: v.max_amount === '0' ? '' : v.max_amount, max_count: v.max_count === 0 ? '' : String(v.max_count) })}
+                            >
+                              Edit
+                            </button>
+                          ) : null}
                           {may('DELETE /policies/velocity/:symbol') ? (
                             <button
                               type="button"
@@ -263,7 +281,16 @@ export function PoliciesPage() {
                         <td>
                           {d.updated_by}, <Time ms={d.updated_at} />
                         </td>
-                        <td>
+                        <td className="actions">
+                          {may('PUT /policies/destinations') ? (
+                            <button
+                              type="button"
+                              aria-label={`Edit the destination settings of ${scopeText(d.app_id)}`}
+                              onClick={() => setDs({ app_id: d.app_id ?? '', allowlist_enabled: d.allowlist_enabled, new_address_cooldown_s: String(d.new_address_cooldown_s) })}
+                            >
+                              Edit
+                            </button>
+                          ) : null}
                           {may('DELETE /policies/destinations') ? (
                             <button
                               type="button"
