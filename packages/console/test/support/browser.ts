@@ -62,13 +62,16 @@ export function unexpectedErrors(errors: string[]): string[] {
 
 const screenshotDir = fileURLToPath(new URL('../../../../docs/console/', import.meta.url));
 
-/** docs/console/NAME.png at 1280×800 and, with `phoneToo`, NAME-phone.png at phone width. */
+/** docs/console/NAME.png at 1280×800 and, with `phoneToo`, NAME-phone.png at phone width (failing when the page is wider than the phone). */
 export async function screenshot(page: Page, name: string, options: { phoneToo?: boolean } = {}): Promise<void> {
   mkdirSync(screenshotDir, { recursive: true });
   await page.setViewportSize(desktop);
   await page.screenshot({ path: `${screenshotDir}${name}.png` });
   if (options.phoneToo) {
     await page.setViewportSize(phone);
+    // Usable at phone width: nothing makes the page scroll sideways (wide tables scroll in their own box).
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= phone.width, `${name} is ${width} px wide at phone width (${phone.width} px)`);
     await page.screenshot({ path: `${screenshotDir}${name}-phone.png`, fullPage: true });
     await page.setViewportSize(desktop);
   }
