@@ -19,9 +19,9 @@ export function App() {
         <a className="brand" href={href('/')}>
           OpenWaaS
         </a>
-        <span className="who">
+        <a className="who" href={href('/account')} aria-current={route.path === '/account' ? 'page' : undefined}>
           {session.operator.name} · {session.operator.roles.join(', ')}
-        </span>
+        </a>
         <button
           type="button"
           onClick={() => {

@@ -440,6 +440,14 @@ export const anvilStartTimeoutMs = 15_000;
 /** After SIGTERM, how long a local anvil node may take to exit before SIGKILL. */
 export const anvilStopGraceMs = 3_000;
 
+// ── The operator console (static files on the operator listener) ──────────────────────────
+
+/** A hashed console asset (its name changes with its content) is cached by browsers for a year. */
+export const consoleAssetMaxAgeS = 31_536_000;
+
+/** The longest path under /console the static handler looks up: longer ones are not files of the build. */
+export const consolePathLengthMax = 512;
+
 /** A bound that does not hold its relation to another: the service refuses to start. */
 export class LimitsError extends Error {
   override name = 'LimitsError';

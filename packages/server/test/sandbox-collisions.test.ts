@@ -1,10 +1,11 @@
 /**
  * `openwaas sandbox` run twice, or onto busy ports: the second refuses clearly before it starts
  * a chain or rewrites chain.json / env; a lock left by a dead sandbox is taken over; a chainless
- * sandbox writes its env file and `sandbox deposit` says it has no chain.
+ * sandbox writes its env file, prints the console's URL and demo accounts (their credentials only
+ * in the banner), and `sandbox deposit` says it has no chain.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import { join } from 'node:path';
 import { strict as assert } from 'node:assert';
 import { after, describe, it } from 'node:test';
 import { spawnCli, untilOutput, type CliChild } from './support/cli.js';
+import { totpCodeAt } from './support/operators.js';
 
 const startTimeoutMs = 60_000;
 
@@ -120,6 +122,21 @@ describe('sandbox collisions', () => {
     assert.match(operator, /^http:\/\/127\.0\.0\.1:\d+\/operator\/v1$/);
     assert.notEqual(new URL(operator).port, new URL(service).port);
     assert.equal(JSON.parse(readFileSync(join(dir, 'sandbox.lock'), 'utf8')).pid, sandbox.child.pid);
+
+    // The console's URL and its demo accounts, printed in the banner (a dev sandbox) as kept in DIR.
+    const consoleUrl = /console\s+(http:\/\/\S+)/.exec(banner)?.[1];
+    assert.equal(consoleUrl, `${new URL(operator).origin}/console/`);
+    const kept = JSON.parse(readFileSync(join(dir, 'console-accounts.json'), 'utf8')) as { accounts: Array<{ name: string; roles: string[]; password: string; otpauth_uri: string; totp_secret: string }> };
+    assert.equal(statSync(join(dir, 'console-accounts.json')).mode & 0o777, 0o600);
+    assert.deepEqual(kept.accounts.map((a) => [a.name, a.roles]), [['sandbox-admin', ['admin']], ['sandbox-reviewer', ['reviewer']]]);
+    for (const a of kept.accounts) {
+      assert.ok(banner.includes(`${a.name} / password ${a.password} / TOTP secret ${a.totp_secret}`), banner);
+      assert.ok(!sandbox.stderr().includes(a.password) && !sandbox.stderr().includes(a.totp_secret), 'credentials only in the banner');
+    }
+    const reviewer = kept.accounts[1]!;
+    const login = await fetch(`${operator}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: reviewer.name, password: reviewer.password, totp: totpCodeAt(reviewer.otpauth_uri, Date.now()) }) });
+    assert.equal(login.status, 200, await login.clone().text());
+    assert.deepEqual(((await login.json()) as { operator: { roles: string[] } }).operator.roles, ['reviewer']);
 
     const env = readFileSync(join(dir, 'env'), 'utf8');
     assert.match(env, new RegExp(`export DATABASE_URL='${database}'`));

@@ -4,7 +4,7 @@
  * withdrawal to an alliance address that settles at once, seen by the demo merchant app.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -12,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { WaasClient, WaasError, ErrorCode, WithdrawStatus, WithdrawType, DepositStatus } from '@openwaas/sdk';
 import { databaseKinds, freshDatabase, skippedWithoutPostgres, type TestDatabase } from './support/databases.js';
+import { totpCodeAt } from './support/operators.js';
 
 const cli = new URL('../src/cli/main.ts', import.meta.url).pathname;
 /** A bound for a sandbox that hangs: on a loaded machine a start takes a while. */
@@ -20,6 +21,9 @@ const startTimeoutMs = 120_000;
 interface SandboxInfo {
   url: string;
   operator: string;
+  console: string;
+  console_built: boolean;
+  console_accounts_file: string;
   app_id: string;
   sdk_config: string;
   dir: string;
@@ -41,6 +45,7 @@ for (const kind of kinds) describe(`openwaas sandbox (README walkthrough, ${kind
       env: { ...process.env, DATABASE_URL: database.url, OPENWAAS_NOTIFY_SCHEDULE_MS: '100,200,400' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    createInterface({ input: child.stderr! }).on('line', (line) => output.push(line));
     const lines = createInterface({ input: child.stdout! });
     info = await new Promise<SandboxInfo>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`sandbox did not start: ${output.join('\n')}`)), startTimeoutMs);
@@ -117,6 +122,24 @@ for (const kind of kinds) describe(`openwaas sandbox (README walkthrough, ${kind
     const audit = await fetch(`${info.operator}/audit`, { headers: { authorization: `Bearer ${token}` } });
     const report = (await audit.json()) as { ok: boolean; findings: unknown[] };
     assert.equal(report.ok, true, JSON.stringify(report.findings));
+  });
+
+  it('serves the console with its demo admin and reviewer, whose credentials are in DIR (0600) and not in the output', async () => {
+    assert.equal(info.console, `${new URL(info.operator).origin}/console/`);
+    if (info.console_built) {
+      const page = await fetch(info.console);
+      assert.equal(page.status, 200);
+      assert.match(page.headers.get('content-type') ?? '', /text\/html/);
+    }
+    assert.equal(statSync(info.console_accounts_file).mode & 0o777, 0o600);
+    const { accounts } = JSON.parse(readFileSync(info.console_accounts_file, 'utf8')) as { accounts: Array<{ name: string; roles: string[]; password: string; otpauth_uri: string; totp_secret: string }> };
+    assert.deepEqual(accounts.map((a) => a.roles), [['admin'], ['reviewer']]);
+    for (const a of accounts) {
+      const login = await fetch(`${info.operator}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: a.name, password: a.password, totp: totpCodeAt(a.otpauth_uri, Date.now()) }) });
+      assert.equal(login.status, 200, await login.clone().text());
+      // --json prints no credentials; nothing else does either.
+      assert.ok(!output.some((l) => l.includes(a.password) || l.includes(a.totp_secret)), 'no credentials in the output');
+    }
   });
 
   it('takes a real on-chain USDT deposit with `sandbox deposit`, pays an on-chain withdrawal, and audits against the chain', async () => {

@@ -98,6 +98,8 @@ eachDatabase('serve start-up summary', (kind) => {
       assert.match(merchant, /^http:\/\/127\.0\.0\.1:\d+$/);
       assert.match(operator, /^http:\/\/127\.0\.0\.1:\d+\/operator\/v1$/);
       assert.notEqual(new URL(operator).port, new URL(merchant).port);
+      // The console is served on the operator listener.
+      assert.equal(line('console').split(/\s+/).at(-1), `${new URL(operator).origin}/console/`);
       // No admin yet: sensitive admin changes would apply on one admin's word, and the summary says so.
       assert.match(line('admin changes'), /NOT four-eyed yet/);
       assert.match(line('workers'), /on$/);

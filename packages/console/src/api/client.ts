@@ -4,7 +4,7 @@
  * route fails to compile here rather than in an operator's browser.
  */
 import type { z } from 'zod';
-import { operatorBasePath, operatorEndpoints, type OperatorResponse, type OperatorRoute } from '../../../server/src/contracts/operator.js';
+import { operatorBasePath, operatorEndpoints, type ChangeRequestView, type OperatorResponse, type OperatorRoute } from '../../../server/src/contracts/operator.js';
 import { roleAllows } from '../../../server/src/modules/operators/roles.js';
 import type { OperatorRole } from '../../../server/src/modules/operators/actor.js';
 
@@ -22,6 +22,8 @@ export class OperatorApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** Seconds the server asks to wait (Retry-After of a 429), when it says. */
+    readonly retryAfterS?: number,
   ) {
     super(message);
     this.name = 'OperatorApiError';
@@ -56,9 +58,19 @@ function queryString(query: Record<string, unknown> | undefined): string {
   return text ? `?${text}` : '';
 }
 
-/** A client bound to a session: `call('GET /withdrawals/:id', { params: { id: 7 } })`. */
+/** The routes that may wait for a second admin (202 with a change request) once four eyes are engaged. */
+export type FourEyesRoute = { [R in OperatorRoute]: (typeof operatorEndpoints)[R] extends { fourEyes: true } ? R : never }[OperatorRoute];
+
+/** What a four-eyed route did: applied at once, or waiting for a second admin's decision. */
+export type Guarded<R extends OperatorRoute> = { applied: OperatorResponse<R> } | { pending: ChangeRequestView };
+
+/**
+ * A client bound to a session: `call('GET /withdrawals/:id', { params: { id: 7 } })`, and
+ * `call.guarded('PUT /operators/:name/roles', …)` for a four-eyed route, which tells an applied
+ * change from one that waits (202).
+ */
 export function operatorClient(session: ClientSession, fetchImpl: typeof fetch = (...args) => fetch(...args)) {
-  return async function call<R extends OperatorRoute>(route: R, input?: CallInput<R>): Promise<OperatorResponse<R>> {
+  async function send<R extends OperatorRoute>(route: R, input?: CallInput<R>): Promise<{ status: number; body: unknown }> {
     const pieces = (input ?? {}) as { params?: Record<string, unknown>; query?: Record<string, unknown>; body?: unknown };
     const { method, path } = routePath(route, pieces.params);
     const headers: Record<string, string> = { accept: 'application/json' };
@@ -70,7 +82,7 @@ export function operatorClient(session: ClientSession, fetchImpl: typeof fetch =
       headers,
       ...(pieces.body !== undefined ? { body: JSON.stringify(pieces.body) } : {}),
     });
-    if (response.status === 204) return undefined as OperatorResponse<R>;
+    if (response.status === 204) return { status: 204, body: undefined };
     const text = await response.text();
     let parsed: unknown = null;
     try {
@@ -81,10 +93,19 @@ export function operatorClient(session: ClientSession, fetchImpl: typeof fetch =
     if (!response.ok) {
       const body = (parsed ?? {}) as { error?: string; message?: string };
       if (response.status === 401 && token) session.onUnauthorized();
-      throw new OperatorApiError(response.status, body.error ?? 'http_error', body.message ?? `HTTP ${response.status}`);
+      const retryAfter = Number(response.headers.get('retry-after') ?? '');
+      throw new OperatorApiError(response.status, body.error ?? 'http_error', body.message ?? `HTTP ${response.status}`, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined);
     }
-    return parsed as OperatorResponse<R>;
-  };
+    return { status: response.status, body: parsed };
+  }
+  async function call<R extends OperatorRoute>(route: R, input?: CallInput<R>): Promise<OperatorResponse<R>> {
+    return (await send(route, input)).body as OperatorResponse<R>;
+  }
+  async function guarded<R extends FourEyesRoute>(route: R, input?: CallInput<R>): Promise<Guarded<R>> {
+    const { status, body } = await send(route, input);
+    return status === 202 ? { pending: body as ChangeRequestView } : { applied: body as OperatorResponse<R> };
+  }
+  return Object.assign(call, { guarded });
 }
 
 /** The bound call function. */

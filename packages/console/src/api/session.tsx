@@ -3,11 +3,19 @@
  * the tab ends it in the browser; the server's expiry ends it everywhere). Any 401 drops it and
  * shows the login page again with the reason.
  */
-import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { OperatorResponse, OperatorRoute } from '../../../server/src/contracts/operator.js';
 import { mayCall, operatorClient, type OperatorCall } from './client.js';
 
 const storageKey = 'openwaas.console.session';
+
+/** The longest delay a browser timer takes (about 24.8 days); a later expiry is re-armed then. */
+const timerDelayMaxMs = 2_147_483_647;
+
+/** What the login page says when the server refused the session's token (any 401). */
+export const sessionEndedMessage = 'Your session ended (signed out elsewhere, revoked or expired). Sign in again.';
+/** What the login page says when the session's own expiry came. */
+export const sessionExpiredMessage = 'Your session expired. Sign in again.';
 
 /** What the console keeps of a login. */
 export interface StoredSession {
@@ -42,7 +50,8 @@ function readStored(): StoredSession | null {
 
 export function SessionProvider({ children, fetchImpl }: { children: ReactNode; fetchImpl?: typeof fetch }) {
   const [session, setSession] = useState<StoredSession | null>(readStored);
-  const [endedBecause, setEndedBecause] = useState('');
+  // A session this tab kept that expired meanwhile (the tab slept, or was reloaded late): say so.
+  const [endedBecause, setEndedBecause] = useState(() => (sessionStorage.getItem(storageKey) !== null && readStored() === null ? sessionExpiredMessage : ''));
 
   const signOut = useCallback((reason = '') => {
     sessionStorage.removeItem(storageKey);
@@ -61,12 +70,25 @@ export function SessionProvider({ children, fetchImpl }: { children: ReactNode; 
       operatorClient(
         {
           token: () => readStored()?.token ?? null,
-          onUnauthorized: () => signOut('Your session has ended. Sign in again.'),
+          onUnauthorized: () => signOut(sessionEndedMessage),
         },
         fetchImpl,
       ),
     [fetchImpl, signOut],
   );
+
+  // The session's expiry signs out in this tab when it comes, without waiting for a 401.
+  useEffect(() => {
+    if (!session) return;
+    const timer = setTimeout(
+      () => {
+        if (session.expiresAt <= Date.now()) signOut(sessionExpiredMessage);
+        else setSession({ ...session });
+      },
+      Math.min(timerDelayMaxMs, Math.max(0, session.expiresAt - Date.now())),
+    );
+    return () => clearTimeout(timer);
+  }, [session, signOut]);
 
   const value = useMemo<SessionState>(
     () => ({

@@ -1,7 +1,7 @@
 /** Sign in with the account name, password and the authenticator's current code. */
 import { useState, type FormEvent } from 'react';
-import { OperatorApiError } from '../api/client.js';
 import { useSession } from '../api/session.js';
+import { loginErrorText } from '../ui/errors.js';
 
 export function LoginPage() {
   const { call, signIn, endedBecause } = useSession();
@@ -19,7 +19,7 @@ export function LoginPage() {
       const result = await call('POST /auth/login', { body: { name, password, totp } });
       signIn({ token: result.token, expiresAt: result.expires_at, operator: { id: result.operator.id, name: result.operator.name, roles: result.operator.roles } });
     } catch (e) {
-      setError(e instanceof OperatorApiError ? e.message : 'The service did not answer. Is it running?');
+      setError(loginErrorText(e));
     } finally {
       setBusy(false);
     }
@@ -32,7 +32,7 @@ export function LoginPage() {
         {endedBecause ? <p role="status">{endedBecause}</p> : null}
         <label>
           Account
-          <input name="name" autoComplete="username" value={name} onChange={(e) => setName(e.target.value)} required />
+          <input name="name" autoComplete="username" autoFocus value={name} onChange={(e) => setName(e.target.value)} required />
         </label>
         <label>
           Password

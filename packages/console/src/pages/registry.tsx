@@ -5,6 +5,8 @@
  */
 import type { ComponentType } from 'react';
 import type { OperatorRoute } from '../../../server/src/contracts/operator.js';
+import { AccountPage } from './account.js';
+import { operatorPages } from './operators/index.js';
 
 export interface PageEntry {
   pattern: string;
@@ -15,4 +17,7 @@ export interface PageEntry {
   component: ComponentType<{ params: Record<string, string>; query: URLSearchParams }>;
 }
 
-export const pages: PageEntry[] = [];
+export const pages: PageEntry[] = [
+  { pattern: '/account', title: 'Account', menu: false, needs: 'GET /auth/me', component: AccountPage },
+  ...operatorPages,
+];

@@ -7,7 +7,8 @@ import { CommandFailed, exitCode, flag, leaf, str, whole, type Command } from '.
 import { keyPassphraseEnv } from '../keys/unlock.js';
 import { sandboxChainId, sandboxKeys, startSandboxChain, writeOperatorEnv } from './sandbox-chain.js';
 import { sandboxDeposit } from './sandbox-deposit.js';
-import { sandboxOperatorName, sandboxOperatorToken } from './sandbox-operator.js';
+import { sandboxConsoleAccounts, sandboxOperatorName, sandboxOperatorToken, type SandboxConsoleAccount } from './sandbox-operator.js';
+import { ensureConsoleBuilt } from './sandbox-console.js';
 import { cliConfig } from './context.js';
 import { demoDirDefault, demoUsdtContract, prepareDemoDatabase, setUpDemo } from './demo.js';
 import { escapeForTerminal } from './terminal.js';
@@ -47,6 +48,12 @@ function startDemoMerchant(input: { host: string; port: number; walletPublicKey:
   });
 }
 
+/** Banner lines of one demo console account: its name, roles, password and TOTP secret. */
+function accountLines(a: SandboxConsoleAccount): string {
+  return `  ${`${a.roles.join(', ')} login`.padEnd(17)}${a.name} / password ${a.password} / TOTP secret ${a.totp_secret}
+                   (authenticator: ${a.otpauth_uri})`;
+}
+
 const sandboxStart = leaf({
   name: 'sandbox',
   summary: 'run the service with a demo merchant app, ready for the SDK',
@@ -60,7 +67,10 @@ creates or reuses the demo merchant and a key store (seed encrypted at rest; the
 its passphrase in DIR), writes the merchant's keys and SDK config to DIR; starts the wallet
 service (API, operator API, scanner, broadcaster, sweeper, notifications) and a demo merchant
 app that answers second confirmations (it approves everything) and prints every
-notification. Ctrl-C stops everything. One sandbox per DIR: a second one (or one whose ports are
+notification. The operator console is served on the operator API's port at /console/ (built
+first when there is no build); its demo admin and demo reviewer, with passwords and TOTP secrets,
+are printed in the banner and kept in DIR/console-accounts.json (0600) — a development sandbox,
+never production credentials. Ctrl-C stops everything. One sandbox per DIR: a second one (or one whose ports are
 taken) refuses before touching anything.
 
   --dir DIR             demo files (default ${demoDirDefault})
@@ -138,6 +148,8 @@ taken) refuses before touching anything.
     // The key store holds the data key of merchants' wallet keys, so operator commands need it chainless too.
     const operatorEnv: Record<string, string> = chain ? { DATABASE_URL: databaseUrl, OPENWAAS_CHAINS: JSON.stringify(config.chains), OPENWAAS_KEYSTORE: config.keystorePath } : { DATABASE_URL: databaseUrl, OPENWAAS_KEYSTORE: config.keystorePath };
     writeOperatorEnv(dir, operatorEnv, chain ? {} : { unset: ['OPENWAAS_CHAINS'] });
+    // The console on the operator listener: built once (quietly) when there is no build yet.
+    const consoleBuild = config.consoleDir ? { built: true, problem: '' } : ensureConsoleBuilt();
     const { createService } = await import('../service.js');
     if (chain) {
       await prepareDemoDatabase(config.databaseUrl, Date.now()).catch(async (error: unknown) => {
@@ -158,7 +170,10 @@ taken) refuses before touching anything.
       if (chain && chain.info.usdt !== demoUsdtContract) {
         throw new CommandFailed(`the demo USDT is at ${chain.info.usdt}, not ${demoUsdtContract}: the chain state in ${dir} is not the sandbox's; remove ${dir} and the database to start over`);
       }
-      // The demo admin's API token: for the operator API and, through DIR/env, the CLI's operator commands.
+      // The console's demo accounts first (a reset of one revokes its tokens), then the demo admin's API
+      // token: for the operator API and, through DIR/env, the CLI's operator commands.
+      const consoleAccounts = await sandboxConsoleAccounts(service.ctx, dir);
+      const consoleUrl = `${service.operatorUrl ?? url}/console/`;
       const operatorAuth = await sandboxOperatorToken(service.ctx, dir);
       writeOperatorEnv(dir, { ...operatorEnv, OPENWAAS_OPERATOR_TOKEN_FILE: operatorAuth.file }, chain ? {} : { unset: ['OPENWAAS_CHAINS'] });
       let demo = await setUpDemo(service.ctx, { dir, baseUrl: url });
@@ -172,11 +187,14 @@ taken) refuses before touching anything.
       const merchantUrl = `http://${config.host}:${(merchantApp.address() as AddressInfo).port}`;
       demo = await setUpDemo(service.ctx, { dir, baseUrl: url, confirmUrl: `${merchantUrl}/waas/confirm`, notifyUrl: `${merchantUrl}/waas/notify` });
       if (p.json) {
-        io.stdout.write(JSON.stringify({ url, operator, operator_token_file: operatorAuth.file, merchant_app: merchantUrl, ...demo, ...(chain ? { chain: chain.info } : {}) }) + '\n');
+        io.stdout.write(JSON.stringify({ url, operator, operator_token_file: operatorAuth.file, console: consoleUrl, console_built: consoleBuild.built, console_accounts_file: consoleAccounts.file, merchant_app: merchantUrl, ...demo, ...(chain ? { chain: chain.info } : {}) }) + '\n');
       } else {
         say(`OpenWaaS sandbox
   wallet service   ${url}  (database ${redactedUrl(config.databaseUrl)})
   operator API     ${operator}  (demo admin ${sandboxOperatorName}: Bearer token in ${operatorAuth.file})
+  console          ${consoleBuild.built ? consoleUrl : `not built: ${consoleBuild.problem}`}
+${consoleAccounts.accounts.map(accountLines).join('\n')}
+                   (a development sandbox: these demo credentials are printed here and kept in ${consoleAccounts.file}; never use them in production)
   demo merchant    app_id ${demo.app_id}, app ${merchantUrl} (approves confirmations, prints notifications)
   coins            ${demo.coins.join(', ')}
   SDK config       ${demo.sdk_config}

@@ -20,6 +20,7 @@ export function formatStartupSummary(s: StartupSummary): string {
   lines.push(`  keys             ${s.keySource}${devKeys ? ' — WARNING: not an encrypted key store; never hold real funds with these keys' : ''}${s.remoteSigner ? `; hot and fee wallets signed by the remote signer ${s.remoteSigner}` : ''}`);
   lines.push(`  merchant API     ${s.listeners.merchant ?? 'off'}`);
   lines.push(`  operator API     ${s.listeners.operator ? `${s.listeners.operator}/operator/v1` : 'off (no operator token configured)'}`);
+  if (s.listeners.operator) lines.push(`  console          ${s.listeners.operator}/console/`);
   lines.push(`  workers          ${s.workers ? 'on' : 'off (another process runs them)'}`);
   return lines.join('\n') + '\n';
 }

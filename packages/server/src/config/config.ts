@@ -53,6 +53,7 @@ const schema = z.object({
     .describe('Manual balance adjustments (coin symbol → decimal amount in coin units) up to this amount apply at once; larger ones wait for a second admin while two admins exist. A coin not listed: every adjustment waits.'),
   operatorHost: z.string().default('127.0.0.1').describe("The operator API's listen address (its own listener, never the merchant port)."),
   operatorPort: z.coerce.number().int().min(0).max(65535).default(8090).describe("The operator API's port; 0 = any free port."),
+  consoleDir: z.string().min(1).optional().describe("The operator console's built files, served on the operator listener under /console. Absent: packages/console/dist beside the server package."),
   trustedProxies: z
     .array(z.string().refine(isIpOrCidr, 'must be an IP address or CIDR range'))
     .default([])
@@ -104,6 +105,7 @@ export const settingEnvironment = [
   { env: 'OPENWAAS_OPERATOR_API', setting: 'operatorApi', form: 'flag' },
   { env: 'OPENWAAS_OPERATOR_HOST', setting: 'operatorHost', form: 'text' },
   { env: 'OPENWAAS_OPERATOR_PORT', setting: 'operatorPort', form: 'text' },
+  { env: 'OPENWAAS_CONSOLE_DIR', setting: 'consoleDir', form: 'text' },
   { env: 'OPENWAAS_TRUSTED_PROXIES', setting: 'trustedProxies', form: 'list' },
   { env: 'OPENWAAS_TIME_WINDOW_MS', setting: 'requestTimeWindowMs', form: 'text' },
   { env: 'OPENWAAS_BODY_LIMIT_BYTES', setting: 'bodyLimitBytes', form: 'text' },
