@@ -5,6 +5,9 @@
  */
 import type { ComponentType } from 'react';
 import type { OperatorRoute } from '../../../server/src/contracts/operator.js';
+import { KytPage } from './kyt.js';
+import { OverviewPage } from './overview.js';
+import { ReviewQueuePage, WithdrawalPage } from './withdrawals.js';
 
 export interface PageEntry {
   pattern: string;
@@ -15,4 +18,9 @@ export interface PageEntry {
   component: ComponentType<{ params: Record<string, string>; query: URLSearchParams }>;
 }
 
-export const pages: PageEntry[] = [];
+export const pages: PageEntry[] = [
+  { pattern: '/', title: 'Overview', menu: true, needs: 'GET /chains', component: OverviewPage },
+  { pattern: '/withdrawals', title: 'Withdrawals', menu: true, needs: 'GET /withdrawals/review', component: ReviewQueuePage },
+  { pattern: '/withdrawals/:id', title: 'Withdrawal', menu: false, needs: 'GET /withdrawals/:id', component: WithdrawalPage },
+  { pattern: '/kyt', title: 'KYT holds', menu: true, needs: 'GET /kyt', component: KytPage },
+];

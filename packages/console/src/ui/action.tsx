@@ -61,9 +61,14 @@ export interface ActionProps<T> {
   /** Called after success (e.g. reload the page's data). */
   after?: (answer: T) => void;
   danger?: boolean;
+  /**
+   * Hands the outcome to the page instead of showing it here: for actions whose row or
+   * section goes away once the action is done (a released hold leaves its list).
+   */
+  onOutcome?: (outcome: Outcome) => void;
 }
 
-export function Action<T>({ label, confirm, reason, send, done, after, danger }: ActionProps<T>) {
+export function Action<T>({ label, confirm, reason, send, done, after, danger, onOutcome }: ActionProps<T>) {
   const [asking, setAsking] = useState(false);
   const [text, setText] = useState('');
   const [busy, setBusy] = useState(false);
@@ -74,7 +79,8 @@ export function Action<T>({ label, confirm, reason, send, done, after, danger }:
     setBusy(true);
     const result = await outcomeOf(() => send(text.trim()), done, after);
     setBusy(false);
-    setOutcome(result);
+    if (onOutcome) onOutcome(result);
+    else setOutcome(result);
     if (result.tone !== 'error') {
       setAsking(false);
       setText('');
