@@ -27,6 +27,7 @@ export function ChainsPage() {
       <p>
         <PageLink path="/chain-txs">Outgoing transactions</PageLink> · <PageLink path="/sweeps">Sweeps</PageLink> · <PageLink path="/alerts">Alerts</PageLink>
       </p>
+      <h2>Scanners and wallets</h2>
       <Show loaded={loaded} what="chains">
         {({ chains }) => (chains.length === 0 ? <Empty>No chain is configured.</Empty> : <div className="cards">{chains.map((c) => <ChainCard key={c.chain} chain={c} />)}</div>)}
       </Show>

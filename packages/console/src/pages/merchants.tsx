@@ -222,6 +222,17 @@ function Allowlist({ m, coins }: { m: MerchantView; coins: CoinView[] }) {
   );
 }
 
+/** A PEM key folded away (it is long), with its copy button. */
+function PublicKey({ value, label }: { value: string; label: string }) {
+  if (!value) return <span className="muted">—</span>;
+  return (
+    <details>
+      <summary>Show the {label}</summary>
+      <Copyable value={value} label={label} />
+    </details>
+  );
+}
+
 export function MerchantPage({ params }: { params: Record<string, string> }) {
   const { call, may } = useSession();
   const appId = params.appId ?? '';
@@ -249,8 +260,8 @@ export function MerchantPage({ params }: { params: Record<string, string> }) {
                 ['IP allowlist', m.ip_allowlist.join(', ')],
                 ['Auto-collect', <YesNo key="ac" value={m.auto_collect} />],
                 ['User limit', m.user_limit === 0 ? 'none' : m.user_limit],
-                ['Wallet public key', <Copyable key="w" value={m.rsa_wallet_pub} label="wallet public key" />],
-                ['Merchant public key', <Copyable key="mk" value={m.merchant_public_key ?? ''} label="merchant public key" />],
+                ['Wallet public key', <PublicKey key="w" value={m.rsa_wallet_pub} label="wallet public key" />],
+                ['Merchant public key', <PublicKey key="mk" value={m.merchant_public_key ?? ''} label="merchant public key" />],
                 ['Created', <Time key="c" ms={m.created_at} />],
               ]}
             />

@@ -100,9 +100,10 @@ function Alerts() {
   const loaded = useLoad(() => call('GET /alerts'), [], overviewRefreshMs);
   return (
     <section aria-labelledby="ov-alerts">
-      <h2 id="ov-alerts">
-        Open alerts <PageLink path="/alerts">(all alerts)</PageLink>
-      </h2>
+      <h2 id="ov-alerts">Open alerts</h2>
+      <p>
+        <PageLink path="/alerts">All alerts</PageLink>
+      </p>
       <Show loaded={loaded} what="alerts">
         {({ alerts }) =>
           alerts.length === 0 ? (

@@ -52,7 +52,7 @@ export function fakeApi(answers: Answers) {
       const req: SentRequest = { route, params, query: Object.fromEntries(url.searchParams), body: init?.body ? JSON.parse(String(init.body)) : undefined };
       sent.push(req);
       const answer = answers[route] as Answer<typeof route> | undefined;
-      if (answer === undefined) return json(404, { error: 'not_found', message: `no fixture for ${route}` });
+      if (!(route in answers)) return json(404, { error: 'not_found', message: `no fixture for ${route}` });
       const value = typeof answer === 'function' ? await answer(req) : answer;
       if (value instanceof Refusal) return json(value.status, { error: value.error, message: value.message });
       if (value instanceof Accepted) return json(202, value.request);

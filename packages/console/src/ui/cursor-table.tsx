@@ -37,7 +37,8 @@ export interface CursorTableProps<T> {
 /** Rows as a <table> with a caption and column headers (used by CursorTable and pages with one list). */
 export function RowsTable<T>({ caption, columns, rows, rowKey }: { caption: string; columns: Array<Column<T>>; rows: T[]; rowKey: (row: T) => string | number }) {
   return (
-    <div className="table-wrap">
+    // Focusable so a keyboard can scroll it sideways at phone width.
+    <div className="table-wrap" tabIndex={0} role="region" aria-label={caption}>
       <table>
         <caption>{caption}</caption>
         <thead>

@@ -86,7 +86,7 @@ export function DailyChart({ title, unit, days, heightPx = 120 }: DailyChartProp
       </svg>
       <details>
         <summary>Every day as a table</summary>
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0} role="region" aria-label={`${title} per day`}>
           <table>
             <caption>{title} per day</caption>
             <thead>
