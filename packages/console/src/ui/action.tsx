@@ -3,7 +3,7 @@
  * needs) before it sends, then shows the answer or the error next to it. A four-eyed route
  * that answered with a change request is shown as waiting for a second admin.
  */
-import { useId, useState, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import type { ChangeRequestView } from '../../../server/src/contracts/operator.js';
 import { OperatorApiError } from '../api/client.js';
 
@@ -74,6 +74,13 @@ export function Action<T>({ label, confirm, reason, send, done, after, danger, o
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const fieldId = useId();
+  // Keyboard focus follows the confirmation: into it when it opens, back to the button when it closes.
+  const trigger = useRef<HTMLButtonElement>(null);
+  const wasAsking = useRef(false);
+  useEffect(() => {
+    if (wasAsking.current && !asking) trigger.current?.focus();
+    wasAsking.current = asking;
+  }, [asking]);
 
   async function go() {
     setBusy(true);
@@ -91,6 +98,7 @@ export function Action<T>({ label, confirm, reason, send, done, after, danger, o
     <div className="action">
       {!asking ? (
         <button
+          ref={trigger}
           type="button"
           className={danger ? 'danger' : undefined}
           onClick={() => {
@@ -116,7 +124,7 @@ export function Action<T>({ label, confirm, reason, send, done, after, danger, o
               <input id={fieldId} value={text} onChange={(e) => setText(e.target.value)} required={reason.required} autoFocus />
             </p>
           ) : null}
-          <button type="submit" className={danger ? 'danger' : 'primary'} disabled={busy}>
+          <button type="submit" className={danger ? 'danger' : 'primary'} disabled={busy} autoFocus={!reason}>
             {busy ? 'Sending…' : `Confirm: ${label}`}
           </button>{' '}
           <button type="button" onClick={() => setAsking(false)} disabled={busy}>

@@ -226,8 +226,10 @@ describe('Action', () => {
       />,
     );
     fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Confirm: Save' }));
     fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
     expect(calls).toBe(0);
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Save' }));
     fireEvent.click(screen.getByRole('button', { name: 'Save' }));
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Confirm: Save' })));
     expect((await screen.findByRole('alert')).textContent).toBe('Refused (forbidden): needs admin');
