@@ -2,13 +2,14 @@ import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-libra
 import { afterEach, describe, expect, it } from 'vitest';
 import { AuditPage, OperatorAuditPage } from './audit.js';
 import { Refusal, renderAs, sentTo } from '../testing/fake-api.js';
-import { auditEntry } from '../testing/fixtures.js';
+import { auditEntry, coin } from '../testing/fixtures.js';
 
 afterEach(cleanup);
 
 describe('Audit', () => {
   it('runs the ledger audit and the chain audit and shows their findings', async () => {
     renderAs(['viewer'], <AuditPage />, {
+      'GET /coins': { coins: [coin()] },
       'POST /audit': { ok: false, journals: 10, entries: 40, accounts: 6, findings: [{ kind: 'balance-mismatch', detail: 'account 3 USDT: 5 ≠ 4' }] },
       'GET /chains/audit': {
         ok: true,
@@ -22,7 +23,7 @@ describe('Audit', () => {
     expect(document.body.textContent).toContain('1 finding(s)');
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Run the chain audit' })));
     const lines = await screen.findByRole('table', { name: 'chain audit per coin' });
-    expect(lines.textContent).toContain('123456789012345678901');
+    expect(lines.textContent).toContain('123.456789012345678901 ETH');
     expect(document.body.textContent).toContain('Ledger and chains agree');
   });
 

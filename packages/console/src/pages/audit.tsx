@@ -7,7 +7,9 @@ import { useSession } from '../api/session.js';
 import { CursorTable, RowsTable, type Column } from '../ui/cursor-table.js';
 import { FilterBar, dayStartMs, q } from '../ui/filter-bar.js';
 import { Badge, Json, Time } from '../ui/format.js';
-import { Empty } from '../ui/states.js';
+import { Empty, useLoad } from '../ui/states.js';
+import { Amount } from '../ui/amount.js';
+import { scaleUnits } from '../ui/form.js';
 import { PageLink } from '../ui/links.js';
 
 /** Runs a read-only check on a button press and shows its verdict (or why it could not run). */
@@ -65,12 +67,18 @@ function LedgerAudit() {
 }
 
 function ChainAudit() {
-  const { call } = useSession();
+  const { call, may } = useSession();
   const run = useRun<ChainAuditView>(() => call('GET /chains/audit'));
+  const coins = useLoad(async () => (may('GET /coins') ? (await call('GET /coins')).coins : []), []);
+  const decimalsOf = (symbol: string) => (coins.state === 'ready' ? coins.data.find((c) => c.symbol === symbol)?.decimals : undefined);
+  const units = (value: string, symbol: string) => {
+    const decimals = decimalsOf(symbol);
+    return decimals === undefined ? <code>{value}</code> : <Amount value={scaleUnits(value, decimals)} symbol={symbol} />;
+  };
   return (
     <section aria-labelledby="chain-audit" className="card">
       <h2 id="chain-audit">Ledger against the chains</h2>
-      <p>What our addresses hold on chain against what the ledger says, at each scanner's block (amounts in base units).</p>
+      <p>What our addresses hold on chain against what the ledger says, at each scanner's block.</p>
       <button type="button" className="primary" onClick={() => void run.start()} disabled={run.busy}>
         {run.busy ? 'Reading the chains…' : 'Run the chain audit'}
       </button>
@@ -98,8 +106,8 @@ function ChainAudit() {
                 { header: 'Status', cell: (l) => <Badge tone={l.status === 'ok' ? 'ok' : l.status === 'mismatch' ? 'bad' : 'plain'}>{l.status}</Badge> },
                 { header: 'Block', cell: (l) => l.block, num: true },
                 { header: 'Addresses', cell: (l) => l.addresses, num: true },
-                { header: 'On chain (base units)', cell: (l) => <code>{l.holdings}</code>, num: true },
-                { header: 'Ledger (base units)', cell: (l) => <code>{l.expected}</code>, num: true },
+                { header: 'On chain', cell: (l) => units(l.holdings, l.symbol), num: true },
+                { header: 'Ledger', cell: (l) => units(l.expected, l.symbol), num: true },
                 { header: 'Detail', cell: (l) => l.detail ?? '' },
               ]}
             />
