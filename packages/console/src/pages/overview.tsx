@@ -125,8 +125,9 @@ function Alerts() {
 
 function Queue({ title, route, path, query, count, cap }: { title: string; route: OperatorRoute; path: string; query?: Record<string, string>; count: () => Promise<number>; cap?: number }) {
   const { may } = useSession();
-  const loaded = useLoad(count, [], overviewRefreshMs);
-  if (!may(route)) return null;
+  const allowed = may(route);
+  const loaded = useLoad(async () => (allowed ? count() : 0), [allowed], overviewRefreshMs);
+  if (!allowed) return null;
   return (
     <li className="queue">
       <PageLink path={path} {...(query ? { query } : {})}>
