@@ -9,6 +9,7 @@ import { FilterBar, q } from '../ui/filter-bar.js';
 import { TextField } from '../ui/form.js';
 import { Badge, Fields, Time } from '../ui/format.js';
 import { Show, useLoad } from '../ui/states.js';
+import { PageLink } from '../ui/links.js';
 import { href } from '../routing.js';
 
 /** Rows per page of the outbox. */
@@ -16,11 +17,17 @@ export const notificationPageSize = 50;
 
 const tone = (s: NotificationView['state']) => (s === 'delivered' ? 'ok' : s === 'failed' ? 'bad' : 'warn');
 
+/** The record a notification is about: a withdrawal links to its page. */
+function RecordRef({ n }: { n: NotificationView }) {
+  if (n.side === 'withdraw') return <PageLink path={`/withdrawals/${n.record_id}`}>withdrawal {n.record_id}</PageLink>;
+  return <span>deposit {n.record_id}</span>;
+}
+
 const columns: Array<Column<NotificationView>> = [
   { header: 'Id', cell: (n) => <a href={href(`/notifications/${n.id}`)}>{n.id}</a> },
   { header: 'State', cell: (n) => <Badge tone={tone(n.state)}>{n.state}</Badge> },
   { header: 'Merchant', cell: (n) => n.app_id },
-  { header: 'Record', cell: (n) => `${n.side} ${n.record_id}` },
+  { header: 'Record', cell: (n) => <RecordRef n={n} /> },
   { header: 'Attempts', cell: (n) => n.attempts, num: true },
   { header: 'Last error', cell: (n) => n.last_error || n.waiting || <span className="muted">—</span> },
   { header: 'Created', cell: (n) => <Time ms={n.created_at} /> },
@@ -111,7 +118,7 @@ export function NotificationPage({ params }: { params: Record<string, string> })
               items={[
                 ['State', <Badge key="s" tone={tone(n.state)}>{n.state}</Badge>],
                 ['Merchant', n.app_id],
-                ['Record', `${n.side} ${n.record_id}`],
+                ['Record', <RecordRef key="r" n={n} />],
                 ['Attempts', n.attempts],
                 ['Next attempt', n.state === 'pending' ? <Time key="n" ms={n.next_attempt_at} /> : ''],
                 ['Last error', n.last_error],
