@@ -1,10 +1,13 @@
-import { cleanup, screen, waitFor, within } from '@testing-library/react';
-import { afterEach, describe, expect, it } from 'vitest';
-import { OverviewPage } from './overview.js';
+import { act, cleanup, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { OverviewPage, overviewRefreshMs } from './overview.js';
 import { Refusal, renderAs } from '../testing/fake-api.js';
 import { alert, chainStatus, heldDeposit, reviewItem } from '../testing/fixtures.js';
 
-afterEach(cleanup);
+afterEach(() => {
+  cleanup();
+  vi.useRealTimers();
+});
 
 describe('Overview', () => {
   it('shows each chain, the open alerts and the queues with their counts', async () => {
@@ -51,5 +54,24 @@ describe('Overview', () => {
     });
     expect((await screen.findByRole('alert')).textContent).toContain('database unavailable');
     expect(await screen.findByText('No open alerts.')).toBeTruthy();
+  });
+
+  it('asks again every few seconds and shows the new figures', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    let head = 1200;
+    renderAs(['viewer'], <OverviewPage />, {
+      'GET /chains': () => ({ chains: [chainStatus({ head: head++ })] }),
+      'GET /alerts': { alerts: [] },
+      'GET /withdrawals/review': { withdrawals: [] },
+      'GET /kyt': { deposits: [], withdrawals: [] },
+      'GET /change-requests': { change_requests: [] },
+      'GET /notifications': { counts: { pending: 0, delivered: 0, failed: 0 }, notifications: [] },
+    });
+    const card = await screen.findByRole('article', { name: 'Chain evm:1' });
+    expect(within(card).getByText('Head').nextSibling?.textContent).toBe('1200');
+    await act(async () => {
+      vi.advanceTimersByTime(overviewRefreshMs);
+    });
+    await waitFor(() => expect(within(screen.getByRole('article', { name: 'Chain evm:1' })).getByText('Head').nextSibling?.textContent).toBe('1201'));
   });
 });
