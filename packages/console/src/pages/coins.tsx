@@ -135,6 +135,7 @@ export function BlacklistPage() {
           </div>
           <Action
             label="Add to blacklist"
+            {...(address.trim() ? {} : { notReady: 'Give the address.' })}
             danger
             confirm={`Refuse every withdrawal to ${address.trim()}?`}
             send={() => call('POST /blacklist', { body: { address: address.trim(), ...(reason.trim() ? { reason: reason.trim() } : {}) } })}

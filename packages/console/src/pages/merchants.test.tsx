@@ -21,6 +21,8 @@ describe('Merchants', () => {
       'POST /merchants': (req) => merchant({ app_id: 'new1', name: (req.body as { name: string }).name }),
     });
     expect(await screen.findByText('No merchant yet.')).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Create merchant' }).hasAttribute('disabled')).toBe(true);
+    expect(screen.getByText('Give the merchant a name.')).toBeTruthy();
     fireEvent.change(screen.getByLabelText('Name'), { target: { value: 'New Shop' } });
     fireEvent.change(screen.getByLabelText('Notify URL'), { target: { value: 'https://new.example/notify' } });
     fireEvent.click(screen.getByRole('button', { name: 'Create merchant' }));

@@ -36,6 +36,7 @@ function CreateMerchant({ created }: { created: () => void }) {
       </div>
       <Action
         label="Create merchant"
+        {...(name.trim() ? {} : { notReady: 'Give the merchant a name.' })}
         confirm={`Create merchant "${name.trim()}"? Its wallet key pair is generated now.`}
         send={() =>
           call('POST /merchants', {
@@ -205,6 +206,7 @@ function Allowlist({ m, coins }: { m: MerchantView; coins: CoinView[] }) {
           </div>
           <Action
             label="Add destination"
+            {...(address.trim() ? {} : { notReady: 'Give the address.' })}
             confirm={`Allow withdrawals of ${m.app_id} to ${address.trim()} (${symbol})?`}
             send={() => call('POST /merchants/:appId/allowlist', { params: { appId: m.app_id }, body: { symbol, address: address.trim(), ...(label.trim() ? { label: label.trim() } : {}) } })}
             done={(d) => `Added ${d.address}.`}

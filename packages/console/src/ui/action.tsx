@@ -61,6 +61,8 @@ export interface ActionProps<T> {
   /** Called after success (e.g. reload the page's data). */
   after?: (answer: T) => void;
   danger?: boolean;
+  /** Why the action cannot be sent yet (a required field is empty): the button is disabled and says so. */
+  notReady?: string;
   /**
    * Hands the outcome to the page instead of showing it here: for actions whose row or
    * section goes away once the action is done (a released hold leaves its list).
@@ -68,7 +70,7 @@ export interface ActionProps<T> {
   onOutcome?: (outcome: Outcome) => void;
 }
 
-export function Action<T>({ label, confirm, reason, send, done, after, danger, onOutcome }: ActionProps<T>) {
+export function Action<T>({ label, confirm, reason, send, done, after, danger, notReady, onOutcome }: ActionProps<T>) {
   const [asking, setAsking] = useState(false);
   const [text, setText] = useState('');
   const [busy, setBusy] = useState(false);
@@ -101,6 +103,8 @@ export function Action<T>({ label, confirm, reason, send, done, after, danger, o
           ref={trigger}
           type="button"
           className={danger ? 'danger' : undefined}
+          disabled={notReady !== undefined}
+          title={notReady}
           onClick={() => {
             setAsking(true);
             setOutcome(null);
@@ -132,6 +136,7 @@ export function Action<T>({ label, confirm, reason, send, done, after, danger, o
           </button>
         </form>
       )}
+      {notReady !== undefined && !asking ? <span className="muted not-ready">{notReady}</span> : null}
       <OutcomeLine outcome={outcome} />
     </div>
   );
