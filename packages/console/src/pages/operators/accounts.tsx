@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import { operatorRoles, type GuardedEnrolment, type OperatorView } from '../../../../server/src/contracts/operator.js';
 import { useSession } from '../../api/session.js';
-import { OutcomeView, useAction } from '../../ui/action.js';
+import { OutcomeView, useAction } from '../../ui/outcome.js';
 import { OneTimeCredentials } from '../../ui/credentials.js';
 import { WaitingForSecondAdmin } from '../../ui/pending.js';
 import { Empty, Show, useLoad } from '../../ui/states.js';

@@ -7,7 +7,7 @@ import { useState } from 'react';
 import { changeRequestStates, type ChangeRequestView } from '../../../../server/src/contracts/operator.js';
 import { useSession } from '../../api/session.js';
 import { href, navigate } from '../../routing.js';
-import { OutcomeView, useAction } from '../../ui/action.js';
+import { OutcomeView, useAction } from '../../ui/outcome.js';
 import { Empty, Show, useLoad } from '../../ui/states.js';
 import { Time } from '../../ui/time.js';
 

@@ -10,7 +10,7 @@ import { useSession } from '../../api/session.js';
 import type { Guarded, FourEyesRoute } from '../../api/client.js';
 import { Amount } from '../../ui/amount.js';
 import { Copyable } from '../../ui/copy.js';
-import { OutcomeView, useAction, type Outcome } from '../../ui/action.js';
+import { OutcomeView, useAction, type Outcome } from '../../ui/outcome.js';
 import { Empty, Show, useLoad } from '../../ui/states.js';
 import { Time } from '../../ui/time.js';
 

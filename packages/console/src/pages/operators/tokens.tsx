@@ -1,6 +1,6 @@
 /** API tokens of every operator (never the tokens themselves): who holds which, and revoking one. */
 import { useSession } from '../../api/session.js';
-import { OutcomeView, useAction } from '../../ui/action.js';
+import { OutcomeView, useAction } from '../../ui/outcome.js';
 import { Empty, Show, useLoad } from '../../ui/states.js';
 import { Time } from '../../ui/time.js';
 

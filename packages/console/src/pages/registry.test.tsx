@@ -1,0 +1,59 @@
+import { cleanup, screen, waitFor, within } from '@testing-library/react';
+import { act } from 'react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { App } from '../app.js';
+import { pages } from './registry.js';
+import { renderAs, type Answers } from '../testing/fake-api.js';
+import { alert, auditEntry, chainStatus, chainTx, coin, heldDeposit, merchant, notification, notificationDetail, reviewItem, sweep, user, withdrawal } from '../testing/fixtures.js';
+
+afterEach(() => {
+  cleanup();
+  window.location.hash = '';
+});
+
+const answers: Answers = {
+  'GET /chains': { chains: [chainStatus()] },
+  'GET /alerts': { alerts: [alert()] },
+  'GET /withdrawals/review': { withdrawals: [reviewItem()] },
+  'GET /withdrawals/:id': withdrawal(),
+  'GET /kyt': { deposits: [heldDeposit()], withdrawals: [] },
+  'GET /change-requests': { change_requests: [] },
+  'GET /notifications': { counts: { pending: 0, delivered: 1, failed: 1 }, notifications: [notification()] },
+  'GET /notifications/:id': notificationDetail(),
+  'GET /merchants': { merchants: [merchant()] },
+  'GET /merchants/:appId': merchant(),
+  'GET /merchants/:appId/allowlist': { destinations: [] },
+  'GET /coins': { coins: [coin()] },
+  'GET /users/:uid': user(),
+  'GET /chain-txs': { transactions: [chainTx()] },
+  'GET /sweeps': { sweeps: [sweep()] },
+  'GET /audit/operators': { entries: [auditEntry()], next_after_id: null },
+  'GET /blacklist': { addresses: [] },
+};
+
+const samplePath = (pattern: string) => pattern.replace(':id', '7').replace(':appId', 'shop1').replace(':uid', '42');
+
+describe('Page registry', () => {
+  it('has one entry per pattern', () => {
+    expect(new Set(pages.map((p) => p.pattern)).size).toBe(pages.length);
+  });
+
+  it('lists the menu pages for a viewer', () => {
+    renderAs(['viewer'], <App />, answers);
+    const menu = screen.getByRole('navigation', { name: 'Main' });
+    expect(within(menu).getAllByRole('link').map((a) => a.textContent)).toEqual(pages.filter((p) => p.menu).map((p) => p.title));
+  });
+
+  for (const page of pages) {
+    it(`opens ${page.pattern} with its heading and without an error`, async () => {
+      window.location.hash = `#${samplePath(page.pattern)}`;
+      renderAs(['admin'], <App />, answers);
+      await act(async () => {});
+      const main = screen.getByRole('main');
+      await waitFor(() => expect(within(main).getAllByRole('heading', { level: 1 })).toHaveLength(1));
+      expect(main.textContent).not.toContain('Not found');
+      await waitFor(() => expect(within(main).queryAllByRole('status').filter((s) => s.textContent?.startsWith('Loading'))).toHaveLength(0));
+      expect(within(main).queryAllByRole('alert')).toHaveLength(0);
+    });
+  }
+});

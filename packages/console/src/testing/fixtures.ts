@@ -1,0 +1,262 @@
+/** Records as the operator API answers them, typed by the contract's views; each test overrides what it looks at. */
+import type {
+  AlertView,
+  AuditEntryView,
+  ChainStatus,
+  ChainTxView,
+  CoinView,
+  HeldRecords,
+  MerchantView,
+  NotificationDetailView,
+  NotificationView,
+  ReviewItem,
+  SweepView,
+  UserView,
+  WithdrawalView,
+} from '../../../server/src/contracts/operator.js';
+
+export const t0 = Date.UTC(2026, 11, 7, 9, 30, 0);
+
+export function withdrawal(over: Partial<WithdrawalView> = {}): WithdrawalView {
+  return {
+    id: 7,
+    request_id: 'req-7',
+    uid: 42,
+    symbol: 'ETH',
+    amount: '1234.000000000000000001',
+    withdraw_fee_symbol: 'ETH',
+    withdraw_fee: '0.0005',
+    fee_symbol: 'ETH',
+    real_fee: '0',
+    address_from: '0x1111111111111111111111111111111111111111',
+    address_to: '0x2222222222222222222222222222222222222222',
+    txid: '',
+    confirmations: 0,
+    saas_status: 0,
+    company_status: 0,
+    status: 0,
+    withdraw_type: 1,
+    created_at: t0,
+    updated_at: t0,
+    review_reason: 'above auto-approve maximum',
+    approvals_required: 2,
+    approvals_given: 1,
+    approvals_needed: 1,
+    approved_by: ['bob'],
+    decisions: [{ side: 'saas', decision: 'approve', operator_id: 2, operator_name: 'bob', reason: '', created_at: t0 + 60_000 }],
+    policy_hits: [],
+    ...over,
+  };
+}
+
+export function reviewItem(over: Partial<ReviewItem> = {}): ReviewItem {
+  return { ...withdrawal(), app_id: 'shop1', merchant_id: 1, ...over };
+}
+
+export function heldDeposit(over: Partial<HeldRecords['deposits'][number]> = {}): HeldRecords['deposits'][number] {
+  return {
+    id: 31,
+    uid: 42,
+    symbol: 'USDT',
+    amount: '5000.123456',
+    address_from: '0x3333333333333333333333333333333333333333',
+    address_to: '0x4444444444444444444444444444444444444444',
+    txid: '0xabc1',
+    confirmations: 12,
+    status: 5,
+    created_at: t0,
+    updated_at: t0,
+    app_id: 'shop1',
+    merchant_id: 1,
+    review_reason: 'KYT risk score 80',
+    ...over,
+  };
+}
+
+export function heldWithdrawal(over: Partial<HeldRecords['withdrawals'][number]> = {}): HeldRecords['withdrawals'][number] {
+  return { ...withdrawal({ id: 8, status: 8 }), app_id: 'shop1', merchant_id: 1, kyt_reason: 'sanctioned counterparty', ...over };
+}
+
+export function coin(over: Partial<CoinView> = {}): CoinView {
+  return {
+    id: 1,
+    symbol: 'ETH',
+    name: 'Ether',
+    chain: 'evm:1',
+    base_symbol: 'ETH',
+    contract_address: '',
+    decimals: 18,
+    confirmations: 12,
+    min_withdraw: '0.001',
+    max_withdraw: '100',
+    withdraw_fee: '0.0005',
+    withdraw_fee_symbol: 'ETH',
+    auto_approve_max: '10',
+    daily_limit: '1000',
+    min_deposit: '0',
+    icon: '',
+    explorer: 'https://etherscan.io/tx/{txid}',
+    enabled: true,
+    ...over,
+  };
+}
+
+export function chainStatus(over: Partial<ChainStatus> = {}): ChainStatus {
+  return {
+    chain: 'evm:1',
+    rpc_url: 'http://node.internal:8545',
+    head: 1200,
+    scanned: 1190,
+    behind: 10,
+    hot_wallet: {
+      address: '0x5555555555555555555555555555555555555555',
+      balances: { ETH: '12.000000000000000001', USDT: '1000000' },
+      levels: { ETH: { balance: '12.000000000000000001', threshold: '10', low: false }, USDT: { balance: '1000000', threshold: null, low: false } },
+      low: false,
+    },
+    fee_wallet: { address: '0x6666666666666666666666666666666666666666', balances: { ETH: '0.5' }, levels: { ETH: { balance: '0.5', threshold: '1', low: true } }, low: true },
+    deposits_confirming: 3,
+    transactions_in_flight: 1,
+    sweeps_in_flight: 0,
+    open_alerts: 1,
+    ...over,
+  };
+}
+
+export function alert(over: Partial<AlertView> = {}): AlertView {
+  return { id: 1, kind: 'hot_wallet_low', key: 'hot_wallet_low:evm:1:ETH', message: 'hot wallet ETH below 20', count: 3, created_at: t0, updated_at: t0, resolved_at: null, ...over };
+}
+
+export function merchant(over: Partial<MerchantView> = {}): MerchantView {
+  return {
+    id: 1,
+    app_id: 'shop1',
+    name: 'Shop One',
+    rsa_wallet_pub: 'MIIBIjANBgkqh',
+    merchant_public_key: 'MIIBIjANBgkqm',
+    notify_url: 'https://shop1.example/notify',
+    confirm_url: null,
+    ip_allowlist: ['203.0.113.0/24'],
+    auto_collect: true,
+    user_limit: 0,
+    active: true,
+    created_at: t0,
+    coins: ['ETH'],
+    ...over,
+  };
+}
+
+export function user(over: Partial<UserView> = {}): UserView {
+  return {
+    uid: 42,
+    app_id: 'shop1',
+    country: '49',
+    mobile: null,
+    email: 'user@example.com',
+    nickname: 'carol',
+    frozen: false,
+    at_risk: false,
+    created_at: t0,
+    balances: [
+      { symbol: 'ETH', normal: '99999999999999.999999999999999999', lock: '0' },
+      { symbol: 'USDT', normal: '10.5', lock: '2.25' },
+    ],
+    ...over,
+  };
+}
+
+/** A notification as GET /notifications/:id answers it: with every delivery attempt. */
+export function notificationDetail(over: Partial<NotificationDetailView> = {}): NotificationDetailView {
+  return {
+    ...notification(),
+    attempts_log: [
+      { attempt: 1, at_ms: t0 + 1_000, http_status: 500, answer_excerpt: 'upstream down', error: 'HTTP 500', duration_ms: 12 },
+      { attempt: 2, at_ms: t0 + 121_000, http_status: null, answer_excerpt: '', error: 'connect ECONNREFUSED', duration_ms: 3 },
+    ],
+    ...over,
+  };
+}
+
+export function notification(over: Partial<NotificationView> = {}): NotificationView {
+  return {
+    id: 5,
+    app_id: 'shop1',
+    side: 'deposit',
+    record_id: 31,
+    state: 'failed',
+    attempts: 8,
+    next_attempt_at: t0,
+    last_error: 'HTTP 500 from https://shop1.example/notify',
+    waiting: '',
+    created_at: t0,
+    delivered_at: null,
+    payload: { id: '31', amount: '5000.123456', symbol: 'USDT' },
+    ...over,
+  };
+}
+
+export function chainTx(over: Partial<ChainTxView> = {}): ChainTxView {
+  return {
+    id: 3,
+    chain: 'evm:1',
+    purpose: 'withdrawal',
+    ref_id: 7,
+    from: '0x5555555555555555555555555555555555555555',
+    to: '0x2222222222222222222222222222222222222222',
+    token: '',
+    sequence: 4,
+    value: '1234000000000000000001',
+    hash: '0xfeed',
+    state: 'broadcast',
+    replaces_id: null,
+    block_number: null,
+    fee_max: '21000000000000',
+    terms: { gas_limit: '21000' },
+    fee: '0',
+    broadcasts: 1,
+    last_error: '',
+    broadcast_at: t0,
+    created_at: t0,
+    updated_at: t0,
+    ...over,
+  };
+}
+
+export function sweep(over: Partial<SweepView> = {}): SweepView {
+  return {
+    id: 9,
+    chain: 'evm:1',
+    merchant_id: 1,
+    coin_id: 2,
+    address: '0x7777777777777777777777777777777777777777',
+    amount: '5000123456',
+    state: 'failed',
+    topup_tx_id: null,
+    sweep_tx_id: null,
+    attempts: 3,
+    last_error: 'insufficient funds for gas',
+    created_at: t0,
+    updated_at: t0,
+    ...over,
+  };
+}
+
+export function auditEntry(over: Partial<AuditEntryView> = {}): AuditEntryView {
+  return {
+    id: 1,
+    at: t0,
+    operator_id: 1,
+    operator_name: 'alice',
+    roles: ['admin'],
+    action: 'POST /withdrawals/:id/approve',
+    target: '/withdrawals/7',
+    before: null,
+    after: { status: 1 },
+    outcome: 'done',
+    error_code: null,
+    source_ip: '127.0.0.1',
+    prev_hash: '00',
+    hash: 'ab',
+    ...over,
+  };
+}
