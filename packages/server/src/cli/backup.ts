@@ -25,7 +25,7 @@ through pg_dump (the client tools of the server's major version must be on PATH;
 goes to them through the environment, never the command line). The encrypted key store
 (keystorePath) is copied as it is — its passphrase is never part of a backup: keep it where
 you keep it today. manifest.json lists every file with its SHA-256. Put it back with
-'openwaas restore DIR' (docs/deploy.md).`,
+'openwaas restore DIR' (docs/backups.md).`,
   positionals: { min: 1, max: 1 },
   async run(p, io) {
     const config = cliConfig(io);

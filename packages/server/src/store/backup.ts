@@ -10,7 +10,8 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { openStore, restrictSqliteSidecars } from './db.js';
@@ -23,7 +24,8 @@ export interface BackupManifest {
   created_at: string;
   /** The newest migration of the code that wrote it: a restore by older code is refused. */
   schema: string;
-  database: { kind: 'sqlite' | 'postgres'; file: string; bytes: number; sha256: string };
+  /** `schema_name`: PostgreSQL only, the schema the tables live in (restored under the same name). */
+  database: { kind: 'sqlite' | 'postgres'; file: string; bytes: number; sha256: string; schema_name?: string };
   /** The encrypted key store, when there is one at the configured path. */
   keystore: { file: string; bytes: number; sha256: string } | null;
 }
@@ -49,11 +51,13 @@ async function described(dir: string, file: string): Promise<{ file: string; byt
   return { file, bytes: statSync(path).size, sha256: await sha256Of(path) };
 }
 
-/** Runs a client program (pg_dump, pg_restore); its stderr is the error when it fails. */
-function runTool(program: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+/** Runs a client program (pg_dump, pg_restore): its standard output, or its stderr as the error. */
+function runTool(program: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(program, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(program, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
     let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     child.on('error', (error: NodeJS.ErrnoException) =>
       reject(
@@ -64,7 +68,7 @@ function runTool(program: string, args: string[], env: NodeJS.ProcessEnv): Promi
         ),
       ),
     );
-    child.on('close', (code) => (code === 0 ? resolvePromise() : reject(new BackupError(`${program} failed (exit ${code}): ${stderr.trim().split('\n').slice(-3).join(' ')}`))));
+    child.on('close', (code) => (code === 0 ? resolvePromise(stdout) : reject(new BackupError(`${program} failed (exit ${code}): ${stderr.trim().split('\n').slice(-3).join(' ')}`))));
   });
 }
 
@@ -76,7 +80,10 @@ function clientConnection(url: string): { url: string; env: NodeJS.ProcessEnv } 
   const parsed = new URL(url);
   const password = decodeURIComponent(parsed.password);
   parsed.password = '';
-  return { url: parsed.toString(), env: password ? { ...process.env, PGPASSWORD: password } : { ...process.env } };
+  // libpq reads %20, not the form encoding's '+', as a space (options=-c search_path=…).
+  const query = [...parsed.searchParams].map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
+  parsed.search = '';
+  return { url: `${parsed.toString()}${query ? `?${query}` : ''}`, env: password ? { ...process.env, PGPASSWORD: password } : { ...process.env } };
 }
 
 /** An empty directory for the backup (created 0700: it holds everything the service holds). */
@@ -94,8 +101,10 @@ export async function writeBackup(input: { databaseUrl: string; keystorePath: st
   if (isPostgres(input.databaseUrl)) {
     const file = 'database.pgdump';
     const client = clientConnection(input.databaseUrl);
-    await runTool('pg_dump', ['--format=custom', '--no-owner', '--no-privileges', `--file=${join(dir, file)}`, `--dbname=${client.url}`], client.env);
-    database = { kind: 'postgres', ...(await described(dir, file)) };
+    // Only the service's schema: a database may hold others (another service, other tenants).
+    const schemaName = await postgresCurrentSchema(input.databaseUrl);
+    await runTool('pg_dump', ['--format=custom', '--no-owner', '--no-privileges', `--schema=${schemaName}`, `--file=${join(dir, file)}`, `--dbname=${client.url}`], client.env);
+    database = { kind: 'postgres', ...(await described(dir, file)), schema_name: schemaName };
   } else {
     const source = sqlitePathOf(input.databaseUrl);
     if (source === ':memory:' || !existsSync(source)) throw new BackupError(`no SQLite database at ${source}`);
@@ -151,9 +160,26 @@ export async function restoreBackup(input: { dir: string; manifest: BackupManife
   if (manifest.keystore && existsSync(input.keystorePath)) throw new BackupError(`a key store exists at ${input.keystorePath}: restore into a fresh location (move it away first)`);
   if (manifest.database.kind === 'postgres') {
     if (!isPostgres(input.databaseUrl)) throw new BackupError('the backup is of a PostgreSQL database: DATABASE_URL must name an empty PostgreSQL database');
-    if (!(await postgresIsEmpty(input.databaseUrl))) throw new BackupError('the target PostgreSQL database is not empty: create a new one (createdb) and restore into it');
+    const schemaName = manifest.database.schema_name ?? 'public';
+    const target = await postgresTarget(input.databaseUrl, schemaName);
+    if (!target.onSearchPath) throw new BackupError(`the backup's tables live in schema ${schemaName}: DATABASE_URL must use it (its search_path), as the backed-up service did`);
+    if (target.tables > 0) throw new BackupError(`schema ${schemaName} of the target database holds tables: create a new database (createdb) and restore into it`);
     const client = clientConnection(input.databaseUrl);
-    await runTool('pg_restore', ['--no-owner', '--no-privileges', '--exit-on-error', `--dbname=${client.url}`, join(dir, basename(manifest.database.file))], client.env);
+    const dump = join(dir, basename(manifest.database.file));
+    const args = ['--no-owner', '--no-privileges', '--exit-on-error', `--dbname=${client.url}`];
+    const listDir = target.schemaExists ? mkdtempSync(join(tmpdir(), 'openwaas-restore-')) : undefined;
+    try {
+      if (listDir) {
+        // The schema is there already (public always is): restore everything but its creation.
+        const toc = await runTool('pg_restore', ['--list', dump], client.env);
+        const creation = new RegExp(`\\b(SCHEMA - |COMMENT - SCHEMA )${schemaName}\\b`);
+        writeFileSync(join(listDir, 'toc.list'), toc.split('\n').filter((line) => !creation.test(line)).join('\n'), { mode: 0o600 });
+        args.push(`--use-list=${join(listDir, 'toc.list')}`);
+      }
+      await runTool('pg_restore', [...args, dump], client.env);
+    } finally {
+      if (listDir) rmSync(listDir, { recursive: true, force: true });
+    }
   } else {
     if (isPostgres(input.databaseUrl)) throw new BackupError('the backup is of a SQLite database: DATABASE_URL must name a SQLite file');
     const target = sqlitePathOf(input.databaseUrl);
@@ -169,12 +195,28 @@ export async function restoreBackup(input: { dir: string; manifest: BackupManife
   }
 }
 
-/** True when the PostgreSQL database has no table in its schema (nothing a restore could collide with). */
-async function postgresIsEmpty(url: string): Promise<boolean> {
+/** The schema the service's tables live in (the connection's current schema). */
+async function postgresCurrentSchema(url: string): Promise<string> {
   const store = openStore(url);
   try {
-    const { rows } = await sql<{ tables: number | string }>`select count(*) as tables from information_schema.tables where table_schema = current_schema()`.execute(store.db);
-    return Number(rows[0]?.tables ?? 0) === 0;
+    const { rows } = await sql<{ name: string | null }>`select current_schema() as name`.execute(store.db);
+    const name = rows[0]?.name;
+    if (!name) throw new BackupError('the database connection has no current schema (its search_path names none that exists)');
+    return name;
+  } finally {
+    await store.close();
+  }
+}
+
+/** What a restore into `schemaName` of the database at `url` would meet. */
+async function postgresTarget(url: string, schemaName: string): Promise<{ onSearchPath: boolean; schemaExists: boolean; tables: number }> {
+  const store = openStore(url);
+  try {
+    const path = await sql<{ path: string }>`select current_setting('search_path') as path`.execute(store.db);
+    const names = (path.rows[0]?.path ?? '').split(',').map((n) => n.trim().replace(/^"|"$/g, ''));
+    const schemas = await sql<{ n: number | string }>`select count(*) as n from information_schema.schemata where schema_name = ${schemaName}`.execute(store.db);
+    const tables = await sql<{ n: number | string }>`select count(*) as n from information_schema.tables where table_schema = ${schemaName}`.execute(store.db);
+    return { onSearchPath: names.includes(schemaName), schemaExists: Number(schemas.rows[0]?.n ?? 0) > 0, tables: Number(tables.rows[0]?.n ?? 0) };
   } finally {
     await store.close();
   }

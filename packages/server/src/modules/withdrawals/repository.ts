@@ -205,10 +205,6 @@ export async function listAwaitingKytWithdrawalIds(db: Db, limit: number): Promi
   return rows.map((r) => Number(r.id));
 }
 
-/** The withdrawal with `id`. */
-export async function findWithdrawal(db: Db, id: number): Promise<WithdrawalRecord | undefined> {
-  return toWithdrawalOrUndefined(await db.selectFrom('withdrawals').selectAll().where('id', '=', id).executeTakeFirst());
-}
 
 /** Review decisions recorded on withdrawals (withdrawal_approvals). */
 
