@@ -1,23 +1,30 @@
 /**
  * A mistyped command gets a "did you mean" naming the close commands, at the top level and
  * inside a group; a word close to nothing gets none; a usage error prints the help of the
- * command that was run. The CLI runs in this process.
+ * command that was run; a command that finds no chains while a sandbox runs says where its
+ * settings are. The CLI runs in this process.
  */
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runCli } from '../src/cli/run.js';
 import { suggestionsFor } from '../src/cli/suggest.js';
 
-async function run(...argv: string[]): Promise<{ code: number; stderr: string }> {
+async function runIn(argv: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
+  let out = '';
   let err = '';
+  stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
   stderr.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
-  stdout.resume();
-  const code = await runCli(argv, { stdout, stderr, env: {}, cwd: process.cwd() });
-  return { code, stderr: err };
+  const code = await runCli(argv, { stdout, stderr, env, cwd });
+  return { code, stdout: out, stderr: err };
 }
+
+const run = (...argv: string[]) => runIn(argv, {}, process.cwd());
 
 describe('did you mean', () => {
   test('close names first, prefixes count, at most three, nothing when far', () => {
@@ -54,5 +61,24 @@ describe('usage errors print the help of the command that was run', () => {
     assert.match(r.stderr, /amount lots is not a decimal amount/);
     assert.match(r.stderr, /Usage: openwaas sandbox deposit <uid> <symbol> <amount>/);
     assert.doesNotMatch(r.stderr, /--no-chain/);
+  });
+});
+
+describe('a sandbox running beside an unconfigured shell', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'openwaas-hint-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const env = { DATABASE_URL: join(dir, 'data', 'openwaas.sqlite'), OPENWAAS_INSECURE_DEV_KEYS: '1' };
+
+  test('chain status with no chains names the sandbox\'s env file while one runs, and only then', async () => {
+    assert.equal((await runIn(['migrate'], env, dir)).code, 0);
+    const alone = await runIn(['chain', 'status'], env, dir);
+    assert.equal(alone.code, 0, alone.stderr);
+    assert.equal(alone.stdout, 'no chains configured (settings: chains / OPENWAAS_CHAINS)\n');
+    // A sandbox's lock, held by a live process (this one).
+    mkdirSync(join(dir, '.openwaas', 'demo'), { recursive: true });
+    writeFileSync(join(dir, '.openwaas', 'demo', 'sandbox.lock'), JSON.stringify({ pid: process.pid, started_at: new Date().toISOString() }));
+    const hinted = await runIn(['chain', 'status'], env, dir);
+    assert.equal(hinted.code, 0, hinted.stderr);
+    assert.match(hinted.stdout, /a sandbox is running in .*\.openwaas\/demo: its settings are in .*env — run '\. .*env' in this shell/);
   });
 });

@@ -1,4 +1,7 @@
 import { redactedUrl } from '../http/redacted-url.js';
+import { resolve, join } from 'node:path';
+import { demoDirDefault } from './demo.js';
+import { runningSandbox } from './sandbox-lock.js';
 import { requireChain, type ChainHandle } from '../chains/registry.js';
 import type { ServiceContext } from '../context.js';
 import { chainStatuses, readScanCursor, readScannerFault, rewindCursor, scannerLeaseName, scannerLeaseTtlMs, scanStep, type ScanStepResult } from '../modules/deposits/index.js';
@@ -25,7 +28,7 @@ Needs the keys for the wallet addresses (OPENWAAS_KEY_PASSPHRASE).`,
   async run(p, io) {
     const statuses = await withChainContext(io, (ctx) => chainStatuses(ctx));
     print(io, p, statuses, () => {
-      if (statuses.length === 0) return 'no chains configured (settings: chains / OPENWAAS_CHAINS)\n';
+      if (statuses.length === 0) return `no chains configured (settings: chains / OPENWAAS_CHAINS)${sandboxSettingsHint(io)}\n`;
       const nowMs = Date.now();
       const rows = statuses.map((s) => ({
         ...s,
@@ -240,4 +243,15 @@ async function moveCursorBack(ctx: ServiceContext, chain: ChainHandle, from: num
   if (result.rewound) return;
   const { current } = result;
   throw new CommandFailed(`${chain.id}: the scanner is at block ${current}; --from ${from} would skip blocks ${current + 1}..${from - 1} (use --from ${current + 1} or lower)`);
+}
+
+/**
+ * For a command that found no chains: when a sandbox runs in the default demo folder below the
+ * working directory, where its settings are (its chain is not in this shell's environment
+ * until DIR/env is sourced); '' otherwise.
+ */
+export function sandboxSettingsHint(io: { cwd: string }): string {
+  const dir = resolve(io.cwd, demoDirDefault);
+  if (!runningSandbox(dir)) return '';
+  return `; a sandbox is running in ${dir}: its settings are in ${join(dir, 'env')} — run '. ${join(dir, 'env')}' in this shell and try again`;
 }
