@@ -3,8 +3,8 @@ import { act } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { App } from '../app.js';
 import { pages } from './registry.js';
-import { renderAs, type Answers } from '../testing/fake-api.js';
-import { alert, auditEntry, chainStatus, chainTx, coin, heldDeposit, merchant, notification, notificationDetail, reviewItem, sweep, user, withdrawal } from '../testing/fixtures.js';
+import { pendingChange, renderAs, type Answers } from '../testing/fake-api.js';
+import { alert, auditEntry, chainStatus, chainTx, coin, heldDeposit, merchant, notification, notificationDetail, reviewItem, sweep, t0, user, withdrawal } from '../testing/fixtures.js';
 
 afterEach(() => {
   cleanup();
@@ -29,6 +29,12 @@ const answers: Answers = {
   'GET /sweeps': { sweeps: [sweep()] },
   'GET /audit/operators': { entries: [auditEntry()], next_after_id: null },
   'GET /blacklist': { addresses: [] },
+  'GET /users': { users: [user()], next_after_id: null },
+  'GET /auth/me': { operator: { id: 1, name: 'alice', roles: ['admin'] }, token: { id: 1, kind: 'session' } },
+  'GET /operators': { operators: [{ id: 1, name: 'alice', roles: ['admin'], disabled: false, locked_until: null, created_at: t0 }] },
+  'GET /operator-tokens': { tokens: [] },
+  'GET /change-requests/:id': pendingChange(7, 'merchant_rotate_key', 'shop1', {}),
+  'GET /policies': { approval: [], velocity: [], destinations: [] },
 };
 
 const samplePath = (pattern: string) => pattern.replace(':id', '7').replace(':appId', 'shop1').replace(':uid', '42');
