@@ -3,6 +3,7 @@ import { act } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { App } from '../app.js';
 import { pages } from './registry.js';
+import { PageLink, pageOfRoute } from '../ui/links.js';
 import { pendingChange, renderAs, type Answers } from '../testing/fake-api.js';
 import { alert, auditEntry, chainStatus, chainTx, coin, heldDeposit, merchant, notification, notificationDetail, reviewItem, sweep, t0, user, withdrawal } from '../testing/fixtures.js';
 
@@ -62,4 +63,18 @@ describe('Page registry', () => {
       expect(within(main).queryAllByRole('alert')).toHaveLength(0);
     });
   }
+
+  it('links an API list path to the page that lists it (the change requests queue to the operators\' change requests)', () => {
+    expect(pageOfRoute('GET /change-requests')).toBe('/operators/changes');
+    expect(pageOfRoute('GET /withdrawals/review')).toBe('/withdrawals');
+    renderAs(['viewer'], <PageLink path="/change-requests" query={{ state: 'pending' }}>Pending change requests</PageLink>, answers);
+    expect(screen.getByRole('link', { name: 'Pending change requests' }).getAttribute('href')).toBe('#/operators/changes?state=pending');
+  });
+
+  it('shows the overview\'s pending change requests queue as a link to the change requests page', async () => {
+    renderAs(['viewer'], <App />, answers);
+    const main = screen.getByRole('main');
+    const link = await within(main).findByRole('link', { name: /change requests/i });
+    expect(link.getAttribute('href')).toMatch(/^#\/operators\/changes/);
+  });
 });
