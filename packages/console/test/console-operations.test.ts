@@ -3,9 +3,12 @@
  * merchant refused (HTTP 500) is seen failed with every attempt, then resent once the merchant
  * answers SUCCESS and seen delivered with the new attempt; the ledger audit, the chain audit
  * (after a deposit arrived on chain) and the operator trail's hash-chain verification come out
- * clean on the audit pages.
+ * clean on the audit pages; a merchant's key rotation waits for a second admin, and once approved
+ * the new public key downloads as a PEM file.
  */
 import assert from 'node:assert/strict';
+import { createPublicKey } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { DepositStatus } from '@openwaas/sdk';
 import type { Browser } from 'playwright-core';
@@ -123,6 +126,46 @@ describe(title, { skip }, () => {
     await verify.getByRole('status').filter({ hasText: /^Intact: \d+ entries$/ }).waitFor();
     await axeCheck(page, 'the verified operator trail');
     await screenshot(page, 'audit-trail-verified');
+    assert.deepEqual(unexpectedErrors(errors), []);
+    await context.close();
+  });
+
+  it('rotates a merchant\'s keys: held for a second admin, then the new public key downloads as PEM', async () => {
+    const { t } = service;
+    const m = await t.addMerchant({ name: 'Rotating Shop' });
+    const before = m.walletPublicKeyPem;
+    // A second admin besides the service's test-admin: four eyes are engaged from now on.
+    const rhea = await service.account('rhea', ['admin']);
+    const { context, page, errors } = await openPage(browser);
+    await loginAs(page, service.consoleUrl, rhea);
+    await page.goto(`${service.consoleUrl}#/merchants/${m.appId}`);
+    const card = page.getByRole('region', { name: 'Wallet key' });
+    await card.getByRole('button', { name: 'Rotate keys' }).click();
+    await card.getByRole('button', { name: 'Confirm: Rotate keys' }).click();
+    const waiting = card.getByRole('status').filter({ hasText: 'Waiting for a second admin' });
+    await waiting.waitFor();
+    const link = waiting.getByRole('link', { name: /^change request #\d+$/ });
+    const id = Number(((await link.textContent()) ?? '').replace(/\D/g, ''));
+    await screenshot(page, 'merchant-rotate-waiting');
+
+    // The other admin approves it; the merchant page then offers the new key.
+    const approved = await fetch(`${t.operatorUrl}/change-requests/${id}/approve`, { method: 'POST', headers: { authorization: `Bearer ${t.operatorToken}`, 'content-type': 'application/json' }, body: '{}' });
+    assert.equal(approved.status, 200, await approved.clone().text());
+    const shown = (await (await fetch(`${t.operatorUrl}/merchants/${m.appId}`, { headers: { authorization: `Bearer ${t.operatorToken}` } })).json()) as { rsa_wallet_pub: string };
+    assert.notEqual(shown.rsa_wallet_pub.replace(/\s+/g, ''), before.replace(/\s+/g, ''));
+    await page.reload();
+    await page.getByText('Show the wallet public key').click();
+    const pem = page.getByLabel('wallet public key', { exact: true });
+    await pem.waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download wallet public key (.pem)' }).click()]);
+    assert.equal(download.suggestedFilename(), `${m.appId}-wallet-public-key.pem`);
+    const file = await readFile((await download.path())!, 'utf8');
+    assert.equal(file, await pem.textContent());
+    assert.match(file, /^-----BEGIN PUBLIC KEY-----\n[A-Za-z0-9+/=\n]+-----END PUBLIC KEY-----\n$/);
+    // The downloaded key is the one the service now seals with: it reads as the same public key.
+    const asDer = (text: string) => createPublicKey(text.includes('BEGIN') ? text : `-----BEGIN PUBLIC KEY-----\n${text}\n-----END PUBLIC KEY-----\n`).export({ type: 'spki', format: 'der' }).toString('base64');
+    assert.equal(asDer(file), asDer(shown.rsa_wallet_pub));
+    await axeCheck(page, 'a merchant with its wallet key shown');
     assert.deepEqual(unexpectedErrors(errors), []);
     await context.close();
   });
