@@ -94,7 +94,7 @@ describe(title, { skip }, () => {
     await context.close();
   });
 
-  it('a viewer sees no decision buttons, and the server refuses the viewer a forced approval (403)', async () => {
+  it('a viewer sees no decision buttons, and the server refuses the viewer a forced approval (403); a reviewer sees them', async () => {
     const { t } = service;
     const { uid } = await t.client.registerEmail({ email: 'review@example.test' });
     await t.credit({ symbol: 'ETH', amount: '50', uid: Number(uid) });
@@ -122,5 +122,14 @@ describe(title, { skip }, () => {
     const still = await fetch(`${t.operatorUrl}/withdrawals/${w.id}`, { headers: { authorization: `Bearer ${t.operatorToken}` } });
     assert.equal(((await still.json()) as { status: number }).status, WithdrawStatus.Review);
     await context.close();
+
+    // A reviewer on the same withdrawal has the decision buttons the viewer lacked.
+    const gus = await service.account('gus', ['reviewer']);
+    const second = await openPage(browser);
+    await loginAs(second.page, service.consoleUrl, gus);
+    await second.page.goto(`${service.consoleUrl}#/withdrawals/${w.id}`);
+    await second.page.getByRole('button', { name: /^Approve/ }).first().waitFor();
+    await second.page.getByRole('button', { name: /^Reject/ }).first().waitFor();
+    await second.context.close();
   });
 });

@@ -40,7 +40,7 @@ describe(title, { skip }, () => {
     await page.goto(`${service.consoleUrl}#/operators`);
     await page.getByRole('cell', { name: 'ann (you)' }).waitFor();
     await axeCheck(page, 'the operators page');
-    await screenshot(page, 'operators', { phoneToo: true });
+    await screenshot(page, 'operators-admin', { phoneToo: true });
 
     const create = page.getByRole('form', { name: 'Create an operator account' });
     await create.getByLabel('Account name').fill('carol');
@@ -109,7 +109,7 @@ describe(title, { skip }, () => {
     await page.getByRole('button', { name: 'Copy API token' }).waitFor();
     await page.getByRole('button', { name: /Revoke token #\d+/ }).waitFor();
     await axeCheck(page, 'the account page');
-    await screenshot(page, 'account', { phoneToo: true });
+    await screenshot(page, 'account-tokens', { phoneToo: true });
     await page.getByRole('button', { name: 'Hide' }).click();
 
     await page.goto(`${service.consoleUrl}#/operators/tokens`);
@@ -138,7 +138,7 @@ describe(title, { skip }, () => {
     // Setting a policy is four-eyed: it waits.
     await page.getByRole('status').filter({ hasText: 'Waiting for a second admin' }).waitFor();
     await axeCheck(page, 'the policies page');
-    await screenshot(page, 'policies', { phoneToo: true });
+    await screenshot(page, 'policies-edited', { phoneToo: true });
     const pending = await fetch(`${service.t.operatorUrl}/change-requests?state=pending`, { headers: { authorization: `Bearer ${service.t.operatorToken}` } });
     const requests = ((await pending.json()) as { change_requests: { kind: string; change: unknown }[] }).change_requests;
     assert.ok(

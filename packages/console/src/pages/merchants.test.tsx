@@ -80,4 +80,44 @@ describe('Merchant detail', () => {
     await waitFor(() => expect(sentTo(sent, 'DELETE /merchants/:appId/allowlist')[0]?.query).toEqual({ symbol: 'ETH', address: '0x9999999999999999999999999999999999999999' }));
     await waitFor(() => expect(within(list).getByRole('status').textContent).toBe('Removed.'));
   });
+
+  it('rotates the wallet keys and offers the new public key as PEM to copy and download', async () => {
+    const fresh = 'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA' + 'x'.repeat(40);
+    let current = merchant();
+    const { sent } = renderAs(['admin'], <MerchantPage params={{ appId: 'shop1' }} />, {
+      ...answers,
+      'GET /merchants/:appId': () => current,
+      'POST /merchants/:appId/rotate-key': () => (current = merchant({ rsa_wallet_pub: fresh })),
+    });
+    const card = await screen.findByRole('region', { name: 'Wallet key' });
+    fireEvent.click(within(card).getByRole('button', { name: 'Rotate keys' }));
+    await act(async () => fireEvent.click(within(card).getByRole('button', { name: 'Confirm: Rotate keys' })));
+    await waitFor(() => expect(within(card).getByRole('status').textContent).toContain('New wallet key pair in use'));
+    const pem = within(card).getByLabelText('new wallet public key');
+    expect(pem.textContent).toBe(`-----BEGIN PUBLIC KEY-----\n${fresh.slice(0, 64)}\n${fresh.slice(64)}\n-----END PUBLIC KEY-----\n`);
+    const download = within(card).getByRole('link', { name: 'Download new wallet public key (.pem)' });
+    expect(download.getAttribute('download')).toBe('shop1-wallet-public-key.pem');
+    expect(download.getAttribute('href')).toMatch(/^blob:/);
+    expect(within(card).getByRole('button', { name: 'Copy new wallet public key' })).toBeTruthy();
+    expect(sentTo(sent, 'POST /merchants/:appId/rotate-key')[0]?.params).toEqual({ appId: 'shop1' });
+  });
+
+  it('shows a rotation held for a second admin with a link to its change request', async () => {
+    renderAs(['admin'], <MerchantPage params={{ appId: 'shop1' }} />, {
+      ...answers,
+      'POST /merchants/:appId/rotate-key': new Accepted(pendingChange(9, 'merchant.rotate_key', '/merchants/shop1', {})),
+    });
+    const card = await screen.findByRole('region', { name: 'Wallet key' });
+    fireEvent.click(within(card).getByRole('button', { name: 'Rotate keys' }));
+    await act(async () => fireEvent.click(within(card).getByRole('button', { name: 'Confirm: Rotate keys' })));
+    await waitFor(() => expect(within(card).getByRole('status').textContent).toContain('Waiting for a second admin: change request #9'));
+    expect(within(card).getByRole('link', { name: 'change request #9' }).getAttribute('href')).toBe('#/operators/changes/9');
+    expect(within(card).queryByLabelText('new wallet public key')).toBeNull();
+  });
+
+  it('a viewer gets no key rotation', async () => {
+    renderAs(['viewer'], <MerchantPage params={{ appId: 'shop1' }} />, answers);
+    await screen.findByText('Shop One');
+    expect(screen.queryByRole('button', { name: 'Rotate keys' })).toBeNull();
+  });
 });

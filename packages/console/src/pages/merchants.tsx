@@ -1,9 +1,9 @@
 /** Merchants: the list, creating one, and one merchant's settings, coins and allowlisted destinations. */
-import { useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import type { CoinView, MerchantView } from '../../../server/src/contracts/operator.js';
 import { useSession } from '../api/session.js';
 import { Action, OutcomeLine, isChangeRequest, type Outcome } from '../ui/action.js';
-import { Copyable } from '../ui/copy.js';
+import { CopyButton, Copyable } from '../ui/copy.js';
 import { RowsTable, type Column } from '../ui/cursor-table.js';
 import { CheckField, SelectField, TextField } from '../ui/form.js';
 import { Fields, Time, YesNo } from '../ui/format.js';
@@ -224,14 +224,92 @@ function Allowlist({ m, coins }: { m: MerchantView; coins: CoinView[] }) {
   );
 }
 
-/** A PEM key folded away (it is long), with its copy button. */
-function PublicKey({ value, label }: { value: string; label: string }) {
+/** A public key as PEM: as stored when it is PEM already, else its base64 body wrapped at 64 characters. */
+export function publicKeyPem(key: string): string {
+  const text = key.trim();
+  if (text.startsWith('-----BEGIN')) return `${text}\n`;
+  const body = text.replace(/\s+/g, '');
+  return `-----BEGIN PUBLIC KEY-----\n${body.match(/.{1,64}/g)?.join('\n') ?? ''}\n-----END PUBLIC KEY-----\n`;
+}
+
+/** A link that saves `text` as the file `name` (a Blob in the browser's memory, released when the link goes). */
+export function DownloadText({ text, name, type, children }: { text: string; name: string; type: string; children: ReactNode }) {
+  const [url, setUrl] = useState<string | null>(null);
+  useEffect(() => {
+    const made = URL.createObjectURL(new Blob([text], { type }));
+    setUrl(made);
+    return () => URL.revokeObjectURL(made);
+  }, [text, type]);
+  if (!url) return null;
+  return (
+    <a className="button" href={url} download={name}>
+      {children}
+    </a>
+  );
+}
+
+/** A PEM key shown in full with its copy button and a download of the .pem file. */
+function PemKey({ value, label, file }: { value: string; label: string; file: string }) {
+  const pem = publicKeyPem(value);
+  return (
+    <div className="pem">
+      <pre className="pem-text" tabIndex={0} aria-label={label}>
+        {pem}
+      </pre>
+      <p className="actions">
+        <CopyButton value={pem} label={label} /> <DownloadText text={pem} name={file} type="application/x-pem-file">
+          Download {label} (.pem)
+        </DownloadText>
+      </p>
+    </div>
+  );
+}
+
+/** A PEM key folded away (it is long), with its copy button and download. */
+function PublicKey({ value, label, file }: { value: string; label: string; file: string }) {
   if (!value) return <span className="muted">—</span>;
   return (
     <details>
       <summary>Show the {label}</summary>
-      <Copyable value={value} label={label} />
+      <PemKey value={value} label={label} file={file} />
     </details>
+  );
+}
+
+/**
+ * Rotating the merchant's wallet key pair: answers are sealed with the new key from then on, so
+ * the page shows the new public key (copy, download) to hand the merchant. Once four eyes are
+ * engaged the rotation waits for a second admin, and the page links the change request.
+ */
+function RotateKey({ m, rotated }: { m: MerchantView; rotated: (v: MerchantView) => void }) {
+  const { call } = useSession();
+  const [fresh, setFresh] = useState<MerchantView | null>(null);
+  return (
+    <section aria-labelledby="rotate-key" className="card">
+      <h2 id="rotate-key">Wallet key</h2>
+      <p>A new wallet key pair seals every answer to {m.app_id} from then on: the merchant needs the new public key at once.</p>
+      <Action
+        label="Rotate keys"
+        danger
+        confirm={`Give ${m.app_id} a new wallet key pair? Its integration must switch to the new public key.`}
+        send={async () => {
+          const g = await call.guarded('POST /merchants/:appId/rotate-key', { params: { appId: m.app_id } });
+          return 'pending' in g ? g.pending : g.applied;
+        }}
+        done={() => 'New wallet key pair in use: hand the merchant the public key below.'}
+        after={(answer) => {
+          if (isChangeRequest(answer)) return;
+          setFresh(answer);
+          rotated(answer);
+        }}
+      />
+      {fresh ? (
+        <div>
+          <h3>New wallet public key</h3>
+          <PemKey value={fresh.rsa_wallet_pub} label="new wallet public key" file={`${m.app_id}-wallet-public-key.pem`} />
+        </div>
+      ) : null}
+    </section>
   );
 }
 
@@ -262,12 +340,13 @@ export function MerchantPage({ params }: { params: Record<string, string> }) {
                 ['IP allowlist', m.ip_allowlist.join(', ')],
                 ['Auto-collect', <YesNo key="ac" value={m.auto_collect} />],
                 ['User limit', m.user_limit === 0 ? 'none' : m.user_limit],
-                ['Wallet public key', <PublicKey key="w" value={m.rsa_wallet_pub} label="wallet public key" />],
-                ['Merchant public key', <PublicKey key="mk" value={m.merchant_public_key ?? ''} label="merchant public key" />],
+                ['Wallet public key', <PublicKey key="w" value={m.rsa_wallet_pub} label="wallet public key" file={`${m.app_id}-wallet-public-key.pem`} />],
+                ['Merchant public key', <PublicKey key="mk" value={m.merchant_public_key ?? ''} label="merchant public key" file={`${m.app_id}-merchant-public-key.pem`} />],
                 ['Created', <Time key="c" ms={m.created_at} />],
               ]}
             />
             {may('PATCH /merchants/:appId') ? <EditMerchant key={JSON.stringify(m)} m={m} saved={loaded.reload} outcome={outcome} onOutcome={setOutcome} /> : null}
+            {may('POST /merchants/:appId/rotate-key') ? <RotateKey m={m} rotated={loaded.reload} /> : null}
             <MerchantCoins m={m} coins={coins} changed={loaded.reload} />
             <Allowlist m={m} coins={coins} />
           </>

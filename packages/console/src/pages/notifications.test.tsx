@@ -48,8 +48,28 @@ describe('Notification detail', () => {
     const payload = await screen.findByRole('table', { name: 'payload fields as sent' });
     expect(within(payload).getAllByRole('row').map((r) => r.textContent)).toEqual(['FieldValue', 'id31', 'amount5000.123456', 'symbolUSDT']);
     expect(document.body.textContent).toContain('Attempts8');
+    const attempts = screen.getByRole('table', { name: 'delivery attempts, oldest first' });
+    expect(within(attempts).getAllByRole('row').map((r) => r.textContent)).toEqual([
+      'AttemptTimeHTTP statusAnswer (excerpt)ErrorDuration',
+      '12026-12-07 09:30:01 UTC500upstream downHTTP 50012 ms',
+      '22026-12-07 09:32:01 UTCno answer—connect ECONNREFUSED3 ms',
+    ]);
     fireEvent.click(screen.getByRole('button', { name: 'Resend' }));
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Confirm: Resend' })));
     await waitFor(() => expect(screen.getByRole('status').textContent).toBe('Queued again: notification 5 is pending.'));
+  });
+
+  it('says when a notification was not attempted yet, and links its merchant\'s failed ones', async () => {
+    renderAs(['viewer'], <NotificationPage params={{ id: '5' }} />, { 'GET /notifications/:id': notificationDetail({ state: 'pending', attempts: 0, attempts_log: [] }) });
+    expect(await screen.findByText('Not attempted yet.')).toBeTruthy();
+    expect(screen.getByRole('link', { name: 'shop1 (its failed notifications)' }).getAttribute('href')).toBe('#/notifications?state=failed&app_id=shop1');
+    expect(screen.queryByRole('button', { name: 'Resend' })).toBeNull();
+  });
+});
+
+describe('Resend failed of the filtered merchant', () => {
+  it('starts from the merchant of the list\'s filter', async () => {
+    renderAs(['treasurer'], <NotificationsPage query={new URLSearchParams('app_id=shop2')} />, { 'GET /notifications': { counts: { pending: 0, delivered: 0, failed: 0 }, notifications: [] } });
+    expect((screen.getByLabelText('Only of merchant (app id, optional)') as HTMLInputElement).value).toBe('shop2');
   });
 });

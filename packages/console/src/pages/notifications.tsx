@@ -1,6 +1,6 @@
 /** The notification outbox: counts per state, the list by state and merchant, one notification, and resending. */
 import { useState } from 'react';
-import type { NotificationView } from '../../../server/src/contracts/operator.js';
+import type { NotificationAttemptView, NotificationView } from '../../../server/src/contracts/operator.js';
 import { notificationStates } from '../../../server/src/contracts/operator.js';
 import { useSession } from '../api/session.js';
 import { Action, OutcomeLine, type Outcome } from '../ui/action.js';
@@ -8,12 +8,34 @@ import { CursorTable, RowsTable, type Column } from '../ui/cursor-table.js';
 import { FilterBar, q } from '../ui/filter-bar.js';
 import { TextField } from '../ui/form.js';
 import { Badge, Fields, Time } from '../ui/format.js';
-import { Show, useLoad } from '../ui/states.js';
+import { Empty, Show, useLoad } from '../ui/states.js';
 import { PageLink } from '../ui/links.js';
 import { href } from '../routing.js';
 
 /** Rows per page of the outbox. */
 export const notificationPageSize = 50;
+/** How often a notification's page asks again (its delivery attempts go on while it is open). */
+export const notificationRefreshMs = 3_000;
+
+/** Every delivery attempt of a notification as the service recorded it, oldest first (a resend appends). */
+function Attempts({ attempts }: { attempts: NotificationAttemptView[] }) {
+  if (attempts.length === 0) return <Empty>Not attempted yet.</Empty>;
+  return (
+    <RowsTable
+      caption="delivery attempts, oldest first"
+      rows={attempts}
+      rowKey={(a) => a.attempt}
+      columns={[
+        { header: 'Attempt', cell: (a) => a.attempt, num: true },
+        { header: 'Time', cell: (a) => <Time ms={a.at_ms} /> },
+        { header: 'HTTP status', cell: (a) => (a.http_status === null ? <span className="muted">no answer</span> : <Badge tone={a.http_status >= 200 && a.http_status < 300 && !a.error ? 'ok' : 'bad'}>{a.http_status}</Badge>), num: true },
+        { header: 'Answer (excerpt)', cell: (a) => (a.answer_excerpt ? <code className="excerpt">{a.answer_excerpt}</code> : <span className="muted">—</span>) },
+        { header: 'Error', cell: (a) => a.error || <span className="muted">none (delivered)</span> },
+        { header: 'Duration', cell: (a) => `${a.duration_ms} ms`, num: true },
+      ]}
+    />
+  );
+}
 
 const tone = (s: NotificationView['state']) => (s === 'delivered' ? 'ok' : s === 'failed' ? 'bad' : 'warn');
 
@@ -33,9 +55,9 @@ const columns: Array<Column<NotificationView>> = [
   { header: 'Created', cell: (n) => <Time ms={n.created_at} /> },
 ];
 
-function ResendFailed({ after }: { after: () => void }) {
+function ResendFailed({ after, initialAppId }: { after: () => void; initialAppId: string }) {
   const { call } = useSession();
-  const [appId, setAppId] = useState('');
+  const [appId, setAppId] = useState(initialAppId);
   return (
     <div className="card">
       <h2>Resend failed notifications</h2>
@@ -94,7 +116,7 @@ export function NotificationsPage({ query }: { query: URLSearchParams }) {
           return { rows: notifications, next: notifications.length === notificationPageSize ? String(notifications[notifications.length - 1]!.id) : null };
         }}
       />
-      {may('POST /notifications/resend-failed') ? <ResendFailed after={() => setRound((r) => r + 1)} /> : null}
+      {may('POST /notifications/resend-failed') ? <ResendFailed key={appId ?? ''} initialAppId={appId ?? ''} after={() => setRound((r) => r + 1)} /> : null}
     </section>
   );
 }
@@ -103,7 +125,8 @@ export function NotificationPage({ params }: { params: Record<string, string> })
   const { call, may } = useSession();
   const id = Number(params.id);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
-  const loaded = useLoad(() => call('GET /notifications/:id', { params: { id } }), [id]);
+  // Polled: a resent or pending notification's next attempt shows up without a reload.
+  const loaded = useLoad(() => call('GET /notifications/:id', { params: { id } }), [id], notificationRefreshMs);
   return (
     <section>
       <h1>Notification {params.id}</h1>
@@ -117,7 +140,7 @@ export function NotificationPage({ params }: { params: Record<string, string> })
             <Fields
               items={[
                 ['State', <Badge key="s" tone={tone(n.state)}>{n.state}</Badge>],
-                ['Merchant', n.app_id],
+                ['Merchant', <a key="m" href={href('/notifications', { state: 'failed', app_id: n.app_id })}>{n.app_id} (its failed notifications)</a>],
                 ['Record', <RecordRef key="r" n={n} />],
                 ['Attempts', n.attempts],
                 ['Next attempt', n.state === 'pending' ? <Time key="n" ms={n.next_attempt_at} /> : ''],
@@ -137,6 +160,8 @@ export function NotificationPage({ params }: { params: Record<string, string> })
                 onOutcome={setOutcome}
               />
             ) : null}
+            <h2>Delivery attempts</h2>
+            <Attempts attempts={n.attempts_log} />
             <h2>Payload</h2>
             <RowsTable
               caption="payload fields as sent"

@@ -3,8 +3,9 @@ import { act } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { App } from '../app.js';
 import { pages } from './registry.js';
-import { renderAs, type Answers } from '../testing/fake-api.js';
-import { alert, auditEntry, chainStatus, chainTx, coin, heldDeposit, merchant, notification, notificationDetail, reviewItem, sweep, user, withdrawal } from '../testing/fixtures.js';
+import { PageLink, pageOfRoute } from '../ui/links.js';
+import { pendingChange, renderAs, type Answers } from '../testing/fake-api.js';
+import { alert, auditEntry, chainStatus, chainTx, coin, heldDeposit, merchant, notification, notificationDetail, reviewItem, sweep, t0, user, withdrawal } from '../testing/fixtures.js';
 
 afterEach(() => {
   cleanup();
@@ -29,6 +30,12 @@ const answers: Answers = {
   'GET /sweeps': { sweeps: [sweep()] },
   'GET /audit/operators': { entries: [auditEntry()], next_after_id: null },
   'GET /blacklist': { addresses: [] },
+  'GET /users': { users: [user()], next_after_id: null },
+  'GET /auth/me': { operator: { id: 1, name: 'alice', roles: ['admin'] }, token: { id: 1, kind: 'session' } },
+  'GET /operators': { operators: [{ id: 1, name: 'alice', roles: ['admin'], disabled: false, locked_until: null, created_at: t0 }] },
+  'GET /operator-tokens': { tokens: [] },
+  'GET /change-requests/:id': pendingChange(7, 'merchant_rotate_key', 'shop1', {}),
+  'GET /policies': { approval: [], velocity: [], destinations: [] },
 };
 
 const samplePath = (pattern: string) => pattern.replace(':id', '7').replace(':appId', 'shop1').replace(':uid', '42');
@@ -56,4 +63,18 @@ describe('Page registry', () => {
       expect(within(main).queryAllByRole('alert')).toHaveLength(0);
     });
   }
+
+  it('links an API list path to the page that lists it (the change requests queue to the operators\' change requests)', () => {
+    expect(pageOfRoute('GET /change-requests')).toBe('/operators/changes');
+    expect(pageOfRoute('GET /withdrawals/review')).toBe('/withdrawals');
+    renderAs(['viewer'], <PageLink path="/change-requests" query={{ state: 'pending' }}>Pending change requests</PageLink>, answers);
+    expect(screen.getByRole('link', { name: 'Pending change requests' }).getAttribute('href')).toBe('#/operators/changes?state=pending');
+  });
+
+  it('shows the overview\'s pending change requests queue as a link to the change requests page', async () => {
+    renderAs(['viewer'], <App />, answers);
+    const main = screen.getByRole('main');
+    const link = await within(main).findByRole('link', { name: /change requests/i });
+    expect(link.getAttribute('href')).toMatch(/^#\/operators\/changes/);
+  });
 });

@@ -33,7 +33,7 @@ export const pages: PageEntry[] = [
   { pattern: '/kyt', title: 'KYT holds', menu: true, needs: 'GET /kyt', component: KytPage },
   { pattern: '/merchants', title: 'Merchants', menu: true, needs: 'GET /merchants', component: MerchantsPage },
   { pattern: '/merchants/:appId', title: 'Merchant', menu: false, needs: 'GET /merchants/:appId', component: MerchantPage },
-  { pattern: '/users', title: 'Users', menu: true, needs: 'GET /users/:uid', component: UsersPage },
+  { pattern: '/users', title: 'Users', menu: true, needs: 'GET /users', component: UsersPage },
   { pattern: '/users/:uid', title: 'User', menu: false, needs: 'GET /users/:uid', component: UserPage },
   { pattern: '/notifications', title: 'Notifications', menu: true, needs: 'GET /notifications', component: NotificationsPage },
   { pattern: '/notifications/:id', title: 'Notification', menu: false, needs: 'GET /notifications/:id', component: NotificationPage },

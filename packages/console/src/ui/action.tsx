@@ -6,6 +6,7 @@
 import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import type { ChangeRequestView } from '../../../server/src/contracts/operator.js';
 import { OperatorApiError } from '../api/client.js';
+import { href } from '../routing.js';
 
 /** Whether an answer is a change request (a four-eyed route answered 202) rather than the record. */
 export function isChangeRequest(answer: unknown): answer is ChangeRequestView {
@@ -18,7 +19,7 @@ export function isChangeRequest(answer: unknown): answer is ChangeRequestView {
 export function WaitingForSecondAdmin({ request }: { request: ChangeRequestView }) {
   return (
     <span>
-      Waiting for a second admin: change request #{request.id} ({request.kind} of {request.target}) applies once another admin approves it.
+      Waiting for a second admin: <a href={href(`/operators/changes/${request.id}`)}>change request #{request.id}</a> ({request.kind} of {request.target}) applies once another admin approves it.
     </span>
   );
 }

@@ -62,5 +62,10 @@ export function Badge({ tone, children }: { tone: 'ok' | 'warn' | 'bad' | 'plain
 
 /** Pretty JSON of an opaque value (payloads, change requests, audit before/after). */
 export function Json({ value }: { value: unknown }) {
-  return <pre className="json">{JSON.stringify(value, null, 2)}</pre>;
+  // Focusable: a long value scrolls sideways in its box, by keyboard too.
+  return (
+    <pre className="json" tabIndex={0}>
+      {JSON.stringify(value, null, 2)}
+    </pre>
+  );
 }

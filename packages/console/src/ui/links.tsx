@@ -4,12 +4,25 @@ import { useSession } from '../api/session.js';
 import { pages } from '../pages/registry.js';
 import { href, matchPath } from '../routing.js';
 
-/** A link to a console page when the operator may open it; the words alone otherwise. */
+/**
+ * The console page that lists what an API read route lists: the menu page that needs it
+ * ("GET /change-requests" → "/operators/changes"). For links made from the API's own routes
+ * (the overview's queues name theirs).
+ */
+export function pageOfRoute(route: string): string | undefined {
+  return pages.find((p) => p.menu && p.needs === route)?.pattern;
+}
+
+/**
+ * A link to a console page when the operator may open it; the words alone otherwise. `path`
+ * is a page's hash path, or an API list path ("/change-requests") standing for its page.
+ */
 export function PageLink({ path, query, children }: { path: string; query?: Record<string, string | number | undefined>; children: ReactNode }) {
   const { may } = useSession();
-  const page = pages.find((p) => matchPath(p.pattern, path) !== null);
+  const target = pages.some((p) => matchPath(p.pattern, path) !== null) ? path : (pageOfRoute(`GET ${path}`) ?? path);
+  const page = pages.find((p) => matchPath(p.pattern, target) !== null);
   if (!page || !may(page.needs)) return <>{children}</>;
-  return <a href={href(path, query)}>{children}</a>;
+  return <a href={href(target, query)}>{children}</a>;
 }
 
 /**

@@ -71,7 +71,20 @@ export async function screenshot(page: Page, name: string, options: { phoneToo?:
     await page.setViewportSize(phone);
     // Usable at phone width: nothing makes the page scroll sideways (wide tables scroll in their own box).
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
-    assert.ok(width <= phone.width, `${name} is ${width} px wide at phone width (${phone.width} px)`);
+    if (width > phone.width) {
+      // Name the innermost elements reaching past the phone's width: what to fix.
+      // A string, not a function: the test's compiler would add helpers the page does not have.
+      const wide = (await page.evaluate(`(() => {
+        const limit = ${phone.width};
+        const clipped = (el) => { for (let up = el.parentElement; up; up = up.parentElement) if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(up).overflowX)) return true; return false; };
+        const past = Array.from(document.querySelectorAll('body *')).filter((el) => el.getBoundingClientRect().right > limit + 1 && !clipped(el));
+        // No box reaches past it: a text overflows its box (a long word that does not wrap).
+        if (past.length === 0) return ['a text longer than its box (a word that does not wrap)'];
+        return past.filter((el) => !past.some((other) => other !== el && el.contains(other))).slice(0, 5)
+          .map((el) => el.tagName.toLowerCase() + (el.className ? '.' + String(el.className).split(' ').join('.') : '') + ' "' + (el.textContent || '').slice(0, 40) + '"');
+      })()`)) as string[];
+      assert.fail(`${name} is ${width} px wide at phone width (${phone.width} px): ${wide.join('; ')}`);
+    }
     await page.screenshot({ path: `${screenshotDir}${name}-phone.png`, fullPage: true });
     await page.setViewportSize(desktop);
   }

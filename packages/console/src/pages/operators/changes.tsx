@@ -14,7 +14,8 @@ import { Time } from '../../ui/time.js';
 type State = (typeof changeRequestStates)[number];
 
 function Json({ value }: { value: unknown }) {
-  return <pre className="json">{value === null || value === undefined ? '—' : JSON.stringify(value, null, 2)}</pre>;
+  // Focusable: a long value scrolls sideways in its box, by keyboard too.
+  return <pre className="json" tabIndex={0}>{value === null || value === undefined ? '—' : JSON.stringify(value, null, 2)}</pre>;
 }
 
 export function ChangeRequestsPage({ query }: { query: URLSearchParams }) {
