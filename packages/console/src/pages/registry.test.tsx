@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { App } from '../app.js';
 import { pages } from './registry.js';
 import { renderAs, type Answers } from '../testing/fake-api.js';
-import { alert, auditEntry, chainStatus, chainTx, coin, heldDeposit, merchant, notification, notificationDetail, reviewItem, sweep, user, withdrawal } from '../testing/fixtures.js';
+import { alert, auditEntry, chainStatus, chainTx, coin, depositDetail, depositListItem, depositTimeline, heldDeposit, merchant, notification, notificationDetail, overview, reviewItem, sweep, user, withdrawal, withdrawalListItem, withdrawalTimeline } from '../testing/fixtures.js';
 
 afterEach(() => {
   cleanup();
@@ -15,7 +15,13 @@ const answers: Answers = {
   'GET /chains': { chains: [chainStatus()] },
   'GET /alerts': { alerts: [alert()] },
   'GET /withdrawals/review': { withdrawals: [reviewItem()] },
+  'GET /overview': overview(),
+  'GET /withdrawals': { withdrawals: [withdrawalListItem()], next_cursor: null },
   'GET /withdrawals/:id': withdrawal(),
+  'GET /withdrawals/:id/timeline': withdrawalTimeline(),
+  'GET /deposits': { deposits: [depositListItem()], next_cursor: null },
+  'GET /deposits/:id': depositDetail(),
+  'GET /deposits/:id/timeline': depositTimeline(),
   'GET /kyt': { deposits: [heldDeposit()], withdrawals: [] },
   'GET /change-requests': { change_requests: [] },
   'GET /notifications': { counts: { pending: 0, delivered: 1, failed: 1 }, notifications: [notification()] },
