@@ -11,8 +11,6 @@ import { after, before, describe, it } from 'node:test';
 import { WithdrawStatus } from '@openwaas/sdk';
 import type { Browser, Page } from 'playwright-core';
 import type { OperatorEnrolment } from '../../server/src/contracts/operator.js';
-import { findMerchantByAppId } from '../../server/src/modules/merchants/index.js';
-import { requestWithdrawal } from '../../server/src/modules/withdrawals/index.js';
 import { axeCheck, browserSkip, launchBrowser, openPage, screenshot, unexpectedErrors } from './support/browser.js';
 import { loginAs, startConsoleService, type ConsoleService } from './support/console.js';
 
@@ -66,7 +64,7 @@ describe(title, { skip }, () => {
     await volumes.getByLabel('Coin').selectOption(`${chainId} ETH`);
     const credited = volumes.getByRole('figure', { name: 'Credited deposits of ETH' });
     await credited.getByText(/nothing on any day/).waitFor();
-    await watcher.page.getByRole('article', { name: `Chain ${chainId}` }).getByText('node ok').waitFor();
+    await watcher.page.getByRole('article', { name: `Chain ${chainId}` }).getByText('Head').waitFor();
 
     const lister = await openPage(browser);
     await loginAs(lister.page, service.consoleUrl, rae);
@@ -104,13 +102,12 @@ describe(title, { skip }, () => {
   it('a withdrawal needing two approvals is approved by two reviewers in two browser contexts, then seen paid with its txid', async () => {
     const { t } = service;
     const world = service.world!;
-    await operatorApi('PUT', '/policies/approval/ETH', { above_amount: '10', approvals_required: 2 });
+    await operatorApi('PUT', '/policies/approval/ETH', { above_amount: '10', approvals_required: 2, company_review: false });
     const uid = await world.newUser();
     await t.credit({ symbol: 'ETH', amount: '50', uid });
-    const merchant = (await findMerchantByAppId(t.ctx.store.db, t.appId))!;
-    const to = '0x' + '3'.repeat(40);
-    const w = await requestWithdrawal(t.ctx, merchant, { requestId: 'console-two-approvals', fromUid: uid, toAddress: to, amount: '12', symbol: 'ETH' });
-    assert.equal(w.status, WithdrawStatus.Review);
+    // Through the merchant API, as a merchant asks: its confirm_url confirms the merchant's side.
+    const w = await t.client.withdraw({ request_id: 'console-two-approvals', from_uid: uid, to_address: '0x' + '3'.repeat(40), amount: '12', symbol: 'ETH' });
+    assert.equal(Number(w.status), WithdrawStatus.Review);
 
     const first = await openPage(browser);
     await loginAs(first.page, service.consoleUrl, rae);
