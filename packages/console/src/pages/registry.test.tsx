@@ -3,7 +3,7 @@ import { act } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { App } from '../app.js';
 import { pages } from './registry.js';
-import { renderAs, type Answers } from '../testing/fake-api.js';
+import { pendingChange, renderAs, type Answers } from '../testing/fake-api.js';
 import { alert, auditEntry, chainStatus, chainTx, coin, depositDetail, depositListItem, depositTimeline, heldDeposit, merchant, notification, notificationDetail, overview, reviewItem, sweep, user, withdrawal, withdrawalListItem, withdrawalTimeline } from '../testing/fixtures.js';
 
 afterEach(() => {
@@ -35,6 +35,10 @@ const answers: Answers = {
   'GET /sweeps': { sweeps: [sweep()] },
   'GET /audit/operators': { entries: [auditEntry()], next_after_id: null },
   'GET /blacklist': { addresses: [] },
+  'GET /operators': { operators: [{ id: 1, name: 'alice', roles: ['admin'], disabled: false, locked_until: null, created_at: 1_765_000_000_000 }] },
+  'GET /operator-tokens': { tokens: [] },
+  'GET /change-requests/:id': pendingChange(7, 'operator.roles', '/operators/carol', { roles: ['reviewer'] }),
+  'GET /policies': { approval: [], velocity: [], destinations: [] },
 };
 
 const samplePath = (pattern: string) => pattern.replace(':id', '7').replace(':appId', 'shop1').replace(':uid', '42');
