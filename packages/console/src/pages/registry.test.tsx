@@ -5,7 +5,7 @@ import { App } from '../app.js';
 import { pages } from './registry.js';
 import { PageLink, pageOfRoute } from '../ui/links.js';
 import { pendingChange, renderAs, type Answers } from '../testing/fake-api.js';
-import { alert, auditEntry, chainStatus, chainTx, coin, heldDeposit, merchant, notification, notificationDetail, reviewItem, sweep, t0, user, withdrawal } from '../testing/fixtures.js';
+import { alert, auditEntry, chainStatus, chainTx, coin, depositDetail, depositListItem, depositTimeline, heldDeposit, merchant, notification, notificationDetail, overview, reviewItem, sweep, t0, user, withdrawal, withdrawalListItem, withdrawalTimeline } from '../testing/fixtures.js';
 
 afterEach(() => {
   cleanup();
@@ -16,7 +16,13 @@ const answers: Answers = {
   'GET /chains': { chains: [chainStatus()] },
   'GET /alerts': { alerts: [alert()] },
   'GET /withdrawals/review': { withdrawals: [reviewItem()] },
+  'GET /overview': overview(),
+  'GET /withdrawals': { withdrawals: [withdrawalListItem()], next_cursor: null },
   'GET /withdrawals/:id': withdrawal(),
+  'GET /withdrawals/:id/timeline': withdrawalTimeline(),
+  'GET /deposits': { deposits: [depositListItem()], next_cursor: null },
+  'GET /deposits/:id': depositDetail(),
+  'GET /deposits/:id/timeline': depositTimeline(),
   'GET /kyt': { deposits: [heldDeposit()], withdrawals: [] },
   'GET /change-requests': { change_requests: [] },
   'GET /notifications': { counts: { pending: 0, delivered: 1, failed: 1 }, notifications: [notification()] },
@@ -66,7 +72,7 @@ describe('Page registry', () => {
 
   it('links an API list path to the page that lists it (the change requests queue to the operators\' change requests)', () => {
     expect(pageOfRoute('GET /change-requests')).toBe('/operators/changes');
-    expect(pageOfRoute('GET /withdrawals/review')).toBe('/withdrawals');
+    expect(pageOfRoute('GET /withdrawals/review')).toBe('/withdrawals/review');
     renderAs(['viewer'], <PageLink path="/change-requests" query={{ state: 'pending' }}>Pending change requests</PageLink>, answers);
     expect(screen.getByRole('link', { name: 'Pending change requests' }).getAttribute('href')).toBe('#/operators/changes?state=pending');
   });

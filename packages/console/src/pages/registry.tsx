@@ -13,7 +13,8 @@ import { MerchantPage, MerchantsPage } from './merchants.js';
 import { NotificationPage, NotificationsPage } from './notifications.js';
 import { OverviewPage } from './overview.js';
 import { UserPage, UsersPage } from './users.js';
-import { ReviewQueuePage, WithdrawalPage } from './withdrawals.js';
+import { ReviewQueuePage, WithdrawalPage, WithdrawalsPage } from './withdrawals.js';
+import { DepositPage, DepositsPage } from './deposits.js';
 import { AccountPage } from './account.js';
 import { operatorPages } from './operators/index.js';
 
@@ -27,9 +28,12 @@ export interface PageEntry {
 }
 
 export const pages: PageEntry[] = [
-  { pattern: '/', title: 'Overview', menu: true, needs: 'GET /chains', component: OverviewPage },
-  { pattern: '/withdrawals', title: 'Withdrawals', menu: true, needs: 'GET /withdrawals/review', component: ReviewQueuePage },
+  { pattern: '/', title: 'Overview', menu: true, needs: 'GET /overview', component: OverviewPage },
+  { pattern: '/withdrawals', title: 'Withdrawals', menu: true, needs: 'GET /withdrawals', component: WithdrawalsPage },
+  { pattern: '/withdrawals/review', title: 'Withdrawals in review', menu: true, needs: 'GET /withdrawals/review', component: ReviewQueuePage },
   { pattern: '/withdrawals/:id', title: 'Withdrawal', menu: false, needs: 'GET /withdrawals/:id', component: WithdrawalPage },
+  { pattern: '/deposits', title: 'Deposits', menu: true, needs: 'GET /deposits', component: DepositsPage },
+  { pattern: '/deposits/:id', title: 'Deposit', menu: false, needs: 'GET /deposits/:id', component: DepositPage },
   { pattern: '/kyt', title: 'KYT holds', menu: true, needs: 'GET /kyt', component: KytPage },
   { pattern: '/merchants', title: 'Merchants', menu: true, needs: 'GET /merchants', component: MerchantsPage },
   { pattern: '/merchants/:appId', title: 'Merchant', menu: false, needs: 'GET /merchants/:appId', component: MerchantPage },

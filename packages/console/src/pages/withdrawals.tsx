@@ -1,5 +1,8 @@
-/** Withdrawals waiting for review, and one withdrawal with its quorum, chain transaction and the decisions a reviewer takes. */
-import type { CoinView, ReviewItem, WithdrawalView } from '../../../server/src/contracts/operator.js';
+/**
+ * Every withdrawal, filtered and paged by the server; those waiting for review; and one
+ * withdrawal with its quorum, chain transaction, timeline and the decisions a reviewer takes.
+ */
+import type { CoinView, ReviewItem, WithdrawalListItem, WithdrawalTimeline, WithdrawalView } from '../../../server/src/contracts/operator.js';
 import { useSession } from '../api/session.js';
 import { useState } from 'react';
 import { Action, OutcomeLine, type Outcome } from '../ui/action.js';
@@ -7,7 +10,10 @@ import { Amount } from '../ui/amount.js';
 import { Copyable } from '../ui/copy.js';
 import { CursorTable, type Column } from '../ui/cursor-table.js';
 import { Fields, Time, auditStatusText, withdrawStatusText } from '../ui/format.js';
-import { ExplorerLink, PageLink } from '../ui/links.js';
+import { PageLink } from '../ui/links.js';
+import { FilterBar, q } from '../ui/filter-bar.js';
+import { Timeline } from '../ui/timeline.js';
+import { HeldDecisions, TxidField, coinOf, recordFilterFields, recordListQuery, recordPageSize, recordRefreshMs } from './deposits.js';
 import { Quorum } from '../ui/quorum.js';
 import { Show, useLoad } from '../ui/states.js';
 import { WithdrawStatus } from '../../../sdk/src/types/statuses.js';
@@ -26,11 +32,57 @@ const reviewColumns: Array<Column<ReviewItem>> = [
   { header: 'Approvals', cell: (w) => `${w.approvals_given} of ${w.approvals_required}`, num: true },
 ];
 
+const listColumns: Array<Column<WithdrawalListItem>> = [
+  { header: 'Id', cell: (w) => <a href={`#/withdrawals/${w.id}`}>{`withdrawal ${w.id}`}</a> },
+  { header: 'Requested', cell: (w) => <Time ms={w.created_at} /> },
+  { header: 'Merchant', cell: (w) => w.app_id },
+  { header: 'Request id', cell: (w) => <code>{w.request_id}</code> },
+  { header: 'User', cell: (w) => <PageLink path={`/users/${w.uid}`}>{w.uid}</PageLink> },
+  { header: 'Amount', cell: (w) => <Amount value={w.amount} symbol={w.symbol} />, num: true },
+  { header: 'To', cell: (w) => <Copyable value={w.address_to} label={`destination of withdrawal ${w.id}`} /> },
+  { header: 'Transaction', cell: (w) => (w.txid ? <Copyable value={w.txid} label={`transaction of withdrawal ${w.id}`} /> : <span className="muted">—</span>) },
+  { header: 'Status', cell: (w) => withdrawStatusText(w.status) },
+];
+
+/** The record filters with the merchant's request id (a function: deposits.js and this module import each other through the registry). */
+const withdrawalFilterFields = () => [...recordFilterFields.slice(0, 5), { name: 'request_id', label: 'Request id' }, ...recordFilterFields.slice(5)];
+
+export function WithdrawalsPage({ query }: { query: URLSearchParams }) {
+  const { call, may } = useSession();
+  const filters = { ...recordListQuery(query), request_id: q(query, 'request_id') };
+  return (
+    <section>
+      <h1>Withdrawals</h1>
+      {may('GET /withdrawals/review') ? (
+        <p>
+          <a href="#/withdrawals/review">Waiting for review →</a>
+        </p>
+      ) : null}
+      <FilterBar path="/withdrawals" query={query} fields={withdrawalFilterFields()} />
+      <CursorTable
+        caption="withdrawals"
+        columns={listColumns}
+        rowKey={(w) => w.id}
+        deps={[query.toString()]}
+        empty="No withdrawal matches."
+        refreshMs={recordRefreshMs}
+        load={async (cursor) => {
+          const { withdrawals, next_cursor } = await call('GET /withdrawals', { query: { ...filters, limit: recordPageSize, ...(cursor ? { cursor } : {}) } });
+          return { rows: withdrawals, next: next_cursor };
+        }}
+      />
+    </section>
+  );
+}
+
 export function ReviewQueuePage() {
   const { call } = useSession();
   return (
     <section>
       <h1>Withdrawals in review</h1>
+      <p>
+        <a href="#/withdrawals">← All withdrawals</a>
+      </p>
       <CursorTable
         caption="withdrawals in review"
         columns={reviewColumns}
@@ -87,7 +139,7 @@ function Decisions({ w, reload }: { w: WithdrawalView; reload: () => void }) {
   );
 }
 
-export function WithdrawalDetail({ w, coin, reload }: { w: WithdrawalView; coin: CoinView | undefined; reload: () => void }) {
+export function WithdrawalDetail({ w, coin, timeline, reload }: { w: WithdrawalView; coin: CoinView | undefined; timeline: WithdrawalTimeline; reload: () => void }) {
   return (
     <>
       <Fields
@@ -100,16 +152,7 @@ export function WithdrawalDetail({ w, coin, reload }: { w: WithdrawalView; coin:
           ['Miner fee paid', <Amount key="m" value={w.real_fee} symbol={w.fee_symbol} />],
           ['From', <Copyable key="from" value={w.address_from} label="source address" />],
           ['To', <Copyable key="to" value={w.address_to} label="destination address" />],
-          [
-            'Transaction',
-            w.txid ? (
-              <span key="tx">
-                <Copyable value={w.txid} label="transaction id" /> {coin ? <ExplorerLink explorer={coin.explorer} txid={w.txid} /> : null}
-              </span>
-            ) : (
-              ''
-            ),
-          ],
+          ['Transaction', <TxidField key="tx" txid={w.txid} coin={coin} />],
           ['Confirmations', w.confirmations],
           ['Platform audit', auditStatusText(w.saas_status)],
           ['Merchant audit', auditStatusText(w.company_status)],
@@ -137,9 +180,12 @@ export function WithdrawalDetail({ w, coin, reload }: { w: WithdrawalView; coin:
         </>
       ) : null}
       <h2>Approval</h2>
-      <Quorum required={w.approvals_required} given={w.approvals_given} decisions={w.decisions} />
+      <Quorum required={timeline.quorum.approvals_required} given={timeline.quorum.approvals_given} decisions={w.decisions} />
       <h2>Decide</h2>
       <Decisions w={w} reload={reload} />
+      <HeldDecisions side="withdrawal" id={w.id} status={w.status} amount={w.amount} symbol={w.symbol} reload={reload} />
+      <h2>Timeline</h2>
+      <Timeline events={timeline.events} label={`History of withdrawal ${w.id}`} />
     </>
   );
 }
@@ -147,19 +193,22 @@ export function WithdrawalDetail({ w, coin, reload }: { w: WithdrawalView; coin:
 export function WithdrawalPage({ params }: { params: Record<string, string> }) {
   const { call, may } = useSession();
   const id = Number(params.id);
-  const loaded = useLoad(async () => {
-    const w = await call('GET /withdrawals/:id', { params: { id } });
-    const coins = may('GET /coins') ? (await call('GET /coins').catch(() => ({ coins: [] as CoinView[] }))).coins : [];
-    return { w, coin: coins.find((c) => c.symbol === w.symbol) };
-  }, [id]);
+  const loaded = useLoad(
+    async () => {
+      const [w, timeline] = await Promise.all([call('GET /withdrawals/:id', { params: { id } }), call('GET /withdrawals/:id/timeline', { params: { id } })]);
+      return { w, timeline, coin: await coinOf(call, may, w.symbol) };
+    },
+    [id],
+    recordRefreshMs,
+  );
   return (
     <section>
       <h1>Withdrawal {params.id}</h1>
       <p>
-        <a href="#/withdrawals">← Withdrawals in review</a>
+        <a href="#/withdrawals">← Withdrawals</a>
       </p>
       <Show loaded={loaded} what={`withdrawal ${params.id}`}>
-        {({ w, coin }) => <WithdrawalDetail w={w} coin={coin} reload={loaded.reload} />}
+        {({ w, coin, timeline }) => <WithdrawalDetail w={w} coin={coin} timeline={timeline} reload={loaded.reload} />}
       </Show>
     </section>
   );

@@ -5,13 +5,20 @@ import type {
   ChainStatus,
   ChainTxView,
   CoinView,
+  DepositDetail,
+  DepositListItem,
+  DepositTimeline,
   HeldRecords,
   MerchantView,
   NotificationDetailView,
   NotificationView,
+  OverviewChain,
+  OverviewView,
   ReviewItem,
   SweepView,
   UserView,
+  WithdrawalListItem,
+  WithdrawalTimeline,
   WithdrawalView,
 } from '../../../server/src/contracts/operator.js';
 
@@ -257,6 +264,122 @@ export function auditEntry(over: Partial<AuditEntryView> = {}): AuditEntryView {
     source_ip: '127.0.0.1',
     prev_hash: '00',
     hash: 'ab',
+    ...over,
+  };
+}
+
+/** A withdrawal as GET /withdrawals lists it. */
+export function withdrawalListItem(over: Partial<WithdrawalListItem> = {}): WithdrawalListItem {
+  const { approvals_required: _r, approvals_given: _g, approvals_needed: _n, approved_by: _b, decisions: _d, policy_hits: _p, review_reason, ...record } = withdrawal();
+  return { ...record, app_id: 'shop1', merchant_id: 1, review_reason, kyt_reason: '', ...over };
+}
+
+/** A withdrawal's timeline with its quorum (one of two approvals given). */
+export function withdrawalTimeline(over: Partial<WithdrawalTimeline> = {}): WithdrawalTimeline {
+  return {
+    withdrawal_id: 7,
+    status: 0,
+    quorum: { approvals_required: 2, approvals_given: 1, approvals_needed: 1, approved_by: ['bob'] },
+    events: [
+      { at_ms: t0, kind: 'created', summary: 'requested by the merchant', actor: 'shop1' },
+      { at_ms: t0 + 1_000, kind: 'policy', summary: 'sent to review: above auto-approve maximum', detail: { rule: 'auto_approve_max' } },
+      { at_ms: t0 + 60_000, kind: 'review', summary: 'approved for the platform', actor: 'bob' },
+    ],
+    ...over,
+  };
+}
+
+/** A deposit as GET /deposits lists it. */
+export function depositListItem(over: Partial<DepositListItem> = {}): DepositListItem {
+  return {
+    id: 31,
+    uid: 42,
+    symbol: 'ETH',
+    amount: '0.000000000000000001',
+    address_from: '0x3333333333333333333333333333333333333333',
+    address_to: '0x4444444444444444444444444444444444444444',
+    txid: '0xabc1',
+    confirmations: 1,
+    status: 0,
+    created_at: t0,
+    updated_at: t0,
+    app_id: 'shop1',
+    merchant_id: 1,
+    kyt_reason: '',
+    ...over,
+  };
+}
+
+/** A deposit as GET /deposits/:id shows it. */
+export function depositDetail(over: Partial<DepositDetail> = {}): DepositDetail {
+  return { ...depositListItem(), tx_index: '0', block_number: 1190, block_hash: '0xb10c', to_collection: false, withdrawal_id: null, sweep_id: null, ...over };
+}
+
+export function depositTimeline(over: Partial<DepositTimeline> = {}): DepositTimeline {
+  return {
+    deposit_id: 31,
+    status: 0,
+    events: [
+      { at_ms: t0, kind: 'created', summary: 'seen on chain in block 1190' },
+      { at_ms: t0 + 5_000, kind: 'notification', summary: 'merchant notified: confirming', detail: 'delivered (HTTP 200)' },
+    ],
+    ...over,
+  };
+}
+
+export function overviewChain(over: Partial<OverviewChain> = {}): OverviewChain {
+  const c = chainStatus();
+  return {
+    chain: c.chain,
+    rpc_url: c.rpc_url,
+    node: { ok: true, error: null },
+    head: 1200,
+    scanned: 1190,
+    lag: 10,
+    last_scanner_error: null,
+    hot_wallet: c.hot_wallet,
+    fee_wallet: c.fee_wallet,
+    ...over,
+  };
+}
+
+/** GET /overview over three days: ETH deposits beyond a float's digits, USDT withdrawals, notifications delivered and failed. */
+export function overview(over: Partial<OverviewView> = {}): OverviewView {
+  const days = ['2026-12-05', '2026-12-06', '2026-12-07'];
+  const zero = { count: 0, amount: '0' };
+  return {
+    at: t0,
+    chains: [overviewChain()],
+    alerts: { open: 1, latest: [alert()], route: 'GET /alerts', query: {} },
+    queues: {
+      withdrawals_review: { count: 2, route: 'GET /withdrawals/review', query: {} },
+      kyt_deposits: { count: 1, route: 'GET /kyt', query: { side: 'deposit' } },
+      kyt_withdrawals: { count: 0, route: 'GET /kyt', query: { side: 'withdrawal' } },
+      change_requests_pending: { count: 3, route: 'GET /change-requests', query: { state: 'pending' } },
+      notifications_failed: { count: 4, route: 'GET /notifications', query: { state: 'failed' } },
+    },
+    days,
+    volumes: [
+      {
+        symbol: 'ETH',
+        chain: 'evm:1',
+        days: [
+          { day: days[0]!, deposits: zero, withdrawals: zero },
+          { day: days[1]!, deposits: { count: 2, amount: '12345678901234567.000000000000000001' }, withdrawals: { count: 1, amount: '1.5' } },
+          { day: days[2]!, deposits: { count: 1, amount: '0.25' }, withdrawals: zero },
+        ],
+      },
+      {
+        symbol: 'USDT',
+        chain: 'evm:1',
+        days: [
+          { day: days[0]!, deposits: zero, withdrawals: { count: 3, amount: '700.000001' } },
+          { day: days[1]!, deposits: zero, withdrawals: zero },
+          { day: days[2]!, deposits: zero, withdrawals: zero },
+        ],
+      },
+    ],
+    notifications: days.map((day, i) => ({ day, delivered: 10 + i, failed: i, pending: 0 })),
     ...over,
   };
 }
