@@ -220,7 +220,9 @@ for (const kind of kinds) describe(`openwaas CLI (child processes, ${kind})`, ()
       });
       assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
       const res = await fetch(`${url}/api/v2/user/getCoinList`, { method: 'POST', body: 'app_id=nobody&data=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-      assert.ok(res.status >= 400 && res.status < 500);
+      // An unknown app_id is a plain coded answer, HTTP 200 (API.md §1).
+      assert.equal(res.status, 200);
+      assert.equal(((await res.json()) as { code: string }).code, '100015');
       child.kill('SIGTERM');
       assert.equal(await exited, 0, stderr);
       assert.match(stderr, /stopped/);
