@@ -107,10 +107,9 @@ async function post(url: string, form: { app_id: string; data: string }, timeout
     });
     const answered = { httpStatus: response.status, answer: '' };
     let text: string;
-    let overLimit: boolean;
     try {
-      // A longer answer is read as its prefix (for the attempt log): it is no acknowledgement.
-      ({ text, overLimit } = await readLimited(response, limits.notifyResponseBytesMax));
+      // A longer answer is read as its prefix: SUCCESS padded with whitespace still is one, a cut JSON object is not.
+      text = (await readLimited(response, limits.notifyResponseBytesMax)).text;
     } catch (error) {
       if (stop.aborted) return { ok: false, error: 'worker stopped', aborted: true, ...answered };
       const why = describeError(error);
@@ -118,8 +117,7 @@ async function post(url: string, form: { app_id: string; data: string }, timeout
     }
     const got = { httpStatus: response.status, answer: text };
     if (response.status < 200 || response.status > 299) return { ok: false, error: `HTTP ${response.status}`, aborted: false, ...got };
-    if (overLimit) return { ok: false, error: `answered more than ${limits.notifyResponseBytesMax} bytes, not SUCCESS`, aborted: false, ...got };
-    if (!isAcknowledgement(text)) return { ok: false, error: `answered ${JSON.stringify(text.trim().slice(0, 40))}, not SUCCESS`, aborted: false, ...got };
+    if (!isAcknowledgement(text)) return { ok: false, error: `answered ${JSON.stringify(text.trim().slice(0, 40))}, not SUCCESS or a JSON code 0`, aborted: false, ...got };
     return { ok: true, ...got };
   } catch (error) {
     const none = { httpStatus: null, answer: '' };
