@@ -147,6 +147,7 @@ export function merchant(over: Partial<MerchantView> = {}): MerchantView {
     auto_collect: true,
     user_limit: 0,
     active: true,
+    callback_profile: 'strings',
     created_at: t0,
     coins: ['ETH'],
     ...over,

@@ -7,6 +7,7 @@ import { runSensitiveCommand } from './sensitive.js';
 import { merchantBodyOf } from '../operator/request-translation.js';
 import { withContext } from './context.js';
 import { keyFileBytesMax } from '../limits.js';
+import { callbackProfiles } from '../contracts/operator.js';
 
 function readKey(path: string, io: Io, command: string): string {
   try {
@@ -27,7 +28,14 @@ const settingOptions: OptionSpec = {
   ip: { type: 'string', multiple: true },
   'auto-collect': { type: 'boolean' },
   'user-limit': { type: 'string' },
+  'callback-profile': { type: 'string' },
 };
+
+const callbackProfileHelp = `  --callback-profile P   how the integer fields of confirmation requests and notifications
+                         (ids, uid/from_uid, status, confirmations, times) are typed in their
+                         JSON: strings (default, as the API's seeds) or numbers (for clients
+                         that decode them into integers, such as the vendor's Go SDK); amounts
+                         stay strings either way (docs/callbacks.md)`;
 
 function settingsOf(p: Parsed, io: Io, command: string): MerchantSettings {
   const s: MerchantSettings = {};
@@ -43,6 +51,12 @@ function settingsOf(p: Parsed, io: Io, command: string): MerchantSettings {
   if (ips !== undefined) s.ipAllowlist = ips;
   const limit = str(p, 'user-limit');
   if (limit !== undefined) s.userLimit = whole(limit, '--user-limit', command);
+  const profile = str(p, 'callback-profile');
+  if (profile !== undefined) {
+    const known = callbackProfiles.find((c) => c === profile);
+    if (!known) throw new UsageError(`--callback-profile must be one of ${callbackProfiles.join(', ')}, not "${profile}"`, command);
+    s.callbackProfile = known;
+  }
   return s;
 }
 
@@ -66,6 +80,7 @@ both to the merchant). Enable coins with 'openwaas coin enable <app_id> <symbol>
   --ip CIDR              allowed caller IP or CIDR (repeat, or comma-separate); none = any
   --auto-collect         credit user deposits to the collection account
   --user-limit N         most users the merchant may register (default 50000)
+${callbackProfileHelp}
   --app-id ID            a fixed app_id instead of a random one`,
   options: { ...settingOptions, 'app-id': { type: 'string' } },
   async run(p, io) {
@@ -96,6 +111,7 @@ const set = leaf({
   --any-ip               clears the allowlist (any IP may call)
   --auto-collect / --no-auto-collect
   --user-limit N
+${callbackProfileHelp}
   --active / --inactive  a disabled merchant's calls answer 100016`,
   options: { ...settingOptions, 'any-ip': { type: 'boolean' }, 'no-auto-collect': { type: 'boolean' }, active: { type: 'boolean' }, inactive: { type: 'boolean' } },
   positionals: { min: 1, max: 1 },

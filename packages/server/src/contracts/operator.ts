@@ -23,7 +23,7 @@ import type { AllowlistEntryView, ApprovalPolicyView, DestinationSettingsView, V
 import type { AuditEntryView, AuditOutcome, OperatorAuditVerdict } from '../modules/operator-audit/index.js';
 import type { ChangeRequestState, ChangeRequestView } from '../modules/change-requests/index.js';
 import type { ApiTokenView, IssuedToken, LoginResult, OperatorEnrolment, OperatorRole, OperatorView } from '../modules/operators/index.js';
-import type { ChainTxPurpose, ChainTxState, OperatorAlert, SweepState } from '../store/schema.js';
+import type { CallbackProfile, ChainTxPurpose, ChainTxState, OperatorAlert, SweepState } from '../store/schema.js';
 import {
   appIdLengthMax,
   coinNameLengthMax,
@@ -71,6 +71,8 @@ export const reviewSides = ['deposit', 'withdrawal'] as const;
 export const velocityScopes = ['user', 'merchant'] as const;
 /** Delivery states of a notification. */
 export const notificationStates = ['pending', 'delivered', 'failed'] as const;
+/** How the integer fields of a merchant's callbacks are typed: as the seeds (strings) or as JSON numbers (docs/callbacks.md). */
+export const callbackProfiles = ['strings', 'numbers'] as const satisfies readonly CallbackProfile[];
 /** How an operator action ended in the audit trail. */
 export const auditOutcomes = ['done', 'refused', 'failed'] as const;
 
@@ -109,6 +111,7 @@ const merchantSettings = {
   auto_collect: z.boolean().optional(),
   user_limit: z.number().int().optional(),
   active: z.boolean().optional(),
+  callback_profile: z.enum(callbackProfiles).optional(),
 };
 /** An app_id given at creation must be one the routes and the merchant API accept. */
 export const createMerchantBody = z.strictObject({ ...merchantSettings, name: z.string(), app_id: z.string().max(appIdLengthMax).optional() });

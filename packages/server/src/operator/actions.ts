@@ -106,6 +106,7 @@ export async function createMerchantAction(ctx: OperatorContext, input: Merchant
     ...(s.ipAllowlist !== undefined ? { ipAllowlist: s.ipAllowlist } : {}),
     ...(s.autoCollect !== undefined ? { autoCollect: s.autoCollect } : {}),
     ...(s.userLimit !== undefined ? { userLimit: s.userLimit } : {}),
+    ...(s.callbackProfile !== undefined ? { callbackProfile: s.callbackProfile } : {}),
     ...(input.appId !== undefined ? { appId: input.appId } : {}),
     nowMs: ctx.clock.nowMs(),
   });

@@ -11,6 +11,7 @@ export function merchantSettingsOf(b: OperatorRequest<'PATCH /merchants/:appId'>
     ...(b.auto_collect !== undefined ? { autoCollect: b.auto_collect } : {}),
     ...(b.user_limit !== undefined ? { userLimit: b.user_limit } : {}),
     ...(b.active !== undefined ? { active: b.active } : {}),
+    ...(b.callback_profile !== undefined ? { callbackProfile: b.callback_profile } : {}),
   };
 }
 
@@ -24,6 +25,7 @@ const coinFieldNames = {
 const merchantFieldNames = {
   name: 'name', merchant_public_key: 'merchantPublicKey', notify_url: 'notifyUrl', confirm_url: 'confirmUrl',
   ip_allowlist: 'ipAllowlist', auto_collect: 'autoCollect', user_limit: 'userLimit', active: 'active',
+  callback_profile: 'callbackProfile',
 } as const;
 
 /** Settings given by name (the CLI's) as a request body of the contract (a change request stores the body). */

@@ -28,8 +28,13 @@ export interface MerchantTable {
   user_limit: number;
   /** 1 active, 0 disabled (answers 100016). */
   active: number;
+  /** How the integer fields of callbacks sent to this merchant are typed (docs/callbacks.md). */
+  callback_profile: Generated<CallbackProfile>;
   created_at: MsColumn;
 }
+
+/** JSON type of the integer fields in a merchant's callbacks: 'strings' as the seeds, or 'numbers'. */
+export type CallbackProfile = 'strings' | 'numbers';
 
 export interface CoinTable {
   id: Generated<number>;

@@ -1,7 +1,9 @@
 /**
  * Notification delivery (API.md §3): every outbox row is POSTed to its merchant's notify_url
- * as form `app_id` + `data` (sealed with the merchant's wallet private key) until the merchant
- * answers exactly `SUCCESS`. All state lives in the `notifications` table, so deliveries
+ * as form `app_id` + `data` (sealed with the merchant's wallet private key, its integer fields
+ * typed by the merchant's callback profile) until the merchant acknowledges it with a 2xx answer:
+ * `SUCCESS` in any case with surrounding whitespace, or a JSON object whose `code` is 0 or "0"
+ * (modules/notifications/acknowledgement.ts). All state lives in the `notifications` table, so deliveries
  * survive restarts and several processes may run this worker side by side.
  *
  * Schedule: the first attempt is made as soon as the row is due; after the n-th failed attempt
@@ -34,7 +36,9 @@ import { readLimited } from '../http/read-limited.js';
 import {
   boundedError,
   findDeliveryCandidates,
+  applyCallbackProfile,
   findRecipient,
+  isAcknowledgement,
   leaseDueNotifications,
   logDeliveryAttempt,
   recordDeliveryAttempt,
@@ -89,7 +93,7 @@ function hostOf(url: string): string {
   }
 }
 
-/** POSTs one notification; any answer but a 2xx whose body trims to `SUCCESS` is a failure. */
+/** POSTs one notification; any answer but a 2xx acknowledgement (isAcknowledgement) is a failure. */
 async function post(url: string, form: { app_id: string; data: string }, timeoutMs: number, stop: AbortSignal): Promise<Attempt> {
   const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), stop]);
   try {
@@ -104,7 +108,7 @@ async function post(url: string, form: { app_id: string; data: string }, timeout
     const answered = { httpStatus: response.status, answer: '' };
     let text: string;
     try {
-      // A longer answer is read as its prefix: it is not SUCCESS either way.
+      // A longer answer is read as its prefix: SUCCESS padded with whitespace still is one, a cut JSON object is not.
       text = (await readLimited(response, limits.notifyResponseBytesMax)).text;
     } catch (error) {
       if (stop.aborted) return { ok: false, error: 'worker stopped', aborted: true, ...answered };
@@ -113,7 +117,7 @@ async function post(url: string, form: { app_id: string; data: string }, timeout
     }
     const got = { httpStatus: response.status, answer: text };
     if (response.status < 200 || response.status > 299) return { ok: false, error: `HTTP ${response.status}`, aborted: false, ...got };
-    if (text.trim() !== 'SUCCESS') return { ok: false, error: `answered ${JSON.stringify(text.trim().slice(0, 40))}, not SUCCESS`, aborted: false, ...got };
+    if (!isAcknowledgement(text)) return { ok: false, error: `answered ${JSON.stringify(text.trim().slice(0, 40))}, not SUCCESS or a JSON code 0`, aborted: false, ...got };
     return { ok: true, ...got };
   } catch (error) {
     const none = { httpStatus: null, answer: '' };
@@ -259,7 +263,8 @@ export function startNotifier(ctx: NotifierContext, options: NotifierOptions = {
     const startedAt = performance.now();
     try {
       const payload = JSON.parse(row.payload) as Record<string, string>;
-      const data = await sealer.seal(merchantId, await merchantWalletKey(ctx.secrets, recipient.walletKey), {
+      // The outbox keeps the seeds' shape; the merchant's callback profile types it as sent.
+      const sent = applyCallbackProfile(recipient.callbackProfile, {
         charset: 'utf-8',
         version: 'v2',
         side: row.side,
@@ -267,6 +272,7 @@ export function startNotifier(ctx: NotifierContext, options: NotifierOptions = {
         notify_id: String(id),
         ...payload,
       });
+      const data = await sealer.seal(merchantId, await merchantWalletKey(ctx.secrets, recipient.walletKey), sent);
       attempt = await post(recipient.notifyUrl, { app_id: recipient.appId, data }, config.notifyTimeoutMs, stopController.signal);
     } catch (error) {
       attempt = { ok: false, error: `could not prepare the notification: ${describeError(error)}`, aborted: false, httpStatus: null, answer: '' };

@@ -2,12 +2,14 @@
 export { adoptDataKey } from './data-keys.js';
 export { DataKeyMismatchError } from './errors.js';
 export {
+  callbackProfiles,
   createMerchant,
   merchantAutoCollects,
   normaliseMerchantKey,
   publicMerchantView,
   updateMerchant,
   userLimitDefault,
+  type CallbackProfile,
   type CreateMerchantInput,
   type UpdateMerchantInput,
 } from './merchants.js';

@@ -3,13 +3,20 @@ import type { Updateable } from 'kysely';
 import { parsePublicKey } from '@openwaas/sdk';
 import type { DataKeySource } from '../../keys/data-key.js';
 import { merchantUsersDefaultMax } from '../../limits.js';
-import type { Merchant, MerchantTable } from '../../store/schema.js';
+import type { CallbackProfile, Merchant, MerchantTable } from '../../store/schema.js';
 import type { Db } from '../../store/tx.js';
 import { findMerchantByAppId, findMerchantById, insertMerchant, updateMerchantByAppId } from './repository.js';
 import { walletKeyAad } from './wallet-keys.js';
 
 /** Default cap on users per merchant. */
 export const userLimitDefault = merchantUsersDefaultMax;
+
+/**
+ * How the integer fields of the callbacks sent to a merchant are typed in their JSON:
+ * 'strings' as the seeds (the default), 'numbers' for clients that decode them into integers.
+ */
+export const callbackProfiles = ['strings', 'numbers'] as const satisfies readonly CallbackProfile[];
+export type { CallbackProfile };
 
 export interface CreateMerchantInput {
   name: string;
@@ -20,6 +27,8 @@ export interface CreateMerchantInput {
   ipAllowlist?: string[];
   autoCollect?: boolean;
   userLimit?: number;
+  /** JSON type of the callbacks' integer fields (default 'strings'). */
+  callbackProfile?: CallbackProfile;
   /** Fixed app_id (demo setups); random otherwise. */
   appId?: string;
   nowMs: number;
@@ -50,6 +59,7 @@ export async function createMerchant(db: Db, keys: DataKeySource, input: CreateM
     auto_collect: input.autoCollect ? 1 : 0,
     user_limit: input.userLimit ?? userLimitDefault,
     active: 1,
+    ...(input.callbackProfile !== undefined ? { callback_profile: input.callbackProfile } : {}),
     created_at: input.nowMs,
   });
 }
@@ -63,6 +73,7 @@ export interface UpdateMerchantInput {
   autoCollect?: boolean;
   userLimit?: number;
   active?: boolean;
+  callbackProfile?: CallbackProfile;
 }
 
 /** Changes a merchant's settings; returns the updated row or undefined when unknown. */
@@ -76,6 +87,7 @@ export async function updateMerchant(db: Db, appId: string, input: UpdateMerchan
   if (input.autoCollect !== undefined) set.auto_collect = input.autoCollect ? 1 : 0;
   if (input.userLimit !== undefined) set.user_limit = input.userLimit;
   if (input.active !== undefined) set.active = input.active ? 1 : 0;
+  if (input.callbackProfile !== undefined) set.callback_profile = input.callbackProfile;
   if (Object.keys(set).length > 0) await updateMerchantByAppId(db, appId, set);
   return findMerchantByAppId(db, appId);
 }
@@ -101,6 +113,7 @@ export function publicMerchantView(m: Merchant) {
     auto_collect: m.auto_collect === 1,
     user_limit: m.user_limit,
     active: m.active === 1,
+    callback_profile: m.callback_profile,
     created_at: Number(m.created_at),
   };
 }

@@ -137,8 +137,8 @@ export async function merchantNotifyTargets(db: Db, ids: readonly number[]): Pro
 }
 
 /** What a notification delivery to merchant `id` needs; the wallet key stays encrypted. */
-export function findNotifyRecipient(db: Db, id: number): Promise<Pick<Merchant, 'app_id' | 'notify_url' | 'wallet_private_key'> | undefined> {
-  return db.selectFrom('merchants').select(['app_id', 'notify_url', 'wallet_private_key']).where('id', '=', id).executeTakeFirst();
+export function findNotifyRecipient(db: Db, id: number): Promise<Pick<Merchant, 'app_id' | 'notify_url' | 'wallet_private_key' | 'callback_profile'> | undefined> {
+  return db.selectFrom('merchants').select(['app_id', 'notify_url', 'wallet_private_key', 'callback_profile']).where('id', '=', id).executeTakeFirst();
 }
 
 /** Ids of merchants with a notify_url (a subquery for the notifier's claim; not executed here). */

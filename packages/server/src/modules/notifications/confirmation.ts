@@ -6,6 +6,7 @@ import { readLimited } from '../../http/read-limited.js';
 import { confirmReplyBytesMax as replyBytesMax, merchantKeyCacheSizeMax as keyCacheSizeMax } from '../../limits.js';
 import type { Merchant } from '../../store/schema.js';
 import type { ConfirmationDeps } from './deps.js';
+import { applyCallbackProfile } from './callback-profile.js';
 
 const keyCache = new Map<string, KeyObject>();
 
@@ -29,6 +30,7 @@ export type ConfirmationFailure = 'no-url' | 'no-key' | 'network' | 'timeout' | 
  * Second confirmation (API.md §3): POSTs `app_id` and `data` (the fields plus a random
  * `check_sum`, sealed with the merchant's wallet private key) to the merchant's confirm_url
  * and accepts only a reply that opens with the merchant's public key and echoes check_sum.
+ * The request's integer fields are typed by the merchant's callback profile.
  * Anything else — no URL, timeout, network error, bad envelope, wrong echo — throws 120206.
  * Callers must not hold a database transaction open across this call.
  */
@@ -40,7 +42,8 @@ export async function confirmWithMerchant(ctx: ConfirmationDeps, merchant: Merch
   if (!merchant.confirm_url) return fail('no-url');
   if (!merchant.merchant_public_key) return fail('no-key');
   const checkSum = randomBytes(16).toString('hex');
-  const payload = { time: ctx.clock.nowMs(), charset: 'utf-8', version: 'v2', ...fields, check_sum: checkSum };
+  // The merchant's callback profile types the integer fields (from_uid) as it decodes them.
+  const payload = applyCallbackProfile(merchant.callback_profile, { time: ctx.clock.nowMs(), charset: 'utf-8', version: 'v2', ...fields, check_sum: checkSum });
   const data = await ctx.sealer.seal(Number(merchant.id), await merchantWalletKey(ctx.secrets, merchant), payload);
 
   let text: string | undefined;

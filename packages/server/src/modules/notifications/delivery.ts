@@ -4,7 +4,7 @@
  * subselect), so two workers never hold a row together and a crashed worker's rows are taken
  * over when their lease runs out; an outcome is written only while the lease is still ours.
  */
-import type { Merchant, NotificationRow } from '../../store/schema.js';
+import type { CallbackProfile, Merchant, NotificationRow } from '../../store/schema.js';
 import { inTransaction, type Db } from '../../store/tx.js';
 import type { Store } from '../../store/db.js';
 import { notifyAnswerExcerptBytesMax, notifyAttemptsKeptMax, notifyErrorLengthMax } from '../../limits.js';
@@ -111,11 +111,13 @@ export interface Recipient {
   appId: string;
   notifyUrl: string;
   walletKey: Pick<Merchant, 'app_id' | 'wallet_private_key'>;
+  /** How the payload's integer fields are typed when it is sent (applyCallbackProfile). */
+  callbackProfile: CallbackProfile;
 }
 
 /** Where merchant `merchantId`'s notifications go; undefined while it has no notify_url. */
 export async function findRecipient(db: Db, merchantId: number): Promise<Recipient | undefined> {
   const m = await findNotifyRecipient(db, merchantId);
   if (!m?.notify_url) return undefined;
-  return { appId: m.app_id, notifyUrl: m.notify_url, walletKey: m };
+  return { appId: m.app_id, notifyUrl: m.notify_url, walletKey: m, callbackProfile: m.callback_profile };
 }

@@ -38,4 +38,6 @@ export {
 export type { ConfirmationDeps, NotificationAdminContext } from './deps.js';
 export { confirmWithMerchant, type ConfirmationFailure, type ConfirmationFields } from './confirmation.js';
 export { enqueueNotification } from './outbox.js';
+export { isAcknowledgement } from './acknowledgement.js';
+export { applyCallbackProfile, callbackIntegerFields } from './callback-profile.js';
 export { notificationsOfRecord } from './record-history.js';
