@@ -39,3 +39,4 @@ export type { ConfirmationDeps, NotificationAdminContext } from './deps.js';
 export { confirmWithMerchant, type ConfirmationFailure, type ConfirmationFields } from './confirmation.js';
 export { enqueueNotification } from './outbox.js';
 export { notificationsOfRecord } from './record-history.js';
+export { outboxDepth, type OutboxDepth } from './outbox-depth.js';
