@@ -6,6 +6,7 @@
  * a pending notification to its delivery, and a chain's head, scanner position and lag.
  */
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
@@ -197,6 +198,22 @@ eachDatabase('health, readiness and metrics', (kind) => {
       const leases = [...all].filter(([key, value]) => key.startsWith('openwaas_worker_lease_held{') && key.includes(chainId) && value === 1);
       assert.ok(leases.length > 0, `a lease of ${chainId} is held: ${[...all.keys()].filter((k) => k.startsWith('openwaas_worker_lease')).join(', ')}`);
       assert.ok(leases.every(([key]) => /holder="[^"]+"/.test(key)), 'each names its holder');
+    });
+
+    it('every metric the alert rules and the dashboard description name is one the service exposes', async () => {
+      const exposed = new Set<string>();
+      for (const line of (await (await fetch(`${operatorRoot}/metrics`)).text()).split('\n')) {
+        const m = /^# TYPE (\S+) (\w+)/.exec(line);
+        if (!m) continue;
+        exposed.add(m[1]!);
+        if (m[2] === 'histogram') for (const part of ['_bucket', '_sum', '_count']) exposed.add(m[1]! + part);
+      }
+      for (const file of ['../../../docs/monitoring/alerts.yml', '../../../docs/monitoring.md']) {
+        const text = readFileSync(new URL(file, import.meta.url), 'utf8');
+        const named = new Set(text.match(/openwaas_[a-z_]+[a-z]/g) ?? []);
+        assert.ok(named.size > 5, file);
+        for (const name of named) assert.ok(exposed.has(name), `${file} names ${name}, which /metrics does not expose`);
+      }
     });
   });
 
