@@ -14,7 +14,10 @@ import type { ChainConfig } from '../src/config/config.js';
 import { setMerchantCoin, upsertCoin } from '../src/modules/coins/index.js';
 import { updateMerchant } from '../src/modules/merchants/index.js';
 import { enqueueNotification } from '../src/modules/notifications/index.js';
+import { sql } from 'kysely';
+import { readOrCreateCursor } from '../src/modules/deposits/index.js';
 import { readyScannerLagBlocksMax } from '../src/limits.js';
+import { latestMigrationName } from '../src/store/migrate.js';
 import { inTransaction } from '../src/store/tx.js';
 import { chainTestMnemonic } from './support/chain-world.js';
 import { registerMemoryChain, type MemoryChainNode } from './support/memory-chain.js';
@@ -243,6 +246,53 @@ eachDatabase('health, readiness and metrics', (kind) => {
     });
   });
 
+  describe('a scanner behind its node', () => {
+    const lagChain = 'mem:lag';
+    let t: TestService;
+    let node: MemoryChainNode;
+    let unregister: () => void;
+    before(async () => {
+      const registered = registerMemoryChain(lagChain);
+      node = registered.node;
+      unregister = registered.unregister;
+      // No workers in this process: the scanner moves only when the test says.
+      const chain = { id: lagChain, rpcUrl: registered.rpcUrl, pollIntervalMs: 50, startBlock: 0 } as ChainConfig;
+      t = await startTestService({ kind, config: { workers: false, operatorApi: true, hdMnemonic: chainTestMnemonic, chains: [chain] } });
+    });
+    after(async () => {
+      await t?.close();
+      unregister?.();
+    });
+
+    const scannerCheck = async () => {
+      const r = await getJson(`${t.baseUrl}/ready`);
+      return { status: r.status, failed: r.body.failed, check: r.body.checks.find((c) => c.name === `scanner:${lagChain}`) };
+    };
+
+    it(`/ready fails the scanner before it started, passes at ${readyScannerLagBlocksMax} blocks behind and fails at one more`, async () => {
+      const notStarted = await scannerCheck();
+      assert.equal(notStarted.status, 503);
+      assert.deepEqual(notStarted.failed, [`scanner:${lagChain}`]);
+      assert.equal(notStarted.check?.detail, 'the scanner has not started');
+
+      // The cursor before block 0 (scanned −1): the lag is head + 1.
+      await readOrCreateCursor(t.ctx, { chain: lagChain, head: 0, startBlock: 0 });
+      node.mine(readyScannerLagBlocksMax - 1);
+      const atBound = await scannerCheck();
+      assert.equal(atBound.status, 200, JSON.stringify(atBound));
+      assert.equal(atBound.check?.detail, `${readyScannerLagBlocksMax} block(s) behind`);
+
+      node.mine(1);
+      const beyond = await scannerCheck();
+      assert.equal(beyond.status, 503);
+      assert.deepEqual(beyond.failed, [`scanner:${lagChain}`]);
+      assert.equal(beyond.check?.detail, `${readyScannerLagBlocksMax + 1} block(s) behind, more than ${readyScannerLagBlocksMax}`);
+      const all = samples(await (await fetch(`${new URL(t.operatorUrl!).origin}/metrics`)).text());
+      assert.equal(sample(all, 'openwaas_chain_scanner_lag_blocks', { chain: lagChain }), readyScannerLagBlocksMax + 1);
+      assert.equal(sample(all, 'openwaas_chain_scanned_block', { chain: lagChain }), -1);
+    });
+  });
+
   describe('a service whose database is gone', () => {
     let t: TestService;
     before(async () => {
@@ -253,9 +303,24 @@ eachDatabase('health, readiness and metrics', (kind) => {
       await t?.close().catch(() => {});
     });
 
+    it('/ready answers 503 naming the migrations when the database lacks one this version knows (e.g. restored from an older backup)', async () => {
+      const latest = latestMigrationName();
+      const row = await sql<{ name: string; timestamp: string }>`select name, timestamp from kysely_migration where name = ${latest}`.execute(t.ctx.store.db);
+      assert.equal(row.rows.length, 1);
+      await sql`delete from kysely_migration where name = ${latest}`.execute(t.ctx.store.db);
+      try {
+        const r = await getJson(`${t.baseUrl}/ready`);
+        assert.equal(r.status, 503);
+        assert.deepEqual(r.body.failed, ['migrations']);
+        assert.match(r.body.checks.find((c) => c.name === 'migrations')?.detail ?? '', /1 migration\(s\) not applied/);
+      } finally {
+        await sql`insert into kysely_migration (name, timestamp) values (${latest}, ${row.rows[0]!.timestamp})`.execute(t.ctx.store.db);
+      }
+      assert.equal((await getJson(`${t.baseUrl}/ready`)).status, 200);
+    });
+
     it('/ready answers 503 naming the database (and the migrations it could not check); /health stays 200; /metrics still answers', async () => {
       const operatorRoot = new URL(t.operatorUrl!).origin;
-      assert.equal((await getJson(`${t.baseUrl}/ready`)).status, 200);
       if (kind === 'postgres') await t.database.drop();
       else await t.ctx.store.close();
       for (const root of [t.baseUrl, operatorRoot]) {
