@@ -459,6 +459,13 @@ export const opsNodeReadTimeoutMs = 2_000;
 /** A readiness check of the database gives up after this long (a load balancer's probe times out in seconds). */
 export const readyDatabaseTimeoutMs = 2_000;
 
+/**
+ * A /ready answer younger than this is given again instead of checked anew (concurrent calls
+ * share one check too): /ready is unauthenticated on the public merchant listener, so a flood of
+ * calls costs at most one database and node round per this interval.
+ */
+export const readyAnswerReuseMs = 1_000;
+
 /** Rows counted per status at a metrics scrape: a larger backlog shows as this number (the scrape stays cheap). */
 export const metricsCountRowsMax = 100_000;
 

@@ -20,6 +20,7 @@ import { startNotifier } from './workers/notifier.js';
 import { startChainWorkers, type ChainWorkers } from './workers/chain-workers.js';
 import { createServiceMetrics } from './ops/metrics.js';
 import { addHealthRoutes, addMetricsRoute } from './ops/routes.js';
+import { sharedReadiness } from './ops/health.js';
 
 /** A notifier the service can stop on shutdown. */
 interface StoppableNotifier extends NotifierHandle {
@@ -145,12 +146,12 @@ export async function createService(configIn: ServiceConfig, opts: CreateService
     for (const chain of ctx.chains.values()) log.info({ chain: chain.id, hot: chain.hotAddress, fee: chain.feeAddress }, 'chain configured');
     const pool = sealer;
     const metrics = createServiceMetrics({ ctx, rsaStats: () => pool.stats() });
-    const probe = { ctx, keysUnlocked: () => (ring ? ring.unlocked : null) };
+    const readiness = sharedReadiness({ ctx, keysUnlocked: () => (ring ? ring.unlocked : null) });
     const app = await buildApp(ctx, { onApiCall: (call) => metrics.apiCall(call) });
-    addHealthRoutes(app, probe);
+    addHealthRoutes(app, readiness);
     const operatorApp = operatorEnabled(ctx) ? await buildOperatorApp(ctx) : undefined;
     if (operatorApp) {
-      addHealthRoutes(operatorApp, probe);
+      addHealthRoutes(operatorApp, readiness);
       addMetricsRoute(operatorApp, metrics);
     }
     const notifier: StoppableNotifier = config.workers ? startNotifier(ctx, { onAttempt: (result) => metrics.deliveryAttempt(result) }) : noopNotifier;

@@ -52,6 +52,14 @@ async function until<T>(what: string, check: () => Promise<T | undefined>, deadl
   }
 }
 
+/** Polls /ready at `root` until its answer satisfies `wanted` (answers are reused for readyAnswerReuseMs). */
+function readyWhen(root: string, what: string, wanted: (r: { status: number; body: ReadyBody }) => boolean): Promise<{ status: number; body: ReadyBody }> {
+  return until(what, async () => {
+    const r = await getJson(`${root}/ready`);
+    return wanted(r) ? r : undefined;
+  });
+}
+
 /** The samples of a Prometheus text answer: `name{labels}` → value. */
 function samples(text: string): Map<string, number> {
   const out = new Map<string, number>();
@@ -264,13 +272,15 @@ eachDatabase('health, readiness and metrics', (kind) => {
       unregister?.();
     });
 
-    const scannerCheck = async () => {
-      const r = await getJson(`${t.baseUrl}/ready`);
+    /** The answer once the scanner check's detail satisfies `wanted`. */
+    const scannerCheck = async (what: string, wanted: (detail: string) => boolean) => {
+      const detailOf = (body: ReadyBody) => body.checks.find((c) => c.name === `scanner:${lagChain}`)?.detail ?? '';
+      const r = await readyWhen(t.baseUrl, what, (answer) => wanted(detailOf(answer.body)));
       return { status: r.status, failed: r.body.failed, check: r.body.checks.find((c) => c.name === `scanner:${lagChain}`) };
     };
 
     it(`/ready fails the scanner before it started, passes at ${readyScannerLagBlocksMax} blocks behind and fails at one more`, async () => {
-      const notStarted = await scannerCheck();
+      const notStarted = await scannerCheck('the first answer', () => true);
       assert.equal(notStarted.status, 503);
       assert.deepEqual(notStarted.failed, [`scanner:${lagChain}`]);
       assert.equal(notStarted.check?.detail, 'the scanner has not started');
@@ -278,12 +288,12 @@ eachDatabase('health, readiness and metrics', (kind) => {
       // The cursor before block 0 (scanned −1): the lag is head + 1.
       await readOrCreateCursor(t.ctx, { chain: lagChain, head: 0, startBlock: 0 });
       node.mine(readyScannerLagBlocksMax - 1);
-      const atBound = await scannerCheck();
+      const atBound = await scannerCheck('the lag at the bound', (d) => d.startsWith(`${readyScannerLagBlocksMax} `));
       assert.equal(atBound.status, 200, JSON.stringify(atBound));
       assert.equal(atBound.check?.detail, `${readyScannerLagBlocksMax} block(s) behind`);
 
       node.mine(1);
-      const beyond = await scannerCheck();
+      const beyond = await scannerCheck('the lag beyond the bound', (d) => d.startsWith(`${readyScannerLagBlocksMax + 1} `));
       assert.equal(beyond.status, 503);
       assert.deepEqual(beyond.failed, [`scanner:${lagChain}`]);
       assert.equal(beyond.check?.detail, `${readyScannerLagBlocksMax + 1} block(s) behind, more than ${readyScannerLagBlocksMax}`);
@@ -309,14 +319,13 @@ eachDatabase('health, readiness and metrics', (kind) => {
       assert.equal(row.rows.length, 1);
       await sql`delete from kysely_migration where name = ${latest}`.execute(t.ctx.store.db);
       try {
-        const r = await getJson(`${t.baseUrl}/ready`);
-        assert.equal(r.status, 503);
+        const r = await readyWhen(t.baseUrl, 'the migration missed', (answer) => answer.status === 503);
         assert.deepEqual(r.body.failed, ['migrations']);
         assert.match(r.body.checks.find((c) => c.name === 'migrations')?.detail ?? '', /1 migration\(s\) not applied/);
       } finally {
         await sql`insert into kysely_migration (name, timestamp) values (${latest}, ${row.rows[0]!.timestamp})`.execute(t.ctx.store.db);
       }
-      assert.equal((await getJson(`${t.baseUrl}/ready`)).status, 200);
+      await readyWhen(t.baseUrl, 'ready again', (answer) => answer.status === 200);
     });
 
     it('/ready answers 503 naming the database (and the migrations it could not check); /health stays 200; /metrics still answers', async () => {
@@ -324,8 +333,7 @@ eachDatabase('health, readiness and metrics', (kind) => {
       if (kind === 'postgres') await t.database.drop();
       else await t.ctx.store.close();
       for (const root of [t.baseUrl, operatorRoot]) {
-        const r = await getJson(`${root}/ready`);
-        assert.equal(r.status, 503, JSON.stringify(r.body));
+        const r = await readyWhen(root, 'the database gone', (answer) => answer.status === 503);
         assert.deepEqual(r.body.failed, ['database', 'migrations']);
         assert.equal(r.body.checks.find((c) => c.name === 'keys')?.ok, true);
         assert.equal((await fetch(`${root}/health`)).status, 200);

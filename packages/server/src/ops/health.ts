@@ -6,7 +6,7 @@
  */
 import type { ServiceContext } from '../context.js';
 import { readScanCursor } from '../modules/deposits/index.js';
-import { opsNodeReadTimeoutMs, readyDatabaseTimeoutMs, readyScannerLagBlocksMax } from '../limits.js';
+import { opsNodeReadTimeoutMs, readyAnswerReuseMs, readyDatabaseTimeoutMs, readyScannerLagBlocksMax } from '../limits.js';
 import { pendingMigrations } from '../store/migrate.js';
 
 /** One readiness check: its name ("database", "migrations", "keys", "node:<chain>", "scanner:<chain>"), whether it passed, and why not. */
@@ -91,4 +91,25 @@ export async function readiness(probe: ReadyProbe): Promise<ReadyAnswer> {
   checks.push(...perChain.flat());
   const failed = checks.filter((c) => !c.ok).map((c) => c.name);
   return { ready: failed.length === 0, checks, failed };
+}
+
+/**
+ * readiness() for a route: concurrent calls share one check, and an answer younger than
+ * readyAnswerReuseMs is given again (the age on the monotonic clock, whatever the service's clock).
+ */
+export function sharedReadiness(probe: ReadyProbe): () => Promise<ReadyAnswer> {
+  let running: Promise<ReadyAnswer> | undefined;
+  let last: { answer: ReadyAnswer; atMs: number } | undefined;
+  return () => {
+    if (last && performance.now() - last.atMs < readyAnswerReuseMs) return Promise.resolve(last.answer);
+    running ??= readiness(probe)
+      .then((answer) => {
+        last = { answer, atMs: performance.now() };
+        return answer;
+      })
+      .finally(() => {
+        running = undefined;
+      });
+    return running;
+  };
 }

@@ -10,7 +10,7 @@
  */
 import type { ApiApp } from '../api/app.js';
 import type { OperatorApp } from '../operator/app.js';
-import { readiness, type ReadyProbe } from './health.js';
+import type { ReadyAnswer } from './health.js';
 import type { ServiceMetrics } from './metrics.js';
 
 /** Paths of the operations routes (outside /api/v2 and /operator/v1). */
@@ -18,11 +18,11 @@ export const healthPath = '/health';
 export const readyPath = '/ready';
 export const metricsPath = '/metrics';
 
-/** Adds /health and /ready to `app` (call before it listens). */
-export function addHealthRoutes(app: ApiApp | OperatorApp, probe: ReadyProbe): void {
+/** Adds /health and /ready to `app` (call before it listens); `readiness` is shared by both listeners (sharedReadiness). */
+export function addHealthRoutes(app: ApiApp | OperatorApp, readiness: () => Promise<ReadyAnswer>): void {
   app.get(healthPath, async (_request, reply) => reply.code(200).header('cache-control', 'no-store').send({ status: 'ok' }));
   app.get(readyPath, async (_request, reply) => {
-    const answer = await readiness(probe);
+    const answer = await readiness();
     return reply.code(answer.ready ? 200 : 503).header('cache-control', 'no-store').send(answer);
   });
 }
