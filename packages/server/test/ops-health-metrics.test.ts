@@ -16,7 +16,7 @@ import { updateMerchant } from '../src/modules/merchants/index.js';
 import { enqueueNotification } from '../src/modules/notifications/index.js';
 import { sql } from 'kysely';
 import { readOrCreateCursor } from '../src/modules/deposits/index.js';
-import { readyScannerLagBlocksMax } from '../src/limits.js';
+import { readyAnswerReuseMs, readyScannerLagBlocksMax } from '../src/limits.js';
 import { latestMigrationName } from '../src/store/migrate.js';
 import { inTransaction } from '../src/store/tx.js';
 import { chainTestMnemonic } from './support/chain-world.js';
@@ -278,6 +278,27 @@ eachDatabase('health, readiness and metrics', (kind) => {
       const r = await readyWhen(t.baseUrl, what, (answer) => wanted(detailOf(answer.body)));
       return { status: r.status, failed: r.body.failed, check: r.body.checks.find((c) => c.name === `scanner:${lagChain}`) };
     };
+
+    it('a flood of /ready calls on both listeners costs one round of checks; a scrape asks each node its head once', async () => {
+      const operatorRoot = new URL(t.operatorUrl!).origin;
+      // Past any answer kept from before: wait for a fresh round.
+      const before = node.headReads;
+      await until('a fresh round', async () => {
+        await getJson(`${t.baseUrl}/ready`);
+        return node.headReads > before ? true : undefined;
+      });
+      const start = node.headReads;
+      const startedMs = performance.now();
+      const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => getJson(`${i % 2 === 0 ? t.baseUrl : operatorRoot}/ready`)));
+      // At most one round per readyAnswerReuseMs while the calls lasted (one, unless the machine is very slow).
+      const rounds = Math.floor((performance.now() - startedMs) / readyAnswerReuseMs) + 1;
+      assert.ok(answers.every((a) => a.status === answers[0]!.status));
+      assert.ok(node.headReads - start <= rounds, `${node.headReads - start} head reads for 40 calls (at most ${rounds})`);
+
+      const scrapeStart = node.headReads;
+      await fetch(`${operatorRoot}/metrics`);
+      assert.equal(node.headReads - scrapeStart, 1, 'the chain gauges share one read per scrape');
+    });
 
     it(`/ready fails the scanner before it started, passes at ${readyScannerLagBlocksMax} blocks behind and fails at one more`, async () => {
       const notStarted = await scannerCheck('the first answer', () => true);
