@@ -19,7 +19,7 @@ import { latestMigrationName, migrateToLatest } from './store/migrate.js';
 import { startNotifier } from './workers/notifier.js';
 import { startChainWorkers, type ChainWorkers } from './workers/chain-workers.js';
 import { createServiceMetrics } from './ops/metrics.js';
-import { addHealthRoutes, addMetricsRoute } from './ops/routes.js';
+import { healthRoutes, metricsRoutes } from './ops/routes.js';
 import { sharedReadiness } from './ops/health.js';
 
 /** A notifier the service can stop on shutdown. */
@@ -148,11 +148,11 @@ export async function createService(configIn: ServiceConfig, opts: CreateService
     const metrics = createServiceMetrics({ ctx, rsaStats: () => pool.stats() });
     const readiness = sharedReadiness({ ctx, keysUnlocked: () => (ring ? ring.unlocked : null) });
     const app = await buildApp(ctx, { onApiCall: (call) => metrics.apiCall(call) });
-    addHealthRoutes(app, readiness);
+    await app.register(healthRoutes, { readiness });
     const operatorApp = operatorEnabled(ctx) ? await buildOperatorApp(ctx) : undefined;
     if (operatorApp) {
-      addHealthRoutes(operatorApp, readiness);
-      addMetricsRoute(operatorApp, metrics);
+      await operatorApp.register(healthRoutes, { readiness });
+      await operatorApp.register(metricsRoutes, { metrics });
     }
     const notifier: StoppableNotifier = config.workers ? startNotifier(ctx, { onAttempt: (result) => metrics.deliveryAttempt(result) }) : noopNotifier;
     notifierWakes.connect(() => notifier.wake());

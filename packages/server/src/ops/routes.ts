@@ -8,8 +8,7 @@
  * balances, backlogs and lease holders, nothing that acts on funds; a deployment that exposes the
  * operator listener (for the console) keeps /metrics off the proxy (docs/monitoring.md).
  */
-import type { ApiApp } from '../api/app.js';
-import type { OperatorApp } from '../operator/app.js';
+import type { FastifyInstance } from 'fastify';
 import type { ReadyAnswer } from './health.js';
 import type { ServiceMetrics } from './metrics.js';
 
@@ -18,8 +17,9 @@ export const healthPath = '/health';
 export const readyPath = '/ready';
 export const metricsPath = '/metrics';
 
-/** Adds /health and /ready to `app` (call before it listens); `readiness` is shared by both listeners (sharedReadiness). */
-export function addHealthRoutes(app: ApiApp | OperatorApp, readiness: () => Promise<ReadyAnswer>): void {
+/** /health and /ready, registered on each listener; `readiness` is one sharedReadiness() for both. */
+export async function healthRoutes(app: FastifyInstance, options: { readiness: () => Promise<ReadyAnswer> }): Promise<void> {
+  const { readiness } = options;
   app.get(healthPath, async (_request, reply) => reply.code(200).header('cache-control', 'no-store').send({ status: 'ok' }));
   app.get(readyPath, async (_request, reply) => {
     const answer = await readiness();
@@ -27,8 +27,9 @@ export function addHealthRoutes(app: ApiApp | OperatorApp, readiness: () => Prom
   });
 }
 
-/** Adds /metrics (Prometheus text format) to `app`, the operator listener. */
-export function addMetricsRoute(app: OperatorApp, metrics: ServiceMetrics): void {
+/** /metrics (Prometheus text format), registered on the operator listener. */
+export async function metricsRoutes(app: FastifyInstance, options: { metrics: ServiceMetrics }): Promise<void> {
+  const { metrics } = options;
   app.get(metricsPath, async (_request, reply) => {
     const text = await metrics.registry.metrics();
     return reply.code(200).header('content-type', metrics.registry.contentType).header('cache-control', 'no-store').send(text);
