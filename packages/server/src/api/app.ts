@@ -39,15 +39,15 @@ function plainError(code: ErrorCode, msg: string = errorMessages[code]) {
 /** The Fastify instance buildApp returns (its logger is the service's pino logger). */
 export type ApiApp = Awaited<ReturnType<typeof buildApp>>;
 
-/**
- * The HTTP API: every endpoint of the SDK table under /api/v2, on GET (query string) and POST
- * (urlencoded form, or JSON `{app_id, data}`), through the ApiGateway's checks.
- */
 /** What a caller of buildApp may observe: each answered call (the metrics count them). */
 export interface ApiAppOptions {
   onApiCall?(call: { endpoint: EndpointName; status: number; code: string; seconds: number }): void;
 }
 
+/**
+ * The HTTP API: every endpoint of the SDK table under /api/v2, on GET (query string) and POST
+ * (urlencoded form, or JSON `{app_id, data}`), through the ApiGateway's checks.
+ */
 export async function buildApp(ctx: ServiceContext, options: ApiAppOptions = {}) {
   const app = Fastify(listenerOptions(ctx));
 

@@ -157,13 +157,18 @@ export function createServiceMetrics(sources: MetricsSources): ServiceMetrics {
         }
         try {
           reading.head = await withinMs(chain.reader.headNumber(), opsNodeReadTimeoutMs, `the node of ${chain.id}`);
+        } catch (error) {
+          readFailed(`head of ${chain.id}`, error);
+          return reading;
+        }
+        try {
           const coins = await listCoinsOfChain(ctx.store.db, chain.id);
           const wallets = await withinMs(readWalletStatuses(chain, coins), opsNodeReadTimeoutMs, `the node of ${chain.id}`);
           for (const wallet of ['hot', 'fee'] as const) {
             for (const [symbol, balance] of Object.entries(wallets[wallet].balances)) reading.wallets.push({ wallet, symbol, balance });
           }
         } catch (error) {
-          readFailed(`node of ${chain.id}`, error);
+          readFailed(`wallets of ${chain.id}`, error);
         }
         return reading;
       }),
