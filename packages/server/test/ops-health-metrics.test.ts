@@ -1,7 +1,8 @@
 /**
  * Health, readiness and metrics (docs/monitoring.md), through real services over HTTP on SQLite
  * and PostgreSQL: /health and /ready on both listeners without a token; /ready names the check
- * that fails when the database is gone or a chain's node does not answer; /metrics on the
+ * that fails when the database is gone, a migration is missing, a chain's node does not answer (a
+ * port nothing listens on, an anvil stopped and started again) or its scanner lags; /metrics on the
  * operator listener only, with the API counters by endpoint and code, the outbox gauges following
  * a pending notification to its delivery, and a chain's head, scanner position and lag.
  */
@@ -11,6 +12,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { ChainConfig } from '../src/config/config.js';
+import { startAnvil, type AnvilInstance } from '../src/chains/evm/anvil.js';
 import { setMerchantCoin, upsertCoin } from '../src/modules/coins/index.js';
 import { updateMerchant } from '../src/modules/merchants/index.js';
 import { enqueueNotification } from '../src/modules/notifications/index.js';
@@ -251,6 +253,44 @@ eachDatabase('health, readiness and metrics', (kind) => {
       const all = samples(await (await fetch(`${new URL(t.operatorUrl!).origin}/metrics`)).text());
       assert.equal(sample(all, 'openwaas_chain_node_up', { chain: evmChain }), 0);
       assert.equal(sample(all, 'openwaas_chain_head_block', { chain: evmChain }), undefined);
+    });
+  });
+
+  describe('an EVM node (anvil) that stops and comes back', () => {
+    const evmChain = 'evm:31337';
+    let anvil: AnvilInstance;
+    let port: number;
+    let t: TestService;
+    before(async () => {
+      anvil = await startAnvil();
+      port = Number(new URL(anvil.rpcUrl).port);
+      const chain = { id: evmChain, rpcUrl: anvil.rpcUrl, pollIntervalMs: 100, startBlock: 0 } as ChainConfig;
+      t = await startTestService({ kind, config: { workers: true, operatorApi: true, hdMnemonic: chainTestMnemonic, chains: [chain] } });
+    });
+    after(async () => {
+      await t?.close();
+      await anvil?.stop();
+    });
+
+    it('/ready is 200 while the node runs, 503 naming the node once it stops, and 200 again once it is back', async () => {
+      const operatorRoot = new URL(t.operatorUrl!).origin;
+      await readyWhen(t.baseUrl, 'ready with the node up', (r) => r.status === 200);
+
+      await anvil.stop();
+      for (const root of [t.baseUrl, operatorRoot]) {
+        const down = await readyWhen(root, 'unready with the node stopped', (r) => r.status === 503);
+        assert.deepEqual(down.body.failed, [`node:${evmChain}`, `scanner:${evmChain}`]);
+        assert.equal(down.body.checks.find((c) => c.name === `node:${evmChain}`)?.detail, 'the node did not answer its head');
+        assert.ok(!JSON.stringify(down.body).includes(String(port)), 'no node URL in the answer');
+      }
+      const all = samples(await (await fetch(`${operatorRoot}/metrics`)).text());
+      assert.equal(sample(all, 'openwaas_chain_node_up', { chain: evmChain }), 0);
+
+      anvil = await startAnvil({ port });
+      await readyWhen(t.baseUrl, 'ready with the node back', (r) => r.status === 200);
+      const back = samples(await (await fetch(`${operatorRoot}/metrics`)).text());
+      assert.equal(sample(back, 'openwaas_chain_node_up', { chain: evmChain }), 1);
+      assert.ok(sample(back, 'openwaas_chain_head_block', { chain: evmChain }) !== undefined);
     });
   });
 
