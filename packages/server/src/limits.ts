@@ -448,6 +448,33 @@ export const consoleAssetMaxAgeS = 31_536_000;
 /** The longest path under /console the static handler looks up: longer ones are not files of the build. */
 export const consolePathLengthMax = 512;
 
+// ── Health, readiness and metrics (ops/) ─────────────────────────────────────────────────
+
+/** /ready fails a chain whose scanner is more blocks than this behind its node's head (a few minutes of blocks on a fast chain). */
+export const readyScannerLagBlocksMax = 100;
+
+/** A readiness or metrics read of a node (head, balance) gives up after this long: a hung node answers "down", not a hung probe. */
+export const opsNodeReadTimeoutMs = 2_000;
+
+/** A readiness check of the database gives up after this long (a load balancer's probe times out in seconds). */
+export const readyDatabaseTimeoutMs = 2_000;
+
+/**
+ * A /ready answer younger than this is given again instead of checked anew (concurrent calls
+ * share one check too): /ready is unauthenticated on the public merchant listener, so a flood of
+ * calls costs at most one database and node round per this interval.
+ */
+export const readyAnswerReuseMs = 1_000;
+
+/** Rows counted per status at a metrics scrape: a larger backlog shows as this number (the scrape stays cheap). */
+export const metricsCountRowsMax = 100_000;
+
+/** Worker lease rows read at a scrape (one per loop and chain: a handful). */
+export const metricsLeasesMax = 200;
+
+/** Upper bounds (seconds) of the merchant API's latency histogram buckets. */
+export const metricsApiLatencyBucketsS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;
+
 /** A bound that does not hold its relation to another: the service refuses to start. */
 export class LimitsError extends Error {
   override name = 'LimitsError';
@@ -479,6 +506,7 @@ export function checkLimits(settings: LimitsSettings): void {
   atLeast('operatorApiTokenExpiresDaysMax', operatorApiTokenExpiresDaysMax, operatorApiTokenExpiresDaysDefault, 'operatorApiTokenExpiresDaysDefault');
   atLeast('backfillBackoffMaxMs', backfillBackoffMaxMs, backfillBackoffMs, 'backfillBackoffMs');
   atLeast('chainLeasePollIntervalsCount', chainLeasePollIntervalsCount, 2, 'two polls');
+  atLeast('metricsCountRowsMax', metricsCountRowsMax, 1, 'one row');
   atLeast('rsaQueueTasksMax', rsaQueueTasksMax, rsaSegmentsPerWorkerMin, 'rsaSegmentsPerWorkerMin');
   for (const chain of settings.chains) {
     atLeast(`the worker lease of ${chain.id}`, chainLeaseTtlMs(chain.pollIntervalMs), 2 * chain.pollIntervalMs, 'twice its pollIntervalMs');

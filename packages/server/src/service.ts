@@ -18,6 +18,9 @@ import { openStore } from './store/db.js';
 import { latestMigrationName, migrateToLatest } from './store/migrate.js';
 import { startNotifier } from './workers/notifier.js';
 import { startChainWorkers, type ChainWorkers } from './workers/chain-workers.js';
+import { createServiceMetrics } from './ops/metrics.js';
+import { healthRoutes, metricsRoutes } from './ops/routes.js';
+import { sharedReadiness } from './ops/health.js';
 
 /** A notifier the service can stop on shutdown. */
 interface StoppableNotifier extends NotifierHandle {
@@ -141,9 +144,17 @@ export async function createService(configIn: ServiceConfig, opts: CreateService
       chainWorkers: chainWakes,
     };
     for (const chain of ctx.chains.values()) log.info({ chain: chain.id, hot: chain.hotAddress, fee: chain.feeAddress }, 'chain configured');
-    const app = await buildApp(ctx);
+    const pool = sealer;
+    const metrics = createServiceMetrics({ ctx, rsaStats: () => pool.stats() });
+    const readiness = sharedReadiness({ ctx, keysUnlocked: () => (ring ? ring.unlocked : null) });
+    const app = await buildApp(ctx, { onApiCall: (call) => metrics.apiCall(call) });
+    await app.register(healthRoutes, { readiness });
     const operatorApp = operatorEnabled(ctx) ? await buildOperatorApp(ctx) : undefined;
-    const notifier: StoppableNotifier = config.workers ? startNotifier(ctx) : noopNotifier;
+    if (operatorApp) {
+      await operatorApp.register(healthRoutes, { readiness });
+      await operatorApp.register(metricsRoutes, { metrics });
+    }
+    const notifier: StoppableNotifier = config.workers ? startNotifier(ctx, { onAttempt: (result) => metrics.deliveryAttempt(result) }) : noopNotifier;
     notifierWakes.connect(() => notifier.wake());
     const chainWorkers: ChainWorkers | undefined = config.workers ? startChainWorkers(ctx) : undefined;
     if (chainWorkers) chainWakes.connect((chain) => chainWorkers.wake(chain));

@@ -1,7 +1,7 @@
 /**
  * The structure docs/architecture.md describes, checked on the source: SQL only in the modules'
  * repositories (and the store's migrations); modules reached only through their index; modules
- * never importing the edges (api/, operator/, cli/, workers/); each module's dependencies declared
+ * never importing the edges (api/, operator/, cli/, workers/, ops/); each module's dependencies declared
  * in its deps.ts, the only module file that names the service context; no dialect-dependent code in the
  * modules; chain ids parsed in one place; addresses case-folded only inside chain families (and
  * the few lists, named here, that have no chain to ask); the EVM send machinery reached only
@@ -15,7 +15,7 @@ import { describe, it } from 'node:test';
 
 const src = fileURLToPath(new URL('../src/', import.meta.url));
 const sqlCall = /\.(selectFrom|insertInto|updateTable|deleteFrom|replaceInto)\(|\bsql`/;
-const edges = ['api', 'operator', 'cli', 'workers'];
+const edges = ['api', 'operator', 'cli', 'workers', 'ops'];
 
 function walk(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -49,7 +49,7 @@ describe('architecture', () => {
     assert.deepEqual(offenders, []);
   });
 
-  it('keeps the modules below the edges: no module imports api/, operator/, cli/ or workers/', () => {
+  it('keeps the modules below the edges: no module imports api/, operator/, cli/, workers/ or ops/', () => {
     const offenders = files.filter((f) => moduleOf(f.path)).flatMap((f) => importsOf(f).filter((t) => edges.some((e) => t.startsWith(`${e}/`))).map((t) => `${f.path} → ${t}`));
     assert.deepEqual(offenders, []);
   });

@@ -39,11 +39,16 @@ function plainError(code: ErrorCode, msg: string = errorMessages[code]) {
 /** The Fastify instance buildApp returns (its logger is the service's pino logger). */
 export type ApiApp = Awaited<ReturnType<typeof buildApp>>;
 
+/** What a caller of buildApp may observe: each answered call (the metrics count them). */
+export interface ApiAppOptions {
+  onApiCall?(call: { endpoint: EndpointName; status: number; code: string; seconds: number }): void;
+}
+
 /**
  * The HTTP API: every endpoint of the SDK table under /api/v2, on GET (query string) and POST
  * (urlencoded form, or JSON `{app_id, data}`), through the ApiGateway's checks.
  */
-export async function buildApp(ctx: ServiceContext) {
+export async function buildApp(ctx: ServiceContext, options: ApiAppOptions = {}) {
   const app = Fastify(listenerOptions(ctx));
 
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
@@ -94,6 +99,7 @@ export async function buildApp(ctx: ServiceContext) {
         const data = pick(body, 'data') ?? pick(query, 'data');
         const started = performance.now();
         const answer = await gateway.handle(name, handler, { appId, data, ip: request.ip, log: request.log as Logger });
+        options.onApiCall?.({ endpoint: name, status: answer.status, code: answer.code, seconds: (performance.now() - started) / 1_000 });
         request.log.info(
           { endpoint: name, method: request.method, app_id: typeof appId === 'string' ? appId.slice(0, loggedAppIdLengthMax) : undefined, status: answer.status, code: answer.code, ms: Math.round(performance.now() - started) },
           'api call',

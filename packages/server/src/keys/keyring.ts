@@ -108,6 +108,11 @@ export class KeyRing implements AddressAllocator {
     return this.#branch(path).deriveChild(index);
   }
 
+  /** False once lock() dropped the seed (readiness reports it). */
+  get unlocked(): boolean {
+    return this.#mnemonic !== '';
+  }
+
   /** Drops the seed and derived keys from this object (best effort; JS strings cannot be wiped). */
   lock(): void {
     for (const branch of this.#branches.values()) branch.wipePrivateData();

@@ -27,6 +27,19 @@ interface Slot {
   current: PendingTask | undefined;
   /** PEM each merchant's key was parsed from in this worker. */
   cached: Map<number, string>;
+  /** When the current task was handed to the worker (performance.now()). */
+  startedMs: number;
+}
+
+/** What the pool is doing now, and how much work it has done (the metrics read it at a scrape). */
+export interface RsaPoolStats {
+  size: number;
+  /** Workers holding a task now. */
+  busy: number;
+  /** Tasks waiting for a worker. */
+  queued: number;
+  /** Seconds workers spent on tasks since the pool started, finished tasks plus the running ones so far. */
+  busySeconds: number;
 }
 
 export interface RsaPoolOptions {
@@ -50,6 +63,8 @@ export class RsaPool implements EnvelopeSealer {
   /** Set when workers keep crashing (e.g. the worker script cannot load): seal() fails fast. */
   #broken: RsaPoolError | undefined;
   #crashStreak = 0;
+  /** Milliseconds of finished tasks, summed over the workers. */
+  #busyMsDone = 0;
 
   constructor(options: RsaPoolOptions = {}) {
     this.size = options.size && options.size > 0 ? options.size : availableParallelism();
@@ -86,6 +101,19 @@ export class RsaPool implements EnvelopeSealer {
     }
     const blocks = await Promise.all(runs);
     return Buffer.concat(blocks).toString('base64url');
+  }
+
+  /** Queue depth, busy workers and the busy time so far: a few counters, no work. */
+  stats(): RsaPoolStats {
+    const now = performance.now();
+    let busy = 0;
+    let running = 0;
+    for (const slot of this.#slots) {
+      if (slot.current === undefined) continue;
+      busy += 1;
+      running += now - slot.startedMs;
+    }
+    return { size: this.size, busy, queued: this.#queue.length, busySeconds: (this.#busyMsDone + running) / 1_000 };
   }
 
   async close(): Promise<void> {
@@ -132,16 +160,18 @@ export class RsaPool implements EnvelopeSealer {
         slot.cached.delete(task.merchantId);
       }
       slot.current = pending;
+      slot.startedMs = performance.now();
       slot.worker.postMessage(task, [task.plain.buffer as ArrayBuffer]);
     }
   }
 
   #spawn(): Slot {
-    const slot: Slot = { worker: startWorker(), current: undefined, cached: new Map() };
+    const slot: Slot = { worker: startWorker(), current: undefined, cached: new Map(), startedMs: 0 };
     slot.worker.on('message', (result: SealResult) => {
       const pending = slot.current;
       if (!pending || pending.task.taskId !== result.taskId) return;
       slot.current = undefined;
+      this.#busyMsDone += performance.now() - slot.startedMs;
       if ('error' in result) {
         pending.reject(new RsaPoolError(`RSA worker failed: ${result.error}`));
       } else {

@@ -63,6 +63,8 @@ export interface NotifierOptions {
   pollIntervalMs?: number;
   inFlightPerMerchantMax?: number;
   inFlightGlobalMax?: number;
+  /** Called with each recorded attempt's result (the metrics count them). */
+  onAttempt?(result: DeliveryOutcome['kind']): void;
 }
 
 /** The outcome of one POST to a merchant, with what the attempt log keeps of it. */
@@ -302,6 +304,8 @@ export function startNotifier(ctx: NotifierContext, options: NotifierOptions = {
         : { kind: 'retry', attempts, nextAttemptAtMs: now + delayMs, error };
     if (!(await recordDeliveryAttempt(store, { id, leaseUntil, outcome, attempt: logged }))) {
       log.warn({ notificationId: id }, 'notifier: the lease had passed to another worker; outcome not recorded');
+    } else {
+      options.onAttempt?.(outcome.kind);
     }
     if (attempt.ok) return;
     log.warn(

@@ -140,6 +140,8 @@ export class MemoryChainNode {
   #seq = 0;
   /** Bumped by a reorg: blocks of a new branch hash differently from the ones they replace. */
   #branch = 0;
+  /** How many times a reader asked this node its head (tests of how often the service asks). */
+  headReads = 0;
 
   constructor(readonly chain: string) {
     this.blocks.push({ header: this.#header(0, '0x'.padEnd(66, '0')), txs: [] });
@@ -251,6 +253,7 @@ export class MemoryReader implements ChainReader {
   }
 
   async headNumber(): Promise<number> {
+    this.node.headReads += 1;
     return this.node.head;
   }
 

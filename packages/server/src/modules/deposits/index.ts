@@ -9,6 +9,7 @@ export {
   belowThreshold,
   checkWalletLevels,
   hasWalletThresholds,
+  readWalletStatuses,
   walletLowKey,
   walletLowKind,
   type WalletLevel,

@@ -1,2 +1,2 @@
 /** The leases module: named, expiring leases that elect one leader per loop across service processes. */
-export { acquireLease, giveUpLease } from './leases.js';
+export { acquireLease, giveUpLease, listLeases, type LeaseView } from './leases.js';

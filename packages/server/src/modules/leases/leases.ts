@@ -1,5 +1,5 @@
 import type { Db } from '../../store/tx.js';
-import { deleteLease, insertLeaseIfMissing, takeLease } from './repository.js';
+import { deleteLease, insertLeaseIfMissing, listLeaseRows, takeLease } from './repository.js';
 
 /**
  * Takes or renews the lease `name` for `holder` until now + ttlMs; true when `holder` holds it.
@@ -14,4 +14,18 @@ export async function acquireLease(db: Db, lease: { name: string; holder: string
 /** Gives lease `name` up if `holder` holds it (clean shutdown), so another process takes over at once. */
 export function giveUpLease(db: Db, lease: { name: string; holder: string }): Promise<void> {
   return deleteLease(db, lease);
+}
+
+/** A worker lease as stored: who took it last and until when (expired: nobody holds it now). */
+export interface LeaseView {
+  name: string;
+  holder: string;
+  untilMs: number;
+  /** Unexpired at `nowMs`. */
+  held: boolean;
+}
+
+/** The worker leases (one row per loop and chain, so few), at most `limit`, with whether each is held at `nowMs`. */
+export async function listLeases(db: Db, input: { nowMs: number; limit: number }): Promise<LeaseView[]> {
+  return (await listLeaseRows(db, input.limit)).map((row) => ({ ...row, held: row.untilMs >= input.nowMs }));
 }

@@ -20,3 +20,9 @@ export async function takeLease(db: Db, lease: { name: string; holder: string; u
 export async function deleteLease(db: Db, lease: { name: string; holder: string }): Promise<void> {
   await db.deleteFrom('worker_leases').where('name', '=', lease.name).where('holder', '=', lease.holder).execute();
 }
+
+/** Every lease row (name, holder, until), at most `limit`, by name. */
+export async function listLeaseRows(db: Db, limit: number): Promise<Array<{ name: string; holder: string; untilMs: number }>> {
+  const rows = await db.selectFrom('worker_leases').select(['name', 'holder', 'lease_until']).orderBy('name').limit(limit).execute();
+  return rows.map((r) => ({ name: r.name, holder: r.holder, untilMs: Number(r.lease_until) }));
+}

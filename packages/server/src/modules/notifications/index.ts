@@ -41,3 +41,4 @@ export { enqueueNotification } from './outbox.js';
 export { isAcknowledgement } from './acknowledgement.js';
 export { applyCallbackProfile, callbackIntegerFields } from './callback-profile.js';
 export { notificationsOfRecord } from './record-history.js';
+export { outboxDepth, type OutboxDepth } from './outbox-depth.js';

@@ -204,3 +204,16 @@ export async function countNotificationsPerDay(db: Db, input: { fromMs: number; 
 export function listNotificationsOfRecord(db: Db, input: { side: NotificationRow['side']; recordId: number; limit: number }): Promise<NotificationRow[]> {
   return db.selectFrom('notifications').selectAll().where('side', '=', input.side).where('record_id', '=', input.recordId).orderBy('id').limit(input.limit).execute();
 }
+
+/** Notifications in `state`, counted up to `countMax` (a bounded read on the state index: the metrics scrape). */
+export async function countNotificationsInStateUpTo(db: Db, input: { state: NotificationRow['state']; countMax: number }): Promise<number> {
+  const capped = db.selectFrom('notifications').select('id').where('state', '=', input.state).limit(input.countMax).as('capped');
+  const row = await db.selectFrom(capped).select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+/** When the oldest pending notification was enqueued (ms); undefined when none is pending. */
+export async function oldestPendingCreatedAt(db: Db): Promise<number | undefined> {
+  const row = await db.selectFrom('notifications').select('created_at').where('state', '=', 'pending').orderBy('created_at').limit(1).executeTakeFirst();
+  return row === undefined ? undefined : Number(row.created_at);
+}

@@ -32,3 +32,15 @@ export function countWithdrawalsInReview(db: Db): Promise<number> {
 export function countHeldWithdrawals(db: Db): Promise<number> {
   return repo.countWithdrawalsInStatuses(db, heldWithdrawalStatuses);
 }
+
+/** Statuses a withdrawal waits in (the terminal ones only grow, and are not counted at a scrape). */
+export const openWithdrawalStatuses = { review: WithdrawStatus.Review, paying: WithdrawStatus.Paying, awaiting_kyt: WithdrawStatus.AwaitingKyt, kyt_manual_review: WithdrawStatus.KytManualReview } as const;
+
+/** Withdrawals in each open status, each count capped at `countMax` (the metrics scrape's bounded read). */
+export async function countOpenWithdrawals(db: Db, countMax: number): Promise<Record<keyof typeof openWithdrawalStatuses, number>> {
+  const out = {} as Record<keyof typeof openWithdrawalStatuses, number>;
+  for (const [name, status] of Object.entries(openWithdrawalStatuses) as Array<[keyof typeof openWithdrawalStatuses, number]>) {
+    out[name] = await repo.countWithdrawalsAtStatusUpTo(db, { status, countMax });
+  }
+  return out;
+}

@@ -40,6 +40,6 @@ export {
 } from './review.js';
 export { markWithdrawalSettledInternally, withdrawalsAfter, withdrawalsByRequestIds, type WithdrawalRecord } from './repository.js';
 export { listAwaitingKytWithdrawalIds } from './repository.js';
-export { countHeldWithdrawals, countWithdrawalsInReview, paidWithdrawalTotals } from './daily-totals.js';
+export { countHeldWithdrawals, countOpenWithdrawals, countWithdrawalsInReview, openWithdrawalStatuses, paidWithdrawalTotals } from './daily-totals.js';
 export { importWithdrawalRows, listWithdrawalPage, type WithdrawalListFilter, type WithdrawalListItem } from './listing.js';
 export type { NewWithdrawalRecord } from './repository.js';

@@ -364,3 +364,10 @@ export async function insertWithdrawalRows(db: Db, rows: readonly NewWithdrawalR
   const columns = (r: NewWithdrawalRecord) => ({ ...r, amount: r.amount.toString(), withdraw_fee: r.withdraw_fee.toString(), real_fee: r.real_fee.toString() });
   for (let i = 0; i < rows.length; i += chunk) await db.insertInto('withdrawals').values(rows.slice(i, i + chunk).map(columns)).execute();
 }
+
+/** Withdrawals at `status`, counted up to `countMax` (a bounded read: the metrics scrape). */
+export async function countWithdrawalsAtStatusUpTo(db: Db, input: { status: number; countMax: number }): Promise<number> {
+  const capped = db.selectFrom('withdrawals').select('id').where('status', '=', input.status).limit(input.countMax).as('capped');
+  const row = await db.selectFrom(capped).select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
