@@ -2,11 +2,12 @@ import { WaasError } from '../errors/api.js';
 import { programName, UsageError, exitCode, type Command, type Io } from './args.js';
 import { call } from './call.js';
 import { decrypt, encrypt } from './crypt.js';
+import { doctor } from './doctor.js';
 import { keygen } from './keygen.js';
 
 /** The program's entry point: picks the command and turns every failure into a message and an exit code. */
 
-const commands: Record<string, Command> = { keygen, encrypt, decrypt, call };
+const commands: Record<string, Command> = { keygen, encrypt, decrypt, call, doctor };
 
 const overview = `Usage: ${programName} <command> [options]
 
