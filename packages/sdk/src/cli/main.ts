@@ -3,11 +3,12 @@ import { programName, UsageError, exitCode, type Command, type Io } from './args
 import { call } from './call.js';
 import { decrypt, encrypt } from './crypt.js';
 import { doctor } from './doctor.js';
+import { listen } from './listen.js';
 import { keygen } from './keygen.js';
 
 /** The program's entry point: picks the command and turns every failure into a message and an exit code. */
 
-const commands: Record<string, Command> = { keygen, encrypt, decrypt, call, doctor };
+const commands: Record<string, Command> = { keygen, encrypt, decrypt, call, doctor, listen };
 
 const overview = `Usage: ${programName} <command> [options]
 
