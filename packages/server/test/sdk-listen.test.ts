@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createConfirmationResponder, createNotificationHandler, toNodeHttpHandler, type ConfirmationRequest, type Notification } from '@openwaas/sdk';
+import { createConfirmationResponder, createNotificationHandler, toNodeHttpHandler, type Notification, type WithdrawConfirmationRequest } from '@openwaas/sdk';
 import { eachDatabase, startTestService, type TestService } from './support/service.js';
 import { operatorCall } from './support/operators.js';
 import { enqueueDeposits } from './ops-helpers.js';
@@ -38,7 +38,7 @@ eachDatabase('openwaas-sdk listen', (kind) => {
   let app: Server;
   let appUrl: string;
   const notified: Notification[] = [];
-  const confirmed: ConfirmationRequest[] = [];
+  const confirmed: WithdrawConfirmationRequest[] = [];
   const oldNotify = 'http://127.0.0.1:9/old-notify';
 
   before(async () => {
