@@ -212,6 +212,7 @@ ${
 Try:  npx openwaas-sdk call registerEmail email=alice@example.com --config ${demo.sdk_config}${
           chain ? `\n      npx openwaas sandbox deposit <uid> USDT 25     (a real on-chain deposit to the user's address)` : ''
         }
+      npx openwaas-sdk listen --config ${demo.sdk_config} --forward http://localhost:3000/hooks   (your app gets the callbacks; then 'openwaas sandbox trigger …')
 Ctrl-C stops the sandbox.`);
       }
       const signal = await new Promise<NodeJS.Signals>((ok) => {
