@@ -145,3 +145,27 @@ describe('openwaas-sdk doctor', () => {
     assert.match(line(run, 'confirm'), /^FAIL .*HTTP 404/);
   });
 });
+
+describe('openwaas-sdk doctor, clock outside the window', () => {
+  let t: TestService;
+  let dir: string;
+
+  before(async () => {
+    // The service's clock ten minutes ahead of ours: every request's time is outside its ±5 min window.
+    t = await startTestService({ kind: 'sqlite', clock: { nowMs: () => Date.now() + 600_000 } });
+    dir = mkdtempSync(join(tmpdir(), 'openwaas-doctor-clock-'));
+    writeFileSync(join(dir, 'waas.json'), JSON.stringify({ baseUrl: t.baseUrl, appId: t.appId, privateKey: t.merchantPrivateKeyPem, walletPublicKey: t.walletPublicKeyPem }));
+  });
+  after(async () => {
+    await t.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reports the refused request time as a clock failure with the fix (exit 1)', async () => {
+    const run = await sdkCli(['doctor', '--config', 'waas.json'], dir);
+    assert.equal(run.code, 1, run.stdout + run.stderr);
+    assert.match(line(run, 'keys'), /^FAIL .*refused the request's time/);
+    assert.match(line(run, 'clock'), /^FAIL /);
+    assert.match(run.stdout, /fix: set this machine's clock right \(NTP\)/);
+  });
+});

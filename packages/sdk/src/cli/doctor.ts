@@ -147,6 +147,9 @@ function checkClock(serverDateMs: number | undefined, localMs: number, windowMs:
   const skewMs = localMs - serverDateMs;
   const apparent = Math.max(0, Math.abs(skewMs) - 1_000);
   const text = `this clock is ${Math.abs(Math.round(skewMs / 1000))} s ${skewMs >= 0 ? 'ahead of' : 'behind'} the service's (window ±${windowMs / 1000} s)`;
+  if (clockRefused && apparent <= windowMs) {
+    return { name: 'clock', outcome: 'fail', detail: `the service refused our request time, though by its HTTP Date ${text}`, fix: "set this machine's clock right (NTP); if it is right, the service's clock is off: tell its operator" };
+  }
   if (clockRefused || apparent > windowMs) return { name: 'clock', outcome: 'fail', detail: text, fix: "set this machine's clock right (NTP): requests outside the window are refused with 100004" };
   if (apparent > windowMs * skewWarnShare) return { name: 'clock', outcome: 'warn', detail: text, fix: "a little more drift and requests are refused: keep the clock synchronised (NTP)" };
   return { name: 'clock', outcome: 'ok', detail: text };
