@@ -64,3 +64,21 @@ export function findEndpoint(nameOrPath: string): EndpointName | undefined {
   const path = '/' + nameOrPath.replace(/^\/+/, '').replace(/^api\/v2\//, '');
   return (Object.keys(endpoints) as EndpointName[]).find((name) => endpoints[name].path === path);
 }
+
+/**
+ * The service's extensions: endpoints outside the WaaS v2 contract, under `/api/v2/ext`, sealed
+ * and answered like the others (docs/api-extensions.md). The hosted service has none of them.
+ */
+export const extensionEndpoints = {
+  notificationList: { method: 'POST', path: '/ext/notifications/list' },
+  notificationResend: { method: 'POST', path: '/ext/notifications/resend' },
+} as const satisfies Record<string, { method: 'GET' | 'POST'; path: string }>;
+
+/** The name of an extension endpoint, e.g. "notificationList". */
+export type ExtensionEndpointName = keyof typeof extensionEndpoints;
+
+/** Request and response payload types of each extension endpoint. */
+export interface ExtensionEndpointTypes {
+  notificationList: { request: T.NotificationListRequest; response: T.MerchantNotification[] };
+  notificationResend: { request: T.NotificationResendRequest; response: T.MerchantNotification };
+}

@@ -188,6 +188,35 @@ for (const kind of kinds) describe(`openwaas sandbox (README walkthrough, ${kind
     assert.match(usdt.holdings, /^1\d{6}(\.\d{1,6})?$/, JSON.stringify(usdt));
     assert.equal(usdt.holdings, usdt.expected);
   });
+
+  it('`sandbox trigger` produces a deposit, a withdrawal and a confirmation request for a user through the real paths; refused without a running sandbox', async () => {
+    const config = JSON.parse(readFileSync(info.sdk_config, 'utf8')) as { baseUrl: string; appId: string; privateKey: string; walletPublicKey: string };
+    const client = new WaasClient({ baseUrl: config.baseUrl, appId: config.appId, privateKey: readFileSync(config.privateKey, 'utf8'), walletPublicKey: readFileSync(config.walletPublicKey, 'utf8') });
+    const dave = await client.registerEmail({ email: 'dave@example.com' });
+    const env = { DATABASE_URL: database.url };
+
+    const deposit = JSON.parse(await runCli(['sandbox', 'trigger', 'deposit', String(dave.uid), 'eth', '1', '--dir', info.dir, '--wait', '--json'], { env })) as { status: number; txid: string };
+    assert.equal(deposit.status, DepositStatus.Succeeded);
+    assert.equal((await client.getByUidAndSymbol({ uid: dave.uid, symbol: 'ETH' })).normal_balance, '1');
+
+    const withdrawal = JSON.parse(await runCli(['sandbox', 'trigger', 'withdraw', String(dave.uid), 'ETH', '0.25', '--dir', info.dir, '--json'], { env })) as { request_id: string; id: number };
+    const [listed] = await client.withdrawList({ ids: withdrawal.request_id });
+    assert.equal(listed?.amount, '0.25');
+    // The demo app prints before it answers; its line reaches us through the sandbox's stdout.
+    const printed = async (what: string) => {
+      const deadline = Date.now() + 30_000;
+      while (!output.some((l) => l.includes(what)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      assert.ok(output.some((l) => l.includes(what)), `${what}\n${output.join('\n')}`);
+    };
+    await printed(`demo merchant: confirmed withdrawal ${withdrawal.request_id}`);
+
+    const confirm = JSON.parse(await runCli(['sandbox', 'trigger', 'confirm', String(dave.uid), 'ETH', '2', '--dir', info.dir, '--json'], { env })) as { request_id: string; confirm_url_confirmed: boolean };
+    assert.equal(confirm.confirm_url_confirmed, true);
+    await printed(`demo merchant: confirmed withdrawal ${confirm.request_id} (2 ETH from uid ${dave.uid}`);
+    assert.deepEqual(await client.withdrawList({ ids: confirm.request_id }), [], 'a confirmation request withdraws nothing');
+
+    await assert.rejects(runCli(['sandbox', 'trigger', 'withdraw', String(dave.uid), 'ETH', '0.25', '--dir', join(dir, 'elsewhere')], { env }), /no sandbox is running in .*works only against a running sandbox/);
+  });
 });
 
 /** Runs the CLI (from source) to completion; resolves with its stdout, rejects on a non-zero exit. */

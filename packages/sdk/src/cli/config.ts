@@ -194,3 +194,39 @@ function parseTimeout(found: Found, command: string): number {
   }
   return value;
 }
+
+/** The options every command that talks to the service accepts (see `call --help`). */
+export const serviceOptions = {
+  config: { type: 'string' },
+  'base-url': { type: 'string' },
+  'app-id': { type: 'string' },
+  'private-key': { type: 'string' },
+  'wallet-public-key': { type: 'string' },
+  'timeout-ms': { type: 'string' },
+} as const;
+
+/** Resolves the service settings of a command parsed with `serviceOptions`. */
+export function serviceConfigOf(
+  values: Record<string, string | boolean | undefined>,
+  io: { env: NodeJS.ProcessEnv; cwd: string; stderr: NodeJS.WritableStream },
+  command: string,
+  programName: string,
+): CallConfig {
+  const text = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+  return resolveCallConfig(
+    {
+      configPath: text('config'),
+      flags: {
+        baseUrl: text('base-url'),
+        appId: text('app-id'),
+        privateKey: text('private-key'),
+        walletPublicKey: text('wallet-public-key'),
+        timeoutMs: text('timeout-ms'),
+      },
+      note: (line) => io.stderr.write(`${programName} ${command}: ${line}\n`),
+    },
+    io.env,
+    io.cwd,
+    command,
+  );
+}

@@ -2,17 +2,20 @@ import { WaasError } from '../errors/api.js';
 import { programName, UsageError, exitCode, type Command, type Io } from './args.js';
 import { call } from './call.js';
 import { decrypt, encrypt } from './crypt.js';
+import { doctor } from './doctor.js';
+import { listen } from './listen.js';
+import { notifications } from './notifications.js';
 import { keygen } from './keygen.js';
 
 /** The program's entry point: picks the command and turns every failure into a message and an exit code. */
 
-const commands: Record<string, Command> = { keygen, encrypt, decrypt, call };
+const commands: Record<string, Command> = { keygen, encrypt, decrypt, call, doctor, listen, notifications };
 
 const overview = `Usage: ${programName} <command> [options]
 
 Commands:
 ${Object.entries(commands)
-  .map(([name, command]) => `  ${name.padEnd(9)} ${command.summary}`)
+  .map(([name, command]) => `  ${name.padEnd(13)} ${command.summary}`)
   .join('\n')}
 
 Run '${programName} <command> --help' for a command's options.

@@ -1,6 +1,6 @@
 import { parsePrivateKey, parsePublicKey, type KeyInput } from '../envelope/keys.js';
 import { maxSegmentBytes } from '../envelope/rsa-segments.js';
-import { apiBasePath, endpoints, type EndpointName, type EndpointTypes } from '../endpoints.js';
+import { apiBasePath, endpoints, extensionEndpoints, type EndpointName, type EndpointTypes, type ExtensionEndpointName, type ExtensionEndpointTypes } from '../endpoints.js';
 import type * as T from '../types/index.js';
 import { paginate } from './paginate.js';
 import { request, RequestTimes, type RequestContext } from './request.js';
@@ -104,6 +104,25 @@ export class WaasClient {
   call<N extends EndpointName>(name: N, params: EndpointTypes[N]['request']): Promise<EndpointTypes[N]['response']> {
     if (!Object.hasOwn(endpoints, name)) return Promise.reject(new TypeError(`WaasClient: unknown endpoint ${String(name)}`));
     return request<EndpointTypes[N]['response']>(this.#context, endpoints[name], params);
+  }
+
+  /**
+   * Calls an extension endpoint of this service by name (a key of `extensionEndpoints`;
+   * docs/api-extensions.md). The hosted service answers these with 404.
+   */
+  callExtension<N extends ExtensionEndpointName>(name: N, params: ExtensionEndpointTypes[N]['request']): Promise<ExtensionEndpointTypes[N]['response']> {
+    if (!Object.hasOwn(extensionEndpoints, name)) return Promise.reject(new TypeError(`WaasClient: unknown extension endpoint ${String(name)}`));
+    return request<ExtensionEndpointTypes[N]['response']>(this.#context, extensionEndpoints[name], params);
+  }
+
+  /** Extension: your recent notifications, each with every delivery attempt and its result (oldest first, paged by after_id). */
+  notificationList(params: T.NotificationListRequest = {}): Promise<T.MerchantNotification[]> {
+    return this.callExtension('notificationList', params);
+  }
+
+  /** Extension: delivers one of your notifications again, now (the same notify_id); answers it as it stands after the request. */
+  notificationResend(params: T.NotificationResendRequest): Promise<T.MerchantNotification> {
+    return this.callExtension('notificationResend', params);
   }
 
   /**

@@ -6,3 +6,4 @@ export * from './accounts.js';
 export * from './billing.js';
 export * from './transfers.js';
 export * from './callbacks.js';
+export * from './notifications.js';

@@ -1,4 +1,4 @@
-import { apiBasePath, endpoints, type EndpointName } from '@openwaas/sdk';
+import { apiBasePath, endpoints, extensionEndpoints, type EndpointName, type ExtensionEndpointName } from '@openwaas/sdk';
 import Fastify, { type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { ServiceContext } from '../context.js';
@@ -6,7 +6,8 @@ import { ErrorCode, errorMessages, errorRegistry } from '../contracts/errors.js'
 import { loggedAppIdLengthMax } from '../limits.js';
 import { listenerOptions } from '../http-options.js';
 import { ApiGateway } from './envelope.js';
-import { handlers } from './handlers/index.js';
+import { extensionHandlers, handlers } from './handlers/index.js';
+import type { AnyHandler } from './handler.js';
 
 /** Form fields as parsed from a query string or urlencoded body; repeated keys keep the first value. */
 type FormFields = Record<string, string>;
@@ -86,11 +87,15 @@ export async function buildApp(ctx: ServiceContext, options: ApiAppOptions = {})
 
   // The operator API is not mounted here: it has its own listener (operator/app.ts).
   const gateway = new ApiGateway(ctx);
-  for (const name of Object.keys(endpoints) as EndpointName[]) {
-    const handler = handlers[name];
+  // The contract's endpoints, then this service's extensions under /ext (docs/api-extensions.md), through the same checks.
+  const routes: Array<[EndpointName | ExtensionEndpointName, string, AnyHandler]> = [
+    ...(Object.keys(endpoints) as EndpointName[]).map((name): [EndpointName, string, AnyHandler] => [name, endpoints[name].path, handlers[name]]),
+    ...(Object.keys(extensionEndpoints) as ExtensionEndpointName[]).map((name): [ExtensionEndpointName, string, AnyHandler] => [name, extensionEndpoints[name].path, extensionHandlers[name]]),
+  ];
+  for (const [name, path, handler] of routes) {
     app.route({
       method: ['GET', 'POST'],
-      url: apiBasePath + endpoints[name].path,
+      url: apiBasePath + path,
       handler: async (request: FastifyRequest, reply) => {
         const body = request.body;
         const query = request.query;

@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
-import { decodeBase64Url, EnvelopeError, openText, parsePublicKey, type EndpointName } from '@openwaas/sdk';
+import { decodeBase64Url, EnvelopeError, openText, parsePublicKey, type EndpointName, type ExtensionEndpointName } from '@openwaas/sdk';
 import { ErrorCode, errorMessages, errorRegistry } from '../contracts/errors.js';
 import { appIdLengthMax, gatewayCacheEntriesMax, numericTextDigitsMax } from '../limits.js';
 import type { Logger } from 'pino';
@@ -108,7 +108,7 @@ export class ApiGateway {
     this.#replays = new ReplayGuard({ store: ctx.store, clock: ctx.clock, log: ctx.log, windowMs: ctx.config.requestTimeWindowMs });
   }
 
-  async handle(endpoint: EndpointName, handler: AnyHandler, raw: RawApiRequest): Promise<ApiReply> {
+  async handle(endpoint: EndpointName | ExtensionEndpointName, handler: AnyHandler, raw: RawApiRequest): Promise<ApiReply> {
     const ip = normaliseIp(raw.ip);
     const appId = raw.appId;
     const log = raw.log ?? this.ctx.log;
@@ -180,7 +180,7 @@ export class ApiGateway {
     }
   }
 
-  #refuse(log: Logger, endpoint: EndpointName, ip: string, refusal: Refusal): Promise<ApiReply> | ApiReply {
+  #refuse(log: Logger, endpoint: EndpointName | ExtensionEndpointName, ip: string, refusal: Refusal): Promise<ApiReply> | ApiReply {
     const appId = refusal.enveloped ? refusal.merchant.app_id : undefined;
     log.warn({ endpoint, app_id: appId, ip, code: refusal.code, reason: refusal.reason }, 'request refused');
     if (refusal.enveloped) return this.#sealed(log, refusal.merchant, { code: refusal.code, msg: refusal.msg });

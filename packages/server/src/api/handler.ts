@@ -1,4 +1,4 @@
-import type { EndpointName, EndpointTypes } from '@openwaas/sdk';
+import type { EndpointName, EndpointTypes, ExtensionEndpointName, ExtensionEndpointTypes } from '@openwaas/sdk';
 import type { ServiceContext } from '../context.js';
 import type { Merchant } from '../store/schema.js';
 
@@ -28,3 +28,9 @@ export type HandlerTable = { readonly [E in EndpointName]: Handler<E> };
 
 /** Any endpoint's handler, as the gateway runs it (it only seals what comes back). */
 export type AnyHandler = (ctx: ServiceContext, call: ApiCall) => Promise<unknown>;
+
+/** The implementation of extension endpoint `E` (docs/api-extensions.md), typed by the SDK's extension table. */
+export type ExtensionHandler<E extends ExtensionEndpointName> = (ctx: ServiceContext, call: ApiCall) => Promise<ExtensionEndpointTypes[E]['response']>;
+
+/** The handler of every extension endpoint. */
+export type ExtensionHandlerTable = { readonly [E in ExtensionEndpointName]: ExtensionHandler<E> };

@@ -7,6 +7,7 @@ import { CommandFailed, exitCode, flag, leaf, str, whole, type Command } from '.
 import { keyPassphraseEnv } from '../keys/unlock.js';
 import { sandboxChainId, sandboxKeys, startSandboxChain, writeOperatorEnv } from './sandbox-chain.js';
 import { sandboxDeposit } from './sandbox-deposit.js';
+import { sandboxTrigger } from './sandbox-trigger.js';
 import { sandboxConsoleAccounts, sandboxOperatorName, sandboxOperatorToken, type SandboxConsoleAccount } from './sandbox-operator.js';
 import { ensureConsoleBuilt } from './sandbox-console.js';
 import { cliConfig } from './context.js';
@@ -59,6 +60,7 @@ const sandboxStart = leaf({
   summary: 'run the service with a demo merchant app, ready for the SDK',
   help: `sandbox [--dir DIR] [--host HOST] [--port PORT] [--operator-port PORT] [--merchant-port PORT] [--chain-port PORT] [--block-time MS] [--no-chain]
        sandbox deposit <uid> <symbol> <amount>   (see 'sandbox deposit --help')
+       sandbox trigger deposit|withdraw|confirm <uid> <symbol> <amount>   (see 'sandbox trigger --help')
 
 Starts a local EVM chain (anvil, chain id ${sandboxChainId}, a block every --block-time ms, state
 kept in DIR across restarts) with the demo USDT deployed and the hot and fee wallets funded;
@@ -210,6 +212,7 @@ ${
 Try:  npx openwaas-sdk call registerEmail email=alice@example.com --config ${demo.sdk_config}${
           chain ? `\n      npx openwaas sandbox deposit <uid> USDT 25     (a real on-chain deposit to the user's address)` : ''
         }
+      npx openwaas-sdk listen --config ${demo.sdk_config} --forward http://localhost:3000/hooks   (your app gets the callbacks; then 'openwaas sandbox trigger …')
 Ctrl-C stops the sandbox.`);
       }
       const signal = await new Promise<NodeJS.Signals>((ok) => {
@@ -229,12 +232,14 @@ Ctrl-C stops the sandbox.`);
 });
 
 /**
- * `openwaas sandbox` starts everything; `openwaas sandbox deposit …` sends a deposit to it.
+ * `openwaas sandbox` starts everything; `openwaas sandbox deposit …` sends a deposit to it;
+ * `openwaas sandbox trigger …` makes it produce a deposit, a withdrawal or a confirmation request.
  * `subcommands` lets a usage error of `sandbox deposit` print that command's help, not the start's.
  */
 export const sandbox: Command & { subcommands: Record<string, Command> } = {
   summary: sandboxStart.summary,
   help: sandboxStart.help,
-  subcommands: { deposit: sandboxDeposit },
-  run: (argv, io) => (argv[0] === 'deposit' ? sandboxDeposit.run(argv.slice(1), io) : sandboxStart.run(argv, io)),
+  subcommands: { deposit: sandboxDeposit, trigger: sandboxTrigger },
+  run: (argv, io) =>
+    argv[0] === 'deposit' ? sandboxDeposit.run(argv.slice(1), io) : argv[0] === 'trigger' ? sandboxTrigger.run(argv.slice(1), io) : sandboxStart.run(argv, io),
 };

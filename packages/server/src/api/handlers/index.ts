@@ -1,4 +1,5 @@
-import type { HandlerTable } from '../handler.js';
+import type { ExtensionHandlerTable, HandlerTable } from '../handler.js';
+import { notificationList, notificationResend } from './notification-log.js';
 import { getByUidAndSymbol, getCompanyBySymbol, getDepositAddress, getDepositAddressInfo } from './accounts.js';
 import { syncAddressList } from './addresses.js';
 import { depositList, minerFeeList, syncDepositList, syncMinerFeeList, syncWithdrawList, withdrawList } from './billing-lists.js';
@@ -34,3 +35,6 @@ export const handlers: HandlerTable = {
   getDepositAddressInfo,
   syncAddressList,
 };
+
+/** The implementation of every extension endpoint (the SDK's `extensionEndpoints`). */
+export const extensionHandlers: ExtensionHandlerTable = { notificationList, notificationResend };
