@@ -96,6 +96,7 @@ export function coin(over: Partial<CoinView> = {}): CoinView {
     min_deposit: '0',
     icon: '',
     explorer: 'https://etherscan.io/tx/{txid}',
+    address_explorer: 'https://etherscan.io/address/{address}',
     enabled: true,
     ...over,
   };

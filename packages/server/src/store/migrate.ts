@@ -14,6 +14,7 @@ import * as m011ChangeRequests from './migrations/011_change_requests.js';
 import * as m012FourEyesEngaged from './migrations/012_four_eyes_engaged.js';
 import * as m013NotificationAttempts from './migrations/013_notification_attempts.js';
 import * as m014OperatorRecordLists from './migrations/014_operator_record_lists.js';
+import * as m015CoinLinksSymbolCase from './migrations/015_coin_links_symbol_case.js';
 
 /** Every migration, in order. Names never change once released. */
 const migrations = [
@@ -31,6 +32,7 @@ const migrations = [
   { name: '012_four_eyes_engaged', module: m012FourEyesEngaged },
   { name: '013_notification_attempts', module: m013NotificationAttempts },
   { name: '014_operator_record_lists', module: m014OperatorRecordLists },
+  { name: '015_coin_links_symbol_case', module: m015CoinLinksSymbolCase },
 ] as const;
 
 class CodeMigrationProvider implements MigrationProvider {
