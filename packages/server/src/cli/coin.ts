@@ -98,7 +98,9 @@ ${optionHelp}`,
       target: `/coins/${encodeURIComponent(symbol)}`,
       raw: { params: { symbol }, body: coinBodyOf(s) },
       check: async (ctx) => {
-        if (await findCoinBySymbol(ctx.store.db, symbol)) throw new AdminError('conflict', `coin ${symbol} exists already: change it with 'openwaas coin set ${symbol} …'`);
+        // Symbols match in any case: "eth" is the coin configured as "ETH".
+        const existing = await findCoinBySymbol(ctx.store.db, symbol);
+        if (existing) throw new AdminError('conflict', `coin ${existing.symbol} exists already: change it with 'openwaas coin set ${existing.symbol} …'`);
       },
       printApplied: (coin) => ({ json: coin, text: human(coin) }),
     });
