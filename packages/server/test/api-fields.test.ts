@@ -113,6 +113,13 @@ eachDatabase('API: the newer SDKs’ fields, one rule for symbol case', (kind) =
     });
     assert.deepEqual(newer(usdtRecord!), { symbol: 'USDT', base_symbol: 'ETH', contract_address: testCoins.USDT.contractAddress, email, fee: '1', withdraw_fee: '1', txid_type: '0' });
     assert.deepEqual(newer(ethRecord!), { symbol: 'ETH', base_symbol: 'ETH', contract_address: '', email, fee: '0.001', withdraw_fee: '0.001', txid_type: '1' });
+    // The withdrawal's notification carries them too, as strings like every notification field.
+    const notified = await t.ctx.store.db.selectFrom('notifications').select('payload').where('side', '=', 'withdraw').where('record_id', '=', internal.id).orderBy('id', 'desc').executeTakeFirstOrThrow();
+    const payload = JSON.parse(notified.payload) as Record<string, unknown>;
+    assert.deepEqual(
+      [payload.base_symbol, payload.contract_address, payload.email, payload.fee, payload.txid_type],
+      ['ETH', '', email, '0.001', '1'],
+    );
     // The sync list carries the same records.
     const synced = await t.client.syncWithdrawList({ max_id: onChain.id - 1 });
     assert.deepEqual(synced.find((w) => w.id === onChain.id), usdtRecord);
