@@ -205,6 +205,11 @@ function withdrawal(id: number): WithdrawRecord {
     status: 5,
     created_at: 1_700_000_000_000 + id,
     updated_at: 1_700_000_100_000 + id,
+    base_symbol: 'ETH',
+    contract_address: '',
+    email: 'buyer@example.com',
+    fee: '0.001',
+    txid_type: '0',
   };
 }
 
@@ -221,6 +226,11 @@ function deposit(id: number): DepositRecord {
     status: 1,
     created_at: 1_700_000_000_000 + id,
     updated_at: 1_700_000_100_000 + id,
+    base_symbol: 'BTC',
+    contract_address: '',
+    email: 'buyer@example.com',
+    txid_type: '0',
+    is_mining: 0,
   };
 }
 

@@ -26,14 +26,15 @@ eachDatabase('API coins and accounts (#4 #5 #6 #7 #19 #20)', (kind) => {
   });
   after(() => t?.close());
 
-  it('#4 getCoinList lists the enabled coins, every field a string', async () => {
+  it('#4 getCoinList lists the enabled coins, every field a string but margin_symbol (a boolean)', async () => {
     const coins = await t.client.getCoinList();
     assert.deepEqual(coins.map((c) => c.symbol), ['ETH', 'USDT', 'TKN']);
     for (const coin of coins) {
-      for (const [k, v] of Object.entries(coin)) assert.equal(typeof v, 'string', `${coin.symbol}.${k}`);
+      for (const [k, v] of Object.entries(coin)) assert.equal(typeof v, k === 'margin_symbol' ? 'boolean' : 'string', `${coin.symbol}.${k}`);
       assert.deepEqual(Object.keys(coin).sort(), [
-        'address_regex', 'address_tag_regex', 'base_symbol', 'contract_address', 'decimals', 'deposit_confirmation',
-        'explorer', 'icon', 'name', 'real_symbol', 'support_memo', 'support_token', 'symbol',
+        'address_link', 'address_regex', 'address_tag_regex', 'base_symbol', 'coin_net', 'contract_address', 'decimals', 'deposit_confirmation',
+        'explorer', 'icon', 'margin_symbol', 'merge_address_symbol', 'min_deposit', 'name', 'real_symbol', 'support_memo', 'support_token', 'symbol',
+        'symbol_alias', 'txid_link', 'withdraw_confirmation',
       ]);
     }
     const [eth, usdt] = coins;
@@ -42,6 +43,8 @@ eachDatabase('API coins and accounts (#4 #5 #6 #7 #19 #20)', (kind) => {
       {
         symbol: 'ETH', icon: testCoins.ETH.icon, real_symbol: 'ETH', decimals: '18', name: 'Ether', base_symbol: 'ETH', contract_address: '',
         deposit_confirmation: '2', explorer: testCoins.ETH.explorer, address_regex: '^0x[0-9a-fA-F]{40}$', address_tag_regex: '', support_memo: '0', support_token: '1',
+        min_deposit: '0', withdraw_confirmation: '2', txid_link: testCoins.ETH.explorer, address_link: '', coin_net: 'evm:31337', symbol_alias: 'ETH',
+        margin_symbol: true, merge_address_symbol: 'ETH',
       },
     );
     assert.equal(usdt!.decimals, '6');
@@ -124,7 +127,7 @@ eachDatabase('API coins and accounts (#4 #5 #6 #7 #19 #20)', (kind) => {
     await rejectsWith(other.client.getDepositAddress({ uid, symbol: 'ETH' }), ErrorCode.UserNotFound);
     await rejectsWith(t.client.getDepositAddress({ uid, symbol: 'DOGE' }), ErrorCode.CurrencyNotSupported);
     await rejectsWith(t.client.getDepositAddress({ uid, symbol: 'OFF' }), ErrorCode.CurrencyNotSupported);
-    await rejectsWith(t.client.getDepositAddress({ uid, symbol: 'eth' }), ErrorCode.CurrencyNotSupported);
+    // Symbols match case-insensitively (api-fields.test.ts): 'eth' is ETH, so it is no refusal here.
     await rejectsWith(t.client.getDepositAddress({ uid: '', symbol: 'ETH' }), ErrorCode.InvalidParameter, /^uid/);
     await rejectsWith(t.client.getDepositAddress({ uid } as never), ErrorCode.InvalidParameter, /^symbol/);
     const written = await t.ctx.store.db.selectFrom('user_addresses').selectAll().where('uid', '=', uid).execute();
@@ -156,13 +159,14 @@ eachDatabase('API coins and accounts (#4 #5 #6 #7 #19 #20)', (kind) => {
 
   it('#7 getCompanyBySymbol: the merchant’s collection balance', async () => {
     const m = await t.addMerchant();
-    assert.deepEqual(await m.client.getCompanyBySymbol({ symbol: 'ETH' }), { symbol: 'ETH', balance: '0' });
+    const company = (balance: string) => ({ balance, fee_account_balance: '0', total_balance: balance });
+    assert.deepEqual(await m.client.getCompanyBySymbol({ symbol: 'ETH' }), { symbol: 'ETH', ...company('0') });
     await t.credit({ symbol: 'ETH', amount: '12.000000000000000001', merchant: m.merchant });
     await t.credit({ symbol: 'TKN', amount: '0.5', merchant: m.merchant });
-    assert.deepEqual(await m.client.getCompanyBySymbol({ symbol: 'ETH' }), { symbol: 'ETH', balance: '12.000000000000000001' });
-    assert.deepEqual(await m.client.getCompanyBySymbol({ symbol: 'TKN' }), { symbol: 'TKN', balance: '0.5' });
+    assert.deepEqual(await m.client.getCompanyBySymbol({ symbol: 'ETH' }), { symbol: 'ETH', ...company('12.000000000000000001') });
+    assert.deepEqual(await m.client.getCompanyBySymbol({ symbol: 'TKN' }), { symbol: 'TKN', ...company('0.5') });
     // Another merchant's collection account is its own.
-    assert.deepEqual(await t.client.getCompanyBySymbol({ symbol: 'TKN' }), { symbol: 'TKN', balance: '0' });
+    assert.deepEqual(await t.client.getCompanyBySymbol({ symbol: 'TKN' }), { symbol: 'TKN', ...company('0') });
     await rejectsWith(m.client.getCompanyBySymbol({ symbol: 'OFF' }), ErrorCode.CurrencyNotSupported);
     await rejectsWith(m.client.getCompanyBySymbol({} as never), ErrorCode.InvalidParameter, /^symbol/);
   });

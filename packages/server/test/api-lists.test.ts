@@ -105,6 +105,7 @@ eachDatabase('API record lists (#9–#14 #16 #17)', (kind) => {
     assert.deepEqual(first, {
       id: first.id, uid, symbol: 'ETH', amount: '0.001', address_from: '0x' + 'f'.repeat(40), address_to: '0x' + 'a'.repeat(40),
       txid: '0xdep0', confirmations: 0, status: 0, created_at: t0, updated_at: t0 + 1,
+      base_symbol: 'ETH', contract_address: '', email: 'lists@example.com', txid_type: '0', is_mining: 0,
     } satisfies DepositRecord);
     assert.equal(records[1]!.amount, '2.5');
     // The SDK's iterator walks the same pages.
@@ -133,6 +134,7 @@ eachDatabase('API record lists (#9–#14 #16 #17)', (kind) => {
       id: tkn!.id, request_id: 'w-0', uid, symbol: 'TKN', amount: '2.5', withdraw_fee_symbol: 'ETH', withdraw_fee: '0.002', fee_symbol: 'ETH',
       real_fee: '0.000021', address_from: '0x' + 'b'.repeat(40), address_to: '0x' + 'c'.repeat(40), txid: '', confirmations: 0,
       saas_status: 1, company_status: 1, status: 1, withdraw_type: 1, created_at: t0, updated_at: t0,
+      base_symbol: 'ETH', contract_address: t.coins.TKN.contract_address, email: 'lists@example.com', fee: '0.002', txid_type: '0',
     } satisfies WithdrawRecord);
     assert.deepEqual([usdt!.symbol, usdt!.amount, usdt!.withdraw_fee_symbol, usdt!.withdraw_fee, usdt!.status], ['USDT', '10', 'USDT', '1', 5]);
     assert.deepEqual([eth!.amount, eth!.withdraw_fee], ['0.5', '0.002']);

@@ -48,7 +48,11 @@ describe('the role table', () => {
       .filter((c) => c.role === undefined)
       .map((c) => c.command)
       .sort();
-    assert.deepEqual(withoutRole, ['demo', 'keys init', 'keys rotate-passphrase', 'keys show-addresses', 'migrate', 'sandbox', 'serve']);
+    // Local commands: they work on files, the database or the sandbox, never through an operator's token.
+    assert.deepEqual(withoutRole, [
+      'backup', 'config check', 'demo', 'keys init', 'keys rotate-passphrase', 'keys show-addresses', 'migrate', 'restore',
+      'sandbox deposit', 'sandbox trigger confirm', 'sandbox trigger deposit', 'sandbox trigger withdraw', 'serve',
+    ]);
     for (const c of cliCommandRoles()) if (c.role) assert.ok(rows.has(`openwaas ${c.command}`), c.command);
   });
 

@@ -134,10 +134,16 @@ for (const kind of kinds) describe(`openwaas CLI (child processes, ${kind})`, ()
     const again = await cliIn('coin', 'add', 'ETH', '--chain', 'evm:31337', '--decimals', '18');
     const enabled = await cliIn('coin', 'enable', m.app_id, 'ETH', '--json');
     const tooPrecise = await cliIn('coin', 'set', 'ETH', '--fee', '0.0000000000000000001');
+    // Symbols match in any case: "eth" is ETH, so adding it is a conflict and setting it changes ETH.
+    const folded = await cliIn('coin', 'add', 'eth', '--chain', 'evm:31337', '--decimals', '18');
+    const linked = await cliIn('coin', 'set', 'eth', '--address-explorer', 'https://explorer.test/address/{address}', '--json');
     assert.equal(again.code, 1);
     assert.match(again.stderr, /coin set/);
     assert.deepEqual(json(enabled).coins, ['ETH']);
     assert.equal(tooPrecise.code, 1);
+    assert.equal(folded.code, 1);
+    assert.match(folded.stderr, /coin ETH exists already/);
+    assert.deepEqual([json(linked).symbol, json(linked).address_explorer], ['ETH', 'https://explorer.test/address/{address}']);
 
     const credit = json(await cliIn('balance', 'credit', '--collection', m.app_id, 'ETH', '2.5', '--reason', 'float', '--json'));
     assert.deepEqual(credit.balance, { normal: '2.5', lock: '0' });

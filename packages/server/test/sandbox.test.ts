@@ -148,7 +148,9 @@ for (const kind of kinds) describe(`openwaas sandbox (README walkthrough, ${kind
     const carol = await client.registerEmail({ email: 'carol@example.com' });
     const { address } = await client.getDepositAddress({ uid: carol.uid, symbol: 'USDT' });
 
-    const sent = JSON.parse(await runCli(['sandbox', 'deposit', String(carol.uid), 'USDT', '25', '--dir', info.dir, '--wait', '--json'], { env: { DATABASE_URL: database.url } })) as { txid: string; status: number; address: string };
+    // Symbols match in any case, as on the API: "usdt" is the coin configured as USDT.
+    const sent = JSON.parse(await runCli(['sandbox', 'deposit', String(carol.uid), 'usdt', '25', '--dir', info.dir, '--wait', '--json'], { env: { DATABASE_URL: database.url } })) as { txid: string; status: number; address: string; symbol: string };
+    assert.equal(sent.symbol, 'USDT');
     assert.equal(sent.status, DepositStatus.Succeeded);
     assert.equal(sent.address, address);
     const deposit = (await client.syncDepositList({ max_id: 0 })).find((d) => d.txid === sent.txid);

@@ -33,10 +33,15 @@ export interface CompanyBalanceRequest {
   symbol: string;
 }
 
-/** Answer of #7: the merchant's collection account. */
+/** Answer of #7: the merchant's collection account and its fee account. */
 export interface CompanyBalanceResponse {
   symbol: string;
+  /** Spendable balance of the collection account. */
   balance: DecimalString;
+  /** Withdrawal fees collected in this coin from the merchant's users (the fee account). */
+  fee_account_balance: DecimalString;
+  /** `balance` + `fee_account_balance`: everything the merchant holds in this coin outside its users' accounts. */
+  total_balance: DecimalString;
 }
 
 /** #19 `/account/getDepositAddressInfo`. */

@@ -45,6 +45,16 @@ export interface WithdrawRecord {
   status: WithdrawStatus;
   created_at: number;
   updated_at: number;
+  /** The chain's native coin (the coin itself when native). */
+  base_symbol: string;
+  /** Token contract; "" for a native coin. */
+  contract_address: string;
+  /** The paying user's email ("" when registered by phone). */
+  email: string;
+  /** The withdrawal fee (same as `withdraw_fee`, in `withdraw_fee_symbol`). */
+  fee: DecimalString;
+  /** "0" on-chain, "1" internal (to an alliance address: settled in the ledger, no chain transaction). */
+  txid_type: `${TxidType}`;
   [extra: string]: unknown;
 }
 
@@ -61,6 +71,16 @@ export interface DepositRecord {
   status: DepositStatus;
   created_at: number;
   updated_at: number;
+  /** The chain's native coin (the coin itself when native). */
+  base_symbol: string;
+  /** Token contract; "" for a native coin. */
+  contract_address: string;
+  /** The receiving user's email ("" when registered by phone). */
+  email: string;
+  /** "0" on-chain, "1" internal (from an alliance address: an internal withdrawal of another user). */
+  txid_type: `${TxidType}`;
+  /** 0: an ordinary deposit (the service never credits mining rewards). */
+  is_mining: 0;
   [extra: string]: unknown;
 }
 

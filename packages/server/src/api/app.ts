@@ -42,7 +42,7 @@ export type ApiApp = Awaited<ReturnType<typeof buildApp>>;
 
 /** What a caller of buildApp may observe: each answered call (the metrics count them). */
 export interface ApiAppOptions {
-  onApiCall?(call: { endpoint: EndpointName; status: number; code: string; seconds: number }): void;
+  onApiCall?(call: { endpoint: EndpointName | ExtensionEndpointName; status: number; code: string; seconds: number }): void;
 }
 
 /**

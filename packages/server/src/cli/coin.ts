@@ -23,6 +23,7 @@ const coinOptions: OptionSpec = {
   'min-deposit': { type: 'string' },
   icon: { type: 'string' },
   explorer: { type: 'string' },
+  'address-explorer': { type: 'string' },
   enable: { type: 'boolean' },
   disable: { type: 'boolean' },
 };
@@ -40,7 +41,9 @@ const optionHelp = `  --chain KEY              chain key, e.g. evm:1 (mainnet) o
   --auto-approve-max AMT   larger withdrawals wait for manual review
   --daily-limit AMOUNT     per user per UTC day before review; 0 = none
   --min-deposit AMOUNT     smaller deposits are not credited
-  --icon URL, --explorer URL
+  --icon URL
+  --explorer URL           transaction link, {txid} stands for the hash
+  --address-explorer URL   address link, {address} stands for the address
   --enable / --disable     the coin for every merchant`;
 
 /** The options given, as coin settings (only those present). */
@@ -63,6 +66,7 @@ function settingsOf(p: Parsed, command: string): Partial<CoinSettings> {
   text('min-deposit', 'minDeposit');
   text('icon', 'icon');
   text('explorer', 'explorer');
+  text('address-explorer', 'addressExplorer');
   const decimals = str(p, 'decimals');
   if (decimals !== undefined) s.decimals = whole(decimals, '--decimals', command, { min: 0, max: 36 });
   const confirmations = str(p, 'confirmations');
@@ -94,7 +98,9 @@ ${optionHelp}`,
       target: `/coins/${encodeURIComponent(symbol)}`,
       raw: { params: { symbol }, body: coinBodyOf(s) },
       check: async (ctx) => {
-        if (await findCoinBySymbol(ctx.store.db, symbol)) throw new AdminError('conflict', `coin ${symbol} exists already: change it with 'openwaas coin set ${symbol} …'`);
+        // Symbols match in any case: "eth" is the coin configured as "ETH".
+        const existing = await findCoinBySymbol(ctx.store.db, symbol);
+        if (existing) throw new AdminError('conflict', `coin ${existing.symbol} exists already: change it with 'openwaas coin set ${existing.symbol} …'`);
       },
       printApplied: (coin) => ({ json: coin, text: human(coin) }),
     });

@@ -42,7 +42,8 @@ coin's confirmations (status 1).
     const uid = idArg(uidText, 'uid', 'sandbox deposit');
     // The form is checked before anything is read, so a typo is a usage error whatever the sandbox's state.
     if (!/^\d+(\.\d+)?$/.test(amountText)) throw new UsageError(`amount ${amountText} is not a decimal amount like 25 or 0.5`, 'sandbox deposit');
-    const symbol = symbolText.toUpperCase();
+    // The coins repository matches symbols in any case ("usdt" is USDT), as the API does.
+    const symbol = symbolText;
     const fromText = str(p, 'from');
     const from = fromText === undefined ? 1 : whole(fromText, '--from', 'sandbox deposit', { min: 1, max: 9 });
     const timeoutText = str(p, 'timeout');
@@ -99,7 +100,8 @@ coin's confirmations (status 1).
       const receipt = await mined(hash);
       const out = {
         uid,
-        symbol,
+        // Asked in any case ("usdt"), answered in the coin's configured case.
+        symbol: coin.symbol,
         amount: formatAmount(units, coin.decimals),
         from: addressCodec(coin.chain).canonical(sender.address),
         address,
@@ -128,7 +130,7 @@ coin's confirmations (status 1).
     });
     print(io, p, result, () =>
       [
-        `sent ${result.amount} ${symbol} from ${result.from} to ${result.address} (uid ${uid})`,
+        `sent ${result.amount} ${result.symbol} from ${result.from} to ${result.address} (uid ${uid})`,
         `  txid ${result.txid}, block ${result.block}`,
         result.status === undefined
           ? `  the sandbox credits it after ${result.confirmations_needed} confirmations; see it with syncDepositList or in the demo merchant's output`

@@ -133,6 +133,7 @@ const coinFields = {
   min_deposit: decimal.optional(),
   icon: z.string().max(coinUrlLengthMax).optional(),
   explorer: z.string().max(coinUrlLengthMax).optional(),
+  address_explorer: z.string().max(coinUrlLengthMax).optional(),
   enabled: z.boolean().optional(),
 };
 export const upsertCoinBody = z.strictObject(coinFields);

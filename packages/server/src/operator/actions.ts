@@ -168,6 +168,7 @@ export interface CoinView {
   min_deposit: string;
   icon: string;
   explorer: string;
+  address_explorer: string;
   enabled: boolean;
 }
 
@@ -192,6 +193,7 @@ export async function coinView(db: Db, c: CoinRecord): Promise<CoinView> {
     min_deposit: amount(c.min_deposit),
     icon: c.icon,
     explorer: c.explorer,
+    address_explorer: c.address_explorer,
     enabled: c.enabled === 1,
   };
 }
@@ -205,6 +207,10 @@ async function checkCoin(db: Db, s: CoinSettings): Promise<void> {
   }
   if (s.withdrawFeeSymbol !== undefined && s.withdrawFeeSymbol !== s.symbol && !(await findCoinBySymbol(db, s.withdrawFeeSymbol))) {
     throw AdminError.notFound(`fee coin ${s.withdrawFeeSymbol} (add it first)`);
+  }
+  const sameFolded = await findCoinBySymbol(db, s.symbol);
+  if (sameFolded && sameFolded.symbol !== s.symbol) {
+    throw new AdminError('conflict', `coin ${sameFolded.symbol} exists already: symbols match case-insensitively, so ${s.symbol} would be the same coin (change it as ${sameFolded.symbol})`);
   }
 }
 
@@ -223,7 +229,8 @@ export async function updateCoinAction(ctx: OperatorContext, symbol: string, pat
   if (!existing) throw AdminError.notFound(`coin ${symbol}`);
   const current = await coinView(ctx.store.db, existing);
   const merged: CoinSettings = {
-    symbol,
+    // The coin's configured case: "eth" changes the coin configured as "ETH".
+    symbol: existing.symbol,
     name: current.name,
     chain: current.chain,
     baseSymbol: current.base_symbol,
@@ -239,6 +246,7 @@ export async function updateCoinAction(ctx: OperatorContext, symbol: string, pat
     minDeposit: current.min_deposit,
     icon: current.icon,
     explorer: current.explorer,
+    addressExplorer: current.address_explorer,
     enabled: current.enabled,
   };
   for (const [k, v] of Object.entries(patch)) if (v !== undefined) (merged as unknown as Record<string, unknown>)[k] = v;

@@ -19,7 +19,7 @@ const coinFieldNames = {
   name: 'name', chain: 'chain', base_symbol: 'baseSymbol', contract_address: 'contractAddress', decimals: 'decimals',
   confirmations: 'confirmations', min_withdraw: 'minWithdraw', max_withdraw: 'maxWithdraw', withdraw_fee: 'withdrawFee',
   withdraw_fee_symbol: 'withdrawFeeSymbol', auto_approve_max: 'autoApproveMax', daily_limit: 'dailyLimit',
-  min_deposit: 'minDeposit', icon: 'icon', explorer: 'explorer', enabled: 'enabled',
+  min_deposit: 'minDeposit', icon: 'icon', explorer: 'explorer', address_explorer: 'addressExplorer', enabled: 'enabled',
 } as const;
 
 const merchantFieldNames = {

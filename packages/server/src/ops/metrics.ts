@@ -11,7 +11,7 @@
  * that scrape and is logged; the scrape itself still answers.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { EndpointName } from '@openwaas/sdk';
+import type { EndpointName, ExtensionEndpointName } from '@openwaas/sdk';
 import type { ServiceContext } from '../context.js';
 import type { RsaPoolStats } from '../keys/rsa-pool.js';
 import { listCoinsOfChain } from '../modules/coins/index.js';
@@ -32,7 +32,7 @@ export interface MetricsSources {
 export interface ServiceMetrics {
   readonly registry: Registry;
   /** One answered merchant API call. */
-  apiCall(call: { endpoint: EndpointName; status: number; code: string; seconds: number }): void;
+  apiCall(call: { endpoint: EndpointName | ExtensionEndpointName; status: number; code: string; seconds: number }): void;
   /** One recorded delivery attempt of a notification: delivered, retry (will try again) or failed (gave up). */
   deliveryAttempt(result: 'delivered' | 'retry' | 'failed'): void;
 }

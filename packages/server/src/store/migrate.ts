@@ -15,6 +15,7 @@ import * as m012FourEyesEngaged from './migrations/012_four_eyes_engaged.js';
 import * as m013NotificationAttempts from './migrations/013_notification_attempts.js';
 import * as m014OperatorRecordLists from './migrations/014_operator_record_lists.js';
 import * as m015CallbackProfile from './migrations/015_callback_profile.js';
+import * as m016CoinLinksSymbolCase from './migrations/016_coin_links_symbol_case.js';
 
 /** Every migration, in order. Names never change once released. */
 const migrations = [
@@ -33,6 +34,7 @@ const migrations = [
   { name: '013_notification_attempts', module: m013NotificationAttempts },
   { name: '014_operator_record_lists', module: m014OperatorRecordLists },
   { name: '015_callback_profile', module: m015CallbackProfile },
+  { name: '016_coin_links_symbol_case', module: m016CoinLinksSymbolCase },
 ] as const;
 
 class CodeMigrationProvider implements MigrationProvider {

@@ -56,7 +56,10 @@ export interface CoinTable {
   daily_limit: AmountColumn;
   min_deposit: AmountColumn;
   icon: string;
+  /** Transaction-link template of the coin's block explorer (`{txid}` stands for the hash). */
   explorer: string;
+  /** Address-link template of the coin's block explorer (`{address}` stands for the address). */
+  address_explorer: Generated<string>;
   enabled: number;
   created_at: MsColumn;
 }

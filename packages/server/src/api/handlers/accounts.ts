@@ -1,6 +1,6 @@
 import { findAddressOwner, findUserAddress, issueDepositAddress } from '../../modules/addresses/index.js';
 import { formatAmount } from '../../money/amount.js';
-import { readBalance } from '../../modules/ledger/index.js';
+import { collectionAccount, feeAccount, readBalance } from '../../modules/ledger/index.js';
 import { requireUser } from '../../modules/merchants/index.js';
 import { identifierField, symbolField, uidField } from '../fields.js';
 import type { Handler } from '../handler.js';
@@ -33,12 +33,23 @@ export const getByUidAndSymbol: Handler<'getByUidAndSymbol'> = async (ctx, { mer
   };
 };
 
-/** #7 The merchant's collection-account balance of a coin. */
+/**
+ * #7 The merchant's collection-account balance of a coin, its fee account (the withdrawal fees
+ * its users paid in the coin) and their sum.
+ */
 export const getCompanyBySymbol: Handler<'getCompanyBySymbol'> = async (ctx, { merchant, fields }) => {
   const symbol = symbolField(fields, 'symbol');
   const coin = await requireMerchantCoin(ctx.store.db, merchant, symbol);
-  const balance = await readBalance(ctx.store.db, { kind: 'collection', merchantId: Number(merchant.id), uid: null, coinId: Number(coin.id) });
-  return { symbol: coin.symbol, balance: formatAmount(balance.normal, coin.decimals) };
+  const merchantId = Number(merchant.id);
+  const coinId = Number(coin.id);
+  const collection = await readBalance(ctx.store.db, collectionAccount(merchantId, coinId));
+  const fees = await readBalance(ctx.store.db, feeAccount(merchantId, coinId));
+  return {
+    symbol: coin.symbol,
+    balance: formatAmount(collection.normal, coin.decimals),
+    fee_account_balance: formatAmount(fees.normal, coin.decimals),
+    total_balance: formatAmount(collection.normal + fees.normal, coin.decimals),
+  };
 };
 
 /** #19 Who owns a deposit address among this merchant's users; 110055 when it is not ours. */

@@ -21,17 +21,35 @@ export interface CoinInput {
   dailyLimit?: string;
   minDeposit?: string;
   icon?: string;
+  /** Transaction-link template of the block explorer (`{txid}` stands for the hash). */
   explorer?: string;
+  /** Address-link template of the block explorer (`{address}` stands for the address). */
+  addressExplorer?: string;
   nowMs: number;
 }
 
-/** Adds or replaces a coin's configuration (by symbol). Amounts are validated with the coin's decimals. */
+/** Symbols match case-insensitively: a coin may not differ from another only by case. */
+export class SymbolCaseConflictError extends Error {
+  constructor(
+    readonly symbol: string,
+    readonly existing: string,
+  ) {
+    super(`coin ${existing} exists already: symbols match case-insensitively, so ${symbol} would be the same coin`);
+  }
+}
+
+/**
+ * Adds or replaces a coin's configuration (by symbol, in the same case: a
+ * symbol differing from an existing coin's only by case is refused). Amounts are validated with
+ * the coin's decimals.
+ */
 export async function upsertCoin(db: Db, input: CoinInput): Promise<CoinRecord> {
-  const feeSymbol = input.withdrawFeeSymbol ?? input.symbol;
+  let feeSymbol = input.withdrawFeeSymbol ?? input.symbol;
   let feeDecimals = input.decimals;
   if (feeSymbol !== input.symbol) {
     const feeCoin = await findCoinBySymbol(db, feeSymbol);
     if (!feeCoin) throw new Error(`fee coin ${feeSymbol} is not configured`);
+    feeSymbol = feeCoin.symbol;
     feeDecimals = feeCoin.decimals;
   }
   const units = (v: string | undefined, d: number) => (v === undefined ? 0n : parseAmount(v, d));
@@ -52,9 +70,11 @@ export async function upsertCoin(db: Db, input: CoinInput): Promise<CoinRecord> 
     min_deposit: units(input.minDeposit, input.decimals),
     icon: input.icon ?? '',
     explorer: input.explorer ?? '',
+    address_explorer: input.addressExplorer ?? '',
     enabled: 1,
   };
   const existing = await findCoinBySymbol(db, input.symbol);
+  if (existing && existing.symbol !== input.symbol) throw new SymbolCaseConflictError(input.symbol, existing.symbol);
   if (existing) {
     await updateCoin(db, existing.id, values);
   } else {

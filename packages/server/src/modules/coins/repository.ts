@@ -6,7 +6,7 @@
  */
 import type { Coin, CoinTable } from '../../store/schema.js';
 import type { Db } from '../../store/tx.js';
-import type { Insertable, Updateable } from 'kysely';
+import { sql, type Insertable, type Updateable } from 'kysely';
 
 /** The amount columns of a coin: base units of the coin (withdraw_fee: of the fee coin). */
 type CoinAmountField = 'min_withdraw' | 'max_withdraw' | 'withdraw_fee' | 'auto_approve_max' | 'daily_limit' | 'min_deposit';
@@ -43,8 +43,16 @@ function amountColumns(values: { [K in CoinAmountField]: bigint | undefined }): 
   };
 }
 
+/**
+ * Symbols are matched case-insensitively ("eth" finds the coin configured as "ETH") and answered
+ * in the coin's configured case; the store refuses two coins differing only by case (migration
+ * 015), so a folded match finds one coin at most. `upper()` folds ASCII alike on SQLite and
+ * PostgreSQL, and symbols are ASCII (letters, digits, . _ -).
+ */
+const symbolMatches = (column: 'symbol' | 'coins.symbol', symbol: string) => sql<boolean>`upper(${sql.ref(column)}) = upper(${symbol})`;
+
 export async function findCoinBySymbol(db: Db, symbol: string): Promise<CoinRecord | undefined> {
-  return toCoinOrUndefined(await db.selectFrom('coins').selectAll().where('symbol', '=', symbol).executeTakeFirst());
+  return toCoinOrUndefined(await db.selectFrom('coins').selectAll().where(symbolMatches('symbol', symbol)).executeTakeFirst());
 }
 
 export async function findCoinById(db: Db, id: number): Promise<CoinRecord | undefined> {
@@ -96,7 +104,7 @@ export async function findMerchantCoin(db: Db, merchantId: number, symbol: strin
     .innerJoin('merchant_coins', 'merchant_coins.coin_id', 'coins.id')
     .selectAll('coins')
     .where('merchant_coins.merchant_id', '=', merchantId)
-    .where('coins.symbol', '=', symbol)
+    .where(symbolMatches('coins.symbol', symbol))
     .where('coins.enabled', '=', 1)
     .executeTakeFirst();
   return toCoinOrUndefined(row);

@@ -478,7 +478,8 @@ export async function pageDeposits(
   const f = q.filter;
   let s = db.selectFrom('deposits').selectAll();
   if (f.merchantId !== undefined) s = s.where('merchant_id', '=', f.merchantId);
-  if (f.symbol !== undefined) s = s.where('symbol', '=', f.symbol);
+  // Symbols match case-insensitively (the records carry the coin's configured case).
+  if (f.symbol !== undefined) s = s.where(sql<boolean>`upper(symbol) = upper(${f.symbol})`);
   if (f.statuses !== undefined && f.statuses.length > 0) s = f.statuses.length === 1 ? s.where('status', '=', f.statuses[0]!) : s.where('status', 'in', [...f.statuses]);
   if (f.fromMs !== undefined) s = s.where('created_at', '>=', f.fromMs);
   if (f.toMs !== undefined) s = s.where('created_at', '<', f.toMs);

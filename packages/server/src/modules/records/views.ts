@@ -4,12 +4,33 @@ import type { DepositRecord } from '../deposits/index.js';
 import type { MinerFee } from '../../store/schema.js';
 import type { CoinLookup } from '../coins/index.js';
 import { formatAmount } from '../../money/amount.js';
+import { findUserById } from '../merchants/index.js';
+import { TxidType, WithdrawType } from '@openwaas/sdk';
+
+/** `txid_type` as the wire carries it: "0" on-chain, "1" internal (alliance). */
+const txidTypeOf = (internal: boolean): `${TxidType}` => (internal ? TxidType.Internal : TxidType.OnChain);
+
+/** The users' emails, cached for the life of a request's coin lookup (a list names few users). */
+const emailCaches = new WeakMap<CoinLookup, Map<number, string>>();
+
+/** The user's email ("" when registered by phone), as the vendor's newer record types carry it. */
+async function emailOf(uid: number, coins: CoinLookup): Promise<string> {
+  let cache = emailCaches.get(coins);
+  if (!cache) emailCaches.set(coins, (cache = new Map()));
+  let email = cache.get(uid);
+  if (email === undefined) {
+    email = (await findUserById(coins.db, uid))?.email ?? '';
+    cache.set(uid, email);
+  }
+  return email;
+}
 
 /** A withdrawal as the list endpoints return it (seed shape: ms numbers, decimal strings). */
 export async function withdrawRecord(w: WithdrawalRecord, coins: CoinLookup) {
   const coin = await coins.byIdOrThrow(Number(w.coin_id));
   const feeCoin = await coins.bySymbolOrThrow(w.withdraw_fee_symbol);
   const baseCoin = await coins.bySymbolOrThrow(w.fee_symbol).catch(() => coin);
+  const withdrawFee = formatAmount(w.withdraw_fee, feeCoin.decimals);
   return {
     id: Number(w.id),
     request_id: w.request_id,
@@ -17,7 +38,7 @@ export async function withdrawRecord(w: WithdrawalRecord, coins: CoinLookup) {
     symbol: w.symbol,
     amount: formatAmount(w.amount, coin.decimals),
     withdraw_fee_symbol: w.withdraw_fee_symbol,
-    withdraw_fee: formatAmount(w.withdraw_fee, feeCoin.decimals),
+    withdraw_fee: withdrawFee,
     fee_symbol: w.fee_symbol,
     real_fee: formatAmount(w.real_fee, baseCoin.decimals),
     address_from: w.address_from,
@@ -30,6 +51,12 @@ export async function withdrawRecord(w: WithdrawalRecord, coins: CoinLookup) {
     withdraw_type: w.withdraw_type,
     created_at: Number(w.created_at),
     updated_at: Number(w.updated_at),
+    // The fields of the vendor's newer record types (docs/fields.md).
+    base_symbol: coin.base_symbol,
+    contract_address: coin.contract_address,
+    email: await emailOf(Number(w.uid), coins),
+    fee: withdrawFee,
+    txid_type: txidTypeOf(w.withdraw_type === WithdrawType.Internal),
   };
 }
 
@@ -48,6 +75,12 @@ export async function depositRecord(d: DepositRecord, coins: CoinLookup) {
     status: d.status,
     created_at: Number(d.created_at),
     updated_at: Number(d.updated_at),
+    // The fields of the vendor's newer record types (docs/fields.md).
+    base_symbol: coin.base_symbol,
+    contract_address: coin.contract_address,
+    email: await emailOf(Number(d.uid), coins),
+    txid_type: txidTypeOf(d.withdrawal_id !== null),
+    is_mining: 0 as const,
   };
 }
 
