@@ -31,8 +31,8 @@ export function recordMinerFee(
     merchant_id: input.merchantId,
     coin_id: Number(input.coin.id),
     symbol: input.coin.symbol,
-    amount: input.amount.toString(),
-    fee: '0',
+    amount: input.amount,
+    fee: 0n,
     address_from: input.chainTx.from_address,
     address_to: input.chainTx.to_address,
     txid: input.chainTx.hash,
@@ -66,9 +66,9 @@ export async function settleMinerFee(
   const record = await findMinerFeeOfSlot(tx, input.slotIds);
   if (!record) throw new Error(`collection transaction ${input.row.id} has no miner-fee record`);
   const gas = input.outcome === 'dropped' ? 0n : BigInt(input.row.fee);
-  await updateMinerFee(tx, Number(record.id), {
+  await updateMinerFee(tx, record.id, {
     status: input.outcome === 'confirmed' ? DepositStatus.Succeeded : DepositStatus.Failed,
-    fee: gas.toString(),
+    fee: gas,
     txid: input.row.hash,
     chain_tx_id: Number(input.row.id),
     confirmations: input.confirmations,
@@ -79,12 +79,12 @@ export async function settleMinerFee(
     gas,
     journal: {
       refType: 'miner_fee',
-      refId: Number(record.id),
+      refId: record.id,
       reason: input.outcome === 'confirmed' ? 'sweep.gas' : 'sweep.gas.reverted',
       memo: input.row.hash,
       postings: [
         // Billed whatever the balance: a negative collection balance is what the merchant owes.
-        { account: collectionAccount(Number(record.merchant_id), input.nativeCoinId), bucket: 'normal', delta: -gas, mayOverdraw: true },
+        { account: collectionAccount(record.merchant_id, input.nativeCoinId), bucket: 'normal', delta: -gas, mayOverdraw: true },
         { account: chainAccount(input.nativeCoinId), bucket: 'normal', delta: gas },
       ],
       nowMs: input.nowMs,

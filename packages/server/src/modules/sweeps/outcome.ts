@@ -26,7 +26,7 @@ async function settleSweepStep(ctx: SweepDeps, tx: Tx, row: ChainTx, outcome: Tx
     return;
   }
   if (outcome === 'confirmed') {
-    await updateSweep(tx, sweepId, { state: 'done', sweep_tx_id: Number(row.id), amount: row.token === '' ? row.value : sweep.amount, last_error: '', updated_at: nowMs });
+    await updateSweep(tx, sweepId, { state: 'done', sweep_tx_id: Number(row.id), amount: row.token === '' ? BigInt(row.value) : sweep.amount, last_error: '', updated_at: nowMs });
     await alerts.resolve(ctx, sweepFailingKey(sweepId), tx);
     await alerts.resolve(ctx, sweepBroadcastKey(sweepId), tx);
     return;

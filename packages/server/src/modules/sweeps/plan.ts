@@ -145,7 +145,7 @@ async function createSweep(
       coin_id: Number(coin.id),
       chain_address_id: source.chainAddressId,
       address: source.address,
-      amount: plan.amount.toString(),
+      amount: plan.amount,
       state: plan.state,
       topup_tx_id: null,
       sweep_tx_id: null,
