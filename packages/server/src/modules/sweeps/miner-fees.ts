@@ -1,9 +1,8 @@
 import { DepositStatus } from '@openwaas/sdk';
 import { collectionAccount } from '../ledger/index.js';
 import type { JournalInput } from '../ledger/index.js';
-import type { ChainTx } from '../../store/schema.js';
 import type { Db, Tx } from '../../store/tx.js';
-import { chainAccount, type TxOutcome } from '../chain-sends/index.js';
+import { chainAccount, type ChainTxRecord, type TxOutcome } from '../chain-sends/index.js';
 import { findNativeCoin, type CoinRecord } from '../coins/index.js';
 import { findMinerFeeOfSlot, insertMinerFee, updateMinerFee, updateMinerFeesOfSlot } from './repository.js';
 
@@ -25,7 +24,7 @@ export async function nativeCoinOf(db: Db, chain: string): Promise<CoinRecord> {
 /** Writes the record of a collection transaction just signed (status 0, no fee yet). */
 export function recordMinerFee(
   tx: Tx,
-  input: { merchantId: number; coin: CoinRecord; baseSymbol: string; amount: bigint; chainTx: ChainTx; sweepId: number; nowMs: number },
+  input: { merchantId: number; coin: CoinRecord; baseSymbol: string; amount: bigint; chainTx: ChainTxRecord; sweepId: number; nowMs: number },
 ): Promise<number> {
   return insertMinerFee(tx, {
     merchant_id: input.merchantId,
@@ -50,7 +49,7 @@ export function recordMinerFee(
 }
 
 /** While mined but not final: the record follows the mined attempt and counts confirmations. */
-export async function minerFeeMined(tx: Tx, input: { row: ChainTx; confirmations: number; slotIds: number[]; nowMs: number }): Promise<void> {
+export async function minerFeeMined(tx: Tx, input: { row: ChainTxRecord; confirmations: number; slotIds: number[]; nowMs: number }): Promise<void> {
   await updateMinerFeesOfSlot(tx, input.slotIds, { txid: input.row.hash, chain_tx_id: Number(input.row.id), confirmations: input.confirmations, updated_at: input.nowMs });
 }
 
@@ -61,11 +60,11 @@ export async function minerFeeMined(tx: Tx, input: { row: ChainTx; confirmations
  */
 export async function settleMinerFee(
   tx: Tx,
-  input: { row: ChainTx; outcome: TxOutcome; confirmations: number; slotIds: number[]; nativeCoinId: number; nowMs: number },
+  input: { row: ChainTxRecord; outcome: TxOutcome; confirmations: number; slotIds: number[]; nativeCoinId: number; nowMs: number },
 ): Promise<{ gas: bigint; journal: JournalInput | undefined }> {
   const record = await findMinerFeeOfSlot(tx, input.slotIds);
   if (!record) throw new Error(`collection transaction ${input.row.id} has no miner-fee record`);
-  const gas = input.outcome === 'dropped' ? 0n : BigInt(input.row.fee);
+  const gas = input.outcome === 'dropped' ? 0n : input.row.fee;
   await updateMinerFee(tx, record.id, {
     status: input.outcome === 'confirmed' ? DepositStatus.Succeeded : DepositStatus.Failed,
     fee: gas,

@@ -1,16 +1,15 @@
 import type { SweepDeps } from './deps.js';
 import { CoinLookup } from '../coins/index.js';
 import { postJournal } from '../ledger/index.js';
-import type { ChainTx } from '../../store/schema.js';
 import type { Tx } from '../../store/tx.js';
 import { findChainAddressById } from '../addresses/index.js';
-import type { OutcomeHandler, TxOutcome } from '../chain-sends/index.js';
+import type { ChainTxRecord, OutcomeHandler, TxOutcome } from '../chain-sends/index.js';
 import { alerts, sweepBroadcastKey, sweepFailingKey, sweepStepFailed } from './collection.js';
 import { minerFeeMined, nativeCoinOf, settleMinerFee } from './miner-fees.js';
 import { findSweepById, lockSweep, updateSweep } from './repository.js';
 
 /** A top-up or sweep transaction is final: settle its miner fee, move the sweep on. */
-async function settleSweepStep(ctx: SweepDeps, tx: Tx, row: ChainTx, outcome: TxOutcome, confirmations: number, slotIds: number[], nowMs: number): Promise<void> {
+async function settleSweepStep(ctx: SweepDeps, tx: Tx, row: ChainTxRecord, outcome: TxOutcome, confirmations: number, slotIds: number[], nowMs: number): Promise<void> {
   const native = await nativeCoinOf(tx, row.chain);
   const { journal } = await settleMinerFee(tx, { row, outcome, confirmations, slotIds, nativeCoinId: Number(native.id), nowMs });
   if (journal) await postJournal(tx, journal);
@@ -26,7 +25,7 @@ async function settleSweepStep(ctx: SweepDeps, tx: Tx, row: ChainTx, outcome: Tx
     return;
   }
   if (outcome === 'confirmed') {
-    await updateSweep(tx, sweepId, { state: 'done', sweep_tx_id: Number(row.id), amount: row.token === '' ? BigInt(row.value) : sweep.amount, last_error: '', updated_at: nowMs });
+    await updateSweep(tx, sweepId, { state: 'done', sweep_tx_id: Number(row.id), amount: row.token === '' ? row.value : sweep.amount, last_error: '', updated_at: nowMs });
     await alerts.resolve(ctx, sweepFailingKey(sweepId), tx);
     await alerts.resolve(ctx, sweepBroadcastKey(sweepId), tx);
     return;
@@ -35,7 +34,7 @@ async function settleSweepStep(ctx: SweepDeps, tx: Tx, row: ChainTx, outcome: Tx
 }
 
 /** The sweep a top-up or sweep transaction belongs to. */
-async function sweepOf(db: Parameters<OutcomeHandler['role']>[0], row: ChainTx) {
+async function sweepOf(db: Parameters<OutcomeHandler['role']>[0], row: ChainTxRecord) {
   const sweep = await findSweepById(db, Number(row.ref_id));
   if (!sweep) throw new Error(`transaction ${row.id}: sweep ${row.ref_id} not found`);
   return sweep;
@@ -70,7 +69,7 @@ export function sweepOutcomeHandler(ctx: SweepDeps): OutcomeHandler {
     replacementValue(row, quote) {
       // A native sweep spends the address's whole balance: a dearer replacement moves less value.
       if (row.purpose !== 'sweep' || row.token !== '') return undefined;
-      return BigInt(row.value) - (quote.feeMax - BigInt(row.fee_max));
+      return row.value - (quote.feeMax - row.fee_max);
     },
   };
 }

@@ -6,10 +6,9 @@ import { formatAmount } from '../../money/amount.js';
 import { CoinLookup, type CoinRecord } from '../coins/index.js';
 import { postJournal } from '../ledger/index.js';
 import { withdrawalsPerTickMax } from '../../limits.js';
-import type { ChainTx } from '../../store/schema.js';
 import { inTransaction, type Db, type Tx } from '../../store/tx.js';
 import { listOpenAlertKeys } from '../alerts/index.js';
-import { AlertThrottle, listUnminedTxs, maxNativeSpend, prepareSequence, RecordClaimLostError, sendStoredTx, storeSigned, storeSignedTx, type AlertResolveDeps, type OutcomeHandler, type TxOutcome } from '../chain-sends/index.js';
+import { AlertThrottle, listUnminedTxs, maxNativeSpend, prepareSequence, RecordClaimLostError, sendStoredTx, storeSigned, storeSignedTx, type AlertResolveDeps, type ChainTxRecord, type OutcomeHandler, type TxOutcome } from '../chain-sends/index.js';
 import { listCoinsOfChain } from '../coins/index.js';
 import { nativeCoinOf } from '../sweeps/index.js';
 import { notifyWithdrawal } from './notify.js';
@@ -192,7 +191,7 @@ async function payOne(
 }
 
 /** Settles a withdrawal whose transaction is final, in the transaction that marks it final. */
-async function settleWithdrawal(ctx: WithdrawalPaymentDeps, tx: Tx, row: ChainTx, outcome: TxOutcome, confirmations: number, nowMs: number): Promise<void> {
+async function settleWithdrawal(ctx: WithdrawalPaymentDeps, tx: Tx, row: ChainTxRecord, outcome: TxOutcome, confirmations: number, nowMs: number): Promise<void> {
   const w = await lockWithdrawal(tx, Number(row.ref_id));
   if (!w || w.status !== WithdrawStatus.Paying) {
     // Only the broadcaster moves a claimed withdrawal on; anything else is a bug worth a loud log.
@@ -203,7 +202,7 @@ async function settleWithdrawal(ctx: WithdrawalPaymentDeps, tx: Tx, row: ChainTx
   const coinId = Number(w.coin_id);
   const feeCoinId = Number((await coins.bySymbolOrThrow(w.withdraw_fee_symbol)).id);
   const nativeCoinId = Number((await nativeCoinOf(tx, row.chain)).id);
-  const gas = outcome === 'dropped' ? 0n : BigInt(row.fee);
+  const gas = outcome === 'dropped' ? 0n : row.fee;
   const postings =
     outcome === 'confirmed' ? [...paidPostings(w, coinId, feeCoinId), ...gasPostings(nativeCoinId, gas)] : [...chainUnlockPostings(w, coinId, feeCoinId), ...gasPostings(nativeCoinId, gas)];
   await postJournal(tx, {
