@@ -162,12 +162,12 @@ export async function sendStoredTx(ctx: ChainSendDeps, chain: ChainHandle, row: 
   } catch (error) {
     const refusal: BroadcastRefusal = error instanceof BroadcastError ? error.refusal : 'other';
     const text = errorText(refusal, error);
-    await recordBroadcastError(db, { id: Number(row.id), lastError: text, nowMs: ctx.clock.nowMs() });
-    ctx.log.warn({ chain: chain.id, tx: Number(row.id), hash: row.hash, purpose: row.purpose, refId: Number(row.ref_id), error: text }, 'broadcast failed');
+    await recordBroadcastError(db, { id: row.id, lastError: text, nowMs: ctx.clock.nowMs() });
+    ctx.log.warn({ chain: chain.id, tx: row.id, hash: row.hash, purpose: row.purpose, refId: row.ref_id, error: text }, 'broadcast failed');
     await handler?.onBroadcastError?.(ctx, row, text);
     return refusal;
   }
-  await recordBroadcast(db, { id: Number(row.id), nowMs: ctx.clock.nowMs() });
+  await recordBroadcast(db, { id: row.id, nowMs: ctx.clock.nowMs() });
   return 'sent';
 }
 
@@ -210,7 +210,7 @@ function attemptOf(row: ChainTxRecord): StoredAttempt {
     row,
     txid: row.hash,
     from: row.from_address,
-    sequence: Number(row.sequence),
+    sequence: row.sequence,
     terms: row.terms,
     inBlock: row.state === 'mined' || row.state === 'replaced',
     broadcasts: row.broadcasts,
@@ -225,8 +225,8 @@ async function trackSlot(ctx: ChainSendDeps, chain: ChainHandle, rows: ChainTxRe
   await chain.payer.follow(rows.map(attemptOf), { stuckAfterMs, dropAfterMs, nowMs: () => ctx.clock.nowMs() }, {
     mined: (attempt, outcome) => recordMined(ctx, rows, attempt.row, outcome, handler, head),
     async revive(reorged) {
-      ctx.log.warn({ chain: chain.id, from: rows[0]!.from_address, sequence: Number(rows[0]!.sequence) }, 'mined transaction left the chain (reorg): following it again');
-      await updateChainTxs(ctx.store.db, { ids: reorged.map((a) => Number(a.row.id)) }, { state: 'broadcast', block_number: null, block_hash: '', updated_at: ctx.clock.nowMs() });
+      ctx.log.warn({ chain: chain.id, from: rows[0]!.from_address, sequence: rows[0]!.sequence }, 'mined transaction left the chain (reorg): following it again');
+      await updateChainTxs(ctx.store.db, { ids: reorged.map((a) => a.row.id) }, { state: 'broadcast', block_number: null, block_hash: '', updated_at: ctx.clock.nowMs() });
       for (const a of reorged) a.row.state = 'broadcast';
     },
     send: (attempt) => sendStoredTx(ctx, chain, attempt.row, handler),
@@ -240,17 +240,17 @@ async function recordMined(ctx: Pick<ChainSendDeps, 'store' | 'clock'>, rows: Ch
   const required = Math.max(1, await handler.confirmationsRequired(ctx.store.db, row));
   const final = confirmations >= required;
   const txOutcome: TxOutcome = outcome.success ? 'confirmed' : 'reverted';
-  const slotIds = rows.map((r) => Number(r.id));
+  const slotIds = rows.map((r) => r.id);
   const unchanged = row.state === 'mined' && row.block_hash === outcome.blockHash && rows.every((r) => r === row || r.state === 'replaced');
   await inTransaction(ctx.store, async (tx) => {
     const nowMs = ctx.clock.nowMs();
     const outcomeFields = { block_number: outcome.blockNumber, block_hash: outcome.blockHash, terms: outcome.terms, fee: outcome.fee, updated_at: nowMs };
     let updated: ChainTxRecord | undefined = row;
     if (final || !unchanged) {
-      [updated] = await updateChainTxs(tx, { ids: [Number(row.id)], fromStates: revivableStates }, { state: final ? txOutcome : 'mined', ...outcomeFields });
+      [updated] = await updateChainTxs(tx, { ids: [row.id], fromStates: revivableStates }, { state: final ? txOutcome : 'mined', ...outcomeFields });
       // Another process finished this slot first.
       if (!updated) return;
-      const others = slotIds.filter((id) => id !== Number(row.id));
+      const others = slotIds.filter((id) => id !== row.id);
       await updateChainTxs(tx, { ids: others, fromStates: activeTxStates }, { state: 'replaced', updated_at: nowMs });
     }
     if (final) await handler.onFinal(tx, updated, txOutcome, confirmations, slotIds, nowMs);
@@ -260,15 +260,15 @@ async function recordMined(ctx: Pick<ChainSendDeps, 'store' | 'clock'>, rows: Ch
 
 async function recordDropped(ctx: ChainSendDeps, chain: ChainHandle, rows: ChainTxRecord[], handler: OutcomeHandler, sequenceFloor: number): Promise<void> {
   const current = rows[rows.length - 1]!;
-  ctx.log.warn({ chain: chain.id, from: current.from_address, sequence: Number(current.sequence), hash: current.hash, purpose: current.purpose, refId: Number(current.ref_id) }, 'transaction dropped: another transaction used its sequence');
+  ctx.log.warn({ chain: chain.id, from: current.from_address, sequence: current.sequence, hash: current.hash, purpose: current.purpose, refId: current.ref_id }, 'transaction dropped: another transaction used its sequence');
   await inTransaction(ctx.store, async (tx) => {
     const nowMs = ctx.clock.nowMs();
-    const slotIds = rows.map((r) => Number(r.id));
+    const slotIds = rows.map((r) => r.id);
     const dropped = await updateChainTxs(tx, { ids: slotIds, fromStates: revivableStates }, { state: 'dropped', updated_at: nowMs });
     if (dropped.length === 0) return;
     // Whoever used our sequences may have used later ones too: never assign below the chain's count again.
     await raiseNextSequence(tx, { chain: chain.id, address: current.from_address, atLeast: sequenceFloor });
-    const newest = dropped.find((r) => Number(r.id) === Number(current.id)) ?? { ...current, state: 'dropped' as const };
+    const newest = dropped.find((r) => r.id === current.id) ?? { ...current, state: 'dropped' as const };
     await handler.onFinal(tx, newest, 'dropped', 0, slotIds, nowMs);
   });
 }
@@ -288,15 +288,15 @@ async function replace(ctx: ChainSendDeps, chain: ChainHandle, current: ChainTxR
     await sendStoredTx(ctx, chain, current, handler);
     return;
   }
-  const draft: OutgoingDraft = { purpose: current.purpose, refId: Number(current.ref_id), payment: paymentOf(current, role, value), quote };
+  const draft: OutgoingDraft = { purpose: current.purpose, refId: current.ref_id, payment: paymentOf(current, role, value), quote };
   const replacement = await inTransaction(ctx.store, async (tx) => {
     // Only while the slot is still open and `current` still its newest attempt.
-    if (await hasNewerAttempt(tx, { chain: chain.id, slot: { from: current.from_address, sequence: Number(current.sequence) }, id: Number(current.id), activeStates: activeTxStates })) return undefined;
-    return insertSigned(tx, ctx, chain, draft, Number(current.sequence), Number(current.id));
+    if (await hasNewerAttempt(tx, { chain: chain.id, slot: { from: current.from_address, sequence: current.sequence }, id: current.id, activeStates: activeTxStates })) return undefined;
+    return insertSigned(tx, ctx, chain, draft, current.sequence, current.id);
   });
   if (!replacement) return;
   ctx.log.info(
-    { chain: chain.id, sequence: Number(current.sequence), replaces: current.hash, hash: replacement.hash, terms: termsOf(quote.terms) },
+    { chain: chain.id, sequence: current.sequence, replaces: current.hash, hash: replacement.hash, terms: termsOf(quote.terms) },
     'stuck transaction replaced with higher fees',
   );
   await sendStoredTx(ctx, chain, replacement, handler);

@@ -76,7 +76,7 @@ export async function topupDraft(ctx: SweepDeps, chain: ChainHandle, view: TickV
 export async function sweepStepFailed(tx: Tx, ctx: SweepDeps, sweep: SweepRecord, reason: string, retryState: SweepState, nowMs: number): Promise<void> {
   const attempts = sweep.attempts + 1;
   const failed = attempts >= sweepAttemptsMax;
-  await updateSweep(tx, Number(sweep.id), {
+  await updateSweep(tx, sweep.id, {
     attempts,
     last_error: reason.slice(0, chainTxErrorLengthMax),
     state: failed ? 'failed' : retryState,
@@ -86,7 +86,7 @@ export async function sweepStepFailed(tx: Tx, ctx: SweepDeps, sweep: SweepRecord
   if (failed) {
     await alerts.raise(ctx, {
       kind: 'sweep-failed',
-      key: sweepFailingKey(Number(sweep.id)),
+      key: sweepFailingKey(sweep.id),
       message: `sweep ${sweep.id} of ${sweep.address} on ${sweep.chain} stopped after ${attempts} failed attempts: ${reason}`,
     }, tx);
   }

@@ -42,7 +42,7 @@ export function recordMinerFee(
     contract_address: input.coin.contract_address,
     email: '',
     sweep_id: input.sweepId,
-    chain_tx_id: Number(input.chainTx.id),
+    chain_tx_id: input.chainTx.id,
     created_at: input.nowMs,
     updated_at: input.nowMs,
   });
@@ -50,7 +50,7 @@ export function recordMinerFee(
 
 /** While mined but not final: the record follows the mined attempt and counts confirmations. */
 export async function minerFeeMined(tx: Tx, input: { row: ChainTxRecord; confirmations: number; slotIds: number[]; nowMs: number }): Promise<void> {
-  await updateMinerFeesOfSlot(tx, input.slotIds, { txid: input.row.hash, chain_tx_id: Number(input.row.id), confirmations: input.confirmations, updated_at: input.nowMs });
+  await updateMinerFeesOfSlot(tx, input.slotIds, { txid: input.row.hash, chain_tx_id: input.row.id, confirmations: input.confirmations, updated_at: input.nowMs });
 }
 
 /**
@@ -69,7 +69,7 @@ export async function settleMinerFee(
     status: input.outcome === 'confirmed' ? DepositStatus.Succeeded : DepositStatus.Failed,
     fee: gas,
     txid: input.row.hash,
-    chain_tx_id: Number(input.row.id),
+    chain_tx_id: input.row.id,
     confirmations: input.confirmations,
     updated_at: input.nowMs,
   });

@@ -27,15 +27,15 @@ export async function retrySweep(ctx: SweepRetryDeps, sweepId: number): Promise<
 /** A sweep as operators see it. */
 export function sweepView(s: SweepRecord) {
   return {
-    id: Number(s.id),
+    id: s.id,
     chain: s.chain,
-    merchant_id: Number(s.merchant_id),
-    coin_id: Number(s.coin_id),
+    merchant_id: s.merchant_id,
+    coin_id: s.coin_id,
     address: s.address,
     amount: s.amount.toString(),
     state: s.state,
-    topup_tx_id: s.topup_tx_id === null ? null : Number(s.topup_tx_id),
-    sweep_tx_id: s.sweep_tx_id === null ? null : Number(s.sweep_tx_id),
+    topup_tx_id: s.topup_tx_id,
+    sweep_tx_id: s.sweep_tx_id,
     attempts: s.attempts,
     last_error: s.last_error,
     created_at: Number(s.created_at),
