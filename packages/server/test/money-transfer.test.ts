@@ -45,7 +45,7 @@ eachDatabase('transfers (domain)', (kind) => {
     const requestId = nextId();
     const t = await transfer({ request_id: requestId, amount: '12.5', remark: 'invoice 7' });
     assert.match(t.receipt, /^[0-9a-f]{32}$/);
-    assert.equal(t.amount, usdt('12.5').toString());
+    assert.equal(t.amount, usdt('12.5'));
     assert.equal(t.remark, 'invoice 7');
     assert.equal((await collection(w.merchant)).normal, fromBefore.normal - usdt('12.5'));
     assert.equal((await collection(b)).normal, toBefore.normal + usdt('12.5'));

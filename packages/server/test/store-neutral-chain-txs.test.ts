@@ -12,7 +12,7 @@ import { after, before, it } from 'node:test';
 import type { Kysely } from 'kysely';
 import { encodeFunctionData, erc20Abi, getAddress } from 'viem';
 import { parseEvmTerms } from '../src/chains/evm/payer.js';
-import { chainTxView, maxNativeSpend } from '../src/modules/chain-sends/index.js';
+import { chainTxView, listChainTxs, maxNativeSpend } from '../src/modules/chain-sends/index.js';
 import { openStore, type Store } from '../src/store/db.js';
 import { migrateToLatest, migrateUpTo } from '../src/store/migrate.js';
 import { freshDatabase, type TestDatabase } from './support/databases.js';
@@ -78,6 +78,8 @@ eachDatabase('store: migration 009 (neutral chain_txs)', (kind) => {
   });
 
   const rowByHash = (hash: string) => store.db.selectFrom('chain_txs').selectAll().where('hash', '=', hash).executeTakeFirstOrThrow();
+  /** The same row as the chain-sends module hands it out (amounts in BigInt). */
+  const recordByHash = async (hash: string) => (await listChainTxs(store.db, { chain })).find((r) => r.hash === hash)!;
 
   it('a native transfer keeps recipient and value; its gas fields become terms with gas used, their product the fee maximum', async () => {
     const native = await rowByHash('0xaa');
@@ -88,8 +90,8 @@ eachDatabase('store: migration 009 (neutral chain_txs)', (kind) => {
     assert.equal(native.fee_max, (21_000n * 3_000_000_000n).toString());
     assert.deepEqual(JSON.parse(native.terms), { gas_limit: '21000', max_fee_per_gas: '3000000000', max_priority_fee_per_gas: '1000000000', gas_used: '21000' });
     assert.equal(native.fee, '44100000000000');
-    assert.equal(maxNativeSpend(native), 1_500_000_000_000_000_000n + 21_000n * 3_000_000_000n);
-    const view = chainTxView(native);
+    assert.equal(maxNativeSpend(await recordByHash('0xaa')), 1_500_000_000_000_000_000n + 21_000n * 3_000_000_000n);
+    const view = chainTxView(await recordByHash('0xaa'));
     assert.equal(view.sequence, 4);
     assert.equal(view.terms.gas_used, '21000');
     assert.equal(view.block_number, 12);
@@ -103,7 +105,7 @@ eachDatabase('store: migration 009 (neutral chain_txs)', (kind) => {
     assert.equal(Number(token.sequence), 5);
     assert.deepEqual(JSON.parse(token.terms), { gas_limit: '65000', max_fee_per_gas: '2000000000', max_priority_fee_per_gas: '1500000000' }, 'no gas used before it is mined');
     assert.deepEqual(parseEvmTerms(token.terms), { gasLimit: 65_000n, fees: { maxFeePerGas: 2_000_000_000n, maxPriorityFeePerGas: 1_500_000_000n } });
-    assert.equal(maxNativeSpend(token), 65_000n * 2_000_000_000n, 'a token transfer spends only fees in the native coin');
+    assert.equal(maxNativeSpend(await recordByHash('0xbb')), 65_000n * 2_000_000_000n, 'a token transfer spends only fees in the native coin');
   });
 
   it('the EVM columns are gone and the nonces are sequences', async () => {

@@ -10,11 +10,11 @@ import { idsMax, pageSizeMax } from './common.js';
 async function transferRecords(rows: TransferRow[], coins: CoinLookup) {
   const out = [];
   for (const t of rows) {
-    const coin = await coins.byIdOrThrow(Number(t.coin_id));
+    const coin = await coins.byIdOrThrow(t.coin_id);
     out.push({
-      id: Number(t.id),
+      id: t.id,
       symbol: t.symbol,
-      amount: formatAmount(BigInt(t.amount), coin.decimals),
+      amount: formatAmount(t.amount, coin.decimals),
       from: t.from_app_id,
       to: t.to_app_id,
       created_at: Number(t.created_at),

@@ -20,4 +20,4 @@ export {
   type SignerRole,
   type TxOutcome,
 } from './stored-txs.js';
-export { countChainTxsInFlight } from './repository.js';
+export { countChainTxsInFlight, type ChainTxRecord } from './repository.js';

@@ -4,11 +4,39 @@ import { sql, type Insertable, type Updateable } from 'kysely';
 
 /**
  * The only SQL of the chain_txs (stored outgoing transactions) and chain_sequences tables.
- * Rows come back as stored (amounts as decimal strings); ids and sequences go in as numbers.
+ * Stored transactions cross this boundary as `ChainTxRecord`: the row's columns with value,
+ * fee_max and fee in BigInt base units and ids, sequences and block numbers as numbers;
+ * inserts and updates take amounts in BigInt too. Decimal strings exist only in the columns
+ * (and at the operator edge).
  */
 
-export type NewChainTx = Insertable<ChainTxTable>;
-export type ChainTxUpdate = Updateable<ChainTxTable>;
+/** The amount columns of a stored transaction: value in base units of its token; fee_max and fee in the chain's native coin. */
+type ChainTxAmountField = 'value' | 'fee_max' | 'fee';
+
+/** A stored transaction as the module hands it out. */
+export type ChainTxRecord = Omit<ChainTx, ChainTxAmountField> & Record<ChainTxAmountField, bigint>;
+export type NewChainTx = Omit<Insertable<ChainTxTable>, ChainTxAmountField> & Record<ChainTxAmountField, bigint>;
+export type ChainTxUpdate = Omit<Updateable<ChainTxTable>, ChainTxAmountField> & Partial<Record<ChainTxAmountField, bigint>>;
+
+function toChainTx(row: ChainTx): ChainTxRecord {
+  return {
+    ...row,
+    id: Number(row.id),
+    ref_id: Number(row.ref_id),
+    sequence: Number(row.sequence),
+    replaces_id: row.replaces_id === null ? null : Number(row.replaces_id),
+    block_number: row.block_number === null ? null : Number(row.block_number),
+    value: BigInt(row.value),
+    fee_max: BigInt(row.fee_max),
+    fee: BigInt(row.fee),
+  };
+}
+
+/** An update as the store takes it: amounts as decimal strings, fields left undefined unchanged. */
+function toUpdateColumns(set: ChainTxUpdate): Updateable<ChainTxTable> {
+  const { value, fee_max, fee, ...others } = set;
+  return { ...others, value: value?.toString(), fee_max: fee_max?.toString(), fee: fee?.toString() };
+}
 
 /** The next sequence kept for `address` on `chain`, or undefined when it has no row yet. */
 export async function findNextSequence(db: Db, key: { chain: string; address: string }): Promise<number | undefined> {
@@ -58,8 +86,9 @@ export async function findTopStoredSequence(db: Db, key: { chain: string; from: 
   return top?.top === null || top?.top === undefined ? undefined : Number(top.top);
 }
 
-export function insertChainTx(db: Db, values: NewChainTx): Promise<ChainTx> {
-  return db.insertInto('chain_txs').values(values).returningAll().executeTakeFirstOrThrow();
+export async function insertChainTx(db: Db, values: NewChainTx): Promise<ChainTxRecord> {
+  const columns = { ...values, value: values.value.toString(), fee_max: values.fee_max.toString(), fee: values.fee.toString() };
+  return toChainTx(await db.insertInto('chain_txs').values(columns).returningAll().executeTakeFirstOrThrow());
 }
 
 /** Records a refused or failed broadcast on the row. */
@@ -101,8 +130,8 @@ export async function listSlots(db: Db, filter: { chain: string; purposes: reado
 }
 
 /** The attempts at a slot in `states`, oldest first. */
-export function listSlotTxs(db: Db, filter: { chain: string; slot: SlotKey; states: readonly ChainTxState[] }): Promise<ChainTx[]> {
-  return db
+export async function listSlotTxs(db: Db, filter: { chain: string; slot: SlotKey; states: readonly ChainTxState[] }): Promise<ChainTxRecord[]> {
+  const rows = await db
     .selectFrom('chain_txs')
     .selectAll()
     .where('chain', '=', filter.chain)
@@ -111,6 +140,7 @@ export function listSlotTxs(db: Db, filter: { chain: string; slot: SlotKey; stat
     .where('state', 'in', [...filter.states])
     .orderBy('id')
     .execute();
+  return rows.map(toChainTx);
 }
 
 /** True when the slot has an attempt newer than `id`, or one no longer in `activeStates`. */
@@ -127,19 +157,19 @@ export async function hasNewerAttempt(db: Db, filter: { chain: string; slot: Slo
 }
 
 /** Changes rows `ids` that are still in `fromStates`; returns the rows changed. */
-export function updateChainTxs(db: Db, filter: { ids: readonly number[]; fromStates?: readonly ChainTxState[] }, set: ChainTxUpdate): Promise<ChainTx[]> {
-  if (filter.ids.length === 0) return Promise.resolve([]);
-  let q = db.updateTable('chain_txs').set(set).where('id', 'in', [...filter.ids]);
+export async function updateChainTxs(db: Db, filter: { ids: readonly number[]; fromStates?: readonly ChainTxState[] }, set: ChainTxUpdate): Promise<ChainTxRecord[]> {
+  if (filter.ids.length === 0) return [];
+  let q = db.updateTable('chain_txs').set(toUpdateColumns(set)).where('id', 'in', [...filter.ids]);
   if (filter.fromStates) q = q.where('state', 'in', [...filter.fromStates]);
-  return q.returningAll().execute();
+  return (await q.returningAll().execute()).map(toChainTx);
 }
 
 /** Transactions of `chain` in `states`, optionally only of `purpose` or from `from`. */
-export function listChainTxsInStates(db: Db, filter: { chain: string; states: readonly ChainTxState[]; purpose?: ChainTxPurpose; from?: string }): Promise<ChainTx[]> {
+export async function listChainTxsInStates(db: Db, filter: { chain: string; states: readonly ChainTxState[]; purpose?: ChainTxPurpose; from?: string }): Promise<ChainTxRecord[]> {
   let q = db.selectFrom('chain_txs').selectAll().where('chain', '=', filter.chain);
   if (filter.purpose !== undefined) q = q.where('purpose', '=', filter.purpose);
   if (filter.from !== undefined) q = q.where('from_address', '=', filter.from);
-  return q.where('state', 'in', [...filter.states]).execute();
+  return (await q.where('state', 'in', [...filter.states]).execute()).map(toChainTx);
 }
 
 /** How many transactions of `chain` are in `states` or were mined after `block`. */
@@ -154,17 +184,17 @@ export async function countUnsettledTxs(db: Db, filter: { chain: string; states:
 }
 
 /** Stored transactions, newest first. */
-export function listChainTxPage(
+export async function listChainTxPage(
   db: Db,
   filter: { chain?: string; purpose?: ChainTxPurpose; refId?: number; state?: ChainTxState; beforeId?: number; limit: number },
-): Promise<ChainTx[]> {
+): Promise<ChainTxRecord[]> {
   let q = db.selectFrom('chain_txs').selectAll().orderBy('id', 'desc').limit(filter.limit);
   if (filter.chain) q = q.where('chain', '=', filter.chain);
   if (filter.purpose) q = q.where('purpose', '=', filter.purpose);
   if (filter.refId !== undefined) q = q.where('ref_id', '=', filter.refId);
   if (filter.state) q = q.where('state', '=', filter.state);
   if (filter.beforeId !== undefined) q = q.where('id', '<', filter.beforeId);
-  return q.execute();
+  return (await q.execute()).map(toChainTx);
 }
 
 /** Outgoing transactions of `chain` signed, broadcast or mined but not final yet. */

@@ -2,7 +2,7 @@ import { BroadcastError, type BroadcastRefusal, type Payment, type PaymentOutcom
 import type { ChainHandle } from '../../chains/registry.js';
 import type { ChainSendDeps, SequenceDeps, SignDeps } from './deps.js';
 import { chainTxErrorLengthMax, slotsPerTickMax } from '../../limits.js';
-import type { ChainTx, ChainTxPurpose, ChainTxState } from '../../store/schema.js';
+import type { ChainTxPurpose, ChainTxState } from '../../store/schema.js';
 import { inTransaction, type Db, type Tx } from '../../store/tx.js';
 import {
   findNextSequence,
@@ -18,6 +18,7 @@ import {
   recordBroadcastError,
   setNextSequence,
   updateChainTxs,
+  type ChainTxRecord,
 } from './repository.js';
 import { addressCodec } from '../../chains/address-codec.js';
 import { termsOf } from './listing.js';
@@ -58,26 +59,26 @@ export interface OutgoingDraft {
 /** What each purpose does with the outcome of its transactions. */
 export interface OutcomeHandler {
   /** Confirmations after which a mined transaction of this row is final (the coin's). */
-  confirmationsRequired(db: Db, row: ChainTx): Promise<number>;
+  confirmationsRequired(db: Db, row: ChainTxRecord): Promise<number>;
   /** Who signs a replacement of this row. */
-  role(db: Db, row: ChainTx): Promise<SignerRole>;
+  role(db: Db, row: ChainTxRecord): Promise<SignerRole>;
   /** A transaction of the slot is in a block, not final yet; inside the transaction that records it. */
-  onMined(tx: Tx, row: ChainTx, confirmations: number, slotIds: number[], nowMs: number): Promise<void>;
+  onMined(tx: Tx, row: ChainTxRecord, confirmations: number, slotIds: number[], nowMs: number): Promise<void>;
   /**
    * The slot is final: `row` confirmed or reverted at `confirmations`, or every attempt dropped
    * (`row` is the newest attempt). Inside the transaction that marks the rows final.
    */
-  onFinal(tx: Tx, row: ChainTx, outcome: TxOutcome, confirmations: number, slotIds: number[], nowMs: number): Promise<void>;
+  onFinal(tx: Tx, row: ChainTxRecord, outcome: TxOutcome, confirmations: number, slotIds: number[], nowMs: number): Promise<void>;
   /**
    * A broadcast was refused or failed (`error` is "<refusal>: <node's words>"); `row` is as it
    * was before this attempt, so a non-empty last_error means the failure repeats.
    */
-  onBroadcastError?(ctx: ChainSendDeps, row: ChainTx, error: string): Promise<void>;
+  onBroadcastError?(ctx: ChainSendDeps, row: ChainTxRecord, error: string): Promise<void>;
   /**
    * The amount of a replacement at `quote` (a native sweep spends what fees leave); undefined:
    * keep the amount. Returning a non-positive amount skips the replacement.
    */
-  replacementValue?(row: ChainTx, quote: PaymentQuote): bigint | undefined;
+  replacementValue?(row: ChainTxRecord, quote: PaymentQuote): bigint | undefined;
 }
 
 export type OutcomeHandlers = Partial<Record<ChainTxPurpose, OutcomeHandler>>;
@@ -109,7 +110,7 @@ async function takeSequence(tx: Tx, chain: ChainHandle, address: string): Promis
   return sequence;
 }
 
-async function insertSigned(tx: Tx, ctx: SignDeps, chain: ChainHandle, draft: OutgoingDraft, sequence: number, replacesId: number | null): Promise<ChainTx> {
+async function insertSigned(tx: Tx, ctx: SignDeps, chain: ChainHandle, draft: OutgoingDraft, sequence: number, replacesId: number | null): Promise<ChainTxRecord> {
   const { payment, quote } = draft;
   const signed = await chain.payer.sign(payment, quote, sequence);
   const nowMs = ctx.clock.nowMs();
@@ -122,8 +123,8 @@ async function insertSigned(tx: Tx, ctx: SignDeps, chain: ChainHandle, draft: Ou
     to_address: codec.canonical(payment.to),
     token: payment.token,
     sequence,
-    value: payment.amount.toString(),
-    fee_max: quote.feeMax.toString(),
+    value: payment.amount,
+    fee_max: quote.feeMax,
     terms: quote.terms,
     raw: signed.raw,
     hash: signed.txid,
@@ -131,7 +132,7 @@ async function insertSigned(tx: Tx, ctx: SignDeps, chain: ChainHandle, draft: Ou
     replaces_id: replacesId,
     block_number: null,
     block_hash: '',
-    fee: '0',
+    fee: 0n,
     broadcasts: 0,
     last_error: '',
     broadcast_at: 0,
@@ -145,7 +146,7 @@ async function insertSigned(tx: Tx, ctx: SignDeps, chain: ChainHandle, draft: Ou
  * sender's next sequence, signs and stores the transaction as 'signed'. Send it with
  * sendStoredTx only after the commit. prepareSequence(sender) must have run.
  */
-export async function storeSignedTx(tx: Tx, ctx: SignDeps, chain: ChainHandle, draft: OutgoingDraft): Promise<ChainTx> {
+export async function storeSignedTx(tx: Tx, ctx: SignDeps, chain: ChainHandle, draft: OutgoingDraft): Promise<ChainTxRecord> {
   const sequence = await takeSequence(tx, chain, addressCodec(chain.id).canonical(draft.payment.from));
   return insertSigned(tx, ctx, chain, draft, sequence, null);
 }
@@ -154,19 +155,19 @@ export async function storeSignedTx(tx: Tx, ctx: SignDeps, chain: ChainHandle, d
  * Sends the stored signed transaction (the same bytes every time) and records the attempt:
  * 'broadcast', broadcasts + 1, broadcast_at; or the refusal in last_error.
  */
-export async function sendStoredTx(ctx: ChainSendDeps, chain: ChainHandle, row: ChainTx, handler?: OutcomeHandler): Promise<'sent' | BroadcastRefusal> {
+export async function sendStoredTx(ctx: ChainSendDeps, chain: ChainHandle, row: ChainTxRecord, handler?: OutcomeHandler): Promise<'sent' | BroadcastRefusal> {
   const db = ctx.store.db;
   try {
     await chain.payer.send({ txid: row.hash, raw: row.raw });
   } catch (error) {
     const refusal: BroadcastRefusal = error instanceof BroadcastError ? error.refusal : 'other';
     const text = errorText(refusal, error);
-    await recordBroadcastError(db, { id: Number(row.id), lastError: text, nowMs: ctx.clock.nowMs() });
-    ctx.log.warn({ chain: chain.id, tx: Number(row.id), hash: row.hash, purpose: row.purpose, refId: Number(row.ref_id), error: text }, 'broadcast failed');
+    await recordBroadcastError(db, { id: row.id, lastError: text, nowMs: ctx.clock.nowMs() });
+    ctx.log.warn({ chain: chain.id, tx: row.id, hash: row.hash, purpose: row.purpose, refId: row.ref_id, error: text }, 'broadcast failed');
     await handler?.onBroadcastError?.(ctx, row, text);
     return refusal;
   }
-  await recordBroadcast(db, { id: Number(row.id), nowMs: ctx.clock.nowMs() });
+  await recordBroadcast(db, { id: row.id, nowMs: ctx.clock.nowMs() });
   return 'sent';
 }
 
@@ -202,14 +203,14 @@ export async function trackStoredTxs(ctx: ChainSendDeps, chain: ChainHandle, han
 }
 
 /** The follower's view of a stored attempt (the row itself rides along for the actions). */
-type StoredAttempt = SlotAttempt & { row: ChainTx };
+type StoredAttempt = SlotAttempt & { row: ChainTxRecord };
 
-function attemptOf(row: ChainTx): StoredAttempt {
+function attemptOf(row: ChainTxRecord): StoredAttempt {
   return {
     row,
     txid: row.hash,
     from: row.from_address,
-    sequence: Number(row.sequence),
+    sequence: row.sequence,
     terms: row.terms,
     inBlock: row.state === 'mined' || row.state === 'replaced',
     broadcasts: row.broadcasts,
@@ -219,13 +220,13 @@ function attemptOf(row: ChainTx): StoredAttempt {
 }
 
 /** Follows one slot (the chain's payer decides; this stores what it leads to). */
-async function trackSlot(ctx: ChainSendDeps, chain: ChainHandle, rows: ChainTx[], handler: OutcomeHandler, head: number): Promise<void> {
+async function trackSlot(ctx: ChainSendDeps, chain: ChainHandle, rows: ChainTxRecord[], handler: OutcomeHandler, head: number): Promise<void> {
   const { stuckAfterMs, dropAfterMs } = chain.config;
   await chain.payer.follow(rows.map(attemptOf), { stuckAfterMs, dropAfterMs, nowMs: () => ctx.clock.nowMs() }, {
     mined: (attempt, outcome) => recordMined(ctx, rows, attempt.row, outcome, handler, head),
     async revive(reorged) {
-      ctx.log.warn({ chain: chain.id, from: rows[0]!.from_address, sequence: Number(rows[0]!.sequence) }, 'mined transaction left the chain (reorg): following it again');
-      await updateChainTxs(ctx.store.db, { ids: reorged.map((a) => Number(a.row.id)) }, { state: 'broadcast', block_number: null, block_hash: '', updated_at: ctx.clock.nowMs() });
+      ctx.log.warn({ chain: chain.id, from: rows[0]!.from_address, sequence: rows[0]!.sequence }, 'mined transaction left the chain (reorg): following it again');
+      await updateChainTxs(ctx.store.db, { ids: reorged.map((a) => a.row.id) }, { state: 'broadcast', block_number: null, block_hash: '', updated_at: ctx.clock.nowMs() });
       for (const a of reorged) a.row.state = 'broadcast';
     },
     send: (attempt) => sendStoredTx(ctx, chain, attempt.row, handler),
@@ -234,22 +235,22 @@ async function trackSlot(ctx: ChainSendDeps, chain: ChainHandle, rows: ChainTx[]
   });
 }
 
-async function recordMined(ctx: Pick<ChainSendDeps, 'store' | 'clock'>, rows: ChainTx[], row: ChainTx, outcome: PaymentOutcome, handler: OutcomeHandler, head: number): Promise<void> {
+async function recordMined(ctx: Pick<ChainSendDeps, 'store' | 'clock'>, rows: ChainTxRecord[], row: ChainTxRecord, outcome: PaymentOutcome, handler: OutcomeHandler, head: number): Promise<void> {
   const confirmations = Math.max(0, head - outcome.blockNumber + 1);
   const required = Math.max(1, await handler.confirmationsRequired(ctx.store.db, row));
   const final = confirmations >= required;
   const txOutcome: TxOutcome = outcome.success ? 'confirmed' : 'reverted';
-  const slotIds = rows.map((r) => Number(r.id));
+  const slotIds = rows.map((r) => r.id);
   const unchanged = row.state === 'mined' && row.block_hash === outcome.blockHash && rows.every((r) => r === row || r.state === 'replaced');
   await inTransaction(ctx.store, async (tx) => {
     const nowMs = ctx.clock.nowMs();
-    const outcomeFields = { block_number: outcome.blockNumber, block_hash: outcome.blockHash, terms: outcome.terms, fee: outcome.fee.toString(), updated_at: nowMs };
-    let updated: ChainTx | undefined = row;
+    const outcomeFields = { block_number: outcome.blockNumber, block_hash: outcome.blockHash, terms: outcome.terms, fee: outcome.fee, updated_at: nowMs };
+    let updated: ChainTxRecord | undefined = row;
     if (final || !unchanged) {
-      [updated] = await updateChainTxs(tx, { ids: [Number(row.id)], fromStates: revivableStates }, { state: final ? txOutcome : 'mined', ...outcomeFields });
+      [updated] = await updateChainTxs(tx, { ids: [row.id], fromStates: revivableStates }, { state: final ? txOutcome : 'mined', ...outcomeFields });
       // Another process finished this slot first.
       if (!updated) return;
-      const others = slotIds.filter((id) => id !== Number(row.id));
+      const others = slotIds.filter((id) => id !== row.id);
       await updateChainTxs(tx, { ids: others, fromStates: activeTxStates }, { state: 'replaced', updated_at: nowMs });
     }
     if (final) await handler.onFinal(tx, updated, txOutcome, confirmations, slotIds, nowMs);
@@ -257,45 +258,45 @@ async function recordMined(ctx: Pick<ChainSendDeps, 'store' | 'clock'>, rows: Ch
   });
 }
 
-async function recordDropped(ctx: ChainSendDeps, chain: ChainHandle, rows: ChainTx[], handler: OutcomeHandler, sequenceFloor: number): Promise<void> {
+async function recordDropped(ctx: ChainSendDeps, chain: ChainHandle, rows: ChainTxRecord[], handler: OutcomeHandler, sequenceFloor: number): Promise<void> {
   const current = rows[rows.length - 1]!;
-  ctx.log.warn({ chain: chain.id, from: current.from_address, sequence: Number(current.sequence), hash: current.hash, purpose: current.purpose, refId: Number(current.ref_id) }, 'transaction dropped: another transaction used its sequence');
+  ctx.log.warn({ chain: chain.id, from: current.from_address, sequence: current.sequence, hash: current.hash, purpose: current.purpose, refId: current.ref_id }, 'transaction dropped: another transaction used its sequence');
   await inTransaction(ctx.store, async (tx) => {
     const nowMs = ctx.clock.nowMs();
-    const slotIds = rows.map((r) => Number(r.id));
+    const slotIds = rows.map((r) => r.id);
     const dropped = await updateChainTxs(tx, { ids: slotIds, fromStates: revivableStates }, { state: 'dropped', updated_at: nowMs });
     if (dropped.length === 0) return;
     // Whoever used our sequences may have used later ones too: never assign below the chain's count again.
     await raiseNextSequence(tx, { chain: chain.id, address: current.from_address, atLeast: sequenceFloor });
-    const newest = dropped.find((r) => Number(r.id) === Number(current.id)) ?? { ...current, state: 'dropped' as const };
+    const newest = dropped.find((r) => r.id === current.id) ?? { ...current, state: 'dropped' as const };
     await handler.onFinal(tx, newest, 'dropped', 0, slotIds, nowMs);
   });
 }
 
 /** The payment a stored row makes, signed by `role`. */
-function paymentOf(row: ChainTx, role: SignerRole, amount: bigint): Payment {
+function paymentOf(row: ChainTxRecord, role: SignerRole, amount: bigint): Payment {
   return { role, from: row.from_address, to: row.to_address, token: row.token, amount };
 }
 
 /** Signs and sends a replacement of `current`: same sequence, the dearer quote the payer gives. */
-async function replace(ctx: ChainSendDeps, chain: ChainHandle, current: ChainTx, handler: OutcomeHandler): Promise<void> {
+async function replace(ctx: ChainSendDeps, chain: ChainHandle, current: ChainTxRecord, handler: OutcomeHandler): Promise<void> {
   const role = await handler.role(ctx.store.db, current);
-  const quote = await chain.payer.replacementQuote(paymentOf(current, role, BigInt(current.value)), current.terms);
-  const value = quote && (handler.replacementValue?.(current, quote) ?? BigInt(current.value));
+  const quote = await chain.payer.replacementQuote(paymentOf(current, role, current.value), current.terms);
+  const value = quote && (handler.replacementValue?.(current, quote) ?? current.value);
   if (!quote || value === undefined || value <= 0n) {
     ctx.log.warn({ chain: chain.id, hash: current.hash, terms: termsOf(current.terms) }, 'stuck transaction cannot be replaced (fee cap); sending it again');
     await sendStoredTx(ctx, chain, current, handler);
     return;
   }
-  const draft: OutgoingDraft = { purpose: current.purpose, refId: Number(current.ref_id), payment: paymentOf(current, role, value), quote };
+  const draft: OutgoingDraft = { purpose: current.purpose, refId: current.ref_id, payment: paymentOf(current, role, value), quote };
   const replacement = await inTransaction(ctx.store, async (tx) => {
     // Only while the slot is still open and `current` still its newest attempt.
-    if (await hasNewerAttempt(tx, { chain: chain.id, slot: { from: current.from_address, sequence: Number(current.sequence) }, id: Number(current.id), activeStates: activeTxStates })) return undefined;
-    return insertSigned(tx, ctx, chain, draft, Number(current.sequence), Number(current.id));
+    if (await hasNewerAttempt(tx, { chain: chain.id, slot: { from: current.from_address, sequence: current.sequence }, id: current.id, activeStates: activeTxStates })) return undefined;
+    return insertSigned(tx, ctx, chain, draft, current.sequence, current.id);
   });
   if (!replacement) return;
   ctx.log.info(
-    { chain: chain.id, sequence: Number(current.sequence), replaces: current.hash, hash: replacement.hash, terms: termsOf(quote.terms) },
+    { chain: chain.id, sequence: current.sequence, replaces: current.hash, hash: replacement.hash, terms: termsOf(quote.terms) },
     'stuck transaction replaced with higher fees',
   );
   await sendStoredTx(ctx, chain, replacement, handler);

@@ -1,7 +1,7 @@
 /** The merchant-facing shapes of withdrawal, deposit and miner-fee records (lists and notifications). */
 import type { WithdrawalRecord } from '../withdrawals/index.js';
 import type { DepositRecord } from '../deposits/index.js';
-import type { MinerFee } from '../../store/schema.js';
+import type { MinerFeeRecord } from '../sweeps/index.js';
 import type { CoinLookup } from '../coins/index.js';
 import { formatAmount } from '../../money/amount.js';
 import { findUserById } from '../merchants/index.js';
@@ -85,14 +85,14 @@ export async function depositRecord(d: DepositRecord, coins: CoinLookup) {
 }
 
 /** A collection miner-fee record as the list endpoints return it. */
-export async function minerFeeRecord(m: MinerFee, coins: CoinLookup) {
+export async function minerFeeRecord(m: MinerFeeRecord, coins: CoinLookup) {
   const coin = await coins.byIdOrThrow(Number(m.coin_id));
   const base = await coins.bySymbolOrThrow(m.base_symbol).catch(() => coin);
   return {
     id: Number(m.id),
     symbol: m.symbol,
-    amount: formatAmount(BigInt(m.amount), coin.decimals),
-    fee: formatAmount(BigInt(m.fee), base.decimals),
+    amount: formatAmount(m.amount, coin.decimals),
+    fee: formatAmount(m.fee, base.decimals),
     address_from: m.address_from,
     address_to: m.address_to,
     txid: m.txid,

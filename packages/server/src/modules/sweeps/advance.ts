@@ -4,14 +4,13 @@ import type { SweepDeps } from './deps.js';
 import { formatAmount } from '../../money/amount.js';
 import { CoinLookup, type CoinRecord } from '../coins/index.js';
 import { sweepsPerTickMax } from '../../limits.js';
-import type { Sweep } from '../../store/schema.js';
 import { inTransaction } from '../../store/tx.js';
 import { findChainAddressById } from '../addresses/index.js';
 import { prepareSequence, RecordClaimLostError, sendStoredTx, storeSigned, storeSignedTx } from '../chain-sends/index.js';
 import { quoteOf, sweepStepFailed, tickView, topupDraft, topupFeeMultiple, type TickView } from './collection.js';
 import { recordMinerFee } from './miner-fees.js';
 import { sweepOutcomeHandler } from './outcome.js';
-import { listSweepsAwaitingSignature, updateSweepIf } from './repository.js';
+import { listSweepsAwaitingSignature, updateSweepIf, type SweepRecord } from './repository.js';
 
 /**
  * Moves sweeps on that wait for a transaction to be signed: a top-up (state topup) or the
@@ -26,8 +25,8 @@ export async function advanceSweeps(ctx: SweepDeps, chain: ChainHandle, signal?:
   const coins = new CoinLookup(db);
   for (const sweep of due.slice(0, sweepsPerTickMax)) {
     if (signal?.aborted) break;
-    const coin = await coins.byIdOrThrow(Number(sweep.coin_id));
-    const address = await findChainAddressById(db, Number(sweep.chain_address_id));
+    const coin = await coins.byIdOrThrow(sweep.coin_id);
+    const address = await findChainAddressById(db, sweep.chain_address_id);
     if (sweep.state === 'topup') await signTopup(ctx, chain, view, sweep, coin, address.hdIndex);
     else await signSweepTx(ctx, chain, view, sweep, coin, address.hdIndex);
   }
@@ -35,12 +34,12 @@ export async function advanceSweeps(ctx: SweepDeps, chain: ChainHandle, signal?:
 }
 
 /** Signs and stores the gas top-up of a token sweep from the fee wallet, sized for the whole sweep (none when the address already holds enough for its fees). */
-async function signTopup(ctx: SweepDeps, chain: ChainHandle, view: TickView, sweep: Sweep, coin: CoinRecord, hdIndex: number): Promise<void> {
-  const sweepQuote = await quoteOf(chain, sweepPayment(chain, sweep, hdIndex, coin.contract_address, BigInt(sweep.amount)));
+async function signTopup(ctx: SweepDeps, chain: ChainHandle, view: TickView, sweep: SweepRecord, coin: CoinRecord, hdIndex: number): Promise<void> {
+  const sweepQuote = await quoteOf(chain, sweepPayment(chain, sweep, hdIndex, coin.contract_address, sweep.amount));
   const feeHeld = await chain.reader.balance(sweep.address, '');
   const needed = sweepQuote.feeMax * topupFeeMultiple - feeHeld;
   if (needed <= 0n) {
-    await updateSweepIf(ctx.store.db, { id: Number(sweep.id), state: 'topup' }, { state: 'sweep_pending', sweep_tx_id: null, updated_at: ctx.clock.nowMs() });
+    await updateSweepIf(ctx.store.db, { id: sweep.id, state: 'topup' }, { state: 'sweep_pending', sweep_tx_id: null, updated_at: ctx.clock.nowMs() });
     return;
   }
   const draft = await topupDraft(ctx, chain, view, sweep.address, needed);
@@ -48,25 +47,25 @@ async function signTopup(ctx: SweepDeps, chain: ChainHandle, view: TickView, swe
   await prepareSequence(ctx, chain, chain.feeAddress);
   const stored = await storeSigned(ctx, { chain: chain.id, address: chain.feeAddress, what: `the gas top-up of sweep ${sweep.id}` }, () => inTransaction(ctx.store, async (tx) => {
     const nowMs = ctx.clock.nowMs();
-    const row = await storeSignedTx(tx, ctx, chain, { ...draft, refId: Number(sweep.id) });
-    const moved = await updateSweepIf(tx, { id: Number(sweep.id), state: 'topup' }, { state: 'topup_pending', topup_tx_id: Number(row.id), updated_at: nowMs });
+    const row = await storeSignedTx(tx, ctx, chain, { ...draft, refId: sweep.id });
+    const moved = await updateSweepIf(tx, { id: sweep.id, state: 'topup' }, { state: 'topup_pending', topup_tx_id: row.id, updated_at: nowMs });
     if (!moved) throw new RecordClaimLostError(`sweep ${sweep.id} changed while its top-up was signed`);
-    await recordMinerFee(tx, { merchantId: Number(sweep.merchant_id), coin, baseSymbol: view.native.symbol, amount: 0n, chainTx: row, sweepId: Number(sweep.id), nowMs });
+    await recordMinerFee(tx, { merchantId: sweep.merchant_id, coin, baseSymbol: view.native.symbol, amount: 0n, chainTx: row, sweepId: sweep.id, nowMs });
     return row;
   }));
   if (stored) await sendStoredTx(ctx, chain, stored, sweepOutcomeHandler(ctx));
 }
 
 /** The payment of a sweep: `amount` of `token` from its deposit address to the hot wallet. */
-function sweepPayment(chain: ChainHandle, sweep: Sweep, hdIndex: number, token: string, amount: bigint): Payment {
+function sweepPayment(chain: ChainHandle, sweep: SweepRecord, hdIndex: number, token: string, amount: bigint): Payment {
   return { role: { deposit: hdIndex }, from: sweep.address, to: chain.hotAddress, token, amount };
 }
 
 /** Signs and stores a sweep's transaction: what the address still holds of the planned amount, with the fees it can pay. */
-async function signSweepTx(ctx: SweepDeps, chain: ChainHandle, view: TickView, sweep: Sweep, coin: CoinRecord, hdIndex: number): Promise<void> {
+async function signSweepTx(ctx: SweepDeps, chain: ChainHandle, view: TickView, sweep: SweepRecord, coin: CoinRecord, hdIndex: number): Promise<void> {
   const token = coin.contract_address;
   const held = await chain.reader.balance(sweep.address, token);
-  const planned = BigInt(sweep.amount);
+  const planned = sweep.amount;
   let quote: PaymentQuote | undefined;
   let amount: bigint;
   if (token === '') {
@@ -98,13 +97,13 @@ async function signSweepTx(ctx: SweepDeps, chain: ChainHandle, view: TickView, s
   const signedQuote = quote;
   const stored = await storeSigned(ctx, { chain: chain.id, address: sweep.address, what: `sweep ${sweep.id}` }, () => inTransaction(ctx.store, async (tx) => {
     const nowMs = ctx.clock.nowMs();
-    const row = await storeSignedTx(tx, ctx, chain, { purpose: 'sweep', refId: Number(sweep.id), payment, quote: signedQuote });
-    const moved = await updateSweepIf(tx, { id: Number(sweep.id), state: 'sweep_pending', withoutSweepTx: true }, { state: 'sweep_pending', sweep_tx_id: Number(row.id), amount: amount.toString(), updated_at: nowMs });
+    const row = await storeSignedTx(tx, ctx, chain, { purpose: 'sweep', refId: sweep.id, payment, quote: signedQuote });
+    const moved = await updateSweepIf(tx, { id: sweep.id, state: 'sweep_pending', withoutSweepTx: true }, { state: 'sweep_pending', sweep_tx_id: row.id, amount, updated_at: nowMs });
     if (!moved) throw new RecordClaimLostError(`sweep ${sweep.id} changed while its transaction was signed`);
-    await recordMinerFee(tx, { merchantId: Number(sweep.merchant_id), coin, baseSymbol: view.native.symbol, amount, chainTx: row, sweepId: Number(sweep.id), nowMs });
+    await recordMinerFee(tx, { merchantId: sweep.merchant_id, coin, baseSymbol: view.native.symbol, amount, chainTx: row, sweepId: sweep.id, nowMs });
     return row;
   }));
   if (!stored) return;
-  ctx.log.info({ chain: chain.id, sweep: Number(sweep.id), hash: stored.hash, amount: amount.toString(), symbol: coin.symbol }, 'sweep transaction signed');
+  ctx.log.info({ chain: chain.id, sweep: sweep.id, hash: stored.hash, amount: amount.toString(), symbol: coin.symbol }, 'sweep transaction signed');
   await sendStoredTx(ctx, chain, stored, sweepOutcomeHandler(ctx));
 }

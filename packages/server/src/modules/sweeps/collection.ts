@@ -4,11 +4,11 @@ import { formatAmount } from '../../money/amount.js';
 import type { SweepDeps, SweepReadDeps } from './deps.js';
 import { chainTxErrorLengthMax, sweepAttemptsMax } from '../../limits.js';
 import type { CoinRecord } from '../coins/index.js';
-import type { Sweep, SweepState } from '../../store/schema.js';
+import type { SweepState } from '../../store/schema.js';
 import type { Tx } from '../../store/tx.js';
 import { AlertThrottle, listUnminedTxs, maxNativeSpend, type OutgoingDraft } from '../chain-sends/index.js';
 import { nativeCoinOf } from './miner-fees.js';
-import { updateSweep } from './repository.js';
+import { updateSweep, type SweepRecord } from './repository.js';
 
 /**
  * Collection: moving credited deposits from deposit addresses to the hot wallet (API.md §4).
@@ -73,10 +73,10 @@ export async function topupDraft(ctx: SweepDeps, chain: ChainHandle, view: TickV
 }
 
 /** Records a failed step: attempts + 1, the reason; 'failed' with an alert after sweepAttemptsMax. Inside the caller's transaction. */
-export async function sweepStepFailed(tx: Tx, ctx: SweepDeps, sweep: Sweep, reason: string, retryState: SweepState, nowMs: number): Promise<void> {
+export async function sweepStepFailed(tx: Tx, ctx: SweepDeps, sweep: SweepRecord, reason: string, retryState: SweepState, nowMs: number): Promise<void> {
   const attempts = sweep.attempts + 1;
   const failed = attempts >= sweepAttemptsMax;
-  await updateSweep(tx, Number(sweep.id), {
+  await updateSweep(tx, sweep.id, {
     attempts,
     last_error: reason.slice(0, chainTxErrorLengthMax),
     state: failed ? 'failed' : retryState,
@@ -86,7 +86,7 @@ export async function sweepStepFailed(tx: Tx, ctx: SweepDeps, sweep: Sweep, reas
   if (failed) {
     await alerts.raise(ctx, {
       kind: 'sweep-failed',
-      key: sweepFailingKey(Number(sweep.id)),
+      key: sweepFailingKey(sweep.id),
       message: `sweep ${sweep.id} of ${sweep.address} on ${sweep.chain} stopped after ${attempts} failed attempts: ${reason}`,
     }, tx);
   }

@@ -10,4 +10,4 @@ export { listSweeps, retrySweep, sweepView } from './operator.js';
 export { sweepOutcomeHandler } from './outcome.js';
 export { planSweeps } from './plan.js';
 export { minerFeesAfter, minerFeesByIds } from './repository.js';
-export { countSweepsInFlight } from './repository.js';
+export { countSweepsInFlight, type MinerFeeRecord, type SweepRecord } from './repository.js';

@@ -1,9 +1,8 @@
 import { DepositStatus } from '@openwaas/sdk';
 import { collectionAccount } from '../ledger/index.js';
 import type { JournalInput } from '../ledger/index.js';
-import type { ChainTx } from '../../store/schema.js';
 import type { Db, Tx } from '../../store/tx.js';
-import { chainAccount, type TxOutcome } from '../chain-sends/index.js';
+import { chainAccount, type ChainTxRecord, type TxOutcome } from '../chain-sends/index.js';
 import { findNativeCoin, type CoinRecord } from '../coins/index.js';
 import { findMinerFeeOfSlot, insertMinerFee, updateMinerFee, updateMinerFeesOfSlot } from './repository.js';
 
@@ -25,14 +24,14 @@ export async function nativeCoinOf(db: Db, chain: string): Promise<CoinRecord> {
 /** Writes the record of a collection transaction just signed (status 0, no fee yet). */
 export function recordMinerFee(
   tx: Tx,
-  input: { merchantId: number; coin: CoinRecord; baseSymbol: string; amount: bigint; chainTx: ChainTx; sweepId: number; nowMs: number },
+  input: { merchantId: number; coin: CoinRecord; baseSymbol: string; amount: bigint; chainTx: ChainTxRecord; sweepId: number; nowMs: number },
 ): Promise<number> {
   return insertMinerFee(tx, {
     merchant_id: input.merchantId,
     coin_id: Number(input.coin.id),
     symbol: input.coin.symbol,
-    amount: input.amount.toString(),
-    fee: '0',
+    amount: input.amount,
+    fee: 0n,
     address_from: input.chainTx.from_address,
     address_to: input.chainTx.to_address,
     txid: input.chainTx.hash,
@@ -43,15 +42,15 @@ export function recordMinerFee(
     contract_address: input.coin.contract_address,
     email: '',
     sweep_id: input.sweepId,
-    chain_tx_id: Number(input.chainTx.id),
+    chain_tx_id: input.chainTx.id,
     created_at: input.nowMs,
     updated_at: input.nowMs,
   });
 }
 
 /** While mined but not final: the record follows the mined attempt and counts confirmations. */
-export async function minerFeeMined(tx: Tx, input: { row: ChainTx; confirmations: number; slotIds: number[]; nowMs: number }): Promise<void> {
-  await updateMinerFeesOfSlot(tx, input.slotIds, { txid: input.row.hash, chain_tx_id: Number(input.row.id), confirmations: input.confirmations, updated_at: input.nowMs });
+export async function minerFeeMined(tx: Tx, input: { row: ChainTxRecord; confirmations: number; slotIds: number[]; nowMs: number }): Promise<void> {
+  await updateMinerFeesOfSlot(tx, input.slotIds, { txid: input.row.hash, chain_tx_id: input.row.id, confirmations: input.confirmations, updated_at: input.nowMs });
 }
 
 /**
@@ -61,16 +60,16 @@ export async function minerFeeMined(tx: Tx, input: { row: ChainTx; confirmations
  */
 export async function settleMinerFee(
   tx: Tx,
-  input: { row: ChainTx; outcome: TxOutcome; confirmations: number; slotIds: number[]; nativeCoinId: number; nowMs: number },
+  input: { row: ChainTxRecord; outcome: TxOutcome; confirmations: number; slotIds: number[]; nativeCoinId: number; nowMs: number },
 ): Promise<{ gas: bigint; journal: JournalInput | undefined }> {
   const record = await findMinerFeeOfSlot(tx, input.slotIds);
   if (!record) throw new Error(`collection transaction ${input.row.id} has no miner-fee record`);
-  const gas = input.outcome === 'dropped' ? 0n : BigInt(input.row.fee);
-  await updateMinerFee(tx, Number(record.id), {
+  const gas = input.outcome === 'dropped' ? 0n : input.row.fee;
+  await updateMinerFee(tx, record.id, {
     status: input.outcome === 'confirmed' ? DepositStatus.Succeeded : DepositStatus.Failed,
-    fee: gas.toString(),
+    fee: gas,
     txid: input.row.hash,
-    chain_tx_id: Number(input.row.id),
+    chain_tx_id: input.row.id,
     confirmations: input.confirmations,
     updated_at: input.nowMs,
   });
@@ -79,12 +78,12 @@ export async function settleMinerFee(
     gas,
     journal: {
       refType: 'miner_fee',
-      refId: Number(record.id),
+      refId: record.id,
       reason: input.outcome === 'confirmed' ? 'sweep.gas' : 'sweep.gas.reverted',
       memo: input.row.hash,
       postings: [
         // Billed whatever the balance: a negative collection balance is what the merchant owes.
-        { account: collectionAccount(Number(record.merchant_id), input.nativeCoinId), bucket: 'normal', delta: -gas, mayOverdraw: true },
+        { account: collectionAccount(record.merchant_id, input.nativeCoinId), bucket: 'normal', delta: -gas, mayOverdraw: true },
         { account: chainAccount(input.nativeCoinId), bucket: 'normal', delta: gas },
       ],
       nowMs: input.nowMs,

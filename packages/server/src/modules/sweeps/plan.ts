@@ -145,7 +145,7 @@ async function createSweep(
       coin_id: Number(coin.id),
       chain_address_id: source.chainAddressId,
       address: source.address,
-      amount: plan.amount.toString(),
+      amount: plan.amount,
       state: plan.state,
       topup_tx_id: null,
       sweep_tx_id: null,
@@ -155,7 +155,7 @@ async function createSweep(
       updated_at: nowMs,
     });
     const stored = await storeSignedTx(tx, ctx, chain, { ...draft, refId: sweepId });
-    await updateSweep(tx, sweepId, draft.purpose === 'topup' ? { topup_tx_id: Number(stored.id) } : { sweep_tx_id: Number(stored.id) });
+    await updateSweep(tx, sweepId, draft.purpose === 'topup' ? { topup_tx_id: stored.id } : { sweep_tx_id: stored.id });
     await recordMinerFee(tx, { merchantId: source.merchantId, coin, baseSymbol: plan.native.symbol, amount: draft.purpose === 'topup' ? 0n : plan.amount, chainTx: stored, sweepId, nowMs });
     // Every on-chain deposit whose funds this balance holds (final at confirmedBlock) is collected by this sweep.
     await markDepositsSwept(tx, { sweepId, coinId: Number(coin.id), address: source.address, confirmedBlock: plan.confirmedBlock });

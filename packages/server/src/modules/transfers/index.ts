@@ -10,3 +10,4 @@ export {
 export type { TransferRequestDeps } from './deps.js';
 export { requestTransfer, transferRemarkLengthMax, type TransferRequestInput } from './request-transfer.js';
 export { listTransfersAfter, listTransfersByIds, type TransferRow } from './transfer-lists.js';
+export type { TransferRecord } from './repository.js';

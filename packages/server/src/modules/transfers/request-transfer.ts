@@ -6,12 +6,12 @@ import { confirmWithMerchant } from '../notifications/index.js';
 import { transferRemarkLengthMax } from '../../limits.js';
 import { parseAmount } from '../../money/amount.js';
 import { isUniqueViolation } from '../../store/db.js';
-import type { Merchant, Transfer } from '../../store/schema.js';
+import type { Merchant } from '../../store/schema.js';
 import { inTransaction } from '../../store/tx.js';
 import { findMerchantCoin } from '../coins/index.js';
 import { collectionAccount, InsufficientFundsError, postJournal, readBalance } from '../ledger/index.js';
 import { findMerchantByAppId } from '../merchants/index.js';
-import { findTransferByRequestId, insertTransfer } from './repository.js';
+import { findTransferByRequestId, insertTransfer, type TransferRecord } from './repository.js';
 
 export { transferRemarkLengthMax };
 
@@ -28,7 +28,7 @@ export interface TransferRequestInput {
   remark: string;
 }
 
-function duplicateError(t: Pick<Transfer, 'receipt'>): ApiError {
+function duplicateError(t: Pick<TransferRecord, 'receipt'>): ApiError {
   return new ApiError(ErrorCode.DuplicateRequest, undefined, { receipt: t.receipt });
 }
 
@@ -39,7 +39,7 @@ function duplicateError(t: Pick<Transfer, 'receipt'>): ApiError {
  * 100004 when not positive), balance (120402); then the merchant's second confirmation
  * (120206) with no transaction open; then settles in one transaction (journal "transfer").
  */
-export async function requestTransfer(ctx: TransferRequestDeps, merchant: Merchant, input: TransferRequestInput): Promise<Transfer> {
+export async function requestTransfer(ctx: TransferRequestDeps, merchant: Merchant, input: TransferRequestInput): Promise<TransferRecord> {
   const db = ctx.store.db;
   const merchantId = Number(merchant.id);
   if ([...input.remark].length > transferRemarkLengthMax) throw ApiError.invalid('remark', `is longer than ${transferRemarkLengthMax} characters`);
@@ -81,14 +81,14 @@ export async function requestTransfer(ctx: TransferRequestDeps, merchant: Mercha
         receipt: randomBytes(16).toString('hex'),
         coin_id: coinId,
         symbol: coin.symbol,
-        amount: amount.toString(),
+        amount,
         remark: input.remark,
         created_at: nowMs,
       });
       try {
         await postJournal(tx, {
           refType: 'transfer',
-          refId: Number(transfer.id),
+          refId: transfer.id,
           reason: 'transfer',
           postings: [
             { account: collectionAccount(merchantId, coinId), bucket: 'normal', delta: -amount },

@@ -1,13 +1,12 @@
-import type { Transfer } from '../../store/schema.js';
 import type { Db } from '../../store/tx.js';
 import { findMerchantById } from '../merchants/index.js';
-import { transfersAfter, transfersByIds } from './repository.js';
+import { transfersAfter, transfersByIds, type TransferRecord } from './repository.js';
 
 /** A transfer with both sides' app_ids. */
-export type TransferRow = Transfer & { from_app_id: string; to_app_id: string };
+export type TransferRow = TransferRecord & { from_app_id: string; to_app_id: string };
 
 /** Adds both merchants' app_ids (each merchant read once per list). */
-async function withAppIds(db: Db, rows: Transfer[]): Promise<TransferRow[]> {
+async function withAppIds(db: Db, rows: TransferRecord[]): Promise<TransferRow[]> {
   const appIds = new Map<number, string>();
   const appId = async (id: number) => {
     let found = appIds.get(id);
@@ -21,7 +20,7 @@ async function withAppIds(db: Db, rows: Transfer[]): Promise<TransferRow[]> {
     return found;
   };
   const out: TransferRow[] = [];
-  for (const t of rows) out.push({ ...t, from_app_id: await appId(Number(t.from_merchant_id)), to_app_id: await appId(Number(t.to_merchant_id)) });
+  for (const t of rows) out.push({ ...t, from_app_id: await appId(t.from_merchant_id), to_app_id: await appId(t.to_merchant_id) });
   return out;
 }
 

@@ -6,10 +6,9 @@ import { formatAmount } from '../../money/amount.js';
 import { CoinLookup, type CoinRecord } from '../coins/index.js';
 import { postJournal } from '../ledger/index.js';
 import { withdrawalsPerTickMax } from '../../limits.js';
-import type { ChainTx } from '../../store/schema.js';
 import { inTransaction, type Db, type Tx } from '../../store/tx.js';
 import { listOpenAlertKeys } from '../alerts/index.js';
-import { AlertThrottle, listUnminedTxs, maxNativeSpend, prepareSequence, RecordClaimLostError, sendStoredTx, storeSigned, storeSignedTx, type AlertResolveDeps, type OutcomeHandler, type TxOutcome } from '../chain-sends/index.js';
+import { AlertThrottle, listUnminedTxs, maxNativeSpend, prepareSequence, RecordClaimLostError, sendStoredTx, storeSigned, storeSignedTx, type AlertResolveDeps, type ChainTxRecord, type OutcomeHandler, type TxOutcome } from '../chain-sends/index.js';
 import { listCoinsOfChain } from '../coins/index.js';
 import { nativeCoinOf } from '../sweeps/index.js';
 import { notifyWithdrawal } from './notify.js';
@@ -35,17 +34,17 @@ const alerts = new AlertThrottle();
 /** Hot-wallet funds promised to withdrawals signed but not yet in a block (balances do not show them yet). */
 async function inFlightReservations(db: Db, chain: ChainHandle): Promise<{ native: bigint; tokens: Map<string, bigint> }> {
   const txs = await listUnminedTxs(db, { chain: chain.id, purpose: 'withdrawal' });
-  const withdrawals = new Map((await findWithdrawalsByIds(db, [...new Set(txs.map((t) => Number(t.ref_id)))])).map((w) => [Number(w.id), w]));
+  const withdrawals = new Map((await findWithdrawalsByIds(db, [...new Set(txs.map((t) => t.ref_id))])).map((w) => [Number(w.id), w]));
   const coins = new CoinLookup(db);
   // Attempts at one withdrawal (replacements) spend once: the dearest one counts.
   const perWithdrawal = new Map<number, { native: bigint; token: string; units: bigint }>();
   for (const t of txs) {
-    const w = withdrawals.get(Number(t.ref_id));
+    const w = withdrawals.get(t.ref_id);
     if (!w) continue;
     const token = (await coins.byIdOrThrow(Number(w.coin_id))).contract_address;
     const native = maxNativeSpend(t);
-    const seen = perWithdrawal.get(Number(t.ref_id));
-    if (!seen || seen.native < native) perWithdrawal.set(Number(t.ref_id), { native, token, units: token === '' ? 0n : sentAmount(w) });
+    const seen = perWithdrawal.get(t.ref_id);
+    if (!seen || seen.native < native) perWithdrawal.set(t.ref_id, { native, token, units: token === '' ? 0n : sentAmount(w) });
   }
   const tokens = new Map<string, bigint>();
   let native = 0n;
@@ -186,24 +185,24 @@ async function payOne(
   if (!stored) return 'skipped';
   funds.spend(token, sent, nativeCost);
   await alerts.resolve(ctx, unpayableKey(Number(w.id)));
-  ctx.log.info({ chain: chain.id, withdrawal: Number(w.id), hash: stored.hash, sequence: Number(stored.sequence) }, 'withdrawal signed');
+  ctx.log.info({ chain: chain.id, withdrawal: Number(w.id), hash: stored.hash, sequence: stored.sequence }, 'withdrawal signed');
   await sendStoredTx(ctx, chain, stored, withdrawalOutcomeHandler(ctx));
   return 'paid';
 }
 
 /** Settles a withdrawal whose transaction is final, in the transaction that marks it final. */
-async function settleWithdrawal(ctx: WithdrawalPaymentDeps, tx: Tx, row: ChainTx, outcome: TxOutcome, confirmations: number, nowMs: number): Promise<void> {
-  const w = await lockWithdrawal(tx, Number(row.ref_id));
+async function settleWithdrawal(ctx: WithdrawalPaymentDeps, tx: Tx, row: ChainTxRecord, outcome: TxOutcome, confirmations: number, nowMs: number): Promise<void> {
+  const w = await lockWithdrawal(tx, row.ref_id);
   if (!w || w.status !== WithdrawStatus.Paying) {
     // Only the broadcaster moves a claimed withdrawal on; anything else is a bug worth a loud log.
-    ctx.log.error({ withdrawal: Number(row.ref_id), status: w?.status, hash: row.hash, outcome }, 'final transaction for a withdrawal that is not paying');
+    ctx.log.error({ withdrawal: row.ref_id, status: w?.status, hash: row.hash, outcome }, 'final transaction for a withdrawal that is not paying');
     return;
   }
   const coins = new CoinLookup(tx);
   const coinId = Number(w.coin_id);
   const feeCoinId = Number((await coins.bySymbolOrThrow(w.withdraw_fee_symbol)).id);
   const nativeCoinId = Number((await nativeCoinOf(tx, row.chain)).id);
-  const gas = outcome === 'dropped' ? 0n : BigInt(row.fee);
+  const gas = outcome === 'dropped' ? 0n : row.fee;
   const postings =
     outcome === 'confirmed' ? [...paidPostings(w, coinId, feeCoinId), ...gasPostings(nativeCoinId, gas)] : [...chainUnlockPostings(w, coinId, feeCoinId), ...gasPostings(nativeCoinId, gas)];
   await postJournal(tx, {
@@ -237,14 +236,14 @@ async function settleWithdrawal(ctx: WithdrawalPaymentDeps, tx: Tx, row: ChainTx
 export function withdrawalOutcomeHandler(ctx: WithdrawalPaymentDeps): OutcomeHandler {
   return {
     async confirmationsRequired(db, row) {
-      const w = await findWithdrawalById(db, Number(row.ref_id));
+      const w = await findWithdrawalById(db, row.ref_id);
       if (!w) throw new Error(`transaction ${row.id}: withdrawal ${row.ref_id} not found`);
       return (await new CoinLookup(db).byIdOrThrow(Number(w.coin_id))).confirmations;
     },
     role: async () => 'hot',
     async onMined(tx, row, confirmations) {
       // Count-only progress: no notification. The txid follows the attempt actually mined.
-      await recordWithdrawalProgress(tx, { id: Number(row.ref_id), status: WithdrawStatus.Paying, confirmations, txid: row.hash });
+      await recordWithdrawalProgress(tx, { id: row.ref_id, status: WithdrawStatus.Paying, confirmations, txid: row.hash });
     },
     onFinal: (tx, row, outcome, confirmations, _slot, nowMs) => settleWithdrawal(ctx, tx, row, outcome, confirmations, nowMs),
     async onBroadcastError(c, row, error) {
@@ -252,7 +251,7 @@ export function withdrawalOutcomeHandler(ctx: WithdrawalPaymentDeps): OutcomeHan
       if (row.last_error === '') return;
       await alerts.raise(c, {
         kind: 'withdrawal-broadcast-failing',
-        key: broadcastFailingKey(Number(row.ref_id)),
+        key: broadcastFailingKey(row.ref_id),
         message: `withdrawal ${row.ref_id} on ${row.chain}: broadcasting ${row.hash} (sequence ${row.sequence}) fails: ${error}`,
       });
     },
