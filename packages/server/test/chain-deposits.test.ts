@@ -19,6 +19,7 @@ import { chainAccount, suspenseAccount, treasuryAccount } from '../src/modules/c
 import { belowMinimumReason } from '../src/modules/deposits/index.js';
 import { collectionAccount, userAccount } from '../src/modules/ledger/index.js';
 import { readBalance } from '../src/modules/ledger/index.js';
+import { upsertCoin } from '../src/modules/coins/index.js';
 import { chainTestMnemonic, feeWalletEth, hotWalletEth, hotWalletUsdt, startChainWorld, type ChainWorld } from './support/chain-world.js';
 import { deployForwarder, depositsOfTx, forwardEth, notifiedStatuses, untilDeposit } from './support/deposits.js';
 import { assertAuditsClean } from './support/audits.js';
@@ -225,5 +226,16 @@ eachDatabase('chain deposits', (kind) => {
     // The running service holds the scanner: the command followed it, printing progress.
     assert.equal(summary.scanned_by, 'service');
     assert.match(run.stderr, /block \d+\/\d+ \(\d+ %\), \d+ blocks\/s, ETA/);
+  });
+
+  // Last in this file: the coin it adds stays configured.
+  it('a token whose contract does not answer is that token unreadable in chain status, not the node down', async () => {
+    await upsertCoin(world.t.ctx.store.db, { symbol: 'NOCODE', name: 'No code', chain: world.chain.id, contractAddress: '0x000000000000000000000000000000000000dead', decimals: 6, confirmations: 2, nowMs: Date.now() });
+    const status = await cliHere(['chain', 'status', '--json']);
+    assert.equal(status.code, 0, status.stderr);
+    const [line] = JSON.parse(status.stdout) as Array<{ node_error?: string; hot_wallet: { balances: Record<string, string>; unreadable?: Record<string, string> } }>;
+    assert.equal(line!.node_error, undefined, JSON.stringify(line));
+    assert.ok(line!.hot_wallet.balances['ETH'], 'the other balances are read');
+    assert.match(line!.hot_wallet.unreadable?.['NOCODE'] ?? '', /balanceOf/);
   });
 });

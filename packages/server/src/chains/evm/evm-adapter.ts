@@ -14,7 +14,7 @@ import { parseChainId } from '../chain-id.js';
 import { createEvmPublicClient, type EvmPublicClient } from './client.js';
 import { readBlocks, type TracingMode } from './block-reader.js';
 import { nodeErrorText } from './node-errors.js';
-import { contractGasMarginPercent } from '../../limits.js';
+import { contractGasMarginPercent, nodeErrorCauseDepthMax } from '../../limits.js';
 
 export interface EvmAdapterOptions {
   /** "evm:<chain id>". */
@@ -69,8 +69,15 @@ export class EvmAdapter implements ChainReader, EvmSendSide {
 
   async balance(address: string, token: string, blockNumber?: number): Promise<bigint> {
     const at = blockNumber === undefined ? {} : { blockNumber: BigInt(blockNumber) };
-    if (token === '') return this.client.getBalance({ address: address as Hex, ...at });
-    return this.client.readContract({ address: token as Hex, abi: erc20Abi, functionName: 'balanceOf', args: [address as Hex], ...at });
+    try {
+      if (token === '') return await this.client.getBalance({ address: address as Hex, ...at });
+      return await this.client.readContract({ address: token as Hex, abi: erc20Abi, functionName: 'balanceOf', args: [address as Hex], ...at });
+    } catch (error) {
+      // A token that does not answer balanceOf (no contract there, or it reverts) is that token's
+      // problem, said as is; anything else is the node's.
+      if (isContractAnswer(error)) throw error;
+      throw new NodeError(`balance of ${address}${token ? ` in ${token}` : ''}: ${nodeErrorText(error)}`);
+    }
   }
 
   transferRequest(from: string, to: string, token: string, amount: bigint): TxRequest {
@@ -137,4 +144,12 @@ export class EvmAdapter implements ChainReader, EvmSendSide {
       throw error;
     }
   }
+}
+
+/** True when the node answered and the contract is what failed (no code at the address, or a revert). */
+function isContractAnswer(error: unknown): boolean {
+  for (let e = error as { name?: string; cause?: unknown } | undefined, depth = 0; e && depth < nodeErrorCauseDepthMax; e = e.cause as typeof e, depth++) {
+    if (e.name === 'ContractFunctionZeroDataError' || e.name === 'ContractFunctionRevertedError') return true;
+  }
+  return false;
 }

@@ -6,6 +6,7 @@
  * threshold is gone).
  */
 import type { ChainHandle } from '../../chains/registry.js';
+import { NodeError } from '../../chains/adapter.js';
 import { alertRepeatMs } from '../../limits.js';
 import { formatAmount } from '../../money/amount.js';
 import type { CoinRecord as Coin } from '../coins/index.js';
@@ -29,6 +30,11 @@ export interface WalletStatus {
   levels: Record<string, WalletLevel>;
   /** Some balance of this wallet is below its threshold. */
   low: boolean;
+  /**
+   * Coins whose balance could not be read while the node answered (a token configured before,
+   * or without, its contract on this chain), with the reason; absent when every read worked.
+   */
+  unreadable?: Record<string, string>;
 }
 
 export type WalletRole = 'hot' | 'fee';
@@ -58,7 +64,7 @@ export function hasWalletThresholds(chain: ChainHandle): boolean {
   return Object.keys(chain.config.hotWalletLow ?? {}).length > 0 || chain.config.feeWalletLow !== undefined;
 }
 
-/** Reads the balances of both wallets of `chain` in `coins` from its node, with their thresholds. Node errors throw. */
+/** Reads the balances of both wallets of `chain` in `coins` from its node, with their thresholds. Node errors throw; a token that cannot be read is listed as unreadable. */
 export async function readWalletStatuses(chain: ChainHandle, coins: readonly Coin[]): Promise<Record<WalletRole, WalletStatus>> {
   const out: Record<WalletRole, WalletStatus> = {
     hot: { address: chain.hotAddress, balances: {}, levels: {}, low: false },
@@ -67,7 +73,15 @@ export async function readWalletStatuses(chain: ChainHandle, coins: readonly Coi
   for (const coin of coins) {
     for (const role of ['hot', 'fee'] as const) {
       const wallet = out[role];
-      const units = await chain.reader.balance(wallet.address, coin.contract_address);
+      let units: bigint;
+      try {
+        units = await chain.reader.balance(wallet.address, coin.contract_address);
+      } catch (error) {
+        // The node down is the chain's error; one token that does not answer is that token's.
+        if (error instanceof NodeError) throw error;
+        wallet.unreadable = { ...wallet.unreadable, [coin.symbol]: (error as Error).message.split('\n')[0] ?? 'balance read failed' };
+        continue;
+      }
       const balance = formatAmount(units, coin.decimals);
       const threshold = thresholdOf(chain, role, coin);
       const low = threshold !== null && belowThreshold(units, coin.decimals, threshold);
