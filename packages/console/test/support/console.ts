@@ -1,10 +1,11 @@
 /**
  * A real service for the console's end-to-end tests: the test service (real HTTP listeners, a
- * real SQLite database) with the operator API on and the console built fresh from its sources
- * into a folder of this test process (consoleDir), served at /console on the operator listener.
+ * real SQLite database) with the operator API on and the console built from its sources (one
+ * build shared by the run's test processes, see buildConsole), served at /console on the operator listener.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,13 +19,87 @@ import { startChainWorld, type ChainWorld } from '../../../server/test/support/c
 
 const consolePackage = fileURLToPath(new URL('../..', import.meta.url));
 
-/** Builds the console into a fresh folder (vite build, quiet); returns the folder. */
+/**
+ * The console built from its sources as they are now, shared by every test process of a run:
+ * the build goes to a folder named by a digest of the sources (the console's and the server's
+ * contract code it bundles), made by the first process under a lock; the others wait for it
+ * (Vite refuses two builds of one project at a time) and reuse it. Returns the folder.
+ */
 export function buildConsole(): string {
-  const outDir = mkdtempSync(join(tmpdir(), 'openwaas-console-dist-'));
-  const vite = fileURLToPath(new URL('../../../../node_modules/vite/bin/vite.js', import.meta.url));
-  const built = spawnSync(process.execPath, [vite, 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], { cwd: consolePackage, encoding: 'utf8' });
-  if (built.status !== 0) throw new Error(`vite build failed (${built.status}): ${built.stderr}${built.stdout}`);
+  const outDir = join(tmpdir(), `openwaas-console-build-${sourcesDigest()}`);
+  const ready = () => existsSync(join(outDir, 'index.html'));
+  const lock = `${outDir}.lock`;
+  const deadline = Date.now() + consoleBuildWaitMs;
+  while (!ready()) {
+    if (takeLock(lock)) {
+      try {
+        if (!ready()) {
+          const building = `${outDir}.tmp-${process.pid}`;
+          rmSync(building, { recursive: true, force: true });
+          const vite = fileURLToPath(new URL('../../../../node_modules/vite/bin/vite.js', import.meta.url));
+          const built = spawnSync(process.execPath, [vite, 'build', '--outDir', building, '--emptyOutDir', '--logLevel', 'warn'], { cwd: consolePackage, encoding: 'utf8' });
+          if (built.status !== 0) throw new Error(`vite build failed (${built.status}): ${built.stderr}${built.stdout}`);
+          renameSync(building, outDir);
+        }
+      } finally {
+        rmSync(lock, { recursive: true, force: true });
+      }
+    } else {
+      if (Date.now() > deadline) throw new Error(`the console build under ${lock} did not finish within ${consoleBuildWaitMs} ms`);
+      Atomics.wait(pause, 0, 0, consoleBuildPollMs);
+    }
+  }
   return outDir;
+}
+
+/** Generous: another test process may be building on a loaded machine. */
+const consoleBuildWaitMs = 300_000;
+const consoleBuildPollMs = 200;
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/** The lock is a directory holding its owner's pid; one whose owner is gone is taken over. */
+function takeLock(lock: string): boolean {
+  try {
+    mkdirSync(lock);
+    writeFileSync(join(lock, 'pid'), String(process.pid));
+    return true;
+  } catch {
+    let owner = NaN;
+    try {
+      owner = Number(readFileSync(join(lock, 'pid'), 'utf8'));
+    } catch {
+      return false; // being written: its owner is alive
+    }
+    try {
+      process.kill(owner, 0);
+      return false;
+    } catch {
+      rmSync(lock, { recursive: true, force: true });
+      return false;
+    }
+  }
+}
+
+/** A digest of the files the build reads: their paths, sizes and modification times. */
+function sourcesDigest(): string {
+  const hash = createHash('sha256');
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else {
+        const stat = statSync(path);
+        hash.update(`${path}:${stat.size}:${stat.mtimeMs}\n`);
+      }
+    }
+  };
+  walk(join(consolePackage, 'src'));
+  walk(fileURLToPath(new URL('../../../server/src', import.meta.url)));
+  for (const file of ['index.html', 'vite.config.ts', 'package.json']) {
+    const stat = statSync(join(consolePackage, file));
+    hash.update(`${file}:${stat.size}:${stat.mtimeMs}\n`);
+  }
+  return hash.digest('hex').slice(0, 16);
 }
 
 export interface ConsoleService {
@@ -48,16 +123,11 @@ export async function startConsoleService(options: Partial<StartTestServiceOptio
   const config = { operatorApi: true, consoleDir: dist, ...options.config };
   let world: ChainWorld | undefined;
   let t: TestService;
-  try {
-    if (options.chain) {
-      world = await startChainWorld({ kind: options.kind ?? 'sqlite', config });
-      t = world.t;
-    } else {
-      t = await startTestService({ kind: 'sqlite', ...options, config });
-    }
-  } catch (error) {
-    rmSync(dist, { recursive: true, force: true });
-    throw error;
+  if (options.chain) {
+    world = await startChainWorld({ kind: options.kind ?? 'sqlite', config });
+    t = world.t;
+  } else {
+    t = await startTestService({ kind: 'sqlite', ...options, config });
   }
   return {
     t,
@@ -67,7 +137,7 @@ export async function startConsoleService(options: Partial<StartTestServiceOptio
     close: async () => {
       if (world) await world.close();
       else await t.close();
-      rmSync(dist, { recursive: true, force: true });
+      // The build stays: other test processes of the run serve it too.
     },
   };
 }
