@@ -3,13 +3,16 @@ import { CoinLookup } from '../../modules/coins/index.js';
 import { depositsAfter, depositsByIds } from '../../modules/deposits/index.js';
 import { minerFeesAfter, minerFeesByIds } from '../../modules/sweeps/index.js';
 import { withdrawalsAfter, withdrawalsByRequestIds } from '../../modules/withdrawals/index.js';
-import { depositRecord, minerFeeRecord, withdrawRecord } from '../../modules/records/index.js';
+import { depositRecord, minerFeeRecord, primeEmails, withdrawRecord } from '../../modules/records/index.js';
 import { idsField, maxIdField, numericIds } from '../fields.js';
 import type { Handler } from '../handler.js';
 import { idsMax, pageSizeMax } from './common.js';
 
 /** Formats rows in order, sharing one coin cache per request. */
 async function formatAll<R, O>(rows: R[], format: (row: R, coins: CoinLookup) => Promise<O>, coins: CoinLookup): Promise<O[]> {
+  // Withdrawals and deposits name their users' emails: read in one query, not one per record.
+  const uids = rows.flatMap((r) => (typeof (r as { uid?: unknown }).uid === 'number' ? [(r as { uid: number }).uid] : []));
+  await primeEmails(coins, uids);
   const out: O[] = [];
   for (const row of rows) out.push(await format(row, coins));
   return out;

@@ -1,7 +1,7 @@
 /** The operator list of deposits (GET /deposits) and the detail of one (GET /deposits/:id). */
 import { CoinLookup } from '../coins/index.js';
 import { merchantAppId } from '../merchants/index.js';
-import { decodeListCursor, depositRecord, pageOf, withStoredAddressForms, type RecordListFilter, type RecordPage } from '../records/index.js';
+import { decodeListCursor, depositRecord, pageOf, withStoredAddressForms, type RecordListFilter, type RecordPage, primeEmails } from '../records/index.js';
 import { operatorPageSizeMax, recordListPageSizeDefault, recordRowsPerInsertMax } from '../../limits.js';
 import type { Db } from '../../store/tx.js';
 import { findDeposit, insertDepositRows, pageDeposits, type DepositRecord, type NewDepositRecord } from './repository.js';
@@ -53,6 +53,7 @@ export async function listDepositPage(db: Db, input: { filter?: RecordListFilter
   const rows = await pageDeposits(db, { filter: withStoredAddressForms(input.filter ?? {}), ...(before ? { before } : {}), limit: limit + 1 });
   const page = pageOf(rows, limit);
   const coins = new CoinLookup(db);
+  await primeEmails(coins, page.rows.map((r) => r.uid));
   const appIdOf = appIdsOf(db);
   const out: DepositListItem[] = [];
   for (const d of page.rows) out.push(await listItem(d, coins, appIdOf));

@@ -19,6 +19,7 @@ export {
   createUserByMobile,
   findUser,
   findUserById,
+  findUserEmails,
   findUserWithAppId,
   requireUser,
   setUserFlags,

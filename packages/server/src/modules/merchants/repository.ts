@@ -7,6 +7,7 @@ import { sealedPrefix } from '../../keys/data-key.js';
 import type { Merchant, MerchantTable, User, UserTable } from '../../store/schema.js';
 import type { Db } from '../../store/tx.js';
 import type { Insertable, Updateable } from 'kysely';
+import { lookupChunkMax } from '../../limits.js';
 
 // ---- merchants ---------------------------------------------------------------------------------
 
@@ -75,6 +76,17 @@ export function insertUser(db: Db, values: Insertable<UserTable>): Promise<User>
 
 export function findUserById(db: Db, uid: number): Promise<User | undefined> {
   return db.selectFrom('users').selectAll().where('id', '=', uid).executeTakeFirst();
+}
+
+/** The emails of users `uids` (one query per lookupChunkMax ids); unknown ids are left out. */
+export async function findUserEmails(db: Db, uids: readonly number[]): Promise<Map<number, string>> {
+  const out = new Map<number, string>();
+  const ids = [...new Set(uids)];
+  for (let i = 0; i < ids.length; i += lookupChunkMax) {
+    const rows = await db.selectFrom('users').select(['id', 'email']).where('id', 'in', ids.slice(i, i + lookupChunkMax)).execute();
+    for (const r of rows) out.set(Number(r.id), r.email ?? '');
+  }
+  return out;
 }
 
 export function findMerchantUser(db: Db, key: { merchantId: number; uid: number }): Promise<User | undefined> {

@@ -73,4 +73,4 @@ export async function setUserFlags(db: Db, uid: number, flags: { frozen?: boolea
   return findUserById(db, uid);
 }
 
-export { findUser, findUserById, findUserWithAppId, usersAfter } from './repository.js';
+export { findUser, findUserById, findUserEmails, findUserWithAppId, usersAfter } from './repository.js';

@@ -1,2 +1,2 @@
-export { depositNotificationPayload, depositRecord, minerFeeRecord, withdrawNotificationPayload, withdrawRecord } from './views.js';
+export { depositNotificationPayload, depositRecord, minerFeeRecord, primeEmails, withdrawNotificationPayload, withdrawRecord } from './views.js';
 export { decodeListCursor, encodeListCursor, pageOf, withStoredAddressForms, type ListPosition, type RecordListFilter, type RecordPage } from './cursor.js';

@@ -4,7 +4,7 @@ import type { DepositRecord } from '../deposits/index.js';
 import type { MinerFeeRecord } from '../sweeps/index.js';
 import type { CoinLookup } from '../coins/index.js';
 import { formatAmount } from '../../money/amount.js';
-import { findUserById } from '../merchants/index.js';
+import { findUserById, findUserEmails } from '../merchants/index.js';
 import { TxidType, WithdrawType } from '@openwaas/sdk';
 
 /** `txid_type` as the wire carries it: "0" on-chain, "1" internal (alliance). */
@@ -12,6 +12,19 @@ const txidTypeOf = (internal: boolean): `${TxidType}` => (internal ? TxidType.In
 
 /** The users' emails, cached for the life of a request's coin lookup (a list names few users). */
 const emailCaches = new WeakMap<CoinLookup, Map<number, string>>();
+
+/**
+ * Reads the emails of a list's users in one query into the request's cache, so formatting a
+ * 100-record page does not ask the database once per record.
+ */
+export async function primeEmails(coins: CoinLookup, uids: readonly number[]): Promise<void> {
+  let cache = emailCaches.get(coins);
+  if (!cache) emailCaches.set(coins, (cache = new Map()));
+  const missing = [...new Set(uids)].filter((uid) => !cache.has(uid));
+  if (missing.length === 0) return;
+  const found = await findUserEmails(coins.db, missing);
+  for (const uid of missing) cache.set(uid, found.get(uid) ?? '');
+}
 
 /** The user's email ("" when registered by phone), as the vendor's newer record types carry it. */
 async function emailOf(uid: number, coins: CoinLookup): Promise<string> {

@@ -1,6 +1,6 @@
 /** The operator list of withdrawals (GET /withdrawals): filtered, newest first, keyset pages. */
 import { CoinLookup } from '../coins/index.js';
-import { decodeListCursor, pageOf, withStoredAddressForms, withdrawRecord, type RecordListFilter, type RecordPage } from '../records/index.js';
+import { decodeListCursor, pageOf, withStoredAddressForms, withdrawRecord, type RecordListFilter, type RecordPage, primeEmails } from '../records/index.js';
 import { operatorPageSizeMax, recordListPageSizeDefault, recordRowsPerInsertMax } from '../../limits.js';
 import type { Db } from '../../store/tx.js';
 import { insertWithdrawalRows, pageWithdrawals, type NewWithdrawalRecord } from './repository.js';
@@ -29,6 +29,7 @@ export async function listWithdrawalPage(db: Db, input: { filter?: WithdrawalLis
   const rows = await pageWithdrawals(db, { filter: withStoredAddressForms(input.filter ?? {}), ...(before ? { before } : {}), limit: limit + 1 });
   const page = pageOf(rows, limit);
   const coins = new CoinLookup(db);
+  await primeEmails(coins, page.rows.map((r) => r.uid));
   const appIds = new MerchantAppIds(db);
   const out: WithdrawalListItem[] = [];
   for (const w of page.rows) {
