@@ -10,12 +10,15 @@ import { idsMax, pageSizeMax } from './common.js';
 
 /** Formats rows in order, sharing one coin cache per request. */
 async function formatAll<R, O>(rows: R[], format: (row: R, coins: CoinLookup) => Promise<O>, coins: CoinLookup): Promise<O[]> {
-  // Withdrawals and deposits name their users' emails: read in one query, not one per record.
-  const uids = rows.flatMap((r) => (typeof (r as { uid?: unknown }).uid === 'number' ? [(r as { uid: number }).uid] : []));
-  await primeEmails(coins, uids);
   const out: O[] = [];
   for (const row of rows) out.push(await format(row, coins));
   return out;
+}
+
+/** Withdrawals and deposits name their users' emails: read in one query first, not one per record. */
+async function formatUserRecords<R extends { uid: number }, O>(rows: R[], format: (row: R, coins: CoinLookup) => Promise<O>, coins: CoinLookup): Promise<O[]> {
+  await primeEmails(coins, rows.map((r) => r.uid));
+  return formatAll(rows, format, coins);
 }
 
 /**
@@ -32,25 +35,25 @@ async function minerFeeWire(row: Parameters<typeof minerFeeRecord>[0], coins: Co
 /** #9 Withdrawals with id > `max_id`, ascending, 100 at most. */
 export const syncWithdrawList: Handler<'syncWithdrawList'> = async (ctx, { merchant, fields }) => {
   const rows = await withdrawalsAfter(ctx.store.db, { merchantId: Number(merchant.id), maxId: maxIdField(fields), limit: pageSizeMax });
-  return formatAll(rows, withdrawRecord, new CoinLookup(ctx.store.db));
+  return formatUserRecords(rows, withdrawRecord, new CoinLookup(ctx.store.db));
 };
 
 /** #10 Withdrawals by exact request_id (`ids`, ≤ 100). Unknown ids are left out. */
 export const withdrawList: Handler<'withdrawList'> = async (ctx, { merchant, fields }) => {
   const rows = await withdrawalsByRequestIds(ctx.store.db, Number(merchant.id), idsField(fields, 'ids', { max: idsMax }));
-  return formatAll(rows, withdrawRecord, new CoinLookup(ctx.store.db));
+  return formatUserRecords(rows, withdrawRecord, new CoinLookup(ctx.store.db));
 };
 
 /** #11 Deposits with id > `max_id`, ascending, 100 at most. */
 export const syncDepositList: Handler<'syncDepositList'> = async (ctx, { merchant, fields }) => {
   const rows = await depositsAfter(ctx.store.db, { merchantId: Number(merchant.id), maxId: maxIdField(fields), limit: pageSizeMax });
-  return formatAll(rows, depositRecord, new CoinLookup(ctx.store.db));
+  return formatUserRecords(rows, depositRecord, new CoinLookup(ctx.store.db));
 };
 
 /** #12 Deposits by id (`ids`, ≤ 100). */
 export const depositList: Handler<'depositList'> = async (ctx, { merchant, fields }) => {
   const rows = await depositsByIds(ctx.store.db, Number(merchant.id), numericIds(idsField(fields, 'ids', { max: idsMax })));
-  return formatAll(rows, depositRecord, new CoinLookup(ctx.store.db));
+  return formatUserRecords(rows, depositRecord, new CoinLookup(ctx.store.db));
 };
 
 /** #13 Collection miner-fee records with id > `max_id`, ascending, 100 at most. */
